@@ -1,0 +1,128 @@
+//! The error-code and event catalogs.
+
+use std::collections::BTreeMap;
+
+use super::Ctx;
+use super::types::fields;
+use crate::diag::Report;
+use crate::ident;
+use crate::ir::{ErrorCode, Event, Name, Payload, Provenance};
+use crate::load::Loaded;
+use crate::load::model::{ErrorCatalogFile, EventCatalogFile};
+use crate::load::positions::NodePath;
+
+pub(super) fn errors(loaded: &Loaded<ErrorCatalogFile>, report: &mut Report) -> Vec<ErrorCode> {
+    let mut ctx = Ctx::new(loaded, report);
+    let mut by_code: BTreeMap<String, ErrorCode> = BTreeMap::new();
+    let mut variants: BTreeMap<String, String> = BTreeMap::new();
+    for (i, spec) in loaded.doc.codes.iter().enumerate() {
+        let path = NodePath::root().key("codes").index(i);
+        let code = spec.code.trim();
+        if code.is_empty() || code != spec.code || code.chars().any(char::is_control) {
+            let d = ctx.at(&path.key("code"), "error code is empty or has surrounding spaces");
+            ctx.push(d.help("write the code exactly as the gateway returns it, e.g. \"100-006\""));
+            continue;
+        }
+        if by_code.contains_key(code) {
+            let d = ctx.at(&path.key("code"), format!("error code `{code}` is listed twice"));
+            ctx.push(d.label("duplicate").help("keep one entry per code"));
+            continue;
+        }
+        if ident::snake(&spec.name) != spec.name {
+            let d = ctx.at(&path.key("name"), format!("error name `{}` is not snake_case", spec.name));
+            ctx.push(d.help(format!("write `{}`", ident::snake(&spec.name))));
+        }
+        let rust = ident::camel(&spec.name);
+        if let Some(other) = variants.get(&rust) {
+            let d = ctx.at(&path.key("name"), format!("error name `{}` gives the variant `{rust}`, as `{other}` does", spec.name));
+            ctx.push(d.help("choose a distinct name"));
+        }
+        variants.insert(rust.clone(), spec.code.clone());
+        let provenance = match spec.source.as_str() {
+            "official" => Provenance::Official,
+            "unofficial" => Provenance::Unofficial,
+            "unpublished" => Provenance::Unpublished,
+            other => {
+                let d = ctx.at(&path.key("source"), format!("unknown source `{other}`"));
+                ctx.push(d.help("use official, unofficial or unpublished"));
+                // Guess from the meaning so the source error does not cascade into a meaning error.
+                if spec.meaning.is_some() { Provenance::Official } else { Provenance::Unpublished }
+            }
+        };
+        match (&spec.meaning, provenance) {
+            (None, Provenance::Official | Provenance::Unofficial) => {
+                let d = ctx.at(&path, format!("error code `{code}` has no meaning"));
+                ctx.push(d.help("give its meaning, or mark it `source: unpublished` if the vendor never published one"));
+            }
+            (Some(_), Provenance::Unpublished) => {
+                let d = ctx.at(&path.key("meaning"), format!("error code `{code}` is marked unpublished but has a meaning"));
+                ctx.push(d.help("drop the meaning, or say where it was published with `source: official` or `unofficial`"));
+            }
+            _ => {}
+        }
+        by_code.insert(
+            code.to_owned(),
+            ErrorCode {
+                code: code.to_owned(),
+                name: Name { wire: spec.name.clone(), rust, pos: ctx.pos(&path) },
+                meaning: spec.meaning.clone(),
+                provenance,
+                note: spec.note.clone(),
+            },
+        );
+    }
+    by_code.into_values().collect()
+}
+
+pub(super) fn events(loaded: &Loaded<EventCatalogFile>, report: &mut Report) -> Vec<Event> {
+    let mut ctx = Ctx::new(loaded, report);
+    let mut by_name: BTreeMap<String, Event> = BTreeMap::new();
+    let mut variants: BTreeMap<String, String> = BTreeMap::new();
+    for (i, spec) in loaded.doc.events.iter().enumerate() {
+        let path = NodePath::root().key("events").index(i);
+        if spec.name.is_empty() || !spec.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            let d = ctx.at(&path.key("name"), format!("event name `{}` is not a plain identifier", spec.name));
+            ctx.push(d.help("event names are letters, digits and `_`, as the gateway sends them"));
+            continue;
+        }
+        if by_name.contains_key(&spec.name) {
+            let d = ctx.at(&path.key("name"), format!("event `{}` is listed twice", spec.name));
+            ctx.push(d.label("duplicate"));
+            continue;
+        }
+        let rust = ident::camel(&spec.name);
+        if let Some(other) = variants.get(&rust) {
+            let d = ctx.at(&path.key("name"), format!("events `{other}` and `{}` both become the variant `{rust}`", spec.name));
+            ctx.push(d);
+        }
+        variants.insert(rust.clone(), spec.name.clone());
+        let ppath = path.key("payload");
+        let description = spec.payload.description.clone();
+        let payload = match (spec.payload.kind.as_str(), &spec.payload.fields) {
+            ("null", None) => Payload::Null { description },
+            ("call_id", None) => Payload::CallId { description },
+            ("string", None) => Payload::String { description },
+            ("object", Some(list)) => Payload::Object { description, fields: fields(&mut ctx, list, &ppath.key("fields")) },
+            ("object", None) => {
+                let d = ctx.at(&ppath, "an object payload lists its fields");
+                ctx.push(d.help("add `fields:`"));
+                continue;
+            }
+            ("null" | "call_id" | "string", Some(_)) => {
+                let d = ctx.at(&ppath.key("fields"), format!("a `{}` payload has no fields", spec.payload.kind));
+                ctx.push(d.help("use `kind: object` for a payload with fields"));
+                continue;
+            }
+            (other, _) => {
+                let d = ctx.at(&ppath.key("kind"), format!("unknown payload kind `{other}`"));
+                ctx.push(d.help("use null, call_id, string or object"));
+                continue;
+            }
+        };
+        by_name.insert(
+            spec.name.clone(),
+            Event { name: Name { wire: spec.name.clone(), rust, pos: ctx.pos(&path) }, meaning: spec.meaning.clone(), payload, note: spec.note.clone() },
+        );
+    }
+    by_name.into_values().collect()
+}

@@ -1,0 +1,473 @@
+//! One interface file.
+
+use std::collections::BTreeMap;
+
+use super::types::{check_value, constraints, fields, parse_type, scalar_value};
+use super::{Ctx, examples, is_header_name};
+use crate::diag::Report;
+use crate::ident;
+use crate::ir::{
+    Condition, ErrorCode, Event, EventUse, HeaderRole, Interface, Location, Method, Name, Param, ResponseHeader, ResultShape, Role, Rule,
+    Segment, Type,
+};
+use crate::load::Loaded;
+use crate::load::model::{ApiFile, ConditionSpec, InterfaceFile, ParamSpec};
+use crate::load::positions::NodePath;
+
+pub(super) fn check(loaded: &Loaded<InterfaceFile>, api: &ApiFile, errors: &[ErrorCode], events: &[Event], report: &mut Report) -> Option<Interface> {
+    let before = report.len();
+    let doc = &loaded.doc;
+    let mut ctx = Ctx::new(loaded, report);
+    let root = NodePath::root();
+
+    let (resource, module) = names_from_path(&mut ctx, &loaded.rel_path);
+    if ident::snake(&doc.operation) != doc.operation || ident::is_raw(&doc.operation) || doc.operation.ends_with('_') {
+        let d = ctx.at(&root.key("operation"), format!("operation name `{}` is not a usable snake_case identifier", doc.operation)).label("operation name");
+        ctx.push(d.help(format!("operation names become method names; try `{}`", ident::snake(&doc.operation).trim_start_matches("r#"))));
+    }
+    let operation = Name { wire: doc.operation.clone(), rust: ident::snake(&doc.operation), pos: ctx.pos(&root.key("operation")) };
+    let method = match doc.method.as_str() {
+        "GET" => Method::Get,
+        "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "DELETE" => Method::Delete,
+        other => {
+            let d = ctx.at(&root.key("method"), format!("unknown HTTP method `{other}`"));
+            ctx.push(d.help("use GET, POST, PUT or DELETE (upper case)"));
+            Method::Post
+        }
+    };
+
+    let params = params(&mut ctx, doc);
+    let segments = path_template(&mut ctx, &doc.path, &params);
+    let rules = rules(&mut ctx, doc, &params);
+    let result = result(&mut ctx, doc);
+    let response_headers = response_headers(&mut ctx, doc);
+    let event_uses = event_uses(&mut ctx, doc, &params, events);
+    let error_codes = error_codes(&mut ctx, doc, errors);
+    let sends_guid = !api.auth.not_sent_by.contains(&doc.operation);
+
+    let mut interface = Interface {
+        source: loaded.rel_path.clone(),
+        resource,
+        module,
+        operation,
+        title: doc.title.clone(),
+        log_name: doc.log_name.clone(),
+        summary: doc.summary.clone(),
+        description: doc.description.clone(),
+        prerequisites: doc.prerequisites.clone(),
+        method,
+        path: doc.path.clone(),
+        segments,
+        params,
+        rules,
+        result,
+        response_headers,
+        events: event_uses,
+        errors: error_codes,
+        examples: Vec::new(),
+        quirks: doc.quirks.clone(),
+        sends_guid,
+        source_page: doc.source.as_ref().map(|s| s.page.clone()),
+        source_updated: doc.source.as_ref().and_then(|s| s.updated.clone()),
+    };
+    interface.examples = examples::check(&mut ctx, doc, &interface, &api.envelope);
+    drop(ctx);
+    (report.len() == before).then_some(interface)
+}
+
+
+/// Resource and module names from `resource/name.yaml`.
+fn names_from_path(ctx: &mut Ctx<'_>, rel_path: &str) -> (Name, Name) {
+    let (folder, file) = rel_path.split_once('/').unwrap_or(("", rel_path));
+    let stem = file.strip_suffix(".yaml").unwrap_or(file);
+    for (what, word) in [("folder", folder), ("file name", stem)] {
+        let rust = ident::snake(word);
+        if rust != word || ident::is_raw(&rust) {
+            let d = ctx.at(&NodePath::root(), format!("spec {what} `{word}` is not a usable Rust module name"));
+            ctx.push(d.help(format!("rename it to `{}`: lower case letters, digits and `_`, not a keyword", rust.trim_start_matches("r#"))));
+        }
+    }
+    (
+        Name { wire: folder.to_owned(), rust: ident::snake(folder), pos: Default::default() },
+        Name { wire: stem.to_owned(), rust: ident::snake(stem), pos: Default::default() },
+    )
+}
+
+/// Types every interface module defines, which a parameter type must not shadow.
+const RESERVED_TYPE_NAMES: &[&str] = &["Request", "Response", "Option", "String", "Vec", "Result", "Error"];
+
+fn params(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> Vec<Param> {
+    let groups: [(&str, Location, &Vec<ParamSpec>); 4] = [
+        ("path", Location::Path, &doc.parameters.path),
+        ("query", Location::Query, &doc.parameters.query),
+        ("header", Location::Header, &doc.parameters.header),
+        ("body", Location::Body, &doc.parameters.body),
+    ];
+    let mut out: Vec<Param> = Vec::new();
+    let mut by_rust: BTreeMap<String, (String, Location)> = BTreeMap::new();
+    for (key, location, specs) in groups {
+        for (i, spec) in specs.iter().enumerate() {
+            let path = NodePath::root().key("parameters").key(key).index(i);
+            let rust = ident::snake(&spec.name);
+            if let Some((other, other_loc)) = by_rust.get(&rust) {
+                let d = if *other == spec.name {
+                    ctx.at(&path.key("name"), format!("parameter `{}` is declared twice (also in {})", spec.name, other_loc.as_str())).label("duplicate parameter")
+                } else {
+                    ctx.at(&path.key("name"), format!("parameters `{other}` and `{}` would both become the Rust field `{rust}`", spec.name))
+                        .label("name collision")
+                };
+                ctx.push(d.help("wire names are kept as written, but each must map to a distinct Rust name; a spec cannot have both"));
+                continue;
+            }
+            by_rust.insert(rust.clone(), (spec.name.clone(), location));
+            if spec.name.is_empty() || spec.name.chars().any(|c| c.is_control() || c.is_whitespace()) {
+                let d = ctx.at(&path.key("name"), "parameter name is empty or contains spaces or control characters");
+                ctx.push(d);
+                continue;
+            }
+            if location == Location::Header && !is_header_name(&spec.name) {
+                let d = ctx.at(&path.key("name"), format!("`{}` is not a valid HTTP header name", spec.name));
+                ctx.push(d);
+            }
+            let Some(ty) = parse_type(ctx, &spec.ty, spec.items.as_deref(), &path, None) else { continue };
+            if matches!(location, Location::Path | Location::Query | Location::Header) && !matches!(ty, Type::String | Type::Integer | Type::Boolean) {
+                let d = ctx.at(&path.key("type"), format!("a {key} parameter must be a string, integer or boolean, not {}", ty.spec_name()));
+                ctx.push(d);
+                continue;
+            }
+            if location == Location::Path && !spec.required {
+                let d = ctx.at(&path.key("required"), format!("path parameter `{}` must be required", spec.name));
+                ctx.push(d.help("a path segment cannot be left out; use a query parameter for optional values"));
+            }
+            let c = constraints(ctx, &spec.constraints, &ty, &path.key("constraints"));
+            let role = match spec.role.as_deref() {
+                None => None,
+                Some("agent_id") if location == Location::Path => Some(Role::AgentId),
+                Some("agent_id") => {
+                    let d = ctx.at(&path.key("role"), "`role: agent_id` is for path parameters");
+                    ctx.push(d);
+                    None
+                }
+                Some(other) => {
+                    let d = ctx.at(&path.key("role"), format!("unknown role `{other}`"));
+                    ctx.push(d.help("the only parameter role is agent_id"));
+                    None
+                }
+            };
+            let default = match &spec.default {
+                None => None,
+                Some(s) => match scalar_value(s, &ty).and_then(|v| check_value(&v, &ty, &c).map(|()| v)) {
+                    Ok(v) if !spec.required => Some(v),
+                    Ok(_) => {
+                        let d = ctx.at(&path.key("default"), "a required parameter has no default");
+                        ctx.push(d.help("drop the default, or make the parameter optional"));
+                        None
+                    }
+                    Err(why) => {
+                        let d = ctx.at(&path.key("default"), format!("default {why}")).label("bad default");
+                        ctx.push(d);
+                        None
+                    }
+                },
+            };
+            let type_name = match &spec.type_name {
+                Some(t) if ident::camel(t) != *t || ident::is_raw(t) || t.ends_with('_') => {
+                    let d = ctx.at(&path.key("type_name"), format!("type name `{t}` is not an UpperCamelCase identifier"));
+                    ctx.push(d.help(format!("try `{}`", ident::camel(t).trim_start_matches("r#").trim_end_matches('_'))));
+                    continue;
+                }
+                Some(t) => t.clone(),
+                None => ident::camel(&spec.name),
+            };
+            if RESERVED_TYPE_NAMES.contains(&type_name.as_str()) && !c.is_empty() {
+                let d = ctx.at(&path.key("name"), format!("parameter `{}` would generate a type named `{type_name}`, which the module already uses", spec.name));
+                ctx.push(d.help("set `type_name` to another UpperCamelCase name"));
+                continue;
+            }
+            out.push(Param {
+                type_name: Name { wire: spec.type_name.clone().unwrap_or_default(), rust: type_name, pos: ctx.pos(&path) },
+                name: Name { wire: spec.name.clone(), rust, pos: ctx.pos(&path) },
+                location,
+                ty,
+                required: spec.required,
+                default,
+                description: spec.description.clone(),
+                secret: spec.secret,
+                role,
+                vendor_type: spec.vendor_type.clone(),
+                constraints: c,
+            });
+        }
+    }
+    out
+}
+
+/// Splits the path template and matches its placeholders to path parameters, both ways.
+fn path_template(ctx: &mut Ctx<'_>, path: &str, params: &[Param]) -> Vec<Segment> {
+    let at = NodePath::root().key("path");
+    let mut segments = Vec::new();
+    if !path.starts_with('/') || path.contains("//") || path.contains('?') || path.contains('#') {
+        let d = ctx.at(&at, format!("path `{path}` must start with `/` and hold only segments"));
+        ctx.push(d.help("query parameters are declared under parameters.query, not in the path"));
+        return segments;
+    }
+    let mut used = Vec::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        match rest.find('{') {
+            Some(open) => {
+                if rest[..open].contains('}') {
+                    let d = ctx.at(&at, format!("unbalanced `}}` in path `{path}`"));
+                    ctx.push(d);
+                    return segments;
+                }
+                if open > 0 {
+                    segments.push(Segment::Literal(rest[..open].to_owned()));
+                }
+                let Some(close) = rest[open..].find('}') else {
+                    let d = ctx.at(&at, format!("unclosed `{{` in path `{path}`"));
+                    ctx.push(d);
+                    return segments;
+                };
+                let name = &rest[open + 1..open + close];
+                match params.iter().position(|p| p.location == Location::Path && p.name.wire == name) {
+                    Some(i) if used.contains(&i) => {
+                        let d = ctx.at(&at, format!("placeholder `{{{name}}}` appears twice in the path"));
+                        ctx.push(d);
+                    }
+                    Some(i) => {
+                        used.push(i);
+                        segments.push(Segment::Param(i));
+                    }
+                    None => {
+                        let declared: Vec<&str> = params.iter().filter(|p| p.location == Location::Path).map(|p| p.name.wire.as_str()).collect();
+                        let d = ctx.at(&at, format!("placeholder `{{{name}}}` has no path parameter")).label("unknown placeholder");
+                        let help = if declared.is_empty() {
+                            format!("declare `{name}` under parameters.path")
+                        } else {
+                            format!("declared path parameters: {}; placeholders must match their names exactly", declared.join(", "))
+                        };
+                        ctx.push(d.help(help));
+                    }
+                }
+                rest = &rest[open + close + 1..];
+            }
+            None => {
+                if rest.contains('}') {
+                    let d = ctx.at(&at, format!("unbalanced `}}` in path `{path}`"));
+                    ctx.push(d);
+                    return segments;
+                }
+                segments.push(Segment::Literal(rest.to_owned()));
+                rest = "";
+            }
+        }
+    }
+    for (i, p) in params.iter().enumerate().filter(|(_, p)| p.location == Location::Path) {
+        if !used.contains(&i) {
+            let ppath = NodePath::root().key("parameters").key("path").index(params[..i].iter().filter(|q| q.location == Location::Path).count());
+            let d = ctx.at(&ppath.key("name"), format!("path parameter `{}` does not appear in the path `{path}`", p.name.wire)).label("unused");
+            ctx.push(d.help(format!("add `{{{}}}` to the path, or move the parameter to another location", p.name.wire)));
+        }
+    }
+    segments
+}
+
+fn condition(ctx: &mut Ctx<'_>, spec: &ConditionSpec, params: &[Param], path: &NodePath) -> Option<Condition> {
+    let Some(i) = params.iter().position(|p| p.name.wire == spec.param) else {
+        let d = ctx.at(&path.key("param"), format!("the condition names an unknown parameter `{}`", spec.param)).label("unknown parameter");
+        ctx.push(d.help(known_params(params)));
+        return None;
+    };
+    let p = &params[i];
+    let value = match scalar_value(&spec.equals, &p.ty) {
+        Ok(v) => v,
+        Err(why) => {
+            let d = ctx.at(&path.key("equals"), format!("{why}, the type of `{}`", p.name.wire));
+            ctx.push(d);
+            return None;
+        }
+    };
+    if !p.constraints.values.is_empty() && !p.constraints.values.iter().any(|v| v.value == value) {
+        let d = ctx.at(&path.key("equals"), format!("`{value}` is not an allowed value of `{}`", p.name.wire)).label("unknown value");
+        ctx.push(d.help(allowed(p)));
+        return None;
+    }
+    Some(Condition { param: i, equals: value })
+}
+
+fn known_params(params: &[Param]) -> String {
+    let names: Vec<&str> = params.iter().map(|p| p.name.wire.as_str()).collect();
+    format!("parameters of this interface: {}", names.join(", "))
+}
+
+fn allowed(p: &Param) -> String {
+    let vals: Vec<String> = p.constraints.values.iter().map(|v| format!("{} ({})", v.value, v.name.wire)).collect();
+    format!("allowed values of `{}`: {}", p.name.wire, vals.join(", "))
+}
+
+fn rules(ctx: &mut Ctx<'_>, doc: &InterfaceFile, params: &[Param]) -> Vec<Rule> {
+    let mut out = Vec::new();
+    for (i, spec) in doc.rules.iter().enumerate() {
+        let path = NodePath::root().key("rules").index(i);
+        let Some(target) = params.iter().position(|p| p.name.wire == spec.param) else {
+            let d = ctx.at(&path.key("param"), format!("rule names an unknown parameter `{}`", spec.param)).label("unknown parameter");
+            ctx.push(d.help(known_params(params)));
+            continue;
+        };
+        let Some(when) = condition(ctx, &spec.when, params, &path.key("when")) else { continue };
+        if when.param == target {
+            let d = ctx.at(&path.key("when"), "a rule's condition must name another parameter");
+            ctx.push(d);
+            continue;
+        }
+        let p = &params[target];
+        let description = spec.description.clone();
+        match (spec.kind.as_str(), &spec.values) {
+            ("only_when" | "required_when", Some(_)) => {
+                let d = ctx.at(&path.key("values"), format!("a `{}` rule takes no values", spec.kind));
+                ctx.push(d);
+            }
+            ("only_when" | "required_when", None) if p.required => {
+                let d = ctx.at(&path.key("param"), format!("`{}` is always required, so a `{}` rule cannot apply", p.name.wire, spec.kind));
+                ctx.push(d.help("make the parameter optional"));
+            }
+            ("only_when", None) => out.push(Rule::OnlyWhen { param: target, when, description }),
+            ("required_when", None) => out.push(Rule::RequiredWhen { param: target, when, description }),
+            ("allowed_values", None) => {
+                let d = ctx.at(&path, "an `allowed_values` rule lists `values`");
+                ctx.push(d);
+            }
+            ("allowed_values", Some(list)) => {
+                let mut values = Vec::new();
+                for (j, s) in list.iter().enumerate() {
+                    match scalar_value(s, &p.ty) {
+                        Ok(v) if p.constraints.values.is_empty() || p.constraints.values.iter().any(|a| a.value == v) => values.push(v),
+                        Ok(v) => {
+                            let d = ctx.at(&path.key("values").index(j), format!("`{v}` is not an allowed value of `{}`", p.name.wire)).label("unknown value");
+                            ctx.push(d.help(allowed(p)));
+                        }
+                        Err(why) => {
+                            let d = ctx.at(&path.key("values").index(j), why);
+                            ctx.push(d);
+                        }
+                    }
+                }
+                if values.len() == list.len() {
+                    out.push(Rule::AllowedValues { param: target, when, values, description });
+                }
+            }
+            (other, _) => {
+                let d = ctx.at(&path.key("kind"), format!("unknown rule kind `{other}`"));
+                ctx.push(d.help("use only_when, required_when or allowed_values"));
+            }
+        }
+    }
+    out
+}
+
+fn result(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> ResultShape {
+    let spec = &doc.response.result;
+    let path = NodePath::root().key("response").key("result");
+    let description = spec.description.clone();
+    let vendor_type = spec.vendor_type.clone();
+    if spec.fields.is_some() && spec.kind != "object" {
+        let d = ctx.at(&path.key("fields"), format!("a `{}` result has no fields", spec.kind));
+        ctx.push(d.help("use `kind: object` for a result with named fields"));
+    }
+    match spec.kind.as_str() {
+        "none" => ResultShape::None { description, vendor_type },
+        "reserved" => ResultShape::Reserved { description, vendor_type },
+        "call_id" => ResultShape::CallId { description, vendor_type },
+        "object" => match &spec.fields {
+            Some(list) => ResultShape::Object { description, vendor_type, fields: fields(ctx, list, &path.key("fields")) },
+            None => {
+                let d = ctx.at(&path, "an object result lists its fields");
+                ctx.push(d.help("add `fields:`, or use `kind: reserved` for a reserved object"));
+                ResultShape::Reserved { description, vendor_type }
+            }
+        },
+        other => {
+            let d = ctx.at(&path.key("kind"), format!("unknown result kind `{other}`"));
+            ctx.push(d.help("use none, reserved, call_id or object"));
+            ResultShape::None { description, vendor_type }
+        }
+    }
+}
+
+fn response_headers(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> Vec<ResponseHeader> {
+    let mut out = Vec::new();
+    for (i, h) in doc.response.headers.iter().enumerate() {
+        let path = NodePath::root().key("response").key("headers").index(i);
+        if !is_header_name(&h.name) {
+            let d = ctx.at(&path.key("name"), format!("`{}` is not a valid HTTP header name", h.name));
+            ctx.push(d);
+            continue;
+        }
+        let role = match h.role.as_deref() {
+            None => None,
+            Some("guid") => Some(HeaderRole::Guid),
+            Some(other) => {
+                let d = ctx.at(&path.key("role"), format!("unknown header role `{other}`"));
+                ctx.push(d.help("the only header role is guid"));
+                None
+            }
+        };
+        out.push(ResponseHeader { name: h.name.clone(), description: h.description.clone(), role });
+    }
+    out
+}
+
+fn event_uses(ctx: &mut Ctx<'_>, doc: &InterfaceFile, params: &[Param], events: &[Event]) -> Vec<EventUse> {
+    let mut out: Vec<EventUse> = Vec::new();
+    for (i, spec) in doc.events.iter().enumerate() {
+        let path = NodePath::root().key("events").index(i);
+        let (name, when) = match spec {
+            crate::load::model::EventRefSpec::Always(name) => (name, None),
+            crate::load::model::EventRefSpec::When(c) => {
+                let Some(cond) = condition(ctx, &c.when, params, &path.key("when")) else { continue };
+                (&c.event, Some(cond))
+            }
+        };
+        let at = if when.is_some() { path.key("event") } else { path.clone() };
+        if !events.iter().any(|e| &e.name.wire == name) {
+            let d = ctx.at(&at, format!("event `{name}` is not in the event catalog")).label("unknown event");
+            let close = events.iter().find(|e| e.name.wire.eq_ignore_ascii_case(name));
+            let help = match close {
+                Some(e) => format!("did you mean `{}`?", e.name.wire),
+                None => "add it to events.yaml with its meaning and payload, or fix the name".to_owned(),
+            };
+            ctx.push(d.help(help));
+            continue;
+        }
+        let use_ = EventUse { event: name.clone(), when };
+        if out.contains(&use_) {
+            let d = ctx.at(&at, format!("event `{name}` is listed twice"));
+            ctx.push(d);
+            continue;
+        }
+        out.push(use_);
+    }
+    out
+}
+
+fn error_codes(ctx: &mut Ctx<'_>, doc: &InterfaceFile, errors: &[ErrorCode]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (i, code) in doc.errors.iter().enumerate() {
+        let path = NodePath::root().key("errors").index(i);
+        if !errors.iter().any(|e| &e.code == code) {
+            let d = ctx.at(&path, format!("error code `{code}` is not in the error catalog")).label("unknown code");
+            ctx.push(d.help("add it to errors.yaml (with `source: unpublished` if its meaning is unknown)"));
+            continue;
+        }
+        if out.contains(code) {
+            let d = ctx.at(&path, format!("error code `{code}` is listed twice"));
+            ctx.push(d);
+            continue;
+        }
+        out.push(code.clone());
+    }
+    out
+}

@@ -1,0 +1,357 @@
+//! Types, fields, constraints and allowed values, and whether a value meets them.
+
+use std::collections::BTreeMap;
+
+use super::Ctx;
+use crate::ident;
+use crate::ir::{Constraints, EnumValue, Field, Name, Pattern, Type, Value};
+use crate::load::model::{ConstraintsSpec, FieldSpec, Scalar, ValueSpec};
+use crate::load::positions::NodePath;
+
+/// The spec's type words.
+pub(super) const TYPE_NAMES: &str = "string, integer, boolean, object, map or list";
+
+/// Parses a type word (and `items` for lists); `None` after reporting.
+pub(super) fn parse_type(ctx: &mut Ctx<'_>, ty: &str, items: Option<&str>, path: &NodePath, fields: Option<Vec<Field>>) -> Option<Type> {
+    let parsed = match ty {
+        "string" => Type::String,
+        "integer" => Type::Integer,
+        "boolean" => Type::Boolean,
+        "map" => Type::Map,
+        "object" => Type::Object(fields.unwrap_or_default()),
+        "list" => {
+            let Some(item) = items else {
+                let d = ctx.at(&path.key("type"), "a list needs `items`");
+                ctx.push(d.help(format!("add `items:` with one of {TYPE_NAMES}")));
+                return None;
+            };
+            if item == "list" {
+                let d = ctx.at(&path.key("items"), "lists of lists are not supported");
+                ctx.push(d);
+                return None;
+            }
+            Type::List(Box::new(parse_type(ctx, item, None, path, None)?))
+        }
+        other => {
+            let d = ctx.at(&path.key("type"), format!("unknown type `{other}`")).label("unknown type");
+            let hint = match other.to_ascii_lowercase().as_str() {
+                "int" | "integer" | "long" | "number" => "integer",
+                "str" | "string" => "string",
+                "bool" | "boolean" => "boolean",
+                _ => "",
+            };
+            let help = if hint.is_empty() { format!("use one of {TYPE_NAMES}") } else { format!("did you mean `{hint}`? The types are {TYPE_NAMES}") };
+            ctx.push(d.help(help));
+            return None;
+        }
+    };
+    if items.is_some() && !matches!(parsed, Type::List(_)) {
+        let d = ctx.at(&path.key("items"), "`items` is only for `type: list`");
+        ctx.push(d);
+    }
+    Some(parsed)
+}
+
+/// Fields of a result or payload object.
+pub(crate) fn fields(ctx: &mut Ctx<'_>, specs: &[FieldSpec], path: &NodePath) -> Vec<Field> {
+    let mut out = Vec::new();
+    let mut rust_names: BTreeMap<String, String> = BTreeMap::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let fpath = path.index(i);
+        let rust = ident::snake(&spec.name);
+        if let Some(other) = rust_names.get(&rust) {
+            let d = if *other == spec.name {
+                ctx.at(&fpath.key("name"), format!("field `{}` is listed twice", spec.name))
+            } else {
+                ctx.at(&fpath.key("name"), format!("fields `{other}` and `{}` both become the Rust name `{rust}`", spec.name))
+            };
+            ctx.push(d.label("duplicate").help("each field needs a distinct name"));
+            continue;
+        }
+        rust_names.insert(rust.clone(), spec.name.clone());
+        let nested = match (&spec.fields, spec.ty.as_str()) {
+            (Some(list), "object") => Some(fields(ctx, list, &fpath.key("fields"))),
+            (Some(_), _) => {
+                let d = ctx.at(&fpath.key("fields"), "`fields` is only for `type: object`");
+                ctx.push(d);
+                None
+            }
+            (None, _) => None,
+        };
+        let Some(ty) = parse_type(ctx, &spec.ty, spec.items.as_deref(), &fpath, nested) else { continue };
+        let values = spec.values.as_deref().map(|v| values(ctx, v, &ty, &fpath.key("values"))).unwrap_or_default();
+        out.push(Field { name: Name { wire: spec.name.clone(), rust, pos: ctx.pos(&fpath) }, ty, required: spec.required, description: spec.description.clone(), values });
+    }
+    out
+}
+
+/// Converts a scalar to a value of `ty`, or explains why it is not one.
+pub(super) fn scalar_value(scalar: &Scalar, ty: &Type) -> Result<Value, String> {
+    match (scalar, ty) {
+        (Scalar::Int(i), Type::Integer) => Ok(Value::Int(*i)),
+        (Scalar::Bool(b), Type::Boolean) => Ok(Value::Bool(*b)),
+        (Scalar::Str(s), Type::String) => Ok(Value::Str(s.clone())),
+        // An unquoted number is still a fine string value (`default: 127`).
+        (Scalar::Int(i), Type::String) => Ok(Value::Str(i.to_string())),
+        (s, t) => Err(format!("{} is not {}", describe_scalar(s), a(t))),
+    }
+}
+
+/// The type's spec word with its indefinite article: "an integer", "a string".
+pub(super) fn a(ty: &Type) -> String {
+    let name = ty.spec_name();
+    if name.starts_with(['a', 'e', 'i', 'o', 'u']) { format!("an {name}") } else { format!("a {name}") }
+}
+
+fn describe_scalar(s: &Scalar) -> String {
+    match s {
+        Scalar::Bool(b) => format!("`{b}` (boolean)"),
+        Scalar::Int(i) => format!("`{i}` (integer)"),
+        Scalar::Str(s) => format!("\"{s}\" (string)"),
+    }
+}
+
+/// Named allowed values.
+pub(super) fn values(ctx: &mut Ctx<'_>, specs: &[ValueSpec], ty: &Type, path: &NodePath) -> Vec<EnumValue> {
+    let mut out: Vec<EnumValue> = Vec::new();
+    if !matches!(ty, Type::Integer | Type::String) {
+        let d = ctx.at(path, format!("allowed values need an integer or string type, not {}", ty.spec_name()));
+        ctx.push(d);
+        return out;
+    }
+    for (i, spec) in specs.iter().enumerate() {
+        let vpath = path.index(i);
+        let value = match scalar_value(&spec.value, ty) {
+            Ok(v) => v,
+            Err(why) => {
+                let d = ctx.at(&vpath.key("value"), format!("allowed value {why}"));
+                ctx.push(d.help(format!("the parameter is {}", a(ty))));
+                continue;
+            }
+        };
+        if ident::snake(&spec.name) != spec.name {
+            let d = ctx.at(&vpath.key("name"), format!("value name `{}` is not snake_case", spec.name));
+            ctx.push(d.help(format!("write `{}`", ident::snake(&spec.name))));
+            continue;
+        }
+        let rust = ident::camel(&spec.name);
+        if let Some(prev) = out.iter().find(|v| v.value == value) {
+            let d = ctx.at(&vpath.key("value"), format!("value `{value}` is listed twice (also as `{}`)", prev.name.wire));
+            ctx.push(d.label("duplicate"));
+            continue;
+        }
+        if let Some(prev) = out.iter().find(|v| v.name.rust == rust) {
+            let d = ctx.at(&vpath.key("name"), format!("values `{}` and `{}` share the name `{}`", prev.value, value, spec.name));
+            ctx.push(d.help("give each value its own name"));
+            continue;
+        }
+        out.push(EnumValue { value, name: Name { wire: spec.name.clone(), rust, pos: ctx.pos(&vpath) }, description: spec.description.clone() });
+    }
+    out
+}
+
+/// Checks constraints against the type and each other.
+pub(super) fn constraints(ctx: &mut Ctx<'_>, spec: &ConstraintsSpec, ty: &Type, path: &NodePath) -> Constraints {
+    let mut out = Constraints::default();
+    let is_string = *ty == Type::String;
+    if let Some(r) = &spec.range {
+        if !matches!(ty, Type::Integer | Type::String) {
+            let d = ctx.at(&path.key("range"), format!("a range applies to integers and numeric strings, not {}", ty.spec_name()));
+            ctx.push(d);
+        } else if r.min > r.max {
+            let d = ctx.at(&path.key("range"), format!("range min {} is greater than max {}", r.min, r.max)).label("empty range");
+            ctx.push(d.help("swap the bounds"));
+        } else {
+            out.range = Some((r.min, r.max));
+        }
+    }
+    for (key, spec_len, slot) in [("chars", &spec.chars, &mut out.chars), ("bytes", &spec.bytes, &mut out.bytes)] {
+        let Some(len) = spec_len else { continue };
+        let min = len.min.unwrap_or(0);
+        if !is_string {
+            let d = ctx.at(&path.key(key), format!("`{key}` applies to strings, not {}", ty.spec_name()));
+            ctx.push(d);
+        } else if min > len.max {
+            let d = ctx.at(&path.key(key), format!("{key} min {min} is greater than max {}", len.max)).label("empty range");
+            ctx.push(d.help("swap the bounds"));
+        } else {
+            *slot = Some((min, len.max));
+        }
+    }
+    if let Some(p) = &spec.pattern {
+        if !is_string {
+            let d = ctx.at(&path.key("pattern"), format!("a pattern applies to strings, not {}", ty.spec_name()));
+            ctx.push(d);
+        } else {
+            let anchored = anchor(&p.regex);
+            match regex_lite::Regex::new(&anchored) {
+                Ok(_) => out.pattern = Some(Pattern { regex: anchored, description: p.description.clone() }),
+                Err(e) => {
+                    let d = ctx.at(&path.key("pattern").key("regex"), format!("invalid regular expression: {e}")).label("invalid regex");
+                    ctx.push(d.help("the syntax is that of the regex-lite crate (Rust regex without Unicode classes)"));
+                }
+            }
+        }
+    }
+    if let Some(list) = &spec.values {
+        if list.is_empty() {
+            let d = ctx.at(&path.key("values"), "the list of allowed values is empty");
+            ctx.push(d.help("list at least one value, or remove `values`"));
+        }
+        out.values = values(ctx, list, ty, &path.key("values"));
+    }
+    if spec.supported_only {
+        if spec.values.is_none() {
+            let d = ctx.at(&path.key("supported_only"), "`supported_only` needs `values`: the ones the server supports");
+            ctx.push(d);
+        }
+        out.supported_only = true;
+    }
+    out
+}
+
+/// Makes a pattern match the whole value.
+fn anchor(regex: &str) -> String {
+    let starts = regex.starts_with('^');
+    let ends = regex.ends_with('$') && !regex.ends_with("\\$");
+    if starts && ends { regex.to_owned() } else { format!("^(?:{})$", regex.trim_start_matches('^').trim_end_matches('$')) }
+}
+
+/// Why `value` (JSON) is not an acceptable value of a parameter, if it is not.
+pub(super) fn check_json(value: &serde_json::Value, ty: &Type, c: &Constraints) -> Result<(), String> {
+    match (ty, value) {
+        (Type::String, serde_json::Value::String(s)) => check_str(s, c),
+        (Type::Integer, serde_json::Value::Number(n)) => match n.as_i64() {
+            Some(i) => check_int(i, c),
+            None => Err(format!("{n} is not a whole number")),
+        },
+        (Type::Boolean, serde_json::Value::Bool(_)) => Ok(()),
+        (Type::Map, serde_json::Value::Object(_)) => Ok(()),
+        (Type::Object(fields), serde_json::Value::Object(map)) => {
+            for f in fields {
+                match map.get(&f.name.wire) {
+                    Some(v) => check_json(v, &f.ty, &Constraints::default()).map_err(|e| format!("field `{}`: {e}", f.name.wire))?,
+                    None if f.required => return Err(format!("field `{}` is missing", f.name.wire)),
+                    None => {}
+                }
+            }
+            Ok(())
+        }
+        (Type::List(item), serde_json::Value::Array(items)) => {
+            for (i, v) in items.iter().enumerate() {
+                check_json(v, item, &Constraints::default()).map_err(|e| format!("item {i}: {e}"))?;
+            }
+            Ok(())
+        }
+        (ty, v) => Err(format!("{} is not {}", json_kind(v), a(ty))),
+    }
+}
+
+/// A short description of a JSON value's kind, for messages.
+pub(super) fn json_kind(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "null".into(),
+        serde_json::Value::Bool(b) => format!("`{b}` (boolean)"),
+        serde_json::Value::Number(n) => format!("`{n}` (number)"),
+        serde_json::Value::String(s) => format!("\"{}\" (string)", s.chars().take(40).collect::<String>()),
+        serde_json::Value::Array(_) => "a list".into(),
+        serde_json::Value::Object(_) => "an object".into(),
+    }
+}
+
+fn check_str(s: &str, c: &Constraints) -> Result<(), String> {
+    if let Some((min, max)) = c.range {
+        let digits = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        match s.parse::<i64>() {
+            Ok(n) if digits && (min..=max).contains(&n) => {}
+            Ok(n) if digits => return Err(format!("{n} is outside {min}–{max}")),
+            _ => return Err(format!("\"{s}\" is not a decimal number in {min}–{max}")),
+        }
+    }
+    if let Some((min, max)) = c.chars {
+        let n = s.chars().count() as u64;
+        if n < min || n > max {
+            return Err(format!("has {n} characters; {min}–{max} allowed"));
+        }
+    }
+    if let Some((min, max)) = c.bytes {
+        let n = s.len() as u64;
+        if n < min || n > max {
+            return Err(format!("has {n} bytes; {min}–{max} allowed"));
+        }
+    }
+    if let Some(p) = &c.pattern
+        && !regex_lite::Regex::new(&p.regex).is_ok_and(|r| r.is_match(s))
+    {
+        return Err(format!("\"{s}\" is not {}", p.description));
+    }
+    if !c.values.is_empty() && !c.values.iter().any(|v| v.value == Value::Str(s.to_owned())) {
+        return Err(format!("\"{s}\" is not one of the allowed values"));
+    }
+    Ok(())
+}
+
+fn check_int(i: i64, c: &Constraints) -> Result<(), String> {
+    if let Some((min, max)) = c.range
+        && !(min..=max).contains(&i)
+    {
+        return Err(format!("{i} is outside {min}–{max}"));
+    }
+    if !c.values.is_empty() && !c.values.iter().any(|v| v.value == Value::Int(i)) {
+        let allowed: Vec<String> = c.values.iter().map(|v| v.value.to_string()).collect();
+        return Err(format!("{i} is not one of {}", allowed.join(", ")));
+    }
+    Ok(())
+}
+
+/// Why a spec literal is not an acceptable value, if it is not.
+pub(super) fn check_value(value: &Value, ty: &Type, c: &Constraints) -> Result<(), String> {
+    let json = match value {
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Int(i) => serde_json::Value::from(*i),
+        Value::Str(s) => serde_json::Value::String(s.clone()),
+    };
+    check_json(&json, ty, c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn digits_101_59999() -> Constraints {
+        Constraints { range: Some((101, 59999)), ..Constraints::default() }
+    }
+
+    #[test]
+    fn range_on_numeric_string() {
+        let c = digits_101_59999();
+        for (v, ok) in [("100", false), ("101", true), ("59999", true), ("60000", false), ("1a", false), ("", false), ("+101", false)] {
+            assert_eq!(check_str(v, &c).is_ok(), ok, "{v}");
+        }
+    }
+
+    #[test]
+    fn bytes_count_utf8() {
+        let c = Constraints { bytes: Some((0, 2048)), ..Constraints::default() };
+        let ok = "é".repeat(1024);
+        assert!(check_str(&ok, &c).is_ok());
+        assert!(check_str(&format!("{ok}a"), &c).is_err());
+    }
+
+    #[test]
+    fn chars_count_characters() {
+        let c = Constraints { chars: Some((0, 24)), ..Constraints::default() };
+        assert!(check_str(&"é".repeat(24), &c).is_ok());
+        assert!(check_str(&"é".repeat(25), &c).is_err());
+    }
+
+    #[test]
+    fn anchoring_is_added_once() {
+        assert_eq!(anchor("^a$"), "^a$");
+        assert_eq!(anchor("a|b"), "^(?:a|b)$");
+        let c = Constraints { pattern: Some(Pattern { regex: anchor("[0-9]{1,24}|\\*|#"), description: "d".into() }), ..Constraints::default() };
+        for (v, ok) in [("*", true), ("#", true), ("123456789012345678901234", true), ("1234567890123456789012345", false), ("12a", false), ("", false)] {
+            assert_eq!(check_str(v, &c).is_ok(), ok, "{v}");
+        }
+    }
+}

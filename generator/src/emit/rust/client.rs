@@ -1,0 +1,223 @@
+//! `Client`, `Session` and one method per interface.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::doc::{Doc, code, escape_line};
+use super::ident;
+use super::interface::{agent_id_param, has_request, has_validate, request_params};
+use crate::ir::{Api, Interface, Location, ResultShape};
+
+pub(crate) fn client(api: &Api) -> TokenStream {
+    let (session_methods, client_methods): (Vec<&Interface>, Vec<&Interface>) = api.interfaces.iter().partition(|it| it.sends_guid);
+    let session_methods = session_methods.into_iter().map(|it| method(api, it));
+    let client_methods = client_methods.into_iter().map(|it| method(api, it));
+    quote! {
+        use agentgateway_runtime::{AgentId, Guid, SessionState, Transport, TransportBuilder};
+
+        use crate::{Error, ErrorCode};
+
+        /// An HTTPS client for one gateway. Cheap to clone: clones share connections.
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            transport: Transport,
+        }
+
+        /// Configures a [`Client`]: timeouts, a private root certificate, a proxy.
+        #[derive(Debug)]
+        pub struct ClientBuilder {
+            inner: TransportBuilder,
+        }
+
+        impl ClientBuilder {
+            /// Timeout for a whole request.
+            pub fn timeout(self, timeout: std::time::Duration) -> Self {
+                Self { inner: self.inner.timeout(timeout) }
+            }
+
+            /// Timeout for establishing a connection.
+            pub fn connect_timeout(self, timeout: std::time::Duration) -> Self {
+                Self { inner: self.inner.connect_timeout(timeout) }
+            }
+
+            /// Trusts a root certificate (PEM), as gateways often use a private CA.
+            pub fn add_root_certificate_pem(self, pem: &[u8]) -> Self {
+                Self { inner: self.inner.add_root_certificate_pem(pem) }
+            }
+
+            /// Sends every request through this proxy.
+            pub fn proxy(self, url: impl AsRef<str>) -> Self {
+                Self { inner: self.inner.proxy(url) }
+            }
+
+            /// Allows a plain `http://` base URL. Only for tests and trusted networks.
+            pub fn danger_allow_http(self) -> Self {
+                Self { inner: self.inner.danger_allow_http() }
+            }
+
+            /// Largest response body accepted, in bytes.
+            pub fn max_body_bytes(self, limit: usize) -> Self {
+                Self { inner: self.inner.max_body_bytes(limit) }
+            }
+
+            /// Builds the client.
+            ///
+            /// # Errors
+            ///
+            /// [`Error::Config`](agentgateway_runtime::Error::Config) for a bad URL, certificate or proxy.
+            pub fn build(self) -> Result<Client, Error> {
+                Ok(Client { transport: self.inner.build::<ErrorCode>()? })
+            }
+        }
+
+        impl Client {
+            /// Starts configuring a client for the gateway at `base_url`, e.g. `https://gw.example.com:8043`.
+            pub fn builder(base_url: impl AsRef<str>) -> ClientBuilder {
+                ClientBuilder { inner: TransportBuilder::new(base_url, crate::BASE_PATH) }
+            }
+
+            /// A session for an agent who is already signed in and holds `guid`.
+            pub fn session(&self, agent_id: AgentId, guid: Guid) -> Session {
+                Session { client: self.clone(), state: SessionState::new(agent_id, guid) }
+            }
+
+            #(#client_methods)*
+        }
+
+        /// One signed-in agent: its ID and current Guid, kept up to date from responses.
+        ///
+        /// Cheap to clone; clones share the same state.
+        #[derive(Clone, Debug)]
+        pub struct Session {
+            client: Client,
+            state: SessionState,
+        }
+
+        impl Session {
+            /// The agent this session acts for.
+            pub fn agent_id(&self) -> &AgentId {
+                self.state.agent_id()
+            }
+
+            /// The client this session uses.
+            pub fn client(&self) -> &Client {
+                &self.client
+            }
+
+            #(#session_methods)*
+        }
+    }
+}
+
+fn method_doc(api: &Api, it: &Interface) -> TokenStream {
+    let mut doc = Doc::new()
+        .text(&it.title)
+        .blank()
+        .text(&it.summary)
+        .blank()
+        .raw(format!("{} {}{}", code(it.method.as_str()), code(&api.settings.base_path), code(&it.path)))
+        .list("Prerequisites", &it.prerequisites);
+    if !it.events.is_empty() {
+        doc = doc.blank().raw("# Events").blank();
+        for e in &it.events {
+            let Some(event) = api.event(&e.event) else { continue };
+            let when = e.when.as_ref().map(|c| format!(" (when {} is {})", code(&it.params[c.param].name.wire), code(&c.equals.to_string()))).unwrap_or_default();
+            doc = doc.raw(format!("- [`{}`](crate::EventKind::{}){when}: {}", e.event, event.name.rust, escape_line(&event.meaning)));
+        }
+    }
+    doc = doc.blank().raw("# Errors").blank();
+    doc = doc.raw("Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:");
+    doc = doc.blank();
+    if it.errors.is_empty() {
+        doc = doc.raw("- no specific codes");
+    }
+    for c in &it.errors {
+        let Some(e) = api.error(c) else { continue };
+        let meaning = e.meaning.as_deref().map(escape_line).unwrap_or_else(|| "meaning not published".to_owned());
+        doc = doc.raw(format!("- [`{c}`](crate::ErrorCode::{}): {meaning}", e.name.rust));
+    }
+    doc.attrs()
+}
+
+fn method(api: &Api, it: &Interface) -> TokenStream {
+    let doc = method_doc(api, it);
+    let name = ident(&it.operation.rust);
+    let resource = ident(&it.resource.rust);
+    let module = ident(&it.module.rust);
+    let (ret, decode, finish) = match &it.result {
+        ResultShape::None { .. } | ResultShape::Reserved { .. } => (quote! { () }, quote! { agentgateway_runtime::Reserved }, quote! { .map(drop) }),
+        ResultShape::CallId { .. } => (quote! { String }, quote! { String }, TokenStream::new()),
+        ResultShape::Object { .. } => (quote! { crate::#resource::#module::Response }, quote! { crate::#resource::#module::Response }, TokenStream::new()),
+    };
+    let on_session = it.sends_guid;
+    let agent = agent_id_param(it);
+    let mut args = Vec::new();
+    let mut prelude = Vec::new();
+    if let Some(p) = agent {
+        let wire = &p.name.wire;
+        if on_session {
+            prelude.push(quote! { let agent_id = self.state.agent_id(); });
+        } else {
+            args.push(quote! { agent_id: &AgentId });
+        }
+        prelude.push(quote! { agentgateway_runtime::check_str(#wire, agent_id.as_str(), op::AGENT_ID)?; });
+    }
+    if has_request(it) {
+        args.push(quote! { request: &crate::#resource::#module::Request });
+        if has_validate(it) {
+            prelude.push(quote! { request.validate()?; });
+        }
+    }
+    let mut path_params = Vec::new();
+    for p in it.params.iter().filter(|p| p.location == Location::Path) {
+        let wire = &p.name.wire;
+        if agent.is_some_and(|a| a.name.wire == p.name.wire) {
+            path_params.push(quote! { (#wire, agent_id.as_str()) });
+        } else {
+            let id = ident(&p.name.rust);
+            let local = ident(&format!("path_{}", p.name.rust.trim_start_matches("r#")));
+            prelude.push(quote! { let #local = agentgateway_runtime::wire_text(&request.#id); });
+            path_params.push(quote! { (#wire, #local.as_str()) });
+        }
+    }
+    let query = request_params(it).filter(|p| p.location == Location::Query).map(|p| {
+        let wire = &p.name.wire;
+        let id = ident(&p.name.rust);
+        if p.required {
+            quote! { (#wire, Some(agentgateway_runtime::wire_text(&request.#id))) }
+        } else {
+            quote! { (#wire, request.#id.as_ref().map(agentgateway_runtime::wire_text)) }
+        }
+    });
+    let headers = request_params(it).filter(|p| p.location == Location::Header).map(|p| {
+        let wire = &p.name.wire;
+        let id = ident(&p.name.rust);
+        if p.required {
+            quote! { (#wire, Some(agentgateway_runtime::wire_text(&request.#id))) }
+        } else {
+            quote! { (#wire, request.#id.as_ref().map(agentgateway_runtime::wire_text)) }
+        }
+    });
+    let (body, body_ty) = if it.has_body() { (quote! { Some(request) }, quote! { crate::#resource::#module::Request }) } else { (quote! { None }, quote! { () }) };
+    let (transport, session) = if on_session { (quote! { &self.client.transport }, quote! { Some(&self.state) }) } else { (quote! { &self.transport }, quote! { None }) };
+    quote! {
+        #doc
+        pub async fn #name(&self, #(#args),*) -> Result<#ret, Error> {
+            use crate::#resource::#module as op;
+            #(#prelude)*
+            agentgateway_runtime::execute::<#decode, ErrorCode, #body_ty>(
+                #transport,
+                #session,
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[#(#path_params),*],
+                    query: &[#(#query),*],
+                    headers: &[#(#headers),*],
+                    body: #body,
+                },
+            )
+            .await
+            #finish
+        }
+    }
+}

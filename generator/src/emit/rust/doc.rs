@@ -1,0 +1,183 @@
+//! Doc comments: the only way spec text enters Rust.
+//!
+//! Spec text is normalized line by line (line endings, control characters,
+//! indentation) and markdown-escaped so that nothing a description holds can
+//! become a link, an HTML tag, a code block (a doctest!) or leave the string
+//! literal. Each line becomes one `#[doc = "..."]` attribute.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Builds the doc lines of one item.
+#[derive(Debug, Default, Clone)]
+pub struct Doc {
+    lines: Vec<String>,
+}
+
+impl Doc {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Spec text, escaped; may span several lines.
+    pub fn text(mut self, text: &str) -> Self {
+        for line in normalize(text) {
+            self.lines.push(escape_line(&line));
+        }
+        self
+    }
+
+    /// A line of our own markup, with spec fragments already escaped by the caller.
+    pub fn raw(mut self, line: impl Into<String>) -> Self {
+        let line: String = line.into();
+        for part in normalize(&line) {
+            self.lines.push(part);
+        }
+        self
+    }
+
+    /// A paragraph break (never doubled, never leading).
+    pub fn blank(mut self) -> Self {
+        if self.lines.last().is_some_and(|l| !l.is_empty()) {
+            self.lines.push(String::new());
+        }
+        self
+    }
+
+    /// A titled bullet list of escaped spec text; nothing when `items` is empty.
+    pub fn list<'a>(self, title: &str, items: impl IntoIterator<Item = &'a String>) -> Self {
+        let items: Vec<&String> = items.into_iter().collect();
+        if items.is_empty() {
+            return self;
+        }
+        let mut doc = self.blank().raw(format!("# {title}")).blank();
+        for item in items {
+            let lines = normalize(item);
+            let joined = lines.iter().map(|l| escape_line(l)).collect::<Vec<_>>().join(" ");
+            doc = doc.raw(format!("- {joined}"));
+        }
+        doc
+    }
+
+    /// The `#[doc]` attributes, for the item that follows.
+    pub fn attrs(&self) -> TokenStream {
+        let lines = self.finished();
+        quote! { #(#[doc = #lines])* }
+    }
+
+    /// The `#![doc]` attributes, for the enclosing module or crate.
+    pub fn inner_attrs(&self) -> TokenStream {
+        let lines = self.finished();
+        quote! { #(#![doc = #lines])* }
+    }
+
+    fn finished(&self) -> Vec<String> {
+        let mut lines = self.lines.clone();
+        while lines.last().is_some_and(String::is_empty) {
+            lines.pop();
+        }
+        lines.iter().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") }).collect()
+    }
+}
+
+/// Splits text into lines with `\r\n`/`\r` unified, control characters dropped,
+/// and leading white space removed (an indented line would be a code block).
+pub fn normalize(text: &str) -> Vec<String> {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .split('\n')
+        .map(|line| line.chars().filter(|c| !c.is_control() || *c == '\t').map(|c| if c == '\t' { ' ' } else { c }).collect::<String>())
+        .map(|line| line.trim().to_owned())
+        .collect()
+}
+
+/// Escapes markdown in one line of spec text.
+pub fn escape_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    // Block markers that only count at the start of a line.
+    let starts_block = out.starts_with(['-', '+', '=', ':'])
+        || out.split_once(['.', ')']).is_some_and(|(head, _)| !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit()));
+    if starts_block {
+        out.insert(0, '\\');
+    }
+    out
+}
+
+/// An inline code span that holds `text` literally, whatever backticks it contains.
+pub fn code(text: &str) -> String {
+    let flat = normalize(text).join(" ");
+    let longest = flat.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    if flat.is_empty() {
+        return "` `".to_owned();
+    }
+    let pad = if flat.starts_with('`') || flat.ends_with('`') || flat.starts_with(' ') { " " } else { "" };
+    format!("{fence}{pad}{flat}{pad}{fence}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_stays_inert() {
+        let doc = Doc::new().text("a */ b \"q\" \r\n```rust\nfn x() {}\n```\n    indented\n[link](x) <script>|#[attr]");
+        let tokens = doc.attrs().to_string();
+        assert!(!tokens.contains("\n    indented"));
+        let parsed: syn::File = syn::parse_str(&format!("{tokens} struct S;")).expect("parses");
+        assert_eq!(parsed.items.len(), 1);
+        let lines: Vec<String> = parsed.items[0]
+            .clone()
+            .into_token_stream_attrs()
+            .into_iter()
+            .collect();
+        assert!(lines.iter().any(|l| l.contains("\\`\\`\\`rust")), "{lines:?}");
+        assert!(lines.iter().any(|l| l == " indented"), "{lines:?}");
+        assert!(lines.iter().any(|l| l.contains("\\[link\\](x) \\<script\\>\\|\\#\\[attr\\]")), "{lines:?}");
+    }
+
+    trait Attrs {
+        fn into_token_stream_attrs(self) -> Vec<String>;
+    }
+
+    impl Attrs for syn::Item {
+        fn into_token_stream_attrs(self) -> Vec<String> {
+            let syn::Item::Struct(s) = self else { return Vec::new() };
+            s.attrs
+                .iter()
+                .filter_map(|a| match &a.meta {
+                    syn::Meta::NameValue(nv) => match &nv.value {
+                        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect()
+        }
+    }
+
+    #[test]
+    fn list_markers_are_escaped_at_line_start() {
+        assert_eq!(escape_line("- x"), "\\- x");
+        assert_eq!(escape_line("1. x"), "\\1. x");
+        assert_eq!(escape_line("a-b"), "a-b");
+    }
+
+    #[test]
+    fn code_spans_outgrow_inner_backticks() {
+        assert_eq!(code("a"), "`a`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x`"), "`` `x` ``");
+    }
+
+    #[test]
+    fn line_endings_are_normalized() {
+        assert_eq!(normalize("a\r\nb\rc\n"), vec!["a", "b", "c", ""]);
+    }
+}

@@ -1,0 +1,306 @@
+//! One module per interface: its request, result and value types, and its descriptor.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::doc::{Doc, code, escape_line};
+use super::ident;
+use super::types::{ParamType, constraint_table, describe, field_tokens, param_type, param_type_items, plain};
+use crate::ir::{Api, Field, Interface, Location, Param, ResultShape, Role, Rule, Type, Value};
+
+/// Parameters the caller supplies (the session supplies the agent ID).
+pub(crate) fn request_params(it: &Interface) -> impl Iterator<Item = &Param> {
+    it.params.iter().filter(|p| p.role != Some(Role::AgentId))
+}
+
+/// True when the interface has a `Request` type.
+pub(crate) fn has_request(it: &Interface) -> bool {
+    request_params(it).next().is_some()
+}
+
+/// True when `Request` has a `validate` method.
+pub(crate) fn has_validate(it: &Interface) -> bool {
+    !it.rules.is_empty() || request_params(it).any(|p| p.secret && !p.constraints.is_empty())
+}
+
+/// The agent-ID path parameter, if the interface has one.
+pub(crate) fn agent_id_param(it: &Interface) -> Option<&Param> {
+    it.params.iter().find(|p| p.role == Some(Role::AgentId))
+}
+
+pub(crate) fn module(api: &Api, it: &Interface) -> TokenStream {
+    let mut doc = Doc::new()
+        .text(&it.title)
+        .raw(format!("({}).", code(&format!("{} {}{}", it.method.as_str(), api.settings.base_path, it.path))))
+        .blank()
+        .text(&it.summary)
+        .blank()
+        .raw(format!("Log name {}. Spec: {}.", code(&it.log_name), code(&format!("spec/{}", it.source))));
+    if let Some(page) = &it.source_page {
+        doc = doc.raw(format!("Vendor page: {}.", escape_line(page)));
+    }
+    let doc = doc.list("Known quirks of the vendor page", &it.quirks).inner_attrs();
+
+    let name = &it.operation.wire;
+    let path = &it.path;
+    let method = ident(match it.method {
+        crate::ir::Method::Get => "Get",
+        crate::ir::Method::Post => "Post",
+        crate::ir::Method::Put => "Put",
+        crate::ir::Method::Delete => "Delete",
+    });
+    let sends_guid = it.sends_guid;
+    let events = it.events.iter().filter_map(|e| api.event(&e.event)).map(|e| {
+        let v = ident(&e.name.rust);
+        quote! { crate::EventKind::#v }
+    });
+    let errors = it.errors.iter().filter_map(|c| api.error(c)).map(|e| {
+        let v = ident(&e.name.rust);
+        quote! { crate::ErrorCode::#v }
+    });
+    let agent_const = agent_id_param(it).map(|p| {
+        let table = constraint_table(&p.constraints);
+        let rules = describe(&p.constraints, &p.ty).join("; ");
+        let d = Doc::new().raw(format!("Constraints this interface's page sets on the agent ID: {}.", escape_line(&rules))).attrs();
+        quote! { #d pub const AGENT_ID: &[agentgateway_runtime::Constraint] = #table; }
+    });
+    let types = request_params(it).map(param_type_items);
+    let request = request_struct(it);
+    let result = result_struct(it);
+    quote! {
+        #doc
+
+        /// How this interface is reached.
+        pub static OPERATION: agentgateway_runtime::Operation = agentgateway_runtime::Operation {
+            name: #name,
+            method: agentgateway_runtime::Method::#method,
+            path: #path,
+            sends_guid: #sends_guid,
+        };
+
+        /// Events this interface may trigger, delivered later through event polling.
+        pub const EVENTS: &[crate::EventKind] = &[#(#events),*];
+
+        /// Error codes this interface's page lists.
+        pub const ERRORS: &[crate::ErrorCode] = &[#(#errors),*];
+
+        #agent_const
+        #(#types)*
+        #request
+        #result
+    }
+}
+
+fn field_doc(p: &Param) -> TokenStream {
+    let mut doc = Doc::new().text(&p.description).blank();
+    let mut facts = vec![format!("Sent in the {} as {}", p.location.as_str(), code(&p.name.wire))];
+    if let Some(v) = &p.vendor_type {
+        facts.push(format!("vendor type {}", code(v)));
+    }
+    let rules = describe(&p.constraints, &p.ty);
+    if !rules.is_empty() {
+        facts.push(rules.iter().map(|r| escape_line(r)).collect::<Vec<_>>().join("; "));
+    }
+    if let Some(d) = &p.default {
+        facts.push(format!("server default {}", code(&d.to_string())));
+    }
+    doc = doc.raw(format!("{}.", facts.join(", ")));
+    doc.attrs()
+}
+
+fn request_struct(it: &Interface) -> TokenStream {
+    if !has_request(it) {
+        return TokenStream::new();
+    }
+    let fields = request_params(it).map(|p| {
+        let id = ident(&p.name.rust);
+        let ty = field_tokens(p);
+        let doc = field_doc(p);
+        let wire = &p.name.wire;
+        let rename = (p.name.rust.trim_start_matches("r#") != wire).then(|| quote! { rename = #wire, });
+        let serde = if p.location != Location::Body {
+            quote! { #[serde(skip)] }
+        } else if p.required {
+            match rename {
+                Some(r) => quote! { #[serde(#r)] },
+                None => TokenStream::new(),
+            }
+        } else {
+            quote! { #[serde(#rename skip_serializing_if = "Option::is_none")] }
+        };
+        quote! { #doc #serde pub #id: #ty }
+    });
+    let required: Vec<&Param> = request_params(it).filter(|p| p.required).collect();
+    let args = required.iter().map(|p| {
+        let id = ident(&p.name.rust);
+        match param_type(p) {
+            ParamType::Plain(_) if p.ty == Type::String && !p.secret => quote! { #id: impl Into<String> },
+            _ => {
+                let t = field_tokens(p);
+                quote! { #id: #t }
+            }
+        }
+    });
+    let inits = request_params(it).map(|p| {
+        let id = ident(&p.name.rust);
+        if !p.required {
+            quote! { #id: None }
+        } else if matches!(param_type(p), ParamType::Plain(_)) && p.ty == Type::String && !p.secret {
+            quote! { #id: #id.into() }
+        } else {
+            quote! { #id }
+        }
+    });
+    let validate = validate_fn(it);
+    let doc = Doc::new()
+        .raw(format!("Request of [`{}`](crate::{}::{}).", it.operation.rust, receiver(it), it.operation.rust))
+        .blank()
+        .raw("Build it with [`Request::new`] from the required values, then set optional ones.")
+        .attrs();
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        pub struct Request {
+            #(#fields,)*
+        }
+
+        impl Request {
+            /// A request with the required values; optional ones start unset.
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits,)* }
+            }
+
+            #validate
+        }
+    }
+}
+
+/// `Client` or `Session`, whichever carries the interface's method.
+pub(crate) fn receiver(it: &Interface) -> &'static str {
+    if it.sends_guid { "Session" } else { "Client" }
+}
+
+fn validate_fn(it: &Interface) -> TokenStream {
+    if !has_validate(it) {
+        return TokenStream::new();
+    }
+    let mut checks = Vec::new();
+    for p in request_params(it).filter(|p| p.secret && !p.constraints.is_empty()) {
+        let id = ident(&p.name.rust);
+        let wire = &p.name.wire;
+        let table = constraint_table(&p.constraints);
+        checks.push(if p.required {
+            quote! { agentgateway_runtime::check_str(#wire, self.#id.expose(), #table)?; }
+        } else {
+            quote! { if let Some(v) = &self.#id { agentgateway_runtime::check_str(#wire, v.expose(), #table)?; } }
+        });
+    }
+    for rule in &it.rules {
+        checks.push(rule_check(it, rule));
+    }
+    quote! {
+        /// Checks the rules that tie parameters together; the client calls this before sending.
+        ///
+        /// # Errors
+        ///
+        /// The first rule the request breaks.
+        pub fn validate(&self) -> Result<(), agentgateway_runtime::ValidationError> {
+            #(#checks)*
+            Ok(())
+        }
+    }
+}
+
+/// `true` when parameter `index` currently equals `value`, as a Rust expression.
+fn equals_expr(p: &Param, value: &Value) -> TokenStream {
+    let id = ident(&p.name.rust);
+    let rhs = match param_type(p) {
+        ParamType::Enum => {
+            let t = ident(&p.type_name.rust);
+            match p.constraints.values.iter().find(|v| &v.value == value) {
+                Some(v) => {
+                    let var = ident(&v.name.rust);
+                    quote! { #t::#var }
+                }
+                None => return quote! { false },
+            }
+        }
+        ParamType::Constrained => {
+            let lit = super::types::value_literal(value);
+            return if p.required { quote! { (*self.#id.get() == #lit) } } else { quote! { self.#id.as_ref().is_some_and(|v| *v.get() == #lit) } };
+        }
+        ParamType::Plain(_) => super::types::value_literal(value),
+    };
+    if p.required { quote! { (self.#id == #rhs) } } else { quote! { (self.#id == Some(#rhs)) } }
+}
+
+fn rule_check(it: &Interface, rule: &Rule) -> TokenStream {
+    let (target, when, description) = match rule {
+        Rule::OnlyWhen { param, when, description } | Rule::RequiredWhen { param, when, description } => (*param, when, description),
+        Rule::AllowedValues { param, when, description, .. } => (*param, when, description),
+    };
+    let p = &it.params[target];
+    let cond_param = &it.params[when.param];
+    let cond = equals_expr(cond_param, &when.equals);
+    let id = ident(&p.name.rust);
+    let wire = &p.name.wire;
+    let cond_text = format!("{} is {}", cond_param.name.wire, when.equals);
+    match rule {
+        Rule::OnlyWhen { .. } => {
+            let text = description.clone().unwrap_or_else(|| format!("valid only when {cond_text}"));
+            quote! {
+                if self.#id.is_some() && !#cond {
+                    return Err(agentgateway_runtime::ValidationError::new(#wire, "is set", #text));
+                }
+            }
+        }
+        Rule::RequiredWhen { .. } => {
+            let text = description.clone().unwrap_or_else(|| format!("required when {cond_text}"));
+            quote! {
+                if self.#id.is_none() && #cond {
+                    return Err(agentgateway_runtime::ValidationError::new(#wire, "is missing", #text));
+                }
+            }
+        }
+        Rule::AllowedValues { values, .. } => {
+            let listed: Vec<String> = values.iter().map(ToString::to_string).collect();
+            let text = description.clone().unwrap_or_else(|| format!("when {cond_text}, {wire} is one of {}", listed.join(", ")));
+            let allowed = values.iter().map(|v| equals_expr(p, v));
+            let problem = "is not allowed in this combination";
+            quote! {
+                if #cond && !(#(#allowed)||*) {
+                    return Err(agentgateway_runtime::ValidationError::new(#wire, #problem, #text));
+                }
+            }
+        }
+    }
+}
+
+fn result_struct(it: &Interface) -> TokenStream {
+    let ResultShape::Object { fields, description, .. } = &it.result else { return TokenStream::new() };
+    let doc = Doc::new()
+        .raw(format!("Result of [`{}`](crate::{}::{}).", it.operation.rust, receiver(it), it.operation.rust))
+        .blank()
+        .text(description.as_deref().unwrap_or(""))
+        .attrs();
+    let items = fields.iter().map(result_field);
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct Response {
+            #(#items,)*
+        }
+    }
+}
+
+fn result_field(f: &Field) -> TokenStream {
+    let id = ident(&f.name.rust);
+    let wire = &f.name.wire;
+    let base = plain(&f.ty);
+    let ty = if f.required { base } else { quote! { Option<#base> } };
+    let doc = Doc::new().text(&f.description).blank().raw(format!("Wire name {}.", code(wire))).attrs();
+    let default = (!f.required).then(|| quote! { default, });
+    quote! { #doc #[serde(#default rename = #wire)] pub #id: #ty }
+}

@@ -1,0 +1,199 @@
+//! How a parameter or field maps to a Rust type, and the types constraints generate.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::doc::{Doc, code};
+use super::ident;
+use crate::ir::{Constraints, EnumValue, Param, Type, Value};
+
+/// What kind of Rust type a parameter gets.
+pub(crate) enum ParamType {
+    /// An enum of the allowed values.
+    Enum,
+    /// A validated newtype over a string or integer.
+    Constrained,
+    /// The plain Rust type.
+    Plain(TokenStream),
+}
+
+pub(crate) fn param_type(p: &Param) -> ParamType {
+    if p.secret {
+        return ParamType::Plain(quote! { agentgateway_runtime::SecretString });
+    }
+    if !p.constraints.values.is_empty() {
+        return ParamType::Enum;
+    }
+    if !p.constraints.is_empty() && matches!(p.ty, Type::String | Type::Integer) {
+        return ParamType::Constrained;
+    }
+    ParamType::Plain(plain(&p.ty))
+}
+
+/// The Rust type of a field of a request or result.
+pub(crate) fn field_tokens(p: &Param) -> TokenStream {
+    let inner = match param_type(p) {
+        ParamType::Enum | ParamType::Constrained => {
+            let t = ident(&p.type_name.rust);
+            quote! { #t }
+        }
+        ParamType::Plain(t) => t,
+    };
+    if p.required { inner } else { quote! { Option<#inner> } }
+}
+
+/// The unconstrained Rust type of a spec type.
+pub(crate) fn plain(ty: &Type) -> TokenStream {
+    match ty {
+        Type::String => quote! { String },
+        Type::Integer => quote! { i64 },
+        Type::Boolean => quote! { bool },
+        Type::Map => quote! { serde_json::Map<String, serde_json::Value> },
+        Type::Object(_) => quote! { serde_json::Value },
+        Type::List(item) => {
+            let i = plain(item);
+            quote! { Vec<#i> }
+        }
+    }
+}
+
+/// Human words for a set of constraints, for docs and error rules.
+pub(crate) fn describe(c: &Constraints, ty: &Type) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some((min, max)) = c.range {
+        let on = if *ty == Type::String { "a decimal number " } else { "" };
+        out.push(format!("{on}{min}–{max}"));
+    }
+    if let Some((min, max)) = c.chars {
+        out.push(if min == 0 { format!("at most {max} characters") } else { format!("{min}–{max} characters") });
+    }
+    if let Some((min, max)) = c.bytes {
+        out.push(if min == 0 { format!("at most {max} bytes (UTF-8)") } else { format!("{min}–{max} bytes (UTF-8)") });
+    }
+    if let Some(p) = &c.pattern {
+        out.push(p.description.clone());
+    }
+    out
+}
+
+/// The runtime's constraint table for a constrained parameter.
+pub(crate) fn constraint_table(c: &Constraints) -> TokenStream {
+    let mut items = Vec::new();
+    if let Some((min, max)) = c.range {
+        items.push(quote! { agentgateway_runtime::Constraint::Range { min: #min, max: #max } });
+    }
+    if let Some((min, max)) = c.chars {
+        items.push(quote! { agentgateway_runtime::Constraint::Chars { min: #min, max: #max } });
+    }
+    if let Some((min, max)) = c.bytes {
+        items.push(quote! { agentgateway_runtime::Constraint::Bytes { min: #min, max: #max } });
+    }
+    if let Some(p) = &c.pattern {
+        let (regex, description) = (&p.regex, &p.description);
+        items.push(quote! { agentgateway_runtime::Constraint::Pattern { regex: #regex, description: #description } });
+    }
+    quote! { &[#(#items),*] }
+}
+
+/// The type a constrained or enumerated parameter generates, if any.
+pub(crate) fn param_type_items(p: &Param) -> TokenStream {
+    match param_type(p) {
+        ParamType::Enum => enum_type(p),
+        ParamType::Constrained => constrained_type(p),
+        ParamType::Plain(_) => TokenStream::new(),
+    }
+}
+
+fn constrained_type(p: &Param) -> TokenStream {
+    let name = ident(&p.type_name.rust);
+    let rule = ident(&format!("{}Rule", p.type_name.rust));
+    let rules = describe(&p.constraints, &p.ty).join("; ");
+    let doc = Doc::new()
+        .raw(format!("Value of {}, checked when constructed: {}.", code(&p.name.wire), doc_escape(&rules)))
+        .blank()
+        .text(&p.description)
+        .attrs();
+    let rule_doc = Doc::new().raw(format!("The constraints of [`{}`].", p.type_name.rust)).attrs();
+    let value = if p.ty == Type::Integer { quote! { i64 } } else { quote! { String } };
+    let wire = &p.name.wire;
+    let table = constraint_table(&p.constraints);
+    quote! {
+        #doc
+        pub type #name = agentgateway_runtime::Constrained<#rule>;
+
+        #rule_doc
+        #[derive(Debug)]
+        pub enum #rule {}
+
+        impl agentgateway_runtime::Rule for #rule {
+            type Value = #value;
+            const PARAMETER: &'static str = #wire;
+            const CONSTRAINTS: &'static [agentgateway_runtime::Constraint] = #table;
+        }
+    }
+}
+
+fn doc_escape(s: &str) -> String {
+    super::doc::escape_line(s)
+}
+
+fn enum_type(p: &Param) -> TokenStream {
+    let name = ident(&p.type_name.rust);
+    let mut doc = Doc::new().raw(format!("Allowed values of {}.", code(&p.name.wire)));
+    if p.constraints.supported_only {
+        doc = doc.blank().raw("The wire format accepts other values, but the server supports only these.");
+    }
+    let doc = doc.blank().text(&p.description).attrs();
+    let variants = p.constraints.values.iter().map(|v| {
+        let id = ident(&v.name.rust);
+        let d = Doc::new().text(&v.description).raw(format!("(wire value {})", code(&v.value.to_string()))).attrs();
+        quote! { #d #id }
+    });
+    let (value_ty, arms, serialize) = value_arms(&p.constraints.values);
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#variants,)*
+        }
+
+        impl #name {
+            /// The value sent on the wire.
+            pub const fn value(self) -> #value_ty {
+                match self { #(#arms)* }
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                #serialize
+            }
+        }
+    }
+}
+
+fn value_arms(values: &[EnumValue]) -> (TokenStream, Vec<TokenStream>, TokenStream) {
+    let is_int = values.iter().all(|v| matches!(v.value, Value::Int(_)));
+    let arms = values
+        .iter()
+        .map(|v| {
+            let id = ident(&v.name.rust);
+            let lit = value_literal(&v.value);
+            quote! { Self::#id => #lit, }
+        })
+        .collect();
+    if is_int {
+        (quote! { i64 }, arms, quote! { serializer.serialize_i64(self.value()) })
+    } else {
+        (quote! { &'static str }, arms, quote! { serializer.serialize_str(self.value()) })
+    }
+}
+
+/// A spec literal as a Rust literal.
+pub(crate) fn value_literal(v: &Value) -> TokenStream {
+    match v {
+        Value::Int(i) => quote! { #i },
+        Value::Str(s) => quote! { #s },
+        Value::Bool(b) => quote! { #b },
+    }
+}

@@ -1,0 +1,417 @@
+//! The checked, typed model of an API: the only input the emitters see.
+//!
+//! Nodes keep the wire name exactly as the vendor spells it, the Rust name
+//! derived from it once (by [`crate::ident`]), and where in the spec they came
+//! from. Collections are in a fixed order so everything emitted from the IR is
+//! deterministic.
+
+use serde::Serialize;
+
+/// Line and column (1-based) of a node in its spec file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A name as sent on the wire and as written in Rust.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Name {
+    /// Exactly as in the spec; never altered.
+    pub wire: String,
+    /// A valid Rust identifier (possibly raw, `r#type`).
+    pub rust: String,
+    #[serde(skip)]
+    pub pos: Pos,
+}
+
+/// The whole API.
+#[derive(Debug, Clone, Serialize)]
+pub struct Api {
+    pub settings: Settings,
+    /// Sorted by code.
+    pub errors: Vec<ErrorCode>,
+    /// Sorted by wire name.
+    pub events: Vec<Event>,
+    /// Sorted by resource, then module.
+    pub interfaces: Vec<Interface>,
+}
+
+impl Api {
+    /// The event with this wire name.
+    pub fn event(&self, wire: &str) -> Option<&Event> {
+        self.events.iter().find(|e| e.name.wire == wire)
+    }
+
+    /// The error code with this code.
+    pub fn error(&self, code: &str) -> Option<&ErrorCode> {
+        self.errors.iter().find(|e| e.code == code)
+    }
+}
+
+/// API-wide settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    pub name: String,
+    pub title: String,
+    pub summary: String,
+    pub crate_name: String,
+    pub base_path: String,
+    pub default_port: u16,
+    pub content_type: String,
+    pub auth_header: String,
+    pub auth_description: String,
+    pub token_header: String,
+    pub token_prefix: String,
+    pub envelope: Envelope,
+    pub sources: Vec<String>,
+}
+
+/// Member names of the response envelope.
+#[derive(Debug, Clone, Serialize)]
+pub struct Envelope {
+    pub message: String,
+    pub retcode: String,
+    pub result: String,
+    pub success: String,
+}
+
+/// Where a meaning of an error code comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provenance {
+    /// The vendor's API reference.
+    Official,
+    /// A vendor sample or community client, not the reference.
+    Unofficial,
+    /// Named by an interface page, meaning never published.
+    Unpublished,
+}
+
+/// One `retcode`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorCode {
+    pub code: String,
+    /// `rust` is the UpperCamel variant name.
+    pub name: Name,
+    pub meaning: Option<String>,
+    pub provenance: Provenance,
+    pub note: Option<String>,
+}
+
+/// One event.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    /// `rust` is the UpperCamel variant name.
+    pub name: Name,
+    pub meaning: String,
+    pub payload: Payload,
+    pub note: Option<String>,
+}
+
+/// Shape of an event's `content`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Payload {
+    Null { description: Option<String> },
+    CallId { description: Option<String> },
+    String { description: Option<String> },
+    Object { description: Option<String>, fields: Vec<Field> },
+}
+
+/// A named member of a result or payload object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Field {
+    /// `rust` is the snake_case field name.
+    pub name: Name,
+    pub ty: Type,
+    pub required: bool,
+    pub description: String,
+    pub values: Vec<EnumValue>,
+}
+
+/// A value type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "name", content = "items", rename_all = "snake_case")]
+pub enum Type {
+    String,
+    Integer,
+    Boolean,
+    /// A JSON object with fields named in the spec.
+    Object(Vec<Field>),
+    /// A JSON object of arbitrary keys.
+    Map,
+    List(Box<Type>),
+}
+
+impl Type {
+    /// The spec's word for this type.
+    pub fn spec_name(&self) -> String {
+        match self {
+            Type::String => "string".into(),
+            Type::Integer => "integer".into(),
+            Type::Boolean => "boolean".into(),
+            Type::Object(_) => "object".into(),
+            Type::Map => "map".into(),
+            Type::List(item) => format!("list of {}", item.spec_name()),
+        }
+    }
+}
+
+/// A literal value in a spec: allowed value, default, rule operand.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    Str(String),
+}
+
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+/// One named allowed value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnumValue {
+    pub value: Value,
+    /// `rust` is the UpperCamel variant name; `wire` the spec's snake_case name.
+    pub name: Name,
+    pub description: String,
+}
+
+/// HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Method {
+    #[serde(rename = "GET")]
+    Get,
+    #[serde(rename = "POST")]
+    Post,
+    #[serde(rename = "PUT")]
+    Put,
+    #[serde(rename = "DELETE")]
+    Delete,
+}
+
+impl Method {
+    /// Upper-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// Where a parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+    Body,
+}
+
+impl Location {
+    /// Lower-case name as used in the spec.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+            Location::Body => "body",
+        }
+    }
+}
+
+/// What a parameter stands for beyond its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The signed-in agent's ID: supplied by the session, not by the caller.
+    AgentId,
+}
+
+/// Limits on a value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Constraints {
+    /// Inclusive; on a string, the string is a decimal integer in range.
+    pub range: Option<(i64, i64)>,
+    /// Inclusive length in characters.
+    pub chars: Option<(u64, u64)>,
+    /// Inclusive size in UTF-8 bytes.
+    pub bytes: Option<(u64, u64)>,
+    pub pattern: Option<Pattern>,
+    /// Named allowed values; empty when any value of the type is allowed.
+    pub values: Vec<EnumValue>,
+    /// The format accepts more, but the server supports only `values`.
+    pub supported_only: bool,
+}
+
+impl Constraints {
+    /// True when the value is free apart from its type.
+    pub fn is_empty(&self) -> bool {
+        self.range.is_none() && self.chars.is_none() && self.bytes.is_none() && self.pattern.is_none() && self.values.is_empty()
+    }
+}
+
+/// A whole-value regular expression.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pattern {
+    /// Anchored form used for matching.
+    pub regex: String,
+    pub description: String,
+}
+
+/// One request parameter.
+#[derive(Debug, Clone, Serialize)]
+pub struct Param {
+    /// `rust` is the snake_case field name.
+    pub name: Name,
+    pub location: Location,
+    pub ty: Type,
+    pub required: bool,
+    pub default: Option<Value>,
+    pub description: String,
+    pub secret: bool,
+    pub role: Option<Role>,
+    pub vendor_type: Option<String>,
+    /// UpperCamel name of the parameter's own type, used when it is constrained.
+    pub type_name: Name,
+    pub constraints: Constraints,
+}
+
+/// A condition on a request value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Condition {
+    /// Index into [`Interface::params`].
+    pub param: usize,
+    pub equals: Value,
+}
+
+/// A cross-field rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Rule {
+    /// `param` may be set only when `when` holds.
+    OnlyWhen { param: usize, when: Condition, description: Option<String> },
+    /// `param` must be set when `when` holds.
+    RequiredWhen { param: usize, when: Condition, description: Option<String> },
+    /// Under `when`, `param` takes one of `values`.
+    AllowedValues { param: usize, when: Condition, values: Vec<Value>, description: Option<String> },
+}
+
+/// The `result` member of a successful response.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ResultShape {
+    /// The page documents no result member.
+    None { description: Option<String>, vendor_type: Option<String> },
+    /// A reserved, content-free object.
+    Reserved { description: Option<String>, vendor_type: Option<String> },
+    /// The ID of the call the request created.
+    CallId { description: Option<String>, vendor_type: Option<String> },
+    /// An object with named fields.
+    Object { description: Option<String>, vendor_type: Option<String>, fields: Vec<Field> },
+}
+
+/// What a response header carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeaderRole {
+    /// A new session token.
+    Guid,
+}
+
+/// A response header that carries data.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseHeader {
+    pub name: String,
+    pub description: String,
+    pub role: Option<HeaderRole>,
+}
+
+/// A triggered event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventUse {
+    /// Wire name; present in [`Api::events`].
+    pub event: String,
+    pub when: Option<Condition>,
+}
+
+/// A request/response example, checked against the declared parameters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Example {
+    pub name: String,
+    pub path: Vec<(String, serde_json::Value)>,
+    pub query: Vec<(String, serde_json::Value)>,
+    pub headers: Vec<(String, serde_json::Value)>,
+    pub body: Option<serde_json::Value>,
+    pub response: serde_json::Value,
+}
+
+/// One path segment of a URI template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Segment {
+    Literal(String),
+    /// Index into [`Interface::params`].
+    Param(usize),
+}
+
+/// One interface.
+#[derive(Debug, Clone, Serialize)]
+pub struct Interface {
+    /// Spec file relative to the spec directory, e.g. `mediacall/transfer.yaml`.
+    pub source: String,
+    /// Folder name, e.g. `mediacall`; `rust` is the module name.
+    pub resource: Name,
+    /// File stem, e.g. `transfer`; `rust` is the module name.
+    pub module: Name,
+    /// `rust` is the method name.
+    pub operation: Name,
+    pub title: String,
+    pub log_name: String,
+    pub summary: String,
+    pub description: Option<String>,
+    pub prerequisites: Vec<String>,
+    pub method: Method,
+    /// The template as written, e.g. `/mediacall/{agentid}/transfer`.
+    pub path: String,
+    pub segments: Vec<Segment>,
+    /// Path, then query, header and body parameters, each in spec order.
+    pub params: Vec<Param>,
+    pub rules: Vec<Rule>,
+    pub result: ResultShape,
+    pub response_headers: Vec<ResponseHeader>,
+    pub events: Vec<EventUse>,
+    /// Codes, in spec order; present in [`Api::errors`].
+    pub errors: Vec<String>,
+    pub examples: Vec<Example>,
+    pub quirks: Vec<String>,
+    /// False for interfaces the API declares as not sending the auth header.
+    pub sends_guid: bool,
+    pub source_page: Option<String>,
+    pub source_updated: Option<String>,
+}
+
+impl Interface {
+    /// Parameters at one location, with their indices.
+    pub fn params_at(&self, location: Location) -> impl Iterator<Item = (usize, &Param)> {
+        self.params.iter().enumerate().filter(move |(_, p)| p.location == location)
+    }
+
+    /// True when a request body is sent.
+    pub fn has_body(&self) -> bool {
+        self.params.iter().any(|p| p.location == Location::Body)
+    }
+}

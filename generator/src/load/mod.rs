@@ -1,0 +1,287 @@
+//! Stage 1, load: read the spec files and deserialize them, nothing more.
+//!
+//! This is the only module that knows about serde_yaml (deprecated upstream);
+//! everything after it sees the [`model`] types and a [`positions::PositionIndex`].
+
+pub mod model;
+pub mod positions;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+
+use crate::diag::{Diagnostic, Diagnostics, Report, SourceFile};
+use model::{ApiFile, ErrorCatalogFile, EventCatalogFile, InterfaceFile};
+use positions::{Location, PositionIndex};
+
+/// The API-wide file.
+pub const API_FILE: &str = "api.yaml";
+/// The error-code catalog.
+pub const ERRORS_FILE: &str = "errors.yaml";
+/// The event catalog.
+pub const EVENTS_FILE: &str = "events.yaml";
+
+/// Spec files larger than this are refused before parsing: no real interface
+/// page comes close, and it bounds the memory a hostile file can claim.
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+
+/// One deserialized file with what is needed to point into it.
+#[derive(Debug)]
+pub struct Loaded<T> {
+    /// Path relative to the spec directory, `/`-separated.
+    pub rel_path: String,
+    pub file: Arc<SourceFile>,
+    pub positions: PositionIndex,
+    pub doc: T,
+}
+
+/// Every spec file of a tree, deserialized.
+#[derive(Debug)]
+pub struct LoadedSpec {
+    pub api: Loaded<ApiFile>,
+    pub errors: Loaded<ErrorCatalogFile>,
+    pub events: Loaded<EventCatalogFile>,
+    /// Sorted by `rel_path`.
+    pub interfaces: Vec<Loaded<InterfaceFile>>,
+}
+
+/// A spec file's path relative to the spec directory and its raw bytes.
+#[derive(Debug, Clone)]
+pub struct RawFile {
+    pub rel_path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads every `.yaml` file of a spec directory (the top level and one folder deep).
+pub fn read_dir(dir: &Path) -> Result<Vec<RawFile>, Diagnostics> {
+    let mut report = Report::default();
+    let mut files = Vec::new();
+    let top = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return Err(Diagnostics::one(Diagnostic::new(format!("cannot read spec directory {}: {e}", dir.display())))),
+    };
+    for entry in top.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if path.is_dir() {
+            let Ok(inner) = std::fs::read_dir(&path) else {
+                report.push(Diagnostic::new(format!("cannot read {}", path.display())));
+                continue;
+            };
+            for item in inner.flatten() {
+                let item_name = item.file_name().to_string_lossy().into_owned();
+                let item_path = item.path();
+                if item_path.is_dir() {
+                    report.push(
+                        Diagnostic::new(format!("{}/{}/{item_name}: folders nest one level only", dir.display(), name))
+                            .help("put each interface in spec/<resource>/<name>.yaml"),
+                    );
+                } else if is_spec_file(&item_name, &mut report, &item_path) {
+                    read_one(&item_path, format!("{name}/{item_name}"), &mut files, &mut report);
+                }
+            }
+        } else if is_spec_file(&name, &mut report, &path) {
+            read_one(&path, name, &mut files, &mut report);
+        }
+    }
+    files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    report.finish(files)
+}
+
+fn is_spec_file(name: &str, report: &mut Report, path: &Path) -> bool {
+    if name.ends_with(".yml") {
+        report.push(Diagnostic::new(format!("{}: spec files end in .yaml", path.display())).help("rename it to .yaml"));
+        return false;
+    }
+    name.ends_with(".yaml")
+}
+
+fn read_one(path: &Path, rel_path: String, files: &mut Vec<RawFile>, report: &mut Report) {
+    match std::fs::read(path) {
+        Ok(bytes) => files.push(RawFile { rel_path, bytes }),
+        Err(e) => report.push(Diagnostic::new(format!("cannot read {}: {e}", path.display()))),
+    }
+}
+
+/// Deserializes a spec tree. `display_root` prefixes file names in diagnostics
+/// (e.g. `spec`). Reports every file's problems, not only the first.
+pub fn load(display_root: &str, files: &[RawFile]) -> Result<LoadedSpec, Diagnostics> {
+    let mut report = Report::default();
+    let mut api = None;
+    let mut errors = None;
+    let mut events = None;
+    let mut interfaces = Vec::new();
+    for raw in files {
+        let Some(text) = decode(display_root, raw, &mut report) else { continue };
+        let name = display_name(display_root, &raw.rel_path);
+        let file = Arc::new(SourceFile { name, text });
+        match raw.rel_path.as_str() {
+            API_FILE => api = parse::<ApiFile>(raw, &file, &mut report),
+            ERRORS_FILE => errors = parse::<ErrorCatalogFile>(raw, &file, &mut report),
+            EVENTS_FILE => events = parse::<EventCatalogFile>(raw, &file, &mut report),
+            rel if rel.contains('/') => {
+                if let Some(loaded) = parse::<InterfaceFile>(raw, &file, &mut report) {
+                    interfaces.push(loaded);
+                }
+            }
+            _ => report.push(
+                Diagnostic::new(format!("{}: unknown top-level spec file", file.name))
+                    .help("the top level holds api.yaml, errors.yaml and events.yaml; interfaces go in spec/<resource>/<name>.yaml"),
+            ),
+        }
+    }
+    for (found, name) in [(api.is_some(), API_FILE), (errors.is_some(), ERRORS_FILE), (events.is_some(), EVENTS_FILE)] {
+        let present = files.iter().any(|f| f.rel_path == name);
+        if !found && !present {
+            report.push(Diagnostic::new(format!("{}: missing", display_name(display_root, name))).help("every spec tree has api.yaml, errors.yaml and events.yaml at its top"));
+        }
+    }
+    interfaces.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    let loaded = match (api, errors, events) {
+        (Some(api), Some(errors), Some(events)) => Some(LoadedSpec { api, errors, events, interfaces }),
+        _ => None,
+    };
+    match report.finish(())? {
+        () => loaded.ok_or_else(|| Diagnostics::one(Diagnostic::new("spec tree is incomplete"))),
+    }
+}
+
+/// Reads and loads a spec directory.
+pub fn load_dir(dir: &Path) -> Result<LoadedSpec, Diagnostics> {
+    let files = read_dir(dir)?;
+    load(&dir.display().to_string(), &files)
+}
+
+fn display_name(root: &str, rel: &str) -> String {
+    if root.is_empty() || root == "." { rel.to_owned() } else { format!("{}/{rel}", root.trim_end_matches('/')) }
+}
+
+fn decode(root: &str, raw: &RawFile, report: &mut Report) -> Option<String> {
+    if raw.bytes.len() > MAX_FILE_BYTES {
+        report.push(Diagnostic::new(format!(
+            "{}: {} bytes is larger than the {} byte limit for a spec file",
+            display_name(root, &raw.rel_path),
+            raw.bytes.len(),
+            MAX_FILE_BYTES
+        )));
+        return None;
+    }
+    let bytes = raw.bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&raw.bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some(text.to_owned()),
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            report.push(
+                Diagnostic::new(format!(
+                    "{}:{line}:{column}: not valid UTF-8 (byte offset {})",
+                    display_name(root, &raw.rel_path),
+                    e.valid_up_to()
+                ))
+                .help("save the file as UTF-8"),
+            );
+            None
+        }
+    }
+}
+
+fn parse<T: DeserializeOwned>(raw: &RawFile, file: &Arc<SourceFile>, report: &mut Report) -> Option<Loaded<T>> {
+    if file.text.contains('\t') && let Some(offset) = leading_tab(&file.text) {
+        let loc = location_of(&file.text, offset, 1);
+        report.push(Diagnostic::at(file, loc, "tab used for indentation").label("tab").help("YAML indents with spaces only"));
+        return None;
+    }
+    match serde_yaml::from_str::<T>(&file.text) {
+        Ok(doc) => Some(Loaded {
+            rel_path: raw.rel_path.clone(),
+            file: Arc::clone(file),
+            positions: PositionIndex::build(&file.text),
+            doc,
+        }),
+        Err(e) => {
+            report.push(yaml_error(file, &e));
+            None
+        }
+    }
+}
+
+/// The byte offset of the first tab in a line's indentation.
+fn leading_tab(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if let Some(i) = line[..indent].find('\t') {
+            return Some(offset + i);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn yaml_error(file: &Arc<SourceFile>, e: &serde_yaml::Error) -> Diagnostic {
+    let full = e.to_string();
+    // serde_yaml appends " at line L column C"; the rendered snippet shows that already.
+    let message = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_owned(),
+        None => full.clone(),
+    };
+    let help = if message.contains("unknown field") {
+        Some("check the spelling; spec/README.md lists every key")
+    } else if message.contains("missing field") {
+        Some("add the field; spec/README.md says what it holds")
+    } else if message.contains("invalid type") {
+        Some("quote the value if it is meant as text")
+    } else if message.contains("duplicate") {
+        Some("each key may appear once")
+    } else {
+        None
+    };
+    let diagnostic = match e.location() {
+        Some(loc) => Diagnostic::at(file, location_of(&file.text, loc.index(), 1), message).label("here"),
+        None => Diagnostic::new(format!("{}: {message}", file.name)),
+    };
+    match help {
+        Some(h) => diagnostic.help(h),
+        None => diagnostic,
+    }
+}
+
+/// Line and column (1-based, column in characters) of a byte offset.
+pub fn location_of(text: &str, offset: usize, len: usize) -> Location {
+    let offset = offset.min(text.len());
+    let offset = (0..=offset).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..offset].chars().count() + 1;
+    let len = text[offset..].chars().next().map_or(0, |c| c.len_utf8()).max(len.min(text.len() - offset));
+    Location { line, column, offset, len }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(rel: &str, text: &str) -> RawFile {
+        RawFile { rel_path: rel.to_owned(), bytes: text.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn unknown_field_points_at_the_key() {
+        let file = Arc::new(SourceFile { name: "x.yaml".into(), text: "code: \"0\"\nnme: x\n".into() });
+        let mut report = Report::default();
+        let r = parse::<model::ErrorCodeSpec>(&raw("x.yaml", &file.text), &file, &mut report);
+        assert!(r.is_none());
+        let d = report.finish(()).expect_err("error");
+        assert_eq!(d.0[0].position().as_deref(), Some("x.yaml:2:1"), "{}", d.0[0]);
+        assert!(d.0[0].message.contains("unknown field `nme`"), "{}", d.0[0].message);
+    }
+
+    #[test]
+    fn location_counts_characters() {
+        let loc = location_of("é: 1\nab: é\n", 10, 2);
+        assert_eq!((loc.line, loc.column), (2, 5));
+    }
+}

@@ -1,0 +1,232 @@
+//! Line:column of every node in a YAML file, keyed by its path from the root.
+//!
+//! serde_yaml reports positions only for parse errors, so a second, event-level
+//! parse records where each mapping key and value starts. `check` looks nodes up
+//! by the same path it walks, so semantic errors point at the offending node.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, Span};
+
+/// One step from a node to a child.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Seg {
+    /// A mapping key.
+    Key(String),
+    /// A sequence index.
+    Index(usize),
+}
+
+/// A node's path from the document root.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct NodePath(pub Vec<Seg>);
+
+impl NodePath {
+    /// The document root.
+    pub fn root() -> Self {
+        Self(Vec::new())
+    }
+
+    /// The child under mapping key `key`.
+    pub fn key(&self, key: &str) -> Self {
+        let mut next = self.0.clone();
+        next.push(Seg::Key(key.to_owned()));
+        Self(next)
+    }
+
+    /// The `index`th item of a sequence.
+    pub fn index(&self, index: usize) -> Self {
+        let mut next = self.0.clone();
+        next.push(Seg::Index(index));
+        Self(next)
+    }
+}
+
+/// Where a node is, in characters from the start of the file, 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+    /// Byte offset of the node's first character.
+    pub offset: usize,
+    /// Byte length of the node's text (0 when unknown).
+    pub len: usize,
+}
+
+/// Positions of the keys and values of one file.
+#[derive(Debug, Default)]
+pub struct PositionIndex {
+    values: HashMap<NodePath, Location>,
+    keys: HashMap<NodePath, Location>,
+}
+
+impl PositionIndex {
+    /// Indexes `text`; a document the event parser rejects yields an empty
+    /// index (serde_yaml will have reported the error with its position).
+    pub fn build(text: &str) -> Self {
+        let mut builder = Builder { text, chars: CharToByte::new(text), index: Self::default(), stack: Vec::new() };
+        let mut parser = Parser::new_from_str(text);
+        let mut documents = 0;
+        while let Some(next) = parser.next_event() {
+            let Ok((event, span)) = next else { break };
+            if let Event::DocumentStart(_) = event {
+                documents += 1;
+                // Only the first document is read by `load`.
+                if documents > 1 {
+                    break;
+                }
+            }
+            builder.on_event(event, span);
+        }
+        builder.index
+    }
+
+    /// Location of the value at `path`, or of the nearest ancestor that has one.
+    pub fn value(&self, path: &NodePath) -> Option<Location> {
+        self.nearest(path, &self.values)
+    }
+
+    /// Location of the mapping key that names `path`, or of its value when it has no key.
+    pub fn key(&self, path: &NodePath) -> Option<Location> {
+        self.keys.get(path).copied().or_else(|| self.value(path))
+    }
+
+    fn nearest(&self, path: &NodePath, map: &HashMap<NodePath, Location>) -> Option<Location> {
+        let mut segs = path.0.clone();
+        loop {
+            if let Some(loc) = map.get(&NodePath(segs.clone())) {
+                return Some(*loc);
+            }
+            segs.pop()?;
+        }
+    }
+}
+
+enum Frame {
+    Mapping { path: NodePath, pending_key: Option<String> },
+    Sequence { path: NodePath, next: usize },
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    chars: CharToByte,
+    index: PositionIndex,
+    stack: Vec<Frame>,
+}
+
+impl Builder<'_> {
+    fn location(&self, span: Span) -> Location {
+        let start = self.chars.byte(span.start.index());
+        let end = self.chars.byte(span.end.index()).max(start);
+        let len = self.text.get(start..end).map_or(0, str::len);
+        Location { line: span.start.line(), column: span.start.col() + 1, offset: start, len }
+    }
+
+    /// Path of the node that starts now, consuming the parent's pending slot.
+    /// Returns `None` when the node is a mapping key.
+    fn next_node_path(&mut self, key_text: Option<&str>) -> Option<NodePath> {
+        match self.stack.last_mut() {
+            None => Some(NodePath::root()),
+            Some(Frame::Sequence { path, next }) => {
+                let p = path.index(*next);
+                *next += 1;
+                Some(p)
+            }
+            Some(Frame::Mapping { path, pending_key }) => match pending_key.take() {
+                Some(key) => Some(path.key(&key)),
+                None => {
+                    // This node is a key; complex keys are recorded by their text if scalar.
+                    *pending_key = Some(key_text.unwrap_or("").to_owned());
+                    None
+                }
+            },
+        }
+    }
+
+    fn on_event(&mut self, event: Event<'_>, span: Span) {
+        match event {
+            Event::Scalar(text, ..) => {
+                let loc = self.location(span);
+                match self.next_node_path(Some(&text)) {
+                    Some(path) => {
+                        self.index.values.insert(path, loc);
+                    }
+                    None => {
+                        if let Some(Frame::Mapping { path, .. }) = self.stack.last() {
+                            let key_path = path.key(&text);
+                            self.index.keys.insert(key_path, loc);
+                        }
+                    }
+                }
+            }
+            Event::Alias(_) => {
+                let loc = self.location(span);
+                if let Some(path) = self.next_node_path(Some("")) {
+                    self.index.values.insert(path, loc);
+                }
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let loc = self.location(span);
+                let path = self.next_node_path(None).unwrap_or_default();
+                self.index.values.entry(path.clone()).or_insert(loc);
+                self.stack.push(match event {
+                    Event::MappingStart(..) => Frame::Mapping { path, pending_key: None },
+                    _ => Frame::Sequence { path, next: 0 },
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Converts the parser's character indices to byte offsets.
+struct CharToByte {
+    /// Byte offset of each character, plus the end of the text.
+    offsets: Vec<usize>,
+}
+
+impl CharToByte {
+    fn new(text: &str) -> Self {
+        let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        offsets.push(text.len());
+        Self { offsets }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        self.offsets.get(char_index).copied().unwrap_or_else(|| self.offsets.last().copied().unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_nested_keys_and_values() {
+        let text = "a: 1\nlist:\n  - name: x\n    type: string\n  - name: é\n";
+        let index = PositionIndex::build(text);
+        let name1 = NodePath::root().key("list").index(1).key("name");
+        let loc = index.value(&name1).expect("indexed");
+        assert_eq!((loc.line, loc.column), (5, 11));
+        assert_eq!(&text[loc.offset..loc.offset + loc.len], "é");
+        let key = index.key(&NodePath::root().key("list").index(0).key("type")).expect("key");
+        assert_eq!((key.line, key.column), (4, 5));
+    }
+
+    #[test]
+    fn falls_back_to_nearest_ancestor() {
+        let index = PositionIndex::build("a:\n  b: 1\n");
+        let loc = index.value(&NodePath::root().key("a").key("zzz")).expect("ancestor");
+        assert_eq!(loc.line, 2);
+    }
+
+    #[test]
+    fn flow_collections_are_indexed() {
+        let index = PositionIndex::build("body: { \"callid\": \"1\", n: 2 }\n");
+        let loc = index.value(&NodePath::root().key("body").key("n")).expect("indexed");
+        assert_eq!((loc.line, loc.column), (1, 27));
+    }
+}

@@ -1,0 +1,82 @@
+//! The stages strung together, as the CLI and tests run them.
+
+use std::fmt;
+use std::path::Path;
+
+use crate::diag::Diagnostics;
+use crate::ir::Api;
+use crate::{check, emit, load, write};
+
+/// Display root for diagnostics: the spec directory as the user named it.
+fn display_root(spec_dir: &Path) -> String {
+    spec_dir.display().to_string()
+}
+
+/// Load and check a spec directory.
+pub fn validate(spec_dir: &Path) -> Result<Api, Diagnostics> {
+    let files = load::read_dir(spec_dir)?;
+    let loaded = load::load(&display_root(spec_dir), &files)?;
+    check::check(&loaded)
+}
+
+/// One line about a valid spec tree.
+pub fn summary(api: &Api) -> String {
+    let params: usize = api.interfaces.iter().map(|i| i.params.len()).sum();
+    format!(
+        "ok: {} interfaces, {} parameters, {} events, {} error codes",
+        api.interfaces.len(),
+        params,
+        api.events.len(),
+        api.errors.len()
+    )
+}
+
+/// Every file the emitters produce for `api`, paths relative to the output root.
+pub fn emit_all(api: &Api) -> Result<Vec<emit::OutputFile>, Diagnostics> {
+    let mut files = emit::rust::emit(api)?;
+    files.extend(emit::docs::emit(api)?);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// What `generate` did or would do.
+#[derive(Debug)]
+pub struct Outcome {
+    pub report: write::WriteReport,
+    pub check: bool,
+}
+
+impl Outcome {
+    /// In check mode: true when the output differs from what the specs give.
+    pub fn is_stale(&self) -> bool {
+        self.check && !self.report.is_clean()
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = &self.report;
+        if self.check {
+            if r.is_clean() {
+                return writeln!(f, "up to date: {} files", r.unchanged.len());
+            }
+            f.write_str(&r.diff)?;
+            return writeln!(
+                f,
+                "stale: {} to write, {} to remove; run `cargo run -p ccgen -- generate` to refresh",
+                r.written.len(),
+                r.removed.len()
+            );
+        }
+        writeln!(f, "generated: {} written, {} removed, {} unchanged", r.written.len(), r.removed.len(), r.unchanged.len())
+    }
+}
+
+/// Regenerates `out_dir` from `spec_dir`; with `check`, writes nothing and reports staleness.
+pub fn generate(spec_dir: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Diagnostics> {
+    let api = validate(spec_dir)?;
+    let files = emit_all(&api)?;
+    let mode = if check { write::Mode::Check } else { write::Mode::Write };
+    let report = write::write(out_dir, &files, mode)?;
+    Ok(Outcome { report, check })
+}

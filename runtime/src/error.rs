@@ -1,0 +1,269 @@
+//! Errors returned by the runtime and by generated clients.
+
+use std::fmt::{Debug, Display};
+
+/// A value broke one of its documented rules, so no request was sent.
+///
+/// The message describes the problem ("has 25 characters") but never repeats
+/// the value itself: values may be passwords or tokens, and errors end up in
+/// logs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid `{parameter}`: {problem} (rule: {rule})")]
+#[non_exhaustive]
+pub struct ValidationError {
+    /// Wire name of the offending parameter, e.g. `address`.
+    pub parameter: String,
+    /// What is wrong with the value, e.g. `has 25 characters`.
+    pub problem: String,
+    /// The rule it breaks, in words, e.g. `at most 24 characters`.
+    pub rule: String,
+}
+
+impl ValidationError {
+    /// Builds an error for a rule the caller checks itself, such as a
+    /// cross-field rule (`skillId` "is set", "valid only when devicetype is 2").
+    pub fn new(
+        parameter: impl Into<String>,
+        problem: impl Into<String>,
+        rule: impl Into<String>,
+    ) -> Self {
+        Self {
+            parameter: parameter.into(),
+            problem: problem.into(),
+            rule: rule.into(),
+        }
+    }
+}
+
+/// The gateway's result codes (`retcode`), as an enum the generated crate
+/// defines.
+///
+/// `Display` should give the code together with its meaning, e.g.
+/// `100-006 (the agent is not signed in)`: [`Error`]'s message shows it as is.
+pub trait RetCode: Debug + Display + Clone + Send + Sync + 'static {
+    /// Maps a wire code to the enum; codes the generator did not know about
+    /// must still map to some catch-all variant.
+    fn from_code(code: &str) -> Self;
+    /// The wire code, e.g. `100-006`.
+    fn code(&self) -> &str;
+}
+
+/// Everything a generated client call can fail with.
+///
+/// `C` is the generated crate's [`RetCode`] enum. No variant carries the
+/// session's `Guid`, so errors are safe to log.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error<C: RetCode> {
+    /// A parameter broke its rule; nothing was sent.
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+
+    /// The gateway answered with a `retcode` other than `"0"`.
+    #[error(
+        "{operation}: the gateway answered with retcode {code}{}",
+        message_suffix(message)
+    )]
+    Api {
+        /// Operation name, e.g. `transfer_media_call`.
+        operation: &'static str,
+        /// The result code.
+        code: C,
+        /// The gateway's `message` field (empty when it sent none).
+        message: String,
+    },
+
+    /// The request could not be completed: connection, TLS, timeout or I/O.
+    #[error("{operation}: the request failed: {source}")]
+    Transport {
+        /// Operation name.
+        operation: &'static str,
+        /// The underlying error.
+        source: reqwest::Error,
+    },
+
+    /// The gateway answered with an HTTP status outside 2xx.
+    #[error(
+        "{operation}: the gateway answered with HTTP status {status}{}",
+        snippet_suffix(body_snippet)
+    )]
+    Status {
+        /// Operation name.
+        operation: &'static str,
+        /// The HTTP status code.
+        status: u16,
+        /// The first 512 characters of the body, decoded lossily.
+        body_snippet: String,
+    },
+
+    /// The body was not the expected JSON envelope, or its `result` did not
+    /// have the expected shape (an HTML error page, a truncated body, wrong
+    /// types).
+    #[error(
+        "{operation}: could not decode the response (HTTP status {status}, content type {}): {source}{}",
+        content_type.as_deref().unwrap_or("none"),
+        snippet_suffix(body_snippet)
+    )]
+    Decode {
+        /// Operation name.
+        operation: &'static str,
+        /// The HTTP status code.
+        status: u16,
+        /// The `Content-Type` header, if present and readable.
+        content_type: Option<String>,
+        /// The first 512 characters of the body, decoded lossily.
+        body_snippet: String,
+        /// What the JSON parser objected to.
+        source: serde_json::Error,
+    },
+
+    /// The response body was larger than the configured limit; reading
+    /// stopped there.
+    #[error("{operation}: the response body exceeds the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// Operation name.
+        operation: &'static str,
+        /// The limit in bytes.
+        limit: usize,
+    },
+
+    /// The client is misconfigured (base URL, certificate, proxy), or the
+    /// generated code asked for something impossible.
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+
+    /// The session was signed out; it cannot send requests any more.
+    #[error("{operation}: the session has ended (signed out); sign in again")]
+    SessionEnded {
+        /// Operation name.
+        operation: &'static str,
+    },
+
+    /// A sign-in succeeded but the gateway sent no usable `Set-GUID` header,
+    /// so there is no session to continue with.
+    #[error("{operation}: the gateway accepted the sign-in but sent no usable Set-GUID header")]
+    MissingGuid {
+        /// Operation name.
+        operation: &'static str,
+    },
+}
+
+impl<C: RetCode> Error<C> {
+    /// The gateway's result code, when the error is [`Error::Api`].
+    pub fn api_code(&self) -> Option<&C> {
+        match self {
+            Error::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The operation that failed, when known.
+    pub fn operation(&self) -> Option<&'static str> {
+        match self {
+            Error::Api { operation, .. }
+            | Error::Transport { operation, .. }
+            | Error::Status { operation, .. }
+            | Error::Decode { operation, .. }
+            | Error::BodyTooLarge { operation, .. }
+            | Error::SessionEnded { operation }
+            | Error::MissingGuid { operation } => Some(operation),
+            Error::Validation(_) | Error::Config(_) => None,
+        }
+    }
+}
+
+fn message_suffix(message: &str) -> String {
+    if message.is_empty() {
+        String::new()
+    } else {
+        format!(": {message}")
+    }
+}
+
+fn snippet_suffix(snippet: &str) -> String {
+    if snippet.is_empty() {
+        String::new()
+    } else {
+        format!("; the body starts with: {snippet}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fmt;
+
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    struct Code(String);
+
+    impl fmt::Display for Code {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "{} (test meaning)", self.0)
+        }
+    }
+
+    impl RetCode for Code {
+        fn from_code(code: &str) -> Self {
+            Code(code.to_owned())
+        }
+        fn code(&self) -> &str {
+            &self.0
+        }
+    }
+
+    #[test]
+    fn validation_error_display() {
+        let e = ValidationError::new("address", "has 25 characters", "at most 24 characters");
+        assert_eq!(
+            e.to_string(),
+            "invalid `address`: has 25 characters (rule: at most 24 characters)"
+        );
+    }
+
+    #[test]
+    fn validation_converts_and_displays_transparently() {
+        let e: Error<Code> =
+            ValidationError::new("skillId", "is set", "valid only when devicetype is 2").into();
+        assert_eq!(
+            e.to_string(),
+            "invalid `skillId`: is set (rule: valid only when devicetype is 2)"
+        );
+        assert!(e.api_code().is_none());
+        assert!(e.operation().is_none());
+    }
+
+    #[test]
+    fn api_display_includes_operation_code_meaning_and_message() {
+        let e: Error<Code> = Error::Api {
+            operation: "sign_in",
+            code: Code::from_code("100-002"),
+            message: "already signed in".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "sign_in: the gateway answered with retcode 100-002 (test meaning): already signed in"
+        );
+        assert_eq!(e.api_code().map(RetCode::code), Some("100-002"));
+        assert_eq!(e.operation(), Some("sign_in"));
+
+        let quiet: Error<Code> = Error::Api {
+            operation: "sign_in",
+            code: Code::from_code("1"),
+            message: String::new(),
+        };
+        assert!(quiet.to_string().ends_with("retcode 1 (test meaning)"));
+    }
+
+    #[test]
+    fn status_display() {
+        let e: Error<Code> = Error::Status {
+            operation: "sign_out",
+            status: 503,
+            body_snippet: "<html>busy</html>".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "sign_out: the gateway answered with HTTP status 503; the body starts with: <html>busy</html>"
+        );
+    }
+}

@@ -1,0 +1,440 @@
+//! One request/response cycle: the shared body of every generated method.
+
+use reqwest::header::{
+    ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, SET_COOKIE,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::error::{Error, RetCode, ValidationError};
+use crate::operation::{Call, Operation};
+use crate::secret::Guid;
+use crate::session::{AgentId, SessionState};
+use crate::transport::Transport;
+
+/// Characters of a body quoted in [`Error::Status`] and [`Error::Decode`].
+const SNIPPET_CHARS: usize = 512;
+
+/// The vendor marks `Content-Type` mandatory on every request, body or not.
+const REQUEST_CONTENT_TYPE: &str = "application/json; charset=UTF-8";
+
+const GUID: HeaderName = HeaderName::from_static("guid");
+const SET_GUID: HeaderName = HeaderName::from_static("set-guid");
+
+/// Sends one request for `op` and decodes the `result` of the gateway's
+/// `{ "message", "retcode", "result" }` envelope into `T`.
+///
+/// With a `session`, its cookies are replayed, a `Set-GUID` or `Set-Cookie`
+/// in the response updates it (even when the call then fails), and an ended
+/// session fails with [`Error::SessionEnded`] before any I/O. An operation
+/// with `sends_guid` needs a session; without one the call fails with
+/// [`Error::Config`], since only a generator bug can cause it.
+///
+/// A missing or `null` `result` decodes as JSON `null`, so `T` can be
+/// [`crate::Reserved`] or an `Option`.
+///
+/// ```no_run
+/// use agentgateway_runtime::{execute, Call, Error, Method, Operation, Reserved, RetCode, SessionState, Transport};
+///
+/// static SAY_BUSY: Operation = Operation {
+///     name: "say_busy",
+///     method: Method::Post,
+///     path: "/onlineagent/{agentid}/saybusy",
+///     sends_guid: true,
+/// };
+///
+/// async fn say_busy<C: RetCode>(transport: &Transport, session: &SessionState) -> Result<(), Error<C>> {
+///     let _: Reserved = execute(
+///         transport,
+///         Some(session),
+///         &SAY_BUSY,
+///         Call::<()> {
+///             path_params: &[("agentid", session.agent_id().as_str())],
+///             ..Call::default()
+///         },
+///     )
+///     .await?;
+///     Ok(())
+/// }
+/// ```
+pub async fn execute<T, C, B>(
+    transport: &Transport,
+    session: Option<&SessionState>,
+    op: &'static Operation,
+    call: Call<'_, B>,
+) -> Result<T, Error<C>>
+where
+    T: DeserializeOwned,
+    C: RetCode,
+    B: Serialize + ?Sized,
+{
+    if session.is_some_and(SessionState::is_ended) {
+        return Err(Error::SessionEnded { operation: op.name });
+    }
+    let guid = match (op.sends_guid, session) {
+        (true, Some(session)) => Some(session.guid()),
+        (true, None) => {
+            return Err(Error::Config(format!(
+                "operation `{}` needs a signed-in session but was called without one",
+                op.name
+            )));
+        }
+        (false, _) => None,
+    };
+    let cookies = session.map(SessionState::cookies).unwrap_or_default();
+    let response = send(transport, op, &call, guid.as_ref(), &cookies).await?;
+    let update = SessionUpdate::from_headers(response.headers());
+    if let Some(session) = session {
+        update.apply(session);
+    }
+    let body = read_body(op, transport.max_body_bytes(), response).await?;
+    body.decode(op)
+}
+
+/// Sends a sign-in request for `agent_id` and starts a session from the
+/// `Set-GUID` (and any `Set-Cookie`) headers of its successful answer.
+///
+/// Fails with [`Error::MissingGuid`] if the gateway accepted the sign-in but
+/// sent no usable `Set-GUID`, and with [`Error::Config`] if `op` is marked
+/// `sends_guid` (there is no token yet to send).
+pub async fn start_session<T, C, B>(
+    transport: &Transport,
+    agent_id: AgentId,
+    op: &'static Operation,
+    call: Call<'_, B>,
+) -> Result<(T, SessionState), Error<C>>
+where
+    T: DeserializeOwned,
+    C: RetCode,
+    B: Serialize + ?Sized,
+{
+    if op.sends_guid {
+        return Err(Error::Config(format!(
+            "operation `{}` sends a session token, so it cannot start a session",
+            op.name
+        )));
+    }
+    let response = send(transport, op, &call, None, &[]).await?;
+    let update = SessionUpdate::from_headers(response.headers());
+    let body = read_body(op, transport.max_body_bytes(), response).await?;
+    let value = body.decode(op)?;
+    let guid = update
+        .guid
+        .clone()
+        .ok_or(Error::MissingGuid { operation: op.name })?;
+    let session = SessionState::new(agent_id, guid);
+    update.apply(&session);
+    Ok((value, session))
+}
+
+async fn send<C: RetCode, B: Serialize + ?Sized>(
+    transport: &Transport,
+    op: &'static Operation,
+    call: &Call<'_, B>,
+    guid: Option<&Guid>,
+    cookies: &[(String, String)],
+) -> Result<reqwest::Response, Error<C>> {
+    let url = op.url(transport.base_url(), call)?;
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(REQUEST_CONTENT_TYPE));
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    if let Some(guid) = guid {
+        let value = sensitive_header(guid.expose()).ok_or_else(|| {
+            Error::Config(
+                "the session token contains characters not allowed in a header".to_owned(),
+            )
+        })?;
+        headers.insert(GUID, value);
+    }
+    if !cookies.is_empty() {
+        let joined = cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let value = sensitive_header(&joined).ok_or_else(|| {
+            Error::Config("a stored cookie contains characters not allowed in a header".to_owned())
+        })?;
+        headers.insert(COOKIE, value);
+    }
+    for (name, value) in call.headers {
+        let Some(value) = value else { continue };
+        let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::Config(format!("operation `{}`: `{name}` is not a header name", op.name)))?;
+        // Header parameters may carry tokens (service_token): never shown.
+        let value = sensitive_header(value).ok_or_else(|| {
+            Error::Validation(ValidationError::new(
+                name.as_str().to_owned(),
+                "contains characters not allowed in a header",
+                "visible ASCII",
+            ))
+        })?;
+        headers.insert(name, value);
+    }
+    let mut request = transport
+        .client()
+        .request(op.method.to_reqwest(), url)
+        .headers(headers);
+    if let Some(body) = call.body {
+        let json = serde_json::to_vec(body).map_err(|e| {
+            Error::Config(format!(
+                "operation `{}`: the request body cannot be serialized: {e}",
+                op.name
+            ))
+        })?;
+        request = request.body(json);
+    }
+    request.send().await.map_err(|source| Error::Transport {
+        operation: op.name,
+        source,
+    })
+}
+
+/// Marked sensitive so the http crate's own `Debug` hides it too.
+fn sensitive_header(value: &str) -> Option<HeaderValue> {
+    let mut header = HeaderValue::from_str(value).ok()?;
+    header.set_sensitive(true);
+    Some(header)
+}
+
+/// What a response asks the session to remember.
+struct SessionUpdate {
+    guid: Option<Guid>,
+    cookies: Vec<CookieChange>,
+}
+
+enum CookieChange {
+    Set(String, String),
+    Remove(String),
+}
+
+impl SessionUpdate {
+    fn from_headers(headers: &HeaderMap) -> Self {
+        let guid = headers
+            .get_all(SET_GUID)
+            .iter()
+            .rev()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(Guid::from_set_guid_header);
+        let cookies = headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(parse_set_cookie)
+            .collect();
+        SessionUpdate { guid, cookies }
+    }
+
+    fn apply(&self, session: &SessionState) {
+        if let Some(guid) = &self.guid {
+            session.set_guid(guid.clone());
+        }
+        for change in &self.cookies {
+            match change {
+                CookieChange::Set(name, value) => session.set_cookie(name.as_str(), value.as_str()),
+                CookieChange::Remove(name) => session.remove_cookie(name),
+            }
+        }
+    }
+}
+
+/// Only `name=value` matters for replay; an empty value or `Max-Age=0` is
+/// how servers delete a cookie.
+fn parse_set_cookie(header: &str) -> Option<CookieChange> {
+    let mut parts = header.split(';');
+    let (name, value) = parts.next()?.split_once('=')?;
+    let (name, value) = (name.trim(), value.trim());
+    if name.is_empty() {
+        return None;
+    }
+    let expired = parts.any(|attribute| {
+        attribute.split_once('=').is_some_and(|(k, v)| {
+            k.trim().eq_ignore_ascii_case("max-age") && v.trim().starts_with(['0', '-'])
+        })
+    });
+    Some(if value.is_empty() || expired {
+        CookieChange::Remove(name.to_owned())
+    } else {
+        CookieChange::Set(name.to_owned(), value.to_owned())
+    })
+}
+
+/// A fully read response.
+struct Body {
+    status: u16,
+    content_type: Option<String>,
+    bytes: Vec<u8>,
+}
+
+async fn read_body<C: RetCode>(
+    op: &'static Operation,
+    limit: usize,
+    mut response: reqwest::Response,
+) -> Result<Body, Error<C>> {
+    let too_large = || Error::BodyTooLarge {
+        operation: op.name,
+        limit,
+    };
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if response
+        .content_length()
+        .is_some_and(|len| len > limit as u64)
+    {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    // A missing or lying Content-Length must not let the body grow past the
+    // limit, so the limit is enforced chunk by chunk as well.
+    while let Some(chunk) = response.chunk().await.map_err(|source| Error::Transport {
+        operation: op.name,
+        source,
+    })? {
+        if chunk.len() > limit - bytes.len() {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Body {
+        status,
+        content_type,
+        bytes,
+    })
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(deserialize_with = "string_or_integer")]
+    retcode: String,
+    #[serde(default)]
+    result: Option<serde_json::Value>,
+}
+
+/// The documented type is a string, but a number is unambiguous enough to
+/// accept rather than fail the whole call over.
+fn string_or_integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    struct Visitor;
+
+    impl serde::de::Visitor<'_> for Visitor {
+        type Value = String;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string or an integer")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+    }
+
+    deserializer.deserialize_any(Visitor)
+}
+
+impl Body {
+    fn decode<T: DeserializeOwned, C: RetCode>(
+        self,
+        op: &'static Operation,
+    ) -> Result<T, Error<C>> {
+        if !(200..300).contains(&self.status) {
+            return Err(Error::Status {
+                operation: op.name,
+                status: self.status,
+                body_snippet: snippet(&self.bytes),
+            });
+        }
+        let envelope: Envelope =
+            serde_json::from_slice(&self.bytes).map_err(|source| self.decode_error(op, source))?;
+        if envelope.retcode != "0" {
+            return Err(Error::Api {
+                operation: op.name,
+                code: C::from_code(&envelope.retcode),
+                message: envelope.message.unwrap_or_default(),
+            });
+        }
+        let result = envelope.result.unwrap_or(serde_json::Value::Null);
+        serde_json::from_value(result).map_err(|source| self.decode_error(op, source))
+    }
+
+    fn decode_error<C: RetCode>(
+        &self,
+        op: &'static Operation,
+        source: serde_json::Error,
+    ) -> Error<C> {
+        Error::Decode {
+            operation: op.name,
+            status: self.status,
+            content_type: self.content_type.clone(),
+            body_snippet: snippet(&self.bytes),
+            source,
+        }
+    }
+}
+
+/// The first [`SNIPPET_CHARS`] characters of `body`, decoded lossily.
+fn snippet(body: &[u8]) -> String {
+    // Four bytes per character at most, so this prefix always holds enough
+    // characters, and decoding it stays cheap for a 16 MiB body.
+    let prefix = &body[..body.len().min(SNIPPET_CHARS * 4)];
+    String::from_utf8_lossy(prefix)
+        .chars()
+        .take(SNIPPET_CHARS)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cookie(header: &str) -> Option<(String, Option<String>)> {
+        parse_set_cookie(header).map(|change| match change {
+            CookieChange::Set(n, v) => (n, Some(v)),
+            CookieChange::Remove(n) => (n, None),
+        })
+    }
+
+    #[test]
+    fn set_cookie_parsing() {
+        assert_eq!(
+            cookie("JSESSIONID=abc; Path=/; Secure; HttpOnly"),
+            Some(("JSESSIONID".into(), Some("abc".into())))
+        );
+        assert_eq!(
+            cookie(" route = r1 "),
+            Some(("route".into(), Some("r1".into())))
+        );
+        assert_eq!(cookie("a=b=c"), Some(("a".into(), Some("b=c".into()))));
+        assert_eq!(cookie("gone=; Path=/"), Some(("gone".into(), None)));
+        assert_eq!(cookie("gone=x; Max-Age=0"), Some(("gone".into(), None)));
+        assert_eq!(cookie("gone=x; max-age=-1"), Some(("gone".into(), None)));
+        assert_eq!(
+            cookie("kept=x; Max-Age=60"),
+            Some(("kept".into(), Some("x".into())))
+        );
+        assert_eq!(cookie("=x"), None);
+        assert_eq!(cookie("novalue"), None);
+    }
+
+    #[test]
+    fn snippet_is_512_characters() {
+        assert_eq!(snippet(b"short"), "short");
+        let long = "é".repeat(600);
+        assert_eq!(snippet(long.as_bytes()).chars().count(), 512);
+        let invalid = [0xffu8; 3000];
+        assert_eq!(snippet(&invalid).chars().count(), 512);
+        assert_eq!(snippet(&[0xe2, 0x82]), "\u{fffd}");
+    }
+}

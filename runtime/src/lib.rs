@@ -1,0 +1,37 @@
+//! Support code for the generated Huawei CC-Gateway AgentGateway client.
+//!
+//! The generated crate describes each interface as constant data
+//! ([`Operation`]) and each parameter's rules as a constant table
+//! ([`Constraint`]); everything that acts on that data lives here:
+//! validation ([`Constrained`]), the HTTPS transport ([`Transport`]), the
+//! request/response cycle ([`execute`]), session state ([`SessionState`]),
+//! and errors ([`Error`]).
+
+#![warn(missing_docs)]
+
+mod constraint;
+mod error;
+mod execute;
+mod operation;
+mod reserved;
+mod secret;
+mod session;
+mod transport;
+
+pub use constraint::{Constrained, Constraint, Rule, RuleValue, check_int, check_str};
+pub use error::{Error, RetCode, ValidationError};
+pub use execute::{execute, start_session};
+pub use operation::{Call, Method, Operation, wire_text};
+pub use reserved::Reserved;
+pub use secret::{Guid, SecretString};
+pub use session::{AgentId, SessionState};
+pub use transport::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, Transport, TransportBuilder,
+};
+
+/// Re-exported so generated code can derive with
+/// `#[serde(crate = "::agentgateway_runtime::serde")]` without its own
+/// dependency.
+pub use serde;
+/// Re-exported for generated code that builds or inspects JSON values.
+pub use serde_json;

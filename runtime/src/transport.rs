@@ -1,0 +1,379 @@
+//! The HTTPS client shared by every call: where the gateway is and how to
+//! reach it.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::{Certificate, Client, Proxy, Url, redirect};
+
+use crate::error::{Error, RetCode};
+
+/// Response bodies larger than this are refused unless configured otherwise.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Time allowed for a whole request, unless configured otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Time allowed to establish a connection, unless configured otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A configured connection to one gateway; clones share the connection pool.
+#[derive(Clone)]
+pub struct Transport {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: Client,
+    /// Scheme, host, port and base path, without a trailing slash.
+    base: String,
+    max_body_bytes: usize,
+}
+
+impl Transport {
+    /// Scheme, host, port and base path every operation path is appended to,
+    /// e.g. `https://gw.example:8043/agentgateway/resource`.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base
+    }
+
+    /// The response body size limit in bytes.
+    pub fn max_body_bytes(&self) -> usize {
+        self.inner.max_body_bytes
+    }
+
+    pub(crate) fn client(&self) -> &Client {
+        &self.inner.client
+    }
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("base_url", &self.inner.base)
+            .field("max_body_bytes", &self.inner.max_body_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Transport`].
+///
+/// Defaults: HTTPS only (rustls, the system's roots plus any added with
+/// [`TransportBuilder::add_root_certificate_pem`]), 30 s per request, 10 s to
+/// connect, 16 MiB response limit, redirects not followed (a redirect would
+/// carry the session's `Guid` header to wherever it points), and the proxy
+/// from the usual environment variables unless one is set here.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), agentgateway_runtime::Error<MyCode>> {
+/// use std::time::Duration;
+/// use agentgateway_runtime::TransportBuilder;
+///
+/// let transport = TransportBuilder::new("https://gw.example:8043", "/agentgateway/resource")
+///     .timeout(Duration::from_secs(10))
+///     .add_root_certificate_pem(include_bytes!("../tests/it/fixtures/ca.pem"))
+///     .build::<MyCode>()?;
+/// assert_eq!(transport.base_url(), "https://gw.example:8043/agentgateway/resource");
+/// # Ok(()) }
+/// # #[derive(Debug, Clone)] struct MyCode(String);
+/// # impl std::fmt::Display for MyCode {
+/// #     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(&self.0) }
+/// # }
+/// # impl agentgateway_runtime::RetCode for MyCode {
+/// #     fn from_code(code: &str) -> Self { MyCode(code.into()) }
+/// #     fn code(&self) -> &str { &self.0 }
+/// # }
+/// ```
+#[derive(Debug)]
+#[must_use]
+pub struct TransportBuilder {
+    base_url: String,
+    base_path: &'static str,
+    timeout: Duration,
+    connect_timeout: Duration,
+    root_pems: Vec<Vec<u8>>,
+    proxy: Option<String>,
+    allow_http: bool,
+    max_body_bytes: usize,
+}
+
+impl TransportBuilder {
+    /// Starts a builder for the gateway at `base_url` (scheme, host and
+    /// port, e.g. `https://gw.example:8043`) serving the API under
+    /// `base_path` (e.g. `/agentgateway/resource`).
+    pub fn new(base_url: impl AsRef<str>, base_path: &'static str) -> Self {
+        TransportBuilder {
+            base_url: base_url.as_ref().to_owned(),
+            base_path,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            root_pems: Vec::new(),
+            proxy: None,
+            allow_http: false,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+
+    /// Time allowed for a whole request, body included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time allowed to establish a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Trusts the certificate(s) in `pem` in addition to the system's roots,
+    /// for a gateway whose certificate comes from a private CA. A bad PEM is
+    /// reported by [`TransportBuilder::build`].
+    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Self {
+        self.root_pems.push(pem.to_vec());
+        self
+    }
+
+    /// Sends every request through the proxy at `url`.
+    pub fn proxy(mut self, url: impl AsRef<str>) -> Self {
+        self.proxy = Some(url.as_ref().to_owned());
+        self
+    }
+
+    /// Allows an `http://` base URL. Without it, plain HTTP is refused: the
+    /// session token and passwords would travel in clear text.
+    pub fn danger_allow_http(mut self) -> Self {
+        self.allow_http = true;
+        self
+    }
+
+    /// Largest response body accepted, in bytes.
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build<C: RetCode>(self) -> Result<Transport, Error<C>> {
+        let base = self.base()?;
+        let mut client = Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .redirect(redirect::Policy::none())
+            .https_only(!self.allow_http)
+            // Header names are case-insensitive, but the vendor documents
+            // `Guid` and `Content-Type`; matching the docs costs nothing
+            // against a gateway that is picky.
+            .http1_title_case_headers()
+            .user_agent(concat!("agentgateway-runtime/", env!("CARGO_PKG_VERSION")));
+        let mut roots = Vec::new();
+        for pem in &self.root_pems {
+            roots.extend(parse_pem_certificates(pem)?);
+        }
+        if !roots.is_empty() {
+            client = client.tls_certs_merge(roots);
+        }
+        if let Some(proxy) = &self.proxy {
+            let proxy = Proxy::all(proxy.as_str())
+                .map_err(|e| Error::Config(format!("the proxy URL is not usable: {e}")))?;
+            client = client.proxy(proxy);
+        }
+        let client = client.build().map_err(|e| {
+            Error::Config(format!(
+                "the HTTP client could not be built: {}",
+                error_chain(&e)
+            ))
+        })?;
+        Ok(Transport {
+            inner: Arc::new(Inner {
+                client,
+                base,
+                max_body_bytes: self.max_body_bytes,
+            }),
+        })
+    }
+
+    fn base<C: RetCode>(&self) -> Result<String, Error<C>> {
+        let config = |problem: &str| Error::Config(format!("the base URL {problem}"));
+        let url = Url::parse(self.base_url.trim())
+            .map_err(|e| Error::Config(format!("the base URL is not a valid URL: {e}")))?;
+        match url.scheme() {
+            "https" => {}
+            "http" if self.allow_http => {}
+            "http" => {
+                return Err(config(
+                    "uses plain http://, which would send the session token in clear text; \
+                     use https:// or call danger_allow_http()",
+                ));
+            }
+            _ => return Err(config("must start with https://")),
+        }
+        // Credentials in the URL would be sent to the gateway and show up in
+        // error messages, which quote the URL.
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(config("must not contain a user name or password"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(config("must not contain a query or fragment"));
+        }
+        let mut base = url.as_str().trim_end_matches('/').to_owned();
+        let base_path = self.base_path.trim_end_matches('/');
+        if !base_path.is_empty() && !base_path.starts_with('/') {
+            base.push('/');
+        }
+        base.push_str(base_path);
+        Ok(base)
+    }
+}
+
+fn parse_pem_certificates<C: RetCode>(pem: &[u8]) -> Result<Vec<Certificate>, Error<C>> {
+    let certificates = Certificate::from_pem_bundle(pem).map_err(|e| {
+        Error::Config(format!(
+            "a root certificate is not valid PEM: {}",
+            error_chain(&e)
+        ))
+    })?;
+    if certificates.is_empty() {
+        return Err(Error::Config(
+            "a root certificate PEM contains no CERTIFICATE block".to_owned(),
+        ));
+    }
+    Ok(certificates)
+}
+
+/// reqwest's builder errors keep the useful part ("invalid certificate") in
+/// their sources, which `Display` alone leaves out.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fmt;
+
+    #[derive(Debug, Clone)]
+    struct Code;
+    impl fmt::Display for Code {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("code")
+        }
+    }
+    impl RetCode for Code {
+        fn from_code(_: &str) -> Self {
+            Code
+        }
+        fn code(&self) -> &str {
+            "code"
+        }
+    }
+
+    fn base(url: &str, path: &'static str) -> Result<String, Error<Code>> {
+        TransportBuilder::new(url, path).base()
+    }
+
+    fn config_message(result: Result<Transport, Error<Code>>) -> String {
+        match result {
+            Err(Error::Config(message)) => message,
+            other => panic!("expected a Config error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn base_url_joins_base_path() {
+        let cases = [
+            ("https://gw.example:8043", "/agentgateway/resource"),
+            ("https://gw.example:8043/", "/agentgateway/resource"),
+            ("https://gw.example:8043", "/agentgateway/resource/"),
+            ("https://gw.example:8043/", "agentgateway/resource"),
+        ];
+        for (url, path) in cases {
+            assert_eq!(
+                base(url, path).ok().as_deref(),
+                Some("https://gw.example:8043/agentgateway/resource"),
+                "{url} + {path}"
+            );
+        }
+        assert_eq!(
+            base("https://gw.example", "").ok().as_deref(),
+            Some("https://gw.example")
+        );
+        assert_eq!(
+            base("https://gw.example/prefix", "/api").ok().as_deref(),
+            Some("https://gw.example/prefix/api")
+        );
+    }
+
+    #[test]
+    fn http_needs_explicit_opt_in() {
+        let message = config_message(TransportBuilder::new("http://127.0.0.1:1", "/x").build());
+        assert!(message.contains("danger_allow_http"), "{message}");
+        let transport = TransportBuilder::new("http://127.0.0.1:1", "/x")
+            .danger_allow_http()
+            .build::<Code>()
+            .expect("http allowed");
+        assert_eq!(transport.base_url(), "http://127.0.0.1:1/x");
+    }
+
+    #[test]
+    fn bad_base_urls_are_config_errors() {
+        for bad in [
+            "",
+            "gw.example:8043",
+            "ftp://gw.example",
+            "https://",
+            "https://gw.example/?a=1",
+        ] {
+            config_message(TransportBuilder::new(bad, "/x").build());
+        }
+        let message =
+            config_message(TransportBuilder::new("https://admin:pw123@gw.example", "/x").build());
+        assert!(!message.contains("pw123"), "{message}");
+    }
+
+    #[test]
+    fn bad_pem_is_a_config_error() {
+        let message = config_message(
+            TransportBuilder::new("https://gw.example", "/x")
+                .add_root_certificate_pem(b"not a certificate")
+                .build(),
+        );
+        assert!(message.contains("no CERTIFICATE block"), "{message}");
+
+        let corrupt = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        config_message(
+            TransportBuilder::new("https://gw.example", "/x")
+                .add_root_certificate_pem(corrupt)
+                .build(),
+        );
+    }
+
+    #[test]
+    fn good_pem_and_settings_build() {
+        let transport = TransportBuilder::new("https://gw.example:8043", "/agentgateway/resource")
+            .add_root_certificate_pem(include_bytes!("../tests/it/fixtures/ca.pem"))
+            .timeout(Duration::from_secs(5))
+            .connect_timeout(Duration::from_secs(1))
+            .max_body_bytes(1234)
+            .proxy("http://127.0.0.1:3128")
+            .build::<Code>()
+            .expect("valid configuration");
+        assert_eq!(transport.max_body_bytes(), 1234);
+        assert!(format!("{transport:?}").contains("gw.example:8043"));
+    }
+
+    #[test]
+    fn bad_proxy_is_a_config_error() {
+        config_message(
+            TransportBuilder::new("https://gw.example", "/x")
+                .proxy("::not a url::")
+                .build(),
+        );
+    }
+}
