@@ -95,7 +95,7 @@ impl Session {
     ///
     /// Moves a call that is waiting in a skill queue into another skill queue chosen by the agent.
     ///
-    /// `PUT` `/agentgateway/resource``/calldata/{agentid}/assignuserinqueue`
+    /// `PUT` `/agentgateway/resource/calldata/{agentid}/assignuserinqueue`
     ///
     /// # Prerequisites
     ///
@@ -136,7 +136,7 @@ impl Session {
     ///
     /// Hands a multimedia session, identified by its call ID, over to a skill queue, another agent or a system access code.
     ///
-    /// `POST` `/agentgateway/resource``/mediacall/{agentid}/transfer`
+    /// `POST` `/agentgateway/resource/mediacall/{agentid}/transfer`
     ///
     /// # Events
     ///
@@ -185,7 +185,7 @@ impl Session {
     ///
     /// Places an internal call from the signed-in agent to another agent, identified by agent ID.
     ///
-    /// `PUT` `/agentgateway/resource``/voicecall/{agentid}/callinner`
+    /// `PUT` `/agentgateway/resource/voicecall/{agentid}/callinner`
     ///
     /// # Prerequisites
     ///
@@ -239,7 +239,7 @@ impl Session {
     ///
     /// Asks the platform to hand a particular queuing call, identified by its call ID, to the agent.
     ///
-    /// `POST` `/agentgateway/resource``/voicecall/{agentid}/requestcall/{callid}/{skilltype}`
+    /// `POST` `/agentgateway/resource/voicecall/{agentid}/requestcall/{callid}/{skilltype}`
     ///
     /// # Prerequisites
     ///
@@ -299,7 +299,7 @@ impl Session {
     ///
     /// Lets the customer's key presses reach a third-party IVR during a three-party call with the agent.
     ///
-    /// `POST` `/agentgateway/resource``/voicecall/{agentid}/thirdPartyConfTransmitNum`
+    /// `POST` `/agentgateway/resource/voicecall/{agentid}/thirdPartyConfTransmitNum`
     ///
     /// # Prerequisites
     ///

@@ -167,7 +167,9 @@ fn broken_specs() {
             assert!(!diagnostics.0.is_empty(), "failed without a diagnostic");
             let problems = position_problems(&name, &diagnostics);
             assert!(problems.is_empty(), "{}\n{}", problems.join("\n"), diagnostics);
-            insta::assert_snapshot!(name.as_str(), diagnostics.render());
+            let mut settings = insta::Settings::clone_current();
+            settings.set_description(defect(&dir));
+            settings.bind(|| insta::assert_snapshot!(name.as_str(), diagnostics.render()));
         }));
         if let Err(panic) = outcome {
             let why = panic
@@ -179,6 +181,21 @@ fn broken_specs() {
         }
     }
     assert!(failures.is_empty(), "{} broken-spec case(s) failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// What a case breaks, from its files' `# BROKEN:` lines and its `remove` list; shown in the snapshot header.
+fn defect(dir: &Path) -> String {
+    let mut lines = Vec::new();
+    for (rel, bytes) in files_under(dir) {
+        let text = String::from_utf8_lossy(&bytes);
+        if rel == "remove" {
+            let removed: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+            lines.push(format!("removes {}", removed.join(", ")));
+        } else if let Some(note) = text.lines().next().and_then(|l| l.strip_prefix("# BROKEN: ")) {
+            lines.push(format!("{DISPLAY_ROOT}/{rel}: {note}"));
+        }
+    }
+    lines.join("\n")
 }
 
 #[test]
@@ -218,7 +235,9 @@ fn multi_check_phase_reports_every_defect() {
         "catalogs first, then interfaces in path order"
     );
     assert!(d.0.iter().all(|d| d.position().is_some()), "{d}");
-    insta::assert_snapshot!("multi_check_phase", d.render());
+    insta::with_settings!({ description => defect(&corpus().join("multi/check_phase")) }, {
+        insta::assert_snapshot!("multi_check_phase", d.render());
+    });
 }
 
 /// Three YAML/shape defects in three files: the load stage reports all three before stopping.
@@ -228,5 +247,7 @@ fn multi_load_phase_reports_every_defect() {
     assert_eq!(d.0.len(), 3, "{d}");
     assert_eq!(files_of(&d), ["spec/calldata/assignuserinqueue.yaml", "spec/events.yaml", "spec/mediacall/transfer.yaml"], "files in path order");
     assert!(d.0.iter().all(|d| d.position().is_some()), "{d}");
-    insta::assert_snapshot!("multi_load_phase", d.render());
+    insta::with_settings!({ description => defect(&corpus().join("multi/load_phase")) }, {
+        insta::assert_snapshot!("multi_load_phase", d.render());
+    });
 }

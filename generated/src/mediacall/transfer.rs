@@ -44,7 +44,7 @@ pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
 ///
 /// Kind of device the session is transferred to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Devicetype {
+pub enum DeviceType {
     /// skill queue
     /// (wire value `1`)
     SkillQueue,
@@ -55,7 +55,7 @@ pub enum Devicetype {
     /// (wire value `4`)
     SystemAccessCode,
 }
-impl Devicetype {
+impl DeviceType {
     /// The value sent on the wire.
     pub const fn value(self) -> i64 {
         match self {
@@ -65,7 +65,7 @@ impl Devicetype {
         }
     }
 }
-impl serde::Serialize for Devicetype {
+impl serde::Serialize for DeviceType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.value())
     }
@@ -147,7 +147,7 @@ pub struct Request {
     /// Kind of device the session is transferred to.
     ///
     /// Sent in the body as `devicetype`.
-    pub devicetype: Devicetype,
+    pub devicetype: DeviceType,
     /// How the transfer is carried out; the modes allowed depend on devicetype.
     ///
     /// Sent in the body as `mode`.
@@ -172,7 +172,7 @@ impl Request {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         callid: impl Into<String>,
-        devicetype: Devicetype,
+        devicetype: DeviceType,
         mode: Mode,
         address: Address,
     ) -> Self {
@@ -192,7 +192,7 @@ impl Request {
     ///
     /// The first rule the request breaks.
     pub fn validate(&self) -> Result<(), agentgateway_runtime::ValidationError> {
-        if self.skill_id.is_some() && !(self.devicetype == Devicetype::Agent) {
+        if self.skill_id.is_some() && !(self.devicetype == DeviceType::Agent) {
             return Err(
                 agentgateway_runtime::ValidationError::new(
                     "skillId",
@@ -201,7 +201,7 @@ impl Request {
                 ),
             );
         }
-        if (self.devicetype == Devicetype::SkillQueue)
+        if (self.devicetype == DeviceType::SkillQueue)
             && !((self.mode == Mode::Blind) || (self.mode == Mode::ReleaseAfterTransfer))
         {
             return Err(
@@ -212,7 +212,7 @@ impl Request {
                 ),
             );
         }
-        if (self.devicetype == Devicetype::Agent)
+        if (self.devicetype == DeviceType::Agent)
             && !((self.mode == Mode::Blind) || (self.mode == Mode::ReleaseAfterTransfer))
         {
             return Err(
@@ -223,7 +223,7 @@ impl Request {
                 ),
             );
         }
-        if (self.devicetype == Devicetype::SystemAccessCode)
+        if (self.devicetype == DeviceType::SystemAccessCode)
             && !((self.mode == Mode::Blind) || (self.mode == Mode::ReleaseAfterTransfer))
         {
             return Err(

@@ -115,7 +115,7 @@ fn method_doc(api: &Api, it: &Interface) -> TokenStream {
         .blank()
         .text(&it.summary)
         .blank()
-        .raw(format!("{} {}{}", code(it.method.as_str()), code(&api.settings.base_path), code(&it.path)))
+        .raw(format!("{} {}", code(it.method.as_str()), code(&format!("{}{}", api.settings.base_path, it.path))))
         .list("Prerequisites", &it.prerequisites);
     if !it.events.is_empty() {
         doc = doc.blank().raw("# Events").blank();

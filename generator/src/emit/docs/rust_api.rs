@@ -1,0 +1,206 @@
+//! The generated Rust method of an interface: its signature and a short call example.
+//!
+//! Mirrors the shape the Rust emitter gives the client: interfaces that send
+//! the auth header are methods on `Session`, the others on `Client` (taking
+//! the agent ID as an argument when the path names one); the agent-ID path
+//! parameter is never a field of `Request`, and there is no `Request` when
+//! nothing else is sent.
+
+use serde::Serialize;
+
+use crate::ir::{Api, Interface, Param, ResultShape, Role, Type, Value};
+
+/// What the "Rust" section of an interface page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct RustApi {
+    /// `Session` or `Client`, qualified with the crate name.
+    pub receiver: String,
+    /// `mediacall::transfer`, the interface's module below the crate root.
+    pub module: String,
+    pub signature: String,
+    pub example: String,
+}
+
+/// The client crate's name as a Rust path segment.
+pub fn crate_path(api: &Api) -> String {
+    api.settings.crate_name.replace('-', "_")
+}
+
+fn request_params(it: &Interface) -> impl Iterator<Item = &Param> {
+    it.params.iter().filter(|p| p.role != Some(Role::AgentId))
+}
+
+fn agent_param(it: &Interface) -> Option<&Param> {
+    it.params.iter().find(|p| p.role == Some(Role::AgentId))
+}
+
+/// The Rust type `Result` carries on success, relative to the crate root.
+pub fn result_type(it: &Interface) -> String {
+    match &it.result {
+        ResultShape::None { .. } | ResultShape::Reserved { .. } => "()".to_owned(),
+        ResultShape::CallId { .. } => "String".to_owned(),
+        ResultShape::Object { .. } => format!("{}::{}::Response", it.resource.rust, it.module.rust),
+    }
+}
+
+/// How the Rust emitter types a parameter.
+enum Kind {
+    Secret,
+    Enum,
+    Constrained,
+    Plain,
+}
+
+fn kind(p: &Param) -> Kind {
+    if p.secret {
+        Kind::Secret
+    } else if !p.constraints.values.is_empty() {
+        Kind::Enum
+    } else if !p.constraints.is_empty() && matches!(p.ty, Type::String | Type::Integer) {
+        Kind::Constrained
+    } else {
+        Kind::Plain
+    }
+}
+
+/// The value the first example gives `p`, if it has one.
+fn example_value<'a>(it: &'a Interface, p: &Param) -> Option<&'a serde_json::Value> {
+    let ex = it.examples.first()?;
+    let find = |list: &'a [(String, serde_json::Value)]| list.iter().find(|(k, _)| *k == p.name.wire).map(|(_, v)| v);
+    match p.location {
+        crate::ir::Location::Path => find(&ex.path),
+        crate::ir::Location::Query => find(&ex.query),
+        crate::ir::Location::Header => find(&ex.headers),
+        crate::ir::Location::Body => ex.body.as_ref()?.get(&p.name.wire),
+    }
+}
+
+/// A Rust literal of `p`'s base type: the example's value when it fits, else a plausible one.
+fn literal(p: &Param, json: Option<&serde_json::Value>) -> String {
+    let fallback_int = || {
+        p.default
+            .as_ref()
+            .and_then(|d| if let Value::Int(i) = d { Some(*i) } else { None })
+            .or(p.constraints.range.map(|(min, _)| min))
+            .unwrap_or(1)
+    };
+    match &p.ty {
+        Type::String => match json {
+            Some(serde_json::Value::String(s)) => format!("{s:?}"),
+            _ => match (&p.default, p.constraints.range) {
+                (Some(Value::Str(s)), _) => format!("{s:?}"),
+                (_, Some((min, _))) => format!("\"{min}\""),
+                _ => "\"...\"".to_owned(),
+            },
+        },
+        Type::Integer => match json.and_then(serde_json::Value::as_i64) {
+            Some(i) => i.to_string(),
+            None => fallback_int().to_string(),
+        },
+        Type::Boolean => json.and_then(serde_json::Value::as_bool).unwrap_or(true).to_string(),
+        Type::Object(_) | Type::Map | Type::List(_) => "Default::default()".to_owned(),
+    }
+}
+
+/// The expression that builds `p`'s value, plus the type name it needs imported.
+fn expression(krate: &str, p: &Param, json: Option<&serde_json::Value>) -> (String, Option<String>) {
+    match kind(p) {
+        Kind::Secret => (format!("{krate}::SecretString::new({})", literal(p, json)), None),
+        Kind::Enum => {
+            let chosen = json
+                .and_then(|j| {
+                    p.constraints.values.iter().find(|v| match (&v.value, j) {
+                        (Value::Int(i), serde_json::Value::Number(n)) => n.as_i64() == Some(*i),
+                        (Value::Str(s), serde_json::Value::String(t)) => s == t,
+                        (Value::Bool(b), serde_json::Value::Bool(c)) => b == c,
+                        _ => false,
+                    })
+                })
+                .or(p.constraints.values.first());
+            let variant = chosen.map(|v| v.name.rust.as_str()).unwrap_or("_");
+            (format!("{}::{variant}", p.type_name.rust), Some(p.type_name.rust.clone()))
+        }
+        Kind::Constrained => (format!("{}::new({})?", p.type_name.rust, literal(p, json)), Some(p.type_name.rust.clone())),
+        Kind::Plain => {
+            let lit = literal(p, json);
+            if p.ty == Type::String { (format!("{lit}.into()"), None) } else { (lit, None) }
+        }
+    }
+}
+
+/// The signature and call example of `it`'s method.
+pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
+    let krate = crate_path(api);
+    let module = format!("{}::{}", it.resource.rust, it.module.rust);
+    let has_request = request_params(it).next().is_some();
+    let agent = agent_param(it);
+    let on_session = it.sends_guid;
+    let receiver = if on_session { "Session" } else { "Client" };
+
+    let mut args = vec!["&self".to_owned()];
+    if agent.is_some() && !on_session {
+        args.push(format!("agent_id: &{krate}::AgentId"));
+    }
+    if has_request {
+        args.push(format!("request: &{module}::Request"));
+    }
+    let signature = format!(
+        "pub async fn {}({}) -> Result<{}, {krate}::Error>",
+        it.operation.rust,
+        args.join(", "),
+        result_type(it)
+    );
+
+    let mut lines = Vec::new();
+    let mut imports: Vec<String> = Vec::new();
+    let mut body = Vec::new();
+    if has_request {
+        body.push(format!("let request = {}::Request {{", it.module.rust));
+        for p in request_params(it) {
+            let json = example_value(it, p);
+            let value = if !p.required && json.is_none() {
+                "None".to_owned()
+            } else {
+                let (expr, import) = expression(&krate, p, json);
+                imports.extend(import);
+                if p.required { expr } else { format!("Some({expr})") }
+            };
+            body.push(format!("    {}: {value},", p.name.rust));
+        }
+        body.push("};".to_owned());
+        imports.sort();
+        imports.dedup();
+    }
+    if has_request || matches!(it.result, ResultShape::Object { .. }) {
+        let list = std::iter::once("self".to_owned()).chain(imports).collect::<Vec<_>>();
+        lines.push(if list.len() == 1 {
+            format!("use {krate}::{module};")
+        } else {
+            format!("use {krate}::{module}::{{{}}};", list.join(", "))
+        });
+        lines.push(String::new());
+    }
+    let who = if on_session { "session" } else { "client" };
+    lines.push(format!("// `{who}` is a `{krate}::{receiver}`{}.", if on_session { " for the signed-in agent" } else { "" }));
+    lines.extend(body);
+    let mut call_args = Vec::new();
+    if let Some(p) = agent.filter(|_| !on_session) {
+        let id = match example_value(it, p) {
+            Some(serde_json::Value::String(s)) => format!("{s:?}"),
+            Some(serde_json::Value::Number(n)) => format!("\"{n}\""),
+            _ => p.constraints.range.map(|(min, _)| format!("\"{min}\"")).unwrap_or_else(|| "\"...\"".to_owned()),
+        };
+        lines.push(format!("let agent_id = {krate}::AgentId::new({id})?;"));
+        call_args.push("&agent_id".to_owned());
+    }
+    if has_request {
+        call_args.push("&request".to_owned());
+    }
+    let call = format!("{who}.{}({}).await?;", it.operation.rust, call_args.join(", "));
+    lines.push(match &it.result {
+        ResultShape::None { .. } | ResultShape::Reserved { .. } => call,
+        ResultShape::CallId { .. } => format!("let call_id: String = {call}"),
+        ResultShape::Object { .. } => format!("let response: {}::Response = {call}", it.module.rust),
+    });
+    RustApi { receiver: format!("{krate}::{receiver}"), module, signature, example: lines.join("\n") }
+}
