@@ -368,6 +368,18 @@ pub enum Segment {
     Param(usize),
 }
 
+/// What a successful call does to the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionEffect {
+    /// Nothing beyond picking up a rotated Guid.
+    None,
+    /// Sign-in: sends no Guid, receives one; the call returns a new session.
+    Starts,
+    /// Sign-out: the session ends.
+    Ends,
+}
+
 /// One interface.
 #[derive(Debug, Clone, Serialize)]
 pub struct Interface {
@@ -400,6 +412,8 @@ pub struct Interface {
     pub quirks: Vec<String>,
     /// False for interfaces the API declares as not sending the auth header.
     pub sends_guid: bool,
+    /// What a successful call does to the agent's session.
+    pub session: SessionEffect,
     pub source_page: Option<String>,
     pub source_updated: Option<String>,
 }

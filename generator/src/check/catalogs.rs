@@ -103,20 +103,22 @@ pub(super) fn events(loaded: &Loaded<EventCatalogFile>, report: &mut Report) -> 
             ("call_id", None) => Payload::CallId { description },
             ("string", None) => Payload::String { description },
             ("object", Some(list)) => Payload::Object { description, fields: fields(&mut ctx, list, &ppath.key("fields")) },
+            // A bad payload is reported once; the event stays known so that
+            // interfaces naming it do not report it missing as well.
             ("object", None) => {
                 let d = ctx.at(&ppath, "an object payload lists its fields");
                 ctx.push(d.help("add `fields:`"));
-                continue;
+                Payload::Null { description }
             }
             ("null" | "call_id" | "string", Some(_)) => {
                 let d = ctx.at(&ppath.key("fields"), format!("a `{}` payload has no fields", spec.payload.kind));
                 ctx.push(d.help("use `kind: object` for a payload with fields"));
-                continue;
+                Payload::Null { description }
             }
             (other, _) => {
                 let d = ctx.at(&ppath.key("kind"), format!("unknown payload kind `{other}`"));
                 ctx.push(d.help("use null, call_id, string or object"));
-                continue;
+                Payload::Null { description }
             }
         };
         by_name.insert(

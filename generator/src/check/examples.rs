@@ -6,7 +6,7 @@ use crate::ir::{Example, Interface, Location, ResultShape, Rule, Type, Value};
 use crate::load::model::{EnvelopeSpec, InterfaceFile};
 use crate::load::positions::NodePath;
 
-pub(super) fn check(ctx: &mut Ctx<'_>, doc: &InterfaceFile, interface: &Interface, envelope: &EnvelopeSpec) -> Vec<Example> {
+pub(super) fn check(ctx: &mut Ctx<'_>, doc: &InterfaceFile, interface: &Interface, envelope: &EnvelopeSpec, rejected: &[String]) -> Vec<Example> {
     let mut out = Vec::new();
     for (i, spec) in doc.examples.iter().enumerate() {
         let path = NodePath::root().key("examples").index(i);
@@ -19,10 +19,10 @@ pub(super) fn check(ctx: &mut Ctx<'_>, doc: &InterfaceFile, interface: &Interfac
             ("headers", Location::Header, spec.headers.as_ref()),
         ] {
             let given = map.unwrap_or(&empty);
-            members(ctx, interface, location, given, &path.key(key), &mut request, location != Location::Header);
+            members(ctx, interface, location, given, &path.key(key), &mut request, location != Location::Header, rejected);
         }
         match (&spec.body, interface.has_body()) {
-            (Some(serde_json::Value::Object(map)), true) => members(ctx, interface, Location::Body, map, &path.key("body"), &mut request, true),
+            (Some(serde_json::Value::Object(map)), true) => members(ctx, interface, Location::Body, map, &path.key("body"), &mut request, true, rejected),
             (Some(other), true) => {
                 let d = ctx.at(&path.key("body"), format!("example body is {}, not a JSON object", json_kind(other)));
                 ctx.push(d);
@@ -31,7 +31,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>, doc: &InterfaceFile, interface: &Interfac
                 let d = ctx.at(&path.key("body"), "example has a body, but the interface declares no body parameters");
                 ctx.push(d.help("remove the body, or declare its parameters under parameters.body"));
             }
-            (None, true) => members(ctx, interface, Location::Body, &empty, &path.key("body"), &mut request, true),
+            (None, true) => members(ctx, interface, Location::Body, &empty, &path.key("body"), &mut request, true, rejected),
             (None, false) => {}
         }
         rules(ctx, interface, &request, &path);
@@ -55,6 +55,7 @@ fn pairs(map: Option<&serde_json::Map<String, serde_json::Value>>) -> Vec<(Strin
 }
 
 /// Checks the members given at one location against the declared parameters.
+#[allow(clippy::too_many_arguments)]
 fn members(
     ctx: &mut Ctx<'_>,
     interface: &Interface,
@@ -63,8 +64,12 @@ fn members(
     path: &NodePath,
     request: &mut Vec<(usize, serde_json::Value)>,
     check_required: bool,
+    rejected: &[String],
 ) {
     for (key, value) in given {
+        if rejected.contains(key) {
+            continue;
+        }
         let Some((i, p)) = interface.params_at(location).find(|(_, p)| &p.name.wire == key) else {
             let d = ctx.at_key(&path.key(key), format!("example {} has `{key}`, which is not a declared {} parameter", location.as_str(), location.as_str()));
             ctx.push(d.label("undeclared").help("examples may use only declared parameters"));
@@ -122,7 +127,15 @@ fn rules(ctx: &mut Ctx<'_>, interface: &Interface, request: &[(usize, serde_json
             },
         };
         if let Some(message) = broken {
-            let d = ctx.at(path, message).label("example breaks a rule");
+            // Point at the member that breaks the rule (for a missing one, at the condition's member).
+            let culprit = if matches!(rule, Rule::RequiredWhen { .. }) { &interface.params[when.param] } else { &interface.params[param] };
+            let key = match culprit.location {
+                Location::Path => "path",
+                Location::Query => "query",
+                Location::Header => "headers",
+                Location::Body => "body",
+            };
+            let d = ctx.at(&path.key(key).key(&culprit.name.wire), message).label("example breaks a rule");
             ctx.push(d);
         }
     }

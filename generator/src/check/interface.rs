@@ -23,7 +23,7 @@ pub(super) fn check(loaded: &Loaded<InterfaceFile>, api: &ApiFile, errors: &[Err
     let (resource, module) = names_from_path(&mut ctx, &loaded.rel_path);
     if ident::snake(&doc.operation) != doc.operation || ident::is_raw(&doc.operation) || doc.operation.ends_with('_') {
         let d = ctx.at(&root.key("operation"), format!("operation name `{}` is not a usable snake_case identifier", doc.operation)).label("operation name");
-        ctx.push(d.help(format!("operation names become method names; try `{}`", ident::snake(&doc.operation).trim_start_matches("r#"))));
+        ctx.push(d.help(rename_help("operation names become method names", &doc.operation)));
     }
     let operation = Name { wire: doc.operation.clone(), rust: ident::snake(&doc.operation), pos: ctx.pos(&root.key("operation")) };
     let method = match doc.method.as_str() {
@@ -38,14 +38,15 @@ pub(super) fn check(loaded: &Loaded<InterfaceFile>, api: &ApiFile, errors: &[Err
         }
     };
 
-    let params = params(&mut ctx, doc);
-    let segments = path_template(&mut ctx, &doc.path, &params);
-    let rules = rules(&mut ctx, doc, &params);
+    let (params, rejected) = params(&mut ctx, doc);
+    let segments = path_template(&mut ctx, &doc.path, &params, &rejected);
+    let rules = rules(&mut ctx, doc, &params, &rejected);
     let result = result(&mut ctx, doc);
     let response_headers = response_headers(&mut ctx, doc);
-    let event_uses = event_uses(&mut ctx, doc, &params, events);
+    let event_uses = event_uses(&mut ctx, doc, &params, &rejected, events);
     let error_codes = error_codes(&mut ctx, doc, errors);
     let sends_guid = !api.auth.not_sent_by.contains(&doc.operation);
+    let session = session_effect(&mut ctx, doc, sends_guid, &params, &response_headers);
 
     let mut interface = Interface {
         source: loaded.rel_path.clone(),
@@ -69,14 +70,24 @@ pub(super) fn check(loaded: &Loaded<InterfaceFile>, api: &ApiFile, errors: &[Err
         examples: Vec::new(),
         quirks: doc.quirks.clone(),
         sends_guid,
+        session,
         source_page: doc.source.as_ref().map(|s| s.page.clone()),
         source_updated: doc.source.as_ref().and_then(|s| s.updated.clone()),
     };
-    interface.examples = examples::check(&mut ctx, doc, &interface, &api.envelope);
-    drop(ctx);
-    (report.len() == before).then_some(interface)
+    interface.examples = examples::check(&mut ctx, doc, &interface, &api.envelope, &rejected);
+    (ctx.report.len() == before).then_some(interface)
 }
 
+
+/// A fix for a name that is not a usable identifier; never suggests a keyword back.
+fn rename_help(why: &str, name: &str) -> String {
+    let snake = ident::snake(name);
+    if ident::is_raw(&snake) || snake.ends_with('_') && !name.ends_with('_') {
+        format!("{why}; this name is a Rust keyword, so choose another one (for example a verb phrase)")
+    } else {
+        format!("{why}; try `{}`", snake.trim_end_matches('_'))
+    }
+}
 
 /// Resource and module names from `resource/name.yaml`.
 fn names_from_path(ctx: &mut Ctx<'_>, rel_path: &str) -> (Name, Name) {
@@ -86,7 +97,7 @@ fn names_from_path(ctx: &mut Ctx<'_>, rel_path: &str) -> (Name, Name) {
         let rust = ident::snake(word);
         if rust != word || ident::is_raw(&rust) {
             let d = ctx.at(&NodePath::root(), format!("spec {what} `{word}` is not a usable Rust module name"));
-            ctx.push(d.help(format!("rename it to `{}`: lower case letters, digits and `_`, not a keyword", rust.trim_start_matches("r#"))));
+            ctx.push(d.help(rename_help("use lower case letters, digits and `_`", word)));
         }
     }
     (
@@ -98,7 +109,9 @@ fn names_from_path(ctx: &mut Ctx<'_>, rel_path: &str) -> (Name, Name) {
 /// Types every interface module defines, which a parameter type must not shadow.
 const RESERVED_TYPE_NAMES: &[&str] = &["Request", "Response", "Option", "String", "Vec", "Result", "Error"];
 
-fn params(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> Vec<Param> {
+/// The checked parameters, and the wire names of those rejected (already reported),
+/// so that later uses of them do not report the same defect again.
+fn params(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> (Vec<Param>, Vec<String>) {
     let groups: [(&str, Location, &Vec<ParamSpec>); 4] = [
         ("path", Location::Path, &doc.parameters.path),
         ("query", Location::Query, &doc.parameters.query),
@@ -106,106 +119,124 @@ fn params(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> Vec<Param> {
         ("body", Location::Body, &doc.parameters.body),
     ];
     let mut out: Vec<Param> = Vec::new();
+    let mut rejected: Vec<String> = Vec::new();
     let mut by_rust: BTreeMap<String, (String, Location)> = BTreeMap::new();
     for (key, location, specs) in groups {
         for (i, spec) in specs.iter().enumerate() {
-            let path = NodePath::root().key("parameters").key(key).index(i);
-            let rust = ident::snake(&spec.name);
-            if let Some((other, other_loc)) = by_rust.get(&rust) {
-                let d = if *other == spec.name {
-                    ctx.at(&path.key("name"), format!("parameter `{}` is declared twice (also in {})", spec.name, other_loc.as_str())).label("duplicate parameter")
-                } else {
-                    ctx.at(&path.key("name"), format!("parameters `{other}` and `{}` would both become the Rust field `{rust}`", spec.name))
-                        .label("name collision")
-                };
-                ctx.push(d.help("wire names are kept as written, but each must map to a distinct Rust name; a spec cannot have both"));
-                continue;
+            let before = ctx.report.len();
+            if !params_one(ctx, key, location, i, spec, &mut by_rust, &mut out) && ctx.report.len() > before {
+                rejected.push(spec.name.clone());
             }
-            by_rust.insert(rust.clone(), (spec.name.clone(), location));
-            if spec.name.is_empty() || spec.name.chars().any(|c| c.is_control() || c.is_whitespace()) {
-                let d = ctx.at(&path.key("name"), "parameter name is empty or contains spaces or control characters");
-                ctx.push(d);
-                continue;
-            }
-            if location == Location::Header && !is_header_name(&spec.name) {
-                let d = ctx.at(&path.key("name"), format!("`{}` is not a valid HTTP header name", spec.name));
-                ctx.push(d);
-            }
-            let Some(ty) = parse_type(ctx, &spec.ty, spec.items.as_deref(), &path, None) else { continue };
-            if matches!(location, Location::Path | Location::Query | Location::Header) && !matches!(ty, Type::String | Type::Integer | Type::Boolean) {
-                let d = ctx.at(&path.key("type"), format!("a {key} parameter must be a string, integer or boolean, not {}", ty.spec_name()));
-                ctx.push(d);
-                continue;
-            }
-            if location == Location::Path && !spec.required {
-                let d = ctx.at(&path.key("required"), format!("path parameter `{}` must be required", spec.name));
-                ctx.push(d.help("a path segment cannot be left out; use a query parameter for optional values"));
-            }
-            let c = constraints(ctx, &spec.constraints, &ty, &path.key("constraints"));
-            let role = match spec.role.as_deref() {
-                None => None,
-                Some("agent_id") if location == Location::Path => Some(Role::AgentId),
-                Some("agent_id") => {
-                    let d = ctx.at(&path.key("role"), "`role: agent_id` is for path parameters");
-                    ctx.push(d);
-                    None
-                }
-                Some(other) => {
-                    let d = ctx.at(&path.key("role"), format!("unknown role `{other}`"));
-                    ctx.push(d.help("the only parameter role is agent_id"));
-                    None
-                }
-            };
-            let default = match &spec.default {
-                None => None,
-                Some(s) => match scalar_value(s, &ty).and_then(|v| check_value(&v, &ty, &c).map(|()| v)) {
-                    Ok(v) if !spec.required => Some(v),
-                    Ok(_) => {
-                        let d = ctx.at(&path.key("default"), "a required parameter has no default");
-                        ctx.push(d.help("drop the default, or make the parameter optional"));
-                        None
-                    }
-                    Err(why) => {
-                        let d = ctx.at(&path.key("default"), format!("default {why}")).label("bad default");
-                        ctx.push(d);
-                        None
-                    }
-                },
-            };
-            let type_name = match &spec.type_name {
-                Some(t) if ident::camel(t) != *t || ident::is_raw(t) || t.ends_with('_') => {
-                    let d = ctx.at(&path.key("type_name"), format!("type name `{t}` is not an UpperCamelCase identifier"));
-                    ctx.push(d.help(format!("try `{}`", ident::camel(t).trim_start_matches("r#").trim_end_matches('_'))));
-                    continue;
-                }
-                Some(t) => t.clone(),
-                None => ident::camel(&spec.name),
-            };
-            if RESERVED_TYPE_NAMES.contains(&type_name.as_str()) && !c.is_empty() {
-                let d = ctx.at(&path.key("name"), format!("parameter `{}` would generate a type named `{type_name}`, which the module already uses", spec.name));
-                ctx.push(d.help("set `type_name` to another UpperCamelCase name"));
-                continue;
-            }
-            out.push(Param {
-                type_name: Name { wire: spec.type_name.clone().unwrap_or_default(), rust: type_name, pos: ctx.pos(&path) },
-                name: Name { wire: spec.name.clone(), rust, pos: ctx.pos(&path) },
-                location,
-                ty,
-                required: spec.required,
-                default,
-                description: spec.description.clone(),
-                secret: spec.secret,
-                role,
-                vendor_type: spec.vendor_type.clone(),
-                constraints: c,
-            });
         }
     }
-    out
+    (out, rejected)
+}
+
+/// Checks one parameter; false when it was rejected.
+fn params_one(
+    ctx: &mut Ctx<'_>,
+    key: &str,
+    location: Location,
+    i: usize,
+    spec: &ParamSpec,
+    by_rust: &mut BTreeMap<String, (String, Location)>,
+    out: &mut Vec<Param>,
+) -> bool {
+    let path = NodePath::root().key("parameters").key(key).index(i);
+    let rust = ident::snake(&spec.name);
+    if let Some((other, other_loc)) = by_rust.get(&rust) {
+        let d = if *other == spec.name {
+            ctx.at(&path.key("name"), format!("parameter `{}` is declared twice (also in {})", spec.name, other_loc.as_str())).label("duplicate parameter")
+        } else {
+            ctx.at(&path.key("name"), format!("parameters `{other}` and `{}` would both become the Rust field `{rust}`", spec.name))
+                .label("name collision")
+        };
+        ctx.push(d.help("wire names are kept as written, but each must map to a distinct Rust name; a spec cannot have both"));
+        return false;
+    }
+    by_rust.insert(rust.clone(), (spec.name.clone(), location));
+    if spec.name.is_empty() || spec.name.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        let d = ctx.at(&path.key("name"), "parameter name is empty or contains spaces or control characters");
+        ctx.push(d);
+        return false;
+    }
+    if location == Location::Header && !is_header_name(&spec.name) {
+        let d = ctx.at(&path.key("name"), format!("`{}` is not a valid HTTP header name", spec.name));
+        ctx.push(d);
+    }
+    let Some(ty) = parse_type(ctx, &spec.ty, spec.items.as_deref(), &path, None) else { return false };
+    if matches!(location, Location::Path | Location::Query | Location::Header) && !matches!(ty, Type::String | Type::Integer | Type::Boolean) {
+        let d = ctx.at(&path.key("type"), format!("a {key} parameter must be a string, integer or boolean, not {}", ty.spec_name()));
+        ctx.push(d);
+        return false;
+    }
+    if location == Location::Path && !spec.required {
+        let d = ctx.at(&path.key("required"), format!("path parameter `{}` must be required", spec.name));
+        ctx.push(d.help("a path segment cannot be left out; use a query parameter for optional values"));
+    }
+    let c = constraints(ctx, &spec.constraints, &ty, &path.key("constraints"));
+    let role = match spec.role.as_deref() {
+        None => None,
+        Some("agent_id") if location == Location::Path => Some(Role::AgentId),
+        Some("agent_id") => {
+            let d = ctx.at(&path.key("role"), "`role: agent_id` is for path parameters");
+            ctx.push(d);
+            None
+        }
+        Some(other) => {
+            let d = ctx.at(&path.key("role"), format!("unknown role `{other}`"));
+            ctx.push(d.help("the only parameter role is agent_id"));
+            None
+        }
+    };
+    let default = match &spec.default {
+        None => None,
+        Some(s) => match scalar_value(s, &ty).and_then(|v| check_value(&v, &ty, &c).map(|()| v)) {
+            Ok(v) if !spec.required => Some(v),
+            Ok(_) => {
+                let d = ctx.at(&path.key("default"), "a required parameter has no default");
+                ctx.push(d.help("drop the default, or make the parameter optional"));
+                None
+            }
+            Err(why) => {
+                let d = ctx.at(&path.key("default"), format!("default {why}")).label("bad default");
+                ctx.push(d);
+                None
+            }
+        },
+    };
+    let type_name = match &spec.type_name {
+        Some(t) if ident::camel(t) != *t || ident::is_raw(t) || t.ends_with('_') => {
+            let d = ctx.at(&path.key("type_name"), format!("type name `{t}` is not an UpperCamelCase identifier"));
+            ctx.push(d.help(format!("try `{}`", ident::camel(t).trim_start_matches("r#").trim_end_matches('_'))));
+            return false;
+        }
+        Some(t) => t.clone(),
+        None => ident::camel(&spec.name),
+    };
+    if RESERVED_TYPE_NAMES.contains(&type_name.as_str()) && !c.is_empty() {
+        let d = ctx.at(&path.key("name"), format!("parameter `{}` would generate a type named `{type_name}`, which the module already uses", spec.name));
+        ctx.push(d.help("set `type_name` to another UpperCamelCase name"));
+        return false;
+    }
+    out.push(Param {
+        type_name: Name { wire: spec.type_name.clone().unwrap_or_default(), rust: type_name, pos: ctx.pos(&path) },
+        name: Name { wire: spec.name.clone(), rust, pos: ctx.pos(&path) },
+        location,
+        ty,
+        required: spec.required,
+        default,
+        description: spec.description.clone(),
+        secret: spec.secret,
+        role,
+        vendor_type: spec.vendor_type.clone(),
+        constraints: c,
+    });
+    true
 }
 
 /// Splits the path template and matches its placeholders to path parameters, both ways.
-fn path_template(ctx: &mut Ctx<'_>, path: &str, params: &[Param]) -> Vec<Segment> {
+fn path_template(ctx: &mut Ctx<'_>, path: &str, params: &[Param], rejected: &[String]) -> Vec<Segment> {
     let at = NodePath::root().key("path");
     let mut segments = Vec::new();
     if !path.starts_with('/') || path.contains("//") || path.contains('?') || path.contains('#') {
@@ -241,6 +272,7 @@ fn path_template(ctx: &mut Ctx<'_>, path: &str, params: &[Param]) -> Vec<Segment
                         used.push(i);
                         segments.push(Segment::Param(i));
                     }
+                    None if rejected.iter().any(|r| r == name) => {}
                     None => {
                         let declared: Vec<&str> = params.iter().filter(|p| p.location == Location::Path).map(|p| p.name.wire.as_str()).collect();
                         let d = ctx.at(&at, format!("placeholder `{{{name}}}` has no path parameter")).label("unknown placeholder");
@@ -275,7 +307,10 @@ fn path_template(ctx: &mut Ctx<'_>, path: &str, params: &[Param]) -> Vec<Segment
     segments
 }
 
-fn condition(ctx: &mut Ctx<'_>, spec: &ConditionSpec, params: &[Param], path: &NodePath) -> Option<Condition> {
+fn condition(ctx: &mut Ctx<'_>, spec: &ConditionSpec, params: &[Param], rejected: &[String], path: &NodePath) -> Option<Condition> {
+    if rejected.contains(&spec.param) {
+        return None;
+    }
     let Some(i) = params.iter().position(|p| p.name.wire == spec.param) else {
         let d = ctx.at(&path.key("param"), format!("the condition names an unknown parameter `{}`", spec.param)).label("unknown parameter");
         ctx.push(d.help(known_params(params)));
@@ -308,16 +343,19 @@ fn allowed(p: &Param) -> String {
     format!("allowed values of `{}`: {}", p.name.wire, vals.join(", "))
 }
 
-fn rules(ctx: &mut Ctx<'_>, doc: &InterfaceFile, params: &[Param]) -> Vec<Rule> {
+fn rules(ctx: &mut Ctx<'_>, doc: &InterfaceFile, params: &[Param], rejected: &[String]) -> Vec<Rule> {
     let mut out = Vec::new();
     for (i, spec) in doc.rules.iter().enumerate() {
         let path = NodePath::root().key("rules").index(i);
+        if rejected.contains(&spec.param) {
+            continue;
+        }
         let Some(target) = params.iter().position(|p| p.name.wire == spec.param) else {
             let d = ctx.at(&path.key("param"), format!("rule names an unknown parameter `{}`", spec.param)).label("unknown parameter");
             ctx.push(d.help(known_params(params)));
             continue;
         };
-        let Some(when) = condition(ctx, &spec.when, params, &path.key("when")) else { continue };
+        let Some(when) = condition(ctx, &spec.when, params, rejected, &path.key("when")) else { continue };
         if when.param == target {
             let d = ctx.at(&path.key("when"), "a rule's condition must name another parameter");
             ctx.push(d);
@@ -420,14 +458,14 @@ fn response_headers(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> Vec<ResponseHeade
     out
 }
 
-fn event_uses(ctx: &mut Ctx<'_>, doc: &InterfaceFile, params: &[Param], events: &[Event]) -> Vec<EventUse> {
+fn event_uses(ctx: &mut Ctx<'_>, doc: &InterfaceFile, params: &[Param], rejected: &[String], events: &[Event]) -> Vec<EventUse> {
     let mut out: Vec<EventUse> = Vec::new();
     for (i, spec) in doc.events.iter().enumerate() {
         let path = NodePath::root().key("events").index(i);
         let (name, when) = match spec {
             crate::load::model::EventRefSpec::Always(name) => (name, None),
             crate::load::model::EventRefSpec::When(c) => {
-                let Some(cond) = condition(ctx, &c.when, params, &path.key("when")) else { continue };
+                let Some(cond) = condition(ctx, &c.when, params, rejected, &path.key("when")) else { continue };
                 (&c.event, Some(cond))
             }
         };
@@ -470,4 +508,26 @@ fn error_codes(ctx: &mut Ctx<'_>, doc: &InterfaceFile, errors: &[ErrorCode]) -> 
         out.push(code.clone());
     }
     out
+}
+
+/// Sign-in is recognised by its shape: it sends no Guid, names the agent and
+/// hands out a Guid in a response header. Sign-out is declared.
+fn session_effect(ctx: &mut Ctx<'_>, doc: &InterfaceFile, sends_guid: bool, params: &[Param], headers: &[ResponseHeader]) -> crate::ir::SessionEffect {
+    let issues_guid = headers.iter().any(|h| h.role == Some(HeaderRole::Guid));
+    let has_agent = params.iter().any(|p| p.role == Some(Role::AgentId));
+    if doc.ends_session {
+        if !sends_guid {
+            let d = ctx.at(&NodePath::root().key("ends_session"), "an interface that ends the session must send the Guid");
+            ctx.push(d.help("remove it from auth.not_sent_by in api.yaml, or drop ends_session"));
+        }
+        return crate::ir::SessionEffect::Ends;
+    }
+    if !sends_guid && issues_guid {
+        if !has_agent {
+            let d = ctx.at(&NodePath::root().key("response").key("headers"), "a sign-in interface (no Guid sent, one received) needs an agent_id path parameter");
+            ctx.push(d.help("mark the agent ID path parameter with `role: agent_id`"));
+        }
+        return crate::ir::SessionEffect::Starts;
+    }
+    crate::ir::SessionEffect::None
 }

@@ -346,21 +346,36 @@ fn unusable_module_names_are_rejected() {
 
 #[test]
 fn operation_names_must_be_usable_methods() {
-    for (op, hint) in [("transferMediaCall", "try `transfer_media_call`"), ("type", "try `type`"), ("do_it_", "try `do_it`")] {
+    for (op, hint) in [("transferMediaCall", "try `transfer_media_call`"), ("type", ""), ("do_it_", "try `do_it`")] {
         let e = errors(&[("voicecall/x.yaml", &iface(op, "/x", ""))]);
         assert_eq!(e.len(), 1, "{op}: {e:?}");
         assert!(e[0].contains(&format!("operation name `{op}` is not a usable snake_case identifier")), "{e:?}");
         assert!(e[0].starts_with("spec/voicecall/x.yaml:1:12:"), "{e:?}");
         let help = check_files(&[("voicecall/x.yaml", &iface(op, "/x", ""))]).expect_err("fails").0[0].help.clone().unwrap_or_default();
-        assert!(help.ends_with(hint), "{op}: {help}");
+        assert!(help.ends_with(hint), "{op}: {help}"); // keyword help: see the ignored test below
     }
 }
 
+/// CHECKER BUG (reported): for a keyword the help suggests the very name it rejects
+/// (`type` → "try `type`"; `type.yaml` → "rename it to `type`"), and `type_` would be
+/// rejected too for its trailing `_`. Run with `--ignored` once fixed.
 #[test]
-fn operation_names_compare_by_rust_name_across_files() {
+
+fn keyword_names_get_a_usable_suggestion() {
+    let d = check_files(&[("voicecall/x.yaml", &iface("type", "/x", ""))]).expect_err("fails");
+    let help = d.0[0].help.clone().unwrap_or_default();
+    assert!(!help.contains("`type`"), "suggests the rejected name again: {help}");
+    let d = check_files(&[("voicecall/type.yaml", &iface("do_x", "/x", ""))]).expect_err("fails");
+    let help = d.0[0].help.clone().unwrap_or_default();
+    assert!(!help.contains("`type`"), "suggests the rejected name again: {help}");
+}
+
+#[test]
+fn duplicate_operations_are_reported_in_the_later_file() {
     let e = errors(&[("voicecall/a.yaml", &iface("do_x", "/a", "")), ("voicecall/b.yaml", &iface("do_x", "/b", ""))]);
     assert_eq!(e.len(), 1, "{e:?}");
-    assert!(e[0].starts_with("spec/voicecall/b.yaml:1:12: operation `do_x` is already defined in voicecall/a.yaml"), "{e:?}");
+    assert!(e[0].starts_with("spec/voicecall/b.yaml:1:12: operation `do_x` is already defined in "), "{e:?}");
+    assert!(e[0].ends_with("voicecall/a.yaml"), "{e:?}");
 }
 
 #[test]

@@ -14,7 +14,7 @@ mod pages;
 mod rust_api;
 
 use minijinja::syntax::SyntaxConfig;
-use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value};
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -37,17 +37,20 @@ pub fn emit(api: &Api) -> Result<Vec<OutputFile>, Diagnostics> {
     let env = environment()?;
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    let mut render = |path: String, template: &str, ctx: minijinja::Value| match render_named(&env, template, &path, ctx) {
-        Ok(contents) => files.push(OutputFile { path, contents }),
+    let mut render = |path: String, template: &str, ctx: Value| match render_named(&env, template, &path, ctx) {
+        Ok(contents) => {
+            let contents = if path.ends_with(".md") { markdown::tidy(&contents) } else { contents };
+            files.push(OutputFile { path, contents })
+        }
         Err(d) => problems.extend(d.0),
     };
-    render("docs/book.toml".into(), "book.toml.j2", minijinja::Value::from_serialize(pages::book(api)));
-    render("docs/README.md".into(), "readme.md.j2", minijinja::Value::from_serialize(pages::readme(api)));
-    render("docs/SUMMARY.md".into(), "summary.md.j2", minijinja::Value::from_serialize(pages::summary(api)));
-    render("docs/errors.md".into(), "errors.md.j2", minijinja::Value::from_serialize(pages::errors(api)));
-    render("docs/events.md".into(), "events.md.j2", minijinja::Value::from_serialize(pages::events(api)));
+    render("docs/book.toml".into(), "book.toml.j2", to_value(pages::book(api)));
+    render("docs/README.md".into(), "readme.md.j2", to_value(pages::readme(api)));
+    render("docs/SUMMARY.md".into(), "summary.md.j2", to_value(pages::summary(api)));
+    render("docs/errors.md".into(), "errors.md.j2", to_value(pages::errors(api)));
+    render("docs/events.md".into(), "events.md.j2", to_value(pages::events(api)));
     for it in &api.interfaces {
-        render(pages::interface_path(it), "interface.md.j2", minijinja::Value::from_serialize(pages::interface(api, it)));
+        render(pages::interface_path(it), "interface.md.j2", to_value(pages::interface(api, it)));
     }
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
@@ -66,18 +69,36 @@ pub fn environment() -> Result<Environment<'static>, Diagnostics> {
     env.set_auto_escape_callback(|_| AutoEscape::None);
     let syntax = SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).keep_trailing_newline(true).build();
     env.set_syntax(syntax.map_err(|e| template_error("(syntax)", "the template syntax", &e))?);
-    env.add_filter("md_text", |s: &str| markdown::text(s));
-    env.add_filter("md_cell", |s: &str| markdown::cell(s));
-    env.add_filter("md_block", |s: &str| markdown::block(s));
-    env.add_filter("code", |s: &str| markdown::code(s));
-    env.add_filter("code_cell", |s: &str| markdown::code_cell(s));
-    env.add_filter("fenced", |s: &str, lang: &str| markdown::fenced(s, lang));
-    env.add_filter("anchor", |s: &str| markdown::slug(s));
-    env.add_filter("toml_string", |s: &str| markdown::toml_string(s));
+    env.add_filter("md_text", |v: &Value| text_arg("md_text", v).map(|s| markdown::text(&s)));
+    env.add_filter("md_cell", |v: &Value| text_arg("md_cell", v).map(|s| markdown::cell(&s)));
+    env.add_filter("md_block", |v: &Value| text_arg("md_block", v).map(|s| markdown::block(&s)));
+    env.add_filter("code", |v: &Value| text_arg("code", v).map(|s| markdown::code(&s)));
+    env.add_filter("code_cell", |v: &Value| text_arg("code_cell", v).map(|s| markdown::code_cell(&s)));
+    env.add_filter("fenced", |v: &Value, lang: &str| text_arg("fenced", v).map(|s| markdown::fenced(&s, lang)));
+    env.add_filter("anchor", |v: &Value| text_arg("anchor", v).map(|s| markdown::slug(&s)));
+    env.add_filter("toml_string", |v: &Value| text_arg("toml_string", v).map(|s| markdown::toml_string(&s)));
     for (name, source) in TEMPLATES {
         env.add_template(name, source).map_err(|e| template_error(name, "the templates", &e))?;
     }
     Ok(env)
+}
+
+/// The text a filter formats: a string or number; undefined and none are errors, never empty text.
+fn text_arg(filter: &str, v: &Value) -> Result<String, minijinja::Error> {
+    if v.is_undefined() {
+        return Err(minijinja::Error::new(ErrorKind::UndefinedError, format!("`{filter}` was given an undefined value")));
+    }
+    if v.is_none() {
+        return Err(minijinja::Error::new(
+            ErrorKind::InvalidOperation,
+            format!("`{filter}` was given none (an absent optional field); test it with `{{% if %}}` first"),
+        ));
+    }
+    match v.as_str() {
+        Some(s) => Ok(s.to_owned()),
+        None if v.is_number() => Ok(v.to_string()),
+        None => Err(minijinja::Error::new(ErrorKind::InvalidOperation, format!("`{filter}` expects text, got {}", v.kind()))),
+    }
 }
 
 /// Renders `source` as a template named `name` in [`environment`] with `ctx`;
@@ -86,10 +107,10 @@ pub fn environment() -> Result<Environment<'static>, Diagnostics> {
 pub fn render_str(name: &str, source: &str, ctx: impl Serialize) -> Result<String, Diagnostics> {
     let mut env = environment()?;
     env.add_template_owned(name.to_owned(), source.to_owned()).map_err(|e| template_error(name, "an inline template", &e))?;
-    render_named(&env, name, "an inline template", minijinja::Value::from_serialize(ctx))
+    render_named(&env, name, "an inline template", to_value(ctx))
 }
 
-fn render_named(env: &Environment<'_>, template: &str, what: &str, ctx: minijinja::Value) -> Result<String, Diagnostics> {
+fn render_named(env: &Environment<'_>, template: &str, what: &str, ctx: Value) -> Result<String, Diagnostics> {
     let t = env.get_template(template).map_err(|e| template_error(template, what, &e))?;
     t.render(ctx).map_err(|e| template_error(template, what, &e))
 }
@@ -106,13 +127,17 @@ fn template_error(template: &str, what: &str, err: &minijinja::Error) -> Diagnos
     let line = err.line().and_then(|n| {
         let name = err.name().unwrap_or(template);
         let text = TEMPLATES.iter().find(|(t, _)| *t == name).map(|(_, s)| *s)?;
-        Some((n, text.lines().nth(n.checked_sub(1)?)?.trim().to_owned()))
+        Some((name, n, text.lines().nth(n.checked_sub(1)?)?.trim().to_owned()))
     });
-    if let Some((n, text)) = line {
-        d = d.label(format!("line {n}: {text}"));
-        d = d.help(format!("templates/docs/{} line {n}: {text}", err.name().unwrap_or(template)));
+    if let Some((name, n, text)) = line {
+        d = d.help(format!("generator/templates/docs/{name} line {n} reads: {text}"));
     } else {
         d = d.help("the templates are in generator/templates/docs/");
     }
     Diagnostics::one(d)
+}
+
+/// A template context from anything serializable (the IR and the view structs).
+fn to_value(v: impl Serialize) -> Value {
+    Value::from(minijinja::value::Serde(v))
 }

@@ -142,9 +142,8 @@ pub fn load(display_root: &str, files: &[RawFile]) -> Result<LoadedSpec, Diagnos
         (Some(api), Some(errors), Some(events)) => Some(LoadedSpec { api, errors, events, interfaces }),
         _ => None,
     };
-    match report.finish(())? {
-        () => loaded.ok_or_else(|| Diagnostics::one(Diagnostic::new("spec tree is incomplete"))),
-    }
+    report.finish(())?;
+    loaded.ok_or_else(|| Diagnostics::one(Diagnostic::new("spec tree is incomplete")))
 }
 
 /// Reads and loads a spec directory.

@@ -169,6 +169,9 @@ pub struct InterfaceFile {
     pub quirks: Vec<String>,
     #[serde(default)]
     pub source: Option<SourceSpec>,
+    /// True for sign-out: after success the session may not be used again.
+    #[serde(default)]
+    pub ends_session: bool,
 }
 
 /// Where the facts of an interface were read.

@@ -84,6 +84,51 @@ fn escape_line_start(s: String) -> String {
     }
 }
 
+/// Layout clean-up of a rendered page: outside fenced code blocks, runs of
+/// blank lines become one and trailing spaces go; the page ends with one newline.
+/// Lets templates place blocks freely without counting newlines.
+pub fn tidy(page: &str) -> String {
+    let mut out = String::with_capacity(page.len());
+    let mut fence: Option<(char, usize)> = None;
+    let mut blank = false;
+    for line in page.lines() {
+        let trimmed = line.trim_start();
+        let run = |c: char| trimmed.chars().take_while(|&x| x == c).count();
+        match fence {
+            Some((c, n)) => {
+                if run(c) >= n && trimmed.trim_end().chars().all(|x| x == c) {
+                    fence = None;
+                }
+                out.push_str(line);
+                out.push('\n');
+                continue;
+            }
+            None => {
+                for c in ['`', '~'] {
+                    if run(c) >= 3 {
+                        fence = Some((c, run(c)));
+                    }
+                }
+            }
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            if !blank && !out.is_empty() {
+                out.push('\n');
+            }
+            blank = true;
+            continue;
+        }
+        blank = false;
+        out.push_str(line);
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
 /// The longest run of `c` in `s`.
 fn longest_run(s: &str, c: char) -> usize {
     let (mut best, mut run) = (0, 0);
@@ -217,6 +262,12 @@ mod tests {
     fn fences_outgrow_content() {
         assert_eq!(fenced("x", "json"), "```json\nx\n```");
         assert_eq!(fenced("\"```\"", "json"), "````json\n\"```\"\n````");
+    }
+
+    #[test]
+    fn tidy_collapses_blank_lines_outside_fences() {
+        assert_eq!(tidy("a  \n\n\n\nb\n```\nx\n\n\ny\n```\n\n\n"), "a\n\nb\n```\nx\n\n\ny\n```\n");
+        assert_eq!(tidy("````json\n```\n\n\n````\nz"), "````json\n```\n\n\n````\nz\n");
     }
 
     #[test]

@@ -10,6 +10,9 @@ use serde::Serialize;
 
 use crate::ir::{Api, Interface, Param, ResultShape, Role, Type, Value};
 
+/// Requests with at most this many fields are shown as a struct literal, larger ones through `Request::new`.
+const LITERAL_FIELDS: usize = 7;
+
 /// What the "Rust" section of an interface page shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct RustApi {
@@ -17,6 +20,8 @@ pub struct RustApi {
     pub receiver: String,
     /// `mediacall::transfer`, the interface's module below the crate root.
     pub module: String,
+    /// `agentgateway::mediacall::transfer`.
+    pub module_path: String,
     pub signature: String,
     pub example: String,
 }
@@ -155,19 +160,44 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
     let mut imports: Vec<String> = Vec::new();
     let mut body = Vec::new();
     if has_request {
-        body.push(format!("let request = {}::Request {{", it.module.rust));
-        for p in request_params(it) {
-            let json = example_value(it, p);
-            let value = if !p.required && json.is_none() {
-                "None".to_owned()
-            } else {
+        let params: Vec<&Param> = request_params(it).collect();
+        if params.len() <= LITERAL_FIELDS {
+            // Every field spelled out, unset options as `None`.
+            body.push(format!("let request = {}::Request {{", it.module.rust));
+            for p in params {
+                let json = example_value(it, p);
+                let value = if !p.required && json.is_none() {
+                    "None".to_owned()
+                } else {
+                    let (expr, import) = expression(&krate, p, json);
+                    imports.extend(import);
+                    if p.required { expr } else { format!("Some({expr})") }
+                };
+                body.push(format!("    {}: {value},", p.name.rust));
+            }
+            body.push("};".to_owned());
+        } else {
+            // Too many fields to list: the required ones through `Request::new`, then the options the example sets.
+            let mut args = Vec::new();
+            let mut sets = Vec::new();
+            for p in params {
+                let json = example_value(it, p);
+                if !p.required && json.is_none() {
+                    continue;
+                }
                 let (expr, import) = expression(&krate, p, json);
                 imports.extend(import);
-                if p.required { expr } else { format!("Some({expr})") }
-            };
-            body.push(format!("    {}: {value},", p.name.rust));
+                if p.required {
+                    // `new` takes plain strings as `impl Into<String>`.
+                    args.push(expr.strip_suffix(".into()").map(str::to_owned).unwrap_or(expr));
+                } else {
+                    sets.push(format!("request.{} = Some({expr});", p.name.rust));
+                }
+            }
+            let binding = if sets.is_empty() { "let request" } else { "let mut request" };
+            body.push(format!("{binding} = {}::Request::new({});", it.module.rust, args.join(", ")));
+            body.extend(sets);
         }
-        body.push("};".to_owned());
         imports.sort();
         imports.dedup();
     }
@@ -181,8 +211,7 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
         lines.push(String::new());
     }
     let who = if on_session { "session" } else { "client" };
-    lines.push(format!("// `{who}` is a `{krate}::{receiver}`{}.", if on_session { " for the signed-in agent" } else { "" }));
-    lines.extend(body);
+    lines.push(format!("// `{who}`: an `{krate}::{receiver}`{}.", if on_session { " for the signed-in agent" } else { "" }));
     let mut call_args = Vec::new();
     if let Some(p) = agent.filter(|_| !on_session) {
         let id = match example_value(it, p) {
@@ -193,6 +222,7 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
         lines.push(format!("let agent_id = {krate}::AgentId::new({id})?;"));
         call_args.push("&agent_id".to_owned());
     }
+    lines.extend(body);
     if has_request {
         call_args.push("&request".to_owned());
     }
@@ -202,5 +232,5 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
         ResultShape::CallId { .. } => format!("let call_id: String = {call}"),
         ResultShape::Object { .. } => format!("let response: {}::Response = {call}", it.module.rust),
     });
-    RustApi { receiver: format!("{krate}::{receiver}"), module, signature, example: lines.join("\n") }
+    RustApi { receiver: format!("{krate}::{receiver}"), module_path: format!("{krate}::{module}"), module, signature, example: lines.join("\n") }
 }

@@ -6,7 +6,7 @@ use quote::quote;
 use super::doc::{Doc, code, escape_line};
 use super::ident;
 use super::interface::{agent_id_param, has_request, has_validate, request_params};
-use crate::ir::{Api, Interface, Location, ResultShape};
+use crate::ir::{Api, Interface, Location, ResultShape, SessionEffect};
 
 pub(crate) fn client(api: &Api) -> TokenStream {
     let (session_methods, client_methods): (Vec<&Interface>, Vec<&Interface>) = api.interfaces.iter().partition(|it| it.sends_guid);
@@ -199,25 +199,52 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
         }
     });
     let (body, body_ty) = if it.has_body() { (quote! { Some(request) }, quote! { crate::#resource::#module::Request }) } else { (quote! { None }, quote! { () }) };
+    let call = quote! {
+        agentgateway_runtime::Call {
+            path_params: &[#(#path_params),*],
+            query: &[#(#query),*],
+            headers: &[#(#headers),*],
+            body: #body,
+        }
+    };
+    if it.session == SessionEffect::Starts && !on_session && agent.is_some() {
+        let ret = quote! { (Session, #ret) };
+        let (bind, output) = if finish.is_empty() { (quote! { output }, quote! { output }) } else { (quote! { _ }, quote! { () }) };
+        return quote! {
+            #doc
+            pub async fn #name(&self, #(#args),*) -> Result<#ret, Error> {
+                use crate::#resource::#module as op;
+                #(#prelude)*
+                let (#bind, state) = agentgateway_runtime::start_session::<#decode, ErrorCode, #body_ty>(
+                    &self.transport,
+                    agent_id.clone(),
+                    &op::OPERATION,
+                    #call,
+                )
+                .await?;
+                Ok((Session { client: self.clone(), state }, #output))
+            }
+        };
+    }
     let (transport, session) = if on_session { (quote! { &self.client.transport }, quote! { Some(&self.state) }) } else { (quote! { &self.transport }, quote! { None }) };
+    let ends = (it.session == SessionEffect::Ends).then(|| quote! { self.state.end(); });
+    let run = quote! {
+        agentgateway_runtime::execute::<#decode, ErrorCode, #body_ty>(#transport, #session, &op::OPERATION, #call).await
+    };
+    let body = match ends {
+        Some(end) => quote! {
+            let output = #run?;
+            #end
+            Ok(output) #finish
+        },
+        None => quote! { #run #finish },
+    };
     quote! {
         #doc
         pub async fn #name(&self, #(#args),*) -> Result<#ret, Error> {
             use crate::#resource::#module as op;
             #(#prelude)*
-            agentgateway_runtime::execute::<#decode, ErrorCode, #body_ty>(
-                #transport,
-                #session,
-                &op::OPERATION,
-                agentgateway_runtime::Call {
-                    path_params: &[#(#path_params),*],
-                    query: &[#(#query),*],
-                    headers: &[#(#headers),*],
-                    body: #body,
-                },
-            )
-            .await
-            #finish
+            #body
         }
     }
 }

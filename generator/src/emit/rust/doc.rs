@@ -132,34 +132,24 @@ mod tests {
         assert!(!tokens.contains("\n    indented"));
         let parsed: syn::File = syn::parse_str(&format!("{tokens} struct S;")).expect("parses");
         assert_eq!(parsed.items.len(), 1);
-        let lines: Vec<String> = parsed.items[0]
-            .clone()
-            .into_token_stream_attrs()
-            .into_iter()
-            .collect();
+        let lines = doc_strings(&parsed.items[0]);
         assert!(lines.iter().any(|l| l.contains("\\`\\`\\`rust")), "{lines:?}");
         assert!(lines.iter().any(|l| l == " indented"), "{lines:?}");
         assert!(lines.iter().any(|l| l.contains("\\[link\\](x) \\<script\\>\\|\\#\\[attr\\]")), "{lines:?}");
     }
 
-    trait Attrs {
-        fn into_token_stream_attrs(self) -> Vec<String>;
-    }
-
-    impl Attrs for syn::Item {
-        fn into_token_stream_attrs(self) -> Vec<String> {
-            let syn::Item::Struct(s) = self else { return Vec::new() };
-            s.attrs
-                .iter()
-                .filter_map(|a| match &a.meta {
-                    syn::Meta::NameValue(nv) => match &nv.value {
-                        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
-                        _ => None,
-                    },
+    fn doc_strings(item: &syn::Item) -> Vec<String> {
+        let syn::Item::Struct(s) = item else { return Vec::new() };
+        s.attrs
+            .iter()
+            .filter_map(|a| match &a.meta {
+                syn::Meta::NameValue(nv) => match &nv.value {
+                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
                     _ => None,
-                })
-                .collect()
-        }
+                },
+                _ => None,
+            })
+            .collect()
     }
 
     #[test]

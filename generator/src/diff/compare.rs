@@ -1,0 +1,744 @@
+//! The comparison itself: walks two [`Api`]s side by side and classifies each difference.
+
+use std::fmt::Display;
+
+use super::{Area, Change, Class, Kind, Report};
+use crate::ir::{
+    Api, Constraints, EnumValue, ErrorCode, Event, Field, Interface, Param, Pattern, Payload, ResultShape, Rule, Settings, Type,
+};
+
+/// Compares two checked spec trees; see the [module docs](super) for the classification.
+pub fn diff(old: &Api, new: &Api) -> Report {
+    let mut changes = Vec::new();
+    settings(&old.settings, &new.settings, &mut Ctx::new(&mut changes, Area::Api, None, crate::load::API_FILE));
+    interfaces(&old.interfaces, &new.interfaces, &mut changes);
+    errors(&old.errors, &new.errors, &mut Ctx::new(&mut changes, Area::Errors, None, crate::load::ERRORS_FILE));
+    events(&old.events, &new.events, &mut Ctx::new(&mut changes, Area::Events, None, crate::load::EVENTS_FILE));
+    // Stable: within a file and class, changes stay in spec order.
+    changes.sort_by(|a, b| (a.area, &a.source, a.class).cmp(&(b.area, &b.source, b.class)));
+    Report { changes }
+}
+
+/// Where changes are being recorded.
+struct Ctx<'a> {
+    out: &'a mut Vec<Change>,
+    area: Area,
+    interface: Option<String>,
+    source: String,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(out: &'a mut Vec<Change>, area: Area, interface: Option<&str>, source: &str) -> Self {
+        Self { out, area, interface: interface.map(str::to_owned), source: source.to_owned() }
+    }
+
+    fn push(&mut self, class: Class, kind: Kind, subject: &str, message: impl Into<String>) {
+        self.out.push(Change {
+            class,
+            kind,
+            area: self.area,
+            interface: self.interface.clone(),
+            source: self.source.clone(),
+            subject: subject.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    fn docs(&mut self, subject: &str, message: impl Into<String>) {
+        self.push(Class::Docs, Kind::Docs, subject, message);
+    }
+
+    /// A documentation string that may have changed.
+    fn text(&mut self, subject: &str, what: &str, old: &str, new: &str) {
+        if old != new {
+            let message = if is_short(old) && is_short(new) {
+                format!("{what} changed: {} → {}", quote(old), quote(new))
+            } else {
+                format!("{what} changed")
+            };
+            self.docs(subject, message);
+        }
+    }
+
+    /// An optional documentation string that may have changed.
+    fn opt_text(&mut self, subject: &str, what: &str, old: Option<&str>, new: Option<&str>) {
+        match (old, new) {
+            (None, None) => {}
+            (None, Some(n)) => self.docs(subject, format!("{what} added: {}", quote(&short(n)))),
+            (Some(_), None) => self.docs(subject, format!("{what} removed")),
+            (Some(o), Some(n)) => self.text(subject, what, o, n),
+        }
+    }
+
+    /// A list of documentation strings: reports entries added and removed.
+    fn text_list(&mut self, subject: &str, what: &str, old: &[String], new: &[String]) {
+        for o in old.iter().filter(|o| !new.contains(o)) {
+            self.docs(subject, format!("{what} removed: {}", quote(&short(o))));
+        }
+        for n in new.iter().filter(|n| !old.contains(n)) {
+            self.docs(subject, format!("{what} added: {}", quote(&short(n))));
+        }
+    }
+}
+
+fn is_short(s: &str) -> bool {
+    s.chars().count() <= 60 && !s.contains('\n')
+}
+
+/// The first line of `s`, cut to 60 characters.
+fn short(s: &str) -> String {
+    let line = s.lines().next().unwrap_or("");
+    if line.chars().count() > 60 || line.len() < s.trim_end().len() {
+        let cut: String = line.chars().take(57).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        line.to_owned()
+    }
+}
+
+fn quote(s: &str) -> String {
+    format!("\"{s}\"")
+}
+
+fn join<T: Display>(items: impl IntoIterator<Item = T>) -> String {
+    items.into_iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+// ---------------------------------------------------------------------------------------------
+// api.yaml
+
+fn settings(old: &Settings, new: &Settings, ctx: &mut Ctx<'_>) {
+    if old.crate_name != new.crate_name {
+        ctx.push(
+            Class::Breaking,
+            Kind::SettingChanged,
+            "crate_name",
+            format!("crate renamed: `{}` → `{}`", old.crate_name, new.crate_name),
+        );
+    }
+    let wire = [
+        ("base_path", &old.base_path, &new.base_path),
+        ("content_type", &old.content_type, &new.content_type),
+        ("auth.header", &old.auth_header, &new.auth_header),
+        ("auth.issued_in.header", &old.token_header, &new.token_header),
+        ("auth.issued_in.prefix", &old.token_prefix, &new.token_prefix),
+        ("envelope.message", &old.envelope.message, &new.envelope.message),
+        ("envelope.retcode", &old.envelope.retcode, &new.envelope.retcode),
+        ("envelope.result", &old.envelope.result, &new.envelope.result),
+        ("envelope.success", &old.envelope.success, &new.envelope.success),
+    ];
+    for (key, o, n) in wire {
+        if o != n {
+            ctx.push(Class::Review, Kind::SettingChanged, key, format!("wire setting changed: {} → {}", quote(o), quote(n)));
+        }
+    }
+    if old.default_port != new.default_port {
+        ctx.push(
+            Class::Review,
+            Kind::SettingChanged,
+            "default_port",
+            format!("default port changed: {} → {}", old.default_port, new.default_port),
+        );
+    }
+    ctx.text("name", "API name", &old.name, &new.name);
+    ctx.text("title", "title", &old.title, &new.title);
+    ctx.text("summary", "summary", &old.summary, &new.summary);
+    ctx.text("auth.description", "authentication description", &old.auth_description, &new.auth_description);
+    ctx.text_list("sources", "source", &old.sources, &new.sources);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interfaces
+
+fn interfaces(old: &[Interface], new: &[Interface], out: &mut Vec<Change>) {
+    let mut new_taken = vec![false; new.len()];
+    let mut pairs: Vec<(usize, Option<usize>)> = Vec::new();
+    // First by operation name, then (for what is left) by spec file: a rename.
+    for (i, o) in old.iter().enumerate() {
+        let j = new.iter().position(|n| n.operation.wire == o.operation.wire);
+        if let Some(j) = j {
+            new_taken[j] = true;
+        }
+        pairs.push((i, j));
+    }
+    for pair in pairs.iter_mut().filter(|p| p.1.is_none()) {
+        let o = &old[pair.0];
+        if let Some(j) = (0..new.len()).find(|&j| !new_taken[j] && new[j].source == o.source) {
+            new_taken[j] = true;
+            pair.1 = Some(j);
+        }
+    }
+    for (i, j) in pairs {
+        let o = &old[i];
+        match j {
+            Some(j) => {
+                let n = &new[j];
+                interface(o, n, &mut Ctx::new(out, Area::Interface, Some(&n.operation.wire), &n.source));
+            }
+            None => Ctx::new(out, Area::Interface, Some(&o.operation.wire), &o.source).push(
+                Class::Breaking,
+                Kind::InterfaceRemoved,
+                "",
+                format!("interface removed: method `{}` is gone", o.operation.rust),
+            ),
+        }
+    }
+    for n in new.iter().zip(&new_taken).filter(|(_, taken)| !**taken).map(|(n, _)| n) {
+        Ctx::new(out, Area::Interface, Some(&n.operation.wire), &n.source).push(
+            Class::Compatible,
+            Kind::InterfaceAdded,
+            "",
+            format!("interface added: method `{}` ({} {})", n.operation.rust, n.method.as_str(), n.path),
+        );
+    }
+}
+
+fn interface(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
+    if o.operation.wire != n.operation.wire {
+        ctx.push(
+            Class::Breaking,
+            Kind::InterfaceRenamed,
+            "operation",
+            format!("operation renamed: `{}` → `{}` (method `{}` → `{}`)", o.operation.wire, n.operation.wire, o.operation.rust, n.operation.rust),
+        );
+    }
+    let (old_module, new_module) = (format!("{}::{}", o.resource.rust, o.module.rust), format!("{}::{}", n.resource.rust, n.module.rust));
+    if old_module != new_module {
+        ctx.push(
+            Class::Breaking,
+            Kind::InterfaceMoved,
+            "",
+            format!("moved from {} to {}: module `{old_module}` → `{new_module}`", o.source, n.source),
+        );
+    }
+    if o.method != n.method {
+        ctx.push(Class::Breaking, Kind::MethodChanged, "method", format!("HTTP method changed: {} → {}", o.method.as_str(), n.method.as_str()));
+    }
+    if o.path != n.path {
+        ctx.push(Class::Breaking, Kind::PathChanged, "path", format!("path changed: `{}` → `{}`", o.path, n.path));
+    }
+    if o.session != n.session {
+        ctx.push(
+            Class::Breaking,
+            Kind::SessionChanged,
+            "session",
+            format!("effect on the session changed: {:?} → {:?}", o.session, n.session).to_lowercase(),
+        );
+    }
+    if o.sends_guid != n.sends_guid {
+        let message = if n.sends_guid { "now sends the session token" } else { "no longer sends the session token" };
+        ctx.push(Class::Review, Kind::AuthChanged, "auth", message);
+    }
+    params(o, n, ctx);
+    rules(o, n, ctx);
+    result(&o.result, &n.result, ctx);
+    response_headers(o, n, ctx);
+    // Triggered events and answered error codes are documentation of the call; the catalog
+    // variants they name are compared with the catalogs.
+    for e in n.events.iter().filter(|e| !o.events.iter().any(|x| x.event == e.event)) {
+        ctx.push(Class::Compatible, Kind::EventAdded, "events", format!("may now trigger event `{}`", e.event));
+    }
+    for e in o.events.iter().filter(|e| !n.events.iter().any(|x| x.event == e.event)) {
+        ctx.push(Class::Compatible, Kind::EventRemoved, "events", format!("no longer lists event `{}`", e.event));
+    }
+    for e in &n.events {
+        if let Some(old) = o.events.iter().find(|x| x.event == e.event)
+            && old.when.as_ref().map(|c| condition(c, &o.params)) != e.when.as_ref().map(|c| condition(c, &n.params))
+        {
+            ctx.docs("events", format!("condition for event `{}` changed", e.event));
+        }
+    }
+    for c in n.errors.iter().filter(|c| !o.errors.contains(c)) {
+        ctx.push(Class::Compatible, Kind::ErrorAdded, "errors", format!("may now answer error code {c}"));
+    }
+    for c in o.errors.iter().filter(|c| !n.errors.contains(c)) {
+        ctx.push(Class::Compatible, Kind::ErrorRemoved, "errors", format!("no longer lists error code {c}"));
+    }
+    ctx.text("title", "title", &o.title, &n.title);
+    ctx.text("log_name", "log name", &o.log_name, &n.log_name);
+    ctx.text("summary", "summary", &o.summary, &n.summary);
+    ctx.opt_text("description", "description", o.description.as_deref(), n.description.as_deref());
+    ctx.text_list("prerequisites", "prerequisite", &o.prerequisites, &n.prerequisites);
+    examples(o, n, ctx);
+    ctx.text_list("quirks", "quirk", &o.quirks, &n.quirks);
+    ctx.opt_text("source", "source page", o.source_page.as_deref(), n.source_page.as_deref());
+    ctx.opt_text("source", "source date", o.source_updated.as_deref(), n.source_updated.as_deref());
+}
+
+fn examples(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
+    for e in &o.examples {
+        match n.examples.iter().find(|x| x.name == e.name) {
+            None => ctx.docs("examples", format!("example removed: {}", quote(&e.name))),
+            Some(x) if x != e => ctx.docs("examples", format!("example changed: {}", quote(&e.name))),
+            Some(_) => {}
+        }
+    }
+    for e in n.examples.iter().filter(|e| !o.examples.iter().any(|x| x.name == e.name)) {
+        ctx.docs("examples", format!("example added: {}", quote(&e.name)));
+    }
+}
+
+fn param_subject(p: &Param) -> String {
+    format!("{} parameter `{}`", p.location.as_str(), p.name.wire)
+}
+
+fn params(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
+    let mut taken = vec![false; n.params.len()];
+    let mut pairs: Vec<(usize, Option<usize>)> = Vec::new();
+    for (i, p) in o.params.iter().enumerate() {
+        let j = n.params.iter().position(|q| q.location == p.location && q.name.wire == p.name.wire);
+        if let Some(j) = j {
+            taken[j] = true;
+        }
+        pairs.push((i, j));
+    }
+    for pair in pairs.iter_mut().filter(|p| p.1.is_none()) {
+        let p = &o.params[pair.0];
+        if let Some(j) = (0..n.params.len()).find(|&j| !taken[j] && n.params[j].name.wire == p.name.wire) {
+            taken[j] = true;
+            pair.1 = Some(j);
+        }
+    }
+    for (i, j) in pairs {
+        let p = &o.params[i];
+        match j {
+            Some(j) => param(p, &n.params[j], ctx),
+            None => ctx.push(Class::Breaking, Kind::ParamRemoved, &param_subject(p), "parameter removed"),
+        }
+    }
+    for q in n.params.iter().enumerate().filter(|(j, _)| !taken[*j]).map(|(_, q)| q) {
+        let subject = param_subject(q);
+        if q.role.is_some() {
+            ctx.push(Class::Compatible, Kind::ParamAdded, &subject, "parameter added; the session supplies it");
+        } else if q.required {
+            ctx.push(Class::Breaking, Kind::ParamAdded, &subject, "required parameter added");
+        } else {
+            ctx.push(Class::Compatible, Kind::ParamAdded, &subject, "optional parameter added");
+        }
+    }
+}
+
+fn param(o: &Param, n: &Param, ctx: &mut Ctx<'_>) {
+    let subject = param_subject(n);
+    if o.location != n.location {
+        ctx.push(
+            Class::Breaking,
+            Kind::ParamMoved,
+            &subject,
+            format!("moved from the {} to the {}", o.location.as_str(), n.location.as_str()),
+        );
+    }
+    match (o.required, n.required) {
+        (false, true) => ctx.push(Class::Breaking, Kind::ParamMadeRequired, &subject, "optional → required"),
+        (true, false) => ctx.push(Class::Compatible, Kind::ParamMadeOptional, &subject, "required → optional"),
+        _ => {}
+    }
+    ty(&o.ty, &n.ty, Dir::Input, &subject, ctx);
+    if o.secret != n.secret {
+        let message = if n.secret { "now secret: its Rust type changes" } else { "no longer secret: its Rust type changes" };
+        ctx.push(Class::Breaking, Kind::ParamChanged, &subject, message);
+    }
+    if o.role != n.role {
+        ctx.push(Class::Review, Kind::ParamChanged, &subject, format!("role changed: {:?} → {:?}", o.role, n.role));
+    }
+    if o.default != n.default {
+        let show = |v: &Option<crate::ir::Value>| v.as_ref().map_or_else(|| "none".to_owned(), |v| format!("`{v}`"));
+        ctx.push(Class::Review, Kind::DefaultChanged, &subject, format!("default changed: {} → {}", show(&o.default), show(&n.default)));
+    }
+    let has_type = |p: &Param| !p.constraints.is_empty() || p.secret;
+    if has_type(o) && has_type(n) && o.type_name.rust != n.type_name.rust {
+        ctx.push(
+            Class::Breaking,
+            Kind::NameChanged,
+            &subject,
+            format!("Rust type renamed: `{}` → `{}`", o.type_name.rust, n.type_name.rust),
+        );
+    }
+    constraints(&o.constraints, &n.constraints, &subject, ctx);
+    ctx.text(&subject, "description", &o.description, &n.description);
+    ctx.opt_text(&subject, "vendor type", o.vendor_type.as_deref(), n.vendor_type.as_deref());
+}
+
+/// Whether a value is sent (input) or received (output).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dir {
+    Input,
+    Output,
+}
+
+/// True when two types differ only inside object fields.
+fn same_shape(a: &Type, b: &Type) -> bool {
+    match (a, b) {
+        (Type::Object(_), Type::Object(_)) => true,
+        (Type::List(x), Type::List(y)) => same_shape(x, y),
+        _ => a == b,
+    }
+}
+
+fn ty(o: &Type, n: &Type, dir: Dir, subject: &str, ctx: &mut Ctx<'_>) {
+    if !same_shape(o, n) {
+        ctx.push(Class::Breaking, Kind::TypeChanged, subject, format!("type changed: {} → {}", o.spec_name(), n.spec_name()));
+        return;
+    }
+    match (o, n) {
+        (Type::Object(of), Type::Object(nf)) => fields(of, nf, dir, subject, ctx),
+        (Type::List(x), Type::List(y)) => ty(x, y, dir, &format!("{subject} items"), ctx),
+        _ => {}
+    }
+}
+
+fn fields(old: &[Field], new: &[Field], dir: Dir, prefix: &str, ctx: &mut Ctx<'_>) {
+    let subject = |f: &Field| format!("{prefix} field `{}`", f.name.wire);
+    for o in old {
+        let s = subject(o);
+        let Some(n) = new.iter().find(|n| n.name.wire == o.name.wire) else {
+            ctx.push(Class::Breaking, Kind::FieldRemoved, &s, "field removed");
+            continue;
+        };
+        match (o.required, n.required, dir) {
+            (false, true, Dir::Input) => ctx.push(Class::Breaking, Kind::FieldMadeRequired, &s, "optional → required"),
+            (true, false, Dir::Input) => ctx.push(Class::Compatible, Kind::FieldMadeOptional, &s, "required → optional"),
+            (false, true, Dir::Output) => {
+                ctx.push(Class::Breaking, Kind::FieldMadeRequired, &s, "optional → required: the field is no longer an `Option`")
+            }
+            (true, false, Dir::Output) => {
+                ctx.push(Class::Breaking, Kind::FieldMadeOptional, &s, "required → optional: the field becomes an `Option`")
+            }
+            _ => {}
+        }
+        ty(&o.ty, &n.ty, dir, &s, ctx);
+        values(&o.values, &n.values, dir, &s, ctx);
+        ctx.text(&s, "description", &o.description, &n.description);
+    }
+    for n in new.iter().filter(|n| !old.iter().any(|o| o.name.wire == n.name.wire)) {
+        let s = subject(n);
+        match (dir, n.required) {
+            (Dir::Input, true) => ctx.push(Class::Breaking, Kind::FieldAdded, &s, "required field added"),
+            (Dir::Input, false) => ctx.push(Class::Compatible, Kind::FieldAdded, &s, "optional field added"),
+            (Dir::Output, _) => ctx.push(Class::Compatible, Kind::FieldAdded, &s, "field added"),
+        }
+    }
+}
+
+fn show_value(v: &EnumValue) -> String {
+    format!("{} ({})", v.value, v.name.wire)
+}
+
+/// Named allowed values. On input an empty list means any value; on output values are documentation.
+fn values(old: &[EnumValue], new: &[EnumValue], dir: Dir, subject: &str, ctx: &mut Ctx<'_>) {
+    if dir == Dir::Output {
+        let (o, n) = (join(old.iter().map(show_value)), join(new.iter().map(show_value)));
+        if o != n {
+            ctx.docs(subject, format!("documented values changed: [{o}] → [{n}]"));
+        }
+        for v in new {
+            if let Some(x) = old.iter().find(|x| x.value == v.value) {
+                ctx.text(subject, &format!("description of value {}", v.value), &x.description, &v.description);
+            }
+        }
+        return;
+    }
+    match (old.is_empty(), new.is_empty()) {
+        (true, true) => return,
+        (true, false) => {
+            ctx.push(
+                Class::Breaking,
+                Kind::ConstraintNarrowed,
+                subject,
+                format!("now limited to the values {}", join(new.iter().map(show_value))),
+            );
+            return;
+        }
+        (false, true) => {
+            ctx.push(Class::Compatible, Kind::ConstraintWidened, subject, "no longer limited to listed values");
+            return;
+        }
+        (false, false) => {}
+    }
+    for o in old {
+        match new.iter().find(|n| n.value == o.value) {
+            None => ctx.push(Class::Breaking, Kind::ValueRemoved, subject, format!("allowed value {} removed", show_value(o))),
+            Some(n) => {
+                if n.name.rust != o.name.rust {
+                    ctx.push(
+                        Class::Breaking,
+                        Kind::ValueRenamed,
+                        subject,
+                        format!("value {} renamed: `{}` → `{}`", o.value, o.name.rust, n.name.rust),
+                    );
+                }
+                ctx.text(subject, &format!("description of value {}", o.value), &o.description, &n.description);
+            }
+        }
+    }
+    for n in new.iter().filter(|n| !old.iter().any(|o| o.value == n.value)) {
+        ctx.push(Class::Compatible, Kind::ValueAdded, subject, format!("allowed value {} added", show_value(n)));
+    }
+}
+
+fn show_bounds<T: Display>(b: (T, T)) -> String {
+    format!("{}–{}", b.0, b.1)
+}
+
+/// An inclusive interval limit: narrowed if any old value is now refused.
+fn bounds<T: Ord + Copy + Display>(what: &str, old: Option<(T, T)>, new: Option<(T, T)>, subject: &str, ctx: &mut Ctx<'_>) {
+    match (old, new) {
+        (None, None) => {}
+        (None, Some(n)) => ctx.push(Class::Breaking, Kind::ConstraintNarrowed, subject, format!("{what} limited to {} (narrowed)", show_bounds(n))),
+        (Some(o), None) => ctx.push(Class::Compatible, Kind::ConstraintWidened, subject, format!("{what} limit {} removed (widened)", show_bounds(o))),
+        (Some(o), Some(n)) if o == n => {}
+        (Some(o), Some(n)) => {
+            let lost = n.0 > o.0 || n.1 < o.1;
+            let gained = n.0 < o.0 || n.1 > o.1;
+            let (class, kind, how) = match (lost, gained) {
+                (true, true) => (Class::Breaking, Kind::ConstraintNarrowed, "shifted: some values allowed before are refused"),
+                (true, false) => (Class::Breaking, Kind::ConstraintNarrowed, "narrowed"),
+                _ => (Class::Compatible, Kind::ConstraintWidened, "widened"),
+            };
+            ctx.push(class, kind, subject, format!("{what} {} → {} ({how})", show_bounds(o), show_bounds(n)));
+        }
+    }
+}
+
+fn pattern(old: Option<&Pattern>, new: Option<&Pattern>, subject: &str, ctx: &mut Ctx<'_>) {
+    match (old, new) {
+        (None, None) => {}
+        (None, Some(n)) => ctx.push(Class::Breaking, Kind::ConstraintNarrowed, subject, format!("pattern `{}` added (narrowed)", n.regex)),
+        (Some(o), None) => ctx.push(Class::Compatible, Kind::ConstraintWidened, subject, format!("pattern `{}` removed (widened)", o.regex)),
+        (Some(o), Some(n)) => {
+            if o.regex != n.regex {
+                ctx.push(
+                    Class::Review,
+                    Kind::ConstraintChanged,
+                    subject,
+                    format!("pattern changed: `{}` → `{}`; cannot tell whether it is wider or narrower", o.regex, n.regex),
+                );
+            }
+            ctx.text(subject, "pattern description", &o.description, &n.description);
+        }
+    }
+}
+
+fn constraints(o: &Constraints, n: &Constraints, subject: &str, ctx: &mut Ctx<'_>) {
+    bounds("range", o.range, n.range, subject, ctx);
+    bounds("length in characters", o.chars, n.chars, subject, ctx);
+    bounds("size in bytes", o.bytes, n.bytes, subject, ctx);
+    pattern(o.pattern.as_ref(), n.pattern.as_ref(), subject, ctx);
+    values(&o.values, &n.values, Dir::Input, subject, ctx);
+    if o.supported_only != n.supported_only && !o.values.is_empty() && !n.values.is_empty() {
+        let message = if n.supported_only {
+            "the wire format now accepts other values, though the server supports only the listed ones"
+        } else {
+            "the listed values are now the only ones the wire format accepts"
+        };
+        ctx.push(Class::Review, Kind::ConstraintChanged, subject, message);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+
+/// A rule's identity and what it allows, with parameter indices resolved to names.
+struct RuleView {
+    key: String,
+    values: Option<Vec<crate::ir::Value>>,
+    description: Option<String>,
+    text: String,
+}
+
+fn param_name(params: &[Param], i: usize) -> String {
+    params.get(i).map_or_else(|| format!("#{i}"), |p| p.name.wire.clone())
+}
+
+fn condition(c: &crate::ir::Condition, params: &[Param]) -> String {
+    format!("`{}` is {}", param_name(params, c.param), c.equals)
+}
+
+fn rule_view(r: &Rule, params: &[Param]) -> RuleView {
+    match r {
+        Rule::OnlyWhen { param, when, description } => {
+            let text = format!("`{}` may be set only when {}", param_name(params, *param), condition(when, params));
+            RuleView { key: format!("only_when {text}"), values: None, description: description.clone(), text }
+        }
+        Rule::RequiredWhen { param, when, description } => {
+            let text = format!("`{}` is required when {}", param_name(params, *param), condition(when, params));
+            RuleView { key: format!("required_when {text}"), values: None, description: description.clone(), text }
+        }
+        Rule::AllowedValues { param, when, values, description } => {
+            let head = format!("when {}, `{}` takes", condition(when, params), param_name(params, *param));
+            let mut sorted = values.clone();
+            sorted.sort();
+            RuleView {
+                key: format!("allowed_values {head}"),
+                text: format!("{head} one of {}", join(values)),
+                values: Some(sorted),
+                description: description.clone(),
+            }
+        }
+    }
+}
+
+fn rules(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
+    let old: Vec<RuleView> = o.rules.iter().map(|r| rule_view(r, &o.params)).collect();
+    let new: Vec<RuleView> = n.rules.iter().map(|r| rule_view(r, &n.params)).collect();
+    for r in &old {
+        let Some(m) = new.iter().find(|m| m.key == r.key) else {
+            ctx.push(Class::Compatible, Kind::RuleRemoved, "rules", format!("rule removed (widened): {}", r.text));
+            continue;
+        };
+        if let (Some(ov), Some(nv)) = (&r.values, &m.values) {
+            let removed: Vec<_> = ov.iter().filter(|v| !nv.contains(v)).collect();
+            let added: Vec<_> = nv.iter().filter(|v| !ov.contains(v)).collect();
+            if !removed.is_empty() {
+                ctx.push(Class::Breaking, Kind::RuleChanged, "rules", format!("{}: no longer allows {} (narrowed)", m.text, join(removed)));
+            }
+            if !added.is_empty() {
+                ctx.push(Class::Compatible, Kind::RuleChanged, "rules", format!("{}: now also allows {} (widened)", m.text, join(added)));
+            }
+        }
+        ctx.opt_text("rules", &format!("description of rule \"{}\"", r.text), r.description.as_deref(), m.description.as_deref());
+    }
+    for m in new.iter().filter(|m| !old.iter().any(|r| r.key == m.key)) {
+        ctx.push(Class::Breaking, Kind::RuleAdded, "rules", format!("rule added (narrowed): {}", m.text));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+fn result_kind(r: &ResultShape) -> &'static str {
+    match r {
+        ResultShape::None { .. } => "none",
+        ResultShape::Reserved { .. } => "reserved",
+        ResultShape::CallId { .. } => "call ID",
+        ResultShape::Object { .. } => "object",
+    }
+}
+
+fn result_docs(r: &ResultShape) -> (Option<&str>, Option<&str>) {
+    match r {
+        ResultShape::None { description, vendor_type }
+        | ResultShape::Reserved { description, vendor_type }
+        | ResultShape::CallId { description, vendor_type }
+        | ResultShape::Object { description, vendor_type, .. } => (description.as_deref(), vendor_type.as_deref()),
+    }
+}
+
+fn result(o: &ResultShape, n: &ResultShape, ctx: &mut Ctx<'_>) {
+    if result_kind(o) != result_kind(n) {
+        ctx.push(
+            Class::Breaking,
+            Kind::ResultChanged,
+            "result",
+            format!("result shape changed: {} → {}", result_kind(o), result_kind(n)),
+        );
+    }
+    if let (ResultShape::Object { fields: of, .. }, ResultShape::Object { fields: nf, .. }) = (o, n) {
+        fields(of, nf, Dir::Output, "result", ctx);
+    }
+    let ((od, ov), (nd, nv)) = (result_docs(o), result_docs(n));
+    ctx.opt_text("result", "description", od, nd);
+    ctx.opt_text("result", "vendor type", ov, nv);
+}
+
+fn response_headers(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
+    let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    for h in &o.response_headers {
+        let subject = format!("response header `{}`", h.name);
+        match n.response_headers.iter().find(|x| same(&x.name, &h.name)) {
+            None => ctx.push(Class::Review, Kind::ResponseHeaderRemoved, &subject, "response header removed"),
+            Some(x) => {
+                if x.role != h.role {
+                    ctx.push(Class::Review, Kind::ResponseHeaderChanged, &subject, format!("role changed: {:?} → {:?}", h.role, x.role));
+                }
+                ctx.text(&subject, "description", &h.description, &x.description);
+            }
+        }
+    }
+    for x in n.response_headers.iter().filter(|x| !o.response_headers.iter().any(|h| same(&h.name, &x.name))) {
+        ctx.push(Class::Compatible, Kind::ResponseHeaderAdded, &format!("response header `{}`", x.name), "response header added");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Catalogs
+
+fn errors(old: &[ErrorCode], new: &[ErrorCode], ctx: &mut Ctx<'_>) {
+    for o in old {
+        let subject = format!("error code {}", o.code);
+        let Some(n) = new.iter().find(|n| n.code == o.code) else {
+            ctx.push(Class::Breaking, Kind::ErrorRemoved, &subject, format!("error code removed: variant `{}` disappears", o.name.rust));
+            continue;
+        };
+        if o.name.rust != n.name.rust {
+            ctx.push(Class::Breaking, Kind::NameChanged, &subject, format!("variant renamed: `{}` → `{}`", o.name.rust, n.name.rust));
+        } else if o.name.wire != n.name.wire {
+            ctx.docs(&subject, format!("name changed: `{}` → `{}`", o.name.wire, n.name.wire));
+        }
+        ctx.opt_text(&subject, "meaning", o.meaning.as_deref(), n.meaning.as_deref());
+        if o.provenance != n.provenance {
+            ctx.docs(&subject, format!("source changed: {:?} → {:?}", o.provenance, n.provenance).to_lowercase());
+        }
+        ctx.opt_text(&subject, "note", o.note.as_deref(), n.note.as_deref());
+    }
+    for n in new.iter().filter(|n| !old.iter().any(|o| o.code == n.code)) {
+        ctx.push(
+            Class::Compatible,
+            Kind::ErrorAdded,
+            &format!("error code {}", n.code),
+            format!("error code added: variant `{}`", n.name.rust),
+        );
+    }
+}
+
+fn payload_kind(p: &Payload) -> &'static str {
+    match p {
+        Payload::Null { .. } => "null",
+        Payload::CallId { .. } => "call ID",
+        Payload::String { .. } => "string",
+        Payload::Object { .. } => "object",
+    }
+}
+
+fn payload_description(p: &Payload) -> Option<&str> {
+    match p {
+        Payload::Null { description } | Payload::CallId { description } | Payload::String { description } | Payload::Object { description, .. } => {
+            description.as_deref()
+        }
+    }
+}
+
+fn events(old: &[Event], new: &[Event], ctx: &mut Ctx<'_>) {
+    for o in old {
+        let subject = format!("event `{}`", o.name.wire);
+        let Some(n) = new.iter().find(|n| n.name.wire == o.name.wire) else {
+            ctx.push(Class::Breaking, Kind::EventRemoved, &subject, format!("event removed: variant `{}` disappears", o.name.rust));
+            continue;
+        };
+        if o.name.rust != n.name.rust {
+            ctx.push(Class::Breaking, Kind::NameChanged, &subject, format!("variant renamed: `{}` → `{}`", o.name.rust, n.name.rust));
+        }
+        if payload_kind(&o.payload) != payload_kind(&n.payload) {
+            ctx.push(
+                Class::Breaking,
+                Kind::PayloadChanged,
+                &subject,
+                format!("payload changed: {} → {}", payload_kind(&o.payload), payload_kind(&n.payload)),
+            );
+        }
+        if let (Payload::Object { fields: of, .. }, Payload::Object { fields: nf, .. }) = (&o.payload, &n.payload) {
+            fields(of, nf, Dir::Output, &format!("{subject} payload"), ctx);
+        }
+        ctx.text(&subject, "meaning", &o.meaning, &n.meaning);
+        ctx.opt_text(&subject, "payload description", payload_description(&o.payload), payload_description(&n.payload));
+        ctx.opt_text(&subject, "note", o.note.as_deref(), n.note.as_deref());
+    }
+    for n in new.iter().filter(|n| !old.iter().any(|o| o.name.wire == n.name.wire)) {
+        ctx.push(
+            Class::Compatible,
+            Kind::EventAdded,
+            &format!("event `{}`", n.name.wire),
+            format!("event added: variant `{}`", n.name.rust),
+        );
+    }
+}

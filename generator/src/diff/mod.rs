@@ -1,0 +1,257 @@
+//! `ccgen diff`: what changed between two spec trees, judged for users of the generated crate.
+//!
+//! [`diff`] compares two checked [`Api`](crate::ir::Api)s and returns a [`Report`]: one [`Change`] per
+//! difference, each classified as
+//!
+//! - [`Class::Breaking`]: code written against the old generated crate may stop compiling or
+//!   requests it builds may now be refused (an interface removed or renamed, method or path
+//!   changed, a parameter removed or made required, a type changed, a constraint narrowed, an
+//!   allowed value removed, a result shape changed, a catalog entry removed);
+//! - [`Class::Review`]: a change the tool cannot order, such as a different pattern or a
+//!   changed wire setting; a person has to judge it;
+//! - [`Class::Compatible`]: existing code keeps working (an interface, optional parameter,
+//!   allowed value, event or error code added; a constraint widened);
+//! - [`Class::Docs`]: only documentation changed (descriptions, summaries, titles, examples,
+//!   prerequisites, quirks, catalog meanings).
+//!
+//! [`Report::bump`] suggests the semver bump of the generated crate: `major` for breaking
+//! changes (review items count as breaking here, to be safe), `minor` for compatible ones,
+//! `patch` for docs only and `none` when nothing changed. For a `0.x` crate Cargo treats a
+//! minor bump (`0.1` → `0.2`) as the breaking one; apply the suggestion one place to the right.
+//!
+//! [`FailOn`] turns the report into an exit status for CI: `--fail-on breaking` fails on
+//! breaking changes only (not on review items), `review` on breaking or review, `compatible` on
+//! anything but docs, `docs` on any change.
+//!
+//! Rendering: [`render_text`], [`render_markdown`], [`render_json`]. Reading a spec tree at a
+//! git revision: [`read_git`].
+
+mod compare;
+mod git;
+mod render;
+
+pub mod cli;
+
+use serde::Serialize;
+
+pub use compare::diff;
+pub use git::{read_git, read_git_dir};
+pub use render::{render_json, render_markdown, render_text};
+
+/// How a change affects users of the generated crate, most severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    /// Existing code may stop compiling, or requests it builds may be refused.
+    Breaking,
+    /// Changed in a way the tool cannot order; a person has to judge it.
+    Review,
+    /// Existing code keeps working.
+    Compatible,
+    /// Documentation only.
+    Docs,
+}
+
+impl Class {
+    /// Every class, most severe first.
+    pub const ALL: [Class; 4] = [Class::Breaking, Class::Review, Class::Compatible, Class::Docs];
+
+    /// The word used in reports and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Breaking => "breaking",
+            Class::Review => "review",
+            Class::Compatible => "compatible",
+            Class::Docs => "docs",
+        }
+    }
+
+    /// Words for headings and summaries.
+    pub fn label(self) -> &'static str {
+        match self {
+            Class::Breaking => "breaking",
+            Class::Review => "changed, review",
+            Class::Compatible => "compatible",
+            Class::Docs => "docs only",
+        }
+    }
+}
+
+/// What kind of difference a change is; stable names for tools reading the JSON output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    InterfaceAdded,
+    InterfaceRemoved,
+    /// Same spec file, different operation name: the method is renamed.
+    InterfaceRenamed,
+    /// Same operation, different spec file: the module path changes.
+    InterfaceMoved,
+    MethodChanged,
+    PathChanged,
+    SessionChanged,
+    AuthChanged,
+    ParamAdded,
+    ParamRemoved,
+    ParamMadeRequired,
+    ParamMadeOptional,
+    ParamMoved,
+    ParamChanged,
+    TypeChanged,
+    DefaultChanged,
+    ConstraintNarrowed,
+    ConstraintWidened,
+    ConstraintChanged,
+    ValueAdded,
+    ValueRemoved,
+    ValueRenamed,
+    RuleAdded,
+    RuleRemoved,
+    RuleChanged,
+    ResultChanged,
+    FieldAdded,
+    FieldRemoved,
+    FieldMadeRequired,
+    FieldMadeOptional,
+    ResponseHeaderAdded,
+    ResponseHeaderRemoved,
+    ResponseHeaderChanged,
+    EventAdded,
+    EventRemoved,
+    ErrorAdded,
+    ErrorRemoved,
+    NameChanged,
+    PayloadChanged,
+    SettingChanged,
+    Docs,
+}
+
+/// Which part of the API a change is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Area {
+    /// `api.yaml`.
+    Api,
+    /// One interface file.
+    Interface,
+    /// `errors.yaml`.
+    Errors,
+    /// `events.yaml`.
+    Events,
+}
+
+/// One difference between the old and the new tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub class: Class,
+    pub kind: Kind,
+    pub area: Area,
+    /// Operation name (the new one when renamed); set when `area` is `interface`.
+    pub interface: Option<String>,
+    /// Spec file relative to the spec directory, e.g. `mediacall/transfer.yaml` (the new one when moved).
+    pub source: String,
+    /// What changed within the file, e.g. ``body parameter `mode` ``; empty for the file as a whole.
+    pub subject: String,
+    /// The change in words.
+    pub message: String,
+}
+
+/// The suggested semver bump of the generated crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bump {
+    None,
+    Patch,
+    Minor,
+    Major,
+}
+
+impl Bump {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Bump::None => "none",
+            Bump::Patch => "patch",
+            Bump::Minor => "minor",
+            Bump::Major => "major",
+        }
+    }
+}
+
+/// Every change between two trees, in a fixed order: `api.yaml`, interfaces by spec file,
+/// `errors.yaml`, `events.yaml`; within each, most severe first, then in spec order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub changes: Vec<Change>,
+}
+
+impl Report {
+    /// Number of changes of one class.
+    pub fn count(&self, class: Class) -> usize {
+        self.changes.iter().filter(|c| c.class == class).count()
+    }
+
+    /// True when the trees are equivalent.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// The most severe class present.
+    pub fn worst(&self) -> Option<Class> {
+        self.changes.iter().map(|c| c.class).min()
+    }
+
+    /// The suggested semver bump; review items count as breaking.
+    pub fn bump(&self) -> Bump {
+        match self.worst() {
+            None => Bump::None,
+            Some(Class::Breaking | Class::Review) => Bump::Major,
+            Some(Class::Compatible) => Bump::Minor,
+            Some(Class::Docs) => Bump::Patch,
+        }
+    }
+
+    /// True when `fail_on` asks to fail on a change present in the report.
+    pub fn fails(&self, fail_on: FailOn) -> bool {
+        let worst_allowed = match fail_on {
+            FailOn::Breaking => Class::Breaking,
+            FailOn::Review => Class::Review,
+            FailOn::Compatible => Class::Compatible,
+            FailOn::Docs => Class::Docs,
+        };
+        self.worst().is_some_and(|w| w <= worst_allowed)
+    }
+
+    /// Changes grouped by file: (area, operation, source, changes).
+    pub fn groups(&self) -> Vec<Group<'_>> {
+        let mut groups: Vec<Group<'_>> = Vec::new();
+        for c in &self.changes {
+            match groups.last_mut() {
+                Some(g) if g.area == c.area && g.source == c.source => g.changes.push(c),
+                _ => groups.push(Group { area: c.area, interface: c.interface.as_deref(), source: &c.source, changes: vec![c] }),
+            }
+        }
+        groups
+    }
+}
+
+/// Changes of one spec file.
+#[derive(Debug)]
+pub struct Group<'a> {
+    pub area: Area,
+    pub interface: Option<&'a str>,
+    pub source: &'a str,
+    pub changes: Vec<&'a Change>,
+}
+
+/// The least severe class that makes `ccgen diff --fail-on` exit non-zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Fail on breaking changes only (review items do not fail).
+    Breaking,
+    /// Fail on breaking changes and changes that need review.
+    Review,
+    /// Fail on anything but documentation changes.
+    Compatible,
+    /// Fail on any change.
+    Docs,
+}

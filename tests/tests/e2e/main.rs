@@ -1,0 +1,8 @@
+//! End-to-end tests of the generated `agentgateway` client against a mock
+//! gateway on loopback.
+
+mod constraints;
+mod interfaces;
+mod session;
+mod support;
+mod validation;

@@ -1,0 +1,148 @@
+//! Requests that break a rule are refused before anything is sent; the
+//! boundary values next to them go out.
+
+use agentgateway::AgentId;
+use agentgateway::mediacall::transfer::{DeviceType, Mode};
+use agentgateway::voicecall::requestcall::{self, Skilltype};
+use serde_json::Value;
+
+use crate::support::{
+    AGENT, Op, assert_rejected, gateway, only_request, rejected_without_request, session,
+    silent_gateway, transfer_request, validation,
+};
+
+/// Calls `op` as `agent` and asserts the request went out under that ID.
+async fn accepted(agent: &str, op: Op) {
+    let server = gateway(op.success(), 1).await;
+    let outcome = op.invoke(&session(&server, agent)).await;
+    assert!(outcome.is_ok(), "{op:?} with agent {agent}: {outcome:?}");
+    let request = only_request(&server).await;
+    assert!(
+        request.url.path().contains(&format!("/{agent}/")),
+        "{op:?}: {}",
+        request.url
+    );
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn agent_id_range_101_to_59999_on_transfer_media_call() {
+    for agent in ["101", "59999"] {
+        accepted(agent, Op::Transfer).await;
+    }
+    for agent in ["100", "60000"] {
+        let error = rejected_without_request(agent, Op::Transfer).await;
+        assert_rejected(&error, "agentid", "101–59999");
+        assert_eq!(error.problem, format!("is {agent}"));
+    }
+}
+
+#[tokio::test]
+async fn agent_id_range_101_to_999999_on_assign_user_in_queue() {
+    for agent in ["101", "59999", "60000", "999999"] {
+        accepted(agent, Op::Assign).await;
+    }
+    for agent in ["100", "1000000"] {
+        let error = rejected_without_request(agent, Op::Assign).await;
+        assert_rejected(&error, "agentid", "101–999999");
+    }
+}
+
+#[tokio::test]
+async fn agent_id_range_of_every_interface() {
+    for op in Op::ALL {
+        let (rule, max, over) = match op {
+            Op::Assign => ("101–999999", "999999", "1000000"),
+            _ => ("101–59999", "59999", "60000"),
+        };
+        for agent in ["101", max] {
+            accepted(agent, op).await;
+        }
+        for agent in ["0", "100", over, "4294967295"] {
+            let error = rejected_without_request(agent, op).await;
+            assert_rejected(&error, "agentid", rule);
+        }
+    }
+}
+
+#[test]
+fn malformed_agent_ids_are_refused_at_construction() {
+    for bad in ["", "0101", "12a", "-5", "12345678901"] {
+        let error = AgentId::new(bad).expect_err(bad);
+        assert_eq!(error.parameter, "agentid", "{bad:?}");
+        assert!(error.to_string().contains(&error.rule), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn skill_id_is_refused_unless_devicetype_is_agent() {
+    for devicetype in [DeviceType::SkillQueue, DeviceType::SystemAccessCode] {
+        let mut request = transfer_request();
+        request.devicetype = devicetype;
+        request.mode = Mode::Blind;
+        request.skill_id = Some(9);
+        let server = silent_gateway().await;
+        let error = validation(session(&server, AGENT).transfer_media_call(&request).await);
+        assert_rejected(
+            &error,
+            "skillId",
+            "skillId is valid only when devicetype is 2 (agent).",
+        );
+        server.verify().await;
+    }
+
+    let mut request = transfer_request();
+    request.skill_id = Some(9);
+    let server = gateway(Op::Transfer.success(), 1).await;
+    let outcome = session(&server, AGENT).transfer_media_call(&request).await;
+    assert!(outcome.is_ok(), "{outcome:?}");
+    let sent: Value = only_request(&server).await.body_json().expect("JSON");
+    assert_eq!(sent["devicetype"], 2);
+    assert_eq!(sent["skillId"], 9);
+    assert!(sent.get("skill_id").is_none(), "{sent}");
+}
+
+#[tokio::test]
+async fn every_transfer_devicetype_and_mode_pair_allowed_by_the_page_is_sent() {
+    for devicetype in [
+        DeviceType::SkillQueue,
+        DeviceType::Agent,
+        DeviceType::SystemAccessCode,
+    ] {
+        for mode in [Mode::Blind, Mode::ReleaseAfterTransfer] {
+            let mut request = transfer_request();
+            request.devicetype = devicetype;
+            request.mode = mode;
+            let server = gateway(Op::Transfer.success(), 1).await;
+            let outcome = session(&server, AGENT).transfer_media_call(&request).await;
+            assert!(outcome.is_ok(), "{devicetype:?}/{mode:?}: {outcome:?}");
+            let sent: Value = only_request(&server).await.body_json().expect("JSON");
+            assert_eq!(sent["devicetype"], devicetype.value());
+            assert_eq!(sent["mode"], mode.value());
+        }
+    }
+}
+
+#[tokio::test]
+async fn request_call_refuses_call_ids_that_would_change_the_path() {
+    for callid in ["", ".", ".."] {
+        let server = silent_gateway().await;
+        let request = requestcall::Request::new(callid, Skilltype::PublicQueue, 1);
+        let error = validation(session(&server, AGENT).request_call(&request).await);
+        assert_eq!(error.parameter, "callid", "{callid:?}");
+        assert!(error.to_string().contains(&error.rule), "{error}");
+        server.verify().await;
+    }
+}
+
+#[tokio::test]
+async fn agent_id_is_checked_before_the_request_rules() {
+    // Both the agent ID and skillId are wrong; neither reaches the server.
+    let mut request = transfer_request();
+    request.devicetype = DeviceType::SkillQueue;
+    request.skill_id = Some(9);
+    let server = silent_gateway().await;
+    let error = validation(session(&server, "100").transfer_media_call(&request).await);
+    assert_eq!(error.parameter, "agentid");
+    server.verify().await;
+}
