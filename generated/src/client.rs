@@ -73,6 +73,123 @@ impl Client {
             state: SessionState::new(agent_id, guid),
         }
     }
+    /// Forcibly Signing In
+    ///
+    /// Signs an agent in even though the agent is already signed in elsewhere, and starts a new session.
+    ///
+    /// `PUT` `/agentgateway/resource/onlineagent/{agentid}/forcelogin`
+    ///
+    /// # Events
+    ///
+    /// - [`AgentOther_InService`](crate::EventKind::AgentOtherInService): The agent's sign-in has started.
+    /// - [`AgentState_Ready`](crate::EventKind::AgentStateReady): The agent is idle.
+    /// - [`AgentState_SetNotReady_Success`](crate::EventKind::AgentStateSetNotReadySuccess) (when `status` is `3`): The agent has been set busy.
+    /// - [`AgentState_Work`](crate::EventKind::AgentStateWork) (when `status` is `5`): The agent is in wrap-up (after-call work).
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`100-015`](crate::ErrorCode::CannotForceSignIn): The agent is signed in already and cannot be signed out by force.
+    pub async fn force_login(
+        &self,
+        agent_id: &AgentId,
+        request: &crate::onlineagent::forcelogin::Request,
+    ) -> Result<(Session, crate::onlineagent::forcelogin::Response), Error> {
+        use crate::onlineagent::forcelogin as op;
+        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        request.validate()?;
+        let (output, state) = agentgateway_runtime::start_session::<
+            crate::onlineagent::forcelogin::Response,
+            ErrorCode,
+            crate::onlineagent::forcelogin::Request,
+        >(
+                &self.transport,
+                agent_id.clone(),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: Some(request),
+                },
+            )
+            .await?;
+        Ok((
+            Session {
+                client: self.clone(),
+                state,
+            },
+            output,
+        ))
+    }
+    /// Signing In
+    ///
+    /// Signs an agent in to the CTI platform with its work number, password and softphone number, and starts a session.
+    ///
+    /// `PUT` `/agentgateway/resource/onlineagent/{agentid}`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is not already signed in; otherwise use the forced sign-in interface.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentOther_InService`](crate::EventKind::AgentOtherInService): The agent's sign-in has started.
+    /// - [`AgentState_Ready`](crate::EventKind::AgentStateReady): The agent is idle.
+    /// - [`AgentState_SetNotReady_Success`](crate::EventKind::AgentStateSetNotReadySuccess) (when `status` is `3`): The agent has been set busy.
+    /// - [`AgentState_Work`](crate::EventKind::AgentStateWork) (when `status` is `5`): The agent is in wrap-up (after-call work).
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`100-001`](crate::ErrorCode::SignInParameterEmptyOrInvalid): A sign-in parameter is empty or not valid.
+    /// - [`100-002`](crate::ErrorCode::AlreadySignedIn): The agent is signed in already.
+    /// - [`100-003`](crate::ErrorCode::SignInCtiUnavailable): Sign-in failed because the platform reported ResourceUnavailableException or ProviderUnavailableException.
+    /// - [`100-004`](crate::ErrorCode::WrongUserNameOrPassword): The user name or password given at sign-in is wrong.
+    /// - [`100-011`](crate::ErrorCode::SignInInvalidParameter): A parameter given at sign-in is not valid.
+    /// - [`100-012`](crate::ErrorCode::SignInInvalidAgentType): The agent type given at sign-in is wrong.
+    /// - [`100-013`](crate::ErrorCode::InvalidPhoneBinding): The phone to bind to the agent is not valid.
+    /// - [`100-014`](crate::ErrorCode::PhoneNumberNotConfigured): The phone number used for sign-in is outside the configured range.
+    /// - [`100-015`](crate::ErrorCode::CannotForceSignIn): The agent is signed in already and cannot be signed out by force.
+    /// - [`100-016`](crate::ErrorCode::SignInInvalidIp): The IP address given at sign-in is not valid.
+    /// - [`100-017`](crate::ErrorCode::UportalAuthenticationFailed): Authentication against uPortal failed.
+    /// - [`100-020`](crate::ErrorCode::PasswordExpired): The agent's password has expired.
+    /// - [`100-021`](crate::ErrorCode::SignInInProgress): A sign-in of this agent is still running; it must not be started again.
+    /// - [`110-016`](crate::ErrorCode::AccountLocked): The account is locked.
+    pub async fn login(
+        &self,
+        agent_id: &AgentId,
+        request: &crate::onlineagent::login::Request,
+    ) -> Result<(Session, crate::onlineagent::login::Response), Error> {
+        use crate::onlineagent::login as op;
+        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        request.validate()?;
+        let (output, state) = agentgateway_runtime::start_session::<
+            crate::onlineagent::login::Response,
+            ErrorCode,
+            crate::onlineagent::login::Request,
+        >(
+                &self.transport,
+                agent_id.clone(),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: Some(request),
+                },
+            )
+            .await?;
+        Ok((
+            Session {
+                client: self.clone(),
+                state,
+            },
+            output,
+        ))
+    }
 }
 /// One signed-in agent: its ID and current Guid, kept up to date from responses.
 ///
@@ -90,6 +207,74 @@ impl Session {
     /// The client this session uses.
     pub fn client(&self) -> &Client {
         &self.client
+    }
+    /// True once the session has been signed out; further calls fail without a request.
+    pub fn is_ended(&self) -> bool {
+        self.state.is_ended()
+    }
+    /// Events for this agent, polled in the background through [`Session::poll_events`].
+    ///
+    /// Polling starts now and goes on, independently of how fast the stream is read, until the stream is dropped or the session ends; rotated Guids are picked up on the way. Keep one stream per session: two would split the events between them.
+    ///
+    /// Wait for the outcome of a call with [`EventStream::wait_for`](agentgateway_runtime::EventStream::wait_for); events read past stay in the stream.
+    pub fn events(&self) -> crate::EventStream {
+        let session = self.clone();
+        agentgateway_runtime::EventStream::spawn(
+            move || {
+                let session = session.clone();
+                async move { session.poll_events(&Default::default()).await }
+            },
+            agentgateway_runtime::StreamConfig::default(),
+        )
+    }
+    /// Polling Event Query
+    ///
+    /// Fetches the next pending event for the signed-in agent, waiting briefly on the server when there is none.
+    ///
+    /// `GET` `/agentgateway/resource/agentevent/{agentid}`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in and events are not pushed to a callback URL.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`000-001`](crate::ErrorCode::WrongEventMethod): Agent events were requested with the wrong retrieval method.
+    /// - [`000-003`](crate::ErrorCode::NoPermission): The caller may not invoke this interface; the agent's authentication may have expired.
+    /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
+    pub async fn poll_events(
+        &self,
+        request: &crate::agentevent::poll::Request,
+    ) -> Result<Option<crate::ReceivedEvent>, Error> {
+        use crate::agentevent::poll as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        agentgateway_runtime::execute::<
+            Option<crate::ReceivedEvent>,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[
+                        (
+                            "calldata",
+                            request
+                                .calldata
+                                .as_ref()
+                                .map(agentgateway_runtime::wire_text),
+                        ),
+                    ],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
     }
     /// Transferring a Queuing Call to a Specified Skill Queue
     ///
@@ -181,6 +366,154 @@ impl Session {
             .await
             .map(drop)
     }
+    /// Maintaining the Heartbeat by an Agent
+    ///
+    /// Tells the gateway that an agent receiving pushed events is still present.
+    ///
+    /// `POST` `/agentgateway/resource/onlineagent/{agentid}/handshake`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent signed in with both callBackUri and serviceToken (push mode).
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`100-001`](crate::ErrorCode::SignInParameterEmptyOrInvalid): A sign-in parameter is empty or not valid.
+    pub async fn handshake(
+        &self,
+        request: &crate::onlineagent::handshake::Request,
+    ) -> Result<(), Error> {
+        use crate::onlineagent::handshake as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        request.validate()?;
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[
+                        (
+                            "service_token",
+                            request
+                                .service_token
+                                .as_ref()
+                                .map(agentgateway_runtime::wire_text),
+                        ),
+                    ],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
+    /// Signing Out
+    ///
+    /// Signs the agent out and ends its session.
+    ///
+    /// `DELETE` `/agentgateway/resource/onlineagent/{agentid}/logout`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    /// - The agent is not talking or answering a call.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentOther_ShutdownService`](crate::EventKind::AgentOtherShutdownService): The agent has been signed out.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`100-005`](crate::ErrorCode::SignOutParameterInvalid): A sign-out parameter is not valid.
+    /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
+    /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    /// - [`100-008`](crate::ErrorCode::AlreadySignedOut): The agent is signed out already.
+    /// - [`100-010`](crate::ErrorCode::SignOutStateError): The agent's state does not allow signing out.
+    pub async fn logout(&self) -> Result<(), Error> {
+        use crate::onlineagent::logout as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await?;
+        self.state.end();
+        Ok(())
+    }
+    /// Answering a Call
+    ///
+    /// Answers the call that is ringing for the agent.
+    ///
+    /// `PUT` `/agentgateway/resource/voicecall/{agentid}/answer`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    /// - A call is ringing for the agent.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentEvent_Talking`](crate::EventKind::AgentEventTalking): The agent has entered the talking state on a call.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
+    /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    /// - [`200-002`](crate::ErrorCode::AnswerNoCall): There is no call to answer.
+    pub async fn answer(
+        &self,
+        request: &crate::voicecall::answer::Request,
+    ) -> Result<(), Error> {
+        use crate::voicecall::answer as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[
+                        (
+                            "callid",
+                            request.callid.as_ref().map(agentgateway_runtime::wire_text),
+                        ),
+                    ],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
     /// Making an Internal Call
     ///
     /// Places an internal call from the signed-in agent to another agent, identified by agent ID.
@@ -234,6 +567,305 @@ impl Session {
                 },
             )
             .await
+    }
+    /// Making a Common Outbound Call
+    ///
+    /// Places an outbound call from the signed-in agent to an external number.
+    ///
+    /// `PUT` `/agentgateway/resource/voicecall/{agentid}/callout`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    /// - The agent is not in a call, though a held call is allowed.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentOther_PhoneAlerting`](crate::EventKind::AgentOtherPhoneAlerting): The agent's phone is ringing.
+    /// - [`AgentOther_PhoneOffhook`](crate::EventKind::AgentOtherPhoneOffhook): The agent's phone has gone off-hook.
+    /// - [`AgentState_Busy`](crate::EventKind::AgentStateBusy): The agent is busy handling a call.
+    /// - [`AgentEvent_Customer_Alerting`](crate::EventKind::AgentEventCustomerAlerting): The other party's phone is ringing.
+    /// - [`AgentEvent_Call_Out_Fail`](crate::EventKind::AgentEventCallOutFail): An outbound call made by the agent failed.
+    /// - [`AgentEvent_Connect_Fail`](crate::EventKind::AgentEventConnectFail): The agent could not be connected to the call.
+    /// - [`AgentOther_PhoneRelease`](crate::EventKind::AgentOtherPhoneRelease): The agent's phone has gone on-hook.
+    /// - [`AgentEvent_Talking`](crate::EventKind::AgentEventTalking): The agent has entered the talking state on a call.
+    /// - [`AgentState_Ready`](crate::EventKind::AgentStateReady): The agent is idle.
+    /// - [`OUTBOUND_DETECT_EVENT`](crate::EventKind::OutboundDetectEvent): Gives the cause of a failed outbound call.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`000-002`](crate::ErrorCode::InvalidParameter): A parameter or address in the URL is wrong, or an interface parameter is not valid.
+    /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
+    /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    /// - [`200-001`](crate::ErrorCode::CalloutNumberError): An outbound call was refused because the number is wrong.
+    pub async fn call_out(
+        &self,
+        request: &crate::voicecall::callout::Request,
+    ) -> Result<String, Error> {
+        use crate::voicecall::callout as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        request.validate()?;
+        agentgateway_runtime::execute::<
+            String,
+            ErrorCode,
+            crate::voicecall::callout::Request,
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: Some(request),
+                },
+            )
+            .await
+    }
+    /// Making a Three-Party Call
+    ///
+    /// Joins the agent's current call and one of its held calls into a three-party call.
+    ///
+    /// `POST` `/agentgateway/resource/voicecall/{agentid}/confjoin`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    /// - The agent has a call in progress and a call on hold.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentEvent_Conference`](crate::EventKind::AgentEventConference): A three-party call has been set up.
+    /// - [`AgentEvent_Customer_Release`](crate::EventKind::AgentEventCustomerRelease): The customer has left the call.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
+    /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    /// - [`200-010`](crate::ErrorCode::ThreePartyNoCall): There is no call to start a three-party call from.
+    /// - [`200-011`](crate::ErrorCode::ThreePartyNoHeldCall): There is no held call to bring into a three-party call.
+    pub async fn conf_join(
+        &self,
+        request: &crate::voicecall::confjoin::Request,
+    ) -> Result<(), Error> {
+        use crate::voicecall::confjoin as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            crate::voicecall::confjoin::Request,
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: Some(request),
+                },
+            )
+            .await
+            .map(drop)
+    }
+    /// Holding a Call
+    ///
+    /// Joins the agent's current call with one of its held calls.
+    ///
+    /// `POST` `/agentgateway/resource/voicecall/{agentid}/connecthold/{callid}`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    /// - The agent has a call in progress.
+    /// - The agent has a call on hold.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentEvent_Call_Release`](crate::EventKind::AgentEventCallRelease): The agent has left the call.
+    /// - [`AgentEvent_Customer_Release`](crate::EventKind::AgentEventCustomerRelease): The customer has left the call.
+    /// - [`AgentOther_PhoneRelease`](crate::EventKind::AgentOtherPhoneRelease): The agent's phone has gone on-hook.
+    /// - [`AgentMediaEvent_StopRecordDone`](crate::EventKind::AgentMediaEventStopRecordDone): Recording of the agent's call has stopped.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
+    /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    /// - [`200-013`](crate::ErrorCode::HoldNoCall): There is no call to hold.
+    /// - [`200-014`](crate::ErrorCode::HoldStateError): The call's state does not allow holding it.
+    pub async fn connect_hold(
+        &self,
+        request: &crate::voicecall::connecthold::Request,
+    ) -> Result<(), Error> {
+        use crate::voicecall::connecthold as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        let path_callid = agentgateway_runtime::wire_text(&request.callid);
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[
+                        ("agentid", agent_id.as_str()),
+                        ("callid", path_callid.as_str()),
+                    ],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
+    /// Unholding a Call
+    ///
+    /// Takes a held call off hold so the agent talks in it again.
+    ///
+    /// `POST` `/agentgateway/resource/voicecall/{agentid}/gethold`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    /// - The agent has a call on hold.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`200-015`](crate::ErrorCode::GetHoldNoHeldCall): There is no held call to take back.
+    /// - [`200-016`](crate::ErrorCode::GetHoldStateError): The call's state does not allow taking it back from hold.
+    pub async fn get_hold(
+        &self,
+        request: &crate::voicecall::gethold::Request,
+    ) -> Result<(), Error> {
+        use crate::voicecall::gethold as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[
+                        (
+                            "callid",
+                            request.callid.as_ref().map(agentgateway_runtime::wire_text),
+                        ),
+                    ],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
+    /// Holding a Call
+    ///
+    /// Puts the agent's current call on hold.
+    ///
+    /// `POST` `/agentgateway/resource/voicecall/{agentid}/hold`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    /// - The agent has a call in progress.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentEvent_Hold`](crate::EventKind::AgentEventHold): A call has been put on hold.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`200-013`](crate::ErrorCode::HoldNoCall): There is no call to hold.
+    /// - [`200-014`](crate::ErrorCode::HoldStateError): The call's state does not allow holding it.
+    pub async fn hold(&self) -> Result<(), Error> {
+        use crate::voicecall::hold as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
+    /// Dropping a Call
+    ///
+    /// Hangs up the agent's current call.
+    ///
+    /// `DELETE` `/agentgateway/resource/voicecall/{agentid}/release`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    /// - The agent is in a call.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentEvent_Call_Release`](crate::EventKind::AgentEventCallRelease): The agent has left the call.
+    /// - [`AgentEvent_Customer_Release`](crate::EventKind::AgentEventCustomerRelease): The customer has left the call.
+    /// - [`AgentOther_PhoneRelease`](crate::EventKind::AgentOtherPhoneRelease): The agent's phone has gone on-hook.
+    /// - [`AgentState_Ready`](crate::EventKind::AgentStateReady): The agent is idle.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
+    /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    /// - [`200-017`](crate::ErrorCode::ReleaseNoCall): There is no call to release.
+    pub async fn release(&self) -> Result<(), Error> {
+        use crate::voicecall::release as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
     }
     /// Requesting a Specified Call
     ///
@@ -328,6 +960,61 @@ impl Session {
                     query: &[],
                     headers: &[],
                     body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
+    /// Transferring a Call
+    ///
+    /// Transfers the agent's current voice call to a skill queue, another agent, an IVR, a system access code or an outside number.
+    ///
+    /// `POST` `/agentgateway/resource/voicecall/{agentid}/transfer`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    /// - The agent has a voice call in progress.
+    /// - An outbound call cannot be release-transferred to an outside number (devicetype 5).
+    /// - A video call cannot be blind-transferred to an outside number.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentEvent_Customer_Alerting`](crate::EventKind::AgentEventCustomerAlerting): The other party's phone is ringing.
+    /// - [`AgentEvent_Talking`](crate::EventKind::AgentEventTalking): The agent has entered the talking state on a call.
+    /// - [`AgentEvent_Connect_Fail`](crate::EventKind::AgentEventConnectFail): The agent could not be connected to the call.
+    /// - [`AgentEvent_Call_Release`](crate::EventKind::AgentEventCallRelease): The agent has left the call.
+    /// - [`AgentEvent_SuccTransResult`](crate::EventKind::AgentEventSuccTransResult) (when `mode` is `2`): Reports the outcome of a transfer made in release-after-success mode.
+    /// - [`AgentMediaEvent_StopRecordDone`](crate::EventKind::AgentMediaEventStopRecordDone) (when `mode` is `2`): Recording of the agent's call has stopped.
+    /// - [`AgentEvent_Conference`](crate::EventKind::AgentEventConference) (when `mode` is `4`): A three-party call has been set up.
+    /// - [`AgentEvent_ReturnFromIvr`](crate::EventKind::AgentEventReturnFromIvr) (when `mode` is `1`): A call that the agent handed to an IVR in suspend mode has come back to the agent.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`200-012`](crate::ErrorCode::TransferNoCall): There is no call to transfer.
+    pub async fn transfer_call(
+        &self,
+        request: &crate::voicecall::transfer::Request,
+    ) -> Result<(), Error> {
+        use crate::voicecall::transfer as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        request.validate()?;
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            crate::voicecall::transfer::Request,
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: Some(request),
                 },
             )
             .await

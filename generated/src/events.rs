@@ -480,3 +480,1699 @@ impl std::fmt::Display for EventKind {
         f.write_str(self.name())
     }
 }
+/// Content of `AgentConf_RequestFailed`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentConfRequestFailedPayload {
+    /// Cause code of the failure.
+    ///
+    /// Wire name `cause`.
+    #[serde(
+        rename = "cause",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub cause: Option<i64>,
+}
+/// Content of `AgentConf_RequestSuccess`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentConfRequestSuccessPayload {
+    /// ID of the conference.
+    ///
+    /// Wire name `confId`.
+    #[serde(
+        rename = "confId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub conf_id: Option<i64>,
+}
+/// Content of `AgentConf_Ringing`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentConfRingingPayload {
+    /// ID of the conference.
+    ///
+    /// Wire name `confId`.
+    #[serde(
+        rename = "confId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub conf_id: Option<i64>,
+}
+/// Content of `AgentConf_SelfJoinResult`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentConfSelfJoinResultPayload {
+    /// ID of the conference.
+    ///
+    /// Wire name `confId`.
+    #[serde(
+        rename = "confId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub conf_id: Option<i64>,
+}
+/// Content of `AgentConf_Timeout`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentConfTimeoutPayload {
+    /// ID of the conference.
+    ///
+    /// Wire name `confId`.
+    #[serde(
+        rename = "confId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub conf_id: Option<i64>,
+}
+/// Content of `AgentEvent_Auto_Answer`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventAutoAnswerPayload {
+    /// Calling number.
+    ///
+    /// Wire name `caller`.
+    #[serde(
+        rename = "caller",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub caller: Option<String>,
+    /// Called number.
+    ///
+    /// Wire name `called`.
+    #[serde(
+        rename = "called",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub called: Option<String>,
+    /// ID of the call.
+    ///
+    /// Wire name `callid`.
+    #[serde(
+        rename = "callid",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub callid: Option<String>,
+    /// Call leg: "main" or "assistant".
+    ///
+    /// Wire name `type`.
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub r#type: Option<String>,
+    /// Call type code, sent as a string.
+    ///
+    /// Wire name `feature`.
+    /// Known values: `0` ordinary inbound call, `7` ordinary outbound call, `43` predictive outbound call.
+    #[serde(
+        rename = "feature",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub feature: Option<String>,
+    /// Media capability code, sent as a string (see AgentEvent\_Talking).
+    ///
+    /// Wire name `mediaAbility`.
+    #[serde(
+        rename = "mediaAbility",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub media_ability: Option<String>,
+    /// Whether the call was transferred: "yes" or "no".
+    ///
+    /// Wire name `transfer`.
+    #[serde(
+        rename = "transfer",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub transfer: Option<String>,
+    /// Where the call was transferred from; empty when it was not transferred.
+    ///
+    /// Wire name `transfrom`.
+    #[serde(
+        rename = "transfrom",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub transfrom: Option<String>,
+    /// Media type of the call.
+    ///
+    /// Wire name `mediaType`.
+    /// Known values: `1` text chat, `2` click-to-call, `4` callback request, `5` ordinary audio or video call, `15` predictive call, `16` preview call, `17` message call, `19` ordinary video call, `51` web chat, `53` social media chat.
+    #[serde(
+        rename = "mediaType",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub media_type: Option<i64>,
+}
+/// Content of `AgentEvent_Conference`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventConferencePayload {
+    /// ID of the call.
+    ///
+    /// Wire name `callid`.
+    #[serde(
+        rename = "callid",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub callid: Option<String>,
+    /// Numbers of the other parties, separated by commas (e.g. "49997,70093").
+    ///
+    /// Wire name `partner`.
+    #[serde(
+        rename = "partner",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub partner: Option<String>,
+}
+/// Content of `AgentEvent_Customer_Alerting`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventCustomerAlertingPayload {
+    /// ID of the call.
+    ///
+    /// Wire name `callid`.
+    #[serde(
+        rename = "callid",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub callid: Option<String>,
+    /// Agent number tied to the other party's phone; the reference gives the name only.
+    ///
+    /// Wire name `otherPhoneWorkno`.
+    #[serde(
+        rename = "otherPhoneWorkno",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub other_phone_workno: Option<String>,
+    /// The customer's number; for an internal call, the ID of the called agent.
+    ///
+    /// Wire name `otherPhone`.
+    #[serde(
+        rename = "otherPhone",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub other_phone: Option<String>,
+    /// Call leg: "main" or "assistant".
+    ///
+    /// Wire name `type`.
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub r#type: Option<String>,
+}
+/// Content of `AgentEvent_Customer_Release`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventCustomerReleasePayload {
+    /// ID of the call.
+    ///
+    /// Wire name `callid`.
+    #[serde(
+        rename = "callid",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub callid: Option<String>,
+    /// Number of the party that left.
+    ///
+    /// Wire name `number`.
+    #[serde(
+        rename = "number",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub number: Option<String>,
+}
+/// Content of `AgentEvent_ImageCapture`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventImageCapturePayload {
+    /// ID of the call.
+    ///
+    /// Wire name `callid`.
+    #[serde(
+        rename = "callid",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub callid: Option<String>,
+    /// Location of the screenshot file.
+    ///
+    /// Wire name `filename`.
+    #[serde(
+        rename = "filename",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub filename: Option<String>,
+    /// ID of the node that holds the screenshot file.
+    ///
+    /// Wire name `locationId`.
+    #[serde(
+        rename = "locationId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub location_id: Option<i64>,
+    /// Outcome of the screenshot.
+    ///
+    /// Wire name `result`.
+    /// Known values: `0` the screenshot was taken, `1` the screenshot failed, `2` the user refused the screenshot.
+    #[serde(
+        rename = "result",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub result: Option<i64>,
+}
+/// Content of `AgentEvent_Incoming_CallInfo`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventIncomingCallInfoPayload {
+    /// ID of the call.
+    ///
+    /// Wire name `callId`.
+    #[serde(
+        rename = "callId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub call_id: Option<String>,
+    /// Name of the skill queue.
+    ///
+    /// Wire name `skillName`.
+    #[serde(
+        rename = "skillName",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub skill_name: Option<String>,
+    /// ID of the skill queue.
+    ///
+    /// Wire name `skillId`.
+    #[serde(
+        rename = "skillId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub skill_id: Option<i64>,
+    /// Calling number.
+    ///
+    /// Wire name `caller`.
+    #[serde(
+        rename = "caller",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub caller: Option<String>,
+    /// Called number.
+    ///
+    /// Wire name `called`.
+    #[serde(
+        rename = "called",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub called: Option<String>,
+    /// Agent who last released the call.
+    ///
+    /// Wire name `lastReleaseAgentId`.
+    /// Known values: `65535` no agent has released the call.
+    #[serde(
+        rename = "lastReleaseAgentId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub last_release_agent_id: Option<i64>,
+    /// Media type of the call (same codes as in AgentEvent\_Auto\_Answer).
+    ///
+    /// Wire name `mediaType`.
+    #[serde(
+        rename = "mediaType",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub media_type: Option<i64>,
+    /// How many times the call was released and queued again.
+    ///
+    /// Wire name `releaseAndReQueueCount`.
+    #[serde(
+        rename = "releaseAndReQueueCount",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub release_and_re_queue_count: Option<i64>,
+    /// Flag for calls that were released and queued again; 0 or 1.
+    ///
+    /// Wire name `releaseAndReQueueCallFlag`.
+    #[serde(
+        rename = "releaseAndReQueueCallFlag",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub release_and_re_queue_call_flag: Option<i64>,
+}
+/// Content of `AgentEvent_MessageData`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventMessageDataPayload {
+    /// ID of the session.
+    ///
+    /// Wire name `callid`.
+    #[serde(
+        rename = "callid",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub callid: Option<String>,
+    /// Calling party.
+    ///
+    /// Wire name `caller`.
+    #[serde(
+        rename = "caller",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub caller: Option<String>,
+    /// Called party.
+    ///
+    /// Wire name `called`.
+    #[serde(
+        rename = "called",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub called: Option<String>,
+    /// Call type code.
+    ///
+    /// Wire name `feature`.
+    #[serde(
+        rename = "feature",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub feature: Option<String>,
+    /// Call leg.
+    ///
+    /// Wire name `type`.
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub r#type: Option<String>,
+    /// The message text.
+    ///
+    /// Wire name `message`.
+    #[serde(
+        rename = "message",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub message: Option<String>,
+    /// Media capability code.
+    ///
+    /// Wire name `mediaAbility`.
+    #[serde(
+        rename = "mediaAbility",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub media_ability: Option<String>,
+}
+/// Content of `AgentEvent_RequestConnect`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventRequestConnectPayload {
+    /// ID of the call.
+    ///
+    /// Wire name `callid`.
+    #[serde(
+        rename = "callid",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub callid: Option<String>,
+    /// The agent's ID.
+    ///
+    /// Wire name `userId`.
+    #[serde(
+        rename = "userId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub user_id: Option<String>,
+    /// When the details expire.
+    ///
+    /// Wire name `ctime`.
+    #[serde(
+        rename = "ctime",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub ctime: Option<String>,
+    /// Channel (room) ID.
+    ///
+    /// Wire name `channelId`.
+    #[serde(
+        rename = "channelId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub channel_id: Option<String>,
+    /// Application identifier.
+    ///
+    /// Wire name `appId`.
+    #[serde(
+        rename = "appId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub app_id: Option<String>,
+    /// IP address of the media server access point.
+    ///
+    /// Wire name `ip`.
+    #[serde(
+        rename = "ip",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub ip: Option<String>,
+    /// Port of the media server access point, as a string.
+    ///
+    /// Wire name `port`.
+    #[serde(
+        rename = "port",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub port: Option<String>,
+    /// Role code, as a string.
+    ///
+    /// Wire name `role`.
+    #[serde(
+        rename = "role",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub role: Option<String>,
+    /// Signalling domain on the inner side.
+    ///
+    /// Wire name `signalingDomainIn`.
+    #[serde(
+        rename = "signalingDomainIn",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub signaling_domain_in: Option<String>,
+    /// Signalling domain on the outer side.
+    ///
+    /// Wire name `signalingDomainOut`.
+    #[serde(
+        rename = "signalingDomainOut",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub signaling_domain_out: Option<String>,
+    /// Node ID, as a string.
+    ///
+    /// Wire name `locationId`.
+    #[serde(
+        rename = "locationId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub location_id: Option<String>,
+    /// Signature of the details.
+    ///
+    /// Wire name `signature`.
+    #[serde(
+        rename = "signature",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub signature: Option<String>,
+}
+/// Content of `AgentEvent_Ringing`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventRingingPayload {
+    /// Calling number; an agent's number starts with "a" or "A".
+    ///
+    /// Wire name `caller`.
+    #[serde(
+        rename = "caller",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub caller: Option<String>,
+    /// Whether the call was transferred.
+    ///
+    /// Wire name `transfer`.
+    /// Known values: `yes` the call was transferred, `no` the call was not transferred.
+    #[serde(
+        rename = "transfer",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub transfer: Option<String>,
+    /// Where the call was transferred from; empty when it was not transferred.
+    ///
+    /// Wire name `transfrom`.
+    #[serde(
+        rename = "transfrom",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub transfrom: Option<String>,
+    /// Called number.
+    ///
+    /// Wire name `called`.
+    #[serde(
+        rename = "called",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub called: Option<String>,
+    /// ID of the call.
+    ///
+    /// Wire name `callid`.
+    #[serde(
+        rename = "callid",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub callid: Option<String>,
+    /// Call leg: "main" or "assistant".
+    ///
+    /// Wire name `type`.
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub r#type: Option<String>,
+    /// Call type code, sent as a string.
+    ///
+    /// Wire name `feature`.
+    /// Known values: `0` inbound call, `7` outbound call.
+    #[serde(
+        rename = "feature",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub feature: Option<String>,
+    /// Media capability code, sent as a string; "2" also occurs, with no published meaning.
+    ///
+    /// Wire name `mediaAbility`.
+    /// Known values: `1` voice, `3` voice and video, `5` text, `6` HTML5 video.
+    #[serde(
+        rename = "mediaAbility",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub media_ability: Option<String>,
+    /// Media type code, sent as a string (codes as in AgentEvent\_Auto\_Answer).
+    ///
+    /// Wire name `mediaType`.
+    #[serde(
+        rename = "mediaType",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub media_type: Option<String>,
+}
+/// Content of `AgentEvent_SuccTransResult`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventSuccTransResultPayload {
+    /// Outcome of the transfer; 0 means it succeeded.
+    ///
+    /// Wire name `result`.
+    /// Known values: `0` the transfer succeeded.
+    #[serde(
+        rename = "result",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub result: Option<i64>,
+    /// ID of the call.
+    ///
+    /// Wire name `callId`.
+    #[serde(
+        rename = "callId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub call_id: Option<String>,
+}
+/// Content of `AgentEvent_Talking`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventTalkingPayload {
+    /// Calling number.
+    ///
+    /// Wire name `caller`.
+    #[serde(
+        rename = "caller",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub caller: Option<String>,
+    /// ID of the call.
+    ///
+    /// Wire name `callid`.
+    #[serde(
+        rename = "callid",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub callid: Option<String>,
+    /// Called number.
+    ///
+    /// Wire name `called`.
+    #[serde(
+        rename = "called",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub called: Option<String>,
+    /// Call type code, sent as a string.
+    ///
+    /// Wire name `feature`.
+    /// Known values: `0` ordinary inbound call, `6` internal call, `7` ordinary outbound call, `40` reserved outbound call, `41` pre-occupied outbound call, `43` predictive outbound call, `44` preview outbound call, `45` reserved callback, `51` internal two-party consultation, `52` internal three-party consultation, `53` call with more than three parties.
+    #[serde(
+        rename = "feature",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub feature: Option<String>,
+    /// Call leg.
+    ///
+    /// Wire name `type`.
+    /// Known values: `main` the main call, `assistant` an assisting call.
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub r#type: Option<String>,
+    /// Media capability code, sent as a string.
+    ///
+    /// Wire name `mediaAbility`.
+    /// Known values: `1` voice, `3` voice and video, `5` text, `6` HTML5 video.
+    #[serde(
+        rename = "mediaAbility",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub media_ability: Option<String>,
+}
+/// Content of `AgentEvent_linkagePhoneCallOut`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventLinkagePhoneCallOutPayload {
+    /// The called number.
+    ///
+    /// Wire name `addrCalled`.
+    #[serde(rename = "addrCalled", default)]
+    pub addr_called: Option<serde_json::Value>,
+    /// The agent's phone number.
+    ///
+    /// Wire name `addrCaller`.
+    #[serde(rename = "addrCaller", default)]
+    pub addr_caller: Option<serde_json::Value>,
+    /// ID of the skill queue.
+    ///
+    /// Wire name `skillId`.
+    #[serde(
+        rename = "skillId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub skill_id: Option<i64>,
+    /// Call identifier; not the ID of the call once it is connected, so of no use.
+    ///
+    /// Wire name `callId`.
+    #[serde(
+        rename = "callId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub call_id: Option<String>,
+}
+/// Content of `AgentEvent_linkagePhoneHold`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventLinkagePhoneHoldPayload {
+    /// ID of the call.
+    ///
+    /// Wire name `callId`.
+    #[serde(
+        rename = "callId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub call_id: Option<String>,
+}
+/// Content of `AgentEvent_linkagePhoneTransferOut_Result`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventLinkagePhoneTransferOutResultPayload {
+    /// Outcome of the transfer; 0 means it succeeded.
+    ///
+    /// Wire name `result`.
+    /// Known values: `0` the transfer succeeded.
+    #[serde(
+        rename = "result",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub result: Option<i64>,
+    /// ID of the call.
+    ///
+    /// Wire name `callId`.
+    #[serde(
+        rename = "callId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub call_id: Option<String>,
+}
+/// Content of `AgentEvent_linkagePhoneUnHold`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventLinkagePhoneUnHoldPayload {
+    /// ID of the call.
+    ///
+    /// Wire name `callId`.
+    #[serde(
+        rename = "callId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub call_id: Option<String>,
+}
+/// Content of `AgentMediaEvent_Record`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentMediaEventRecordPayload {
+    /// ID of the recording task on the platform.
+    ///
+    /// Wire name `taskId`.
+    #[serde(
+        rename = "taskId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub task_id: Option<i64>,
+    /// Calling number.
+    ///
+    /// Wire name `caller`.
+    #[serde(
+        rename = "caller",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub caller: Option<String>,
+    /// Called number.
+    ///
+    /// Wire name `called`.
+    #[serde(
+        rename = "called",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub called: Option<String>,
+    /// ID of the central node that holds the recording.
+    ///
+    /// Wire name `locationId`.
+    #[serde(
+        rename = "locationId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub location_id: Option<String>,
+    /// Serial number of the recording.
+    ///
+    /// Wire name `recordID`.
+    #[serde(
+        rename = "recordID",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub record_id: Option<String>,
+    /// Location of the recording file.
+    ///
+    /// Wire name `fileName`.
+    #[serde(
+        rename = "fileName",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub file_name: Option<String>,
+    /// ID of the call.
+    ///
+    /// Wire name `callId`.
+    #[serde(
+        rename = "callId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub call_id: Option<String>,
+    /// Media of the recording, sent as a string.
+    ///
+    /// Wire name `fileMediaType`.
+    /// Known values: `1` audio, `2` video.
+    #[serde(
+        rename = "fileMediaType",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub file_media_type: Option<String>,
+}
+/// Content of `AgentMediaEvent_Record_Fail`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentMediaEventRecordFailPayload {
+    /// ID of the recording task on the platform.
+    ///
+    /// Wire name `taskId`.
+    #[serde(
+        rename = "taskId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub task_id: Option<i64>,
+    /// Calling number.
+    ///
+    /// Wire name `caller`.
+    #[serde(
+        rename = "caller",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub caller: Option<String>,
+    /// Called number.
+    ///
+    /// Wire name `called`.
+    #[serde(
+        rename = "called",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub called: Option<String>,
+    /// ID of the central node that holds the recording.
+    ///
+    /// Wire name `locationId`.
+    #[serde(
+        rename = "locationId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub location_id: Option<String>,
+    /// Serial number of the recording.
+    ///
+    /// Wire name `recordID`.
+    #[serde(
+        rename = "recordID",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub record_id: Option<String>,
+    /// Location of the recording file.
+    ///
+    /// Wire name `fileName`.
+    #[serde(
+        rename = "fileName",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub file_name: Option<String>,
+    /// ID of the call.
+    ///
+    /// Wire name `callId`.
+    #[serde(
+        rename = "callId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub call_id: Option<String>,
+    /// Media of the recording, sent as a string.
+    ///
+    /// Wire name `fileMediaType`.
+    /// Known values: `1` audio, `2` video.
+    #[serde(
+        rename = "fileMediaType",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub file_media_type: Option<String>,
+}
+/// Content of `AgentMediaEvent_StopRecordDone`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentMediaEventStopRecordDonePayload {
+    /// When the recording started, in milliseconds since the epoch.
+    ///
+    /// Wire name `beginTime`.
+    #[serde(
+        rename = "beginTime",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub begin_time: Option<i64>,
+    /// When the recording ended, in milliseconds since the epoch.
+    ///
+    /// Wire name `endTime`.
+    #[serde(
+        rename = "endTime",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub end_time: Option<i64>,
+    /// ID of the recording task on the platform.
+    ///
+    /// Wire name `taskId`.
+    #[serde(
+        rename = "taskId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub task_id: Option<i64>,
+    /// Media of the recording, sent as a string.
+    ///
+    /// Wire name `fileMediaType`.
+    /// Known values: `1` audio, `2` video.
+    #[serde(
+        rename = "fileMediaType",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub file_media_type: Option<String>,
+    /// Format of the recording, sent as a string.
+    ///
+    /// Wire name `recordFormat`.
+    /// Known values: `0` the voice format configured on the resource side, `1` 24K VOX, `2` 32K VOX, `3` A-law.
+    #[serde(
+        rename = "recordFormat",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub record_format: Option<String>,
+    /// ID of the call.
+    ///
+    /// Wire name `callId`.
+    #[serde(
+        rename = "callId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub call_id: Option<String>,
+}
+/// Content of `AgentOther_PhoneOffhook`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentOtherPhoneOffhookPayload {
+    /// Call leg of the phone.
+    ///
+    /// Wire name `type`.
+    /// Known values: `unknown` not known, `main` the main call, `assistant` an assisting call.
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub r#type: Option<String>,
+}
+/// Content of `AgentOther_PhoneRelease`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentOtherPhoneReleasePayload {
+    /// Who ended the phone connection.
+    ///
+    /// Wire name `phoneState`.
+    /// Known values: `2` the agent hung up, `3` the platform released the phone.
+    #[serde(
+        rename = "phoneState",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub phone_state: Option<i64>,
+}
+/// Content of `AgentOther_ShutdownService`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentOtherShutdownServicePayload {
+    /// When the agent signed in, in milliseconds since the epoch, as a string (e.g. "1471585949806").
+    ///
+    /// Wire name `loginTime`.
+    #[serde(
+        rename = "loginTime",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub login_time: Option<String>,
+}
+/// Content of `AgentState_SetNotReady_Success`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentStateSetNotReadySuccessPayload {
+    /// Why the agent is busy, sent as a string; codes 200 to 250 are defined by the site.
+    ///
+    /// Wire name `reason`.
+    /// Known values: `0` no reason given, `1` the agent set itself busy, `2` set busy by force after not answering a call, `3` set busy by force by an inspector, `4` rest, `5` the agent's phone is unavailable, `7` the agent rejected a call.
+    #[serde(
+        rename = "reason",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub reason: Option<String>,
+}
+/// Content of `OUTBOUND_DETECT_EVENT`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct OutboundDetectEventPayload {
+    /// ID of the call.
+    ///
+    /// Wire name `callId`.
+    #[serde(
+        rename = "callId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub call_id: Option<String>,
+    /// Cause code of the failure (listed in a table of the error-code page).
+    ///
+    /// Wire name `detect`.
+    #[serde(
+        rename = "detect",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
+    )]
+    pub detect: Option<i64>,
+    /// Text describing the cause.
+    ///
+    /// Wire name `desc`.
+    #[serde(
+        rename = "desc",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub desc: Option<String>,
+}
+/// Content of `QC_AgentState_Notify`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
+pub struct QcAgentStateNotifyPayload {
+    /// Which change happened.
+    ///
+    /// Wire name `subtype`.
+    /// Known values: `QC_AgentState_Login` the agent signed in, `QC_AgentState_Logout` the agent signed out.
+    #[serde(
+        rename = "subtype",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub subtype: Option<String>,
+    /// ID of the monitored agent.
+    ///
+    /// Wire name `monitoredagent`.
+    #[serde(
+        rename = "monitoredagent",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub monitoredagent: Option<String>,
+    /// Name of the monitored agent.
+    ///
+    /// Wire name `agentname`.
+    #[serde(
+        rename = "agentname",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub agentname: Option<String>,
+    /// Media server of the agent.
+    ///
+    /// Wire name `mediaserver`.
+    #[serde(
+        rename = "mediaserver",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub mediaserver: Option<String>,
+}
+/// An event with its typed content.
+///
+/// [`Event::Unknown`] keeps anything the catalog does not describe (a newer
+/// gateway's event, or content that does not match its documented shape), so
+/// a new server event never breaks a client.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// `AgentConf_RequestFailed`:
+    /// The agent's request for an agent conference failed.
+    AgentConfRequestFailed(AgentConfRequestFailedPayload),
+    /// `AgentConf_RequestSuccess`:
+    /// The agent's conference request succeeded and the chairman has joined; chairman operations are possible from now on.
+    AgentConfRequestSuccess(AgentConfRequestSuccessPayload),
+    /// `AgentConf_Ringing`:
+    /// The agent is being invited into an agent conference; the invitation can now be answered.
+    AgentConfRinging(AgentConfRingingPayload),
+    /// `AgentConf_SelfJoinResult`:
+    /// The agent has joined the conference it asked for.
+    AgentConfSelfJoinResult(AgentConfSelfJoinResultPayload),
+    /// `AgentConf_Timeout`:
+    /// The conference's remaining time has reached the configured warning point; unless the agent extends it, the conference is released when its end time comes.
+    AgentConfTimeout(AgentConfTimeoutPayload),
+    /// `AgentEvent_Agent_Occupyed`:
+    /// The agent has been reserved (pre-occupied) for a call.
+    AgentEventAgentOccupyed,
+    /// `AgentEvent_Auto_Answer`:
+    /// A call reached the agent and was answered automatically.
+    AgentEventAutoAnswer(AgentEventAutoAnswerPayload),
+    /// `AgentEvent_Call_Out_Fail`:
+    /// An outbound call made by the agent failed.
+    AgentEventCallOutFail(String),
+    /// `AgentEvent_Call_Release`:
+    /// The agent has left the call.
+    AgentEventCallRelease(String),
+    /// `AgentEvent_Conference`:
+    /// A three-party call has been set up.
+    AgentEventConference(AgentEventConferencePayload),
+    /// `AgentEvent_Connect_Fail`:
+    /// The agent could not be connected to the call.
+    AgentEventConnectFail(String),
+    /// `AgentEvent_Consult_Fail`:
+    /// A request for internal help (consultation) failed.
+    AgentEventConsultFail(String),
+    /// `AgentEvent_Customer_Alerting`:
+    /// The other party's phone is ringing.
+    AgentEventCustomerAlerting(AgentEventCustomerAlertingPayload),
+    /// `AgentEvent_Customer_Release`:
+    /// The customer has left the call.
+    AgentEventCustomerRelease(AgentEventCustomerReleasePayload),
+    /// `AgentEvent_Hold`:
+    /// A call has been put on hold.
+    AgentEventHold(String),
+    /// `AgentEvent_ImageCapture`:
+    /// Reports the outcome of a screenshot taken during an HTML5 video call.
+    AgentEventImageCapture(AgentEventImageCapturePayload),
+    /// `AgentEvent_Incoming_CallInfo`:
+    /// Describes an inbound call that is arriving for the agent.
+    AgentEventIncomingCallInfo(AgentEventIncomingCallInfoPayload),
+    /// `AgentEvent_Inside_Call_Fail`:
+    /// An internal call made by the agent failed.
+    AgentEventInsideCallFail(String),
+    /// `AgentEvent_MessageData`:
+    /// A message from the customer arrived in a multimedia session.
+    AgentEventMessageData(AgentEventMessageDataPayload),
+    /// `AgentEvent_No_Answer`:
+    /// The agent did not answer a call offered for manual answering, and the call was dropped.
+    AgentEventNoAnswer(String),
+    /// `AgentEvent_Release_Preview`:
+    /// A preview call has been released.
+    AgentEventReleasePreview,
+    /// `AgentEvent_RequestConnect`:
+    /// Delivers the connection details an HTML5 video agent needs to join the media session.
+    AgentEventRequestConnect(AgentEventRequestConnectPayload),
+    /// `AgentEvent_ReturnFromIvr`:
+    /// A call that the agent handed to an IVR in suspend mode has come back to the agent.
+    AgentEventReturnFromIvr(String),
+    /// `AgentEvent_Ringing`:
+    /// A call is offered to the agent for manual answering.
+    AgentEventRinging(AgentEventRingingPayload),
+    /// `AgentEvent_SuccTransResult`:
+    /// Reports the outcome of a transfer made in release-after-success mode.
+    AgentEventSuccTransResult(AgentEventSuccTransResultPayload),
+    /// `AgentEvent_Talking`:
+    /// The agent has entered the talking state on a call.
+    AgentEventTalking(AgentEventTalkingPayload),
+    /// `AgentEvent_linkagePhoneCallOut`:
+    /// The agent is making an outbound call from a linked phone.
+    AgentEventLinkagePhoneCallOut(AgentEventLinkagePhoneCallOutPayload),
+    /// `AgentEvent_linkagePhoneHold`:
+    /// A call on the agent's linked phone has been put on hold.
+    AgentEventLinkagePhoneHold(AgentEventLinkagePhoneHoldPayload),
+    /// `AgentEvent_linkagePhoneTransferOut_Result`:
+    /// Reports the outcome of a transfer made from the agent's linked phone.
+    AgentEventLinkagePhoneTransferOutResult(
+        AgentEventLinkagePhoneTransferOutResultPayload,
+    ),
+    /// `AgentEvent_linkagePhoneUnHold`:
+    /// A held call on the agent's linked phone has been taken back.
+    AgentEventLinkagePhoneUnHold(AgentEventLinkagePhoneUnHoldPayload),
+    /// `AgentMediaEvent_Play`:
+    /// Playback of a recording has started.
+    AgentMediaEventPlay,
+    /// `AgentMediaEvent_Record`:
+    /// Recording of the agent's call has started.
+    AgentMediaEventRecord(AgentMediaEventRecordPayload),
+    /// `AgentMediaEvent_Record_Fail`:
+    /// Recording of the agent's call could not be started.
+    AgentMediaEventRecordFail(AgentMediaEventRecordFailPayload),
+    /// `AgentMediaEvent_StopRecordDone`:
+    /// Recording of the agent's call has stopped.
+    AgentMediaEventStopRecordDone(AgentMediaEventStopRecordDonePayload),
+    /// `AgentOther_All_Agent_Busy`:
+    /// Every agent is busy.
+    AgentOtherAllAgentBusy,
+    /// `AgentOther_InService`:
+    /// The agent's sign-in has started.
+    AgentOtherInService,
+    /// `AgentOther_PhoneAlerting`:
+    /// The agent's phone is ringing.
+    AgentOtherPhoneAlerting,
+    /// `AgentOther_PhoneOffhook`:
+    /// The agent's phone has gone off-hook.
+    AgentOtherPhoneOffhook(AgentOtherPhoneOffhookPayload),
+    /// `AgentOther_PhoneRelease`:
+    /// The agent's phone has gone on-hook.
+    AgentOtherPhoneRelease(AgentOtherPhoneReleasePayload),
+    /// `AgentOther_PhoneUnknow`:
+    /// The state of the agent's phone is not known.
+    AgentOtherPhoneUnknow,
+    /// `AgentOther_ShutdownService`:
+    /// The agent has been signed out.
+    AgentOtherShutdownService(AgentOtherShutdownServicePayload),
+    /// `AgentState_Busy`:
+    /// The agent is busy handling a call.
+    AgentStateBusy,
+    /// `AgentState_CancelNotReady_Success`:
+    /// The agent's busy state has been cancelled.
+    AgentStateCancelNotReadySuccess,
+    /// `AgentState_CancelRest_Success`:
+    /// The agent's rest has been cancelled.
+    AgentStateCancelRestSuccess,
+    /// `AgentState_CancelWork_Success`:
+    /// The agent has left the wrap-up state.
+    AgentStateCancelWorkSuccess,
+    /// `AgentState_Force_Ready`:
+    /// The agent has been made idle by force.
+    AgentStateForceReady,
+    /// `AgentState_Force_SetNotReady`:
+    /// The agent has been made busy by force.
+    AgentStateForceSetNotReady,
+    /// `AgentState_Ready`:
+    /// The agent is idle.
+    AgentStateReady,
+    /// `AgentState_Rest_Timeout`:
+    /// The agent's rest time has run out; the agent stays in the rest state until it is ended.
+    AgentStateRestTimeout,
+    /// `AgentState_SetNotReady_Success`:
+    /// The agent has been set busy.
+    AgentStateSetNotReadySuccess(AgentStateSetNotReadySuccessPayload),
+    /// `AgentState_SetRest_Success`:
+    /// The agent's request for rest has succeeded.
+    AgentStateSetRestSuccess,
+    /// `AgentState_SetWork_Success`:
+    /// The agent has entered the wrap-up state.
+    AgentStateSetWorkSuccess,
+    /// `AgentState_Work`:
+    /// The agent is in wrap-up (after-call work).
+    AgentStateWork,
+    /// `OUTBOUND_DETECT_EVENT`:
+    /// Gives the cause of a failed outbound call.
+    OutboundDetectEvent(OutboundDetectEventPayload),
+    /// `QC_AgentState_Notify`:
+    /// Tells an inspector that a monitored agent has signed in or out.
+    QcAgentStateNotify(QcAgentStateNotifyPayload),
+    /// An event the catalog does not know, or whose content did not decode, as received.
+    Unknown {
+        /// The `eventType` as sent.
+        event_type: String,
+        /// The `content` as sent.
+        content: serde_json::Value,
+    },
+}
+impl Event {
+    /// The catalog kind, or `None` for [`Event::Unknown`].
+    pub fn kind(&self) -> Option<EventKind> {
+        match self {
+            Self::AgentConfRequestFailed(_) => Some(EventKind::AgentConfRequestFailed),
+            Self::AgentConfRequestSuccess(_) => Some(EventKind::AgentConfRequestSuccess),
+            Self::AgentConfRinging(_) => Some(EventKind::AgentConfRinging),
+            Self::AgentConfSelfJoinResult(_) => Some(EventKind::AgentConfSelfJoinResult),
+            Self::AgentConfTimeout(_) => Some(EventKind::AgentConfTimeout),
+            Self::AgentEventAgentOccupyed => Some(EventKind::AgentEventAgentOccupyed),
+            Self::AgentEventAutoAnswer(_) => Some(EventKind::AgentEventAutoAnswer),
+            Self::AgentEventCallOutFail(_) => Some(EventKind::AgentEventCallOutFail),
+            Self::AgentEventCallRelease(_) => Some(EventKind::AgentEventCallRelease),
+            Self::AgentEventConference(_) => Some(EventKind::AgentEventConference),
+            Self::AgentEventConnectFail(_) => Some(EventKind::AgentEventConnectFail),
+            Self::AgentEventConsultFail(_) => Some(EventKind::AgentEventConsultFail),
+            Self::AgentEventCustomerAlerting(_) => {
+                Some(EventKind::AgentEventCustomerAlerting)
+            }
+            Self::AgentEventCustomerRelease(_) => {
+                Some(EventKind::AgentEventCustomerRelease)
+            }
+            Self::AgentEventHold(_) => Some(EventKind::AgentEventHold),
+            Self::AgentEventImageCapture(_) => Some(EventKind::AgentEventImageCapture),
+            Self::AgentEventIncomingCallInfo(_) => {
+                Some(EventKind::AgentEventIncomingCallInfo)
+            }
+            Self::AgentEventInsideCallFail(_) => {
+                Some(EventKind::AgentEventInsideCallFail)
+            }
+            Self::AgentEventMessageData(_) => Some(EventKind::AgentEventMessageData),
+            Self::AgentEventNoAnswer(_) => Some(EventKind::AgentEventNoAnswer),
+            Self::AgentEventReleasePreview => Some(EventKind::AgentEventReleasePreview),
+            Self::AgentEventRequestConnect(_) => {
+                Some(EventKind::AgentEventRequestConnect)
+            }
+            Self::AgentEventReturnFromIvr(_) => Some(EventKind::AgentEventReturnFromIvr),
+            Self::AgentEventRinging(_) => Some(EventKind::AgentEventRinging),
+            Self::AgentEventSuccTransResult(_) => {
+                Some(EventKind::AgentEventSuccTransResult)
+            }
+            Self::AgentEventTalking(_) => Some(EventKind::AgentEventTalking),
+            Self::AgentEventLinkagePhoneCallOut(_) => {
+                Some(EventKind::AgentEventLinkagePhoneCallOut)
+            }
+            Self::AgentEventLinkagePhoneHold(_) => {
+                Some(EventKind::AgentEventLinkagePhoneHold)
+            }
+            Self::AgentEventLinkagePhoneTransferOutResult(_) => {
+                Some(EventKind::AgentEventLinkagePhoneTransferOutResult)
+            }
+            Self::AgentEventLinkagePhoneUnHold(_) => {
+                Some(EventKind::AgentEventLinkagePhoneUnHold)
+            }
+            Self::AgentMediaEventPlay => Some(EventKind::AgentMediaEventPlay),
+            Self::AgentMediaEventRecord(_) => Some(EventKind::AgentMediaEventRecord),
+            Self::AgentMediaEventRecordFail(_) => {
+                Some(EventKind::AgentMediaEventRecordFail)
+            }
+            Self::AgentMediaEventStopRecordDone(_) => {
+                Some(EventKind::AgentMediaEventStopRecordDone)
+            }
+            Self::AgentOtherAllAgentBusy => Some(EventKind::AgentOtherAllAgentBusy),
+            Self::AgentOtherInService => Some(EventKind::AgentOtherInService),
+            Self::AgentOtherPhoneAlerting => Some(EventKind::AgentOtherPhoneAlerting),
+            Self::AgentOtherPhoneOffhook(_) => Some(EventKind::AgentOtherPhoneOffhook),
+            Self::AgentOtherPhoneRelease(_) => Some(EventKind::AgentOtherPhoneRelease),
+            Self::AgentOtherPhoneUnknow => Some(EventKind::AgentOtherPhoneUnknow),
+            Self::AgentOtherShutdownService(_) => {
+                Some(EventKind::AgentOtherShutdownService)
+            }
+            Self::AgentStateBusy => Some(EventKind::AgentStateBusy),
+            Self::AgentStateCancelNotReadySuccess => {
+                Some(EventKind::AgentStateCancelNotReadySuccess)
+            }
+            Self::AgentStateCancelRestSuccess => {
+                Some(EventKind::AgentStateCancelRestSuccess)
+            }
+            Self::AgentStateCancelWorkSuccess => {
+                Some(EventKind::AgentStateCancelWorkSuccess)
+            }
+            Self::AgentStateForceReady => Some(EventKind::AgentStateForceReady),
+            Self::AgentStateForceSetNotReady => {
+                Some(EventKind::AgentStateForceSetNotReady)
+            }
+            Self::AgentStateReady => Some(EventKind::AgentStateReady),
+            Self::AgentStateRestTimeout => Some(EventKind::AgentStateRestTimeout),
+            Self::AgentStateSetNotReadySuccess(_) => {
+                Some(EventKind::AgentStateSetNotReadySuccess)
+            }
+            Self::AgentStateSetRestSuccess => Some(EventKind::AgentStateSetRestSuccess),
+            Self::AgentStateSetWorkSuccess => Some(EventKind::AgentStateSetWorkSuccess),
+            Self::AgentStateWork => Some(EventKind::AgentStateWork),
+            Self::OutboundDetectEvent(_) => Some(EventKind::OutboundDetectEvent),
+            Self::QcAgentStateNotify(_) => Some(EventKind::QcAgentStateNotify),
+            Self::Unknown { .. } => None,
+        }
+    }
+    /// The `eventType` this event arrived as.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Unknown { event_type, .. } => event_type,
+            known => known.kind().map_or("", EventKind::name),
+        }
+    }
+}
+fn unknown(event_type: &str, content: serde_json::Value) -> Event {
+    Event::Unknown {
+        event_type: event_type.to_owned(),
+        content,
+    }
+}
+impl agentgateway_runtime::DecodeEvent for Event {
+    fn decode(event_type: &str, content: serde_json::Value) -> Self {
+        match event_type {
+            "AgentConf_RequestFailed" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentConfRequestFailed,
+                    )
+            }
+            "AgentConf_RequestSuccess" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentConfRequestSuccess,
+                    )
+            }
+            "AgentConf_Ringing" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(|c| unknown(event_type, c), Self::AgentConfRinging)
+            }
+            "AgentConf_SelfJoinResult" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentConfSelfJoinResult,
+                    )
+            }
+            "AgentConf_Timeout" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(|c| unknown(event_type, c), Self::AgentConfTimeout)
+            }
+            "AgentEvent_Agent_Occupyed" => Self::AgentEventAgentOccupyed,
+            "AgentEvent_Auto_Answer" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventAutoAnswer)
+            }
+            "AgentEvent_Call_Out_Fail" => {
+                agentgateway_runtime::lenient::text(content)
+                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventCallOutFail)
+            }
+            "AgentEvent_Call_Release" => {
+                agentgateway_runtime::lenient::text(content)
+                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventCallRelease)
+            }
+            "AgentEvent_Conference" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventConference)
+            }
+            "AgentEvent_Connect_Fail" => {
+                agentgateway_runtime::lenient::text(content)
+                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventConnectFail)
+            }
+            "AgentEvent_Consult_Fail" => {
+                agentgateway_runtime::lenient::text(content)
+                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventConsultFail)
+            }
+            "AgentEvent_Customer_Alerting" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentEventCustomerAlerting,
+                    )
+            }
+            "AgentEvent_Customer_Release" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentEventCustomerRelease,
+                    )
+            }
+            "AgentEvent_Hold" => {
+                agentgateway_runtime::lenient::text(content)
+                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventHold)
+            }
+            "AgentEvent_ImageCapture" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentEventImageCapture,
+                    )
+            }
+            "AgentEvent_Incoming_CallInfo" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentEventIncomingCallInfo,
+                    )
+            }
+            "AgentEvent_Inside_Call_Fail" => {
+                agentgateway_runtime::lenient::text(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentEventInsideCallFail,
+                    )
+            }
+            "AgentEvent_MessageData" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventMessageData)
+            }
+            "AgentEvent_No_Answer" => {
+                agentgateway_runtime::lenient::text(content)
+                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventNoAnswer)
+            }
+            "AgentEvent_Release_Preview" => Self::AgentEventReleasePreview,
+            "AgentEvent_RequestConnect" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentEventRequestConnect,
+                    )
+            }
+            "AgentEvent_ReturnFromIvr" => {
+                agentgateway_runtime::lenient::text(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentEventReturnFromIvr,
+                    )
+            }
+            "AgentEvent_Ringing" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventRinging)
+            }
+            "AgentEvent_SuccTransResult" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentEventSuccTransResult,
+                    )
+            }
+            "AgentEvent_Talking" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventTalking)
+            }
+            "AgentEvent_linkagePhoneCallOut" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentEventLinkagePhoneCallOut,
+                    )
+            }
+            "AgentEvent_linkagePhoneHold" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentEventLinkagePhoneHold,
+                    )
+            }
+            "AgentEvent_linkagePhoneTransferOut_Result" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentEventLinkagePhoneTransferOutResult,
+                    )
+            }
+            "AgentEvent_linkagePhoneUnHold" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentEventLinkagePhoneUnHold,
+                    )
+            }
+            "AgentMediaEvent_Play" => Self::AgentMediaEventPlay,
+            "AgentMediaEvent_Record" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(|c| unknown(event_type, c), Self::AgentMediaEventRecord)
+            }
+            "AgentMediaEvent_Record_Fail" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentMediaEventRecordFail,
+                    )
+            }
+            "AgentMediaEvent_StopRecordDone" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentMediaEventStopRecordDone,
+                    )
+            }
+            "AgentOther_All_Agent_Busy" => Self::AgentOtherAllAgentBusy,
+            "AgentOther_InService" => Self::AgentOtherInService,
+            "AgentOther_PhoneAlerting" => Self::AgentOtherPhoneAlerting,
+            "AgentOther_PhoneOffhook" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentOtherPhoneOffhook,
+                    )
+            }
+            "AgentOther_PhoneRelease" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentOtherPhoneRelease,
+                    )
+            }
+            "AgentOther_PhoneUnknow" => Self::AgentOtherPhoneUnknow,
+            "AgentOther_ShutdownService" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentOtherShutdownService,
+                    )
+            }
+            "AgentState_Busy" => Self::AgentStateBusy,
+            "AgentState_CancelNotReady_Success" => Self::AgentStateCancelNotReadySuccess,
+            "AgentState_CancelRest_Success" => Self::AgentStateCancelRestSuccess,
+            "AgentState_CancelWork_Success" => Self::AgentStateCancelWorkSuccess,
+            "AgentState_Force_Ready" => Self::AgentStateForceReady,
+            "AgentState_Force_SetNotReady" => Self::AgentStateForceSetNotReady,
+            "AgentState_Ready" => Self::AgentStateReady,
+            "AgentState_Rest_Timeout" => Self::AgentStateRestTimeout,
+            "AgentState_SetNotReady_Success" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(
+                        |c| unknown(event_type, c),
+                        Self::AgentStateSetNotReadySuccess,
+                    )
+            }
+            "AgentState_SetRest_Success" => Self::AgentStateSetRestSuccess,
+            "AgentState_SetWork_Success" => Self::AgentStateSetWorkSuccess,
+            "AgentState_Work" => Self::AgentStateWork,
+            "OUTBOUND_DETECT_EVENT" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(|c| unknown(event_type, c), Self::OutboundDetectEvent)
+            }
+            "QC_AgentState_Notify" => {
+                agentgateway_runtime::lenient::payload(content)
+                    .map_or_else(|c| unknown(event_type, c), Self::QcAgentStateNotify)
+            }
+            _ => unknown(event_type, content),
+        }
+    }
+}

@@ -322,6 +322,8 @@ pub enum ResultShape {
     CallId { description: Option<String>, vendor_type: Option<String> },
     /// An object with named fields.
     Object { description: Option<String>, vendor_type: Option<String>, fields: Vec<Field> },
+    /// One polled event (or none), from the events catalog.
+    Event { description: Option<String>, vendor_type: Option<String> },
 }
 
 /// What a response header carries.
@@ -408,6 +410,8 @@ pub struct Interface {
     pub events: Vec<EventUse>,
     /// Codes, in spec order; present in [`Api::errors`].
     pub errors: Vec<String>,
+    /// Envelope member that carries the answer (`result` unless the spec says otherwise).
+    pub result_member: String,
     pub examples: Vec<Example>,
     pub quirks: Vec<String>,
     /// False for interfaces the API declares as not sending the auth header.

@@ -11,3 +11,5 @@ pub mod check;
 pub mod emit;
 pub mod pipeline;
 pub mod write;
+pub mod diff;
+pub mod import;

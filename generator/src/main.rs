@@ -33,11 +33,17 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Draft interface specs from plain-text vendor pages, or compare a page with a spec.
+    Import(ccgen::import::cli::ImportArgs),
+    /// Compare two spec trees and classify every change for users of the generated crate.
+    Diff(ccgen::diff::cli::DiffArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Import(args) => ccgen::import::cli::run(args),
+        Command::Diff(args) => ccgen::diff::cli::run(&args),
         Command::Validate { spec } => match ccgen::pipeline::validate(&spec) {
             Ok(api) => {
                 println!("{}", ccgen::pipeline::summary(&api));

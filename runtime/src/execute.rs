@@ -41,6 +41,7 @@ const SET_GUID: HeaderName = HeaderName::from_static("set-guid");
 ///     method: Method::Post,
 ///     path: "/onlineagent/{agentid}/saybusy",
 ///     sends_guid: true,
+///     result: "result",
 /// };
 ///
 /// async fn say_busy<C: RetCode>(transport: &Transport, session: &SessionState) -> Result<(), Error<C>> {
@@ -312,8 +313,9 @@ struct Envelope {
     message: Option<String>,
     #[serde(deserialize_with = "string_or_integer")]
     retcode: String,
-    #[serde(default)]
-    result: Option<serde_json::Value>,
+    /// `result`, or whichever member the operation reads its answer from.
+    #[serde(flatten)]
+    members: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The documented type is a string, but a number is unambiguous enough to
@@ -365,7 +367,8 @@ impl Body {
                 message: envelope.message.unwrap_or_default(),
             });
         }
-        let result = envelope.result.unwrap_or(serde_json::Value::Null);
+        let mut envelope = envelope;
+        let result = envelope.members.remove(op.result).unwrap_or(serde_json::Value::Null);
         serde_json::from_value(result).map_err(|source| self.decode_error(op, source))
     }
 

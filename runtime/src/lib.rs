@@ -11,7 +11,9 @@
 
 mod constraint;
 mod error;
+mod events;
 mod execute;
+pub mod lenient;
 mod operation;
 mod reserved;
 mod secret;
@@ -20,6 +22,7 @@ mod transport;
 
 pub use constraint::{Constrained, Constraint, Rule, RuleValue, check_int, check_str};
 pub use error::{Error, RetCode, ValidationError};
+pub use events::{DecodeEvent, EventStream, Received, StreamConfig, WaitError};
 pub use execute::{execute, start_session};
 pub use operation::{Call, Method, Operation, wire_text};
 pub use reserved::Reserved;

@@ -51,6 +51,9 @@ pub struct Operation {
     pub path: &'static str,
     /// Whether the request carries the session's `Guid` header.
     pub sends_guid: bool,
+    /// The envelope member that carries the answer: `result` for almost
+    /// every interface, `event` for event polling.
+    pub result: &'static str,
 }
 
 /// The per-call inputs of an [`Operation`].
@@ -196,6 +199,7 @@ mod tests {
         method: Method::Post,
         path: "/mediacall/{agentid}/transfer/{callid}",
         sends_guid: true,
+        result: "result",
     };
     const BASE: &str = "https://gw.example:8043/agentgateway/resource";
 

@@ -17,6 +17,7 @@ pub static OPERATION: agentgateway_runtime::Operation = agentgateway_runtime::Op
     method: agentgateway_runtime::Method::Put,
     path: "/calldata/{agentid}/assignuserinqueue",
     sends_guid: true,
+    result: "result",
 };
 /// Events this interface may trigger, delivered later through event polling.
 pub const EVENTS: &[crate::EventKind] = &[];

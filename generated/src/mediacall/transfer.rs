@@ -16,6 +16,7 @@ pub static OPERATION: agentgateway_runtime::Operation = agentgateway_runtime::Op
     method: agentgateway_runtime::Method::Post,
     path: "/mediacall/{agentid}/transfer",
     sends_guid: true,
+    result: "result",
 };
 /// Events this interface may trigger, delivered later through event polling.
 pub const EVENTS: &[crate::EventKind] = &[

@@ -19,6 +19,7 @@ pub static OPERATION: agentgateway_runtime::Operation = agentgateway_runtime::Op
     method: agentgateway_runtime::Method::Put,
     path: "/voicecall/{agentid}/callinner",
     sends_guid: true,
+    result: "result",
 };
 /// Events this interface may trigger, delivered later through event polling.
 pub const EVENTS: &[crate::EventKind] = &[
@@ -45,7 +46,7 @@ pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
         max: 59999i64,
     },
 ];
-/// Value of `called`, checked when constructed: 1 to 24 digits, or \* or.
+/// Value of `called`, checked when constructed: 1 to 24 digits, or \* or \#.
 ///
 /// ID of the agent to call; must not be empty.
 pub type Called = agentgateway_runtime::Constrained<CalledRule>;
@@ -58,7 +59,7 @@ impl agentgateway_runtime::Rule for CalledRule {
     const CONSTRAINTS: &'static [agentgateway_runtime::Constraint] = &[
         agentgateway_runtime::Constraint::Pattern {
             regex: "^(?:[0-9]{1,24}|\\*|#)$",
-            description: "1 to 24 digits, or * or",
+            description: "1 to 24 digits, or * or #",
         },
     ];
 }
@@ -103,7 +104,7 @@ impl agentgateway_runtime::Rule for CallappdataRule {
 pub struct Request {
     /// ID of the agent to call; must not be empty.
     ///
-    /// Sent in the body as `called`, 1 to 24 digits, or \* or.
+    /// Sent in the body as `called`, 1 to 24 digits, or \* or \#.
     pub called: Called,
     /// Calling number to present; when left out or empty, the platform's configured calling number is used.
     ///

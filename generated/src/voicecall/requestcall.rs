@@ -18,6 +18,7 @@ pub static OPERATION: agentgateway_runtime::Operation = agentgateway_runtime::Op
     method: agentgateway_runtime::Method::Post,
     path: "/voicecall/{agentid}/requestcall/{callid}/{skilltype}",
     sends_guid: true,
+    result: "result",
 };
 /// Events this interface may trigger, delivered later through event polling.
 pub const EVENTS: &[crate::EventKind] = &[

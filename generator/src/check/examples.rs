@@ -165,11 +165,13 @@ fn response(ctx: &mut Ctx<'_>, interface: &Interface, response: &serde_json::Val
     if retcode != envelope.success {
         return;
     }
-    let result = map.get(&envelope.result);
+    let result = map.get(&interface.result_member);
     let problem = match (&interface.result, result) {
         (ResultShape::None { .. } | ResultShape::Reserved { .. }, None) => None,
         (ResultShape::None { .. } | ResultShape::Reserved { .. }, Some(serde_json::Value::Object(_))) => None,
         (ResultShape::CallId { .. }, Some(serde_json::Value::String(_))) => None,
+        (ResultShape::Event { .. }, None | Some(serde_json::Value::Null)) => None,
+        (ResultShape::Event { .. }, Some(serde_json::Value::Object(m))) if m.get("eventType").is_some_and(serde_json::Value::is_string) => None,
         (ResultShape::Object { fields, .. }, Some(v @ serde_json::Value::Object(_))) => {
             check_json(v, &Type::Object(fields.clone()), &Default::default()).err()
         }
@@ -179,6 +181,7 @@ fn response(ctx: &mut Ctx<'_>, interface: &Interface, response: &serde_json::Val
                 ResultShape::Reserved { .. } => "a reserved object",
                 ResultShape::CallId { .. } => "a call ID string",
                 ResultShape::Object { .. } => "an object",
+                ResultShape::Event { .. } => "an event object with an `eventType` string, or null",
             };
             Some(format!("is {}, but the interface declares {kind}", v.map_or_else(|| "missing".to_owned(), json_kind)))
         }

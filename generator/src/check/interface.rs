@@ -67,6 +67,7 @@ pub(super) fn check(loaded: &Loaded<InterfaceFile>, api: &ApiFile, errors: &[Err
         response_headers,
         events: event_uses,
         errors: error_codes,
+        result_member: doc.response.result.member.clone().unwrap_or_else(|| api.envelope.result.clone()),
         examples: Vec::new(),
         quirks: doc.quirks.clone(),
         sends_guid,
@@ -419,6 +420,7 @@ fn result(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> ResultShape {
         "none" => ResultShape::None { description, vendor_type },
         "reserved" => ResultShape::Reserved { description, vendor_type },
         "call_id" => ResultShape::CallId { description, vendor_type },
+        "event" => ResultShape::Event { description, vendor_type },
         "object" => match &spec.fields {
             Some(list) => ResultShape::Object { description, vendor_type, fields: fields(ctx, list, &path.key("fields")) },
             None => {
@@ -429,7 +431,7 @@ fn result(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> ResultShape {
         },
         other => {
             let d = ctx.at(&path.key("kind"), format!("unknown result kind `{other}`"));
-            ctx.push(d.help("use none, reserved, call_id or object"));
+            ctx.push(d.help("use none, reserved, call_id, object or event"));
             ResultShape::None { description, vendor_type }
         }
     }

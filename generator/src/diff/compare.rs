@@ -81,6 +81,22 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// Members of `o` and `n` that this module does not compare by name (added to the IR after it
+/// was written): any difference needs review.
+fn other_members(o: &impl serde::Serialize, n: &impl serde::Serialize, known: &[&str], subject: &str, ctx: &mut Ctx<'_>) {
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) = (serde_json::to_value(o), serde_json::to_value(n)) else {
+        return;
+    };
+    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let show = |v: Option<&serde_json::Value>| v.map_or_else(|| "absent".to_owned(), |v| short(&v.to_string()));
+    for key in keys.into_iter().filter(|k| !known.contains(&k.as_str())) {
+        let (x, y) = (a.get(key.as_str()), b.get(key.as_str()));
+        if x != y {
+            ctx.push(Class::Review, Kind::OtherChanged, subject, format!("`{key}` changed: {} → {}", show(x), show(y)));
+        }
+    }
+}
+
 fn is_short(s: &str) -> bool {
     s.chars().count() <= 60 && !s.contains('\n')
 }
@@ -145,6 +161,11 @@ fn settings(old: &Settings, new: &Settings, ctx: &mut Ctx<'_>) {
     ctx.text("summary", "summary", &old.summary, &new.summary);
     ctx.text("auth.description", "authentication description", &old.auth_description, &new.auth_description);
     ctx.text_list("sources", "source", &old.sources, &new.sources);
+    const KNOWN: &[&str] = &[
+        "name", "title", "summary", "crate_name", "base_path", "default_port", "content_type", "auth_header",
+        "auth_description", "token_header", "token_prefix", "envelope", "sources",
+    ];
+    other_members(old, new, KNOWN, "", ctx);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -263,6 +284,12 @@ fn interface(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
     ctx.text_list("quirks", "quirk", &o.quirks, &n.quirks);
     ctx.opt_text("source", "source page", o.source_page.as_deref(), n.source_page.as_deref());
     ctx.opt_text("source", "source date", o.source_updated.as_deref(), n.source_updated.as_deref());
+    const KNOWN: &[&str] = &[
+        "source", "resource", "module", "operation", "title", "log_name", "summary", "description", "prerequisites",
+        "method", "path", "segments", "params", "rules", "result", "response_headers", "events", "errors", "examples",
+        "quirks", "sends_guid", "session", "source_page", "source_updated",
+    ];
+    other_members(o, n, KNOWN, "", ctx);
 }
 
 fn examples(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
@@ -357,6 +384,11 @@ fn param(o: &Param, n: &Param, ctx: &mut Ctx<'_>) {
     constraints(&o.constraints, &n.constraints, &subject, ctx);
     ctx.text(&subject, "description", &o.description, &n.description);
     ctx.opt_text(&subject, "vendor type", o.vendor_type.as_deref(), n.vendor_type.as_deref());
+    const KNOWN: &[&str] =
+        &["name", "location", "ty", "required", "default", "description", "secret", "role", "vendor_type", "type_name", "constraints"];
+    other_members(o, n, KNOWN, &subject, ctx);
+    const KNOWN_CONSTRAINTS: &[&str] = &["range", "chars", "bytes", "pattern", "values", "supported_only"];
+    other_members(&o.constraints, &n.constraints, KNOWN_CONSTRAINTS, &subject, ctx);
 }
 
 /// Whether a value is sent (input) or received (output).
@@ -606,39 +638,35 @@ fn rules(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
 // ---------------------------------------------------------------------------------------------
 // Responses
 
-fn result_kind(r: &ResultShape) -> &'static str {
-    match r {
-        ResultShape::None { .. } => "none",
-        ResultShape::Reserved { .. } => "reserved",
-        ResultShape::CallId { .. } => "call ID",
-        ResultShape::Object { .. } => "object",
-    }
+/// A serde-tagged enum's tag and its optional `description` and `vendor_type` members.
+///
+/// Read through serde so that variants added to the IR later are compared too.
+struct Tagged {
+    kind: String,
+    description: Option<String>,
+    vendor_type: Option<String>,
 }
 
-fn result_docs(r: &ResultShape) -> (Option<&str>, Option<&str>) {
-    match r {
-        ResultShape::None { description, vendor_type }
-        | ResultShape::Reserved { description, vendor_type }
-        | ResultShape::CallId { description, vendor_type }
-        | ResultShape::Object { description, vendor_type, .. } => (description.as_deref(), vendor_type.as_deref()),
+fn tagged(value: &impl serde::Serialize) -> Tagged {
+    let v = serde_json::to_value(value).unwrap_or_default();
+    let text = |key: &str| v.get(key).and_then(|x| x.as_str()).map(str::to_owned);
+    Tagged {
+        kind: text("kind").unwrap_or_default().replace("call_id", "call ID").replace('_', " "),
+        description: text("description"),
+        vendor_type: text("vendor_type"),
     }
 }
 
 fn result(o: &ResultShape, n: &ResultShape, ctx: &mut Ctx<'_>) {
-    if result_kind(o) != result_kind(n) {
-        ctx.push(
-            Class::Breaking,
-            Kind::ResultChanged,
-            "result",
-            format!("result shape changed: {} → {}", result_kind(o), result_kind(n)),
-        );
+    let (ot, nt) = (tagged(o), tagged(n));
+    if ot.kind != nt.kind {
+        ctx.push(Class::Breaking, Kind::ResultChanged, "result", format!("result shape changed: {} → {}", ot.kind, nt.kind));
     }
     if let (ResultShape::Object { fields: of, .. }, ResultShape::Object { fields: nf, .. }) = (o, n) {
         fields(of, nf, Dir::Output, "result", ctx);
     }
-    let ((od, ov), (nd, nv)) = (result_docs(o), result_docs(n));
-    ctx.opt_text("result", "description", od, nd);
-    ctx.opt_text("result", "vendor type", ov, nv);
+    ctx.opt_text("result", "description", ot.description.as_deref(), nt.description.as_deref());
+    ctx.opt_text("result", "vendor type", ot.vendor_type.as_deref(), nt.vendor_type.as_deref());
 }
 
 fn response_headers(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
@@ -691,23 +719,6 @@ fn errors(old: &[ErrorCode], new: &[ErrorCode], ctx: &mut Ctx<'_>) {
     }
 }
 
-fn payload_kind(p: &Payload) -> &'static str {
-    match p {
-        Payload::Null { .. } => "null",
-        Payload::CallId { .. } => "call ID",
-        Payload::String { .. } => "string",
-        Payload::Object { .. } => "object",
-    }
-}
-
-fn payload_description(p: &Payload) -> Option<&str> {
-    match p {
-        Payload::Null { description } | Payload::CallId { description } | Payload::String { description } | Payload::Object { description, .. } => {
-            description.as_deref()
-        }
-    }
-}
-
 fn events(old: &[Event], new: &[Event], ctx: &mut Ctx<'_>) {
     for o in old {
         let subject = format!("event `{}`", o.name.wire);
@@ -718,19 +729,15 @@ fn events(old: &[Event], new: &[Event], ctx: &mut Ctx<'_>) {
         if o.name.rust != n.name.rust {
             ctx.push(Class::Breaking, Kind::NameChanged, &subject, format!("variant renamed: `{}` → `{}`", o.name.rust, n.name.rust));
         }
-        if payload_kind(&o.payload) != payload_kind(&n.payload) {
-            ctx.push(
-                Class::Breaking,
-                Kind::PayloadChanged,
-                &subject,
-                format!("payload changed: {} → {}", payload_kind(&o.payload), payload_kind(&n.payload)),
-            );
+        let (op, np) = (tagged(&o.payload), tagged(&n.payload));
+        if op.kind != np.kind {
+            ctx.push(Class::Breaking, Kind::PayloadChanged, &subject, format!("payload changed: {} → {}", op.kind, np.kind));
         }
         if let (Payload::Object { fields: of, .. }, Payload::Object { fields: nf, .. }) = (&o.payload, &n.payload) {
             fields(of, nf, Dir::Output, &format!("{subject} payload"), ctx);
         }
         ctx.text(&subject, "meaning", &o.meaning, &n.meaning);
-        ctx.opt_text(&subject, "payload description", payload_description(&o.payload), payload_description(&n.payload));
+        ctx.opt_text(&subject, "payload description", op.description.as_deref(), np.description.as_deref());
         ctx.opt_text(&subject, "note", o.note.as_deref(), n.note.as_deref());
     }
     for n in new.iter().filter(|n| !old.iter().any(|o| o.name.wire == n.name.wire)) {

@@ -70,7 +70,7 @@ impl Class {
     pub fn label(self) -> &'static str {
         match self {
             Class::Breaking => "breaking",
-            Class::Review => "changed, review",
+            Class::Review => "review",
             Class::Compatible => "compatible",
             Class::Docs => "docs only",
         }
@@ -123,6 +123,8 @@ pub enum Kind {
     NameChanged,
     PayloadChanged,
     SettingChanged,
+    /// A member the comparison does not know by name changed (needs review).
+    OtherChanged,
     Docs,
 }
 
@@ -254,4 +256,11 @@ pub enum FailOn {
     Compatible,
     /// Fail on any change.
     Docs,
+}
+
+/// Loads and checks one side of a comparison from its raw files; `display_root` names the tree
+/// in diagnostics (e.g. `spec` or `HEAD~1:spec`).
+pub fn load_tree(display_root: &str, files: &[crate::load::RawFile]) -> Result<crate::ir::Api, crate::diag::Diagnostics> {
+    let loaded = crate::load::load(display_root, files)?;
+    crate::check::check(&loaded)
 }

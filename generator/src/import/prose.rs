@@ -29,8 +29,8 @@ pub struct Prose {
     pub rules: Vec<RawRule>,
     pub warnings: Vec<(usize, String)>,
     pub quirks: Vec<String>,
-    /// `see Table N` references: (line, N).
-    pub table_refs: Vec<(usize, u32)>,
+    /// `see Table N` references: (line, N, parameter).
+    pub table_refs: Vec<(usize, u32, String)>,
 }
 
 fn re(pattern: &str) -> Regex {
@@ -92,7 +92,7 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
     let mut out = Prose::default();
     let mut prose_lines: Vec<&Line> = Vec::new();
     let mut group: Option<(String, String, usize, Vec<Scalar>)> = None;
-    let mut flush = |group: &mut Option<(String, String, usize, Vec<Scalar>)>, out: &mut Prose| {
+    let flush = |group: &mut Option<(String, String, usize, Vec<Scalar>)>, out: &mut Prose| {
         if let Some((wp, wv, line, values)) = group.take() {
             if values.is_empty() {
                 out.warnings.push((line, format!("`{param}`: \"When {wp} is set to {wv}\" introduces no options")));
@@ -204,7 +204,7 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
         }
         for c in see_table.captures_iter(&sentence) {
             if let Ok(n) = c[1].parse() {
-                out.table_refs.push((line, n));
+                out.table_refs.push((line, n, param.to_owned()));
             }
         }
         if !used && hint.is_match(&sentence) {

@@ -317,8 +317,11 @@ pub struct ResponseSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResultSpec {
-    /// `none`, `reserved`, `call_id` or `object`.
+    /// `none`, `reserved`, `call_id`, `object` or `event`.
     pub kind: String,
+    /// Envelope member that carries the answer, when not `result` (polling answers in `event`).
+    #[serde(default)]
+    pub member: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]

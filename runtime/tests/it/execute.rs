@@ -21,6 +21,7 @@ static TRANSFER: Operation = Operation {
     method: Method::Post,
     path: "/mediacall/{agentid}/transfer/{callid}",
     sends_guid: true,
+    result: "result",
 };
 
 static QUERY_STATUS: Operation = Operation {
@@ -28,6 +29,7 @@ static QUERY_STATUS: Operation = Operation {
     method: Method::Get,
     path: "/onlineagent/{agentid}/status",
     sends_guid: true,
+    result: "result",
 };
 
 static PUBLIC_INFO: Operation = Operation {
@@ -35,6 +37,7 @@ static PUBLIC_INFO: Operation = Operation {
     method: Method::Get,
     path: "/public/{agentid}",
     sends_guid: false,
+    result: "result",
 };
 
 static SIGN_IN: Operation = Operation {
@@ -42,6 +45,7 @@ static SIGN_IN: Operation = Operation {
     method: Method::Put,
     path: "/onlineagent/{agentid}/forcelogin",
     sends_guid: false,
+    result: "result",
 };
 
 static SIGN_OUT: Operation = Operation {
@@ -49,6 +53,7 @@ static SIGN_OUT: Operation = Operation {
     method: Method::Delete,
     path: "/onlineagent/{agentid}/logout",
     sends_guid: true,
+    result: "result",
 };
 
 const STATUS_PATH: &str = "/agentgateway/resource/onlineagent/1001/status";

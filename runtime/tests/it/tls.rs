@@ -34,6 +34,7 @@ static PING: Operation = Operation {
     method: Method::Get,
     path: "/ping",
     sends_guid: false,
+    result: "result",
 };
 
 /// Serves one TLS connection with a fixed success envelope; returns the base

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::human::{condition_md, constraints_md, labelled, rule_md, rule_note, value_md};
 use super::markdown::{code, code_cell, comment_text, is_safe_url, link_target, slug, text};
-use super::rust_api::{RustApi, crate_path, result_type, rust_api};
+use super::rust_api::{RustApi, crate_path, result_type, rust_api, starts_session};
 use crate::emit::GENERATED_MARKER;
 use crate::ir::{Api, EnumValue, ErrorCode, Event, Field, Interface, Location, Param, Payload, ResultShape, Role, Segment, Settings, Type};
 
@@ -46,9 +46,12 @@ struct CatalogAnchors {
 
 impl CatalogAnchors {
     fn new(api: &Api) -> Self {
+        // The page titles' anchors are taken first.
         let mut a = Anchors::default();
+        a.take("error-codes");
         let errors = api.errors.iter().map(|e| (e.code.clone(), a.take(&format!("error-{}", slug(&e.code))))).collect();
         let mut a = Anchors::default();
+        a.take("events");
         let events = api.events.iter().map(|e| (e.name.wire.clone(), a.take(&format!("event-{}", slug(&e.name.wire))))).collect();
         CatalogAnchors { errors, events }
     }
@@ -221,6 +224,8 @@ pub struct ReadmeContext<'a> {
     pub resources: Vec<ResourceGroup<'a>>,
     /// Interfaces that do not send the auth header.
     pub without_auth: Vec<Backlink>,
+    /// Interfaces whose Rust method returns the session it starts.
+    pub session_starters: Vec<Backlink>,
     /// Each source as a markdown link, or as escaped text when it is not a plain web address.
     pub sources_md: Vec<String>,
     pub success_md: String,
@@ -267,7 +272,7 @@ fn resource_groups<'a>(api: &'a Api, anchors: &mut Anchors, from_depth: usize) -
 
 pub fn readme(api: &Api) -> ReadmeContext<'_> {
     let mut anchors = Anchors::default();
-    for fixed in ["interfaces", "authentication", "responses", "rust-client", "references", "sources"] {
+    for fixed in ["overview", "interfaces", "authentication", "responses", "rust-client", "references", "sources"] {
         anchors.take(fixed);
     }
     let resources = resource_groups(api, &mut anchors, 0);
@@ -275,6 +280,12 @@ pub fn readme(api: &Api) -> ReadmeContext<'_> {
         .interfaces
         .iter()
         .filter(|it| !it.sends_guid)
+        .map(|it| Backlink { title: it.title.clone(), link: link(0, &interface_rel(it), None), when_md: None })
+        .collect();
+    let session_starters = api
+        .interfaces
+        .iter()
+        .filter(|it| starts_session(it))
         .map(|it| Backlink { title: it.title.clone(), link: link(0, &interface_rel(it), None), when_md: None })
         .collect();
     let sources_md = api
@@ -290,6 +301,7 @@ pub fn readme(api: &Api) -> ReadmeContext<'_> {
         crate_path: crate_path(api),
         resources,
         without_auth,
+        session_starters,
         sources_md,
         success_md: code(&api.settings.envelope.success),
     }
@@ -347,7 +359,7 @@ pub fn errors(api: &Api) -> ErrorsContext<'_> {
         })
         .collect();
     ErrorsContext {
-        marker: marker("spec/errors.yaml"),
+        marker: marker("spec/"),
         settings: &api.settings,
         success_md: code(&api.settings.envelope.success),
         retcode_md: code(&api.settings.envelope.retcode),
@@ -380,6 +392,7 @@ pub struct EventEntry<'a> {
 pub fn events(api: &Api) -> EventsContext<'_> {
     let catalog = CatalogAnchors::new(api);
     let mut anchors = Anchors::default();
+    anchors.take("events");
     for a in catalog.events.values() {
         anchors.take(a);
     }
@@ -419,7 +432,7 @@ pub fn events(api: &Api) -> EventsContext<'_> {
             }
         })
         .collect();
-    EventsContext { marker: marker("spec/events.yaml"), settings: &api.settings, events }
+    EventsContext { marker: marker("spec/"), settings: &api.settings, events }
 }
 
 // ---------------------------------------------------------------- interface pages
@@ -603,7 +616,7 @@ fn param_row(it: &Interface, p: &Param) -> ParamRow {
         name_md: code_cell(&p.name.wire),
         type_md: ty,
         required: p.required,
-        default_md: p.default.as_ref().map(|d| value_md(d, true)).unwrap_or_else(|| "—".to_owned()),
+        default_md: p.default.as_ref().map(|d| labelled(d, &p.constraints.values, true)).unwrap_or_else(|| "—".to_owned()),
         constraints_md: constraints_md(&p.constraints, &p.ty),
         description: p.description.clone(),
         notes_md,
@@ -614,13 +627,14 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface) -> InterfaceContext<'a> {
     let s = &api.settings;
     let catalog = CatalogAnchors::new(api);
     let mut anchors = Anchors::default();
-    let anchor = anchors.take(&slug(&it.operation.wire));
+    // The template's fixed section anchors first, so nothing generated can take them.
     for fixed in [
         "prerequisites", "request", "headers", "path-parameters", "query-parameters", "body-parameters", "values", "rules", "response",
         "result", "response-headers", "events", "errors", "examples", "quirks", "source", "rust",
     ] {
         anchors.take(fixed);
     }
+    let anchor = anchors.take(&slug(&it.operation.wire));
     let depth = 1;
 
     let mut headers = vec![ParamRow {
@@ -684,22 +698,31 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface) -> InterfaceContext<'a> {
     let mut result_fields = Vec::new();
     let mut result_tables = Vec::new();
     let (summary_md, vendor_type) = match &it.result {
-        ResultShape::None { vendor_type, .. } => (format!("The page documents no {} member.", code(&env.result)), vendor_type),
-        ResultShape::Reserved { vendor_type, .. } => (format!("{} is reserved by the vendor and carries no data.", code(&env.result)), vendor_type),
-        ResultShape::CallId { vendor_type, .. } => (format!("{} is the ID of the call the request created (a string).", code(&env.result)), vendor_type),
+        ResultShape::None { vendor_type, .. } => (format!("The page documents no {} member.", code(&it.result_member)), vendor_type),
+        ResultShape::Reserved { vendor_type, .. } => (format!("{} is reserved by the vendor and carries no data.", code(&it.result_member)), vendor_type),
+        ResultShape::CallId { vendor_type, .. } => (format!("{} is the ID of the call the request created (a string).", code(&it.result_member)), vendor_type),
         ResultShape::Object { vendor_type, fields, .. } => {
             field_rows(&mut anchors, "result-", "", fields, &mut result_fields, &mut result_tables);
-            (format!("{} is an object with the fields below.", code(&env.result)), vendor_type)
+            (format!("{} is an object with the fields below.", code(&it.result_member)), vendor_type)
         }
+        ResultShape::Event { vendor_type, .. } => (
+            format!(
+                "{} holds at most one event (or is null); its content follows the [event reference]({}).",
+                code(&it.result_member),
+                link(depth, "events.md", None)
+            ),
+            vendor_type,
+        ),
     };
     let result_row_md = match &it.result {
         ResultShape::None { .. } => None,
         ResultShape::Reserved { .. } => Some(("object", "Reserved; carries no data.")),
         ResultShape::CallId { .. } => Some(("string", "ID of the call.")),
         ResultShape::Object { .. } => Some(("object", "See [Result](#result).")),
+        ResultShape::Event { .. } => Some(("object", "One event, or null. See [Result](#result).")),
     };
     if let Some((ty, d)) = result_row_md {
-        envelope.push(EnvelopeRow { name_md: code_cell(&env.result), type_md: ty.to_owned(), description_md: d.to_owned() });
+        envelope.push(EnvelopeRow { name_md: code_cell(&it.result_member), type_md: ty.to_owned(), description_md: d.to_owned() });
     }
     let result = ResultView {
         summary_md,

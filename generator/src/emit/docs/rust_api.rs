@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::ir::{Api, Interface, Param, ResultShape, Role, Type, Value};
+use crate::ir::{Api, Interface, Param, ResultShape, Role, SessionEffect, Type, Value};
 
 /// Requests with at most this many fields are shown as a struct literal, larger ones through `Request::new`.
 const LITERAL_FIELDS: usize = 7;
@@ -24,6 +24,8 @@ pub struct RustApi {
     pub module_path: String,
     pub signature: String,
     pub example: String,
+    /// What a successful call does to the session, markdown; `None` when nothing.
+    pub session_md: Option<String>,
 }
 
 /// The client crate's name as a Rust path segment.
@@ -39,12 +41,19 @@ fn agent_param(it: &Interface) -> Option<&Param> {
     it.params.iter().find(|p| p.role == Some(Role::AgentId))
 }
 
+/// True when the method is a sign-in on `Client` that hands back the `Session` it starts
+/// (as the Rust emitter generates it).
+pub fn starts_session(it: &Interface) -> bool {
+    it.session == SessionEffect::Starts && !it.sends_guid && agent_param(it).is_some()
+}
+
 /// The Rust type `Result` carries on success, relative to the crate root.
 pub fn result_type(it: &Interface) -> String {
     match &it.result {
         ResultShape::None { .. } | ResultShape::Reserved { .. } => "()".to_owned(),
         ResultShape::CallId { .. } => "String".to_owned(),
         ResultShape::Object { .. } => format!("{}::{}::Response", it.resource.rust, it.module.rust),
+        ResultShape::Event { .. } => "Option<ReceivedEvent>".to_owned(),
     }
 }
 
@@ -149,12 +158,21 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
     if has_request {
         args.push(format!("request: &{module}::Request"));
     }
-    let signature = format!(
-        "pub async fn {}({}) -> Result<{}, {krate}::Error>",
-        it.operation.rust,
-        args.join(", "),
-        result_type(it)
-    );
+    let starts = starts_session(it);
+    let ret = if starts { format!("({krate}::Session, {})", result_type(it)) } else { result_type(it) };
+    let signature = format!("pub async fn {}({}) -> Result<{ret}, {krate}::Error>", it.operation.rust, args.join(", "));
+    let session_md = if starts {
+        Some(format!(
+            "On success the method also returns the `{krate}::Session` it starts, holding the agent ID and the token the response hands out; \
+             make the session's calls on it."
+        ))
+    } else if it.session == SessionEffect::Ends {
+        Some(format!(
+            "On success the session ends: later calls on this `{krate}::Session` and its clones fail with `{krate}::Error::SessionEnded` without sending anything."
+        ))
+    } else {
+        None
+    };
 
     let mut lines = Vec::new();
     let mut imports: Vec<String> = Vec::new();
@@ -227,10 +245,14 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
         call_args.push("&request".to_owned());
     }
     let call = format!("{who}.{}({}).await?;", it.operation.rust, call_args.join(", "));
-    lines.push(match &it.result {
-        ResultShape::None { .. } | ResultShape::Reserved { .. } => call,
-        ResultShape::CallId { .. } => format!("let call_id: String = {call}"),
-        ResultShape::Object { .. } => format!("let response: {}::Response = {call}", it.module.rust),
+    lines.push(match (&it.result, starts) {
+        (ResultShape::None { .. } | ResultShape::Reserved { .. }, false) => call,
+        (ResultShape::None { .. } | ResultShape::Reserved { .. }, true) => format!("let (session, ()) = {call}"),
+        (ResultShape::CallId { .. }, false) => format!("let call_id: String = {call}"),
+        (ResultShape::CallId { .. }, true) => format!("let (session, call_id) = {call}"),
+        (ResultShape::Object { .. }, false) => format!("let response: {}::Response = {call}", it.module.rust),
+        (ResultShape::Object { .. }, true) => format!("let (session, response) = {call}"),
+        (ResultShape::Event { .. }, _) => format!("let event: Option<{krate}::ReceivedEvent> = {call}"),
     });
-    RustApi { receiver: format!("{krate}::{receiver}"), module_path: format!("{krate}::{module}"), module, signature, example: lines.join("\n") }
+    RustApi { receiver: format!("{krate}::{receiver}"), module_path: format!("{krate}::{module}"), module, signature, example: lines.join("\n"), session_md }
 }

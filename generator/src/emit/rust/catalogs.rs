@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::doc::{Doc, code};
 use super::ident;
-use crate::ir::{Api, Provenance};
+use crate::ir::{Api, Event, Field, Payload, Provenance, Type};
 
 pub(crate) fn errors(api: &Api) -> TokenStream {
     let variants = api.errors.iter().map(|e| {
@@ -97,7 +97,144 @@ pub(crate) fn errors(api: &Api) -> TokenStream {
     }
 }
 
+/// Name of the struct that holds an object payload.
+fn payload_struct(e: &Event) -> proc_macro2::Ident {
+    ident(&format!("{}Payload", e.name.rust.trim_start_matches("r#")))
+}
+
+fn payload_field(f: &Field) -> TokenStream {
+    let id = ident(&f.name.rust);
+    let wire = &f.name.wire;
+    let mut doc = Doc::new().text(&f.description).blank().raw(format!("Wire name {}.", code(wire)));
+    if !f.values.is_empty() {
+        let values: Vec<String> = f.values.iter().map(|v| format!("{} {}", code(&v.value.to_string()), super::doc::escape_line(&v.description))).collect();
+        doc = doc.raw(format!("Known values: {}.", values.join(", ")));
+    }
+    let doc = doc.attrs();
+    // The vendor sends numbers as strings and back; read both, whatever the catalog says.
+    let (ty, with) = match &f.ty {
+        Type::String => (quote! { String }, Some("agentgateway_runtime::lenient::opt_string")),
+        Type::Integer => (quote! { i64 }, Some("agentgateway_runtime::lenient::opt_i64")),
+        Type::Boolean => (quote! { bool }, Some("agentgateway_runtime::lenient::opt_bool")),
+        _ => (quote! { serde_json::Value }, None),
+    };
+    let attr = match with {
+        Some(w) => quote! { #[serde(rename = #wire, default, deserialize_with = #w)] },
+        None => quote! { #[serde(rename = #wire, default)] },
+    };
+    quote! { #doc #attr pub #id: Option<#ty> }
+}
+
+/// The typed `Event` enum, its payload structs and its decoder.
+fn typed_events(api: &Api) -> TokenStream {
+    let structs = api.events.iter().filter_map(|e| {
+        let Payload::Object { fields, description } = &e.payload else { return None };
+        let name = payload_struct(e);
+        let doc = Doc::new()
+            .raw(format!("Content of {}. Every field is optional: the gateway leaves fields out and sends numbers as text.", code(&e.name.wire)))
+            .blank()
+            .text(description.as_deref().unwrap_or(""))
+            .attrs();
+        let fields = fields.iter().map(payload_field);
+        Some(quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+            #[non_exhaustive]
+            pub struct #name {
+                #(#fields,)*
+            }
+        })
+    });
+    let variants = api.events.iter().map(|e| {
+        let id = ident(&e.name.rust);
+        let doc = Doc::new().raw(format!("{}:", code(&e.name.wire))).text(&e.meaning).attrs();
+        match &e.payload {
+            Payload::Null { .. } => quote! { #doc #id },
+            Payload::CallId { .. } => quote! { #doc #id(String) },
+            Payload::String { .. } => quote! { #doc #id(String) },
+            Payload::Object { .. } => {
+                let p = payload_struct(e);
+                quote! { #doc #id(#p) }
+            }
+        }
+    });
+    let decode_arms = api.events.iter().map(|e| {
+        let id = ident(&e.name.rust);
+        let wire = &e.name.wire;
+        match &e.payload {
+            Payload::Null { .. } => quote! { #wire => Self::#id, },
+            Payload::CallId { .. } | Payload::String { .. } => {
+                quote! { #wire => agentgateway_runtime::lenient::text(content).map_or_else(|c| unknown(event_type, c), Self::#id), }
+            }
+            Payload::Object { .. } => {
+                quote! { #wire => agentgateway_runtime::lenient::payload(content).map_or_else(|c| unknown(event_type, c), Self::#id), }
+            }
+        }
+    });
+    let kind_arms = api.events.iter().map(|e| {
+        let id = ident(&e.name.rust);
+        let pattern = match &e.payload {
+            Payload::Null { .. } => quote! { Self::#id },
+            _ => quote! { Self::#id(_) },
+        };
+        quote! { #pattern => Some(EventKind::#id), }
+    });
+    quote! {
+        #(#structs)*
+
+        /// An event with its typed content.
+        ///
+        /// [`Event::Unknown`] keeps anything the catalog does not describe (a newer
+        /// gateway's event, or content that does not match its documented shape), so
+        /// a new server event never breaks a client.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Event {
+            #(#variants,)*
+            /// An event the catalog does not know, or whose content did not decode, as received.
+            Unknown {
+                /// The `eventType` as sent.
+                event_type: String,
+                /// The `content` as sent.
+                content: serde_json::Value,
+            },
+        }
+
+        impl Event {
+            /// The catalog kind, or `None` for [`Event::Unknown`].
+            pub fn kind(&self) -> Option<EventKind> {
+                match self {
+                    #(#kind_arms)*
+                    Self::Unknown { .. } => None,
+                }
+            }
+
+            /// The `eventType` this event arrived as.
+            pub fn name(&self) -> &str {
+                match self {
+                    Self::Unknown { event_type, .. } => event_type,
+                    known => known.kind().map_or("", EventKind::name),
+                }
+            }
+        }
+
+        fn unknown(event_type: &str, content: serde_json::Value) -> Event {
+            Event::Unknown { event_type: event_type.to_owned(), content }
+        }
+
+        impl agentgateway_runtime::DecodeEvent for Event {
+            fn decode(event_type: &str, content: serde_json::Value) -> Self {
+                match event_type {
+                    #(#decode_arms)*
+                    _ => unknown(event_type, content),
+                }
+            }
+        }
+    }
+}
+
 pub(crate) fn events(api: &Api) -> TokenStream {
+    let typed = typed_events(api);
     let variants = api.events.iter().map(|e| {
         let id = ident(&e.name.rust);
         let doc = Doc::new().raw(format!("{}:", code(&e.name.wire))).text(&e.meaning).attrs();
@@ -160,5 +297,7 @@ pub(crate) fn events(api: &Api) -> TokenStream {
                 f.write_str(self.name())
             }
         }
+
+        #typed
     }
 }

@@ -8,7 +8,40 @@ use super::ident;
 use super::interface::{agent_id_param, has_request, has_validate, request_params};
 use crate::ir::{Api, Interface, Location, ResultShape, SessionEffect};
 
+/// `Session::events`, when the API has a polling interface the session can call with defaults.
+fn events_method(api: &Api) -> TokenStream {
+    let Some(poll) = api.interfaces.iter().find(|it| matches!(it.result, ResultShape::Event { .. }) && it.sends_guid) else {
+        return TokenStream::new();
+    };
+    if request_params(poll).any(|p| p.required) {
+        return TokenStream::new();
+    }
+    let name = ident(&poll.operation.rust);
+    let call = if has_request(poll) { quote! { session.#name(&Default::default()).await } } else { quote! { session.#name().await } };
+    let doc = Doc::new()
+        .raw(format!("Events for this agent, polled in the background through [`Session::{}`].", poll.operation.rust))
+        .blank()
+        .raw("Polling starts now and goes on, independently of how fast the stream is read, until the stream is dropped or the session ends; rotated Guids are picked up on the way. Keep one stream per session: two would split the events between them.")
+        .blank()
+        .raw("Wait for the outcome of a call with [`EventStream::wait_for`](agentgateway_runtime::EventStream::wait_for); events read past stay in the stream.")
+        .attrs();
+    quote! {
+        #doc
+        pub fn events(&self) -> crate::EventStream {
+            let session = self.clone();
+            agentgateway_runtime::EventStream::spawn(
+                move || {
+                    let session = session.clone();
+                    async move { #call }
+                },
+                agentgateway_runtime::StreamConfig::default(),
+            )
+        }
+    }
+}
+
 pub(crate) fn client(api: &Api) -> TokenStream {
+    let events = events_method(api);
     let (session_methods, client_methods): (Vec<&Interface>, Vec<&Interface>) = api.interfaces.iter().partition(|it| it.sends_guid);
     let session_methods = session_methods.into_iter().map(|it| method(api, it));
     let client_methods = client_methods.into_iter().map(|it| method(api, it));
@@ -104,6 +137,13 @@ pub(crate) fn client(api: &Api) -> TokenStream {
                 &self.client
             }
 
+            /// True once the session has been signed out; further calls fail without a request.
+            pub fn is_ended(&self) -> bool {
+                self.state.is_ended()
+            }
+
+            #events
+
             #(#session_methods)*
         }
     }
@@ -148,6 +188,7 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
         ResultShape::None { .. } | ResultShape::Reserved { .. } => (quote! { () }, quote! { agentgateway_runtime::Reserved }, quote! { .map(drop) }),
         ResultShape::CallId { .. } => (quote! { String }, quote! { String }, TokenStream::new()),
         ResultShape::Object { .. } => (quote! { crate::#resource::#module::Response }, quote! { crate::#resource::#module::Response }, TokenStream::new()),
+        ResultShape::Event { .. } => (quote! { Option<crate::ReceivedEvent> }, quote! { Option<crate::ReceivedEvent> }, TokenStream::new()),
     };
     let on_session = it.sends_guid;
     let agent = agent_id_param(it);
@@ -232,10 +273,15 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
         agentgateway_runtime::execute::<#decode, ErrorCode, #body_ty>(#transport, #session, &op::OPERATION, #call).await
     };
     let body = match ends {
-        Some(end) => quote! {
+        Some(end) if finish.is_empty() => quote! {
             let output = #run?;
             #end
-            Ok(output) #finish
+            Ok(output)
+        },
+        Some(end) => quote! {
+            #run?;
+            #end
+            Ok(())
         },
         None => quote! { #run #finish },
     };

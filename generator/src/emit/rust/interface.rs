@@ -50,6 +50,7 @@ pub(crate) fn module(api: &Api, it: &Interface) -> TokenStream {
         crate::ir::Method::Delete => "Delete",
     });
     let sends_guid = it.sends_guid;
+    let result_member = &it.result_member;
     let events = it.events.iter().filter_map(|e| api.event(&e.event)).map(|e| {
         let v = ident(&e.name.rust);
         quote! { crate::EventKind::#v }
@@ -76,6 +77,7 @@ pub(crate) fn module(api: &Api, it: &Interface) -> TokenStream {
             method: agentgateway_runtime::Method::#method,
             path: #path,
             sends_guid: #sends_guid,
+            result: #result_member,
         };
 
         /// Events this interface may trigger, delivered later through event polling.
@@ -157,9 +159,10 @@ fn request_struct(it: &Interface) -> TokenStream {
         .blank()
         .raw("Build it with [`Request::new`] from the required values, then set optional ones.")
         .attrs();
+    let default = required.is_empty().then(|| quote! { Default, });
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize)]
         pub struct Request {
             #(#fields,)*
         }
@@ -298,9 +301,21 @@ fn result_struct(it: &Interface) -> TokenStream {
 fn result_field(f: &Field) -> TokenStream {
     let id = ident(&f.name.rust);
     let wire = &f.name.wire;
-    let base = plain(&f.ty);
-    let ty = if f.required { base } else { quote! { Option<#base> } };
     let doc = Doc::new().text(&f.description).blank().raw(format!("Wire name {}.", code(wire))).attrs();
-    let default = (!f.required).then(|| quote! { default, });
-    quote! { #doc #[serde(#default rename = #wire)] pub #id: #ty }
+    if f.required {
+        let ty = plain(&f.ty);
+        return quote! { #doc #[serde(rename = #wire)] pub #id: #ty };
+    }
+    // Optional members are read leniently: the gateway sends numbers as text and back.
+    let lenient = match f.ty {
+        Type::String => Some("agentgateway_runtime::lenient::opt_string"),
+        Type::Integer => Some("agentgateway_runtime::lenient::opt_i64"),
+        Type::Boolean => Some("agentgateway_runtime::lenient::opt_bool"),
+        _ => None,
+    };
+    let base = plain(&f.ty);
+    match lenient {
+        Some(with) => quote! { #doc #[serde(rename = #wire, default, deserialize_with = #with)] pub #id: Option<#base> },
+        None => quote! { #doc #[serde(rename = #wire, default)] pub #id: Option<#base> },
+    }
 }

@@ -123,11 +123,22 @@ fn lib(api: &Api) -> TokenStream {
 
         pub use client::{Client, ClientBuilder, Session};
         pub use errors::ErrorCode;
-        pub use events::EventKind;
+        pub use events::{Event, EventKind};
         pub use agentgateway_runtime::{AgentId, Guid, SecretString, ValidationError};
 
         /// Everything a call can fail with; API errors carry an [`ErrorCode`].
         pub type Error = agentgateway_runtime::Error<ErrorCode>;
+
+        /// One polled event with the envelope's metadata (agent, generation time).
+        pub type ReceivedEvent = agentgateway_runtime::Received<Event>;
+
+        /// Events polled in the background; see [`Session::events`].
+        pub type EventStream = agentgateway_runtime::EventStream<ReceivedEvent, ErrorCode>;
+
+        /// Why waiting for an event stopped; see [`EventStream::wait_for`](agentgateway_runtime::EventStream::wait_for).
+        pub type WaitError = agentgateway_runtime::WaitError<ErrorCode>;
+
+        pub use agentgateway_runtime::StreamConfig;
 
         /// Path prefix of every interface.
         pub const BASE_PATH: &str = #base_path;

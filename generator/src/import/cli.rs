@@ -1,0 +1,161 @@
+//! The `ccgen import` command.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::{Context, Imported, compare, import_page, load_interface, options_from, read_context, validate};
+
+/// Drafts interface specs from the plain-text form of vendor pages.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// Plain-text vendor pages.
+    #[arg(required = true)]
+    pub pages: Vec<PathBuf>,
+    /// Spec directory whose api.yaml, errors.yaml and events.yaml the drafts are checked against.
+    #[arg(long, default_value = "spec")]
+    pub spec: PathBuf,
+    /// Write each draft to DIR/<resource>/<name>.yaml instead of printing it.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Keep a draft that fails load+check (the diagnostics are still printed).
+    #[arg(long)]
+    pub allow_invalid: bool,
+    /// Compare the page's facts with this checked-in spec instead of writing a draft; exits
+    /// non-zero when they differ. Takes one page.
+    #[arg(long, value_name = "SPEC_FILE", conflicts_with = "out")]
+    pub compare: Option<PathBuf>,
+}
+
+fn display(page: &Path) -> String {
+    page.display().to_string()
+}
+
+fn print_warnings(page: &Path, imported: &Imported) {
+    for w in &imported.warnings {
+        if w.line == 0 {
+            eprintln!("{}: warning: {}", display(page), w.message);
+        } else {
+            eprintln!("{}:{}: warning: {}", display(page), w.line, w.message);
+        }
+    }
+}
+
+/// Runs the command.
+pub fn run(args: ImportArgs) -> ExitCode {
+    let context = match read_context(&args.spec) {
+        Ok(c) => c,
+        Err(d) => {
+            eprint!("{}", d.render());
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = options_from(&context);
+    if let Some(spec_file) = &args.compare {
+        if args.pages.len() != 1 {
+            eprintln!("error: --compare takes exactly one page");
+            return ExitCode::FAILURE;
+        }
+        return run_compare(&args.pages[0], spec_file, &context, &options);
+    }
+    let mut failed = false;
+    let mut printed = 0;
+    for page in &args.pages {
+        let text = match std::fs::read_to_string(page) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", display(page));
+                failed = true;
+                continue;
+            }
+        };
+        let imported = import_page(&text, &options);
+        print_warnings(page, &imported);
+        let yaml = imported.to_yaml();
+        if let Err(d) = validate(&context, &imported.rel_path, &yaml) {
+            eprint!("{}", d.render());
+            if !args.allow_invalid {
+                eprintln!("error: the draft from {} does not pass load+check; nothing written (use --allow-invalid to keep it)", display(page));
+                failed = true;
+                continue;
+            }
+        }
+        match &args.out {
+            Some(dir) => {
+                let target = dir.join(&imported.rel_path);
+                if let Some(parent) = target.parent()
+                    && let Err(e) = std::fs::create_dir_all(parent)
+                {
+                    eprintln!("error: cannot create {}: {e}", parent.display());
+                    failed = true;
+                    continue;
+                }
+                if let Err(e) = std::fs::write(&target, &yaml) {
+                    eprintln!("error: cannot write {}: {e}", target.display());
+                    failed = true;
+                    continue;
+                }
+                eprintln!("{} → {} ({} warning(s))", display(page), target.display(), imported.warnings.len());
+            }
+            None => {
+                if printed > 0 {
+                    println!("---");
+                }
+                print!("{yaml}");
+                printed += 1;
+            }
+        }
+    }
+    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+fn run_compare(page: &Path, spec_file: &Path, context: &Context, options: &super::Options) -> ExitCode {
+    let (text, spec_text) = match (std::fs::read_to_string(page), std::fs::read_to_string(spec_file)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) => {
+            eprintln!("error: cannot read {}: {e}", display(page));
+            return ExitCode::FAILURE;
+        }
+        (_, Err(e)) => {
+            eprintln!("error: cannot read {}: {e}", spec_file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let imported = import_page(&text, options);
+    print_warnings(page, &imported);
+    let page_doc = match load_interface(context, &imported.rel_path, &imported.to_yaml()) {
+        Ok(d) => d,
+        Err(d) => {
+            eprint!("{}", d.render());
+            return ExitCode::FAILURE;
+        }
+    };
+    // Keep the spec's own resource/name so its diagnostics name the right file.
+    let rel = spec_file
+        .iter()
+        .rev()
+        .take(2)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    let spec_doc = match load_interface(context, &rel, &spec_text) {
+        Ok(d) => d,
+        Err(d) => {
+            eprint!("{}", d.render());
+            return ExitCode::FAILURE;
+        }
+    };
+    let differences = compare::compare(&page_doc, &spec_doc);
+    if differences.is_empty() {
+        println!("{}: the page's facts agree with {}", display(page), spec_file.display());
+        ExitCode::SUCCESS
+    } else {
+        println!("{}: {} difference(s) from {}:", display(page), differences.len(), spec_file.display());
+        for d in differences {
+            println!("  - {d}");
+        }
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,873 @@
+//! `ccgen import`: drafts an interface spec from the plain-text form of a vendor page.
+//!
+//! The page is read by structure (section headings, table headers and column counts), never by
+//! line offsets: [`page`] splits it into headings, text, bullets and tables, this module places
+//! each block into a [`draft::Draft`], and [`prose`] turns description sentences into
+//! constraints where the wording is unambiguous. Whatever cannot be placed is reported as a
+//! [`Warning`] with the page's line number.
+//!
+//! The draft keeps the vendor's wording for descriptions; a person rewrites them later.
+
+pub mod cli;
+pub mod compare;
+pub mod draft;
+pub mod page;
+pub mod prose;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use regex_lite::Regex;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::model::InterfaceFile;
+use crate::load::{self, RawFile};
+use draft::{Condition, Draft, Example, Param, ResultDraft, Rule, Scalar};
+use page::{Block, Col, Line, Table};
+
+/// Something on the page the import could not place, or had to interpret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// 1-based line of the page; 0 when the problem concerns the page as a whole.
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 { write!(f, "warning: {}", self.message) } else { write!(f, "line {}: warning: {}", self.line, self.message) }
+    }
+}
+
+/// Settings the import needs from `api.yaml`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Path prefix in front of every interface path.
+    pub base_path: String,
+    /// Request headers declared once in `api.yaml`; their table rows are skipped.
+    pub implied_headers: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { base_path: "/agentgateway/resource".to_owned(), implied_headers: vec!["Content-Type".to_owned(), "Guid".to_owned()] }
+    }
+}
+
+/// The result of importing one page.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub draft: Draft,
+    pub warnings: Vec<Warning>,
+    /// Where the spec belongs below the spec directory (`voicecall/callinner.yaml`).
+    pub rel_path: String,
+}
+
+impl Imported {
+    /// The draft as a spec file.
+    pub fn to_yaml(&self) -> String {
+        let body = serde_yaml::to_string(&self.draft).expect("drafts always serialize");
+        format!(
+            "# {}. Drafted by `ccgen import` from the vendor page \"{}\".\n# Descriptions, summary and prerequisites are still the vendor's wording; rewrite them in our own words.\n{body}",
+            self.draft.title, self.draft.source.page
+        )
+    }
+}
+
+struct Ctx {
+    warnings: Vec<Warning>,
+    quirks: Vec<String>,
+}
+
+impl Ctx {
+    fn warn(&mut self, line: usize, message: impl Into<String>) {
+        self.warnings.push(Warning { line, message: message.into() });
+    }
+
+    fn unplaced(&mut self, block: &Block, section: &str) {
+        match block {
+            Block::Heading(l) | Block::Text(l) | Block::Bullet(l) => self.warn(l.no, format!("not placed ({section}): {}", l.text)),
+            Block::Table(t) => self.warn(t.line, format!("table not placed ({section}): {}", t.caption.as_deref().unwrap_or("no caption"))),
+        }
+    }
+}
+
+/// One section of the page: its heading and blocks.
+struct Section {
+    name: &'static str,
+    line: usize,
+    blocks: Vec<Block>,
+}
+
+/// A parameter read from a table, with the rules its description implies.
+struct ParamRow {
+    param: Param,
+    rules: Vec<prose::RawRule>,
+    table_refs: Vec<(usize, u32, String)>,
+}
+
+/// Imports one page.
+pub fn import_page(text: &str, options: &Options) -> Imported {
+    let parsed = page::parse(text);
+    let mut cx = Ctx { warnings: Vec::new(), quirks: Vec::new() };
+    for (line, what) in &parsed.stray {
+        cx.warn(*line, what.clone());
+    }
+
+    // Title and sections.
+    let mut title_line: Option<Line> = None;
+    let mut sections: Vec<Section> = Vec::new();
+    for block in &parsed.blocks {
+        match block {
+            Block::Heading(l) => {
+                sections.push(Section { name: page::heading(&l.text).unwrap_or("?"), line: l.no, blocks: Vec::new() });
+            }
+            other => match sections.last_mut() {
+                Some(s) => s.blocks.push(other.clone()),
+                None => match other {
+                    Block::Text(l) if title_line.is_none() => title_line = Some(l.clone()),
+                    _ => cx.unplaced(other, "before the first section"),
+                },
+            },
+        }
+    }
+    let mut d = Draft::default();
+    let full_title = title_line.as_ref().map(|l| l.text.clone()).unwrap_or_default();
+    if full_title.is_empty() {
+        cx.warn(0, "the page has no title line");
+    }
+    d.source.page = full_title.clone();
+    d.source.updated = parsed.updated.clone();
+
+    let mut uri: Option<(usize, String)> = None;
+    let mut uri_table: Option<Table> = None;
+    let mut header_tables: Vec<Table> = Vec::new();
+    let mut body_tables: Vec<Table> = Vec::new();
+    let mut body_none = false;
+    let mut response_table: Option<Table> = None;
+    let mut description: Vec<String> = Vec::new();
+    let mut methods: Vec<(usize, String)> = Vec::new();
+    let mut example_parts: Vec<(&'static str, usize, Vec<Line>)> = Vec::new();
+    let mut seen = BTreeSet::new();
+    let method_re = Regex::new(r"\b(GET|POST|PUT|DELETE|PATCH)\b").expect("static regex");
+
+    for section in &sections {
+        if !seen.insert(section.name) {
+            cx.warn(section.line, format!("section \"{}\" appears twice; both are read", section.name));
+        }
+        match section.name {
+            "prerequisites" => {
+                for b in &section.blocks {
+                    match b {
+                        Block::Text(l) | Block::Bullet(l) if l.text.eq_ignore_ascii_case("none") => {}
+                        Block::Text(l) | Block::Bullet(l) => d.prerequisites.push(l.text.clone()),
+                        other => cx.unplaced(other, "prerequisites"),
+                    }
+                }
+            }
+            "description" => {
+                for b in &section.blocks {
+                    match b {
+                        Block::Text(l) | Block::Bullet(l) => description.push(l.text.clone()),
+                        other => cx.unplaced(other, "description"),
+                    }
+                }
+            }
+            "interface method" => {
+                for b in &section.blocks {
+                    match b {
+                        Block::Text(l) | Block::Bullet(l) => {
+                            let found: Vec<String> = method_re.captures_iter(&l.text).map(|c| c[1].to_owned()).collect();
+                            if found.is_empty() {
+                                cx.unplaced(b, "interface method");
+                            }
+                            for m in found {
+                                methods.push((l.no, m));
+                            }
+                        }
+                        other => cx.unplaced(other, "interface method"),
+                    }
+                }
+            }
+            "uri" => {
+                for b in &section.blocks {
+                    match b {
+                        Block::Text(l) if uri.is_none() && (l.text.contains("://") || l.text.starts_with('/')) => uri = Some((l.no, l.text.clone())),
+                        Block::Table(t) if uri_table.is_none() => uri_table = Some(t.clone()),
+                        other => cx.unplaced(other, "URI"),
+                    }
+                }
+            }
+            "method name in logs" => {
+                for b in &section.blocks {
+                    match b {
+                        Block::Text(l) if d.log_name.is_empty() => d.log_name = l.text.clone(),
+                        other => cx.unplaced(other, "method name in logs"),
+                    }
+                }
+            }
+            "request description" => {
+                let mut mode: Option<&str> = None;
+                for b in &section.blocks {
+                    match b {
+                        Block::Bullet(l) | Block::Text(l) if is_header_label(&l.text) => mode = Some("header"),
+                        Block::Bullet(l) | Block::Text(l) if is_body_label(&l.text) => mode = Some("body"),
+                        Block::Text(l) | Block::Bullet(l) if l.text.eq_ignore_ascii_case("none") && mode == Some("body") => body_none = true,
+                        Block::Text(l) | Block::Bullet(l) if l.text.eq_ignore_ascii_case("none") && mode == Some("header") => {}
+                        Block::Table(t) => {
+                            let cap = t.caption.as_deref().unwrap_or("").to_ascii_lowercase();
+                            let kind = if cap.contains("header") {
+                                "header"
+                            } else if cap.contains("body") {
+                                "body"
+                            } else {
+                                mode.unwrap_or("body")
+                            };
+                            if kind == "header" { header_tables.push(t.clone()) } else { body_tables.push(t.clone()) }
+                        }
+                        other => cx.unplaced(other, "request description"),
+                    }
+                }
+            }
+            "response description" => {
+                for b in &section.blocks {
+                    match b {
+                        Block::Table(t) if response_table.is_none() => response_table = Some(t.clone()),
+                        other => cx.unplaced(other, "response description"),
+                    }
+                }
+            }
+            "triggered event" | "triggered events" => list_section(&section.blocks, &mut d.events, &mut cx, "triggered event", |t| {
+                t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && t.contains('_')
+            }),
+            "error code" | "error codes" => list_section(&section.blocks, &mut d.errors, &mut cx, "error code", |t| {
+                !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            }),
+            "example" | "examples" => {
+                for b in &section.blocks {
+                    match b {
+                        Block::Bullet(l) => {
+                            let label = l.text.to_ascii_lowercase();
+                            let part = if is_header_label(&l.text) {
+                                "header"
+                            } else if label.starts_with("request") {
+                                "request"
+                            } else if label.starts_with("response") {
+                                "response"
+                            } else {
+                                cx.unplaced(b, "example");
+                                continue;
+                            };
+                            example_parts.push((part, l.no, Vec::new()));
+                        }
+                        Block::Text(l) => match example_parts.last_mut() {
+                            Some((_, _, lines)) => lines.push(l.clone()),
+                            None => cx.unplaced(b, "example"),
+                        },
+                        other => cx.unplaced(other, "example"),
+                    }
+                }
+            }
+            _ => {
+                for b in &section.blocks {
+                    cx.unplaced(b, section.name);
+                }
+            }
+        }
+    }
+
+    // Title: "Session Transfer: transfer" names the log name after the colon.
+    d.title = match full_title.rsplit_once(": ") {
+        Some((head, tail)) if !d.log_name.is_empty() && tail == d.log_name => head.to_owned(),
+        _ => full_title.clone(),
+    };
+    if d.log_name.is_empty() {
+        cx.warn(0, "the page has no \"Method Name in Logs\"");
+    }
+    d.operation = heck::AsSnakeCase(&d.log_name).to_string();
+
+    // Description and summary.
+    let text = description.join(" ");
+    let sentences = prose::sentences(&text);
+    d.summary = sentences.first().cloned().unwrap_or_else(|| d.title.clone());
+    if sentences.len() > 1 {
+        d.description = Some(text);
+    }
+    if description.is_empty() {
+        cx.warn(0, "the page has no description; the title is used as summary");
+    }
+
+    // Method.
+    let distinct: BTreeSet<&str> = methods.iter().map(|(_, m)| m.as_str()).collect();
+    match distinct.len() {
+        0 => cx.warn(0, "the page names no request method"),
+        1 => {}
+        _ => cx.warn(methods[0].0, format!("the page names several methods ({}); the first is used", distinct.into_iter().collect::<Vec<_>>().join(", "))),
+    }
+    d.method = methods.first().map(|(_, m)| m.clone()).unwrap_or_default();
+
+    // URI template.
+    let (path_names, query_names) = match &uri {
+        Some((line, u)) => {
+            let (path, query) = split_uri(u, &options.base_path, *line, &mut cx);
+            d.path = path;
+            let placeholders: Vec<String> = Regex::new(r"\{([^}]*)\}").expect("static regex").captures_iter(&d.path).map(|c| c[1].to_owned()).collect();
+            (placeholders, query)
+        }
+        None => {
+            cx.warn(0, "the page has no URI");
+            (Vec::new(), Vec::new())
+        }
+    };
+
+    // Parameters.
+    let mut pending_rules: Vec<prose::RawRule> = Vec::new();
+    let mut table_refs: Vec<(usize, u32, String)> = Vec::new();
+    let mut take = |row: ParamRow, list: &mut Vec<Param>| {
+        pending_rules.extend(row.rules);
+        table_refs.extend(row.table_refs);
+        list.push(row.param);
+    };
+    let mut in_table: BTreeSet<String> = BTreeSet::new();
+    if let Some(t) = &uri_table {
+        for r in rows(t, &mut cx) {
+            let name = r.param.name.clone();
+            in_table.insert(name.clone());
+            if path_names.contains(&name) {
+                let mut r = r;
+                if !r.param.required {
+                    cx.warn(t.line, format!("path parameter `{name}` is marked optional on the page; path parameters are always required"));
+                    r.param.required = true;
+                }
+                if name == "agentid" {
+                    r.param.role = Some("agent_id".to_owned());
+                }
+                take(r, &mut d.parameters.path);
+            } else if query_names.contains(&name) {
+                cx.quirks.push(format!(
+                    "The page's URI table lists {name} next to the path parameters, but the URI template sends it in the query string (?{name}={{{name}}})."
+                ));
+                take(r, &mut d.parameters.query);
+            } else {
+                cx.warn(t.line, format!("URI table lists `{name}`, which the URI template does not contain; left out"));
+                cx.quirks.push(format!("The page's URI table lists {name}, which its URI template does not contain; it is left out."));
+            }
+        }
+    }
+    // Order path parameters as in the template.
+    d.parameters.path.sort_by_key(|p| path_names.iter().position(|n| *n == p.name));
+    for name in path_names.iter().chain(&query_names) {
+        if !in_table.contains(name) {
+            let line = uri.as_ref().map_or(0, |u| u.0);
+            cx.warn(line, format!("`{name}` appears in the URI template but not in the URI table; declared as a string"));
+            let param = Param {
+                name: name.clone(),
+                ty: "string".to_owned(),
+                required: path_names.contains(name),
+                role: (name == "agentid").then(|| "agent_id".to_owned()),
+                description: "Not described on the page.".to_owned(),
+                ..Param::default()
+            };
+            if path_names.contains(name) { d.parameters.path.push(param) } else { d.parameters.query.push(param) }
+        }
+    }
+    for t in &header_tables {
+        for r in rows(t, &mut cx) {
+            if options.implied_headers.iter().any(|h| h.eq_ignore_ascii_case(&r.param.name)) {
+                continue;
+            }
+            take(r, &mut d.parameters.header);
+        }
+    }
+    if body_none && !body_tables.is_empty() {
+        cx.warn(body_tables[0].line, "the message body is said to be \"None\" and also has a table; the table is used");
+    }
+    for t in &body_tables {
+        for r in rows(t, &mut cx) {
+            take(r, &mut d.parameters.body);
+        }
+    }
+
+    // Rules.
+    for raw in pending_rules {
+        let Some(other) = d.parameters.all().find(|p| p.name == raw.when_param) else {
+            cx.warn(raw.line, format!("`{}`: the condition names `{}`, which is not a parameter; kept only in the description", raw.param, raw.when_param));
+            continue;
+        };
+        let integer = other.ty == "integer";
+        let equals = match raw.when_value.parse::<i64>() {
+            Ok(i) if integer => Scalar::Int(i),
+            _ => Scalar::Str(raw.when_value.clone()),
+        };
+        if raw.kind == "only_when" && d.parameters.all().any(|p| p.name == raw.param && p.required) {
+            cx.warn(raw.line, format!("`{}` is mandatory but said to be valid only when {} is {}; no rule is made", raw.param, raw.when_param, raw.when_value));
+            cx.quirks.push(format!("The page marks {} mandatory but says it is valid only when {} is {}.", raw.param, raw.when_param, raw.when_value));
+            continue;
+        }
+        d.rules.push(Rule {
+            kind: raw.kind.to_owned(),
+            param: raw.param,
+            when: Condition { param: raw.when_param, equals },
+            values: raw.values,
+            description: raw.description,
+        });
+    }
+    for (line, n, param) in table_refs {
+        if !parsed.table_numbers.contains(&n) {
+            cx.warn(line, format!("`{param}` refers to Table {n}, which the page does not contain"));
+            cx.quirks.push(format!("The description of {param} refers to a \"Table {n}\" that the page does not contain; the values given inline are used instead."));
+        }
+    }
+
+    // Response.
+    d.response.result = match &response_table {
+        Some(t) => result_kind(t, &mut cx),
+        None => {
+            cx.warn(0, "the page has no response table; result kind `none` assumed");
+            ResultDraft { kind: "none".to_owned(), vendor_type: None, description: Some("The page documents no response.".to_owned()) }
+        }
+    };
+
+    // Examples.
+    example(&example_parts, &mut d, &mut cx);
+
+    let resource = d.path.trim_start_matches('/').split('/').next().unwrap_or("").to_owned();
+    let stem = d.path.split('/').filter(|s| !s.is_empty() && !s.starts_with('{')).last().unwrap_or("").to_owned();
+    let module = |s: &str| -> String { s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect() };
+    let rel_path = format!("{}/{}.yaml", module(&resource), module(&stem));
+
+    let mut quirks = Vec::new();
+    for q in cx.quirks.drain(..) {
+        if !quirks.contains(&q) {
+            quirks.push(q);
+        }
+    }
+    d.quirks = quirks;
+    let mut warnings = cx.warnings;
+    warnings.sort_by_key(|w| w.line);
+    warnings.dedup();
+    Imported { draft: d, warnings, rel_path }
+}
+
+fn is_header_label(text: &str) -> bool {
+    matches!(text.trim().to_ascii_lowercase().as_str(), "message header" | "request header" | "request message header")
+}
+
+fn is_body_label(text: &str) -> bool {
+    matches!(text.trim().to_ascii_lowercase().as_str(), "message body" | "request body" | "request message body")
+}
+
+fn list_section(blocks: &[Block], out: &mut Vec<String>, cx: &mut Ctx, what: &str, ok: impl Fn(&str) -> bool) {
+    for b in blocks {
+        match b {
+            Block::Text(l) | Block::Bullet(l) if l.text.eq_ignore_ascii_case("none") => {}
+            Block::Text(l) | Block::Bullet(l) if ok(l.text.trim()) => {
+                let t = l.text.trim().to_owned();
+                if out.contains(&t) {
+                    cx.warn(l.no, format!("{what} {t} is listed twice"));
+                } else {
+                    out.push(t);
+                }
+            }
+            other => cx.unplaced(other, what),
+        }
+    }
+}
+
+/// Splits a URI line into the path below `base_path` and the query parameter names.
+fn split_uri(uri: &str, base_path: &str, line: usize, cx: &mut Ctx) -> (String, Vec<String>) {
+    let uri = uri.split_whitespace().last().unwrap_or(uri);
+    let after_host = match uri.find("://") {
+        Some(i) => {
+            let rest = &uri[i + 3..];
+            rest.find('/').map_or("", |j| &rest[j..])
+        }
+        None => uri,
+    };
+    let (path, query) = after_host.split_once('?').unwrap_or((after_host, ""));
+    let path = match path.find(base_path) {
+        Some(i) => path[i + base_path.len()..].to_owned(),
+        None => {
+            cx.warn(line, format!("the URI does not contain the base path {base_path}; the whole path is kept"));
+            path.to_owned()
+        }
+    };
+    let mut names = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if !value.is_empty() && value != format!("{{{name}}}") {
+            cx.warn(line, format!("query parameter `{name}` has the fixed value `{value}` in the URI template; declared as a parameter"));
+        }
+        names.push(name.to_owned());
+    }
+    (path, names)
+}
+
+/// Spec type, list item type, for a type the page prints.
+fn spec_type(vendor: &str) -> (String, Option<String>) {
+    match vendor.trim().to_ascii_lowercase().as_str() {
+        "string" => ("string".into(), None),
+        "int" | "integer" | "long" | "number" => ("integer".into(), None),
+        "bool" | "boolean" => ("boolean".into(), None),
+        "object" | "json" => ("object".into(), None),
+        "map" => ("map".into(), None),
+        "string[]" | "list<string>" | "list" | "array" => ("list".into(), Some("string".into())),
+        "int[]" => ("list".into(), Some("integer".into())),
+        other => (other.to_owned(), None),
+    }
+}
+
+/// Parameters of a request table.
+fn rows(table: &Table, cx: &mut Ctx) -> Vec<ParamRow> {
+    let mut out = Vec::new();
+    if !table.columns.iter().any(|(c, _)| *c == Col::Type) {
+        cx.warn(table.line, "the table has no type column; parameters are declared as strings");
+    }
+    if table.columns.last().is_some_and(|(c, _)| *c != Col::Description) {
+        cx.warn(table.line, "the table's last column is not the description; cells may be misread");
+    }
+    for (c, name) in &table.columns {
+        if matches!(c, Col::Other | Col::Default) {
+            cx.warn(table.line, format!("column \"{name}\" is not read"));
+        }
+    }
+    for row in &table.rows {
+        let Some(name) = row.get(table, Col::Name) else { continue };
+        let vendor = row.get(table, Col::Type).unwrap_or_else(|| "string".to_owned());
+        let (ty, items) = spec_type(&vendor);
+        if vendor.to_ascii_lowercase().contains("list") || vendor.contains("[]") || vendor.eq_ignore_ascii_case("array") {
+            cx.warn(row.line, format!("`{name}` is a list ({vendor}); its element type is a guess"));
+        }
+        let required = match row.get(table, Col::Mandatory).map(|m| m.to_ascii_lowercase()) {
+            Some(m) if m == "yes" || m == "y" || m == "mandatory" => true,
+            Some(m) if m == "no" || m == "n" || m == "optional" => false,
+            Some(m) => {
+                cx.warn(row.line, format!("`{name}`: mandatory column says \"{m}\"; taken as optional"));
+                false
+            }
+            None => {
+                cx.warn(row.line, format!("`{name}`: the table has no mandatory column; taken as optional"));
+                false
+            }
+        };
+        let lines = row.lines(table, Col::Description);
+        let p = prose::read(&name, &ty, &lines);
+        for (line, w) in p.warnings {
+            cx.warn(line, w);
+        }
+        cx.quirks.extend(p.quirks);
+        let mut description = p.description;
+        if description.is_empty() {
+            cx.warn(row.line, format!("`{name}` has no description"));
+            description = "Not described on the page.".to_owned();
+        }
+        out.push(ParamRow {
+            param: Param { name, ty, items, required, role: None, vendor_type: None, description, constraints: p.constraints },
+            rules: p.rules,
+            table_refs: p.table_refs,
+        });
+    }
+    out
+}
+
+/// The result kind from the response table.
+fn result_kind(table: &Table, cx: &mut Ctx) -> ResultDraft {
+    let mut result = None;
+    for row in &table.rows {
+        let name = row.get(table, Col::Name).unwrap_or_default();
+        match name.as_str() {
+            "retcode" | "message" => {}
+            "result" => result = Some(row),
+            other => {
+                let ty = row.get(table, Col::Type).unwrap_or_default();
+                cx.warn(row.line, format!("response member `{other}` is not placed (only retcode, message and result are read)"));
+                cx.quirks.push(format!("The page's response table lists a member {other} ({ty}) besides retcode, message and result; it is not modeled."));
+            }
+        }
+    }
+    let Some(row) = result else {
+        return ResultDraft {
+            kind: "none".to_owned(),
+            vendor_type: None,
+            description: Some("The page lists only retcode and message; no result member is documented.".to_owned()),
+        };
+    };
+    let vendor = row.get(table, Col::Type).unwrap_or_default();
+    let description = row.get(table, Col::Description).unwrap_or_default();
+    let lower = vendor.to_ascii_lowercase();
+    if (lower == "object" || lower == "map") && description.to_ascii_lowercase().contains("reserved") {
+        ResultDraft { kind: "reserved".to_owned(), vendor_type: Some(vendor), description: Some(description) }
+    } else if lower == "string" && description.to_ascii_lowercase().contains("call id") {
+        ResultDraft { kind: "call_id".to_owned(), vendor_type: Some(vendor), description: Some(description) }
+    } else {
+        cx.warn(row.line, format!("result of type {vendor} (\"{description}\") is neither reserved nor a call ID; declared reserved, fill in its fields"));
+        cx.quirks.push(format!("The page documents a result of type {vendor} whose members it does not list."));
+        ResultDraft { kind: "reserved".to_owned(), vendor_type: Some(vendor), description: Some(description) }
+    }
+}
+
+/// Removes commas that directly precede `}` or `]`; returns whether any were removed.
+fn strip_trailing_commas(text: &str) -> (String, bool) {
+    let re = Regex::new(r",(\s*[}\]])").expect("static regex");
+    let out = re.replace_all(text, "$1").into_owned();
+    let changed = out != text;
+    (out, changed)
+}
+
+/// A made-up value that satisfies a parameter's declaration.
+fn sample(p: &Param) -> serde_json::Value {
+    if let Some(v) = p.constraints.values.first() {
+        return match &v.value {
+            Scalar::Int(i) => serde_json::Value::from(*i),
+            Scalar::Str(s) => serde_json::Value::from(s.clone()),
+        };
+    }
+    if let Some(r) = &p.constraints.range {
+        return if p.ty == "string" { serde_json::Value::from(r.min.to_string()) } else { serde_json::Value::from(r.min) };
+    }
+    match p.ty.as_str() {
+        "integer" => serde_json::Value::from(1),
+        "boolean" => serde_json::Value::from(false),
+        _ => serde_json::Value::from("1"),
+    }
+}
+
+fn example(parts: &[(&'static str, usize, Vec<Line>)], d: &mut Draft, cx: &mut Ctx) {
+    if parts.is_empty() {
+        cx.warn(0, "the page has no example; none is drafted");
+        return;
+    }
+    let mut ex = Example { name: "Example from the page".to_owned(), ..Example::default() };
+    let mut response = None;
+    let mut headers = serde_json::Map::new();
+    let request_line = parts.iter().find(|(p, _, _)| *p == "request").map_or(parts[0].1, |(_, l, _)| *l);
+    for (part, line, lines) in parts {
+        let text = lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
+        match *part {
+            "header" => {
+                for l in lines {
+                    // The flattened layout puts both headers on one line.
+                    for piece in split_headers(&l.text) {
+                        let Some((name, value)) = piece.split_once(':') else {
+                            cx.warn(l.no, format!("example header line not understood: {piece}"));
+                            continue;
+                        };
+                        let name = name.trim();
+                        if name.eq_ignore_ascii_case("Content-Type") || name.eq_ignore_ascii_case("Guid") {
+                            continue;
+                        }
+                        match d.parameters.header.iter().find(|p| p.name.eq_ignore_ascii_case(name)) {
+                            Some(p) => {
+                                headers.insert(p.name.clone(), serde_json::Value::from(value.trim()));
+                            }
+                            None => cx.warn(l.no, format!("example sends header `{name}`, which is not a header parameter; left out")),
+                        }
+                    }
+                }
+            }
+            "request" => {
+                if text.trim().is_empty() || text.trim().eq_ignore_ascii_case("none") {
+                    continue;
+                }
+                let Some(value) = json(&text, *line, "request", cx) else { continue };
+                ex.body = Some(value);
+            }
+            _ => {
+                if let Some(value) = json(&text, *line, "response", cx) {
+                    response = Some((*line, value));
+                }
+            }
+        }
+    }
+    let Some((response_line, mut response)) = response else {
+        cx.warn(parts[0].1, "the example has no usable response; no example is drafted");
+        return;
+    };
+    if !headers.is_empty() {
+        ex.headers = Some(headers);
+    }
+
+    // The body must agree with the declared parameters.
+    if let Some(serde_json::Value::Object(map)) = ex.body.as_mut() {
+        let names: Vec<String> = map.keys().cloned().collect();
+        for key in names {
+            match d.parameters.body.iter().find(|p| p.name == key) {
+                None => {
+                    cx.warn(request_line, format!("the request example sends `{key}`, which the body table does not declare; left out"));
+                    cx.quirks.push(format!("The page's request example sends {key}, which its body table does not declare; the example here leaves it out."));
+                    map.remove(&key);
+                }
+                Some(p) if p.ty == "integer" => {
+                    if let Some(serde_json::Value::String(s)) = map.get(&key)
+                        && let Ok(i) = s.trim().parse::<i64>()
+                    {
+                        cx.quirks.push(format!(
+                            "The page's request example sends {key} as the string \"{s}\" although the table declares it an integer; the example here sends the number {i}."
+                        ));
+                        map.insert(key.clone(), serde_json::Value::from(i));
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+    } else if ex.body.is_some() {
+        cx.warn(request_line, "the request example is not a JSON object; left out");
+        ex.body = None;
+    }
+    if ex.body.is_none() && !d.parameters.body.is_empty() {
+        ex.body = Some(serde_json::Value::Object(serde_json::Map::new()));
+    }
+    if d.parameters.body.is_empty() && ex.body.is_some() {
+        cx.warn(request_line, "the page has a request example but no body parameters; the example body is left out");
+        cx.quirks.push("The page's request example has a body although the page declares no body parameters; it is left out.".to_owned());
+        ex.body = None;
+    }
+
+    // Values the page's example does not give.
+    let mut made_up: Vec<String> = Vec::new();
+    let mut fill = |params: &[Param], map: &mut serde_json::Map<String, serde_json::Value>| {
+        for p in params.iter().filter(|p| p.required) {
+            if !map.contains_key(&p.name) {
+                let v = sample(p);
+                made_up.push(format!("{} = {v}", p.name));
+                map.insert(p.name.clone(), v);
+            }
+        }
+    };
+    let mut path = serde_json::Map::new();
+    fill(&d.parameters.path, &mut path);
+    let mut query = serde_json::Map::new();
+    fill(&d.parameters.query, &mut query);
+    if let Some(serde_json::Value::Object(map)) = ex.body.as_mut() {
+        fill(&d.parameters.body, map);
+    }
+    if !made_up.is_empty() {
+        cx.quirks.push(format!("The page's example gives no value for some required parameters; the example here makes up {}.", made_up.join(", ")));
+    }
+    if !path.is_empty() {
+        ex.path = Some(path);
+    }
+    if !query.is_empty() {
+        ex.query = Some(query);
+    }
+
+    // The response must match the result kind.
+    if let serde_json::Value::Object(map) = &mut response {
+        let success = map.get("retcode").and_then(|v| v.as_str()) == Some("0");
+        match (d.response.result.kind.as_str(), map.get("result")) {
+            ("call_id", Some(v)) if success && !v.is_string() => {
+                cx.warn(response_line, format!("the response example's result is {v}, but the table says it is the call ID string; replaced"));
+                cx.quirks.push(format!(
+                    "The page's response example shows \"result\": {v} although its table says a successful call returns the call ID as a string; the example here returns a made-up call ID."
+                ));
+                map.insert("result".to_owned(), serde_json::Value::from("1700000000-1"));
+            }
+            ("none" | "reserved", Some(v)) if !v.is_object() => {
+                cx.warn(response_line, format!("the response example's result is {v}, but the table documents no data; replaced by {{}}"));
+                cx.quirks.push(format!("The page's response example shows \"result\": {v} although the table documents no data; the example here uses {{}}."));
+                map.insert("result".to_owned(), serde_json::Value::Object(serde_json::Map::new()));
+            }
+            _ => {}
+        }
+    }
+    ex.response = response;
+    d.examples.push(ex);
+}
+
+fn split_headers(line: &str) -> Vec<String> {
+    // "Content-Type:application/json; charset=UTF-8 Guid: xxx" → two headers.
+    let re = Regex::new(r"\s([A-Za-z][A-Za-z0-9-]*):").expect("static regex");
+    let mut cuts = vec![0];
+    for m in re.find_iter(line) {
+        cuts.push(m.start() + 1);
+    }
+    cuts.push(line.len());
+    cuts.windows(2).map(|w| line[w[0]..w[1]].trim().to_owned()).filter(|s| !s.is_empty()).collect()
+}
+
+fn json(text: &str, line: usize, what: &str, cx: &mut Ctx) -> Option<serde_json::Value> {
+    let (fixed, changed) = strip_trailing_commas(text);
+    match serde_json::from_str::<serde_json::Value>(&fixed) {
+        Ok(v) => {
+            if changed {
+                cx.warn(line, format!("the {what} example has a comma after its last member; removed"));
+                cx.quirks.push(format!("The {what} example on the page is not valid JSON (a comma follows the last member); the comma is removed here."));
+            }
+            Some(v)
+        }
+        Err(e) => {
+            cx.warn(line, format!("the {what} example is not valid JSON ({e}); no example is drafted from it"));
+            None
+        }
+    }
+}
+
+/// The spec tree an imported draft is checked in.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// `api.yaml`, `errors.yaml` and `events.yaml`.
+    pub catalogs: Vec<RawFile>,
+    /// The interface files already in the tree.
+    pub interfaces: Vec<RawFile>,
+}
+
+/// Reads the catalogs of a spec directory, and its interface files when the tree can be read.
+pub fn read_context(spec_dir: &Path) -> Result<Context, Diagnostics> {
+    let catalogs = [load::API_FILE, load::ERRORS_FILE, load::EVENTS_FILE]
+        .iter()
+        .map(|name| {
+            std::fs::read(spec_dir.join(name))
+                .map(|bytes| RawFile { rel_path: (*name).to_owned(), bytes })
+                .map_err(|e| Diagnostics::one(Diagnostic::new(format!("cannot read {}: {e}", spec_dir.join(name).display()))))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let interfaces = load::read_dir(spec_dir).map(|files| files.into_iter().filter(|f| f.rel_path.contains('/')).collect()).unwrap_or_default();
+    Ok(Context { catalogs, interfaces })
+}
+
+/// Options taken from `api.yaml` (the base path, the token header).
+pub fn options_from(context: &Context) -> Options {
+    let mut options = Options::default();
+    if let Ok(spec) = load::load("spec", &context.catalogs) {
+        options.base_path = spec.api.doc.base_path.clone();
+        options.implied_headers = vec![spec.api.doc.auth.header.clone(), "Content-Type".to_owned()];
+    }
+    options
+}
+
+/// Loads one interface file next to the catalogs, without checking it.
+pub fn load_interface(context: &Context, rel_path: &str, text: &str) -> Result<InterfaceFile, Diagnostics> {
+    let mut files = context.catalogs.clone();
+    files.push(RawFile { rel_path: rel_path.to_owned(), bytes: text.as_bytes().to_vec() });
+    let mut spec = load::load("spec", &files)?;
+    spec.interfaces.pop().map(|l| l.doc).ok_or_else(|| Diagnostics::one(Diagnostic::new(format!("{rel_path} was not loaded as an interface"))))
+}
+
+fn load_and_check(files: &[RawFile]) -> Vec<Diagnostic> {
+    match load::load("spec", files) {
+        Ok(spec) => crate::check::check(&spec).err().map(|d| d.0).unwrap_or_default(),
+        Err(d) => d.0,
+    }
+}
+
+/// Loads and checks one interface file in the spec tree (replacing a file of the same path).
+///
+/// First the whole tree is checked, which also catches clashes with other interfaces. When
+/// other files of the tree have problems of their own, the draft is checked next to the
+/// catalogs alone, and only problems inside the draft are reported.
+pub fn validate(context: &Context, rel_path: &str, text: &str) -> Result<(), Diagnostics> {
+    let draft = RawFile { rel_path: rel_path.to_owned(), bytes: text.as_bytes().to_vec() };
+    let own = format!("spec/{rel_path}");
+    let mine = |d: &Diagnostic| d.at.as_ref().is_some_and(|(f, _)| f.name == own);
+    let mut files = context.catalogs.clone();
+    files.extend(context.interfaces.iter().filter(|f| f.rel_path != rel_path).cloned());
+    files.push(draft.clone());
+    let all = load_and_check(&files);
+    if all.iter().all(mine) {
+        return if all.is_empty() { Ok(()) } else { Err(Diagnostics(all)) };
+    }
+    let mut files = context.catalogs.clone();
+    files.push(draft);
+    let own_only: Vec<Diagnostic> = load_and_check(&files).into_iter().filter(mine).collect();
+    if own_only.is_empty() { Ok(()) } else { Err(Diagnostics(own_only)) }
+}

@@ -1,0 +1,91 @@
+//! `ccgen import`: drafting interface specs from plain-text vendor pages.
+//!
+//! The fixture pages in `tests/import/` are invented (the vendor's text stays out of the
+//! repository) and cover both layouts: `flat_*` uses flattened `|`-terminated tables,
+//! `lines_*` puts every cell on its own line between blank lines. Each fixture's draft and
+//! warnings are snapshotted as `snapshots/import__<fixture>_{yaml,warnings}.snap`, and every
+//! draft must pass load+check against the repository's catalogs.
+//!
+//! After changing the importer or a fixture, run
+//! `INSTA_UPDATE=always cargo test -p ccgen --test import` and read the changed snapshots.
+
+use std::path::{Path, PathBuf};
+
+use ccgen::import::{self, Context, Imported};
+
+const FIXTURES: &[&str] = &["flat_parksession", "lines_dialnumber", "lines_mutekeys"];
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import")
+}
+
+fn context() -> Context {
+    import::read_context(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec")).expect("the repository's spec catalogs are readable")
+}
+
+fn import_fixture(name: &str) -> Imported {
+    let text = std::fs::read_to_string(fixture_dir().join(format!("{name}.txt"))).expect("fixture exists");
+    import::import_page(&text, &import::options_from(&context()))
+}
+
+fn warnings(imported: &Imported) -> String {
+    imported.warnings.iter().map(|w| format!("{w}\n")).collect()
+}
+
+#[test]
+fn drafts_match_snapshots() {
+    for name in FIXTURES {
+        let imported = import_fixture(name);
+        insta::assert_snapshot!(format!("{name}_yaml"), format!("# {}\n{}", imported.rel_path, imported.to_yaml()));
+        insta::assert_snapshot!(format!("{name}_warnings"), warnings(&imported));
+    }
+}
+
+#[test]
+fn drafts_pass_load_and_check() {
+    let context = context();
+    for name in FIXTURES {
+        let imported = import_fixture(name);
+        if let Err(d) = import::validate(&context, &imported.rel_path, &imported.to_yaml()) {
+            panic!("draft of {name} fails load+check:\n{}", d.render());
+        }
+    }
+}
+
+#[test]
+fn draft_agrees_with_itself_and_compare_finds_changed_facts() {
+    let context = context();
+    let imported = import_fixture("flat_parksession");
+    let yaml = imported.to_yaml();
+    let page = import::load_interface(&context, &imported.rel_path, &yaml).expect("draft loads");
+    assert_eq!(import::compare::compare(&page, &page), Vec::<String>::new());
+
+    // A hand-curated spec may reword and rename; only facts count.
+    let curated = yaml
+        .replace("description: Where the session is parked.", "description: Destination of the parked session.")
+        .replace("name: holding_area", "name: holding")
+        .replace("operation: park_session", "operation: park_media_session");
+    let spec = import::load_interface(&context, &imported.rel_path, &curated).expect("curated spec loads");
+    assert_eq!(import::compare::compare(&page, &spec), Vec::<String>::new());
+
+    let changed = yaml
+        .replace("max: 59999", "max: 999999")
+        .replace("- 106-005\n", "")
+        .replace("method: POST", "method: PUT")
+        .replace("  - name: note\n    type: string\n    required: false", "  - name: note\n    type: string\n    required: true");
+    let spec = import::load_interface(&context, &imported.rel_path, &changed).expect("changed spec loads");
+    insta::assert_snapshot!("compare_differences", import::compare::compare(&page, &spec).join("\n"));
+}
+
+#[test]
+fn both_layouts_read_the_same_facts() {
+    // The same small page in both layouts yields the same draft.
+    let flat = "Looking Up a Queue: queueInfo\nDescription\nReads one queue.\nInterface Method\nThe request method must be set to GET.\nURI\nhttps://ip:port/agentgateway/resource/queuedevice/{agentid}/queueinfo\nNo. |\nParameter |\nData Type |\nMandatory (Yes/No) |\nDescription |\n---|---|---|---|---|\n1 |\nagentid |\nString |\nYes |\nAgent ID. The value ranges from 101 to 59999. |\nMethod Name in Logs\nqueueInfo\nResponse Description\nNo. |\nParameter |\nValue Type |\nDescription |\n---|---|---|---|\n1 |\nresult |\nObject |\nReserved field. |\nTriggered Event\n- None\nError Code\n- 100-006\n";
+    let lines = "Looking Up a Queue: queueInfo\n\nDescription\n\nReads one queue.\n\nInterface Method\n\nThe request method must be set to GET.\n\nURI\n\nhttps://ip:port/agentgateway/resource/queuedevice/{agentid}/queueinfo\n\nTable 1 Parameter in the URI\n\nNo.\n\nParameter\n\nData Type\n\nMandatory (Yes/No)\n\nDescription\n\n1\n\nagentid\n\nString\n\nYes\n\nAgent ID. The value ranges from 101 to 59999.\n\nMethod Name in Logs\n\nqueueInfo\n\nResponse Description\n\nTable 2 Parameters in the message body\n\nParameter\n\nValue Type\n\nDescription\n\nresult\n\nObject\n\nReserved field.\n\nTriggered Event\n\n  • None\n\nError Code\n\n  • 100-006\n";
+    let options = import::Options::default();
+    let a = import::import_page(flat, &options);
+    let b = import::import_page(lines, &options);
+    assert_eq!(a.to_yaml(), b.to_yaml());
+    assert!(a.to_yaml().contains("kind: reserved"), "{}", a.to_yaml());
+    assert_eq!(a.rel_path, "queuedevice/queueinfo.yaml");
+}

@@ -1,0 +1,105 @@
+//! Deserializers for what the gateway actually sends: the vendor documents
+//! numeric event fields that sometimes arrive as strings and the reverse.
+//! Generated payload types name these with `deserialize_with`.
+
+use serde::{Deserialize, Deserializer};
+
+/// Accepts a string, number or boolean as text; `null` or absent is `None`.
+pub fn opt_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(deserializer)? {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        Some(serde_json::Value::Bool(b)) => Some(b.to_string()),
+        Some(other) => return Err(serde::de::Error::custom(format!("expected text, found {other}"))),
+    })
+}
+
+/// Accepts an integer or a string holding one; `null`, absent or `""` is `None`.
+pub fn opt_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(deserializer)? {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Number(n)) => {
+            Some(n.as_i64().ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number")))?)
+        }
+        Some(serde_json::Value::String(s)) if s.trim().is_empty() => None,
+        Some(serde_json::Value::String(s)) => {
+            Some(s.trim().parse().map_err(|_| serde::de::Error::custom(format!("\"{s}\" is not a whole number")))?)
+        }
+        Some(other) => return Err(serde::de::Error::custom(format!("expected a whole number, found {other}"))),
+    })
+}
+
+/// Accepts a boolean or the strings `"true"` / `"false"`.
+pub fn opt_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(deserializer)? {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Bool(b)) => Some(b),
+        Some(serde_json::Value::String(s)) if s == "true" => Some(true),
+        Some(serde_json::Value::String(s)) if s == "false" => Some(false),
+        Some(other) => return Err(serde::de::Error::custom(format!("expected true or false, found {other}"))),
+    })
+}
+
+/// Decodes an event payload, handing `content` back untouched if it does not fit.
+pub fn payload<P: serde::de::DeserializeOwned>(content: serde_json::Value) -> Result<P, serde_json::Value> {
+    P::deserialize(&content).map_err(|_| content)
+}
+
+/// A payload that is a plain string (usually a call ID); a number is taken as its text.
+pub fn text(content: serde_json::Value) -> Result<String, serde_json::Value> {
+    match content {
+        serde_json::Value::String(s) => Ok(s),
+        serde_json::Value::Number(n) => Ok(n.to_string()),
+        other => Err(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct P {
+        #[serde(default, deserialize_with = "super::opt_i64")]
+        n: Option<i64>,
+        #[serde(default, deserialize_with = "super::opt_string")]
+        s: Option<String>,
+        #[serde(default, deserialize_with = "super::opt_bool")]
+        b: Option<bool>,
+    }
+
+    fn p(json: &str) -> Result<P, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    #[test]
+    fn numbers_and_strings_are_interchangeable() {
+        assert_eq!(p(r#"{"n":"5","s":7,"b":"true"}"#).unwrap(), P { n: Some(5), s: Some("7".into()), b: Some(true) });
+        assert_eq!(p(r#"{"n":5,"s":"x","b":false}"#).unwrap(), P { n: Some(5), s: Some("x".into()), b: Some(false) });
+    }
+
+    #[test]
+    fn absent_null_and_empty_are_none() {
+        assert_eq!(p(r#"{}"#).unwrap(), P { n: None, s: None, b: None });
+        assert_eq!(p(r#"{"n":null,"s":null}"#).unwrap(), P { n: None, s: None, b: None });
+        assert_eq!(p(r#"{"n":""}"#).unwrap().n, None);
+    }
+
+    #[test]
+    fn payload_and_text_hand_back_what_does_not_fit() {
+        let bad = serde_json::json!({"n": "abc"});
+        assert_eq!(super::payload::<P>(bad.clone()), Err(bad));
+        assert_eq!(super::payload::<P>(serde_json::json!({"n": "3"})).map(|p| p.n), Ok(Some(3)));
+        assert_eq!(super::text(serde_json::json!("1456-3")), Ok("1456-3".to_owned()));
+        assert_eq!(super::text(serde_json::json!(12)), Ok("12".to_owned()));
+        assert!(super::text(serde_json::json!({})).is_err());
+    }
+
+    #[test]
+    fn nonsense_is_an_error() {
+        assert!(p(r#"{"n":"abc"}"#).is_err());
+        assert!(p(r#"{"n":1.5}"#).is_err());
+        assert!(p(r#"{"b":"yes"}"#).is_err());
+    }
+}
