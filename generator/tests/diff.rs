@@ -320,6 +320,26 @@ fn catalog_entries_removed_are_breaking() {
 }
 
 #[test]
+fn parameter_moved_to_another_location_is_breaking() {
+    const REQUESTCALL: &str = "voicecall/requestcall.yaml";
+    let new = Tree::base()
+        .edit(REQUESTCALL, "  query:\n    - name: skillId", "  body:\n    - name: skillId")
+        .edit(REQUESTCALL, "    query: { skillId: 1 }", "    body: { \"skillId\": 1 }");
+    let report = diff(&new);
+    assert_eq!(rows(&report), [row(Breaking, Kind::ParamMoved, "body parameter `skillId`"), row(Docs, Kind::Docs, "examples")]);
+    assert_eq!(report.changes[0].message, "moved from the query to the body");
+}
+
+#[test]
+fn event_payload_field_type_changed_is_breaking() {
+    let new = Tree::base().edit("events.yaml", "- { name: cause, type: integer, description: Cause code of the failure. }", "- { name: cause, type: string, description: Cause code of the failure. }");
+    assert_eq!(
+        rows(&diff(&new)),
+        [row(Breaking, Kind::TypeChanged, "event `AgentConf_RequestFailed` payload field `cause`")]
+    );
+}
+
+#[test]
 fn crate_renamed_is_breaking() {
     let report = diff(&Tree::base().edit("api.yaml", "crate_name: agentgateway", "crate_name: ccgateway"));
     assert_eq!(rows(&report), [row(Breaking, Kind::SettingChanged, "crate_name")]);
@@ -341,6 +361,20 @@ fn pattern_changed_needs_review() {
 fn wire_setting_changed_needs_review() {
     let report = diff(&Tree::base().edit("api.yaml", "base_path: /agentgateway/resource", "base_path: /agentgateway/v2"));
     assert_eq!(rows(&report), [row(Review, Kind::SettingChanged, "base_path")]);
+}
+
+#[test]
+fn auth_header_no_longer_sent_needs_review() {
+    let report = diff(&Tree::base().edit("api.yaml", "not_sent_by: []", "not_sent_by: [call_inner]"));
+    assert_eq!(rows(&report), [row(Review, Kind::AuthChanged, "auth")]);
+    assert_eq!(report.changes[0].interface.as_deref(), Some("call_inner"));
+}
+
+#[test]
+fn session_effect_changed_is_breaking() {
+    let report = diff(&Tree::base().edit(ASSIGN, "method: PUT\n", "method: PUT\nends_session: true\n"));
+    assert_eq!(rows(&report), [row(Breaking, Kind::SessionChanged, "session")]);
+    assert_eq!(report.changes[0].message, "effect on the session changed: none → ends");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -382,17 +416,23 @@ fn range_widened_is_compatible() {
 }
 
 #[test]
-fn length_widened_and_limit_removed_are_compatible() {
-    let new = Tree::base()
-        .edit(TRANSFER, "chars: { max: 24 }", "chars: { max: 48 }")
-        .edit(TRANSFER, "      constraints:\n        bytes: { max: 2048 }\n", "");
+fn length_widened_is_compatible() {
+    let new = Tree::base().edit(TRANSFER, "chars: { max: 24 }", "chars: { max: 48 }");
+    assert_eq!(rows(&diff(&new)), [row(Compatible, Kind::ConstraintWidened, "body parameter `address`")]);
+}
+
+#[test]
+fn last_constraint_removed_widens_but_changes_the_rust_type() {
+    let report = diff(&Tree::base().edit(TRANSFER, "      constraints:\n        bytes: { max: 2048 }\n", ""));
     assert_eq!(
-        rows(&diff(&new)),
+        rows(&report),
         [
-            row(Compatible, Kind::ConstraintWidened, "body parameter `address`"),
+            row(Breaking, Kind::TypeChanged, "body parameter `calldata`"),
             row(Compatible, Kind::ConstraintWidened, "body parameter `calldata`"),
         ]
     );
+    assert_eq!(report.changes[0].message, "Rust type changes: validated newtype `Calldata` → plain string");
+    assert_eq!(report.changes[1].message, "size in bytes limit 0–2048 removed (widened)");
 }
 
 #[test]
@@ -415,6 +455,16 @@ fn event_and_error_added_to_an_interface_are_compatible() {
     assert_eq!(
         rows(&diff(&new)),
         [row(Compatible, Kind::EventAdded, "events"), row(Compatible, Kind::ErrorAdded, "errors")]
+    );
+}
+
+#[test]
+fn event_and_error_dropped_from_an_interface_are_compatible() {
+    // The catalog variants stay; the interface only stops listing them.
+    let new = Tree::base().edit(CALLINNER, "  - AgentEvent_Connect_Fail\n", "").edit(CALLINNER, "  - \"200-018\"\n", "");
+    assert_eq!(
+        rows(&diff(&new)),
+        [row(Compatible, Kind::EventRemoved, "events"), row(Compatible, Kind::ErrorRemoved, "errors")]
     );
 }
 
@@ -514,6 +564,22 @@ fn mixed_json() {
     assert_eq!(value["bump"], "major");
     assert_eq!(value["counts"]["breaking"], 3);
     insta::assert_snapshot!("mixed_json", json);
+}
+
+#[test]
+fn mixed_changelog() {
+    insta::assert_snapshot!("mixed_changelog", ccgen::diff::render_changelog(&mixed(), "## 0.2.0"));
+    assert_eq!(ccgen::diff::render_changelog(&Report::default(), "## 0.2.0"), "");
+}
+
+/// The live spec tree, whatever it holds by now, compares equal to itself.
+#[test]
+fn live_spec_compared_with_itself_has_no_changes() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let files = ccgen::load::read_dir(&dir).unwrap_or_else(|d| panic!("{}", d.render()));
+    let api = ccgen::diff::load_tree("spec", &files).unwrap_or_else(|d| panic!("{}", d.render()));
+    let report = ccgen::diff::diff(&api, &api);
+    assert!(report.is_empty(), "{report:#?}");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -281,9 +281,10 @@ fn hostile(mut api: Api) -> Api {
             }
         }
         match &mut it.result {
-            ResultShape::None { description, .. } | ResultShape::Reserved { description, .. } | ResultShape::CallId { description, .. } => {
-                *description = Some(h())
-            }
+            ResultShape::None { description, .. }
+            | ResultShape::Reserved { description, .. }
+            | ResultShape::CallId { description, .. }
+            | ResultShape::Event { description, .. } => *description = Some(h()),
             ResultShape::Object { description, fields: f, .. } => {
                 *description = Some(h());
                 fields(f);

@@ -61,20 +61,35 @@ fn draft_agrees_with_itself_and_compare_finds_changed_facts() {
     assert_eq!(import::compare::compare(&page, &page), Vec::<String>::new());
 
     // A hand-curated spec may reword and rename; only facts count.
-    let curated = yaml
-        .replace("description: Where the session is parked.", "description: Destination of the parked session.")
-        .replace("name: holding_area", "name: holding")
-        .replace("operation: park_session", "operation: park_media_session");
+    let curated = edit(&yaml, &[
+        ("description: Where the session is parked.", "description: Destination of the parked session."),
+        ("name: holding_area", "name: holding"),
+        ("operation: park_session", "operation: park_media_session"),
+    ]);
     let spec = import::load_interface(&context, &imported.rel_path, &curated).expect("curated spec loads");
     assert_eq!(import::compare::compare(&page, &spec), Vec::<String>::new());
 
-    let changed = yaml
-        .replace("max: 59999", "max: 999999")
-        .replace("- 106-005\n", "")
-        .replace("method: POST", "method: PUT")
-        .replace("  - name: note\n    type: string\n    required: false", "  - name: note\n    type: string\n    required: true");
+    let changed = edit(&yaml, &[
+        ("max: 59999", "max: 999999"),
+        ("  - \"106-005\"\n", ""),
+        ("method: POST", "method: PUT"),
+        ("- name: note\n      type: string\n      required: false", "- name: note\n      type: string\n      required: true"),
+        ("{ value: 2, name: personal_queue", "{ value: 3, name: personal_queue"),
+        ("    values: [1]\n", "    values: [3]\n"),
+        ("kind: none", "kind: reserved"),
+    ]);
     let spec = import::load_interface(&context, &imported.rel_path, &changed).expect("changed spec loads");
     insta::assert_snapshot!("compare_differences", import::compare::compare(&page, &spec).join("\n"));
+}
+
+/// Applies text replacements, each of which must match.
+fn edit(text: &str, replacements: &[(&str, &str)]) -> String {
+    let mut out = text.to_owned();
+    for (from, to) in replacements {
+        assert!(out.contains(from), "`{from}` is not in:\n{out}");
+        out = out.replace(from, to);
+    }
+    out
 }
 
 #[test]
@@ -88,4 +103,39 @@ fn both_layouts_read_the_same_facts() {
     assert_eq!(a.to_yaml(), b.to_yaml());
     assert!(a.to_yaml().contains("kind: reserved"), "{}", a.to_yaml());
     assert_eq!(a.rel_path, "queuedevice/queueinfo.yaml");
+}
+
+#[test]
+fn update_brings_page_facts_into_a_curated_spec() {
+    let context = context();
+    let imported = import_fixture("flat_parksession");
+    let curated = std::fs::read_to_string(fixture_dir().join("flat_parksession_curated.yaml")).expect("fixture exists");
+    let updated = import::update::update(&curated, &imported).expect("update succeeds");
+    if let Err(d) = import::validate(&context, &imported.rel_path, &updated.yaml) {
+        panic!("updated spec fails load+check:\n{}\n{}", d.render(), updated.yaml);
+    }
+    let page = import::load_interface(&context, &imported.rel_path, &imported.to_yaml()).expect("draft loads");
+    let before = import::load_interface(&context, &imported.rel_path, &curated).expect("curated spec loads");
+    let after = import::load_interface(&context, &imported.rel_path, &updated.yaml).expect("updated spec loads");
+    // Every page fact arrived...
+    assert_eq!(import::compare::compare(&page, &after), Vec::<String>::new());
+    // ...and what people wrote stayed.
+    assert_eq!(after.operation, "park_media_session");
+    assert_eq!(after.summary, before.summary);
+    assert_eq!(after.quirks, before.quirks);
+    assert_eq!(after.examples.len(), 1);
+    let mut report = String::from("# changes\n");
+    for c in import::compare::compare(&after, &before) {
+        report.push_str(&format!("- {c}\n"));
+    }
+    report.push_str("# notes\n");
+    for n in &updated.notes {
+        report.push_str(&format!("- {n}\n"));
+    }
+    report.push_str("# page quirks not merged\n");
+    for q in &updated.unmerged {
+        report.push_str(&format!("- {q}\n"));
+    }
+    insta::assert_snapshot!("update_report", report);
+    insta::assert_snapshot!("update_yaml", updated.yaml);
 }

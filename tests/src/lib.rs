@@ -1,0 +1,8 @@
+//! Support code for the end-to-end tests of the generated `agentgateway` client.
+//!
+//! [`fake`] holds a fake CC-Gateway server ([`FakeGateway`]) that the tests, and the
+//! `fake-gateway` binary, run on loopback.
+
+pub mod fake;
+
+pub use fake::{Config, FakeGateway, RecordedRequest};

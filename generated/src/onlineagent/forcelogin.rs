@@ -171,7 +171,7 @@ pub struct Request {
     /// Password of the agent's CTI work number. When the gateway has LOGIN\_PWD\_DECRYPT\_ENABLE set to true it expects the password encrypted with the SM algorithm instead of in plain text.
     ///
     /// Sent in the body as `password`, at most 32 characters.
-    pub password: agentgateway_runtime::SecretString,
+    pub password: crate::SecretString,
     /// Softphone number the agent signs in with.
     ///
     /// Sent in the body as `phonenum`, at most 24 characters.
@@ -245,15 +245,12 @@ pub struct Request {
     ///
     /// Sent in the body as `serviceToken`, at most 50 characters.
     #[serde(rename = "serviceToken", skip_serializing_if = "Option::is_none")]
-    pub service_token: Option<agentgateway_runtime::SecretString>,
+    pub service_token: Option<crate::SecretString>,
 }
 impl Request {
     /// A request with the required values; optional ones start unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        password: agentgateway_runtime::SecretString,
-        phonenum: Phonenum,
-    ) -> Self {
+    pub fn new(password: crate::SecretString, phonenum: Phonenum) -> Self {
         Self {
             password,
             phonenum,

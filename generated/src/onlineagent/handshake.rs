@@ -43,7 +43,7 @@ pub struct Request {
     ///
     /// Sent in the header as `service_token`, at most 50 characters.
     #[serde(skip)]
-    pub service_token: Option<agentgateway_runtime::SecretString>,
+    pub service_token: Option<crate::SecretString>,
 }
 impl Request {
     /// A request with the required values; optional ones start unset.

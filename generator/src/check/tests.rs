@@ -131,7 +131,8 @@ fn result_description(result: &ResultShape) -> Option<String> {
         ResultShape::None { description, .. }
         | ResultShape::Reserved { description, .. }
         | ResultShape::CallId { description, .. }
-        | ResultShape::Object { description, .. } => description.clone(),
+        | ResultShape::Object { description, .. }
+        | ResultShape::Event { description, .. } => description.clone(),
     }
 }
 
@@ -202,8 +203,13 @@ fn result_kinds() {
         ResultShape::Reserved { .. } => "reserved",
         ResultShape::CallId { .. } => "call_id",
         ResultShape::Object { .. } => "object",
+        ResultShape::Event { .. } => "event",
     };
     assert_eq!(kind("transfer_media_call"), "none");
+    assert_eq!(kind("poll_events"), "event");
+    assert_eq!(interface(api, "poll_events").result_member, "event");
+    assert_eq!(interface(api, "call_inner").result_member, "result");
+    assert_eq!(kind("login"), "object");
     assert_eq!(kind("assign_user_in_queue"), "reserved");
     assert_eq!(kind("request_call"), "reserved");
     assert_eq!(kind("third_party_conf_transmit_num"), "reserved");

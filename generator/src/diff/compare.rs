@@ -381,7 +381,14 @@ fn param(o: &Param, n: &Param, ctx: &mut Ctx<'_>) {
             format!("Rust type renamed: `{}` → `{}`", o.type_name.rust, n.type_name.rust),
         );
     }
+    let before = ctx.out.len();
     constraints(&o.constraints, &n.constraints, &subject, ctx);
+    let breaking_already = ctx.out[before..].iter().any(|c| c.class == Class::Breaking);
+    let (ok, nk) = (rust_kind(o), rust_kind(n));
+    if ok != nk && o.ty == n.ty && o.secret == n.secret && !breaking_already {
+        // E.g. the last constraint removed: wider on the wire, but code naming the old type breaks.
+        ctx.push(Class::Breaking, Kind::TypeChanged, &subject, format!("Rust type changes: {ok} → {nk}"));
+    }
     ctx.text(&subject, "description", &o.description, &n.description);
     ctx.opt_text(&subject, "vendor type", o.vendor_type.as_deref(), n.vendor_type.as_deref());
     const KNOWN: &[&str] =
@@ -389,6 +396,20 @@ fn param(o: &Param, n: &Param, ctx: &mut Ctx<'_>) {
     other_members(o, n, KNOWN, &subject, ctx);
     const KNOWN_CONSTRAINTS: &[&str] = &["range", "chars", "bytes", "pattern", "values", "supported_only"];
     other_members(&o.constraints, &n.constraints, KNOWN_CONSTRAINTS, &subject, ctx);
+}
+
+/// The kind of Rust type the generated crate gives a parameter; mirrors
+/// `emit::rust::types::param_type`.
+fn rust_kind(p: &Param) -> String {
+    if p.secret {
+        "secret string".to_owned()
+    } else if !p.constraints.values.is_empty() {
+        format!("enum `{}`", p.type_name.rust)
+    } else if !p.constraints.is_empty() && matches!(p.ty, Type::String | Type::Integer) {
+        format!("validated newtype `{}`", p.type_name.rust)
+    } else {
+        format!("plain {}", p.ty.spec_name())
+    }
 }
 
 /// Whether a value is sent (input) or received (output).

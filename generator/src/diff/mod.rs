@@ -19,12 +19,29 @@
 //! `patch` for docs only and `none` when nothing changed. For a `0.x` crate Cargo treats a
 //! minor bump (`0.1` → `0.2`) as the breaking one; apply the suggestion one place to the right.
 //!
+//! Widening is judged on the wire, with one exception: when a parameter loses its last
+//! constraint (or its allowed values), its generated Rust type changes from a validated newtype
+//! or enum to a plain type, and that is reported as a breaking type change next to the
+//! compatible widening. Members the comparison does not know by name (added to the IR later)
+//! are still compared, through their serialized form, and reported as `review`.
+//!
+//! Interfaces are matched by operation name, then by spec file: an interface whose file stays
+//! but whose operation name changes is a rename (breaking); one whose operation stays but whose
+//! file moves changes module path (breaking).
+//!
 //! [`FailOn`] turns the report into an exit status for CI: `--fail-on breaking` fails on
 //! breaking changes only (not on review items), `review` on breaking or review, `compatible` on
 //! anything but docs, `docs` on any change.
 //!
-//! Rendering: [`render_text`], [`render_markdown`], [`render_json`]. Reading a spec tree at a
-//! git revision: [`read_git`].
+//! Rendering: [`render_text`], [`render_markdown`], [`render_json`]. The JSON output is
+//! `{"bump": "none"|"patch"|"minor"|"major", "counts": {"breaking", "review", "compatible",
+//! "docs"}, "changes": [{"class", "kind", "area", "interface", "source", "subject", "message"}]}`
+//! with the names of [`Class`], [`Kind`] and [`Area`] in snake_case; these field names are
+//! stable.
+//!
+//! Reading a spec tree at a git revision without a checkout: [`read_git`]. Loading and checking
+//! either side: [`load_tree`]. The command line: [`cli`] (exit status 0, 1 when `--fail-on` is
+//! met, 2 when a tree cannot be read or does not check).
 
 mod compare;
 mod git;
@@ -36,10 +53,10 @@ use serde::Serialize;
 
 pub use compare::diff;
 pub use git::{read_git, read_git_dir};
-pub use render::{render_json, render_markdown, render_text};
+pub use render::{render_changelog, render_json, render_markdown, render_text};
 
 /// How a change affects users of the generated crate, most severe first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Class {
     /// Existing code may stop compiling, or requests it builds may be refused.

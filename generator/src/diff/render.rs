@@ -114,3 +114,33 @@ pub fn render_json(report: &Report) -> String {
     s.push('\n');
     s
 }
+
+/// A changelog section for the generated crate: `heading` (e.g. `## 0.2.0`), then the changes
+/// grouped under Breaking, Needs review, Added and changed (compatible) and Documentation.
+/// Empty when nothing changed.
+pub fn render_changelog(report: &Report, heading: &str) -> String {
+    if report.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("{heading}\n");
+    for (class, title) in [
+        (Class::Breaking, "Breaking"),
+        (Class::Review, "Needs review"),
+        (Class::Compatible, "Added and changed (compatible)"),
+        (Class::Docs, "Documentation"),
+    ] {
+        let changes: Vec<&Change> = report.changes.iter().filter(|c| c.class == class).collect();
+        if changes.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n### {title}\n");
+        for c in changes {
+            let place = match &c.interface {
+                Some(op) => format!("`{op}`"),
+                None => format!("`{}`", c.source),
+            };
+            let _ = writeln!(out, "- {place}: {}", what(c).replace('\n', " "));
+        }
+    }
+    out
+}

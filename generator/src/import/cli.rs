@@ -24,6 +24,11 @@ pub struct ImportArgs {
     /// non-zero when they differ. Takes one page.
     #[arg(long, value_name = "SPEC_FILE", conflicts_with = "out")]
     pub compare: Option<PathBuf>,
+    /// Merge the page's facts into this checked-in spec, keeping what people wrote (operation
+    /// name, descriptions, value names, type names, rules, examples, quirks); rewrites the file
+    /// and prints what changed. Takes one page.
+    #[arg(long, value_name = "SPEC_FILE", conflicts_with_all = ["out", "compare"])]
+    pub update: Option<PathBuf>,
 }
 
 fn display(page: &Path) -> String {
@@ -56,6 +61,13 @@ pub fn run(args: ImportArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
         return run_compare(&args.pages[0], spec_file, &context, &options);
+    }
+    if let Some(spec_file) = &args.update {
+        if args.pages.len() != 1 {
+            eprintln!("error: --update takes exactly one page");
+            return ExitCode::FAILURE;
+        }
+        return run_update(&args.pages[0], spec_file, &context, &options, args.allow_invalid);
     }
     let mut failed = false;
     let mut printed = 0;
@@ -129,17 +141,7 @@ fn run_compare(page: &Path, spec_file: &Path, context: &Context, options: &super
             return ExitCode::FAILURE;
         }
     };
-    // Keep the spec's own resource/name so its diagnostics name the right file.
-    let rel = spec_file
-        .iter()
-        .rev()
-        .take(2)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .map(|s| s.to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/");
+    let rel = rel_path(spec_file);
     let spec_doc = match load_interface(context, &rel, &spec_text) {
         Ok(d) => d,
         Err(d) => {
@@ -158,4 +160,67 @@ fn run_compare(page: &Path, spec_file: &Path, context: &Context, options: &super
         }
         ExitCode::FAILURE
     }
+}
+
+/// `resource/name.yaml` of a spec file path, so diagnostics name the right file.
+fn rel_path(spec_file: &Path) -> String {
+    let parts: Vec<String> = spec_file.iter().map(|s| s.to_string_lossy().into_owned()).collect();
+    parts[parts.len().saturating_sub(2)..].join("/")
+}
+
+fn run_update(page: &Path, spec_file: &Path, context: &Context, options: &super::Options, allow_invalid: bool) -> ExitCode {
+    let (text, spec_text) = match (std::fs::read_to_string(page), std::fs::read_to_string(spec_file)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) => {
+            eprintln!("error: cannot read {}: {e}", display(page));
+            return ExitCode::FAILURE;
+        }
+        (_, Err(e)) => {
+            eprintln!("error: cannot read {}: {e}", spec_file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let imported = import_page(&text, options);
+    print_warnings(page, &imported);
+    let rel = rel_path(spec_file);
+    let updated = match super::update::update(&spec_text, &imported) {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("error: {}: {e}", spec_file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let changes = match (load_interface(context, &rel, &spec_text), load_interface(context, &rel, &updated.yaml)) {
+        (Ok(before), Ok(after)) => compare::compare(&after, &before),
+        (Err(d), _) | (_, Err(d)) => {
+            eprint!("{}", d.render());
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(d) = validate(context, &rel, &updated.yaml) {
+        eprint!("{}", d.render());
+        if !allow_invalid {
+            eprintln!("error: the updated {} does not pass load+check; nothing written (use --allow-invalid to write it anyway)", spec_file.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    for q in &updated.unmerged {
+        eprintln!("{}: note: page quirk not merged (the spec's quirks are kept): {q}", display(page));
+    }
+    if changes.is_empty() && updated.notes.is_empty() {
+        println!("{}: already agrees with {}; nothing to change", spec_file.display(), display(page));
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = std::fs::write(spec_file, &updated.yaml) {
+        eprintln!("error: cannot write {}: {e}", spec_file.display());
+        return ExitCode::FAILURE;
+    }
+    println!("{}: updated from {}", spec_file.display(), display(page));
+    for c in changes {
+        println!("  - {c}");
+    }
+    for n in updated.notes {
+        println!("  * {n}");
+    }
+    ExitCode::SUCCESS
 }

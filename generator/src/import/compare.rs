@@ -1,7 +1,8 @@
 //! Compares the facts of a vendor page with a checked-in spec.
 //!
 //! Only facts are compared: method, path, log name, parameters (location, type, required,
-//! the numbers and values of constraints), rules, the result kind, events and error codes.
+//! the numbers and values of constraints), rules, the result kind and printed type, events and
+//! error codes.
 //! Wording (descriptions, names of values, quirks) is the spec author's and is ignored.
 
 use std::collections::BTreeMap;
@@ -95,6 +96,8 @@ pub fn compare(page: &InterfaceFile, spec: &InterfaceFile) -> Vec<String> {
     same("path", &page.path, &spec.path);
     same("log_name", &page.log_name, &spec.log_name);
     same("result kind", &page.response.result.kind, &spec.response.result.kind);
+    let vendor = |d: &InterfaceFile| d.response.result.vendor_type.clone().unwrap_or_default();
+    same("result vendor_type", &vendor(page), &vendor(spec));
 
     let pp = params(page);
     let sp = params(spec);

@@ -13,6 +13,8 @@ pub mod compare;
 pub mod draft;
 pub mod page;
 pub mod prose;
+pub mod update;
+pub mod yaml;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -66,7 +68,7 @@ pub struct Imported {
 impl Imported {
     /// The draft as a spec file.
     pub fn to_yaml(&self) -> String {
-        let body = serde_yaml::to_string(&self.draft).expect("drafts always serialize");
+        let body = yaml::to_string(&serde_yaml::to_value(&self.draft).expect("drafts always serialize"));
         format!(
             "# {}. Drafted by `ccgen import` from the vendor page \"{}\".\n# Descriptions, summary and prerequisites are still the vendor's wording; rewrite them in our own words.\n{body}",
             self.draft.title, self.draft.source.page
@@ -101,6 +103,8 @@ struct Section {
 
 /// A parameter read from a table, with the rules its description implies.
 struct ParamRow {
+    /// Line of the row's name cell.
+    line: usize,
     param: Param,
     rules: Vec<prose::RawRule>,
     table_refs: Vec<(usize, u32, String)>,
@@ -336,7 +340,7 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
             if path_names.contains(&name) {
                 let mut r = r;
                 if !r.param.required {
-                    cx.warn(t.line, format!("path parameter `{name}` is marked optional on the page; path parameters are always required"));
+                    cx.warn(r.line, format!("path parameter `{name}` is marked optional on the page; path parameters are always required"));
                     r.param.required = true;
                 }
                 if name == "agentid" {
@@ -349,7 +353,7 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
                 ));
                 take(r, &mut d.parameters.query);
             } else {
-                cx.warn(t.line, format!("URI table lists `{name}`, which the URI template does not contain; left out"));
+                cx.warn(r.line, format!("URI table lists `{name}`, which the URI template does not contain; left out"));
                 cx.quirks.push(format!("The page's URI table lists {name}, which its URI template does not contain; it is left out."));
             }
         }
@@ -432,7 +436,7 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     example(&example_parts, &mut d, &mut cx);
 
     let resource = d.path.trim_start_matches('/').split('/').next().unwrap_or("").to_owned();
-    let stem = d.path.split('/').filter(|s| !s.is_empty() && !s.starts_with('{')).last().unwrap_or("").to_owned();
+    let stem = d.path.split('/').rfind(|s| !s.is_empty() && !s.starts_with('{')).unwrap_or("").to_owned();
     let module = |s: &str| -> String { s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect() };
     let rel_path = format!("{}/{}.yaml", module(&resource), module(&stem));
 
@@ -562,6 +566,7 @@ fn rows(table: &Table, cx: &mut Ctx) -> Vec<ParamRow> {
             description = "Not described on the page.".to_owned();
         }
         out.push(ParamRow {
+            line: row.get_line(table, Col::Name).unwrap_or(row.line),
             param: Param { name, ty, items, required, role: None, vendor_type: None, description, constraints: p.constraints },
             rules: p.rules,
             table_refs: p.table_refs,

@@ -44,6 +44,12 @@ impl Row {
         Some(join(self.cells.get(i)?))
     }
 
+    /// Line number of a column's cell.
+    pub fn get_line(&self, table: &Table, col: Col) -> Option<usize> {
+        let i = table.columns.iter().position(|(c, _)| *c == col)?;
+        self.cells.get(i)?.first().map(|l| l.no)
+    }
+
     /// The lines of a column's cell.
     pub fn lines(&self, table: &Table, col: Col) -> Vec<Line> {
         table.columns.iter().position(|(c, _)| *c == col).and_then(|i| self.cells.get(i).cloned()).unwrap_or_default()

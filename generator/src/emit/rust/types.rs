@@ -19,7 +19,7 @@ pub(crate) enum ParamType {
 
 pub(crate) fn param_type(p: &Param) -> ParamType {
     if p.secret {
-        return ParamType::Plain(quote! { agentgateway_runtime::SecretString });
+        return ParamType::Plain(quote! { crate::SecretString });
     }
     if !p.constraints.values.is_empty() {
         return ParamType::Enum;

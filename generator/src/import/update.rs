@@ -1,0 +1,233 @@
+//! `ccgen import PAGE --update SPEC`: brings the page's facts into a curated spec.
+//!
+//! The page decides the facts: title, log name, method, path, which parameters exist and where,
+//! their types, whether they are required, the numbers of their constraints and the allowed
+//! values, the result kind, events, error codes and the source. Everything a person wrote
+//! is kept: the operation name, summary, description and prerequisites, parameter
+//! descriptions, roles, type names, value names and descriptions, pattern descriptions, rules,
+//! examples, quirks, response headers and conditional events. Rules the page implies that the
+//! spec lacks are added.
+//!
+//! The merge works on the YAML tree, so keys the importer does not know survive; comments
+//! other than the file's leading comment block and flow style (`{ ... }`) do not.
+
+use serde_yaml::{Mapping, Value};
+
+use super::Imported;
+
+/// The merged spec text.
+#[derive(Debug)]
+pub struct Updated {
+    pub yaml: String,
+    /// What the merge did beyond the fact changes `compare` reports (parameters added,
+    /// rules added, an example taken over).
+    pub notes: Vec<String>,
+    /// The page's quirk notes that the spec lacks; reported, not merged.
+    pub unmerged: Vec<String>,
+}
+
+fn key(k: &str) -> Value {
+    Value::String(k.to_owned())
+}
+
+fn get<'a>(m: &'a Mapping, k: &str) -> Option<&'a Value> {
+    m.get(key(k))
+}
+
+fn set_or_remove(m: &mut Mapping, k: &str, v: Option<Value>) {
+    match v {
+        Some(v) => {
+            m.insert(key(k), v);
+        }
+        None => {
+            m.remove(key(k));
+        }
+    }
+}
+
+fn seq(v: Option<&Value>) -> Vec<Value> {
+    v.and_then(Value::as_sequence).cloned().unwrap_or_default()
+}
+
+fn name_of(v: &Value) -> Option<&str> {
+    v.as_mapping().and_then(|m| get(m, "name")).and_then(Value::as_str)
+}
+
+const LOCATIONS: [&str; 4] = ["path", "query", "header", "body"];
+
+/// Merges a page's draft into a curated spec's text.
+pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String> {
+    let mut notes = Vec::new();
+    let mut unmerged = Vec::new();
+    let curated: Value = serde_yaml::from_str(curated_text).map_err(|e| format!("cannot read the spec: {e}"))?;
+    let Value::Mapping(mut doc) = curated else { return Err("the spec is not a mapping".to_owned()) };
+    let page = serde_yaml::to_value(&imported.draft).map_err(|e| e.to_string())?;
+    let Value::Mapping(page) = page else { unreachable!("drafts serialize to mappings") };
+
+    for k in ["title", "log_name", "method", "path", "source"] {
+        set_or_remove(&mut doc, k, get(&page, k).cloned());
+    }
+
+    // Parameters.
+    let old_params = get(&doc, "parameters").and_then(Value::as_mapping).cloned().unwrap_or_default();
+    let find_old = |name: &str| -> Option<Mapping> {
+        LOCATIONS
+            .iter()
+            .flat_map(|loc| seq(get(&old_params, loc)))
+            .find(|p| name_of(p) == Some(name))
+            .and_then(|p| p.as_mapping().cloned())
+    };
+    let page_params = get(&page, "parameters").and_then(Value::as_mapping).cloned().unwrap_or_default();
+    let mut new_params = Mapping::new();
+    for loc in LOCATIONS {
+        let list = seq(get(&page_params, loc));
+        if list.is_empty() {
+            continue;
+        }
+        let mut merged = Vec::new();
+        for p in list {
+            let Some(pm) = p.as_mapping() else { continue };
+            let name = name_of(&p).unwrap_or_default().to_owned();
+            match find_old(&name) {
+                Some(old) => merged.push(Value::Mapping(merge_param(old, pm))),
+                None => {
+                    notes.push(format!("added {loc} parameter {name} from the page (its description is the vendor's wording)"));
+                    merged.push(p.clone());
+                }
+            }
+        }
+        new_params.insert(key(loc), Value::Sequence(merged));
+    }
+    for loc in LOCATIONS {
+        for p in seq(get(&old_params, loc)) {
+            let name = name_of(&p).unwrap_or_default();
+            if !LOCATIONS.iter().any(|l| seq(get(&page_params, l)).iter().any(|q| name_of(q) == Some(name))) {
+                notes.push(format!("removed {loc} parameter {name}, which the page does not list"));
+            }
+        }
+    }
+    set_or_remove(&mut doc, "parameters", (!new_params.is_empty()).then_some(Value::Mapping(new_params)));
+
+    // Rules: the curated ones stay; the page's that are missing are added.
+    let rule_key = |r: &Value| -> String {
+        let m = r.as_mapping().cloned().unwrap_or_default();
+        let when = get(&m, "when").and_then(Value::as_mapping).cloned().unwrap_or_default();
+        format!(
+            "{} {} {} {}",
+            serde_yaml::to_string(&get(&m, "kind")).unwrap_or_default().trim(),
+            serde_yaml::to_string(&get(&m, "param")).unwrap_or_default().trim(),
+            serde_yaml::to_string(&get(&when, "param")).unwrap_or_default().trim(),
+            serde_yaml::to_string(&get(&when, "equals")).unwrap_or_default().trim()
+        )
+    };
+    let mut rules = seq(get(&doc, "rules"));
+    for r in seq(get(&page, "rules")) {
+        if !rules.iter().any(|o| rule_key(o) == rule_key(&r)) {
+            notes.push(format!("added rule {}", rule_key(&r)));
+            rules.push(r);
+        }
+    }
+    set_or_remove(&mut doc, "rules", (!rules.is_empty()).then_some(Value::Sequence(rules)));
+
+    // Result: kind and printed type from the page, unless a person described its fields.
+    let page_result = get(&page, "response").and_then(Value::as_mapping).and_then(|r| get(r, "result")).and_then(Value::as_mapping).cloned().unwrap_or_default();
+    let mut response = get(&doc, "response").and_then(Value::as_mapping).cloned().unwrap_or_default();
+    let mut result = get(&response, "result").and_then(Value::as_mapping).cloned().unwrap_or_default();
+    let old_kind = get(&result, "kind").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let new_kind = get(&page_result, "kind").and_then(Value::as_str).unwrap_or_default().to_owned();
+    if old_kind == "object" && new_kind != "object" {
+        notes.push(format!("kept the spec's object result; the page's table suggests `{new_kind}`"));
+    } else {
+        if old_kind != new_kind {
+            set_or_remove(&mut result, "description", get(&page_result, "description").cloned());
+        }
+        set_or_remove(&mut result, "kind", get(&page_result, "kind").cloned());
+        set_or_remove(&mut result, "vendor_type", get(&page_result, "vendor_type").cloned());
+    }
+    response.insert(key("result"), Value::Mapping(result));
+    doc.insert(key("response"), Value::Mapping(response));
+
+    // Events keep their curated conditions; errors follow the page.
+    let old_events = seq(get(&doc, "events"));
+    let events: Vec<Value> = seq(get(&page, "events"))
+        .into_iter()
+        .map(|e| {
+            let name = e.as_str().unwrap_or_default();
+            old_events
+                .iter()
+                .find(|o| o.as_mapping().and_then(|m| get(m, "event")).and_then(Value::as_str) == Some(name))
+                .cloned()
+                .unwrap_or(e)
+        })
+        .collect();
+    doc.insert(key("events"), Value::Sequence(events));
+    doc.insert(key("errors"), get(&page, "errors").cloned().unwrap_or(Value::Sequence(Vec::new())));
+
+    if seq(get(&doc, "examples")).is_empty() && !seq(get(&page, "examples")).is_empty() {
+        notes.push("took the page's example (the spec had none)".to_owned());
+        doc.insert(key("examples"), get(&page, "examples").cloned().unwrap_or_default());
+    }
+    for q in seq(get(&page, "quirks")) {
+        if let Some(q) = q.as_str()
+            && !seq(get(&doc, "quirks")).iter().any(|o| o.as_str() == Some(q))
+        {
+            unmerged.push(q.to_owned());
+        }
+    }
+
+    let header: String = curated_text.lines().take_while(|l| l.starts_with('#')).map(|l| format!("{l}\n")).collect();
+    let body = super::yaml::to_string(&Value::Mapping(reorder(doc)));
+    Ok(Updated { yaml: format!("{header}{body}"), notes, unmerged })
+}
+
+/// Keeps the README's key order for keys the merge inserted.
+fn reorder(doc: Mapping) -> Mapping {
+    const ORDER: &[&str] = &[
+        "operation", "title", "log_name", "summary", "description", "prerequisites", "method", "path", "parameters", "rules", "response", "events",
+        "errors", "examples", "quirks", "source",
+    ];
+    let mut out = Mapping::new();
+    for k in ORDER {
+        if let Some(v) = doc.get(key(k)) {
+            out.insert(key(k), v.clone());
+        }
+    }
+    for (k, v) in doc {
+        if !out.contains_key(&k) {
+            out.insert(k, v);
+        }
+    }
+    out
+}
+
+/// A curated parameter with the page's facts.
+fn merge_param(mut old: Mapping, page: &Mapping) -> Mapping {
+    for k in ["type", "items", "required"] {
+        set_or_remove(&mut old, k, get(page, k).cloned());
+    }
+    if get(&old, "role").is_none() {
+        set_or_remove(&mut old, "role", get(page, "role").cloned());
+    }
+    let pc = get(page, "constraints").and_then(Value::as_mapping).cloned().unwrap_or_default();
+    let mut c = get(&old, "constraints").and_then(Value::as_mapping).cloned().unwrap_or_default();
+    for k in ["range", "chars", "bytes", "supported_only"] {
+        set_or_remove(&mut c, k, get(&pc, k).cloned());
+    }
+    let same_regex = |a: Option<&Value>, b: Option<&Value>| {
+        a.and_then(Value::as_mapping).and_then(|m| get(m, "regex")) == b.and_then(Value::as_mapping).and_then(|m| get(m, "regex"))
+    };
+    if !same_regex(get(&c, "pattern"), get(&pc, "pattern")) {
+        set_or_remove(&mut c, "pattern", get(&pc, "pattern").cloned());
+    }
+    let old_values = seq(get(&c, "values"));
+    let values: Vec<Value> = seq(get(&pc, "values"))
+        .into_iter()
+        .map(|v| {
+            let wire = v.as_mapping().and_then(|m| get(m, "value")).cloned();
+            old_values.iter().find(|o| o.as_mapping().and_then(|m| get(m, "value")).cloned() == wire).cloned().unwrap_or(v)
+        })
+        .collect();
+    set_or_remove(&mut c, "values", (!values.is_empty()).then_some(Value::Sequence(values)));
+    set_or_remove(&mut old, "constraints", (!c.is_empty()).then_some(Value::Mapping(c)));
+    old
+}

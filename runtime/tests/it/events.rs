@@ -1,0 +1,156 @@
+//! The event stream: keeps polling, retries what the vendor says to retry,
+//! ends on sign-out, and hands events out in order.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use agentgateway_runtime::{DecodeEvent, Error, EventStream, Received, StreamConfig, WaitError};
+
+use crate::support::Code;
+
+type Poll = Result<Option<u32>, Error<Code>>;
+
+fn api(code: &str) -> Error<Code> {
+    Error::Api { operation: "poll_events", code: <Code as agentgateway_runtime::RetCode>::from_code(code), message: String::new() }
+}
+
+fn fast() -> StreamConfig {
+    StreamConfig {
+        idle_interval: Duration::from_millis(1),
+        retry_delay: Duration::from_millis(1),
+        max_retry_delay: Duration::from_millis(4),
+        ..StreamConfig::default()
+    }
+}
+
+/// A stream whose n-th poll answers `script[n]`, then empty answers forever.
+fn scripted(script: Vec<Poll>) -> (EventStream<u32, Code>, Arc<AtomicUsize>) {
+    let script = Arc::new(std::sync::Mutex::new(script.into_iter()));
+    let polls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&polls);
+    let stream = EventStream::spawn(
+        move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let next = script.lock().expect("lock").next();
+            async move { next.unwrap_or(Ok(None)) }
+        },
+        fast(),
+    );
+    (stream, polls)
+}
+
+#[tokio::test]
+async fn events_arrive_in_order_and_empty_answers_are_skipped() {
+    let (mut s, _) = scripted(vec![Ok(Some(1)), Ok(None), Ok(Some(2)), Ok(Some(3))]);
+    for want in [1, 2, 3] {
+        assert_eq!(s.next().await.expect("item").expect("event"), want);
+    }
+}
+
+#[tokio::test]
+async fn signed_out_ends_the_stream_after_yielding_the_error() {
+    let (mut s, _) = scripted(vec![Ok(Some(1)), Err(api("100-006")), Ok(Some(2))]);
+    assert_eq!(s.next().await.expect("item").expect("event"), 1);
+    let err = s.next().await.expect("item").expect_err("sign-out");
+    assert_eq!(err.api_code().map(|c| agentgateway_runtime::RetCode::code(c).to_owned()).as_deref(), Some("100-006"));
+    assert!(s.next().await.is_none(), "stream ended");
+}
+
+#[tokio::test]
+async fn auth_lag_is_retried_quietly_a_few_times() {
+    let (mut s, _) = scripted(vec![Err(api("000-003")), Err(api("000-003")), Ok(Some(7))]);
+    assert_eq!(s.next().await.expect("item").expect("event, no error in between"), 7);
+}
+
+#[tokio::test]
+async fn persistent_auth_failure_ends_the_stream() {
+    let (mut s, _) = scripted((0..10).map(|_| Err(api("000-003"))).collect());
+    let err = s.next().await.expect("item").expect_err("gives up");
+    assert!(matches!(err, Error::Api { .. }));
+    assert!(s.next().await.is_none());
+}
+
+#[tokio::test]
+async fn other_errors_are_reported_and_polling_goes_on() {
+    let (mut s, _) = scripted(vec![Err(api("100-007")), Ok(Some(5))]);
+    assert!(s.next().await.expect("item").is_err());
+    assert_eq!(s.next().await.expect("item").expect("event"), 5);
+}
+
+#[tokio::test]
+async fn an_ended_session_ends_the_stream() {
+    let (mut s, _) = scripted(vec![Err(Error::SessionEnded { operation: "poll_events" })]);
+    assert!(matches!(s.next().await, Some(Err(Error::SessionEnded { .. }))));
+    assert!(s.next().await.is_none());
+}
+
+#[tokio::test]
+async fn polling_continues_while_nobody_reads() {
+    let (s, polls) = scripted(vec![]);
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    assert!(polls.load(Ordering::SeqCst) > 5, "kept polling without a reader");
+    drop(s);
+}
+
+#[tokio::test]
+async fn dropping_the_stream_stops_polling() {
+    let (s, polls) = scripted(vec![]);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    drop(s);
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let after_drop = polls.load(Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(polls.load(Ordering::SeqCst), after_drop);
+}
+
+#[tokio::test]
+async fn wait_for_keeps_what_it_reads_past() {
+    let (mut s, _) = scripted(vec![Ok(Some(1)), Ok(Some(2)), Ok(Some(3)), Ok(Some(4))]);
+    assert_eq!(s.wait_for(|e| *e == 3, Duration::from_secs(2)).await.expect("found"), 3);
+    assert_eq!(s.next().await.expect("item").expect("event"), 1);
+    assert_eq!(s.next().await.expect("item").expect("event"), 2);
+    assert_eq!(s.next().await.expect("item").expect("event"), 4);
+}
+
+#[tokio::test]
+async fn wait_for_times_out() {
+    let (mut s, _) = scripted(vec![Ok(Some(1))]);
+    let err = s.wait_for(|e| *e == 9, Duration::from_millis(30)).await.expect_err("times out");
+    assert!(matches!(err, WaitError::Timeout(_)));
+    assert_eq!(s.next().await.expect("item").expect("kept"), 1);
+}
+
+#[tokio::test]
+async fn wait_for_reports_the_end_of_the_session() {
+    let (mut s, _) = scripted(vec![Err(api("100-006"))]);
+    assert!(matches!(s.wait_for(|_| true, Duration::from_secs(2)).await, Err(WaitError::Poll(_))));
+    assert!(matches!(s.wait_for(|_| true, Duration::from_secs(2)).await, Err(WaitError::Ended)));
+}
+
+#[derive(Debug, PartialEq)]
+enum Ev {
+    Talking(serde_json::Value),
+    Unknown(String),
+}
+
+impl DecodeEvent for Ev {
+    fn decode(event_type: &str, content: serde_json::Value) -> Self {
+        match event_type {
+            "AgentEvent_Talking" => Ev::Talking(content),
+            other => Ev::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[test]
+fn received_events_decode_with_metadata_in_any_spelling() {
+    let r: Received<Ev> =
+        serde_json::from_str(r#"{"eventType":"AgentEvent_Talking","workNo":291,"eventGenTime":"1700000000000","content":{"callid":"1-2"}}"#).expect("decodes");
+    assert_eq!(r.event, Ev::Talking(serde_json::json!({"callid": "1-2"})));
+    assert_eq!(r.work_no.as_deref(), Some("291"));
+    assert_eq!(r.generated_at, Some(1_700_000_000_000));
+    let r: Received<Ev> = serde_json::from_str(r#"{"eventType":"Brand_New","content":null,"eventGenTime":"soon"}"#).expect("decodes");
+    assert_eq!(r.event, Ev::Unknown("Brand_New".into()));
+    assert_eq!(r.generated_at, None);
+}
