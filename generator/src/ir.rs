@@ -5,7 +5,7 @@
 //! from. Collections are in a fixed order so everything emitted from the IR is
 //! deterministic.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Line and column (1-based) of a node in its spec file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -15,7 +15,7 @@ pub struct Pos {
 }
 
 /// A name as sent on the wire and as written in Rust.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Name {
     /// Exactly as in the spec; never altered.
     pub wire: String,
@@ -26,7 +26,7 @@ pub struct Name {
 }
 
 /// The whole API.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Api {
     pub settings: Settings,
     /// Sorted by code.
@@ -50,7 +50,7 @@ impl Api {
 }
 
 /// API-wide settings.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Settings {
     pub name: String,
     pub title: String,
@@ -68,7 +68,7 @@ pub struct Settings {
 }
 
 /// Member names of the response envelope.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Envelope {
     pub message: String,
     pub retcode: String,
@@ -77,7 +77,7 @@ pub struct Envelope {
 }
 
 /// Where a meaning of an error code comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Provenance {
     /// The vendor's API reference.
@@ -89,7 +89,7 @@ pub enum Provenance {
 }
 
 /// One `retcode`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorCode {
     pub code: String,
     /// `rust` is the UpperCamel variant name.
@@ -100,7 +100,7 @@ pub struct ErrorCode {
 }
 
 /// One event.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Event {
     /// `rust` is the UpperCamel variant name.
     pub name: Name,
@@ -110,7 +110,7 @@ pub struct Event {
 }
 
 /// Shape of an event's `content`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Payload {
     Null { description: Option<String> },
@@ -120,7 +120,7 @@ pub enum Payload {
 }
 
 /// A named member of a result or payload object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {
     /// `rust` is the snake_case field name.
     pub name: Name,
@@ -131,7 +131,7 @@ pub struct Field {
 }
 
 /// A value type.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "name", content = "items", rename_all = "snake_case")]
 pub enum Type {
     String,
@@ -159,7 +159,7 @@ impl Type {
 }
 
 /// A literal value in a spec: allowed value, default, rule operand.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Value {
     Bool(bool),
@@ -178,7 +178,7 @@ impl std::fmt::Display for Value {
 }
 
 /// One named allowed value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnumValue {
     pub value: Value,
     /// `rust` is the UpperCamel variant name; `wire` the spec's snake_case name.
@@ -187,7 +187,7 @@ pub struct EnumValue {
 }
 
 /// HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Method {
     #[serde(rename = "GET")]
     Get,
@@ -212,7 +212,7 @@ impl Method {
 }
 
 /// Where a parameter travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Location {
     Path,
@@ -234,7 +234,7 @@ impl Location {
 }
 
 /// What a parameter stands for beyond its value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// The signed-in agent's ID: supplied by the session, not by the caller.
@@ -242,7 +242,7 @@ pub enum Role {
 }
 
 /// Limits on a value.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Constraints {
     /// Inclusive; on a string, the string is a decimal integer in range.
     pub range: Option<(i64, i64)>,
@@ -265,7 +265,7 @@ impl Constraints {
 }
 
 /// A whole-value regular expression.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pattern {
     /// Anchored form used for matching.
     pub regex: String,
@@ -273,7 +273,7 @@ pub struct Pattern {
 }
 
 /// One request parameter.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Param {
     /// `rust` is the snake_case field name.
     pub name: Name,
@@ -291,7 +291,7 @@ pub struct Param {
 }
 
 /// A condition on a request value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Condition {
     /// Index into [`Interface::params`].
     pub param: usize,
@@ -299,7 +299,7 @@ pub struct Condition {
 }
 
 /// A cross-field rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Rule {
     /// `param` may be set only when `when` holds.
@@ -311,7 +311,7 @@ pub enum Rule {
 }
 
 /// The `result` member of a successful response.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ResultShape {
     /// The page documents no result member.
@@ -327,7 +327,7 @@ pub enum ResultShape {
 }
 
 /// What a response header carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HeaderRole {
     /// A new session token.
@@ -335,7 +335,7 @@ pub enum HeaderRole {
 }
 
 /// A response header that carries data.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResponseHeader {
     pub name: String,
     pub description: String,
@@ -343,7 +343,7 @@ pub struct ResponseHeader {
 }
 
 /// A triggered event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventUse {
     /// Wire name; present in [`Api::events`].
     pub event: String,
@@ -351,7 +351,7 @@ pub struct EventUse {
 }
 
 /// A request/response example, checked against the declared parameters.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Example {
     pub name: String,
     pub path: Vec<(String, serde_json::Value)>,
@@ -362,7 +362,7 @@ pub struct Example {
 }
 
 /// One path segment of a URI template.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Segment {
     Literal(String),
@@ -371,7 +371,7 @@ pub enum Segment {
 }
 
 /// What a successful call does to the session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionEffect {
     /// Nothing beyond picking up a rotated Guid.
@@ -383,7 +383,7 @@ pub enum SessionEffect {
 }
 
 /// One interface.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Interface {
     /// Spec file relative to the spec directory, e.g. `mediacall/transfer.yaml`.
     pub source: String,

@@ -7,6 +7,7 @@ pub mod diag;
 pub mod load;
 pub mod ident;
 pub mod ir;
+pub mod changelog;
 pub mod check;
 pub mod emit;
 pub mod pipeline;

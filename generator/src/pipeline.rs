@@ -75,7 +75,9 @@ impl fmt::Display for Outcome {
 /// Regenerates `out_dir` from `spec_dir`; with `check`, writes nothing and reports staleness.
 pub fn generate(spec_dir: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Diagnostics> {
     let api = validate(spec_dir)?;
-    let files = emit_all(&api)?;
+    let mut files = emit_all(&api)?;
+    files.push(crate::changelog::lock_file(&api)?);
+    files.push(crate::changelog::changelog(out_dir, &api));
     let mode = if check { write::Mode::Check } else { write::Mode::Write };
     let report = write::write(out_dir, &files, mode)?;
     Ok(Outcome { report, check })

@@ -139,3 +139,32 @@ fn update_brings_page_facts_into_a_curated_spec() {
     insta::assert_snapshot!("update_report", report);
     insta::assert_snapshot!("update_yaml", updated.yaml);
 }
+
+#[test]
+fn cli_writes_drafts_and_compare_fails_on_differences() {
+    let bin = env!("CARGO_BIN_EXE_ccgen");
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let out = tempfile::tempdir().expect("temp dir");
+    let page = fixture_dir().join("lines_mutekeys.txt");
+    let run = |args: &[&std::ffi::OsStr]| std::process::Command::new(bin).arg("import").args(args).arg("--spec").arg(&spec).output().expect("ccgen runs");
+
+    let written = run(&[page.as_os_str(), "--out".as_ref(), out.path().as_os_str()]);
+    assert!(written.status.success(), "{}", String::from_utf8_lossy(&written.stderr));
+    let draft = out.path().join("voicecall/mutekeys.yaml");
+    assert!(draft.exists());
+
+    // Writing again refuses to overwrite.
+    let again = run(&[page.as_os_str(), "--out".as_ref(), out.path().as_os_str()]);
+    assert!(!again.status.success());
+
+    let same = run(&[page.as_os_str(), "--compare".as_ref(), draft.as_os_str()]);
+    assert!(same.status.success(), "{}", String::from_utf8_lossy(&same.stdout));
+
+    let text = std::fs::read_to_string(&draft).expect("draft readable");
+    std::fs::write(&draft, edit(&text, &[("- \"10001\"", "- \"100-006\"")])).expect("draft writable");
+    let differs = run(&[page.as_os_str(), "--compare".as_ref(), draft.as_os_str()]);
+    assert!(!differs.status.success());
+    let stdout = String::from_utf8_lossy(&differs.stdout);
+    assert!(stdout.contains("error code 10001: on the page, not in the spec"), "{stdout}");
+    assert!(stdout.contains("error code 100-006: in the spec, not on the page"), "{stdout}");
+}

@@ -232,7 +232,9 @@ pub struct FakeGateway {
 
 impl std::fmt::Debug for FakeGateway {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FakeGateway").field("addr", &self.addr).finish()
+        f.debug_struct("FakeGateway")
+            .field("addr", &self.addr)
+            .finish()
     }
 }
 
@@ -299,7 +301,11 @@ impl FakeGateway {
     /// Registers (or re-registers with a new password) an agent that may sign in.
     pub fn add_agent(&self, agent_id: &str, password: &str) {
         let mut state = self.shared.lock();
-        state.agents.entry(agent_id.to_owned()).or_default().password = password.to_owned();
+        state
+            .agents
+            .entry(agent_id.to_owned())
+            .or_default()
+            .password = password.to_owned();
     }
 
     /// Queues any event (also names the fake does not know) for the agent's current session.
@@ -587,13 +593,12 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
         }
     }
 
+    // Sign-in checks its body before anything else; every other interface checks the Guid
+    // first (below).
     let body = if op.has_body() {
-        match parse_body(&bytes) {
-            Ok(body) => body,
-            Err(message) => return err_msg("000-002", &message),
-        }
+        parse_body(&bytes)
     } else {
-        Map::new()
+        Ok(Map::new())
     };
     let query: HashMap<String, String> = Query::try_from_uri(&parts.uri)
         .map(|Query(q)| q)
@@ -605,17 +610,23 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
         .map(str::to_owned);
 
     match op {
-        Op::Login => login(&shared, agent_id, &body, false),
-        Op::ForceLogin => login(&shared, agent_id, &body, true),
+        Op::Login | Op::ForceLogin => match body {
+            Ok(body) => login(&shared, agent_id, &body, op == Op::ForceLogin),
+            Err(message) => err_msg("000-002", &message),
+        },
         Op::Poll => poll(&shared, agent_id, guid.as_deref()).await,
         _ => {
             let mut state = shared.lock();
             let mut rotated = None;
             let response = {
-                let agent = match authenticate(&shared.config, &mut state, agent_id, guid.as_deref())
-                {
-                    Ok(agent) => agent,
-                    Err(response) => return response,
+                let agent =
+                    match authenticate(&shared.config, &mut state, agent_id, guid.as_deref()) {
+                        Ok(agent) => agent,
+                        Err(response) => return response,
+                    };
+                let body = match body {
+                    Ok(body) => body,
+                    Err(message) => return err_msg("000-002", &message),
                 };
                 if op == Op::Handshake {
                     if let Some(session) = agent.session.as_mut() {
@@ -683,6 +694,7 @@ fn parse_body(bytes: &[u8]) -> Result<Map<String, Value>, String> {
 
 /// Checks the Guid header against the agent's session (current Guid, or the previous one
 /// within `guid_timeout`).
+#[allow(clippy::result_large_err)] // the error is the ready-made answer
 fn authenticate<'s>(
     config: &Config,
     state: &'s mut State,
@@ -698,15 +710,15 @@ fn authenticate<'s>(
     let Some(guid) = guid else {
         return Err(err("000-003"));
     };
-    if guid == session.guid {
-        return Ok(agent);
+    let previous_valid = matches!(
+        &session.previous_guid,
+        Some((previous, since)) if guid == previous && since.elapsed() <= config.guid_timeout
+    );
+    if guid == session.guid || previous_valid {
+        Ok(agent)
+    } else {
+        Err(err("000-003"))
     }
-    if let Some((previous, since)) = &session.previous_guid {
-        if guid == previous && since.elapsed() <= config.guid_timeout {
-            return Ok(agent);
-        }
-    }
-    Err(err("000-003"))
 }
 
 fn rotate(shared: &Shared, session: &mut Session) -> String {
@@ -741,7 +753,8 @@ fn int_field(body: &Map<String, Value>, name: &str) -> Result<Option<i64>, Strin
 // ------------------------------------------------------------- sign-in
 
 fn login(shared: &Shared, agent_id: &str, body: &Map<String, Value>, force: bool) -> Response {
-    let (Some(password), Some(_phonenum)) = (str_field(body, "password"), str_field(body, "phonenum"))
+    let (Some(password), Some(_phonenum)) =
+        (str_field(body, "password"), str_field(body, "phonenum"))
     else {
         return err_msg("000-002", "password and phonenum are required strings");
     };
@@ -788,7 +801,11 @@ fn login(shared: &Shared, agent_id: &str, body: &Map<String, Value>, force: bool
     push(agent, "AgentOther_InService", Value::Null);
     push(agent, "AgentState_Ready", Value::Null);
     match status {
-        3 => push(agent, "AgentState_SetNotReady_Success", json!({ "reason": "1" })),
+        3 => push(
+            agent,
+            "AgentState_SetNotReady_Success",
+            json!({ "reason": "1" }),
+        ),
         5 => push(agent, "AgentState_Work", Value::Null),
         _ => {}
     }
@@ -868,16 +885,13 @@ fn try_answer(shared: &Shared, agent_id: &str, epoch: u64, last: bool) -> Option
         None => Value::Null,
     };
     let mut rotated = None;
-    if alive {
-        if let Some(session) = agent.session.as_mut() {
-            session.last_poll = Instant::now();
-            session.polls = session.polls.wrapping_add(1);
-            let every = shared.config.rotate_every_polls;
-            let periodic =
-                shared.config.dynamic_auth && every > 0 && session.polls % every == 0;
-            if periodic || session.rotate_pending {
-                rotated = Some(rotate(shared, session));
-            }
+    if let Some(session) = agent.session.as_mut().filter(|_| alive) {
+        session.last_poll = Instant::now();
+        session.polls = session.polls.wrapping_add(1);
+        let every = shared.config.rotate_every_polls;
+        let periodic = shared.config.dynamic_auth && every > 0 && session.polls % every == 0;
+        if periodic || session.rotate_pending {
+            rotated = Some(rotate(shared, session));
         }
     }
     drop(state);
@@ -946,7 +960,9 @@ fn operate(
                     "mediaAbility": "1",
                 }),
             ));
-            session.active_call = Some(Call { id: call_id.clone() });
+            session.active_call = Some(Call {
+                id: call_id.clone(),
+            });
             ok(Value::String(call_id))
         }
         Op::Answer => {
@@ -1005,7 +1021,8 @@ fn operate(
             ok(json!({}))
         }
         Op::Transfer => {
-            let (devicetype, mode) = match (int_field(body, "devicetype"), int_field(body, "mode")) {
+            let (devicetype, mode) = match (int_field(body, "devicetype"), int_field(body, "mode"))
+            {
                 (Ok(Some(d)), Ok(Some(m))) => (d, m),
                 _ => return err_msg("000-002", "devicetype and mode are required integers"),
             };

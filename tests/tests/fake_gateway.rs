@@ -107,7 +107,12 @@ async fn login(gw: &FakeGateway, agent: &str, body: Value) -> Answer {
 
 /// Signs AGENT in and returns the Guid.
 async fn signed_in(gw: &FakeGateway) -> String {
-    let answer = login(gw, AGENT, json!({ "password": PASSWORD, "phonenum": "40038" })).await;
+    let answer = login(
+        gw,
+        AGENT,
+        json!({ "password": PASSWORD, "phonenum": "40038" }),
+    )
+    .await;
     assert_eq!(answer.retcode(), "0", "{:?}", answer.body);
     answer.guid()
 }
@@ -136,7 +141,12 @@ async fn drain(gw: &FakeGateway, guid: &mut String) -> Vec<String> {
 #[tokio::test]
 async fn login_issues_guid_cookie_and_result() {
     let gw = gateway(fast()).await;
-    let answer = login(&gw, AGENT, json!({ "password": PASSWORD, "phonenum": "40038" })).await;
+    let answer = login(
+        &gw,
+        AGENT,
+        json!({ "password": PASSWORD, "phonenum": "40038" }),
+    )
+    .await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.retcode(), "0");
     let guid = answer.guid();
@@ -198,7 +208,14 @@ async fn guid_is_required() {
     assert_eq!(poll(&gw, "whatever").await.retcode(), "000-003");
     let missing = call(&gw, "GET", &format!("/agentevent/{AGENT}"), None, None).await;
     assert_eq!(missing.retcode(), "000-003");
-    let hs = call(&gw, "POST", &format!("/onlineagent/{AGENT}/handshake"), Some(&guid), None).await;
+    let hs = call(
+        &gw,
+        "POST",
+        &format!("/onlineagent/{AGENT}/handshake"),
+        Some(&guid),
+        None,
+    )
+    .await;
     assert_eq!(hs.retcode(), "0");
 }
 
@@ -283,12 +300,24 @@ async fn dynamic_rotation_and_grace_period() {
 
     // The old token still works for a while, the new one too.
     let hs = format!("/onlineagent/{AGENT}/handshake");
-    assert_eq!(call(&gw, "POST", &hs, Some(&first), None).await.retcode(), "0");
-    assert_eq!(call(&gw, "POST", &hs, Some(&second), None).await.retcode(), "0");
+    assert_eq!(
+        call(&gw, "POST", &hs, Some(&first), None).await.retcode(),
+        "0"
+    );
+    assert_eq!(
+        call(&gw, "POST", &hs, Some(&second), None).await.retcode(),
+        "0"
+    );
     // ...but not after GUIDTIMEOUT.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(call(&gw, "POST", &hs, Some(&first), None).await.retcode(), "000-003");
-    assert_eq!(call(&gw, "POST", &hs, Some(&second), None).await.retcode(), "0");
+    assert_eq!(
+        call(&gw, "POST", &hs, Some(&first), None).await.retcode(),
+        "000-003"
+    );
+    assert_eq!(
+        call(&gw, "POST", &hs, Some(&second), None).await.retcode(),
+        "0"
+    );
 
     // Forced rotation on the next poll.
     gw.rotate_guid(AGENT);
@@ -319,7 +348,12 @@ async fn logout_ends_the_session() {
     assert_eq!(answer.retcode(), "0");
     assert!(!gw.is_signed_in(AGENT));
     assert_eq!(poll(&gw, &guid).await.retcode(), "100-006");
-    assert_eq!(call(&gw, "DELETE", &path, Some(&guid), None).await.retcode(), "100-006");
+    assert_eq!(
+        call(&gw, "DELETE", &path, Some(&guid), None)
+            .await
+            .retcode(),
+        "100-006"
+    );
     // And the agent can sign in again.
     signed_in(&gw).await;
 }
@@ -352,7 +386,14 @@ async fn drop_session_signs_out() {
     assert!(!gw.is_signed_in(AGENT));
     assert_eq!(gw.current_guid(AGENT), None);
     assert_eq!(poll(&gw, &guid).await.retcode(), "100-006");
-    let release = call(&gw, "DELETE", &format!("/voicecall/{AGENT}/release"), Some(&guid), None).await;
+    let release = call(
+        &gw,
+        "DELETE",
+        &format!("/voicecall/{AGENT}/release"),
+        Some(&guid),
+        None,
+    )
+    .await;
     assert_eq!(release.retcode(), "100-006");
 }
 
@@ -380,7 +421,14 @@ async fn fail_next_forces_one_error() {
     let gw = gateway(fast()).await;
     let guid = signed_in(&gw).await;
     let called = json!({ "called": "206" }).to_string();
-    let out = call(&gw, "PUT", &format!("/voicecall/{AGENT}/callinner"), Some(&guid), Some(&called)).await;
+    let out = call(
+        &gw,
+        "PUT",
+        &format!("/voicecall/{AGENT}/callinner"),
+        Some(&guid),
+        Some(&called),
+    )
+    .await;
     assert_eq!(out.retcode(), "0");
 
     gw.fail_next("/transfer", "200-099");
@@ -436,12 +484,30 @@ async fn callinner_queues_talking_and_release_ends_it() {
 
     // Bad number.
     let bad = json!({ "called": "12a" }).to_string();
-    assert_eq!(call(&gw, "PUT", &path, Some(&guid), Some(&bad)).await.retcode(), "000-002");
+    assert_eq!(
+        call(&gw, "PUT", &path, Some(&guid), Some(&bad))
+            .await
+            .retcode(),
+        "000-002"
+    );
 
     let release = format!("/voicecall/{AGENT}/release");
-    assert_eq!(call(&gw, "DELETE", &release, Some(&guid), None).await.retcode(), "0");
-    assert_eq!(drain(&gw, &mut guid).await, ["AgentEvent_Call_Release", "AgentState_Ready"]);
-    assert_eq!(call(&gw, "DELETE", &release, Some(&guid), None).await.retcode(), "200-017");
+    assert_eq!(
+        call(&gw, "DELETE", &release, Some(&guid), None)
+            .await
+            .retcode(),
+        "0"
+    );
+    assert_eq!(
+        drain(&gw, &mut guid).await,
+        ["AgentEvent_Call_Release", "AgentState_Ready"]
+    );
+    assert_eq!(
+        call(&gw, "DELETE", &release, Some(&guid), None)
+            .await
+            .retcode(),
+        "200-017"
+    );
 }
 
 #[tokio::test]
@@ -454,33 +520,67 @@ async fn voice_transfer_outcomes_and_hold() {
     let callout = format!("/voicecall/{AGENT}/callout");
     let number = json!({ "called": "88880021" }).to_string();
 
-    assert_eq!(call(&gw, "POST", &transfer, Some(&guid), Some(&success)).await.retcode(), "200-012");
-    let call_id = call(&gw, "PUT", &callout, Some(&guid), Some(&number)).await.body["result"]
+    assert_eq!(
+        call(&gw, "POST", &transfer, Some(&guid), Some(&success))
+            .await
+            .retcode(),
+        "200-012"
+    );
+    let call_id = call(&gw, "PUT", &callout, Some(&guid), Some(&number))
+        .await
+        .body["result"]
         .as_str()
         .unwrap()
         .to_owned();
     drain(&gw, &mut guid).await;
 
-    assert_eq!(call(&gw, "POST", &transfer, Some(&guid), Some(&failing)).await.retcode(), "0");
+    assert_eq!(
+        call(&gw, "POST", &transfer, Some(&guid), Some(&failing))
+            .await
+            .retcode(),
+        "0"
+    );
     let polled = poll(&gw, &guid).await;
     assert_eq!(polled.event_type(), Some("AgentEvent_Connect_Fail"));
     assert_eq!(polled.body["event"]["content"], call_id.as_str());
 
-    assert_eq!(call(&gw, "POST", &transfer, Some(&guid), Some(&success)).await.retcode(), "0");
+    assert_eq!(
+        call(&gw, "POST", &transfer, Some(&guid), Some(&success))
+            .await
+            .retcode(),
+        "0"
+    );
     let polled = poll(&gw, &guid).await;
     assert_eq!(polled.event_type(), Some("AgentEvent_SuccTransResult"));
-    assert_eq!(polled.body["event"]["content"], json!({ "result": 0, "callId": call_id }));
-    assert_eq!(poll(&gw, &guid).await.event_type(), Some("AgentEvent_Call_Release"));
+    assert_eq!(
+        polled.body["event"]["content"],
+        json!({ "result": 0, "callId": call_id })
+    );
+    assert_eq!(
+        poll(&gw, &guid).await.event_type(),
+        Some("AgentEvent_Call_Release")
+    );
     assert_eq!(gw.active_call(AGENT), None);
 
     let hold = format!("/voicecall/{AGENT}/hold");
-    assert_eq!(call(&gw, "POST", &hold, Some(&guid), None).await.retcode(), "200-013");
+    assert_eq!(
+        call(&gw, "POST", &hold, Some(&guid), None).await.retcode(),
+        "200-013"
+    );
     call(&gw, "PUT", &callout, Some(&guid), Some(&number)).await;
     drain(&gw, &mut guid).await;
-    assert_eq!(call(&gw, "POST", &hold, Some(&guid), None).await.retcode(), "0");
+    assert_eq!(
+        call(&gw, "POST", &hold, Some(&guid), None).await.retcode(),
+        "0"
+    );
     assert_eq!(poll(&gw, &guid).await.event_type(), Some("AgentEvent_Hold"));
     let gethold = format!("/voicecall/{AGENT}/gethold");
-    assert_eq!(call(&gw, "POST", &gethold, Some(&guid), None).await.retcode(), "0");
+    assert_eq!(
+        call(&gw, "POST", &gethold, Some(&guid), None)
+            .await
+            .retcode(),
+        "0"
+    );
     assert!(gw.active_call(AGENT).is_some());
 }
 
@@ -490,13 +590,33 @@ async fn other_interfaces_answer_success() {
     let guid = signed_in(&gw).await;
     let a = AGENT;
     let cases: &[(&str, String, Option<Value>)] = &[
-        ("POST", format!("/mediacall/{a}/transfer"), Some(json!({ "callid": "1-2", "devicetype": 2, "mode": 2, "address": "206" }))),
+        (
+            "POST",
+            format!("/mediacall/{a}/transfer"),
+            Some(json!({ "callid": "1-2", "devicetype": 2, "mode": 2, "address": "206" })),
+        ),
         ("PUT", format!("/voicecall/{a}/answer"), None),
         ("POST", format!("/voicecall/{a}/connecthold/1-2"), None),
-        ("POST", format!("/voicecall/{a}/confjoin"), Some(json!({ "callid": "1-2" }))),
-        ("PUT", format!("/calldata/{a}/assignuserinqueue"), Some(json!({ "callid": "1-2", "skillid": 1 }))),
-        ("POST", format!("/voicecall/{a}/requestcall/1-2/0?skillId=1"), None),
-        ("POST", format!("/voicecall/{a}/thirdPartyConfTransmitNum"), None),
+        (
+            "POST",
+            format!("/voicecall/{a}/confjoin"),
+            Some(json!({ "callid": "1-2" })),
+        ),
+        (
+            "PUT",
+            format!("/calldata/{a}/assignuserinqueue"),
+            Some(json!({ "callid": "1-2", "skillid": 1 })),
+        ),
+        (
+            "POST",
+            format!("/voicecall/{a}/requestcall/1-2/0?skillId=1"),
+            None,
+        ),
+        (
+            "POST",
+            format!("/voicecall/{a}/thirdPartyConfTransmitNum"),
+            None,
+        ),
     ];
     for (method, path, body) in cases {
         let body = body.as_ref().map(Value::to_string);
@@ -510,7 +630,14 @@ async fn other_interfaces_answer_success() {
 async fn malformed_body_and_unknown_path() {
     let gw = gateway(fast()).await;
     let guid = signed_in(&gw).await;
-    let bad = call(&gw, "PUT", &format!("/voicecall/{AGENT}/callinner"), Some(&guid), Some("{\"called\":")).await;
+    let bad = call(
+        &gw,
+        "PUT",
+        &format!("/voicecall/{AGENT}/callinner"),
+        Some(&guid),
+        Some("{\"called\":"),
+    )
+    .await;
     assert_eq!(bad.status, 200);
     assert_eq!(bad.retcode(), "000-002");
     assert!(!bad.body["message"].as_str().unwrap().is_empty());
@@ -524,7 +651,14 @@ async fn malformed_body_and_unknown_path() {
 }
 
 async fn login_raw(gw: &FakeGateway, body: &str) -> Answer {
-    call(gw, "PUT", &format!("/onlineagent/{AGENT}"), None, Some(body)).await
+    call(
+        gw,
+        "PUT",
+        &format!("/onlineagent/{AGENT}"),
+        None,
+        Some(body),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -532,8 +666,22 @@ async fn requests_are_recorded() {
     let gw = gateway(fast()).await;
     let guid = signed_in(&gw).await;
     let body = json!({ "called": "206" }).to_string();
-    call(&gw, "PUT", &format!("/voicecall/{AGENT}/callinner"), Some(&guid), Some(&body)).await;
-    call(&gw, "GET", &format!("/agentevent/{AGENT}?calldata=x"), Some(&guid), None).await;
+    call(
+        &gw,
+        "PUT",
+        &format!("/voicecall/{AGENT}/callinner"),
+        Some(&guid),
+        Some(&body),
+    )
+    .await;
+    call(
+        &gw,
+        "GET",
+        &format!("/agentevent/{AGENT}?calldata=x"),
+        Some(&guid),
+        None,
+    )
+    .await;
 
     let requests = gw.requests();
     assert_eq!(requests.len(), 3);
@@ -560,4 +708,36 @@ async fn dropping_the_gateway_stops_it() {
         .build()
         .unwrap();
     assert!(client.get(url).send().await.is_err());
+}
+
+#[tokio::test]
+async fn binary_prints_its_address_and_serves() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fake-gateway"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start fake-gateway");
+    let mut line = String::new();
+    let stdout = child.stdout.take().unwrap();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim_end()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let answer = CLIENT
+        .with(Clone::clone)
+        .put(format!("{url}/agentgateway/resource/onlineagent/206"))
+        .body(json!({ "password": "secret", "phonenum": "1" }).to_string())
+        .send()
+        .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    let answer = answer.unwrap();
+    assert!(answer.headers().contains_key("set-guid"));
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(body["retcode"], "0");
 }

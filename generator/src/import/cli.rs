@@ -14,7 +14,8 @@ pub struct ImportArgs {
     /// Spec directory whose api.yaml, errors.yaml and events.yaml the drafts are checked against.
     #[arg(long, default_value = "spec")]
     pub spec: PathBuf,
-    /// Write each draft to DIR/<resource>/<name>.yaml instead of printing it.
+    /// Write each draft to DIR/<resource>/<name>.yaml instead of printing it; an existing file
+    /// is never overwritten (use --update to merge into it).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Keep a draft that fails load+check (the diagnostics are still printed).
@@ -94,6 +95,11 @@ pub fn run(args: ImportArgs) -> ExitCode {
         match &args.out {
             Some(dir) => {
                 let target = dir.join(&imported.rel_path);
+                if target.exists() {
+                    eprintln!("error: {} exists; use --update {} to merge the page into it, or remove it first", target.display(), target.display());
+                    failed = true;
+                    continue;
+                }
                 if let Some(parent) = target.parent()
                     && let Err(e) = std::fs::create_dir_all(parent)
                 {

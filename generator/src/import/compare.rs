@@ -1,6 +1,6 @@
 //! Compares the facts of a vendor page with a checked-in spec.
 //!
-//! Only facts are compared: method, path, log name, parameters (location, type, required,
+//! Only facts are compared: title, source page and date, method, path, log name, parameters (location, type, required,
 //! the numbers and values of constraints), rules, the result kind and printed type, events and
 //! error codes.
 //! Wording (descriptions, names of values, quirks) is the spec author's and is ignored.
@@ -92,6 +92,12 @@ pub fn compare(page: &InterfaceFile, spec: &InterfaceFile) -> Vec<String> {
             out.push(format!("{what}: page says {a:?}, spec says {b:?}"));
         }
     };
+    same("title", &page.title, &spec.title);
+    let source = |d: &InterfaceFile| d.source.as_ref().map(|s| (s.page.clone(), s.updated.clone().unwrap_or_default())).unwrap_or_default();
+    let (pp_page, pp_updated) = source(page);
+    let (sp_page, sp_updated) = source(spec);
+    same("source page", &pp_page, &sp_page);
+    same("source updated", &pp_updated, &sp_updated);
     same("method", &page.method, &spec.method);
     same("path", &page.path, &spec.path);
     same("log_name", &page.log_name, &spec.log_name);
@@ -114,6 +120,9 @@ pub fn compare(page: &InterfaceFile, spec: &InterfaceFile) -> Vec<String> {
         }
         if p.required != s.required {
             out.push(format!("parameter {name}: page says required = {}, spec says {}", p.required, s.required));
+        }
+        if p.default != s.default {
+            out.push(format!("parameter {name}: page default {:?}, spec default {:?}", p.default.as_ref().map(scalar), s.default.as_ref().map(scalar)));
         }
         if p.role != s.role {
             out.push(format!("parameter {name}: page role {:?}, spec role {:?}", p.role, s.role));

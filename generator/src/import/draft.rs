@@ -91,6 +91,8 @@ pub struct Param {
     pub items: Option<String>,
     pub required: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<Scalar>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_type: Option<String>,

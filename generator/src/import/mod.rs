@@ -567,7 +567,7 @@ fn rows(table: &Table, cx: &mut Ctx) -> Vec<ParamRow> {
         }
         out.push(ParamRow {
             line: row.get_line(table, Col::Name).unwrap_or(row.line),
-            param: Param { name, ty, items, required, role: None, vendor_type: None, description, constraints: p.constraints },
+            param: Param { name, ty, items, required, default: p.default, role: None, vendor_type: None, description, constraints: p.constraints },
             rules: p.rules,
             table_refs: p.table_refs,
         });

@@ -25,6 +25,8 @@ pub struct RawRule {
 #[derive(Debug, Default)]
 pub struct Prose {
     pub description: String,
+    /// A literal default the description states ("The default value is 2.").
+    pub default: Option<Scalar>,
     pub constraints: Constraints,
     pub rules: Vec<RawRule>,
     pub warnings: Vec<(usize, String)>,
@@ -146,7 +148,8 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
     let supported = re(r"(?i)only the value (-?\w+) \(([^)]+)\) is supported");
     let only_when = re(r"(?i)valid only when (\w+) is set to (-?\w+)");
     let see_table = re(r"(?i)see table (\d+)");
-    let hint = re(r"(?i)\b(maximum|minimum|ranges?|digits?|at most|at least|only|length|characters|bytes)\b");
+    let hint = re(r"(?i)\b(maximum|minimum|ranges?|digits?|at most|at least|only|length|characters|bytes|options|values)\b|\b-?\d+: ");
+    let default = re(r"(?i)\bdefault value is (-?\d+)\.?$");
 
     let text = prose_lines.iter().map(|l| l.text.trim()).collect::<Vec<_>>().join(" ");
     for sentence in sentences(&text) {
@@ -200,6 +203,13 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
                 description: Some(sentence.clone()),
                 line,
             });
+            used = true;
+        }
+        if let Some(c) = default.captures(&sentence)
+            && integer
+            && let Ok(i) = c[1].parse::<i64>()
+        {
+            out.default = Some(Scalar::Int(i));
             used = true;
         }
         for c in see_table.captures_iter(&sentence) {

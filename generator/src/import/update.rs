@@ -202,7 +202,7 @@ fn reorder(doc: Mapping) -> Mapping {
 
 /// A curated parameter with the page's facts.
 fn merge_param(mut old: Mapping, page: &Mapping) -> Mapping {
-    for k in ["type", "items", "required"] {
+    for k in ["type", "items", "required", "default"] {
         set_or_remove(&mut old, k, get(page, k).cloned());
     }
     if get(&old, "role").is_none() {

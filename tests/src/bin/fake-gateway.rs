@@ -18,10 +18,16 @@ fn parse_port() -> Result<u16, String> {
             "--port" => args.next().ok_or("--port needs a value")?,
             other => match other.strip_prefix("--port=") {
                 Some(value) => value.to_owned(),
-                None => return Err(format!("unknown argument {other:?}; usage: fake-gateway [--port N]")),
+                None => {
+                    return Err(format!(
+                        "unknown argument {other:?}; usage: fake-gateway [--port N]"
+                    ));
+                }
             },
         };
-        port = value.parse().map_err(|_| format!("invalid port {value:?}"))?;
+        port = value
+            .parse()
+            .map_err(|_| format!("invalid port {value:?}"))?;
     }
     Ok(port)
 }

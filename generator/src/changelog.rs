@@ -1,0 +1,95 @@
+//! `generated/CHANGELOG.md`: what changed in the API, appended on regeneration.
+//!
+//! The IR that `generated/` was last made from is kept beside it
+//! (`api.lock.json`), so each `generate` can classify what the specs changed
+//! since then and add it under "Unreleased". Running `generate` again finds
+//! nothing new and adds nothing; `--check` sees a pending entry as staleness.
+
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::diff;
+use crate::emit::{GENERATED_MARKER, OutputFile};
+use crate::ir::Api;
+
+/// The IR `generated/` was made from.
+pub const LOCK_FILE: &str = "api.lock.json";
+/// The changelog.
+pub const CHANGELOG: &str = "CHANGELOG.md";
+const UNRELEASED: &str = "## Unreleased";
+
+/// The lock file for `api`.
+pub fn lock_file(api: &Api) -> Result<OutputFile, Diagnostics> {
+    let value = serde_json::json!({
+        "@generated": format!("{GENERATED_MARKER} from spec/. Do not edit by hand: the IR this crate was generated from."),
+        "api": api,
+    });
+    let mut contents = serde_json::to_string_pretty(&value)
+        .map_err(|e| Diagnostics::one(Diagnostic::new(format!("internal error: cannot serialize the IR: {e}"))))?;
+    contents.push('\n');
+    Ok(OutputFile { path: LOCK_FILE.into(), contents })
+}
+
+/// The changelog after this generation: the existing one, with the changes
+/// since the last generation added under "Unreleased".
+pub fn changelog(out_dir: &Path, api: &Api) -> OutputFile {
+    let existing = std::fs::read_to_string(out_dir.join(CHANGELOG)).ok();
+    let previous = std::fs::read_to_string(out_dir.join(LOCK_FILE)).ok().and_then(|text| {
+        let mut value: serde_json::Value = serde_json::from_str(&text).ok()?;
+        serde_json::from_value::<Api>(value.get_mut("api")?.take()).ok()
+    });
+    let entries = previous.map(|old| diff::render_changelog(&diff::diff(&old, api), UNRELEASED)).unwrap_or_default();
+    let base = existing.unwrap_or_else(|| {
+        format!(
+            "<!-- {GENERATED_MARKER}: `generate` adds the API changes it finds under Unreleased. -->\n# Changelog\n\nChanges to the API of the generated crate, classified by `ccgen diff`.\n"
+        )
+    });
+    OutputFile { path: CHANGELOG.into(), contents: insert(&base, &entries) }
+}
+
+/// Adds `entries` (which start with the Unreleased heading) to `base`,
+/// merging into an existing Unreleased section.
+fn insert(base: &str, entries: &str) -> String {
+    if entries.is_empty() {
+        return base.to_owned();
+    }
+    let body = entries.strip_prefix(UNRELEASED).unwrap_or(entries).trim_matches('\n');
+    match base.find(UNRELEASED) {
+        Some(at) => {
+            let after = at + UNRELEASED.len();
+            let end = base[after..].find("\n## ").map_or(base.len(), |i| after + i + 1);
+            let section = base[after..end].trim_end_matches('\n');
+            format!("{}{UNRELEASED}{section}\n\n{body}\n{}{}", &base[..at], if end < base.len() { "\n" } else { "" }, &base[end..])
+        }
+        None => {
+            // New section goes first, after the title and its introduction.
+            let at = base.find("\n## ").map_or(base.len(), |i| i + 1);
+            let head = base[..at].trim_end_matches('\n');
+            format!("{head}\n\n{UNRELEASED}\n\n{body}\n{}{}", if at < base.len() { "\n" } else { "" }, &base[at..])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::insert;
+
+    #[test]
+    fn new_section_goes_before_released_ones() {
+        let base = "# Changelog\n\nIntro.\n\n## 0.1.0\n\n- old\n";
+        let out = insert(base, "## Unreleased\n\n### Breaking\n\n- x\n");
+        assert_eq!(out, "# Changelog\n\nIntro.\n\n## Unreleased\n\n### Breaking\n\n- x\n\n## 0.1.0\n\n- old\n");
+    }
+
+    #[test]
+    fn entries_join_an_existing_unreleased_section() {
+        let base = "# Changelog\n\n## Unreleased\n\n- a\n\n## 0.1.0\n";
+        let out = insert(base, "## Unreleased\n\n- b\n");
+        assert_eq!(out, "# Changelog\n\n## Unreleased\n\n- a\n\n- b\n\n## 0.1.0\n");
+    }
+
+    #[test]
+    fn nothing_to_add_changes_nothing() {
+        assert_eq!(insert("# C\n", ""), "# C\n");
+    }
+}
