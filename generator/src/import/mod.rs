@@ -857,22 +857,27 @@ fn load_and_check(files: &[RawFile]) -> Vec<Diagnostic> {
 
 /// Loads and checks one interface file in the spec tree (replacing a file of the same path).
 ///
-/// First the whole tree is checked, which also catches clashes with other interfaces. When
-/// other files of the tree have problems of their own, the draft is checked next to the
-/// catalogs alone, and only problems inside the draft are reported.
+/// The whole tree is checked with and without the draft, so clashes with other interfaces
+/// (a duplicate operation name) count while problems the tree already had do not. When the
+/// tree has problems of its own, the draft is also checked next to the catalogs alone, in case
+/// those problems kept `check` from reaching it.
 pub fn validate(context: &Context, rel_path: &str, text: &str) -> Result<(), Diagnostics> {
     let draft = RawFile { rel_path: rel_path.to_owned(), bytes: text.as_bytes().to_vec() };
     let own = format!("spec/{rel_path}");
-    let mine = |d: &Diagnostic| d.at.as_ref().is_some_and(|(f, _)| f.name == own);
-    let mut files = context.catalogs.clone();
-    files.extend(context.interfaces.iter().filter(|f| f.rel_path != rel_path).cloned());
-    files.push(draft.clone());
-    let all = load_and_check(&files);
-    if all.iter().all(mine) {
-        return if all.is_empty() { Ok(()) } else { Err(Diagnostics(all)) };
+    let mut tree = context.catalogs.clone();
+    tree.extend(context.interfaces.iter().filter(|f| f.rel_path != rel_path).cloned());
+    let without: BTreeSet<String> = load_and_check(&tree).iter().map(Diagnostic::render).collect();
+    tree.push(draft.clone());
+    let mut found: Vec<Diagnostic> = load_and_check(&tree).into_iter().filter(|d| !without.contains(&d.render())).collect();
+    if !without.is_empty() {
+        let mut alone = context.catalogs.clone();
+        alone.push(draft);
+        for d in load_and_check(&alone) {
+            let mine = d.at.as_ref().is_some_and(|(f, _)| f.name == own);
+            if mine && !found.iter().any(|f| f.render() == d.render()) {
+                found.push(d);
+            }
+        }
     }
-    let mut files = context.catalogs.clone();
-    files.push(draft);
-    let own_only: Vec<Diagnostic> = load_and_check(&files).into_iter().filter(mine).collect();
-    if own_only.is_empty() { Ok(()) } else { Err(Diagnostics(own_only)) }
+    if found.is_empty() { Ok(()) } else { Err(Diagnostics(found)) }
 }
