@@ -33,7 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = builder.build()?;
 
     // Sign in: the session keeps the agent ID and the Guid (rotated as the gateway says).
-    let request = login::Request::new(SecretString::new(password.as_str()), login::Phonenum::new(phone.as_str())?);
+    let request = login::Request::new(SecretString::new(password.as_str()), login::PhoneNum::new(phone.as_str())?);
     let (session, info) = client.login(&AgentId::new(agent.as_str())?, &request).await?;
     println!("signed in as {} on {}", session.agent_id(), info.server_name.as_deref().unwrap_or("?"));
 

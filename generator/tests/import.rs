@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use ccgen::import::{self, Context, Imported};
 
-const FIXTURES: &[&str] = &["flat_parksession", "lines_dialnumber", "lines_mutekeys"];
+const FIXTURES: &[&str] = &["flat_parksession", "lines_dialnumber", "lines_mutekeys", "lines_queuestats"];
 
 fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import")

@@ -117,11 +117,11 @@ impl agentgateway_runtime::Rule for AddressRule {
 /// Value of `calldata`, checked when constructed: at most 2048 bytes (UTF-8).
 ///
 /// Data handed to the receiving agent.
-pub type Calldata = agentgateway_runtime::Constrained<CalldataRule>;
-/// The constraints of [`Calldata`].
+pub type CallData = agentgateway_runtime::Constrained<CallDataRule>;
+/// The constraints of [`CallData`].
 #[derive(Debug)]
-pub enum CalldataRule {}
-impl agentgateway_runtime::Rule for CalldataRule {
+pub enum CallDataRule {}
+impl agentgateway_runtime::Rule for CallDataRule {
     type Value = String;
     const PARAMETER: &'static str = "calldata";
     const CONSTRAINTS: &'static [agentgateway_runtime::Constraint] = &[
@@ -161,7 +161,7 @@ pub struct Request {
     ///
     /// Sent in the body as `calldata`, at most 2048 bytes (UTF-8).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub calldata: Option<Calldata>,
+    pub calldata: Option<CallData>,
     /// Skill ID to use for the receiving agent.
     ///
     /// Sent in the body as `skillId`.

@@ -42,11 +42,11 @@ pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
 /// Value of `phonenum`, checked when constructed: at most 24 characters.
 ///
 /// Softphone number the agent signs in with.
-pub type Phonenum = agentgateway_runtime::Constrained<PhonenumRule>;
-/// The constraints of [`Phonenum`].
+pub type PhoneNum = agentgateway_runtime::Constrained<PhoneNumRule>;
+/// The constraints of [`PhoneNum`].
 #[derive(Debug)]
-pub enum PhonenumRule {}
-impl agentgateway_runtime::Rule for PhonenumRule {
+pub enum PhoneNumRule {}
+impl agentgateway_runtime::Rule for PhoneNumRule {
     type Value = String;
     const PARAMETER: &'static str = "phonenum";
     const CONSTRAINTS: &'static [agentgateway_runtime::Constraint] = &[
@@ -60,7 +60,7 @@ impl agentgateway_runtime::Rule for PhonenumRule {
 ///
 /// Kind of workstation the agent signs in with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Agenttype {
+pub enum AgentType {
     /// PC plus phone
     /// (wire value `4`)
     PcAndPhone,
@@ -68,7 +68,7 @@ pub enum Agenttype {
     /// (wire value `11`)
     PcAndPhoneVideo,
 }
-impl Agenttype {
+impl AgentType {
     /// The value sent on the wire.
     pub const fn value(self) -> i64 {
         match self {
@@ -77,7 +77,7 @@ impl Agenttype {
         }
     }
 }
-impl serde::Serialize for Agenttype {
+impl serde::Serialize for AgentType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.value())
     }
@@ -175,7 +175,7 @@ pub struct Request {
     /// Softphone number the agent signs in with.
     ///
     /// Sent in the body as `phonenum`, at most 24 characters.
-    pub phonenum: Phonenum,
+    pub phonenum: PhoneNum,
     /// Whether incoming calls are answered automatically.
     ///
     /// Sent in the body as `autoanswer`, server default `true`.
@@ -195,7 +195,7 @@ pub struct Request {
     ///
     /// Sent in the body as `agenttype`, server default `4`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub agenttype: Option<Agenttype>,
+    pub agenttype: Option<AgentType>,
     /// State the agent is put in once signed in.
     ///
     /// Sent in the body as `status`, server default `4`.
@@ -250,7 +250,7 @@ pub struct Request {
 impl Request {
     /// A request with the required values; optional ones start unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(password: crate::SecretString, phonenum: Phonenum) -> Self {
+    pub fn new(password: crate::SecretString, phonenum: PhoneNum) -> Self {
         Self {
             password,
             phonenum,

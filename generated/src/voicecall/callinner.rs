@@ -83,11 +83,11 @@ impl agentgateway_runtime::Rule for CallerRule {
 /// Value of `callappdata`, checked when constructed: at most 16384 bytes (UTF-8).
 ///
 /// Data attached to the call; may be empty.
-pub type Callappdata = agentgateway_runtime::Constrained<CallappdataRule>;
-/// The constraints of [`Callappdata`].
+pub type CallAppData = agentgateway_runtime::Constrained<CallAppDataRule>;
+/// The constraints of [`CallAppData`].
 #[derive(Debug)]
-pub enum CallappdataRule {}
-impl agentgateway_runtime::Rule for CallappdataRule {
+pub enum CallAppDataRule {}
+impl agentgateway_runtime::Rule for CallAppDataRule {
     type Value = String;
     const PARAMETER: &'static str = "callappdata";
     const CONSTRAINTS: &'static [agentgateway_runtime::Constraint] = &[
@@ -120,7 +120,7 @@ pub struct Request {
     ///
     /// Sent in the body as `callappdata`, at most 16384 bytes (UTF-8).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub callappdata: Option<Callappdata>,
+    pub callappdata: Option<CallAppData>,
     /// Accepted but ignored for internal calls: the media of an internal call follows from the media the agent signed in with and the capabilities of the VDN's default skill queue.
     ///
     /// Sent in the body as `mediaability`.

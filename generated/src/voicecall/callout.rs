@@ -85,11 +85,11 @@ impl agentgateway_runtime::Rule for CalledRule {
 /// Value of `callappdata`, checked when constructed: at most 16384 bytes (UTF-8).
 ///
 /// Data attached to the call.
-pub type Callappdata = agentgateway_runtime::Constrained<CallappdataRule>;
-/// The constraints of [`Callappdata`].
+pub type CallAppData = agentgateway_runtime::Constrained<CallAppDataRule>;
+/// The constraints of [`CallAppData`].
 #[derive(Debug)]
-pub enum CallappdataRule {}
-impl agentgateway_runtime::Rule for CallappdataRule {
+pub enum CallAppDataRule {}
+impl agentgateway_runtime::Rule for CallAppDataRule {
     type Value = String;
     const PARAMETER: &'static str = "callappdata";
     const CONSTRAINTS: &'static [agentgateway_runtime::Constraint] = &[
@@ -103,7 +103,7 @@ impl agentgateway_runtime::Rule for CallappdataRule {
 ///
 /// Media of the call. A video call cannot fall back to audio once answered, so an outbound video call should ask for the negotiated capability (2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Mediaability {
+pub enum MediaAbility {
     /// audio
     /// (wire value `0`)
     Audio,
@@ -114,7 +114,7 @@ pub enum Mediaability {
     /// (wire value `2`)
     Negotiated,
 }
-impl Mediaability {
+impl MediaAbility {
     /// The value sent on the wire.
     pub const fn value(self) -> i64 {
         match self {
@@ -124,7 +124,7 @@ impl Mediaability {
         }
     }
 }
-impl serde::Serialize for Mediaability {
+impl serde::Serialize for MediaAbility {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.value())
     }
@@ -186,12 +186,12 @@ pub struct Request {
     ///
     /// Sent in the body as `callappdata`, at most 16384 bytes (UTF-8).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub callappdata: Option<Callappdata>,
+    pub callappdata: Option<CallAppData>,
     /// Media of the call. A video call cannot fall back to audio once answered, so an outbound video call should ask for the negotiated capability (2).
     ///
     /// Sent in the body as `mediaability`, server default `0`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mediaability: Option<Mediaability>,
+    pub mediaability: Option<MediaAbility>,
     /// Direction of the video stream as seen from the called user; only for video calls.
     ///
     /// Sent in the body as `userVideoDirection`, server default `4`.
@@ -218,7 +218,7 @@ impl Request {
     /// The first rule the request breaks.
     pub fn validate(&self) -> Result<(), agentgateway_runtime::ValidationError> {
         if self.user_video_direction.is_some()
-            && !(self.mediaability == Some(Mediaability::Video))
+            && !(self.mediaability == Some(MediaAbility::Video))
         {
             return Err(
                 agentgateway_runtime::ValidationError::new(

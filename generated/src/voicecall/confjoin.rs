@@ -41,11 +41,11 @@ pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
 /// Value of `callid`, checked when constructed: at least one character other than white space.
 ///
 /// ID of the held call to bring in; must not be blank.
-pub type Callid = agentgateway_runtime::Constrained<CallidRule>;
-/// The constraints of [`Callid`].
+pub type CallId = agentgateway_runtime::Constrained<CallIdRule>;
+/// The constraints of [`CallId`].
 #[derive(Debug)]
-pub enum CallidRule {}
-impl agentgateway_runtime::Rule for CallidRule {
+pub enum CallIdRule {}
+impl agentgateway_runtime::Rule for CallIdRule {
     type Value = String;
     const PARAMETER: &'static str = "callid";
     const CONSTRAINTS: &'static [agentgateway_runtime::Constraint] = &[
@@ -58,11 +58,11 @@ impl agentgateway_runtime::Rule for CallidRule {
 /// Value of `callappdata`, checked when constructed: at most 16384 bytes (UTF-8).
 ///
 /// Data attached to the call.
-pub type Callappdata = agentgateway_runtime::Constrained<CallappdataRule>;
-/// The constraints of [`Callappdata`].
+pub type CallAppData = agentgateway_runtime::Constrained<CallAppDataRule>;
+/// The constraints of [`CallAppData`].
 #[derive(Debug)]
-pub enum CallappdataRule {}
-impl agentgateway_runtime::Rule for CallappdataRule {
+pub enum CallAppDataRule {}
+impl agentgateway_runtime::Rule for CallAppDataRule {
     type Value = String;
     const PARAMETER: &'static str = "callappdata";
     const CONSTRAINTS: &'static [agentgateway_runtime::Constraint] = &[
@@ -80,17 +80,17 @@ pub struct Request {
     /// ID of the held call to bring in; must not be blank.
     ///
     /// Sent in the body as `callid`, at least one character other than white space.
-    pub callid: Callid,
+    pub callid: CallId,
     /// Data attached to the call.
     ///
     /// Sent in the body as `callappdata`, at most 16384 bytes (UTF-8).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub callappdata: Option<Callappdata>,
+    pub callappdata: Option<CallAppData>,
 }
 impl Request {
     /// A request with the required values; optional ones start unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(callid: Callid) -> Self {
+    pub fn new(callid: CallId) -> Self {
         Self { callid, callappdata: None }
     }
 }

@@ -44,12 +44,12 @@ pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
 ///
 /// Kind of skill queue the call is waiting in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Skilltype {
+pub enum SkillType {
     /// public skill queue
     /// (wire value `0`)
     PublicQueue,
 }
-impl Skilltype {
+impl SkillType {
     /// The value sent on the wire.
     pub const fn value(self) -> i64 {
         match self {
@@ -57,7 +57,7 @@ impl Skilltype {
         }
     }
 }
-impl serde::Serialize for Skilltype {
+impl serde::Serialize for SkillType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.value())
     }
@@ -76,7 +76,7 @@ pub struct Request {
     ///
     /// Sent in the path as `skilltype`.
     #[serde(skip)]
-    pub skilltype: Skilltype,
+    pub skilltype: SkillType,
     /// ID of the skill queue the call is waiting in; meaningful only for public queues.
     ///
     /// Sent in the query as `skillId`.
@@ -86,7 +86,7 @@ pub struct Request {
 impl Request {
     /// A request with the required values; optional ones start unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(callid: impl Into<String>, skilltype: Skilltype, skill_id: i64) -> Self {
+    pub fn new(callid: impl Into<String>, skilltype: SkillType, skill_id: i64) -> Self {
         Self {
             callid: callid.into(),
             skilltype,

@@ -142,11 +142,11 @@ impl serde::Serialize for Mode {
 /// Value of `callappdata`, checked when constructed: at most 16384 bytes (UTF-8).
 ///
 /// Data attached to the call.
-pub type Callappdata = agentgateway_runtime::Constrained<CallappdataRule>;
-/// The constraints of [`Callappdata`].
+pub type CallAppData = agentgateway_runtime::Constrained<CallAppDataRule>;
+/// The constraints of [`CallAppData`].
 #[derive(Debug)]
-pub enum CallappdataRule {}
-impl agentgateway_runtime::Rule for CallappdataRule {
+pub enum CallAppDataRule {}
+impl agentgateway_runtime::Rule for CallAppDataRule {
     type Value = String;
     const PARAMETER: &'static str = "callappdata";
     const CONSTRAINTS: &'static [agentgateway_runtime::Constraint] = &[
@@ -177,7 +177,7 @@ impl agentgateway_runtime::Rule for CallerRule {
 ///
 /// Media of the call to an outside number; applies to outside numbers only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Mediaability {
+pub enum MediaAbility {
     /// audio
     /// (wire value `0`)
     Audio,
@@ -188,7 +188,7 @@ pub enum Mediaability {
     /// (wire value `2`)
     Negotiated,
 }
-impl Mediaability {
+impl MediaAbility {
     /// The value sent on the wire.
     pub const fn value(self) -> i64 {
         match self {
@@ -198,7 +198,7 @@ impl Mediaability {
         }
     }
 }
-impl serde::Serialize for Mediaability {
+impl serde::Serialize for MediaAbility {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.value())
     }
@@ -224,7 +224,7 @@ pub struct Request {
     ///
     /// Sent in the body as `callappdata`, at most 16384 bytes (UTF-8).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub callappdata: Option<Callappdata>,
+    pub callappdata: Option<CallAppData>,
     /// Calling number to present; used only for outside numbers and ignored in release mode.
     ///
     /// Sent in the body as `caller`, 0 to 24 digits.
@@ -234,7 +234,7 @@ pub struct Request {
     ///
     /// Sent in the body as `mediaability`, server default `0`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mediaability: Option<Mediaability>,
+    pub mediaability: Option<MediaAbility>,
     /// For three-party transfer, whether the call stays held.
     ///
     /// Sent in the body as `holdflag`, server default `true`.

@@ -105,6 +105,18 @@ pub fn compare(page: &InterfaceFile, spec: &InterfaceFile) -> Vec<String> {
     let vendor = |d: &InterfaceFile| d.response.result.vendor_type.clone().unwrap_or_default();
     same("result vendor_type", &vendor(page), &vendor(spec));
 
+    if let (Some(pf), Some(sf)) = (&page.response.result.fields, &spec.response.result.fields) {
+        let shape = |fields: &Vec<crate::load::model::FieldSpec>| -> Vec<String> {
+            fields.iter().map(|f| format!("{}: {}{}", f.name, f.ty, items(&f.items))).collect()
+        };
+        let (a, b) = (shape(pf), shape(sf));
+        for x in a.iter().filter(|x| !b.contains(x)) {
+            out.push(format!("result field {x}: on the page, not in the spec"));
+        }
+        for x in b.iter().filter(|x| !a.contains(x)) {
+            out.push(format!("result field {x}: in the spec, not on the page"));
+        }
+    }
     let pp = params(page);
     let sp = params(spec);
     for (name, (loc, p)) in &pp {

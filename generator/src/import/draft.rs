@@ -178,6 +178,21 @@ pub struct ResultDraft {
     pub vendor_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<Field>>,
+}
+
+/// A member of an object result.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Field {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<String>,
+    pub description: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<Value>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]

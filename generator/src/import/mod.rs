@@ -149,6 +149,7 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     let mut body_tables: Vec<Table> = Vec::new();
     let mut body_none = false;
     let mut response_table: Option<Table> = None;
+    let mut result_tables: Vec<Table> = Vec::new();
     let mut description: Vec<String> = Vec::new();
     let mut methods: Vec<(usize, String)> = Vec::new();
     let mut example_parts: Vec<(&'static str, usize, Vec<Line>)> = Vec::new();
@@ -237,6 +238,8 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
                 for b in &section.blocks {
                     match b {
                         Block::Table(t) if response_table.is_none() => response_table = Some(t.clone()),
+                        // Further tables describe the members of an object result.
+                        Block::Table(t) => result_tables.push(t.clone()),
                         other => cx.unplaced(other, "response description"),
                     }
                 }
@@ -386,7 +389,19 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     if body_none && !body_tables.is_empty() {
         cx.warn(body_tables[0].line, "the message body is said to be \"None\" and also has a table; the table is used");
     }
-    for t in &body_tables {
+    for (i, t) in body_tables.iter().enumerate() {
+        let caption = t.caption.clone().unwrap_or_default();
+        let words: Vec<&str> = caption.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).collect();
+        if let Some(parent) = d.parameters.body.iter().find(|p| i > 0 && words.contains(&p.name.as_str())).map(|p| p.name.clone()) {
+            // Members of an object parameter: the spec format has no nested parameters.
+            let names: Vec<String> = t.rows.iter().filter_map(|r| r.get(t, Col::Name)).collect();
+            cx.warn(t.line, format!("table \"{caption}\" lists the members of `{parent}` ({}); nested parameters are not modeled", names.join(", ")));
+            cx.quirks.push(format!("The page lists the members of {parent} ({}), which the spec does not model yet.", names.join(", ")));
+            continue;
+        }
+        if i > 0 {
+            cx.warn(t.line, format!("a further body table (\"{caption}\"); its rows are read as more body parameters"));
+        }
         for r in rows(t, &mut cx) {
             take(r, &mut d.parameters.body);
         }
@@ -425,10 +440,10 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
 
     // Response.
     d.response.result = match &response_table {
-        Some(t) => result_kind(t, &mut cx),
+        Some(t) => result_kind(t, &result_tables, &mut cx),
         None => {
             cx.warn(0, "the page has no response table; result kind `none` assumed");
-            ResultDraft { kind: "none".to_owned(), vendor_type: None, description: Some("The page documents no response.".to_owned()) }
+            ResultDraft { kind: "none".to_owned(), description: Some("The page documents no response.".to_owned()), ..ResultDraft::default() }
         }
     };
 
@@ -523,6 +538,11 @@ fn spec_type(vendor: &str) -> (String, Option<String>) {
 
 /// Parameters of a request table.
 fn rows(table: &Table, cx: &mut Ctx) -> Vec<ParamRow> {
+    rows_of(table, true, cx)
+}
+
+/// Rows of a table; `request` tables are expected to have a mandatory column.
+fn rows_of(table: &Table, request: bool, cx: &mut Ctx) -> Vec<ParamRow> {
     let mut out = Vec::new();
     if !table.columns.iter().any(|(c, _)| *c == Col::Type) {
         cx.warn(table.line, "the table has no type column; parameters are declared as strings");
@@ -550,7 +570,9 @@ fn rows(table: &Table, cx: &mut Ctx) -> Vec<ParamRow> {
                 false
             }
             None => {
-                cx.warn(row.line, format!("`{name}`: the table has no mandatory column; taken as optional"));
+                if request {
+                    cx.warn(row.line, format!("`{name}`: the table has no mandatory column; taken as optional"));
+                }
                 false
             }
         };
@@ -575,8 +597,9 @@ fn rows(table: &Table, cx: &mut Ctx) -> Vec<ParamRow> {
     out
 }
 
-/// The result kind from the response table.
-fn result_kind(table: &Table, cx: &mut Ctx) -> ResultDraft {
+/// The result kind from the response table, and the members of an object result from the
+/// tables that follow it.
+fn result_kind(table: &Table, more: &[Table], cx: &mut Ctx) -> ResultDraft {
     let mut result = None;
     for row in &table.rows {
         let name = row.get(table, Col::Name).unwrap_or_default();
@@ -591,23 +614,56 @@ fn result_kind(table: &Table, cx: &mut Ctx) -> ResultDraft {
         }
     }
     let Some(row) = result else {
+        for t in more {
+            cx.warn(t.line, "the response has no result row, but a further table; not placed");
+        }
         return ResultDraft {
             kind: "none".to_owned(),
-            vendor_type: None,
             description: Some("The page lists only retcode and message; no result member is documented.".to_owned()),
+            ..ResultDraft::default()
         };
     };
     let vendor = row.get(table, Col::Type).unwrap_or_default();
     let description = row.get(table, Col::Description).unwrap_or_default();
     let lower = vendor.to_ascii_lowercase();
-    if (lower == "object" || lower == "map") && description.to_ascii_lowercase().contains("reserved") {
-        ResultDraft { kind: "reserved".to_owned(), vendor_type: Some(vendor), description: Some(description) }
+    let reserved = description.to_ascii_lowercase().contains("reserved");
+    let kind = |kind: &str| ResultDraft { kind: kind.to_owned(), vendor_type: Some(vendor.clone()), description: Some(description.clone()), fields: None };
+    if (lower == "object" || lower == "map") && !more.is_empty() && !reserved {
+        let mut fields = Vec::new();
+        for t in more {
+            for r in rows_of(t, false, cx) {
+                for raw in &r.rules {
+                    cx.warn(raw.line, format!("result member `{}` has a {} condition, which results cannot express; kept in its description", r.param.name, raw.kind));
+                }
+                let c = &r.param.constraints;
+                if c.range.is_some() || c.chars.is_some() || c.bytes.is_some() || c.pattern.is_some() {
+                    cx.warn(r.line, format!("result member `{}` states limits, which fields do not carry; kept in its description", r.param.name));
+                }
+                fields.push(draft::Field {
+                    name: r.param.name,
+                    ty: r.param.ty,
+                    items: r.param.items,
+                    description: r.param.description,
+                    values: r.param.constraints.values,
+                });
+            }
+        }
+        ResultDraft { fields: Some(fields), ..kind("object") }
+    } else if lower == "object" || lower == "map" {
+        if !reserved {
+            cx.warn(row.line, format!("result of type {vendor} (\"{description}\") has no member table; declared reserved, fill in its fields"));
+            cx.quirks.push(format!("The page documents a result of type {vendor} without listing its members; it is declared reserved."));
+        }
+        for t in more {
+            cx.warn(t.line, "a further response table follows a reserved result; not placed");
+        }
+        kind("reserved")
     } else if lower == "string" && description.to_ascii_lowercase().contains("call id") {
-        ResultDraft { kind: "call_id".to_owned(), vendor_type: Some(vendor), description: Some(description) }
+        kind("call_id")
     } else {
-        cx.warn(row.line, format!("result of type {vendor} (\"{description}\") is neither reserved nor a call ID; declared reserved, fill in its fields"));
-        cx.quirks.push(format!("The page documents a result of type {vendor} whose members it does not list."));
-        ResultDraft { kind: "reserved".to_owned(), vendor_type: Some(vendor), description: Some(description) }
+        cx.warn(row.line, format!("result of type {vendor} (\"{description}\") is neither an object nor a call ID; declared reserved"));
+        cx.quirks.push(format!("The page documents a result of type {vendor}, which the spec format cannot express yet; it is declared reserved."));
+        kind("reserved")
     }
 }
 
@@ -766,6 +822,23 @@ fn example(parts: &[(&'static str, usize, Vec<Line>)], d: &mut Draft, cx: &mut C
                     "The page's response example shows \"result\": {v} although its table says a successful call returns the call ID as a string; the example here returns a made-up call ID."
                 ));
                 map.insert("result".to_owned(), serde_json::Value::from("1700000000-1"));
+            }
+            ("object", Some(serde_json::Value::Object(result))) if success => {
+                let fields = d.response.result.fields.clone().unwrap_or_default();
+                let mut result = result.clone();
+                for f in fields.iter().filter(|f| f.ty == "integer") {
+                    if let Some(serde_json::Value::String(s)) = result.get(&f.name)
+                        && let Ok(i) = s.trim().parse::<i64>()
+                    {
+                        cx.warn(response_line, format!("the response example sends result member `{}` as the string \"{s}\"; the table says integer", f.name));
+                        cx.quirks.push(format!(
+                            "The page's response example sends {} as the string \"{s}\" although the table declares it an integer; the example here sends the number {i}.",
+                            f.name
+                        ));
+                        result.insert(f.name.clone(), serde_json::Value::from(i));
+                    }
+                }
+                map.insert("result".to_owned(), serde_json::Value::Object(result));
             }
             ("none" | "reserved", Some(v)) if !v.is_object() => {
                 cx.warn(response_line, format!("the response example's result is {v}, but the table documents no data; replaced by {{}}"));

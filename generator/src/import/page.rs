@@ -266,9 +266,9 @@ fn table_at(lines: &[Line], start: usize, parsed: &mut Parsed) -> Option<(Table,
         i += 1;
     }
     if !columns.iter().any(|(c, _)| *c == Col::Name) {
+        // Not a table (a caption without one stays text).
         if cap.is_some() {
-            // A caption without a table: keep it as text.
-            return None;
+            parsed.table_numbers.pop();
         }
         return None;
     }

@@ -148,7 +148,7 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
     let supported = re(r"(?i)only the value (-?\w+) \(([^)]+)\) is supported");
     let only_when = re(r"(?i)valid only when (\w+) is set to (-?\w+)");
     let see_table = re(r"(?i)see table (\d+)");
-    let hint = re(r"(?i)\b(maximum|minimum|ranges?|digits?|at most|at least|only|length|characters|bytes|options|values)\b|\b-?\d+: ");
+    let hint = re(r"(?i)\b(maximum|minimum|ranges?|digits?|at most|at least|only|length|characters|bytes|as follows)\b|\b-?\d+: ");
     let default = re(r"(?i)\bdefault value is (-?\d+)\.?$");
 
     let text = prose_lines.iter().map(|l| l.text.trim()).collect::<Vec<_>>().join(" ");

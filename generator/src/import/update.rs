@@ -137,7 +137,33 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
     let new_kind = get(&page_result, "kind").and_then(Value::as_str).unwrap_or_default().to_owned();
     if old_kind == "object" && new_kind != "object" {
         notes.push(format!("kept the spec's object result; the page's table suggests `{new_kind}`"));
+    } else if new_kind == "object" {
+        // The page's members, keeping what the spec says about the ones it knows.
+        let old_fields = seq(get(&result, "fields"));
+        let fields: Vec<Value> = seq(get(&page_result, "fields"))
+            .into_iter()
+            .map(|f| match old_fields.iter().find(|o| name_of(o) == name_of(&f)) {
+                Some(Value::Mapping(o)) => {
+                    let mut o = o.clone();
+                    for k in ["type", "items"] {
+                        set_or_remove(&mut o, k, f.as_mapping().and_then(|m| get(m, k)).cloned());
+                    }
+                    Value::Mapping(o)
+                }
+                _ => {
+                    notes.push(format!("added result field {} from the page", name_of(&f).unwrap_or_default()));
+                    f
+                }
+            })
+            .collect();
+        if old_kind != "object" {
+            set_or_remove(&mut result, "description", get(&page_result, "description").cloned());
+        }
+        set_or_remove(&mut result, "kind", get(&page_result, "kind").cloned());
+        set_or_remove(&mut result, "vendor_type", get(&page_result, "vendor_type").cloned());
+        result.insert(key("fields"), Value::Sequence(fields));
     } else {
+        result.remove(key("fields"));
         if old_kind != new_kind {
             set_or_remove(&mut result, "description", get(&page_result, "description").cloned());
         }

@@ -2,8 +2,8 @@
 //! the limit are built and arrive intact on the wire; values one past it
 //! are refused when the constrained value is constructed.
 
-use agentgateway::mediacall::transfer::{Address, Calldata};
-use agentgateway::voicecall::callinner::{Callappdata, Called, Caller};
+use agentgateway::mediacall::transfer::{Address, CallData};
+use agentgateway::voicecall::callinner::{CallAppData, Called, Caller};
 use serde_json::Value;
 
 use crate::support::{
@@ -72,17 +72,17 @@ async fn bytes_transfer_calldata_2048_or_2049_bytes() {
     let at_limit = "é".repeat(1024);
     assert_eq!((at_limit.len(), at_limit.chars().count()), (2048, 1024));
     let mut request = transfer_request();
-    request.calldata = Some(Calldata::new(at_limit.as_str()).expect("2048 bytes"));
+    request.calldata = Some(CallData::new(at_limit.as_str()).expect("2048 bytes"));
     assert_eq!(sent_transfer(&request).await["calldata"], at_limit.as_str());
 
     let over = format!("{at_limit}a");
     assert_eq!((over.len(), over.chars().count()), (2049, 1025));
-    let error = Calldata::new(over).expect_err("2049 bytes");
+    let error = CallData::new(over).expect_err("2049 bytes");
     assert_rejected(&error, "calldata", "at most 2048 bytes (UTF-8)");
     assert_eq!(error.problem, "has 2049 bytes (UTF-8)");
 
     // Far fewer than 2048 characters, but too many bytes.
-    let error = Calldata::new("😀".repeat(513)).expect_err("2052 bytes");
+    let error = CallData::new("😀".repeat(513)).expect_err("2052 bytes");
     assert_eq!(error.problem, "has 2052 bytes (UTF-8)");
 }
 
@@ -91,13 +91,13 @@ async fn bytes_call_inner_callappdata_16384_or_16385_bytes() {
     let at_limit = "é".repeat(8192);
     assert_eq!(at_limit.len(), 16384);
     let mut request = callinner_request();
-    request.callappdata = Some(Callappdata::new(at_limit.as_str()).expect("16384 bytes"));
+    request.callappdata = Some(CallAppData::new(at_limit.as_str()).expect("16384 bytes"));
     assert_eq!(
         sent_call_inner(&request).await["callappdata"],
         at_limit.as_str()
     );
 
-    let error = Callappdata::new(format!("{at_limit}a")).expect_err("16385 bytes");
+    let error = CallAppData::new(format!("{at_limit}a")).expect_err("16385 bytes");
     assert_rejected(&error, "callappdata", "at most 16384 bytes (UTF-8)");
     assert_eq!(error.problem, "has 16385 bytes (UTF-8)");
 }
@@ -153,7 +153,7 @@ fn rejections_never_repeat_the_value() {
     let secret = "TOPSECRET".repeat(300);
     let errors = [
         Address::new(secret.as_str()).expect_err("too long"),
-        Calldata::new(secret.as_str()).expect_err("too long"),
+        CallData::new(secret.as_str()).expect_err("too long"),
         Called::new(secret.as_str()).expect_err("not digits"),
         Caller::new(secret.as_str()).expect_err("not digits"),
     ];

@@ -3,9 +3,9 @@
 
 use std::fmt::Debug;
 
-use agentgateway::mediacall::transfer::{self, Address, Calldata, DeviceType, Mode};
+use agentgateway::mediacall::transfer::{self, Address, CallData, DeviceType, Mode};
 use agentgateway::voicecall::callinner;
-use agentgateway::voicecall::requestcall::{self, Skilltype};
+use agentgateway::voicecall::requestcall::{self, SkillType};
 use agentgateway::{Error, ErrorCode, Session};
 use serde_json::{Value, json};
 use wiremock::{Request, ResponseTemplate};
@@ -137,7 +137,7 @@ async fn exercise<T, F>(
 async fn transfer_media_call() {
     let mut request = transfer_request();
     request.caller = Some("88880021".into());
-    request.calldata = Some(Calldata::new("help").expect("short"));
+    request.calldata = Some(CallData::new("help").expect("short"));
     request.skill_id = Some(7);
     let wire = Wire {
         operation: "transfer_media_call",
@@ -209,7 +209,7 @@ async fn call_inner() {
 async fn request_call_with_reserved_characters_in_the_call_id() {
     // `/`, space, `?`, `#` and `%` must not split the path or start a query
     // or fragment; non-ASCII goes out as percent-encoded UTF-8.
-    let request = requestcall::Request::new("a/b c?d#e%f-é.~_", Skilltype::PublicQueue, 42);
+    let request = requestcall::Request::new("a/b c?d#e%f-é.~_", SkillType::PublicQueue, 42);
     let wire = Wire {
         operation: "request_call",
         method: "POST",
@@ -272,7 +272,7 @@ async fn call_inner_sends_every_optional_field_when_set() {
     let mut request = callinner_request();
     request.caller = Some(callinner::Caller::new("88880021").expect("digits"));
     request.skillid = Some(12);
-    request.callappdata = Some(callinner::Callappdata::new("").expect("may be empty"));
+    request.callappdata = Some(callinner::CallAppData::new("").expect("may be empty"));
     request.mediaability = Some(1);
     let server = gateway(success(Some(json!("1-1"))), 1).await;
     let call_id = session(&server, AGENT).call_inner(&request).await;

@@ -130,7 +130,7 @@ pub fn callinner_request() -> callinner::Request {
 }
 
 pub fn requestcall_request() -> requestcall::Request {
-    requestcall::Request::new("1456401416-3", requestcall::Skilltype::PublicQueue, 1)
+    requestcall::Request::new("1456401416-3", requestcall::SkillType::PublicQueue, 1)
 }
 
 /// The five interfaces, each called with a valid request, for tests that

@@ -3,7 +3,7 @@
 
 use agentgateway::AgentId;
 use agentgateway::mediacall::transfer::{DeviceType, Mode};
-use agentgateway::voicecall::requestcall::{self, Skilltype};
+use agentgateway::voicecall::requestcall::{self, SkillType};
 use serde_json::Value;
 
 use crate::support::{
@@ -127,7 +127,7 @@ async fn every_transfer_devicetype_and_mode_pair_allowed_by_the_page_is_sent() {
 async fn request_call_refuses_call_ids_that_would_change_the_path() {
     for callid in ["", ".", ".."] {
         let server = silent_gateway().await;
-        let request = requestcall::Request::new(callid, Skilltype::PublicQueue, 1);
+        let request = requestcall::Request::new(callid, SkillType::PublicQueue, 1);
         let error = validation(session(&server, AGENT).request_call(&request).await);
         assert_eq!(error.parameter, "callid", "{callid:?}");
         assert!(error.to_string().contains(&error.rule), "{error}");
