@@ -22,7 +22,7 @@ pub struct ImportArgs {
     #[arg(long)]
     pub allow_invalid: bool,
     /// Compare the page's facts with this checked-in spec instead of writing a draft; exits
-    /// non-zero when they differ. Takes one page.
+    /// with 1 when they differ, 2 when either cannot be read. Takes one page.
     #[arg(long, value_name = "SPEC_FILE", conflicts_with = "out")]
     pub compare: Option<PathBuf>,
     /// Merge the page's facts into this checked-in spec, keeping what people wrote (operation
@@ -131,11 +131,11 @@ fn run_compare(page: &Path, spec_file: &Path, context: &Context, options: &super
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) => {
             eprintln!("error: cannot read {}: {e}", display(page));
-            return ExitCode::FAILURE;
+            return ExitCode::from(2);
         }
         (_, Err(e)) => {
             eprintln!("error: cannot read {}: {e}", spec_file.display());
-            return ExitCode::FAILURE;
+            return ExitCode::from(2);
         }
     };
     let imported = import_page(&text, options);
@@ -144,7 +144,7 @@ fn run_compare(page: &Path, spec_file: &Path, context: &Context, options: &super
         Ok(d) => d,
         Err(d) => {
             eprint!("{}", d.render());
-            return ExitCode::FAILURE;
+            return ExitCode::from(2);
         }
     };
     let rel = rel_path(spec_file);
@@ -152,7 +152,7 @@ fn run_compare(page: &Path, spec_file: &Path, context: &Context, options: &super
         Ok(d) => d,
         Err(d) => {
             eprint!("{}", d.render());
-            return ExitCode::FAILURE;
+            return ExitCode::from(2);
         }
     };
     let differences = compare::compare(&page_doc, &spec_doc);
