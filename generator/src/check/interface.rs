@@ -277,7 +277,10 @@ fn path_template(ctx: &mut Ctx<'_>, path: &str, params: &[Param], rejected: &[St
                     None => {
                         let declared: Vec<&str> = params.iter().filter(|p| p.location == Location::Path).map(|p| p.name.wire.as_str()).collect();
                         let d = ctx.at(&at, format!("placeholder `{{{name}}}` has no path parameter")).label("unknown placeholder");
-                        let help = if declared.is_empty() {
+                        let close = declared.iter().find(|d| d.eq_ignore_ascii_case(name));
+                        let help = if let Some(close) = close {
+                            format!("did you mean `{{{close}}}`? Placeholders must match the parameter name exactly")
+                        } else if declared.is_empty() {
                             format!("declare `{name}` under parameters.path")
                         } else {
                             format!("declared path parameters: {}; placeholders must match their names exactly", declared.join(", "))

@@ -200,7 +200,15 @@ fn parse<T: DeserializeOwned>(raw: &RawFile, file: &Arc<SourceFile>, report: &mu
             doc,
         }),
         Err(e) => {
-            report.push(yaml_error(file, &e));
+            // A syntax slip can surface from serde_yaml as a type error further on;
+            // when the event parser finds one, that is the error to show.
+            let diagnostic = match PositionIndex::syntax_error(&file.text) {
+                Some((info, offset)) => Diagnostic::at(file, location_of(&file.text, offset, 1), format!("YAML syntax error: {info}"))
+                    .label("here")
+                    .help("check the indentation here, and for a bracket or quote left open above"),
+                None => yaml_error(file, &e),
+            };
+            report.push(diagnostic);
             None
         }
     }
@@ -230,8 +238,14 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_yaml::Error) -> Diagnostic {
         Some("check the spelling; spec/README.md lists every key")
     } else if message.contains("missing field") {
         Some("add the field; spec/README.md says what it holds")
-    } else if message.contains("invalid type") {
+    } else if message.contains("invalid type") && message.contains("expected a boolean") {
+        Some("write true or false, without quotes")
+    } else if message.contains("invalid type") && (message.contains("expected i64") || message.contains("expected u64") || message.contains("expected u16")) {
+        Some("write a whole number, without quotes")
+    } else if message.contains("invalid type") && message.contains("expected a string") {
         Some("quote the value if it is meant as text")
+    } else if message.contains("invalid type") {
+        Some("spec/README.md says what this key holds")
     } else if message.contains("duplicate") {
         Some("each key may appear once")
     } else {

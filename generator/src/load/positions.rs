@@ -81,6 +81,20 @@ impl PositionIndex {
         builder.index
     }
 
+    /// The first syntax error of `text`, as the event parser sees it: its
+    /// message and byte offset. serde_yaml sometimes reports a syntax slip as
+    /// a type error further on; this points at the slip itself.
+    pub fn syntax_error(text: &str) -> Option<(String, usize)> {
+        let mut parser = Parser::new_from_str(text);
+        while let Some(next) = parser.next_event() {
+            if let Err(e) = next {
+                let chars = CharToByte::new(text);
+                return Some((e.info().to_owned(), chars.byte(e.marker().index())));
+            }
+        }
+        None
+    }
+
     /// Location of the value at `path`, or of the nearest ancestor that has one.
     pub fn value(&self, path: &NodePath) -> Option<Location> {
         self.nearest(path, &self.values)
