@@ -20,6 +20,9 @@ mod secret;
 mod session;
 mod transport;
 
+#[cfg(test)]
+mod test_code;
+
 pub use constraint::{Constrained, Constraint, Rule, RuleValue, check_int, check_str};
 pub use error::{Error, RetCode, ValidationError};
 pub use events::{DecodeEvent, EventStream, Received, StreamConfig, WaitError};

@@ -176,23 +176,8 @@ fn check_segment(name: &'static str, value: &str) -> Result<(), ValidationError>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::fmt;
 
-    #[derive(Debug, Clone)]
-    struct Code;
-    impl fmt::Display for Code {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("code")
-        }
-    }
-    impl RetCode for Code {
-        fn from_code(_: &str) -> Self {
-            Code
-        }
-        fn code(&self) -> &str {
-            "code"
-        }
-    }
+    use crate::test_code::Code;
 
     const TRANSFER: Operation = Operation {
         name: "transfer_media_call",

@@ -256,23 +256,8 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::fmt;
 
-    #[derive(Debug, Clone)]
-    struct Code;
-    impl fmt::Display for Code {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("code")
-        }
-    }
-    impl RetCode for Code {
-        fn from_code(_: &str) -> Self {
-            Code
-        }
-        fn code(&self) -> &str {
-            "code"
-        }
-    }
+    use crate::test_code::Code;
 
     fn base(url: &str, path: &'static str) -> Result<String, Error<Code>> {
         TransportBuilder::new(url, path).base()
