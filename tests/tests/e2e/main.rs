@@ -3,6 +3,7 @@
 
 mod constraints;
 mod interfaces;
+mod more_interfaces;
 mod session;
 mod support;
 mod validation;
