@@ -43,6 +43,10 @@ pub fn opt_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<boo
 
 /// Decodes an event payload, handing `content` back untouched if it does not fit.
 pub fn payload<P: serde::de::DeserializeOwned>(content: serde_json::Value) -> Result<P, serde_json::Value> {
+    // Every payload field is optional, so `null` content is an event with nothing filled in.
+    if content.is_null() {
+        return P::deserialize(&serde_json::Value::Object(serde_json::Map::new())).map_err(|_| content);
+    }
     P::deserialize(&content).map_err(|_| content)
 }
 
@@ -94,6 +98,7 @@ mod tests {
         assert_eq!(super::text(serde_json::json!("1456-3")), Ok("1456-3".to_owned()));
         assert_eq!(super::text(serde_json::json!(12)), Ok("12".to_owned()));
         assert!(super::text(serde_json::json!({})).is_err());
+        assert_eq!(super::payload::<P>(serde_json::Value::Null).map(|p| p.n), Ok(None));
     }
 
     #[test]

@@ -218,7 +218,11 @@ async fn sign_in_starts_a_session_with_the_set_guid_token_and_typed_events() -> 
         .skip(1)
         .collect();
     assert!(later.iter().filter(|r| is_poll(r)).count() >= 2);
-    assert!(later.iter().any(|r| r.operation_path().ends_with("/handshake")));
+    assert!(
+        later
+            .iter()
+            .any(|r| r.operation_path().ends_with("/handshake"))
+    );
     for request in &later {
         assert_eq!(
             request.guid.as_deref(),
@@ -230,7 +234,12 @@ async fn sign_in_starts_a_session_with_the_set_guid_token_and_typed_events() -> 
         // An unset optional query parameter (poll's `calldata`) is left out.
         assert_eq!(request.query, None, "{}", request.path);
         // The cookie from the sign-in answer is replayed.
-        assert_eq!(request.header("cookie"), Some("route=r1"), "{}", request.path);
+        assert_eq!(
+            request.header("cookie"),
+            Some("route=r1"),
+            "{}",
+            request.path
+        );
     }
     Ok(())
 }
@@ -282,11 +291,18 @@ async fn polling_follows_guid_rotation_without_losing_or_reordering_events() -> 
             _ => runs.push((guid.clone(), 1)),
         }
     }
-    assert_eq!(runs[0].0, login_guid, "the first poll uses the sign-in Guid");
+    assert_eq!(
+        runs[0].0, login_guid,
+        "the first poll uses the sign-in Guid"
+    );
     // 8 polls with an event rotate 4 times, so at least 4 tokens were used.
     assert!(runs.len() >= 4, "too few rotations seen: {runs:?}");
     let distinct: HashSet<&String> = runs.iter().map(|(g, _)| g).collect();
-    assert_eq!(distinct.len(), runs.len(), "an old Guid was sent again: {runs:?}");
+    assert_eq!(
+        distinct.len(),
+        runs.len(),
+        "an old Guid was sent again: {runs:?}"
+    );
     // The fake rotates after every 2nd answered poll and the client sends the new token from
     // the very next poll on (the last run may still be incomplete).
     for (guid, n) in &runs[..runs.len() - 1] {
@@ -308,12 +324,17 @@ async fn a_guid_rotated_on_a_poll_is_used_by_the_next_call() -> TestResult {
     gw.rotate_guid(AGENT);
     gw.push_event(AGENT, "AgentEvent_Hold", json!("after-rotation"));
     let received = next_event(&mut events).await;
-    assert_eq!(received.event, Event::AgentEventHold("after-rotation".into()));
+    assert_eq!(
+        received.event,
+        Event::AgentEventHold("after-rotation".into())
+    );
     let new = gw.current_guid(AGENT).expect("signed in");
     assert_ne!(new, old, "the poll answer rotated the Guid");
 
     let call_id = session
-        .call_inner(&callinner::Request::new(callinner::Called::new(OTHER_AGENT)?))
+        .call_inner(&callinner::Request::new(callinner::Called::new(
+            OTHER_AGENT,
+        )?))
         .await?;
     assert!(!call_id.is_empty());
     let call = last_request(&gw, "PUT", &format!("/voicecall/{AGENT}/callinner"));
@@ -330,7 +351,9 @@ async fn internal_call_returns_a_call_id_and_a_typed_talking_event() -> TestResu
     let mut events = session.events();
 
     let call_id = session
-        .call_inner(&callinner::Request::new(callinner::Called::new(OTHER_AGENT)?))
+        .call_inner(&callinner::Request::new(callinner::Called::new(
+            OTHER_AGENT,
+        )?))
         .await?;
     assert!(!call_id.is_empty());
     assert_eq!(gw.active_call(AGENT).as_deref(), Some(call_id.as_str()));
@@ -484,7 +507,9 @@ async fn sign_out_ends_the_session_the_stream_and_all_later_calls() -> TestResul
     // A later call fails without reaching the network.
     let before = gw.requests().len();
     let error = session
-        .call_inner(&callinner::Request::new(callinner::Called::new(OTHER_AGENT)?))
+        .call_inner(&callinner::Request::new(callinner::Called::new(
+            OTHER_AGENT,
+        )?))
         .await
         .expect_err("the session is over");
     assert!(matches!(error, Error::SessionEnded { .. }), "{error:?}");
@@ -639,7 +664,11 @@ async fn a_forced_sign_in_elsewhere_ends_the_old_stream_and_the_new_session_work
         .handshake(&handshake::Request::new())
         .await
         .expect_err("the old Guid is void");
-    assert_eq!(api_code(&error), Some(&ErrorCode::NoPermission), "{error:?}");
+    assert_eq!(
+        api_code(&error),
+        Some(&ErrorCode::NoPermission),
+        "{error:?}"
+    );
 
     // The new session has its own sign-in events and token.
     let mut new_events = new_session.events();
@@ -661,7 +690,11 @@ async fn an_unknown_event_arrives_as_unknown_and_the_stream_goes_on() -> TestRes
 
     gw.push_event(AGENT, "AgentEvent_Brand_New", json!({ "x": 1 }));
     // A known type whose content does not fit its documented shape is kept as Unknown too.
-    gw.push_event(AGENT, "AgentEvent_Talking", json!({ "callid": { "nested": true } }));
+    gw.push_event(
+        AGENT,
+        "AgentEvent_Talking",
+        json!({ "callid": { "nested": true } }),
+    );
     gw.push_event(AGENT, "AgentEvent_Hold", json!("call-after"));
 
     let unknown = next_event(&mut events).await;
@@ -790,7 +823,11 @@ async fn an_authentication_lag_on_a_poll_is_retried_quietly() -> TestResult {
     // No error item: the refused poll is retried, then the events arrive as usual.
     expect_sign_in_events(&mut events).await;
     let polls = poll_requests(&gw);
-    assert!(polls.len() >= 3, "the refused poll was retried: {}", polls.len());
+    assert!(
+        polls.len() >= 3,
+        "the refused poll was retried: {}",
+        polls.len()
+    );
     let guid = gw.current_guid(AGENT).expect("still signed in");
     assert_eq!(polls[0].guid.as_deref(), Some(guid.as_str()));
     assert_eq!(polls[1].guid.as_deref(), Some(guid.as_str()));
@@ -809,7 +846,11 @@ async fn a_passing_poll_error_is_yielded_and_polling_goes_on() -> TestResult {
         .await?
         .expect("the stream goes on");
     let error = item.expect_err("the failed poll is reported");
-    assert_eq!(api_code(&error), Some(&ErrorCode::InternalError), "{error:?}");
+    assert_eq!(
+        api_code(&error),
+        Some(&ErrorCode::InternalError),
+        "{error:?}"
+    );
 
     gw.push_event(AGENT, "AgentEvent_Hold", json!("after-error"));
     let received = next_event(&mut events).await;
@@ -829,7 +870,10 @@ async fn an_unread_stream_keeps_the_session_alive() -> TestResult {
     let events = session.events();
     // Never read: polling goes on in the background anyway.
     tokio::time::sleep(Duration::from_millis(1_200)).await;
-    assert!(gw.is_signed_in(AGENT), "signed out although the stream polls");
+    assert!(
+        gw.is_signed_in(AGENT),
+        "signed out although the stream polls"
+    );
     drop(events);
     tokio::time::sleep(Duration::from_millis(1_000)).await;
     assert!(!gw.is_signed_in(AGENT), "the fake's no-poll timeout works");
@@ -856,7 +900,11 @@ async fn dropping_the_stream_stops_polling() -> TestResult {
     tokio::time::sleep(POLL_WAIT + Duration::from_millis(50)).await;
     let after_drop = poll_requests(&gw).len();
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(poll_requests(&gw).len(), after_drop, "polled after the drop");
+    assert_eq!(
+        poll_requests(&gw).len(),
+        after_drop,
+        "polled after the drop"
+    );
 
     // The session itself is still usable, and events were not consumed by anyone.
     assert!(!session.is_ended());
@@ -891,7 +939,11 @@ async fn debug_output_never_shows_the_password_or_the_guid() -> TestResult {
         let token = guid.split('.').next().unwrap_or(&guid);
         assert!(!text.contains(token), "Guid shown: {text}");
     }
-    assert!(shown[2].contains(AGENT), "the agent ID is fine to show: {}", shown[2]);
+    assert!(
+        shown[2].contains(AGENT),
+        "the agent ID is fine to show: {}",
+        shown[2]
+    );
 
     // Errors from a signed-in session do not carry it either.
     let error = session
