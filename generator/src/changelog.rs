@@ -59,7 +59,12 @@ fn insert(base: &str, entries: &str) -> String {
             let after = at + UNRELEASED.len();
             let end = base[after..].find("\n## ").map_or(base.len(), |i| after + i + 1);
             let section = base[after..end].trim_end_matches('\n');
-            format!("{}{UNRELEASED}{section}\n\n{body}\n{}{}", &base[..at], if end < base.len() { "\n" } else { "" }, &base[end..])
+            format!(
+                "{}{UNRELEASED}{section}\n\n{body}\n{}{}",
+                &base[..at],
+                if end < base.len() { "\n" } else { "" },
+                &base[end..]
+            )
         }
         None => {
             // New section goes first, after the title and its introduction.

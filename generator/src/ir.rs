@@ -260,7 +260,11 @@ pub struct Constraints {
 impl Constraints {
     /// True when the value is free apart from its type.
     pub fn is_empty(&self) -> bool {
-        self.range.is_none() && self.chars.is_none() && self.bytes.is_none() && self.pattern.is_none() && self.values.is_empty()
+        self.range.is_none()
+            && self.chars.is_none()
+            && self.bytes.is_none()
+            && self.pattern.is_none()
+            && self.values.is_empty()
     }
 }
 

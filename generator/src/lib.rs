@@ -3,14 +3,14 @@
 //! The pipeline runs in stages that can be called and timed on their own:
 //! [`load`] → [`check`] → emit → write.
 
-pub mod diag;
-pub mod load;
-pub mod ident;
-pub mod ir;
 pub mod changelog;
 pub mod check;
+pub mod diag;
+pub mod diff;
 pub mod emit;
+pub mod ident;
+pub mod import;
+pub mod ir;
+pub mod load;
 pub mod pipeline;
 pub mod write;
-pub mod diff;
-pub mod import;

@@ -68,7 +68,13 @@ impl fmt::Display for Outcome {
                 r.removed.len()
             );
         }
-        writeln!(f, "generated: {} written, {} removed, {} unchanged", r.written.len(), r.removed.len(), r.unchanged.len())
+        writeln!(
+            f,
+            "generated: {} written, {} removed, {} unchanged",
+            r.written.len(),
+            r.removed.len(),
+            r.unchanged.len()
+        )
     }
 }
 

@@ -102,7 +102,11 @@ pub fn write(out_dir: &Path, files: &[OutputFile], mode: Mode) -> Result<WriteRe
 }
 
 fn unified(path: &str, old: &str, new: &str) -> String {
-    TextDiff::from_lines(old, new).unified_diff().context_radius(3).header(&format!("a/{path}"), &format!("b/{path}")).to_string()
+    TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
 }
 
 /// True when the first lines of a file carry the generated marker.

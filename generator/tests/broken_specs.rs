@@ -39,7 +39,8 @@ fn corpus() -> PathBuf {
 /// Every file under `dir`, keyed by its `/`-separated path relative to `dir`.
 fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).flatten().collect();
+        let mut entries: Vec<_> =
+            std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).flatten().collect();
         entries.sort_by_key(|e| e.file_name());
         for entry in entries {
             let path = entry.path();
@@ -47,7 +48,11 @@ fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
                 walk(root, &path, out);
             } else {
                 let rel = path.strip_prefix(root).expect("under root");
-                let rel = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
+                let rel = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
                 out.insert(rel, std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
             }
         }
@@ -65,10 +70,18 @@ fn tree(overlay: Option<&Path>) -> Vec<RawFile> {
             if rel == "remove" {
                 let list = String::from_utf8(bytes).expect("remove is UTF-8");
                 for name in list.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-                    assert!(files.remove(name).is_some(), "{}: `remove` names {name}, which base does not have", dir.display());
+                    assert!(
+                        files.remove(name).is_some(),
+                        "{}: `remove` names {name}, which base does not have",
+                        dir.display()
+                    );
                 }
             } else {
-                assert!(rel.ends_with(".yaml"), "{}: unexpected file {rel} (cases hold .yaml files and `remove`)", dir.display());
+                assert!(
+                    rel.ends_with(".yaml"),
+                    "{}: unexpected file {rel} (cases hold .yaml files and `remove`)",
+                    dir.display()
+                );
                 files.insert(rel, bytes);
             }
         }
@@ -109,7 +122,9 @@ fn position_problems(case: &str, diagnostics: &Diagnostics) -> Vec<String> {
                 }
             }
             (None, false) => problems.push(format!("diagnostic has no file:line:column: {}", d.message)),
-            (Some(pos), true) => problems.push(format!("listed in NO_POSITION but has a position ({pos}); remove it from the list")),
+            (Some(pos), true) => {
+                problems.push(format!("listed in NO_POSITION but has a position ({pos}); remove it from the list"))
+            }
             (None, true) => {}
         }
         if d.message.trim().is_empty() {
@@ -189,7 +204,8 @@ fn defect(dir: &Path) -> String {
     for (rel, bytes) in files_under(dir) {
         let text = String::from_utf8_lossy(&bytes);
         if rel == "remove" {
-            let removed: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+            let removed: Vec<&str> =
+                text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
             lines.push(format!("removes {}", removed.join(", ")));
         } else if let Some(note) = text.lines().next().and_then(|l| l.strip_prefix("# BROKEN: ")) {
             lines.push(format!("{DISPLAY_ROOT}/{rel}: {note}"));
@@ -209,7 +225,11 @@ fn non_utf8_names_the_byte_in_the_message() {
 /// Every snapshot of this file belongs to a case or a test, so a renamed case leaves nothing stale.
 #[test]
 fn no_orphan_snapshots() {
-    let known: Vec<String> = case_dirs().into_iter().map(|(n, _)| n).chain(["multi_check_phase".into(), "multi_load_phase".into()]).collect();
+    let known: Vec<String> = case_dirs()
+        .into_iter()
+        .map(|(n, _)| n)
+        .chain(["multi_check_phase".into(), "multi_load_phase".into()])
+        .collect();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
     let Ok(entries) = std::fs::read_dir(&dir) else { return };
     for entry in entries.flatten() {
@@ -245,7 +265,11 @@ fn multi_check_phase_reports_every_defect() {
 fn multi_load_phase_reports_every_defect() {
     let d = run(&tree(Some(&corpus().join("multi/load_phase")))).expect_err("broken");
     assert_eq!(d.0.len(), 3, "{d}");
-    assert_eq!(files_of(&d), ["spec/calldata/assignuserinqueue.yaml", "spec/events.yaml", "spec/mediacall/transfer.yaml"], "files in path order");
+    assert_eq!(
+        files_of(&d),
+        ["spec/calldata/assignuserinqueue.yaml", "spec/events.yaml", "spec/mediacall/transfer.yaml"],
+        "files in path order"
+    );
     assert!(d.0.iter().all(|d| d.position().is_some()), "{d}");
     insta::with_settings!({ description => defect(&corpus().join("multi/load_phase")) }, {
         insta::assert_snapshot!("multi_load_phase", d.render());
@@ -273,7 +297,10 @@ fn one_defect_one_diagnostic() {
 #[test]
 
 fn example_rule_violation_points_at_the_member() {
-    for (case, pos) in [("37_example_breaks_only_when", "spec/mediacall/transfer.yaml:79:"), ("39_example_breaks_allowed_values", "spec/mediacall/transfer.yaml:79:")] {
+    for (case, pos) in [
+        ("37_example_breaks_only_when", "spec/mediacall/transfer.yaml:79:"),
+        ("39_example_breaks_allowed_values", "spec/mediacall/transfer.yaml:79:"),
+    ] {
         let d = run(&tree(Some(&corpus().join("cases").join(case)))).expect_err("broken");
         let at = d.0[0].position().unwrap_or_default();
         assert!(at.starts_with(pos), "{case}: points at {at}, not at the body member on line 79");

@@ -129,7 +129,10 @@ fn operation_renamed_on_the_same_file_is_breaking() {
     assert_eq!(rows(&report), [row(Breaking, Kind::InterfaceRenamed, "operation")]);
     let c = &report.changes[0];
     assert_eq!(c.interface.as_deref(), Some("transfer_session"));
-    assert_eq!(c.message, "operation renamed: `transfer_media_call` → `transfer_session` (method `transfer_media_call` → `transfer_session`)");
+    assert_eq!(
+        c.message,
+        "operation renamed: `transfer_media_call` → `transfer_session` (method `transfer_media_call` → `transfer_session`)"
+    );
 }
 
 #[test]
@@ -138,7 +141,11 @@ fn interface_moved_to_another_file_is_breaking() {
     let text = base.text(ASSIGN);
     let report = diff(&base.remove(ASSIGN).add("calldata/assign.yaml", text));
     assert_eq!(rows(&report), [row(Breaking, Kind::InterfaceMoved, "")]);
-    assert!(report.changes[0].message.contains("module `calldata::assignuserinqueue` → `calldata::assign`"), "{}", report.changes[0].message);
+    assert!(
+        report.changes[0].message.contains("module `calldata::assignuserinqueue` → `calldata::assign`"),
+        "{}",
+        report.changes[0].message
+    );
 }
 
 #[test]
@@ -150,7 +157,11 @@ fn method_changed_is_breaking() {
 
 #[test]
 fn path_changed_is_breaking() {
-    let report = diff(&Tree::base().edit(TRANSFER, "path: /mediacall/{agentid}/transfer", "path: /mediacall/{agentid}/handover"));
+    let report = diff(&Tree::base().edit(
+        TRANSFER,
+        "path: /mediacall/{agentid}/transfer",
+        "path: /mediacall/{agentid}/handover",
+    ));
     assert_eq!(rows(&report), [row(Breaking, Kind::PathChanged, "path")]);
 }
 
@@ -172,8 +183,14 @@ fn parameter_made_required_is_breaking() {
 
 #[test]
 fn required_parameter_added_is_breaking() {
-    let added = format!("{CALLER_PARAM}    - name: priority\n      type: integer\n      required: true\n      description: Priority.\n");
-    let new = Tree::base().edit(TRANSFER, CALLER_PARAM, &added).edit(TRANSFER, r#""calldata": "help" }"#, r#""calldata": "help", "priority": 1 }"#);
+    let added = format!(
+        "{CALLER_PARAM}    - name: priority\n      type: integer\n      required: true\n      description: Priority.\n"
+    );
+    let new = Tree::base().edit(TRANSFER, CALLER_PARAM, &added).edit(
+        TRANSFER,
+        r#""calldata": "help" }"#,
+        r#""calldata": "help", "priority": 1 }"#,
+    );
     assert_eq!(
         rows(&diff(&new)),
         [row(Breaking, Kind::ParamAdded, "body parameter `priority`"), row(Docs, Kind::Docs, "examples")]
@@ -194,14 +211,16 @@ fn type_changed_is_breaking() {
 
 #[test]
 fn range_narrowed_is_breaking() {
-    let report = diff(&Tree::base().edit(ASSIGN, "range: { min: 101, max: 999999 }", "range: { min: 101, max: 59999 }"));
+    let report =
+        diff(&Tree::base().edit(ASSIGN, "range: { min: 101, max: 999999 }", "range: { min: 101, max: 59999 }"));
     assert_eq!(rows(&report), [row(Breaking, Kind::ConstraintNarrowed, "path parameter `agentid`")]);
     assert_eq!(report.changes[0].message, "range 101–999999 → 101–59999 (narrowed)");
 }
 
 #[test]
 fn range_shifted_is_breaking() {
-    let report = diff(&Tree::base().edit(ASSIGN, "range: { min: 101, max: 999999 }", "range: { min: 200, max: 9999999 }"));
+    let report =
+        diff(&Tree::base().edit(ASSIGN, "range: { min: 101, max: 999999 }", "range: { min: 200, max: 9999999 }"));
     assert_eq!(rows(&report), [row(Breaking, Kind::ConstraintNarrowed, "path parameter `agentid`")]);
     assert!(report.changes[0].message.contains("shifted"), "{}", report.changes[0].message);
 }
@@ -257,10 +276,17 @@ fn allowed_value_renamed_is_breaking() {
 
 #[test]
 fn rule_narrowed_is_breaking_and_widened_compatible() {
-    let narrowed = Tree::base().edit(TRANSFER, "when: { param: devicetype, equals: 1 }\n    values: [0, 2]", "when: { param: devicetype, equals: 1 }\n    values: [0]");
+    let narrowed = Tree::base().edit(
+        TRANSFER,
+        "when: { param: devicetype, equals: 1 }\n    values: [0, 2]",
+        "when: { param: devicetype, equals: 1 }\n    values: [0]",
+    );
     let report = diff(&narrowed);
     assert_eq!(rows(&report), [row(Breaking, Kind::RuleChanged, "rules")]);
-    assert_eq!(report.changes[0].message, "when `devicetype` is 1, `mode` takes one of 0: no longer allows 2 (narrowed)");
+    assert_eq!(
+        report.changes[0].message,
+        "when `devicetype` is 1, `mode` takes one of 0: no longer allows 2 (narrowed)"
+    );
     // The reverse direction widens.
     let report = ccgen::diff::diff(&narrowed.api(), &Tree::base().api());
     assert_eq!(rows(&report), [row(Compatible, Kind::RuleChanged, "rules")]);
@@ -294,7 +320,10 @@ fn result_fields_are_compared_as_output() {
     let report = ccgen::diff::diff(&old.api(), &new.api());
     assert_eq!(
         rows(&report),
-        [row(Breaking, Kind::FieldMadeOptional, "result field `count`"), row(Compatible, Kind::FieldAdded, "result field `extra`")]
+        [
+            row(Breaking, Kind::FieldMadeOptional, "result field `count`"),
+            row(Compatible, Kind::FieldAdded, "result field `extra`")
+        ]
     );
 }
 
@@ -314,7 +343,10 @@ fn catalog_entries_removed_are_breaking() {
     let report = diff(&new);
     assert_eq!(
         rows(&report),
-        [row(Breaking, Kind::ErrorRemoved, "error code 000-000"), row(Breaking, Kind::EventRemoved, "event `AgentConf_Ringing`")]
+        [
+            row(Breaking, Kind::ErrorRemoved, "error code 000-000"),
+            row(Breaking, Kind::EventRemoved, "event `AgentConf_Ringing`")
+        ]
     );
     assert_eq!(report.changes[0].message, "error code removed: variant `UnknownError` disappears");
 }
@@ -322,17 +354,26 @@ fn catalog_entries_removed_are_breaking() {
 #[test]
 fn parameter_moved_to_another_location_is_breaking() {
     const REQUESTCALL: &str = "voicecall/requestcall.yaml";
-    let new = Tree::base()
-        .edit(REQUESTCALL, "  query:\n    - name: skillId", "  body:\n    - name: skillId")
-        .edit(REQUESTCALL, "    query: { skillId: 1 }", "    body: { \"skillId\": 1 }");
+    let new = Tree::base().edit(REQUESTCALL, "  query:\n    - name: skillId", "  body:\n    - name: skillId").edit(
+        REQUESTCALL,
+        "    query: { skillId: 1 }",
+        "    body: { \"skillId\": 1 }",
+    );
     let report = diff(&new);
-    assert_eq!(rows(&report), [row(Breaking, Kind::ParamMoved, "body parameter `skillId`"), row(Docs, Kind::Docs, "examples")]);
+    assert_eq!(
+        rows(&report),
+        [row(Breaking, Kind::ParamMoved, "body parameter `skillId`"), row(Docs, Kind::Docs, "examples")]
+    );
     assert_eq!(report.changes[0].message, "moved from the query to the body");
 }
 
 #[test]
 fn event_payload_field_type_changed_is_breaking() {
-    let new = Tree::base().edit("events.yaml", "- { name: cause, type: integer, description: Cause code of the failure. }", "- { name: cause, type: string, description: Cause code of the failure. }");
+    let new = Tree::base().edit(
+        "events.yaml",
+        "- { name: cause, type: integer, description: Cause code of the failure. }",
+        "- { name: cause, type: string, description: Cause code of the failure. }",
+    );
     assert_eq!(
         rows(&diff(&new)),
         [row(Breaking, Kind::TypeChanged, "event `AgentConf_RequestFailed` payload field `cause`")]
@@ -359,7 +400,8 @@ fn pattern_changed_needs_review() {
 
 #[test]
 fn wire_setting_changed_needs_review() {
-    let report = diff(&Tree::base().edit("api.yaml", "base_path: /agentgateway/resource", "base_path: /agentgateway/v2"));
+    let report =
+        diff(&Tree::base().edit("api.yaml", "base_path: /agentgateway/resource", "base_path: /agentgateway/v2"));
     assert_eq!(rows(&report), [row(Review, Kind::SettingChanged, "base_path")]);
 }
 
@@ -396,21 +438,28 @@ fn interface_added_is_compatible() {
 
 #[test]
 fn optional_parameter_added_is_compatible() {
-    let added = format!("{CALLER_PARAM}    - name: note\n      type: string\n      required: false\n      description: A note.\n");
+    let added = format!(
+        "{CALLER_PARAM}    - name: note\n      type: string\n      required: false\n      description: A note.\n"
+    );
     let report = diff(&Tree::base().edit(TRANSFER, CALLER_PARAM, &added));
     assert_eq!(rows(&report), [row(Compatible, Kind::ParamAdded, "body parameter `note`")]);
 }
 
 #[test]
 fn parameter_made_optional_is_compatible() {
-    let new = Tree::base().edit(CALLINNER, "    - name: called\n      type: string\n      required: true", "    - name: called\n      type: string\n      required: false");
+    let new = Tree::base().edit(
+        CALLINNER,
+        "    - name: called\n      type: string\n      required: true",
+        "    - name: called\n      type: string\n      required: false",
+    );
     assert_eq!(rows(&diff(&new)), [row(Compatible, Kind::ParamMadeOptional, "body parameter `called`")]);
 }
 
 #[test]
 fn range_widened_is_compatible() {
     // The issue's example: 101–59999 → 101–999999.
-    let report = diff(&Tree::base().edit(TRANSFER, "range: { min: 101, max: 59999 }", "range: { min: 101, max: 999999 }"));
+    let report =
+        diff(&Tree::base().edit(TRANSFER, "range: { min: 101, max: 59999 }", "range: { min: 101, max: 999999 }"));
     assert_eq!(rows(&report), [row(Compatible, Kind::ConstraintWidened, "path parameter `agentid`")]);
     assert_eq!(report.changes[0].message, "range 101–59999 → 101–999999 (widened)");
 }
@@ -449,9 +498,11 @@ fn allowed_value_added_is_compatible() {
 
 #[test]
 fn event_and_error_added_to_an_interface_are_compatible() {
-    let new = Tree::base()
-        .edit(ASSIGN, "events: []", "events:\n  - AgentEvent_Talking")
-        .edit(ASSIGN, "errors:\n  - \"100-007\"", "errors:\n  - \"100-007\"\n  - \"000-002\"");
+    let new = Tree::base().edit(ASSIGN, "events: []", "events:\n  - AgentEvent_Talking").edit(
+        ASSIGN,
+        "errors:\n  - \"100-007\"",
+        "errors:\n  - \"100-007\"\n  - \"000-002\"",
+    );
     assert_eq!(
         rows(&diff(&new)),
         [row(Compatible, Kind::EventAdded, "events"), row(Compatible, Kind::ErrorAdded, "errors")]
@@ -461,7 +512,8 @@ fn event_and_error_added_to_an_interface_are_compatible() {
 #[test]
 fn event_and_error_dropped_from_an_interface_are_compatible() {
     // The catalog variants stay; the interface only stops listing them.
-    let new = Tree::base().edit(CALLINNER, "  - AgentEvent_Connect_Fail\n", "").edit(CALLINNER, "  - \"200-018\"\n", "");
+    let new =
+        Tree::base().edit(CALLINNER, "  - AgentEvent_Connect_Fail\n", "").edit(CALLINNER, "  - \"200-018\"\n", "");
     assert_eq!(
         rows(&diff(&new)),
         [row(Compatible, Kind::EventRemoved, "events"), row(Compatible, Kind::ErrorRemoved, "errors")]
@@ -471,12 +523,23 @@ fn event_and_error_dropped_from_an_interface_are_compatible() {
 #[test]
 fn catalog_entries_added_are_compatible() {
     let new = Tree::base()
-        .edit("errors.yaml", "codes:\n", "codes:\n  - code: \"998-001\"\n    name: brand_new\n    meaning: Something new.\n    source: official\n")
-        .edit("events.yaml", "events:\n", "events:\n  - name: AgentNew_Event\n    meaning: Something new happened.\n    payload:\n      kind: null\n");
+        .edit(
+            "errors.yaml",
+            "codes:\n",
+            "codes:\n  - code: \"998-001\"\n    name: brand_new\n    meaning: Something new.\n    source: official\n",
+        )
+        .edit(
+            "events.yaml",
+            "events:\n",
+            "events:\n  - name: AgentNew_Event\n    meaning: Something new happened.\n    payload:\n      kind: null\n",
+        );
     let report = diff(&new);
     assert_eq!(
         rows(&report),
-        [row(Compatible, Kind::ErrorAdded, "error code 998-001"), row(Compatible, Kind::EventAdded, "event `AgentNew_Event`")]
+        [
+            row(Compatible, Kind::ErrorAdded, "error code 998-001"),
+            row(Compatible, Kind::EventAdded, "event `AgentNew_Event`")
+        ]
     );
     assert_eq!(report.changes[0].message, "error code added: variant `BrandNew`");
 }
@@ -490,9 +553,17 @@ fn interface_texts_are_docs_only() {
         .edit(TRANSFER, "title: Session Transfer", "title: Transferring a Session")
         .edit(TRANSFER, "summary: Hands a multimedia session", "summary: Passes a multimedia session")
         .edit(TRANSFER, "  An agent desktop calls this", "  An agent application calls this")
-        .edit(TRANSFER, "      description: Calling number to present.", "      description: Calling number shown to the callee.")
+        .edit(
+            TRANSFER,
+            "      description: Calling number to present.",
+            "      description: Calling number shown to the callee.",
+        )
         .edit(TRANSFER, "prerequisites: []", "prerequisites:\n  - The agent is signed in.")
-        .edit(TRANSFER, "  - name: Transfer to an agent, releasing after the transfer", "  - name: Transfer to agent 205")
+        .edit(
+            TRANSFER,
+            "  - name: Transfer to an agent, releasing after the transfer",
+            "  - name: Transfer to agent 205",
+        )
         .edit(TRANSFER, "quirks:\n", "quirks:\n  - A new quirk.\n");
     let report = diff(&new);
     assert_eq!(
@@ -516,8 +587,16 @@ fn interface_texts_are_docs_only() {
 #[test]
 fn catalog_meanings_are_docs_only() {
     let new = Tree::base()
-        .edit("errors.yaml", "meaning: The cause of the failure is unknown.", "meaning: The failure has no known cause.")
-        .edit("events.yaml", "meaning: The agent's request for an agent conference failed.", "meaning: An agent conference could not be set up.");
+        .edit(
+            "errors.yaml",
+            "meaning: The cause of the failure is unknown.",
+            "meaning: The failure has no known cause.",
+        )
+        .edit(
+            "events.yaml",
+            "meaning: The agent's request for an agent conference failed.",
+            "meaning: An agent conference could not be set up.",
+        );
     assert_eq!(
         rows(&diff(&new)),
         [row(Docs, Kind::Docs, "error code 000-000"), row(Docs, Kind::Docs, "event `AgentConf_RequestFailed`")]
@@ -621,7 +700,13 @@ fn reads_trees_at_git_revisions() {
     // The command line: --from with and without --to (the working tree).
     Tree::base().edit(TRANSFER, "method: POST", "method: DELETE").write_to(&dir.join("spec"));
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_ccgen")).arg("diff").arg("--repo").arg(dir).args(args).output().expect("run ccgen");
+        let out = Command::new(env!("CARGO_BIN_EXE_ccgen"))
+            .arg("diff")
+            .arg("--repo")
+            .arg(dir)
+            .args(args)
+            .output()
+            .expect("run ccgen");
         (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
     };
     let (code, stdout) = run(&["--from", "HEAD~1", "--to", "HEAD", "--fail-on", "breaking"]);
@@ -637,7 +722,9 @@ fn command_line_exit_status() {
     let old = tempfile::tempdir().expect("tempdir");
     let new = tempfile::tempdir().expect("tempdir");
     Tree::base().write_to(old.path());
-    Tree::base().edit(TRANSFER, "range: { min: 101, max: 59999 }", "range: { min: 101, max: 999999 }").write_to(new.path());
+    Tree::base()
+        .edit(TRANSFER, "range: { min: 101, max: 59999 }", "range: { min: 101, max: 999999 }")
+        .write_to(new.path());
     let run = |fail_on: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_ccgen"))
             .arg("diff")

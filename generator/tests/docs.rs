@@ -48,7 +48,11 @@ fn every_file_starts_with_the_marker() {
         let first = file.contents.lines().next().unwrap_or_default();
         assert!(first.contains(GENERATED_MARKER), "{}: first line lacks the marker: {first}", file.path);
         if file.path.ends_with(".md") {
-            assert!(first.starts_with("<!-- ") && first.ends_with(" -->"), "{}: marker is not an HTML comment", file.path);
+            assert!(
+                first.starts_with("<!-- ") && first.ends_with(" -->"),
+                "{}: marker is not an HTML comment",
+                file.path
+            );
             assert!(first.contains("from spec/"), "{}: marker does not name its spec: {first}", file.path);
         } else {
             assert!(first.starts_with("# "), "{}: marker is not a TOML comment", file.path);
@@ -67,8 +71,15 @@ fn interface_pages_follow_the_layout() {
         assert!(page.contains(&format!("pub async fn {}(", it.operation.rust)), "{path}: no Rust signature");
         let receiver = if it.sends_guid { "agentgateway::Session" } else { "agentgateway::Client" };
         assert!(page.contains(receiver), "{path}: method not documented on {receiver}");
-        assert_eq!(page.contains("| `Guid` |"), it.sends_guid, "{path}: auth header row present iff the interface sends it");
-        assert!(page.contains(&format!("https://{{host}}:{}{}", api.settings.default_port, api.settings.base_path)), "{path}: no URL template");
+        assert_eq!(
+            page.contains("| `Guid` |"),
+            it.sends_guid,
+            "{path}: auth header row present iff the interface sends it"
+        );
+        assert!(
+            page.contains(&format!("https://{{host}}:{}{}", api.settings.default_port, api.settings.base_path)),
+            "{path}: no URL template"
+        );
     }
 }
 
@@ -79,7 +90,8 @@ fn documented_signatures_match_the_generated_client() {
     let client = &rust.iter().find(|f| f.path == "src/client.rs").expect("src/client.rs emitted").contents;
     // Compare modulo layout and path qualification.
     let norm = |s: &str| {
-        let flat: String = s.replace("crate::", "").replace("agentgateway::", "").chars().filter(|c| !c.is_whitespace()).collect();
+        let flat: String =
+            s.replace("crate::", "").replace("agentgateway::", "").chars().filter(|c| !c.is_whitespace()).collect();
         flat.replace(",)", ")")
     };
     let client = norm(client);
@@ -87,8 +99,12 @@ fn documented_signatures_match_the_generated_client() {
     for it in &api.interfaces {
         let path = format!("docs/{}/{}.md", it.resource.wire, it.module.wire);
         let page = &docs.iter().find(|f| f.path == path).expect("page emitted").contents;
-        let sig = page.lines().find(|l| l.starts_with("pub async fn ")).unwrap_or_else(|| panic!("{path}: no signature"));
-        assert!(client.contains(&format!("{}{{", norm(sig))), "{path}: documented signature not in the generated client: {sig}");
+        let sig =
+            page.lines().find(|l| l.starts_with("pub async fn ")).unwrap_or_else(|| panic!("{path}: no signature"));
+        assert!(
+            client.contains(&format!("{}{{", norm(sig))),
+            "{path}: documented signature not in the generated client: {sig}"
+        );
     }
 }
 
@@ -249,7 +265,9 @@ fn hostile(mut api: Api) -> Api {
         e.meaning = h();
         e.note = Some(h());
         match &mut e.payload {
-            Payload::Null { description } | Payload::CallId { description } | Payload::String { description } => *description = Some(h()),
+            Payload::Null { description } | Payload::CallId { description } | Payload::String { description } => {
+                *description = Some(h())
+            }
             Payload::Object { description, fields: f } => {
                 *description = Some(h());
                 fields(f);
@@ -275,9 +293,9 @@ fn hostile(mut api: Api) -> Api {
         }
         for r in &mut it.rules {
             match r {
-                Rule::OnlyWhen { description, .. } | Rule::RequiredWhen { description, .. } | Rule::AllowedValues { description, .. } => {
-                    *description = Some(h())
-                }
+                Rule::OnlyWhen { description, .. }
+                | Rule::RequiredWhen { description, .. }
+                | Rule::AllowedValues { description, .. } => *description = Some(h()),
             }
         }
         match &mut it.result {
@@ -342,9 +360,9 @@ fn check_markup(path: &str, page: &str) -> Vec<String> {
             let count = pipes(line);
             match table {
                 None => table = Some((*n, count)),
-                Some((start, cols)) if cols != count => {
-                    problems.push(format!("{path}:{n}: row has {count} separators, the table at line {start} has {cols}: {line}"))
-                }
+                Some((start, cols)) if cols != count => problems.push(format!(
+                    "{path}:{n}: row has {count} separators, the table at line {start} has {cols}: {line}"
+                )),
                 Some(_) => {}
             }
         } else {
@@ -381,7 +399,10 @@ fn hostile_text_cannot_break_the_markdown() {
         assert!(file.contents.contains("&lt;script&gt;"), "{}: the hostile text was not rendered at all", file.path);
     }
     let toml = &files.iter().find(|f| f.path == "docs/book.toml").expect("book.toml").contents;
-    assert!(toml.lines().any(|l| l.starts_with("title = \"# Heading | pipe\\u000D\\u000A<script>")), "title not a TOML string:\n{toml}");
+    assert!(
+        toml.lines().any(|l| l.starts_with("title = \"# Heading | pipe\\u000D\\u000A<script>")),
+        "title not a TOML string:\n{toml}"
+    );
     assert!(!toml.contains("\n1. one"), "title broke out of its TOML string:\n{toml}");
     let dir = write_docs(&files);
     problems.extend(check_links(dir.path(), &files));
@@ -419,7 +440,15 @@ fn undefined_template_values_are_errors() {
 fn built_in_templates_compile() {
     let env = ccgen::emit::docs::environment().unwrap_or_else(|d| panic!("{}", d.render()));
     let names: Vec<&str> = env.templates().map(|(n, _)| n).collect();
-    for t in ["readme.md.j2", "summary.md.j2", "interface.md.j2", "errors.md.j2", "events.md.j2", "book.toml.j2", "macros.md.j2"] {
+    for t in [
+        "readme.md.j2",
+        "summary.md.j2",
+        "interface.md.j2",
+        "errors.md.j2",
+        "events.md.j2",
+        "book.toml.j2",
+        "macros.md.j2",
+    ] {
         assert!(names.contains(&t), "{t} missing from the environment: {names:?}");
     }
 }

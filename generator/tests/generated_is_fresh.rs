@@ -34,6 +34,7 @@ fn generation_is_deterministic() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let api = ccgen::pipeline::validate(&root.join("spec")).expect("valid specs");
     let first = ccgen::pipeline::emit_all(&api).expect("emits");
-    let again = ccgen::pipeline::emit_all(&ccgen::pipeline::validate(&root.join("spec")).expect("valid")).expect("emits");
+    let again =
+        ccgen::pipeline::emit_all(&ccgen::pipeline::validate(&root.join("spec")).expect("valid")).expect("emits");
     assert_eq!(first, again);
 }

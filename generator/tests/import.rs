@@ -20,7 +20,8 @@ fn fixture_dir() -> PathBuf {
 }
 
 fn context() -> Context {
-    import::read_context(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec")).expect("the repository's spec catalogs are readable")
+    import::read_context(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec"))
+        .expect("the repository's spec catalogs are readable")
 }
 
 fn import_fixture(name: &str) -> Imported {
@@ -61,23 +62,32 @@ fn draft_agrees_with_itself_and_compare_finds_changed_facts() {
     assert_eq!(import::compare::compare(&page, &page), Vec::<String>::new());
 
     // A hand-curated spec may reword and rename; only facts count.
-    let curated = edit(&yaml, &[
-        ("description: Where the session is parked.", "description: Destination of the parked session."),
-        ("name: holding_area", "name: holding"),
-        ("operation: park_session", "operation: park_media_session"),
-    ]);
+    let curated = edit(
+        &yaml,
+        &[
+            ("description: Where the session is parked.", "description: Destination of the parked session."),
+            ("name: holding_area", "name: holding"),
+            ("operation: park_session", "operation: park_media_session"),
+        ],
+    );
     let spec = import::load_interface(&context, &imported.rel_path, &curated).expect("curated spec loads");
     assert_eq!(import::compare::compare(&page, &spec), Vec::<String>::new());
 
-    let changed = edit(&yaml, &[
-        ("max: 59999", "max: 999999"),
-        ("  - \"106-005\"\n", ""),
-        ("method: POST", "method: PUT"),
-        ("- name: note\n      type: string\n      required: false", "- name: note\n      type: string\n      required: true"),
-        ("{ value: 2, name: personal_queue", "{ value: 3, name: personal_queue"),
-        ("    values: [1]\n", "    values: [3]\n"),
-        ("kind: none", "kind: reserved"),
-    ]);
+    let changed = edit(
+        &yaml,
+        &[
+            ("max: 59999", "max: 999999"),
+            ("  - \"106-005\"\n", ""),
+            ("method: POST", "method: PUT"),
+            (
+                "- name: note\n      type: string\n      required: false",
+                "- name: note\n      type: string\n      required: true",
+            ),
+            ("{ value: 2, name: personal_queue", "{ value: 3, name: personal_queue"),
+            ("    values: [1]\n", "    values: [3]\n"),
+            ("kind: none", "kind: reserved"),
+        ],
+    );
     let spec = import::load_interface(&context, &imported.rel_path, &changed).expect("changed spec loads");
     insta::assert_snapshot!("compare_differences", import::compare::compare(&page, &spec).join("\n"));
 }
@@ -146,7 +156,9 @@ fn cli_writes_drafts_and_compare_fails_on_differences() {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
     let out = tempfile::tempdir().expect("temp dir");
     let page = fixture_dir().join("lines_mutekeys.txt");
-    let run = |args: &[&std::ffi::OsStr]| std::process::Command::new(bin).arg("import").args(args).arg("--spec").arg(&spec).output().expect("ccgen runs");
+    let run = |args: &[&std::ffi::OsStr]| {
+        std::process::Command::new(bin).arg("import").args(args).arg("--spec").arg(&spec).output().expect("ccgen runs")
+    };
 
     let written = run(&[page.as_os_str(), "--out".as_ref(), out.path().as_os_str()]);
     assert!(written.status.success(), "{}", String::from_utf8_lossy(&written.stderr));

@@ -45,14 +45,23 @@ fn one_interface_change_rewrites_only_its_files_and_logs_it_once() {
     let callinner = spec.join("voicecall/callinner.yaml");
     edit(&callinner, "description: Calling number to present", "description: Number shown to the called agent");
     let written = generate(&spec, &out);
-    assert_eq!(written, set(&["CHANGELOG.md", "api.lock.json", "docs/voicecall/callinner.md", "src/voicecall/callinner.rs"]));
+    assert_eq!(
+        written,
+        set(&["CHANGELOG.md", "api.lock.json", "docs/voicecall/callinner.md", "src/voicecall/callinner.rs"])
+    );
     let log = fs::read_to_string(out.join("CHANGELOG.md")).expect("changelog");
-    assert!(log.contains("## Unreleased") && log.contains("### Documentation") && log.contains("`call_inner`"), "{log}");
+    assert!(
+        log.contains("## Unreleased") && log.contains("### Documentation") && log.contains("`call_inner`"),
+        "{log}"
+    );
 
     // A widened limit: compatible, same files.
     edit(&callinner, "max: 16384", "max: 32768");
     let written = generate(&spec, &out);
-    assert_eq!(written, set(&["CHANGELOG.md", "api.lock.json", "docs/voicecall/callinner.md", "src/voicecall/callinner.rs"]));
+    assert_eq!(
+        written,
+        set(&["CHANGELOG.md", "api.lock.json", "docs/voicecall/callinner.md", "src/voicecall/callinner.rs"])
+    );
     let log = fs::read_to_string(out.join("CHANGELOG.md")).expect("changelog");
     assert_eq!(log.matches("## Unreleased").count(), 1, "{log}");
     assert!(log.contains("### Added and changed (compatible)"), "{log}");

@@ -59,12 +59,8 @@ impl Constraint {
     /// The rule in words, as shown in [`ValidationError::rule`].
     pub fn describe(&self) -> String {
         match *self {
-            Constraint::Range { min, max } => {
-                describe_bounds(min, max, i64::MIN, i64::MAX, ("", ""))
-            }
-            Constraint::Chars { min, max } => {
-                describe_bounds(min, max, 0, u64::MAX, (" character", " characters"))
-            }
+            Constraint::Range { min, max } => describe_bounds(min, max, i64::MIN, i64::MAX, ("", "")),
+            Constraint::Chars { min, max } => describe_bounds(min, max, 0, u64::MAX, (" character", " characters")),
             Constraint::Bytes { min, max } => {
                 describe_bounds(min, max, 0, u64::MAX, (" byte (UTF-8)", " bytes (UTF-8)"))
             }
@@ -84,11 +80,7 @@ fn describe_bounds<N: PartialEq + Display>(
     (unit_one, unit_many): (&str, &str),
 ) -> String {
     let unit = |n: &N| {
-        if n.to_string() == "1" {
-            unit_one
-        } else {
-            unit_many
-        }
+        if n.to_string() == "1" { unit_one } else { unit_many }
     };
     match (min == floor, max == ceiling) {
         _ if min == max => format!("exactly {min}{}", unit(&min)),
@@ -107,9 +99,7 @@ pub fn check_str(
     value: &str,
     constraints: &'static [Constraint],
 ) -> Result<(), ValidationError> {
-    constraints
-        .iter()
-        .try_for_each(|constraint| check_one_str(parameter, value, constraint))
+    constraints.iter().try_for_each(|constraint| check_one_str(parameter, value, constraint))
 }
 
 /// Checks an integer value against every constraint, reporting the first one
@@ -121,29 +111,17 @@ pub fn check_int(
     constraints: &'static [Constraint],
 ) -> Result<(), ValidationError> {
     let mut decimal = None;
-    constraints
-        .iter()
-        .try_for_each(|constraint| match *constraint {
-            Constraint::Range { min, max } => check_range(parameter, value, min, max, constraint),
-            _ => {
-                let text = decimal.get_or_insert_with(|| value.to_string());
-                check_one_str(parameter, text, constraint)
-            }
-        })
+    constraints.iter().try_for_each(|constraint| match *constraint {
+        Constraint::Range { min, max } => check_range(parameter, value, min, max, constraint),
+        _ => {
+            let text = decimal.get_or_insert_with(|| value.to_string());
+            check_one_str(parameter, text, constraint)
+        }
+    })
 }
 
-fn check_one_str(
-    parameter: &'static str,
-    value: &str,
-    constraint: &Constraint,
-) -> Result<(), ValidationError> {
-    let broken = |problem: String| {
-        Err(ValidationError::new(
-            parameter,
-            problem,
-            constraint.describe(),
-        ))
-    };
+fn check_one_str(parameter: &'static str, value: &str, constraint: &Constraint) -> Result<(), ValidationError> {
+    let broken = |problem: String| Err(ValidationError::new(parameter, problem, constraint.describe()));
     match *constraint {
         Constraint::Range { min, max } => match parse_decimal(value) {
             Decimal::Value(number) => check_range(parameter, number, min, max, constraint),
@@ -155,10 +133,7 @@ fn check_one_str(
             if (min..=max).contains(&count) {
                 Ok(())
             } else {
-                broken(format!(
-                    "has {count} {}",
-                    plural(count, "character", "characters")
-                ))
+                broken(format!("has {count} {}", plural(count, "character", "characters")))
             }
         }
         Constraint::Bytes { min, max } => {
@@ -166,18 +141,13 @@ fn check_one_str(
             if (min..=max).contains(&count) {
                 Ok(())
             } else {
-                broken(format!(
-                    "has {count} {} (UTF-8)",
-                    plural(count, "byte", "bytes")
-                ))
+                broken(format!("has {count} {} (UTF-8)", plural(count, "byte", "bytes")))
             }
         }
         Constraint::Pattern { regex, .. } => match cached_regex(regex) {
             Some(compiled) if compiled.is_match(value) => Ok(()),
             Some(_) => broken("does not match the required format".to_owned()),
-            None => broken(
-                "cannot be checked because the rule's pattern is not a valid regex".to_owned(),
-            ),
+            None => broken("cannot be checked because the rule's pattern is not a valid regex".to_owned()),
         },
         Constraint::OneOf { values } => {
             if values.contains(&value) {
@@ -199,11 +169,7 @@ fn check_range(
     if (min..=max).contains(&value) {
         Ok(())
     } else {
-        Err(ValidationError::new(
-            parameter,
-            format!("is {value}"),
-            constraint.describe(),
-        ))
+        Err(ValidationError::new(parameter, format!("is {value}"), constraint.describe()))
     }
 }
 
@@ -235,9 +201,7 @@ fn cached_regex(pattern: &'static str) -> Option<Regex> {
     // A panic elsewhere while holding the lock cannot leave a half-written
     // entry (insert is the only mutation), so a poisoned map is still sound.
     let mut map = cache.lock().unwrap_or_else(PoisonError::into_inner);
-    map.entry(pattern)
-        .or_insert_with(|| Regex::new(&format!("^(?:{pattern})$")).ok())
-        .clone()
+    map.entry(pattern).or_insert_with(|| Regex::new(&format!("^(?:{pattern})$")).ok()).clone()
 }
 
 mod sealed {
@@ -249,43 +213,20 @@ mod sealed {
 
 /// The value types a [`Rule`] can constrain: `String` and `i64`.
 pub trait RuleValue:
-    Clone
-    + Debug
-    + PartialEq
-    + Eq
-    + Hash
-    + Serialize
-    + DeserializeOwned
-    + Display
-    + Send
-    + Sync
-    + sealed::Sealed
-    + 'static
+    Clone + Debug + PartialEq + Eq + Hash + Serialize + DeserializeOwned + Display + Send + Sync + sealed::Sealed + 'static
 {
     /// Checks the value against `constraints`.
-    fn check(
-        &self,
-        parameter: &'static str,
-        constraints: &'static [Constraint],
-    ) -> Result<(), ValidationError>;
+    fn check(&self, parameter: &'static str, constraints: &'static [Constraint]) -> Result<(), ValidationError>;
 }
 
 impl RuleValue for String {
-    fn check(
-        &self,
-        parameter: &'static str,
-        constraints: &'static [Constraint],
-    ) -> Result<(), ValidationError> {
+    fn check(&self, parameter: &'static str, constraints: &'static [Constraint]) -> Result<(), ValidationError> {
         check_str(parameter, self, constraints)
     }
 }
 
 impl RuleValue for i64 {
-    fn check(
-        &self,
-        parameter: &'static str,
-        constraints: &'static [Constraint],
-    ) -> Result<(), ValidationError> {
+    fn check(&self, parameter: &'static str, constraints: &'static [Constraint]) -> Result<(), ValidationError> {
         check_int(parameter, *self, constraints)
     }
 }
@@ -331,10 +272,7 @@ impl<R: Rule> Constrained<R> {
     pub fn new(value: impl Into<R::Value>) -> Result<Self, ValidationError> {
         let value = value.into();
         value.check(R::PARAMETER, R::CONSTRAINTS)?;
-        Ok(Constrained {
-            value,
-            _rule: PhantomData,
-        })
+        Ok(Constrained { value, _rule: PhantomData })
     }
 
     /// The value.
@@ -362,10 +300,7 @@ impl<R: Rule> Display for Constrained<R> {
 
 impl<R: Rule> Clone for Constrained<R> {
     fn clone(&self) -> Self {
-        Constrained {
-            value: self.value.clone(),
-            _rule: PhantomData,
-        }
+        Constrained { value: self.value.clone(), _rule: PhantomData }
     }
 }
 
@@ -414,28 +349,15 @@ impl<R: Rule<Value = String>> AsRef<str> for Constrained<R> {
 mod tests {
     use super::*;
 
-    const AGENT_RANGE: &[Constraint] = &[Constraint::Range {
-        min: 101,
-        max: 59999,
-    }];
+    const AGENT_RANGE: &[Constraint] = &[Constraint::Range { min: 101, max: 59999 }];
     const ADDRESS: &[Constraint] = &[Constraint::Chars { min: 0, max: 24 }];
     const NAME: &[Constraint] = &[Constraint::Chars { min: 1, max: 24 }];
     const DATA: &[Constraint] = &[Constraint::Bytes { min: 0, max: 2048 }];
-    const CALLED: &[Constraint] = &[Constraint::Pattern {
-        regex: r"^(?:[0-9]{1,24}|\*|#)$",
-        description: "1 to 24 digits, or * or #",
-    }];
-    const UNANCHORED: &[Constraint] = &[Constraint::Pattern {
-        regex: "[0-9]+",
-        description: "digits",
-    }];
-    const BROKEN: &[Constraint] = &[Constraint::Pattern {
-        regex: "([0-9]",
-        description: "digits",
-    }];
-    const MODE: &[Constraint] = &[Constraint::OneOf {
-        values: &["0", "1"],
-    }];
+    const CALLED: &[Constraint] =
+        &[Constraint::Pattern { regex: r"^(?:[0-9]{1,24}|\*|#)$", description: "1 to 24 digits, or * or #" }];
+    const UNANCHORED: &[Constraint] = &[Constraint::Pattern { regex: "[0-9]+", description: "digits" }];
+    const BROKEN: &[Constraint] = &[Constraint::Pattern { regex: "([0-9]", description: "digits" }];
+    const MODE: &[Constraint] = &[Constraint::OneOf { values: &["0", "1"] }];
 
     fn problem(r: Result<(), ValidationError>) -> ValidationError {
         r.expect_err("value should have been rejected")
@@ -479,10 +401,7 @@ mod tests {
         let ok = "é".repeat(24);
         assert!(check_str("address", &ok, ADDRESS).is_ok());
         let e = problem(check_str("address", &"é".repeat(25), ADDRESS));
-        assert_eq!(
-            e.to_string(),
-            "invalid `address`: has 25 characters (rule: at most 24 characters)"
-        );
+        assert_eq!(e.to_string(), "invalid `address`: has 25 characters (rule: at most 24 characters)");
         assert!(check_str("address", "", ADDRESS).is_ok());
         let e = problem(check_str("name", "", NAME));
         assert_eq!(e.problem, "has 0 characters");
@@ -504,10 +423,7 @@ mod tests {
     #[test]
     fn pattern_whole_value() {
         for ok in ["*", "#", "1", &"7".repeat(24)] {
-            assert!(
-                check_str("called", ok, CALLED).is_ok(),
-                "{ok:?} should match"
-            );
+            assert!(check_str("called", ok, CALLED).is_ok(), "{ok:?} should match");
         }
         for bad in [&"7".repeat(25) as &str, "12a", "", "**", "*1", "1\n"] {
             let e = problem(check_str("called", bad, CALLED));
@@ -550,51 +466,18 @@ mod tests {
 
     #[test]
     fn first_broken_rule_is_reported() {
-        const BOTH: &[Constraint] = &[
-            Constraint::Chars { min: 1, max: 3 },
-            Constraint::Range { min: 0, max: 100 },
-        ];
-        assert_eq!(
-            problem(check_str("n", "1234", BOTH)).problem,
-            "has 4 characters"
-        );
+        const BOTH: &[Constraint] = &[Constraint::Chars { min: 1, max: 3 }, Constraint::Range { min: 0, max: 100 }];
+        assert_eq!(problem(check_str("n", "1234", BOTH)).problem, "has 4 characters");
         assert_eq!(problem(check_str("n", "200", BOTH)).problem, "is 200");
     }
 
     #[test]
     fn rule_wording() {
-        assert_eq!(
-            Constraint::Chars { min: 1, max: 1 }.describe(),
-            "exactly 1 character"
-        );
-        assert_eq!(
-            Constraint::Chars {
-                min: 3,
-                max: u64::MAX
-            }
-            .describe(),
-            "at least 3 characters"
-        );
-        assert_eq!(
-            Constraint::Range {
-                min: 0,
-                max: i64::MAX
-            }
-            .describe(),
-            "at least 0"
-        );
-        assert_eq!(
-            Constraint::Range {
-                min: i64::MIN,
-                max: 7
-            }
-            .describe(),
-            "at most 7"
-        );
-        assert_eq!(
-            Constraint::Bytes { min: 1, max: 8 }.describe(),
-            "1–8 bytes (UTF-8)"
-        );
+        assert_eq!(Constraint::Chars { min: 1, max: 1 }.describe(), "exactly 1 character");
+        assert_eq!(Constraint::Chars { min: 3, max: u64::MAX }.describe(), "at least 3 characters");
+        assert_eq!(Constraint::Range { min: 0, max: i64::MAX }.describe(), "at least 0");
+        assert_eq!(Constraint::Range { min: i64::MIN, max: 7 }.describe(), "at most 7");
+        assert_eq!(Constraint::Bytes { min: 1, max: 8 }.describe(), "1–8 bytes (UTF-8)");
     }
 
     #[test]
@@ -603,10 +486,7 @@ mod tests {
         let constraints: &'static [Constraint] = &[
             Constraint::Chars { min: 0, max: 3 },
             Constraint::Bytes { min: 0, max: 3 },
-            Constraint::Pattern {
-                regex: "[0-9]+",
-                description: "digits",
-            },
+            Constraint::Pattern { regex: "[0-9]+", description: "digits" },
             Constraint::OneOf { values: &["a"] },
             Constraint::Range { min: 0, max: 1 },
         ];

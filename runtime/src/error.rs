@@ -22,16 +22,8 @@ pub struct ValidationError {
 impl ValidationError {
     /// Builds an error for a rule the caller checks itself, such as a
     /// cross-field rule (`skillId` "is set", "valid only when devicetype is 2").
-    pub fn new(
-        parameter: impl Into<String>,
-        problem: impl Into<String>,
-        rule: impl Into<String>,
-    ) -> Self {
-        Self {
-            parameter: parameter.into(),
-            problem: problem.into(),
-            rule: rule.into(),
-        }
+    pub fn new(parameter: impl Into<String>, problem: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self { parameter: parameter.into(), problem: problem.into(), rule: rule.into() }
     }
 }
 
@@ -60,10 +52,7 @@ pub enum Error<C: RetCode> {
     Validation(#[from] ValidationError),
 
     /// The gateway answered with a `retcode` other than `"0"`.
-    #[error(
-        "{operation}: the gateway answered with retcode {code}{}",
-        message_suffix(message)
-    )]
+    #[error("{operation}: the gateway answered with retcode {code}{}", message_suffix(message))]
     Api {
         /// Operation name, e.g. `transfer_media_call`.
         operation: &'static str,
@@ -83,10 +72,7 @@ pub enum Error<C: RetCode> {
     },
 
     /// The gateway answered with an HTTP status outside 2xx.
-    #[error(
-        "{operation}: the gateway answered with HTTP status {status}{}",
-        snippet_suffix(body_snippet)
-    )]
+    #[error("{operation}: the gateway answered with HTTP status {status}{}", snippet_suffix(body_snippet))]
     Status {
         /// Operation name.
         operation: &'static str,
@@ -173,19 +159,11 @@ impl<C: RetCode> Error<C> {
 }
 
 fn message_suffix(message: &str) -> String {
-    if message.is_empty() {
-        String::new()
-    } else {
-        format!(": {message}")
-    }
+    if message.is_empty() { String::new() } else { format!(": {message}") }
 }
 
 fn snippet_suffix(snippet: &str) -> String {
-    if snippet.is_empty() {
-        String::new()
-    } else {
-        format!("; the body starts with: {snippet}")
-    }
+    if snippet.is_empty() { String::new() } else { format!("; the body starts with: {snippet}") }
 }
 
 #[cfg(test)]
@@ -214,31 +192,21 @@ mod tests {
     #[test]
     fn validation_error_display() {
         let e = ValidationError::new("address", "has 25 characters", "at most 24 characters");
-        assert_eq!(
-            e.to_string(),
-            "invalid `address`: has 25 characters (rule: at most 24 characters)"
-        );
+        assert_eq!(e.to_string(), "invalid `address`: has 25 characters (rule: at most 24 characters)");
     }
 
     #[test]
     fn validation_converts_and_displays_transparently() {
-        let e: Error<Code> =
-            ValidationError::new("skillId", "is set", "valid only when devicetype is 2").into();
-        assert_eq!(
-            e.to_string(),
-            "invalid `skillId`: is set (rule: valid only when devicetype is 2)"
-        );
+        let e: Error<Code> = ValidationError::new("skillId", "is set", "valid only when devicetype is 2").into();
+        assert_eq!(e.to_string(), "invalid `skillId`: is set (rule: valid only when devicetype is 2)");
         assert!(e.api_code().is_none());
         assert!(e.operation().is_none());
     }
 
     #[test]
     fn api_display_includes_operation_code_meaning_and_message() {
-        let e: Error<Code> = Error::Api {
-            operation: "sign_in",
-            code: Code::from_code("100-002"),
-            message: "already signed in".into(),
-        };
+        let e: Error<Code> =
+            Error::Api { operation: "sign_in", code: Code::from_code("100-002"), message: "already signed in".into() };
         assert_eq!(
             e.to_string(),
             "sign_in: the gateway answered with retcode 100-002 (test meaning): already signed in"
@@ -246,21 +214,15 @@ mod tests {
         assert_eq!(e.api_code().map(RetCode::code), Some("100-002"));
         assert_eq!(e.operation(), Some("sign_in"));
 
-        let quiet: Error<Code> = Error::Api {
-            operation: "sign_in",
-            code: Code::from_code("1"),
-            message: String::new(),
-        };
+        let quiet: Error<Code> =
+            Error::Api { operation: "sign_in", code: Code::from_code("1"), message: String::new() };
         assert!(quiet.to_string().ends_with("retcode 1 (test meaning)"));
     }
 
     #[test]
     fn status_display() {
-        let e: Error<Code> = Error::Status {
-            operation: "sign_out",
-            status: 503,
-            body_snippet: "<html>busy</html>".into(),
-        };
+        let e: Error<Code> =
+            Error::Status { operation: "sign_out", status: 503, body_snippet: "<html>busy</html>".into() };
         assert_eq!(
             e.to_string(),
             "sign_out: the gateway answered with HTTP status 503; the body starts with: <html>busy</html>"

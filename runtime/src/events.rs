@@ -161,7 +161,9 @@ impl<E: Send + 'static, C: RetCode> EventStream<E, C> {
                             let _ = tx.send(Err(error));
                             return;
                         }
-                        if code.as_deref().is_some_and(|c| config.retry_codes.contains(&c)) && quiet < config.max_quiet_retries {
+                        if code.as_deref().is_some_and(|c| config.retry_codes.contains(&c))
+                            && quiet < config.max_quiet_retries
+                        {
                             quiet += 1;
                             tokio::time::sleep(config.retry_delay).await;
                             continue;
@@ -197,7 +199,11 @@ impl<E: Send + 'static, C: RetCode> EventStream<E, C> {
     ///
     /// [`WaitError::Timeout`], [`WaitError::Ended`], or the polling error
     /// that stopped the wait.
-    pub async fn wait_for(&mut self, mut matches: impl FnMut(&E) -> bool, timeout: Duration) -> Result<E, WaitError<C>> {
+    pub async fn wait_for(
+        &mut self,
+        mut matches: impl FnMut(&E) -> bool,
+        timeout: Duration,
+    ) -> Result<E, WaitError<C>> {
         if let Some(i) = self.pending.iter().position(&mut matches) {
             return Ok(self.pending.remove(i).expect("index from position"));
         }

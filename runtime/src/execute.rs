@@ -1,8 +1,6 @@
 //! One request/response cycle: the shared body of every generated method.
 
-use reqwest::header::{
-    ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, SET_COOKIE,
-};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, SET_COOKIE};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -119,10 +117,7 @@ where
     let update = SessionUpdate::from_headers(response.headers());
     let body = read_body(op, transport.max_body_bytes(), response).await?;
     let value = body.decode(op)?;
-    let guid = update
-        .guid
-        .clone()
-        .ok_or(Error::MissingGuid { operation: op.name })?;
+    let guid = update.guid.clone().ok_or(Error::MissingGuid { operation: op.name })?;
     let session = SessionState::new(agent_id, guid);
     update.apply(&session);
     Ok((value, session))
@@ -140,22 +135,14 @@ async fn send<C: RetCode, B: Serialize + ?Sized>(
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(REQUEST_CONTENT_TYPE));
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     if let Some(guid) = guid {
-        let value = sensitive_header(guid.expose()).ok_or_else(|| {
-            Error::Config(
-                "the session token contains characters not allowed in a header".to_owned(),
-            )
-        })?;
+        let value = sensitive_header(guid.expose())
+            .ok_or_else(|| Error::Config("the session token contains characters not allowed in a header".to_owned()))?;
         headers.insert(GUID, value);
     }
     if !cookies.is_empty() {
-        let joined = cookies
-            .iter()
-            .map(|(name, value)| format!("{name}={value}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let value = sensitive_header(&joined).ok_or_else(|| {
-            Error::Config("a stored cookie contains characters not allowed in a header".to_owned())
-        })?;
+        let joined = cookies.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("; ");
+        let value = sensitive_header(&joined)
+            .ok_or_else(|| Error::Config("a stored cookie contains characters not allowed in a header".to_owned()))?;
         headers.insert(COOKIE, value);
     }
     for (name, value) in call.headers {
@@ -172,23 +159,14 @@ async fn send<C: RetCode, B: Serialize + ?Sized>(
         })?;
         headers.insert(name, value);
     }
-    let mut request = transport
-        .client()
-        .request(op.method.to_reqwest(), url)
-        .headers(headers);
+    let mut request = transport.client().request(op.method.to_reqwest(), url).headers(headers);
     if let Some(body) = call.body {
         let json = serde_json::to_vec(body).map_err(|e| {
-            Error::Config(format!(
-                "operation `{}`: the request body cannot be serialized: {e}",
-                op.name
-            ))
+            Error::Config(format!("operation `{}`: the request body cannot be serialized: {e}", op.name))
         })?;
         request = request.body(json);
     }
-    request.send().await.map_err(|source| Error::Transport {
-        operation: op.name,
-        source,
-    })
+    request.send().await.map_err(|source| Error::Transport { operation: op.name, source })
 }
 
 /// Marked sensitive so the http crate's own `Debug` hides it too.
@@ -211,18 +189,10 @@ enum CookieChange {
 
 impl SessionUpdate {
     fn from_headers(headers: &HeaderMap) -> Self {
-        let guid = headers
-            .get_all(SET_GUID)
-            .iter()
-            .rev()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(Guid::from_set_guid_header);
-        let cookies = headers
-            .get_all(SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(parse_set_cookie)
-            .collect();
+        let guid =
+            headers.get_all(SET_GUID).iter().rev().filter_map(|v| v.to_str().ok()).find_map(Guid::from_set_guid_header);
+        let cookies =
+            headers.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).filter_map(parse_set_cookie).collect();
         SessionUpdate { guid, cookies }
     }
 
@@ -249,9 +219,9 @@ fn parse_set_cookie(header: &str) -> Option<CookieChange> {
         return None;
     }
     let expired = parts.any(|attribute| {
-        attribute.split_once('=').is_some_and(|(k, v)| {
-            k.trim().eq_ignore_ascii_case("max-age") && v.trim().starts_with(['0', '-'])
-        })
+        attribute
+            .split_once('=')
+            .is_some_and(|(k, v)| k.trim().eq_ignore_ascii_case("max-age") && v.trim().starts_with(['0', '-']))
     });
     Some(if value.is_empty() || expired {
         CookieChange::Remove(name.to_owned())
@@ -272,39 +242,22 @@ async fn read_body<C: RetCode>(
     limit: usize,
     mut response: reqwest::Response,
 ) -> Result<Body, Error<C>> {
-    let too_large = || Error::BodyTooLarge {
-        operation: op.name,
-        limit,
-    };
+    let too_large = || Error::BodyTooLarge { operation: op.name, limit };
     let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    if response
-        .content_length()
-        .is_some_and(|len| len > limit as u64)
-    {
+    let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    if response.content_length().is_some_and(|len| len > limit as u64) {
         return Err(too_large());
     }
     let mut bytes = Vec::new();
     // A missing or lying Content-Length must not let the body grow past the
     // limit, so the limit is enforced chunk by chunk as well.
-    while let Some(chunk) = response.chunk().await.map_err(|source| Error::Transport {
-        operation: op.name,
-        source,
-    })? {
+    while let Some(chunk) = response.chunk().await.map_err(|source| Error::Transport { operation: op.name, source })? {
         if chunk.len() > limit - bytes.len() {
             return Err(too_large());
         }
         bytes.extend_from_slice(&chunk);
     }
-    Ok(Body {
-        status,
-        content_type,
-        bytes,
-    })
+    Ok(Body { status, content_type, bytes })
 }
 
 #[derive(Deserialize)]
@@ -347,19 +300,11 @@ fn string_or_integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Strin
 }
 
 impl Body {
-    fn decode<T: DeserializeOwned, C: RetCode>(
-        self,
-        op: &'static Operation,
-    ) -> Result<T, Error<C>> {
+    fn decode<T: DeserializeOwned, C: RetCode>(self, op: &'static Operation) -> Result<T, Error<C>> {
         if !(200..300).contains(&self.status) {
-            return Err(Error::Status {
-                operation: op.name,
-                status: self.status,
-                body_snippet: snippet(&self.bytes),
-            });
+            return Err(Error::Status { operation: op.name, status: self.status, body_snippet: snippet(&self.bytes) });
         }
-        let envelope: Envelope =
-            serde_json::from_slice(&self.bytes).map_err(|source| self.decode_error(op, source))?;
+        let envelope: Envelope = serde_json::from_slice(&self.bytes).map_err(|source| self.decode_error(op, source))?;
         if envelope.retcode != "0" {
             return Err(Error::Api {
                 operation: op.name,
@@ -372,11 +317,7 @@ impl Body {
         serde_json::from_value(result).map_err(|source| self.decode_error(op, source))
     }
 
-    fn decode_error<C: RetCode>(
-        &self,
-        op: &'static Operation,
-        source: serde_json::Error,
-    ) -> Error<C> {
+    fn decode_error<C: RetCode>(&self, op: &'static Operation, source: serde_json::Error) -> Error<C> {
         Error::Decode {
             operation: op.name,
             status: self.status,
@@ -392,10 +333,7 @@ fn snippet(body: &[u8]) -> String {
     // Four bytes per character at most, so this prefix always holds enough
     // characters, and decoding it stays cheap for a 16 MiB body.
     let prefix = &body[..body.len().min(SNIPPET_CHARS * 4)];
-    String::from_utf8_lossy(prefix)
-        .chars()
-        .take(SNIPPET_CHARS)
-        .collect()
+    String::from_utf8_lossy(prefix).chars().take(SNIPPET_CHARS).collect()
 }
 
 #[cfg(test)]
@@ -411,22 +349,13 @@ mod tests {
 
     #[test]
     fn set_cookie_parsing() {
-        assert_eq!(
-            cookie("JSESSIONID=abc; Path=/; Secure; HttpOnly"),
-            Some(("JSESSIONID".into(), Some("abc".into())))
-        );
-        assert_eq!(
-            cookie(" route = r1 "),
-            Some(("route".into(), Some("r1".into())))
-        );
+        assert_eq!(cookie("JSESSIONID=abc; Path=/; Secure; HttpOnly"), Some(("JSESSIONID".into(), Some("abc".into()))));
+        assert_eq!(cookie(" route = r1 "), Some(("route".into(), Some("r1".into()))));
         assert_eq!(cookie("a=b=c"), Some(("a".into(), Some("b=c".into()))));
         assert_eq!(cookie("gone=; Path=/"), Some(("gone".into(), None)));
         assert_eq!(cookie("gone=x; Max-Age=0"), Some(("gone".into(), None)));
         assert_eq!(cookie("gone=x; max-age=-1"), Some(("gone".into(), None)));
-        assert_eq!(
-            cookie("kept=x; Max-Age=60"),
-            Some(("kept".into(), Some("x".into())))
-        );
+        assert_eq!(cookie("kept=x; Max-Age=60"), Some(("kept".into(), Some("x".into()))));
         assert_eq!(cookie("=x"), None);
         assert_eq!(cookie("novalue"), None);
     }

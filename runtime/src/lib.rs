@@ -31,9 +31,7 @@ pub use operation::{Call, Method, Operation, wire_text};
 pub use reserved::Reserved;
 pub use secret::{Guid, SecretString};
 pub use session::{AgentId, SessionState};
-pub use transport::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, Transport, TransportBuilder,
-};
+pub use transport::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, Transport, TransportBuilder};
 
 /// Re-exported so generated code can derive with
 /// `#[serde(crate = "::agentgateway_runtime::serde")]` without its own

@@ -9,11 +9,7 @@ use crate::error::{Error, RetCode, ValidationError};
 
 /// Everything except RFC 3986 unreserved characters, so a value can never
 /// add a path segment, a query or a fragment.
-const PATH_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+const PATH_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// HTTP method of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,12 +69,7 @@ pub struct Call<'a, B: Serialize + ?Sized> {
 
 impl<B: Serialize + ?Sized> Default for Call<'_, B> {
     fn default() -> Self {
-        Call {
-            path_params: &[],
-            query: &[],
-            headers: &[],
-            body: None,
-        }
+        Call { path_params: &[], query: &[], headers: &[], body: None }
     }
 }
 
@@ -99,17 +90,9 @@ impl Operation {
         call: &Call<'_, B>,
     ) -> Result<Url, Error<C>> {
         let path = self.expand_path(call.path_params)?;
-        let mut url = Url::parse(&format!("{base}{path}")).map_err(|e| {
-            Error::Config(format!(
-                "operation `{}`: the URL is invalid: {e}",
-                self.name
-            ))
-        })?;
-        let mut present = call
-            .query
-            .iter()
-            .filter_map(|(name, value)| value.as_deref().map(|v| (*name, v)))
-            .peekable();
+        let mut url = Url::parse(&format!("{base}{path}"))
+            .map_err(|e| Error::Config(format!("operation `{}`: the URL is invalid: {e}", self.name)))?;
+        let mut present = call.query.iter().filter_map(|(name, value)| value.as_deref().map(|v| (*name, v))).peekable();
         // Calling query_pairs_mut at all would leave a bare `?` behind.
         if present.peek().is_some() {
             url.query_pairs_mut().extend_pairs(present);
@@ -118,17 +101,15 @@ impl Operation {
     }
 
     fn expand_path<C: RetCode>(&self, params: &[(&'static str, &str)]) -> Result<String, Error<C>> {
-        let config =
-            |problem: String| Error::Config(format!("operation `{}`: {problem}", self.name));
+        let config = |problem: String| Error::Config(format!("operation `{}`: {problem}", self.name));
         let mut out = String::with_capacity(self.path.len() + 16);
         let mut used = vec![false; params.len()];
         let mut rest = self.path;
         while let Some(open) = rest.find('{') {
             out.push_str(&rest[..open]);
             let after = &rest[open + 1..];
-            let close = after
-                .find('}')
-                .ok_or_else(|| config(format!("unclosed `{{` in path template `{}`", self.path)))?;
+            let close =
+                after.find('}').ok_or_else(|| config(format!("unclosed `{{` in path template `{}`", self.path)))?;
             let name = &after[..close];
             let index = params
                 .iter()
@@ -141,17 +122,11 @@ impl Operation {
             rest = &after[close + 1..];
         }
         if rest.contains('}') {
-            return Err(config(format!(
-                "stray `}}` in path template `{}`",
-                self.path
-            )));
+            return Err(config(format!("stray `}}` in path template `{}`", self.path)));
         }
         out.push_str(rest);
         if let Some(unused) = used.iter().position(|u| !u) {
-            return Err(config(format!(
-                "path parameter `{}` is not in the path template",
-                params[unused].0
-            )));
+            return Err(config(format!("path parameter `{}` is not in the path template", params[unused].0)));
         }
         Ok(out)
     }
@@ -166,11 +141,7 @@ fn check_segment(name: &'static str, value: &str) -> Result<(), ValidationError>
         "." | ".." => "is a dot segment",
         _ => return Ok(()),
     };
-    Err(ValidationError::new(
-        name,
-        problem,
-        "a path parameter must be non-empty and not `.` or `..`",
-    ))
+    Err(ValidationError::new(name, problem, "a path parameter must be non-empty and not `.` or `..`"))
 }
 
 #[cfg(test)]
@@ -193,37 +164,23 @@ mod tests {
         params: &[(&'static str, &str)],
         query: &[(&'static str, Option<String>)],
     ) -> Result<String, Error<Code>> {
-        let call = Call::<()> {
-            path_params: params,
-            query,
-            headers: &[],
-            body: None,
-        };
+        let call = Call::<()> { path_params: params, query, headers: &[], body: None };
         op.url(BASE, &call).map(String::from)
     }
 
     #[test]
     fn path_values_are_escaped() {
-        let got = url(
-            &TRANSFER,
-            &[("agentid", "101"), ("callid", "a/b c?#%é.~_-")],
-            &[],
-        );
+        let got = url(&TRANSFER, &[("agentid", "101"), ("callid", "a/b c?#%é.~_-")], &[]);
         assert_eq!(
             got.ok().as_deref(),
-            Some(
-                "https://gw.example:8043/agentgateway/resource/mediacall/101/transfer/a%2Fb%20c%3F%23%25%C3%A9.~_-"
-            )
+            Some("https://gw.example:8043/agentgateway/resource/mediacall/101/transfer/a%2Fb%20c%3F%23%25%C3%A9.~_-")
         );
     }
 
     #[test]
     fn parameter_order_does_not_matter() {
         let got = url(&TRANSFER, &[("callid", "c1"), ("agentid", "101")], &[]);
-        assert!(
-            got.ok()
-                .is_some_and(|u| u.ends_with("/mediacall/101/transfer/c1"))
-        );
+        assert!(got.ok().is_some_and(|u| u.ends_with("/mediacall/101/transfer/c1")));
     }
 
     #[test]
@@ -231,45 +188,23 @@ mod tests {
         let got = url(
             &TRANSFER,
             &[("agentid", "101"), ("callid", "c")],
-            &[
-                ("b", Some("x y&z".into())),
-                ("skip", None),
-                ("a", Some("1".into())),
-            ],
+            &[("b", Some("x y&z".into())), ("skip", None), ("a", Some("1".into()))],
         );
-        assert!(
-            got.ok()
-                .is_some_and(|u| u.ends_with("/transfer/c?b=x+y%26z&a=1"))
-        );
-        let got = url(
-            &TRANSFER,
-            &[("agentid", "101"), ("callid", "c")],
-            &[("skip", None)],
-        );
+        assert!(got.ok().is_some_and(|u| u.ends_with("/transfer/c?b=x+y%26z&a=1")));
+        let got = url(&TRANSFER, &[("agentid", "101"), ("callid", "c")], &[("skip", None)]);
         assert!(got.ok().is_some_and(|u| u.ends_with("/transfer/c")));
     }
 
     #[test]
     fn template_mismatches_are_config_errors() {
-        assert!(
-            matches!(url(&TRANSFER, &[("agentid", "101")], &[]), Err(Error::Config(m)) if m.contains("`callid`"))
-        );
+        assert!(matches!(url(&TRANSFER, &[("agentid", "101")], &[]), Err(Error::Config(m)) if m.contains("`callid`")));
         assert!(matches!(
             url(&TRANSFER, &[("agentid", "1"), ("callid", "c"), ("extra", "x")], &[]),
             Err(Error::Config(m)) if m.contains("`extra`")
         ));
-        let unclosed = Operation {
-            path: "/a/{agentid",
-            ..TRANSFER
-        };
-        assert!(matches!(
-            url(&unclosed, &[("agentid", "1")], &[]),
-            Err(Error::Config(_))
-        ));
-        let stray = Operation {
-            path: "/a/}",
-            ..TRANSFER
-        };
+        let unclosed = Operation { path: "/a/{agentid", ..TRANSFER };
+        assert!(matches!(url(&unclosed, &[("agentid", "1")], &[]), Err(Error::Config(_))));
+        let stray = Operation { path: "/a/}", ..TRANSFER };
         assert!(matches!(url(&stray, &[], &[]), Err(Error::Config(_))));
     }
 
@@ -277,22 +212,13 @@ mod tests {
     fn empty_and_dot_segments_are_rejected() {
         for bad in ["", ".", ".."] {
             let got = url(&TRANSFER, &[("agentid", "101"), ("callid", bad)], &[]);
-            assert!(
-                matches!(got, Err(Error::Validation(ref e)) if e.parameter == "callid"),
-                "{bad:?}: {got:?}"
-            );
+            assert!(matches!(got, Err(Error::Validation(ref e)) if e.parameter == "callid"), "{bad:?}: {got:?}");
         }
         // Dots inside a value are ordinary characters.
         let got = url(&TRANSFER, &[("agentid", "101"), ("callid", "...")], &[]);
-        assert!(
-            got.ok()
-                .is_some_and(|u| u.ends_with("/mediacall/101/transfer/..."))
-        );
+        assert!(got.ok().is_some_and(|u| u.ends_with("/mediacall/101/transfer/...")));
         let got = url(&TRANSFER, &[("agentid", "101"), ("callid", "a.b")], &[]);
-        assert!(
-            got.ok()
-                .is_some_and(|u| u.ends_with("/mediacall/101/transfer/a.b"))
-        );
+        assert!(got.ok().is_some_and(|u| u.ends_with("/mediacall/101/transfer/a.b")));
     }
 }
 

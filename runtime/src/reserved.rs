@@ -30,24 +30,10 @@ mod tests {
 
     #[test]
     fn accepts_anything() {
-        for json in [
-            "null",
-            "{}",
-            "{\"a\":[1,2,{\"b\":null}]}",
-            "\"text\"",
-            "7",
-            "[]",
-        ] {
-            assert_eq!(
-                serde_json::from_str::<Reserved>(json).ok(),
-                Some(Reserved),
-                "{json}"
-            );
+        for json in ["null", "{}", "{\"a\":[1,2,{\"b\":null}]}", "\"text\"", "7", "[]"] {
+            assert_eq!(serde_json::from_str::<Reserved>(json).ok(), Some(Reserved), "{json}");
         }
-        assert_eq!(
-            serde_json::from_value::<Reserved>(serde_json::Value::Null).ok(),
-            Some(Reserved)
-        );
+        assert_eq!(serde_json::from_value::<Reserved>(serde_json::Value::Null).ok(), Some(Reserved));
     }
 
     #[test]

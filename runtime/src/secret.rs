@@ -35,9 +35,7 @@ impl Guid {
     pub fn from_set_guid_header(value: &str) -> Option<Guid> {
         let value = value.trim();
         let token = value.strip_prefix("JSESSIONID=").unwrap_or(value).trim();
-        let acceptable = !token.is_empty()
-            && token.len() <= MAX_GUID_BYTES
-            && !token.chars().any(char::is_control);
+        let acceptable = !token.is_empty() && token.len() <= MAX_GUID_BYTES && !token.chars().any(char::is_control);
         acceptable.then(|| Guid(token.to_owned()))
     }
 }
@@ -93,10 +91,7 @@ mod tests {
     fn guid_debug_is_redacted() {
         let guid = Guid::new("abc123SECRET");
         assert_eq!(format!("{guid:?}"), "Guid(<redacted>)");
-        assert_eq!(
-            format!("{:?}", Some(guid.clone())),
-            "Some(Guid(<redacted>))"
-        );
+        assert_eq!(format!("{:?}", Some(guid.clone())), "Some(Guid(<redacted>))");
         assert_eq!(guid.expose(), "abc123SECRET");
     }
 
@@ -105,10 +100,7 @@ mod tests {
         let secret = SecretString::new("hunter2");
         assert_eq!(format!("{secret:?}"), "SecretString(<redacted>)");
         assert_eq!(format!("{secret:#?}"), "SecretString(<redacted>)");
-        assert_eq!(
-            serde_json::to_string(&secret).ok().as_deref(),
-            Some("\"hunter2\"")
-        );
+        assert_eq!(serde_json::to_string(&secret).ok().as_deref(), Some("\"hunter2\""));
         let back: SecretString = serde_json::from_str("\"hunter2\"").expect("valid JSON string");
         assert_eq!(back, secret);
         assert!(serde_json::from_str::<SecretString>("12").is_err());

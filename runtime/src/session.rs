@@ -42,11 +42,9 @@ impl AgentId {
             None
         };
         match problem {
-            Some(problem) => Err(ValidationError::new(
-                "agentid",
-                problem,
-                "1–10 decimal digits without a leading zero",
-            )),
+            Some(problem) => {
+                Err(ValidationError::new("agentid", problem, "1–10 decimal digits without a leading zero"))
+            }
             None => Ok(AgentId(value)),
         }
     }
@@ -146,11 +144,7 @@ impl SessionState {
         SessionState {
             inner: Arc::new(Inner {
                 agent_id,
-                mutable: Mutex::new(Mutable {
-                    guid,
-                    cookies: Vec::new(),
-                    ended: false,
-                }),
+                mutable: Mutex::new(Mutable { guid, cookies: Vec::new(), ended: false }),
             }),
         }
     }
@@ -213,10 +207,7 @@ impl SessionState {
     /// cannot leave the state half-written and a poisoned lock is safe to
     /// reuse.
     fn lock(&self) -> MutexGuard<'_, Mutable> {
-        self.inner
-            .mutable
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        self.inner.mutable.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -236,21 +227,11 @@ mod tests {
     #[test]
     fn agent_id_accepts_canonical_numbers() {
         for ok in ["0", "1", "101", "59999", "999999", "9999999999"] {
-            assert_eq!(
-                AgentId::new(ok).map(|a| a.to_string()).ok().as_deref(),
-                Some(ok)
-            );
+            assert_eq!(AgentId::new(ok).map(|a| a.to_string()).ok().as_deref(), Some(ok));
         }
         assert_eq!(AgentId::from(4_294_967_295u32).as_str(), "4294967295");
         assert_eq!(AgentId::from(0u32).as_str(), "0");
-        assert_eq!(
-            "123"
-                .parse::<AgentId>()
-                .ok()
-                .map(|a| a.to_string())
-                .as_deref(),
-            Some("123")
-        );
+        assert_eq!("123".parse::<AgentId>().ok().map(|a| a.to_string()).as_deref(), Some("123"));
     }
 
     #[test]
@@ -295,13 +276,7 @@ mod tests {
         a.set_cookie("JSESSIONID", "x");
         a.set_cookie("route", "r1");
         b.set_cookie("JSESSIONID", "y");
-        assert_eq!(
-            a.cookies(),
-            vec![
-                ("JSESSIONID".to_owned(), "y".to_owned()),
-                ("route".to_owned(), "r1".to_owned())
-            ]
-        );
+        assert_eq!(a.cookies(), vec![("JSESSIONID".to_owned(), "y".to_owned()), ("route".to_owned(), "r1".to_owned())]);
         assert!(!a.is_ended());
         b.end();
         assert!(a.is_ended());

@@ -173,23 +173,14 @@ impl TransportBuilder {
             client = client.tls_certs_merge(roots);
         }
         if let Some(proxy) = &self.proxy {
-            let proxy = Proxy::all(proxy.as_str())
-                .map_err(|e| Error::Config(format!("the proxy URL is not usable: {e}")))?;
+            let proxy =
+                Proxy::all(proxy.as_str()).map_err(|e| Error::Config(format!("the proxy URL is not usable: {e}")))?;
             client = client.proxy(proxy);
         }
-        let client = client.build().map_err(|e| {
-            Error::Config(format!(
-                "the HTTP client could not be built: {}",
-                error_chain(&e)
-            ))
-        })?;
-        Ok(Transport {
-            inner: Arc::new(Inner {
-                client,
-                base,
-                max_body_bytes: self.max_body_bytes,
-            }),
-        })
+        let client = client
+            .build()
+            .map_err(|e| Error::Config(format!("the HTTP client could not be built: {}", error_chain(&e))))?;
+        Ok(Transport { inner: Arc::new(Inner { client, base, max_body_bytes: self.max_body_bytes }) })
     }
 
     fn base<C: RetCode>(&self) -> Result<String, Error<C>> {
@@ -226,16 +217,10 @@ impl TransportBuilder {
 }
 
 fn parse_pem_certificates<C: RetCode>(pem: &[u8]) -> Result<Vec<Certificate>, Error<C>> {
-    let certificates = Certificate::from_pem_bundle(pem).map_err(|e| {
-        Error::Config(format!(
-            "a root certificate is not valid PEM: {}",
-            error_chain(&e)
-        ))
-    })?;
+    let certificates = Certificate::from_pem_bundle(pem)
+        .map_err(|e| Error::Config(format!("a root certificate is not valid PEM: {}", error_chain(&e))))?;
     if certificates.is_empty() {
-        return Err(Error::Config(
-            "a root certificate PEM contains no CERTIFICATE block".to_owned(),
-        ));
+        return Err(Error::Config("a root certificate PEM contains no CERTIFICATE block".to_owned()));
     }
     Ok(certificates)
 }
@@ -285,14 +270,8 @@ mod tests {
                 "{url} + {path}"
             );
         }
-        assert_eq!(
-            base("https://gw.example", "").ok().as_deref(),
-            Some("https://gw.example")
-        );
-        assert_eq!(
-            base("https://gw.example/prefix", "/api").ok().as_deref(),
-            Some("https://gw.example/prefix/api")
-        );
+        assert_eq!(base("https://gw.example", "").ok().as_deref(), Some("https://gw.example"));
+        assert_eq!(base("https://gw.example/prefix", "/api").ok().as_deref(), Some("https://gw.example/prefix/api"));
     }
 
     #[test]
@@ -308,35 +287,22 @@ mod tests {
 
     #[test]
     fn bad_base_urls_are_config_errors() {
-        for bad in [
-            "",
-            "gw.example:8043",
-            "ftp://gw.example",
-            "https://",
-            "https://gw.example/?a=1",
-        ] {
+        for bad in ["", "gw.example:8043", "ftp://gw.example", "https://", "https://gw.example/?a=1"] {
             config_message(TransportBuilder::new(bad, "/x").build());
         }
-        let message =
-            config_message(TransportBuilder::new("https://admin:pw123@gw.example", "/x").build());
+        let message = config_message(TransportBuilder::new("https://admin:pw123@gw.example", "/x").build());
         assert!(!message.contains("pw123"), "{message}");
     }
 
     #[test]
     fn bad_pem_is_a_config_error() {
         let message = config_message(
-            TransportBuilder::new("https://gw.example", "/x")
-                .add_root_certificate_pem(b"not a certificate")
-                .build(),
+            TransportBuilder::new("https://gw.example", "/x").add_root_certificate_pem(b"not a certificate").build(),
         );
         assert!(message.contains("no CERTIFICATE block"), "{message}");
 
         let corrupt = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
-        config_message(
-            TransportBuilder::new("https://gw.example", "/x")
-                .add_root_certificate_pem(corrupt)
-                .build(),
-        );
+        config_message(TransportBuilder::new("https://gw.example", "/x").add_root_certificate_pem(corrupt).build());
     }
 
     #[test]
@@ -355,10 +321,6 @@ mod tests {
 
     #[test]
     fn bad_proxy_is_a_config_error() {
-        config_message(
-            TransportBuilder::new("https://gw.example", "/x")
-                .proxy("::not a url::")
-                .build(),
-        );
+        config_message(TransportBuilder::new("https://gw.example", "/x").proxy("::not a url::").build());
     }
 }

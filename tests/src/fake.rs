@@ -95,10 +95,7 @@ impl RecordedRequest {
 
     /// First header of that name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The path below [`BASE_PATH`], e.g. `/voicecall/205/transfer`.
@@ -190,29 +187,18 @@ fn splitmix(mut z: u64) -> u64 {
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 fn push(agent: &mut Agent, event_type: &str, content: Value) {
-    agent.events.push_back(Event {
-        event_type: event_type.to_owned(),
-        gen_time: now_ms(),
-        content,
-    });
+    agent.events.push_back(Event { event_type: event_type.to_owned(), gen_time: now_ms(), content });
 }
 
 /// Ends the agent's session, if any, and queues `AgentOther_ShutdownService`.
 fn end_session(agent: &mut Agent) -> bool {
     match agent.session.take() {
         Some(session) => {
-            push(
-                agent,
-                "AgentOther_ShutdownService",
-                json!({ "loginTime": session.login_time.to_string() }),
-            );
+            push(agent, "AgentOther_ShutdownService", json!({ "loginTime": session.login_time.to_string() }));
             true
         }
         None => false,
@@ -232,9 +218,7 @@ pub struct FakeGateway {
 
 impl std::fmt::Debug for FakeGateway {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FakeGateway")
-            .field("addr", &self.addr)
-            .finish()
+        f.debug_struct("FakeGateway").field("addr", &self.addr).finish()
     }
 }
 
@@ -246,18 +230,14 @@ impl FakeGateway {
 
     /// Starts a fake with the given settings on `127.0.0.1` with an OS-assigned port.
     pub async fn start_with(config: Config) -> FakeGateway {
-        Self::start_on(0, config)
-            .await
-            .expect("bind the fake gateway to 127.0.0.1:0")
+        Self::start_on(0, config).await.expect("bind the fake gateway to 127.0.0.1:0")
     }
 
     /// Starts a fake on `127.0.0.1:port` (0 = OS-assigned).
     pub async fn start_on(port: u16, config: Config) -> std::io::Result<FakeGateway> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             notify: Notify::new(),
@@ -280,13 +260,7 @@ impl FakeGateway {
                 .await;
         });
         let watchdog = tokio::spawn(watchdog(shared.clone()));
-        Ok(FakeGateway {
-            shared,
-            addr,
-            shutdown: Some(tx),
-            server,
-            watchdog,
-        })
+        Ok(FakeGateway { shared, addr, shutdown: Some(tx), server, watchdog })
     }
 
     /// `http://127.0.0.1:PORT`, without the base path.
@@ -301,11 +275,7 @@ impl FakeGateway {
     /// Registers (or re-registers with a new password) an agent that may sign in.
     pub fn add_agent(&self, agent_id: &str, password: &str) {
         let mut state = self.shared.lock();
-        state
-            .agents
-            .entry(agent_id.to_owned())
-            .or_default()
-            .password = password.to_owned();
+        state.agents.entry(agent_id.to_owned()).or_default().password = password.to_owned();
     }
 
     /// Queues any event (also names the fake does not know) for the agent's current session.
@@ -322,11 +292,7 @@ impl FakeGateway {
     /// The next successful poll (or heartbeat) of the agent carries a new `Set-GUID`.
     pub fn rotate_guid(&self, agent_id: &str) {
         let mut state = self.shared.lock();
-        if let Some(session) = state
-            .agents
-            .get_mut(agent_id)
-            .and_then(|a| a.session.as_mut())
-        {
+        if let Some(session) = state.agents.get_mut(agent_id).and_then(|a| a.session.as_mut()) {
             session.rotate_pending = true;
         }
     }
@@ -344,10 +310,7 @@ impl FakeGateway {
     /// The next request whose path (without query) ends with `operation_path_suffix` is answered
     /// with `retcode` (HTTP 200, nothing else happens). Several can be queued.
     pub fn fail_next(&self, operation_path_suffix: &str, retcode: &str) {
-        self.shared
-            .lock()
-            .fail_next
-            .push((operation_path_suffix.to_owned(), retcode.to_owned()));
+        self.shared.lock().fail_next.push((operation_path_suffix.to_owned(), retcode.to_owned()));
     }
 
     /// Every request received so far, oldest first (also the 404 ones).
@@ -363,19 +326,12 @@ impl FakeGateway {
     /// The agent's current Guid (without the `JSESSIONID=` prefix), if signed in.
     pub fn current_guid(&self, agent_id: &str) -> Option<String> {
         let state = self.shared.lock();
-        state
-            .agents
-            .get(agent_id)
-            .and_then(|a| a.session.as_ref())
-            .map(|s| s.guid.clone())
+        state.agents.get(agent_id).and_then(|a| a.session.as_ref()).map(|s| s.guid.clone())
     }
 
     pub fn is_signed_in(&self, agent_id: &str) -> bool {
         let state = self.shared.lock();
-        state
-            .agents
-            .get(agent_id)
-            .is_some_and(|a| a.session.is_some())
+        state.agents.get(agent_id).is_some_and(|a| a.session.is_some())
     }
 
     /// ID of the agent's call in progress, if any.
@@ -426,11 +382,7 @@ async fn watchdog(shared: Arc<Shared>) {
         {
             let mut state = shared.lock();
             for agent in state.agents.values_mut() {
-                if agent
-                    .session
-                    .as_ref()
-                    .is_some_and(|s| s.last_poll.elapsed() > timeout)
-                {
+                if agent.session.as_ref().is_some_and(|s| s.last_poll.elapsed() > timeout) {
                     ended |= end_session(agent);
                 }
             }
@@ -477,10 +429,7 @@ fn err_msg(retcode: &str, message: &str) -> Response {
 
 fn json_response(body: Value) -> Response {
     let mut response = Response::new(Body::from(body.to_string()));
-    response.headers_mut().insert(
-        "content-type",
-        HeaderValue::from_static("application/json;charset=UTF-8"),
-    );
+    response.headers_mut().insert("content-type", HeaderValue::from_static("application/json;charset=UTF-8"));
     response
 }
 
@@ -583,11 +532,7 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
     // Forced failure, if one is queued for this path.
     {
         let mut state = shared.lock();
-        if let Some(i) = state
-            .fail_next
-            .iter()
-            .position(|(suffix, _)| path.ends_with(suffix.as_str()))
-        {
+        if let Some(i) = state.fail_next.iter().position(|(suffix, _)| path.ends_with(suffix.as_str())) {
             let (_, retcode) = state.fail_next.remove(i);
             return err_msg(&retcode, "forced failure (fail_next)");
         }
@@ -595,19 +540,9 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
 
     // Sign-in checks its body before anything else; every other interface checks the Guid
     // first (below).
-    let body = if op.has_body() {
-        parse_body(&bytes)
-    } else {
-        Ok(Map::new())
-    };
-    let query: HashMap<String, String> = Query::try_from_uri(&parts.uri)
-        .map(|Query(q)| q)
-        .unwrap_or_default();
-    let guid = parts
-        .headers
-        .get("guid")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let body = if op.has_body() { parse_body(&bytes) } else { Ok(Map::new()) };
+    let query: HashMap<String, String> = Query::try_from_uri(&parts.uri).map(|Query(q)| q).unwrap_or_default();
+    let guid = parts.headers.get("guid").and_then(|v| v.to_str().ok()).map(str::to_owned);
 
     match op {
         Op::Login | Op::ForceLogin => match body {
@@ -619,11 +554,10 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
             let mut state = shared.lock();
             let mut rotated = None;
             let response = {
-                let agent =
-                    match authenticate(&shared.config, &mut state, agent_id, guid.as_deref()) {
-                        Ok(agent) => agent,
-                        Err(response) => return response,
-                    };
+                let agent = match authenticate(&shared.config, &mut state, agent_id, guid.as_deref()) {
+                    Ok(agent) => agent,
+                    Err(response) => return response,
+                };
                 let body = match body {
                     Ok(body) => body,
                     Err(message) => return err_msg("000-002", &message),
@@ -666,16 +600,9 @@ fn record(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body
         query: uri.query().map(str::to_owned),
         headers: headers
             .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
+            .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect(),
-        guid: headers
-            .get("guid")
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        guid: headers.get("guid").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
         body: String::from_utf8_lossy(body).into_owned(),
     };
     shared.lock().requests.push(recorded);
@@ -714,11 +641,7 @@ fn authenticate<'s>(
         &session.previous_guid,
         Some((previous, since)) if guid == previous && since.elapsed() <= config.guid_timeout
     );
-    if guid == session.guid || previous_valid {
-        Ok(agent)
-    } else {
-        Err(err("000-003"))
-    }
+    if guid == session.guid || previous_valid { Ok(agent) } else { Err(err("000-003")) }
 }
 
 fn rotate(shared: &Shared, session: &mut Session) -> String {
@@ -737,15 +660,8 @@ fn str_field<'b>(body: &'b Map<String, Value>, name: &str) -> Option<&'b str> {
 fn int_field(body: &Map<String, Value>, name: &str) -> Result<Option<i64>, String> {
     match body.get(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| format!("{name} is not an integer")),
-        Some(Value::String(s)) => s
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| format!("{name} is not an integer")),
+        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| format!("{name} is not an integer")),
+        Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| format!("{name} is not an integer")),
         Some(_) => Err(format!("{name} is not an integer")),
     }
 }
@@ -753,9 +669,7 @@ fn int_field(body: &Map<String, Value>, name: &str) -> Result<Option<i64>, Strin
 // ------------------------------------------------------------- sign-in
 
 fn login(shared: &Shared, agent_id: &str, body: &Map<String, Value>, force: bool) -> Response {
-    let (Some(password), Some(_phonenum)) =
-        (str_field(body, "password"), str_field(body, "phonenum"))
-    else {
+    let (Some(password), Some(_phonenum)) = (str_field(body, "password"), str_field(body, "phonenum")) else {
         return err_msg("000-002", "password and phonenum are required strings");
     };
     let status = match int_field(body, "status") {
@@ -801,11 +715,7 @@ fn login(shared: &Shared, agent_id: &str, body: &Map<String, Value>, force: bool
     push(agent, "AgentOther_InService", Value::Null);
     push(agent, "AgentState_Ready", Value::Null);
     match status {
-        3 => push(
-            agent,
-            "AgentState_SetNotReady_Success",
-            json!({ "reason": "1" }),
-        ),
+        3 => push(agent, "AgentState_SetNotReady_Success", json!({ "reason": "1" })),
         5 => push(agent, "AgentState_Work", Value::Null),
         _ => {}
     }
@@ -825,9 +735,7 @@ fn login(shared: &Shared, agent_id: &str, body: &Map<String, Value>, force: bool
             "timeRemaining": "9",
         }),
     );
-    response
-        .headers_mut()
-        .insert("set-cookie", HeaderValue::from_static("route=r1; Path=/"));
+    response.headers_mut().insert("set-cookie", HeaderValue::from_static("route=r1; Path=/"));
     with_guid(response, &guid)
 }
 
@@ -868,11 +776,7 @@ fn try_answer(shared: &Shared, agent_id: &str, epoch: u64, last: bool) -> Option
     let mut state = shared.lock();
     let agent = state.agents.get_mut(agent_id)?;
     let alive = agent.session.as_ref().is_some_and(|s| s.epoch == epoch);
-    let event = if agent.queue_epoch == epoch {
-        agent.events.pop_front()
-    } else {
-        None
-    };
+    let event = if agent.queue_epoch == epoch { agent.events.pop_front() } else { None };
     let event_json = match &event {
         Some(e) => json!({
             "eventType": e.event_type,
@@ -929,9 +833,7 @@ fn operate(
             };
             let valid = called == "*"
                 || called == "#"
-                || (!called.is_empty()
-                    && called.len() <= 24
-                    && called.bytes().all(|b| b.is_ascii_digit()));
+                || (!called.is_empty() && called.len() <= 24 && called.bytes().all(|b| b.is_ascii_digit()));
             if !valid {
                 return err_msg("000-002", "called must be 1-24 digits, * or #");
             }
@@ -960,9 +862,7 @@ fn operate(
                     "mediaAbility": "1",
                 }),
             ));
-            session.active_call = Some(Call {
-                id: call_id.clone(),
-            });
+            session.active_call = Some(Call { id: call_id.clone() });
             ok(Value::String(call_id))
         }
         Op::Answer => {
@@ -1021,8 +921,7 @@ fn operate(
             ok(json!({}))
         }
         Op::Transfer => {
-            let (devicetype, mode) = match (int_field(body, "devicetype"), int_field(body, "mode"))
-            {
+            let (devicetype, mode) = match (int_field(body, "devicetype"), int_field(body, "mode")) {
                 (Ok(Some(d)), Ok(Some(m))) => (d, m),
                 _ => return err_msg("000-002", "devicetype and mode are required integers"),
             };
@@ -1040,14 +939,8 @@ fn operate(
                 events.push(("AgentEvent_Connect_Fail", Value::String(call.id)));
             } else {
                 match mode {
-                    2 => events.push((
-                        "AgentEvent_SuccTransResult",
-                        json!({ "result": 0, "callId": call.id }),
-                    )),
-                    4 => events.push((
-                        "AgentEvent_Conference",
-                        json!({ "callid": call.id, "partner": address }),
-                    )),
+                    2 => events.push(("AgentEvent_SuccTransResult", json!({ "result": 0, "callId": call.id }))),
+                    4 => events.push(("AgentEvent_Conference", json!({ "callid": call.id, "partner": address }))),
                     _ => {}
                 }
                 events.push(("AgentEvent_Call_Release", Value::String(call.id)));
@@ -1056,9 +949,7 @@ fn operate(
             ok(json!({}))
         }
         Op::MediaTransfer => {
-            let (Some(callid), Some(address)) =
-                (str_field(body, "callid"), str_field(body, "address"))
-            else {
+            let (Some(callid), Some(address)) = (str_field(body, "callid"), str_field(body, "address")) else {
                 return err_msg("000-002", "callid and address are required");
             };
             match (int_field(body, "devicetype"), int_field(body, "mode")) {
@@ -1068,10 +959,7 @@ fn operate(
             if address == "0000" {
                 events.push(("AgentEvent_Connect_Fail", Value::String(callid.to_owned())));
             } else {
-                events.push((
-                    "AgentEvent_SuccTransResult",
-                    json!({ "result": 0, "callId": callid }),
-                ));
+                events.push(("AgentEvent_SuccTransResult", json!({ "result": 0, "callId": callid })));
             }
             ok(json!({}))
         }

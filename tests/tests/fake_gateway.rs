@@ -9,10 +9,7 @@ const AGENT: &str = "205";
 const PASSWORD: &str = "secret";
 
 fn fast() -> Config {
-    Config {
-        poll_wait: Duration::from_millis(100),
-        ..Config::default()
-    }
+    Config { poll_wait: Duration::from_millis(100), ..Config::default() }
 }
 
 async fn gateway(config: Config) -> FakeGateway {
@@ -42,9 +39,7 @@ impl Answer {
     /// The token from `Set-GUID`, prefix removed.
     fn guid(&self) -> String {
         let raw = self.set_guid.as_deref().expect("Set-GUID header");
-        raw.strip_prefix("JSESSIONID=")
-            .expect("JSESSIONID= prefix")
-            .to_owned()
+        raw.strip_prefix("JSESSIONID=").expect("JSESSIONID= prefix").to_owned()
     }
 
     fn event_type(&self) -> Option<&str> {
@@ -52,19 +47,11 @@ impl Answer {
     }
 }
 
-async fn call(
-    gw: &FakeGateway,
-    method: &str,
-    path: &str,
-    guid: Option<&str>,
-    body: Option<&str>,
-) -> Answer {
+async fn call(gw: &FakeGateway, method: &str, path: &str, guid: Option<&str>, body: Option<&str>) -> Answer {
     let client = CLIENT.with(Clone::clone);
     let url = format!("{}/agentgateway/resource{path}", gw.url());
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut request = client
-        .request(method, url)
-        .header("content-type", "application/json; charset=UTF-8");
+    let mut request = client.request(method, url).header("content-type", "application/json; charset=UTF-8");
     if let Some(guid) = guid {
         request = request.header("Guid", guid);
     }
@@ -75,44 +62,22 @@ async fn call(
         .await
         .expect("the fake answers in time")
         .expect("request reaches the fake");
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .map(|v| v.to_str().unwrap().to_owned())
-    };
+    let header = |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
     let set_guid = header("set-guid");
     let set_cookie = header("set-cookie");
     let status = response.status().as_u16();
     let text = response.text().await.unwrap();
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Answer {
-        status,
-        set_guid,
-        set_cookie,
-        body,
-    }
+    Answer { status, set_guid, set_cookie, body }
 }
 
 async fn login(gw: &FakeGateway, agent: &str, body: Value) -> Answer {
-    call(
-        gw,
-        "PUT",
-        &format!("/onlineagent/{agent}"),
-        None,
-        Some(&body.to_string()),
-    )
-    .await
+    call(gw, "PUT", &format!("/onlineagent/{agent}"), None, Some(&body.to_string())).await
 }
 
 /// Signs AGENT in and returns the Guid.
 async fn signed_in(gw: &FakeGateway) -> String {
-    let answer = login(
-        gw,
-        AGENT,
-        json!({ "password": PASSWORD, "phonenum": "40038" }),
-    )
-    .await;
+    let answer = login(gw, AGENT, json!({ "password": PASSWORD, "phonenum": "40038" })).await;
     assert_eq!(answer.retcode(), "0", "{:?}", answer.body);
     answer.guid()
 }
@@ -141,12 +106,7 @@ async fn drain(gw: &FakeGateway, guid: &mut String) -> Vec<String> {
 #[tokio::test]
 async fn login_issues_guid_cookie_and_result() {
     let gw = gateway(fast()).await;
-    let answer = login(
-        &gw,
-        AGENT,
-        json!({ "password": PASSWORD, "phonenum": "40038" }),
-    )
-    .await;
+    let answer = login(&gw, AGENT, json!({ "password": PASSWORD, "phonenum": "40038" })).await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.retcode(), "0");
     let guid = answer.guid();
@@ -208,27 +168,14 @@ async fn guid_is_required() {
     assert_eq!(poll(&gw, "whatever").await.retcode(), "000-003");
     let missing = call(&gw, "GET", &format!("/agentevent/{AGENT}"), None, None).await;
     assert_eq!(missing.retcode(), "000-003");
-    let hs = call(
-        &gw,
-        "POST",
-        &format!("/onlineagent/{AGENT}/handshake"),
-        Some(&guid),
-        None,
-    )
-    .await;
+    let hs = call(&gw, "POST", &format!("/onlineagent/{AGENT}/handshake"), Some(&guid), None).await;
     assert_eq!(hs.retcode(), "0");
 }
 
 #[tokio::test]
 async fn poll_returns_events_in_order_then_null_after_wait() {
     let gw = gateway(fast()).await;
-    let guid = login(
-        &gw,
-        AGENT,
-        json!({ "password": PASSWORD, "phonenum": "1", "status": 3 }),
-    )
-    .await
-    .guid();
+    let guid = login(&gw, AGENT, json!({ "password": PASSWORD, "phonenum": "1", "status": 3 })).await.guid();
     gw.push_event(AGENT, "Some_Unknown_Event", json!({ "x": [1, 2] }));
 
     let first = poll(&gw, &guid).await;
@@ -238,10 +185,7 @@ async fn poll_returns_events_in_order_then_null_after_wait() {
     assert_eq!(event["workNo"], AGENT);
     assert!(event["content"].is_null());
     assert!(event["eventGenTime"].as_u64().is_some());
-    assert_eq!(
-        poll(&gw, &guid).await.event_type(),
-        Some("AgentState_Ready")
-    );
+    assert_eq!(poll(&gw, &guid).await.event_type(), Some("AgentState_Ready"));
     let busy = poll(&gw, &guid).await;
     assert_eq!(busy.event_type(), Some("AgentState_SetNotReady_Success"));
     assert_eq!(busy.body["event"]["content"], json!({ "reason": "1" }));
@@ -260,11 +204,7 @@ async fn poll_returns_events_in_order_then_null_after_wait() {
 
 #[tokio::test]
 async fn waiting_poll_wakes_up_for_a_pushed_event() {
-    let gw = gateway(Config {
-        poll_wait: Duration::from_secs(5),
-        ..Config::default()
-    })
-    .await;
+    let gw = gateway(Config { poll_wait: Duration::from_secs(5), ..Config::default() }).await;
     let guid = signed_in(&gw).await;
     // Drain sign-in events without waiting 5 s.
     for _ in 0..2 {
@@ -300,24 +240,12 @@ async fn dynamic_rotation_and_grace_period() {
 
     // The old token still works for a while, the new one too.
     let hs = format!("/onlineagent/{AGENT}/handshake");
-    assert_eq!(
-        call(&gw, "POST", &hs, Some(&first), None).await.retcode(),
-        "0"
-    );
-    assert_eq!(
-        call(&gw, "POST", &hs, Some(&second), None).await.retcode(),
-        "0"
-    );
+    assert_eq!(call(&gw, "POST", &hs, Some(&first), None).await.retcode(), "0");
+    assert_eq!(call(&gw, "POST", &hs, Some(&second), None).await.retcode(), "0");
     // ...but not after GUIDTIMEOUT.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(
-        call(&gw, "POST", &hs, Some(&first), None).await.retcode(),
-        "000-003"
-    );
-    assert_eq!(
-        call(&gw, "POST", &hs, Some(&second), None).await.retcode(),
-        "0"
-    );
+    assert_eq!(call(&gw, "POST", &hs, Some(&first), None).await.retcode(), "000-003");
+    assert_eq!(call(&gw, "POST", &hs, Some(&second), None).await.retcode(), "0");
 
     // Forced rotation on the next poll.
     gw.rotate_guid(AGENT);
@@ -348,23 +276,14 @@ async fn logout_ends_the_session() {
     assert_eq!(answer.retcode(), "0");
     assert!(!gw.is_signed_in(AGENT));
     assert_eq!(poll(&gw, &guid).await.retcode(), "100-006");
-    assert_eq!(
-        call(&gw, "DELETE", &path, Some(&guid), None)
-            .await
-            .retcode(),
-        "100-006"
-    );
+    assert_eq!(call(&gw, "DELETE", &path, Some(&guid), None).await.retcode(), "100-006");
     // And the agent can sign in again.
     signed_in(&gw).await;
 }
 
 #[tokio::test]
 async fn waiting_poll_gets_shutdown_event_when_session_dropped() {
-    let gw = gateway(Config {
-        poll_wait: Duration::from_secs(5),
-        ..Config::default()
-    })
-    .await;
+    let gw = gateway(Config { poll_wait: Duration::from_secs(5), ..Config::default() }).await;
     let guid = signed_in(&gw).await;
     for _ in 0..2 {
         assert!(poll(&gw, &guid).await.event_type().is_some());
@@ -386,14 +305,7 @@ async fn drop_session_signs_out() {
     assert!(!gw.is_signed_in(AGENT));
     assert_eq!(gw.current_guid(AGENT), None);
     assert_eq!(poll(&gw, &guid).await.retcode(), "100-006");
-    let release = call(
-        &gw,
-        "DELETE",
-        &format!("/voicecall/{AGENT}/release"),
-        Some(&guid),
-        None,
-    )
-    .await;
+    let release = call(&gw, "DELETE", &format!("/voicecall/{AGENT}/release"), Some(&guid), None).await;
     assert_eq!(release.retcode(), "100-006");
 }
 
@@ -421,14 +333,7 @@ async fn fail_next_forces_one_error() {
     let gw = gateway(fast()).await;
     let guid = signed_in(&gw).await;
     let called = json!({ "called": "206" }).to_string();
-    let out = call(
-        &gw,
-        "PUT",
-        &format!("/voicecall/{AGENT}/callinner"),
-        Some(&guid),
-        Some(&called),
-    )
-    .await;
+    let out = call(&gw, "PUT", &format!("/voicecall/{AGENT}/callinner"), Some(&guid), Some(&called)).await;
     assert_eq!(out.retcode(), "0");
 
     gw.fail_next("/transfer", "200-099");
@@ -484,30 +389,12 @@ async fn callinner_queues_talking_and_release_ends_it() {
 
     // Bad number.
     let bad = json!({ "called": "12a" }).to_string();
-    assert_eq!(
-        call(&gw, "PUT", &path, Some(&guid), Some(&bad))
-            .await
-            .retcode(),
-        "000-002"
-    );
+    assert_eq!(call(&gw, "PUT", &path, Some(&guid), Some(&bad)).await.retcode(), "000-002");
 
     let release = format!("/voicecall/{AGENT}/release");
-    assert_eq!(
-        call(&gw, "DELETE", &release, Some(&guid), None)
-            .await
-            .retcode(),
-        "0"
-    );
-    assert_eq!(
-        drain(&gw, &mut guid).await,
-        ["AgentEvent_Call_Release", "AgentState_Ready"]
-    );
-    assert_eq!(
-        call(&gw, "DELETE", &release, Some(&guid), None)
-            .await
-            .retcode(),
-        "200-017"
-    );
+    assert_eq!(call(&gw, "DELETE", &release, Some(&guid), None).await.retcode(), "0");
+    assert_eq!(drain(&gw, &mut guid).await, ["AgentEvent_Call_Release", "AgentState_Ready"]);
+    assert_eq!(call(&gw, "DELETE", &release, Some(&guid), None).await.retcode(), "200-017");
 }
 
 #[tokio::test]
@@ -520,67 +407,31 @@ async fn voice_transfer_outcomes_and_hold() {
     let callout = format!("/voicecall/{AGENT}/callout");
     let number = json!({ "called": "88880021" }).to_string();
 
-    assert_eq!(
-        call(&gw, "POST", &transfer, Some(&guid), Some(&success))
-            .await
-            .retcode(),
-        "200-012"
-    );
-    let call_id = call(&gw, "PUT", &callout, Some(&guid), Some(&number))
-        .await
-        .body["result"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    assert_eq!(call(&gw, "POST", &transfer, Some(&guid), Some(&success)).await.retcode(), "200-012");
+    let call_id =
+        call(&gw, "PUT", &callout, Some(&guid), Some(&number)).await.body["result"].as_str().unwrap().to_owned();
     drain(&gw, &mut guid).await;
 
-    assert_eq!(
-        call(&gw, "POST", &transfer, Some(&guid), Some(&failing))
-            .await
-            .retcode(),
-        "0"
-    );
+    assert_eq!(call(&gw, "POST", &transfer, Some(&guid), Some(&failing)).await.retcode(), "0");
     let polled = poll(&gw, &guid).await;
     assert_eq!(polled.event_type(), Some("AgentEvent_Connect_Fail"));
     assert_eq!(polled.body["event"]["content"], call_id.as_str());
 
-    assert_eq!(
-        call(&gw, "POST", &transfer, Some(&guid), Some(&success))
-            .await
-            .retcode(),
-        "0"
-    );
+    assert_eq!(call(&gw, "POST", &transfer, Some(&guid), Some(&success)).await.retcode(), "0");
     let polled = poll(&gw, &guid).await;
     assert_eq!(polled.event_type(), Some("AgentEvent_SuccTransResult"));
-    assert_eq!(
-        polled.body["event"]["content"],
-        json!({ "result": 0, "callId": call_id })
-    );
-    assert_eq!(
-        poll(&gw, &guid).await.event_type(),
-        Some("AgentEvent_Call_Release")
-    );
+    assert_eq!(polled.body["event"]["content"], json!({ "result": 0, "callId": call_id }));
+    assert_eq!(poll(&gw, &guid).await.event_type(), Some("AgentEvent_Call_Release"));
     assert_eq!(gw.active_call(AGENT), None);
 
     let hold = format!("/voicecall/{AGENT}/hold");
-    assert_eq!(
-        call(&gw, "POST", &hold, Some(&guid), None).await.retcode(),
-        "200-013"
-    );
+    assert_eq!(call(&gw, "POST", &hold, Some(&guid), None).await.retcode(), "200-013");
     call(&gw, "PUT", &callout, Some(&guid), Some(&number)).await;
     drain(&gw, &mut guid).await;
-    assert_eq!(
-        call(&gw, "POST", &hold, Some(&guid), None).await.retcode(),
-        "0"
-    );
+    assert_eq!(call(&gw, "POST", &hold, Some(&guid), None).await.retcode(), "0");
     assert_eq!(poll(&gw, &guid).await.event_type(), Some("AgentEvent_Hold"));
     let gethold = format!("/voicecall/{AGENT}/gethold");
-    assert_eq!(
-        call(&gw, "POST", &gethold, Some(&guid), None)
-            .await
-            .retcode(),
-        "0"
-    );
+    assert_eq!(call(&gw, "POST", &gethold, Some(&guid), None).await.retcode(), "0");
     assert!(gw.active_call(AGENT).is_some());
 }
 
@@ -597,26 +448,10 @@ async fn other_interfaces_answer_success() {
         ),
         ("PUT", format!("/voicecall/{a}/answer"), None),
         ("POST", format!("/voicecall/{a}/connecthold/1-2"), None),
-        (
-            "POST",
-            format!("/voicecall/{a}/confjoin"),
-            Some(json!({ "callid": "1-2" })),
-        ),
-        (
-            "PUT",
-            format!("/calldata/{a}/assignuserinqueue"),
-            Some(json!({ "callid": "1-2", "skillid": 1 })),
-        ),
-        (
-            "POST",
-            format!("/voicecall/{a}/requestcall/1-2/0?skillId=1"),
-            None,
-        ),
-        (
-            "POST",
-            format!("/voicecall/{a}/thirdPartyConfTransmitNum"),
-            None,
-        ),
+        ("POST", format!("/voicecall/{a}/confjoin"), Some(json!({ "callid": "1-2" }))),
+        ("PUT", format!("/calldata/{a}/assignuserinqueue"), Some(json!({ "callid": "1-2", "skillid": 1 }))),
+        ("POST", format!("/voicecall/{a}/requestcall/1-2/0?skillId=1"), None),
+        ("POST", format!("/voicecall/{a}/thirdPartyConfTransmitNum"), None),
     ];
     for (method, path, body) in cases {
         let body = body.as_ref().map(Value::to_string);
@@ -630,14 +465,7 @@ async fn other_interfaces_answer_success() {
 async fn malformed_body_and_unknown_path() {
     let gw = gateway(fast()).await;
     let guid = signed_in(&gw).await;
-    let bad = call(
-        &gw,
-        "PUT",
-        &format!("/voicecall/{AGENT}/callinner"),
-        Some(&guid),
-        Some("{\"called\":"),
-    )
-    .await;
+    let bad = call(&gw, "PUT", &format!("/voicecall/{AGENT}/callinner"), Some(&guid), Some("{\"called\":")).await;
     assert_eq!(bad.status, 200);
     assert_eq!(bad.retcode(), "000-002");
     assert!(!bad.body["message"].as_str().unwrap().is_empty());
@@ -651,14 +479,7 @@ async fn malformed_body_and_unknown_path() {
 }
 
 async fn login_raw(gw: &FakeGateway, body: &str) -> Answer {
-    call(
-        gw,
-        "PUT",
-        &format!("/onlineagent/{AGENT}"),
-        None,
-        Some(body),
-    )
-    .await
+    call(gw, "PUT", &format!("/onlineagent/{AGENT}"), None, Some(body)).await
 }
 
 #[tokio::test]
@@ -666,22 +487,8 @@ async fn requests_are_recorded() {
     let gw = gateway(fast()).await;
     let guid = signed_in(&gw).await;
     let body = json!({ "called": "206" }).to_string();
-    call(
-        &gw,
-        "PUT",
-        &format!("/voicecall/{AGENT}/callinner"),
-        Some(&guid),
-        Some(&body),
-    )
-    .await;
-    call(
-        &gw,
-        "GET",
-        &format!("/agentevent/{AGENT}?calldata=x"),
-        Some(&guid),
-        None,
-    )
-    .await;
+    call(&gw, "PUT", &format!("/voicecall/{AGENT}/callinner"), Some(&guid), Some(&body)).await;
+    call(&gw, "GET", &format!("/agentevent/{AGENT}?calldata=x"), Some(&guid), None).await;
 
     let requests = gw.requests();
     assert_eq!(requests.len(), 3);
@@ -703,10 +510,7 @@ async fn dropping_the_gateway_stops_it() {
     let url = format!("{}/agentgateway/resource/agentevent/{AGENT}", gw.url());
     drop(gw);
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(2))
-        .build()
-        .unwrap();
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().unwrap();
     assert!(client.get(url).send().await.is_err());
 }
 
@@ -719,9 +523,7 @@ async fn binary_prints_its_address_and_serves() {
         .expect("start fake-gateway");
     let mut line = String::new();
     let stdout = child.stdout.take().unwrap();
-    std::io::BufReader::new(stdout)
-        .read_line(&mut line)
-        .unwrap();
+    std::io::BufReader::new(stdout).read_line(&mut line).unwrap();
     let url = line
         .trim_end()
         .strip_prefix("listening on ")

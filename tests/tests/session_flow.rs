@@ -13,8 +13,7 @@ use agentgateway::onlineagent::{forcelogin, handshake, login};
 use agentgateway::voicecall::transfer::{Address, DeviceType, Mode};
 use agentgateway::voicecall::{callinner, transfer};
 use agentgateway::{
-    AgentId, Client, Error, ErrorCode, Event, EventKind, EventStream, ReceivedEvent, SecretString,
-    Session, WaitError,
+    AgentId, Client, Error, ErrorCode, Event, EventKind, EventStream, ReceivedEvent, SecretString, Session, WaitError,
 };
 use agentgateway_e2e::{Config, FakeGateway, RecordedRequest};
 use serde_json::json;
@@ -33,10 +32,7 @@ const EVENT_TIMEOUT: Duration = Duration::from_secs(5);
 const POLL_WAIT: Duration = Duration::from_millis(80);
 
 fn fast() -> Config {
-    Config {
-        poll_wait: POLL_WAIT,
-        ..Config::default()
-    }
+    Config { poll_wait: POLL_WAIT, ..Config::default() }
 }
 
 async fn gateway(config: Config) -> FakeGateway {
@@ -47,26 +43,17 @@ async fn gateway(config: Config) -> FakeGateway {
 }
 
 fn client(gw: &FakeGateway) -> Client {
-    Client::builder(gw.url())
-        .danger_allow_http()
-        .build()
-        .expect("a loopback http client builds")
+    Client::builder(gw.url()).danger_allow_http().build().expect("a loopback http client builds")
 }
 
 fn login_request(password: &str) -> login::Request {
-    login::Request::new(
-        SecretString::new(password),
-        login::PhoneNum::new(PHONE).expect("a short phone number"),
-    )
+    login::Request::new(SecretString::new(password), login::PhoneNum::new(PHONE).expect("a short phone number"))
 }
 
 /// Signs agent 205 in with the right password.
 async fn sign_in(gw: &FakeGateway) -> (Session, login::Response) {
     client(gw)
-        .login(
-            &AgentId::new(AGENT).expect("a valid agent id"),
-            &login_request(PASSWORD),
-        )
+        .login(&AgentId::new(AGENT).expect("a valid agent id"), &login_request(PASSWORD))
         .await
         .expect("sign-in succeeds")
 }
@@ -100,10 +87,7 @@ async fn drain_to_end(events: &mut EventStream) -> Vec<Result<ReceivedEvent, Err
         }
     })
     .await;
-    assert!(
-        result.is_ok(),
-        "the event stream did not end within {EVENT_TIMEOUT:?}; items so far: {items:?}"
-    );
+    assert!(result.is_ok(), "the event stream did not end within {EVENT_TIMEOUT:?}; items so far: {items:?}");
     items
 }
 
@@ -134,9 +118,7 @@ fn api_code(error: &Error) -> Option<&ErrorCode> {
 /// Places an internal call to agent 206 and waits for its `AgentEvent_Talking`.
 async fn talk_to_206(session: &Session, events: &mut EventStream) -> String {
     let call_id = session
-        .call_inner(&callinner::Request::new(
-            callinner::Called::new(OTHER_AGENT).expect("digits"),
-        ))
+        .call_inner(&callinner::Request::new(callinner::Called::new(OTHER_AGENT).expect("digits")))
         .await
         .expect("the internal call is placed");
     let id = call_id.clone();
@@ -151,10 +133,7 @@ async fn talk_to_206(session: &Session, events: &mut EventStream) -> String {
 }
 
 fn is_transfer_outcome(e: &ReceivedEvent) -> bool {
-    matches!(
-        e.event,
-        Event::AgentEventSuccTransResult(_) | Event::AgentEventConnectFail(_)
-    )
+    matches!(e.event, Event::AgentEventSuccTransResult(_) | Event::AgentEventConnectFail(_))
 }
 
 // ------------------------------------------------------------------ 1. sign-in
@@ -164,19 +143,13 @@ async fn sign_in_starts_a_session_with_the_set_guid_token_and_typed_events() -> 
     let gw = gateway(fast()).await;
     let client = client(&gw);
     let (session, response) = client
-        .login(
-            &AgentId::new(AGENT)?,
-            &login::Request::new(SecretString::new(PASSWORD), login::PhoneNum::new(PHONE)?),
-        )
+        .login(&AgentId::new(AGENT)?, &login::Request::new(SecretString::new(PASSWORD), login::PhoneNum::new(PHONE)?))
         .await?;
 
     // The sign-in request itself: no Guid yet, the documented body.
     let sign_in = last_request(&gw, "PUT", &format!("/onlineagent/{AGENT}"));
     assert_eq!(sign_in.guid, None);
-    assert_eq!(
-        sign_in.json(),
-        Some(json!({ "password": PASSWORD, "phonenum": PHONE }))
-    );
+    assert_eq!(sign_in.json(), Some(json!({ "password": PASSWORD, "phonenum": PHONE })));
 
     // The session.
     assert_eq!(session.agent_id().as_str(), AGENT);
@@ -190,11 +163,7 @@ async fn sign_in_starts_a_session_with_the_set_guid_token_and_typed_events() -> 
     assert_eq!(response.mediatype.as_deref(), Some("TTF"));
     assert_eq!(response.is_force_change.as_deref(), Some("false"));
     assert_eq!(response.time_remaining.as_deref(), Some("9"));
-    let login_time: u64 = response
-        .login_time
-        .as_deref()
-        .expect("loginTime is sent")
-        .parse()?;
+    let login_time: u64 = response.login_time.as_deref().expect("loginTime is sent").parse()?;
     assert!(login_time > 1_600_000_000_000, "epoch ms: {login_time}");
 
     // The events of the sign-in, typed.
@@ -218,11 +187,7 @@ async fn sign_in_starts_a_session_with_the_set_guid_token_and_typed_events() -> 
         .skip(1)
         .collect();
     assert!(later.iter().filter(|r| is_poll(r)).count() >= 2);
-    assert!(
-        later
-            .iter()
-            .any(|r| r.operation_path().ends_with("/handshake"))
-    );
+    assert!(later.iter().any(|r| r.operation_path().ends_with("/handshake")));
     for request in &later {
         assert_eq!(
             request.guid.as_deref(),
@@ -234,12 +199,7 @@ async fn sign_in_starts_a_session_with_the_set_guid_token_and_typed_events() -> 
         // An unset optional query parameter (poll's `calldata`) is left out.
         assert_eq!(request.query, None, "{}", request.path);
         // The cookie from the sign-in answer is replayed.
-        assert_eq!(
-            request.header("cookie"),
-            Some("route=r1"),
-            "{}",
-            request.path
-        );
+        assert_eq!(request.header("cookie"), Some("route=r1"), "{}", request.path);
     }
     Ok(())
 }
@@ -248,12 +208,7 @@ async fn sign_in_starts_a_session_with_the_set_guid_token_and_typed_events() -> 
 
 #[tokio::test]
 async fn polling_follows_guid_rotation_without_losing_or_reordering_events() -> TestResult {
-    let gw = gateway(Config {
-        dynamic_auth: true,
-        rotate_every_polls: 2,
-        ..fast()
-    })
-    .await;
+    let gw = gateway(Config { dynamic_auth: true, rotate_every_polls: 2, ..fast() }).await;
     let (session, _) = sign_in(&gw).await;
     let login_guid = gw.current_guid(AGENT).expect("signed in");
     for i in 1..=6 {
@@ -264,11 +219,7 @@ async fn polling_follows_guid_rotation_without_losing_or_reordering_events() -> 
     expect_sign_in_events(&mut events).await;
     for i in 1..=6 {
         let received = next_event(&mut events).await;
-        assert_eq!(
-            received.event,
-            Event::AgentEventHold(format!("call-{i}")),
-            "event {i} out of order"
-        );
+        assert_eq!(received.event, Event::AgentEventHold(format!("call-{i}")), "event {i} out of order");
     }
     // Nothing else, and in particular no error, while polling goes on (and keeps rotating).
     let quiet = tokio::time::timeout(Duration::from_millis(400), events.next()).await;
@@ -279,10 +230,7 @@ async fn polling_follows_guid_rotation_without_losing_or_reordering_events() -> 
     drop(events);
 
     let polls = poll_requests(&gw);
-    let guids: Vec<String> = polls
-        .iter()
-        .map(|r| r.guid.clone().expect("every poll sends a Guid"))
-        .collect();
+    let guids: Vec<String> = polls.iter().map(|r| r.guid.clone().expect("every poll sends a Guid")).collect();
     // Group consecutive polls by Guid.
     let mut runs: Vec<(String, usize)> = Vec::new();
     for guid in &guids {
@@ -291,18 +239,11 @@ async fn polling_follows_guid_rotation_without_losing_or_reordering_events() -> 
             _ => runs.push((guid.clone(), 1)),
         }
     }
-    assert_eq!(
-        runs[0].0, login_guid,
-        "the first poll uses the sign-in Guid"
-    );
+    assert_eq!(runs[0].0, login_guid, "the first poll uses the sign-in Guid");
     // 8 polls with an event rotate 4 times, so at least 4 tokens were used.
     assert!(runs.len() >= 4, "too few rotations seen: {runs:?}");
     let distinct: HashSet<&String> = runs.iter().map(|(g, _)| g).collect();
-    assert_eq!(
-        distinct.len(),
-        runs.len(),
-        "an old Guid was sent again: {runs:?}"
-    );
+    assert_eq!(distinct.len(), runs.len(), "an old Guid was sent again: {runs:?}");
     // The fake rotates after every 2nd answered poll and the client sends the new token from
     // the very next poll on (the last run may still be incomplete).
     for (guid, n) in &runs[..runs.len() - 1] {
@@ -324,18 +265,11 @@ async fn a_guid_rotated_on_a_poll_is_used_by_the_next_call() -> TestResult {
     gw.rotate_guid(AGENT);
     gw.push_event(AGENT, "AgentEvent_Hold", json!("after-rotation"));
     let received = next_event(&mut events).await;
-    assert_eq!(
-        received.event,
-        Event::AgentEventHold("after-rotation".into())
-    );
+    assert_eq!(received.event, Event::AgentEventHold("after-rotation".into()));
     let new = gw.current_guid(AGENT).expect("signed in");
     assert_ne!(new, old, "the poll answer rotated the Guid");
 
-    let call_id = session
-        .call_inner(&callinner::Request::new(callinner::Called::new(
-            OTHER_AGENT,
-        )?))
-        .await?;
+    let call_id = session.call_inner(&callinner::Request::new(callinner::Called::new(OTHER_AGENT)?)).await?;
     assert!(!call_id.is_empty());
     let call = last_request(&gw, "PUT", &format!("/voicecall/{AGENT}/callinner"));
     assert_eq!(call.guid.as_deref(), Some(new.as_str()));
@@ -350,25 +284,14 @@ async fn internal_call_returns_a_call_id_and_a_typed_talking_event() -> TestResu
     let (session, _) = sign_in(&gw).await;
     let mut events = session.events();
 
-    let call_id = session
-        .call_inner(&callinner::Request::new(callinner::Called::new(
-            OTHER_AGENT,
-        )?))
-        .await?;
+    let call_id = session.call_inner(&callinner::Request::new(callinner::Called::new(OTHER_AGENT)?)).await?;
     assert!(!call_id.is_empty());
     assert_eq!(gw.active_call(AGENT).as_deref(), Some(call_id.as_str()));
     let request = last_request(&gw, "PUT", &format!("/voicecall/{AGENT}/callinner"));
     assert_eq!(request.json(), Some(json!({ "called": OTHER_AGENT })));
 
-    let talking = events
-        .wait_for(
-            |e| matches!(e.event, Event::AgentEventTalking(_)),
-            EVENT_TIMEOUT,
-        )
-        .await?;
-    let Event::AgentEventTalking(p) = &talking.event else {
-        unreachable!("matched above")
-    };
+    let talking = events.wait_for(|e| matches!(e.event, Event::AgentEventTalking(_)), EVENT_TIMEOUT).await?;
+    let Event::AgentEventTalking(p) = &talking.event else { unreachable!("matched above") };
     assert_eq!(p.callid, Some(call_id.clone()));
     assert_eq!(p.caller.as_deref(), Some(AGENT));
     assert_eq!(p.called.as_deref(), Some(OTHER_AGENT));
@@ -405,17 +328,10 @@ async fn success_transfer_reports_its_result_event() -> TestResult {
     let call_id = talk_to_206(&session, &mut events).await;
 
     session
-        .transfer_call(&transfer::Request::new(
-            DeviceType::Agent,
-            Address::new(OTHER_AGENT)?,
-            Mode::Success,
-        ))
+        .transfer_call(&transfer::Request::new(DeviceType::Agent, Address::new(OTHER_AGENT)?, Mode::Success))
         .await?;
     let request = last_request(&gw, "POST", &format!("/voicecall/{AGENT}/transfer"));
-    assert_eq!(
-        request.json(),
-        Some(json!({ "devicetype": 2, "address": OTHER_AGENT, "mode": 2 }))
-    );
+    assert_eq!(request.json(), Some(json!({ "devicetype": 2, "address": OTHER_AGENT, "mode": 2 })));
 
     let outcome = events.wait_for(is_transfer_outcome, EVENT_TIMEOUT).await?;
     match &outcome.event {
@@ -426,12 +342,7 @@ async fn success_transfer_reports_its_result_event() -> TestResult {
         other => panic!("expected AgentEvent_SuccTransResult, got {other:?}"),
     }
     // Events read past by the waits stay queued in front, so wait for the release too.
-    let release = events
-        .wait_for(
-            |e| matches!(e.event, Event::AgentEventCallRelease(_)),
-            EVENT_TIMEOUT,
-        )
-        .await?;
+    let release = events.wait_for(|e| matches!(e.event, Event::AgentEventCallRelease(_)), EVENT_TIMEOUT).await?;
     assert_eq!(release.event, Event::AgentEventCallRelease(call_id));
     assert_eq!(gw.active_call(AGENT), None);
     Ok(())
@@ -444,13 +355,7 @@ async fn failed_transfer_reports_connect_fail_and_keeps_the_call() -> TestResult
     let mut events = session.events();
     let call_id = talk_to_206(&session, &mut events).await;
 
-    session
-        .transfer_call(&transfer::Request::new(
-            DeviceType::Agent,
-            Address::new("0000")?,
-            Mode::Success,
-        ))
-        .await?;
+    session.transfer_call(&transfer::Request::new(DeviceType::Agent, Address::new("0000")?, Mode::Success)).await?;
     let outcome = events.wait_for(is_transfer_outcome, EVENT_TIMEOUT).await?;
     assert_eq!(outcome.event, Event::AgentEventConnectFail(call_id.clone()));
     assert_eq!(gw.active_call(AGENT), Some(call_id));
@@ -464,10 +369,7 @@ async fn waiting_for_a_transfer_outcome_that_never_comes_times_out() -> TestResu
     let mut events = session.events();
     let timeout = Duration::from_millis(400);
     let waited = events.wait_for(is_transfer_outcome, timeout).await;
-    assert!(
-        matches!(waited, Err(WaitError::Timeout(t)) if t == timeout),
-        "{waited:?}"
-    );
+    assert!(matches!(waited, Err(WaitError::Timeout(t)) if t == timeout), "{waited:?}");
     // The events read while waiting are kept.
     expect_sign_in_events(&mut events).await;
     Ok(())
@@ -507,9 +409,7 @@ async fn sign_out_ends_the_session_the_stream_and_all_later_calls() -> TestResul
     // A later call fails without reaching the network.
     let before = gw.requests().len();
     let error = session
-        .call_inner(&callinner::Request::new(callinner::Called::new(
-            OTHER_AGENT,
-        )?))
+        .call_inner(&callinner::Request::new(callinner::Called::new(OTHER_AGENT)?))
         .await
         .expect_err("the session is over");
     assert!(matches!(error, Error::SessionEnded { .. }), "{error:?}");
@@ -520,10 +420,7 @@ async fn sign_out_ends_the_session_the_stream_and_all_later_calls() -> TestResul
     // A new stream on the ended session ends at once without a request.
     let mut late = session.events();
     let late_items = drain_to_end(&mut late).await;
-    assert!(
-        matches!(late_items.as_slice(), [Err(Error::SessionEnded { .. })]),
-        "{late_items:?}"
-    );
+    assert!(matches!(late_items.as_slice(), [Err(Error::SessionEnded { .. })]), "{late_items:?}");
     assert_eq!(gw.requests().len(), before, "no request after sign-out");
     Ok(())
 }
@@ -538,11 +435,7 @@ async fn wrong_password_is_reported_as_100_004() -> TestResult {
         .await
         .expect_err("a wrong password is refused");
     match &error {
-        Error::Api {
-            code: ErrorCode::WrongUserNameOrPassword,
-            operation,
-            ..
-        } => assert_eq!(*operation, "login"),
+        Error::Api { code: ErrorCode::WrongUserNameOrPassword, operation, .. } => assert_eq!(*operation, "login"),
         other => panic!("expected 100-004, got {other:?}"),
     }
     assert_eq!(api_code(&error).map(ErrorCode::code), Some("100-004"));
@@ -560,16 +453,7 @@ async fn signing_in_twice_is_reported_as_100_002() -> TestResult {
         .login(&AgentId::new(AGENT)?, &login_request(PASSWORD))
         .await
         .expect_err("the agent is signed in already");
-    assert!(
-        matches!(
-            error,
-            Error::Api {
-                code: ErrorCode::AlreadySignedIn,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    assert!(matches!(error, Error::Api { code: ErrorCode::AlreadySignedIn, .. }), "{error:?}");
     // The first session is untouched and still works.
     assert_eq!(gw.current_guid(AGENT), guid);
     assert!(!first.is_ended());
@@ -597,13 +481,7 @@ async fn a_session_dropped_by_the_server_ends_the_stream_with_100_006() -> TestR
         );
     }
     match last {
-        Err(
-            e @ Error::Api {
-                code: ErrorCode::NotSignedIn,
-                operation,
-                ..
-            },
-        ) => {
+        Err(e @ Error::Api { code: ErrorCode::NotSignedIn, operation, .. }) => {
             assert_eq!(*operation, "poll_events");
             assert!(e.to_string().contains("100-006"), "{e}");
         }
@@ -638,10 +516,7 @@ async fn a_forced_sign_in_elsewhere_ends_the_old_stream_and_the_new_session_work
     let (new_session, _) = client(&gw)
         .force_login(
             &AgentId::new(AGENT)?,
-            &forcelogin::Request::new(
-                SecretString::new(PASSWORD),
-                forcelogin::PhoneNum::new(PHONE)?,
-            ),
+            &forcelogin::Request::new(SecretString::new(PASSWORD), forcelogin::PhoneNum::new(PHONE)?),
         )
         .await?;
     let new_guid = gw.current_guid(AGENT).expect("signed in again");
@@ -652,23 +527,13 @@ async fn a_forced_sign_in_elsewhere_ends_the_old_stream_and_the_new_session_work
     // 000-003 (the old Guid), which the stream retries quietly a few times before giving up.
     let items = drain_to_end(&mut old_events).await;
     let ends_right = match items.as_slice() {
-        [Err(e)] => matches!(
-            api_code(e),
-            Some(ErrorCode::NotSignedIn | ErrorCode::NoPermission)
-        ),
+        [Err(e)] => matches!(api_code(e), Some(ErrorCode::NotSignedIn | ErrorCode::NoPermission)),
         _ => false,
     };
     assert!(ends_right, "{items:?}");
     // The fake refuses the old token with 000-003, as the session now has another one.
-    let error = old_session
-        .handshake(&handshake::Request::new())
-        .await
-        .expect_err("the old Guid is void");
-    assert_eq!(
-        api_code(&error),
-        Some(&ErrorCode::NoPermission),
-        "{error:?}"
-    );
+    let error = old_session.handshake(&handshake::Request::new()).await.expect_err("the old Guid is void");
+    assert_eq!(api_code(&error), Some(&ErrorCode::NoPermission), "{error:?}");
 
     // The new session has its own sign-in events and token.
     let mut new_events = new_session.events();
@@ -690,19 +555,12 @@ async fn an_unknown_event_arrives_as_unknown_and_the_stream_goes_on() -> TestRes
 
     gw.push_event(AGENT, "AgentEvent_Brand_New", json!({ "x": 1 }));
     // A known type whose content does not fit its documented shape is kept as Unknown too.
-    gw.push_event(
-        AGENT,
-        "AgentEvent_Talking",
-        json!({ "callid": { "nested": true } }),
-    );
+    gw.push_event(AGENT, "AgentEvent_Talking", json!({ "callid": { "nested": true } }));
     gw.push_event(AGENT, "AgentEvent_Hold", json!("call-after"));
 
     let unknown = next_event(&mut events).await;
     match &unknown.event {
-        Event::Unknown {
-            event_type,
-            content,
-        } => {
+        Event::Unknown { event_type, content } => {
             assert_eq!(event_type, "AgentEvent_Brand_New");
             assert_eq!(content, &json!({ "x": 1 }));
         }
@@ -715,10 +573,7 @@ async fn an_unknown_event_arrives_as_unknown_and_the_stream_goes_on() -> TestRes
     let misshapen = next_event(&mut events).await;
     assert_eq!(
         misshapen.event,
-        Event::Unknown {
-            event_type: "AgentEvent_Talking".into(),
-            content: json!({ "callid": { "nested": true } }),
-        }
+        Event::Unknown { event_type: "AgentEvent_Talking".into(), content: json!({ "callid": { "nested": true } }) }
     );
     assert_eq!(misshapen.event.name(), "AgentEvent_Talking");
 
@@ -736,27 +591,13 @@ async fn payloads_accept_numbers_as_text_text_as_numbers_and_missing_fields() ->
     let mut events = session.events();
     expect_sign_in_events(&mut events).await;
 
-    let pushed_at = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_millis() as i64;
+    let pushed_at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
     // Text fields sent as numbers; called, type and mediaAbility left out.
-    gw.push_event(
-        AGENT,
-        "AgentEvent_Talking",
-        json!({ "caller": 205, "callid": 1_552_524_689, "feature": 6 }),
-    );
+    gw.push_event(AGENT, "AgentEvent_Talking", json!({ "caller": 205, "callid": 1_552_524_689, "feature": 6 }));
     // A numeric field sent as text.
-    gw.push_event(
-        AGENT,
-        "AgentEvent_SuccTransResult",
-        json!({ "result": "0", "callId": "1552524689-16797284" }),
-    );
+    gw.push_event(AGENT, "AgentEvent_SuccTransResult", json!({ "result": "0", "callId": "1552524689-16797284" }));
     // Empty text for a number, an unlisted extra field.
-    gw.push_event(
-        AGENT,
-        "AgentEvent_SuccTransResult",
-        json!({ "result": "", "extra": [1, 2] }),
-    );
+    gw.push_event(AGENT, "AgentEvent_SuccTransResult", json!({ "result": "", "extra": [1, 2] }));
     // A call ID sent as a number where the payload is plain text.
     gw.push_event(AGENT, "AgentEvent_Call_Release", json!(42));
     // No content at all.
@@ -789,10 +630,7 @@ async fn payloads_accept_numbers_as_text_text_as_numbers_and_missing_fields() ->
     assert!(result.generated_at.is_some());
 
     let sparse = next_event(&mut events).await;
-    assert_eq!(
-        sparse.event,
-        Event::AgentEventSuccTransResult(AgentEventSuccTransResultPayload::default())
-    );
+    assert_eq!(sparse.event, Event::AgentEventSuccTransResult(AgentEventSuccTransResultPayload::default()));
 
     let release = next_event(&mut events).await;
     assert_eq!(release.event, Event::AgentEventCallRelease("42".into()));
@@ -823,11 +661,7 @@ async fn an_authentication_lag_on_a_poll_is_retried_quietly() -> TestResult {
     // No error item: the refused poll is retried, then the events arrive as usual.
     expect_sign_in_events(&mut events).await;
     let polls = poll_requests(&gw);
-    assert!(
-        polls.len() >= 3,
-        "the refused poll was retried: {}",
-        polls.len()
-    );
+    assert!(polls.len() >= 3, "the refused poll was retried: {}", polls.len());
     let guid = gw.current_guid(AGENT).expect("still signed in");
     assert_eq!(polls[0].guid.as_deref(), Some(guid.as_str()));
     assert_eq!(polls[1].guid.as_deref(), Some(guid.as_str()));
@@ -842,15 +676,9 @@ async fn a_passing_poll_error_is_yielded_and_polling_goes_on() -> TestResult {
     expect_sign_in_events(&mut events).await;
 
     gw.fail_next(&format!("/agentevent/{AGENT}"), "100-007");
-    let item = tokio::time::timeout(EVENT_TIMEOUT, events.next())
-        .await?
-        .expect("the stream goes on");
+    let item = tokio::time::timeout(EVENT_TIMEOUT, events.next()).await?.expect("the stream goes on");
     let error = item.expect_err("the failed poll is reported");
-    assert_eq!(
-        api_code(&error),
-        Some(&ErrorCode::InternalError),
-        "{error:?}"
-    );
+    assert_eq!(api_code(&error), Some(&ErrorCode::InternalError), "{error:?}");
 
     gw.push_event(AGENT, "AgentEvent_Hold", json!("after-error"));
     let received = next_event(&mut events).await;
@@ -861,19 +689,12 @@ async fn a_passing_poll_error_is_yielded_and_polling_goes_on() -> TestResult {
 #[tokio::test]
 async fn an_unread_stream_keeps_the_session_alive() -> TestResult {
     // The fake signs an agent out after 500 ms without a poll.
-    let gw = gateway(Config {
-        no_poll_timeout: Duration::from_millis(500),
-        ..fast()
-    })
-    .await;
+    let gw = gateway(Config { no_poll_timeout: Duration::from_millis(500), ..fast() }).await;
     let (session, _) = sign_in(&gw).await;
     let events = session.events();
     // Never read: polling goes on in the background anyway.
     tokio::time::sleep(Duration::from_millis(1_200)).await;
-    assert!(
-        gw.is_signed_in(AGENT),
-        "signed out although the stream polls"
-    );
+    assert!(gw.is_signed_in(AGENT), "signed out although the stream polls");
     drop(events);
     tokio::time::sleep(Duration::from_millis(1_000)).await;
     assert!(!gw.is_signed_in(AGENT), "the fake's no-poll timeout works");
@@ -900,11 +721,7 @@ async fn dropping_the_stream_stops_polling() -> TestResult {
     tokio::time::sleep(POLL_WAIT + Duration::from_millis(50)).await;
     let after_drop = poll_requests(&gw).len();
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(
-        poll_requests(&gw).len(),
-        after_drop,
-        "polled after the drop"
-    );
+    assert_eq!(poll_requests(&gw).len(), after_drop, "polled after the drop");
 
     // The session itself is still usable, and events were not consumed by anyone.
     assert!(!session.is_ended());
@@ -939,19 +756,11 @@ async fn debug_output_never_shows_the_password_or_the_guid() -> TestResult {
         let token = guid.split('.').next().unwrap_or(&guid);
         assert!(!text.contains(token), "Guid shown: {text}");
     }
-    assert!(
-        shown[2].contains(AGENT),
-        "the agent ID is fine to show: {}",
-        shown[2]
-    );
+    assert!(shown[2].contains(AGENT), "the agent ID is fine to show: {}", shown[2]);
 
     // Errors from a signed-in session do not carry it either.
     let error = session
-        .transfer_call(&transfer::Request::new(
-            DeviceType::Agent,
-            Address::new(OTHER_AGENT)?,
-            Mode::Success,
-        ))
+        .transfer_call(&transfer::Request::new(DeviceType::Agent, Address::new(OTHER_AGENT)?, Mode::Success))
         .await
         .expect_err("no call to transfer");
     assert_eq!(api_code(&error), Some(&ErrorCode::TransferNoCall));
@@ -960,10 +769,8 @@ async fn debug_output_never_shows_the_password_or_the_guid() -> TestResult {
     }
     // ... and neither does a wrong-password error.
     session.logout().await?;
-    let error = client(&gw)
-        .login(&AgentId::new(AGENT)?, &login_request("Wrong-pw-5a1e"))
-        .await
-        .expect_err("wrong password");
+    let error =
+        client(&gw).login(&AgentId::new(AGENT)?, &login_request("Wrong-pw-5a1e")).await.expect_err("wrong password");
     for text in [format!("{error:?}"), error.to_string()] {
         assert!(!text.contains("Wrong-pw-5a1e"), "password shown: {text}");
     }

@@ -34,7 +34,10 @@ pub(super) fn errors(loaded: &Loaded<ErrorCatalogFile>, report: &mut Report) -> 
         }
         let rust = ident::camel(&spec.name);
         if let Some(other) = variants.get(&rust) {
-            let d = ctx.at(&path.key("name"), format!("error name `{}` gives the variant `{rust}`, as `{other}` does", spec.name));
+            let d = ctx.at(
+                &path.key("name"),
+                format!("error name `{}` gives the variant `{rust}`, as `{other}` does", spec.name),
+            );
             ctx.push(d.help("choose a distinct name"));
         }
         variants.insert(rust.clone(), spec.code.clone());
@@ -52,11 +55,16 @@ pub(super) fn errors(loaded: &Loaded<ErrorCatalogFile>, report: &mut Report) -> 
         match (&spec.meaning, provenance) {
             (None, Provenance::Official | Provenance::Unofficial) => {
                 let d = ctx.at(&path, format!("error code `{code}` has no meaning"));
-                ctx.push(d.help("give its meaning, or mark it `source: unpublished` if the vendor never published one"));
+                ctx.push(
+                    d.help("give its meaning, or mark it `source: unpublished` if the vendor never published one"),
+                );
             }
             (Some(_), Provenance::Unpublished) => {
-                let d = ctx.at(&path.key("meaning"), format!("error code `{code}` is marked unpublished but has a meaning"));
-                ctx.push(d.help("drop the meaning, or say where it was published with `source: official` or `unofficial`"));
+                let d = ctx
+                    .at(&path.key("meaning"), format!("error code `{code}` is marked unpublished but has a meaning"));
+                ctx.push(
+                    d.help("drop the meaning, or say where it was published with `source: official` or `unofficial`"),
+                );
             }
             _ => {}
         }
@@ -92,7 +100,10 @@ pub(super) fn events(loaded: &Loaded<EventCatalogFile>, report: &mut Report) -> 
         }
         let rust = ident::camel(&spec.name);
         if let Some(other) = variants.get(&rust) {
-            let d = ctx.at(&path.key("name"), format!("events `{other}` and `{}` both become the variant `{rust}`", spec.name));
+            let d = ctx.at(
+                &path.key("name"),
+                format!("events `{other}` and `{}` both become the variant `{rust}`", spec.name),
+            );
             ctx.push(d);
         }
         variants.insert(rust.clone(), spec.name.clone());
@@ -102,7 +113,9 @@ pub(super) fn events(loaded: &Loaded<EventCatalogFile>, report: &mut Report) -> 
             ("null", None) => Payload::Null { description },
             ("call_id", None) => Payload::CallId { description },
             ("string", None) => Payload::String { description },
-            ("object", Some(list)) => Payload::Object { description, fields: fields(&mut ctx, list, &ppath.key("fields")) },
+            ("object", Some(list)) => {
+                Payload::Object { description, fields: fields(&mut ctx, list, &ppath.key("fields")) }
+            }
             // A bad payload is reported once; the event stays known so that
             // interfaces naming it do not report it missing as well.
             ("object", None) => {
@@ -123,7 +136,12 @@ pub(super) fn events(loaded: &Loaded<EventCatalogFile>, report: &mut Report) -> 
         };
         by_name.insert(
             spec.name.clone(),
-            Event { name: Name { wire: spec.name.clone(), rust, pos: ctx.pos(&path) }, meaning: spec.meaning.clone(), payload, note: spec.note.clone() },
+            Event {
+                name: Name { wire: spec.name.clone(), rust, pos: ctx.pos(&path) },
+                meaning: spec.meaning.clone(),
+                payload,
+                note: spec.note.clone(),
+            },
         );
     }
     by_name.into_values().collect()

@@ -6,7 +6,13 @@ use crate::ir::{Example, Interface, Location, ResultShape, Rule, Type, Value};
 use crate::load::model::{EnvelopeSpec, InterfaceFile};
 use crate::load::positions::NodePath;
 
-pub(super) fn check(ctx: &mut Ctx<'_>, doc: &InterfaceFile, interface: &Interface, envelope: &EnvelopeSpec, rejected: &[String]) -> Vec<Example> {
+pub(super) fn check(
+    ctx: &mut Ctx<'_>,
+    doc: &InterfaceFile,
+    interface: &Interface,
+    envelope: &EnvelopeSpec,
+    rejected: &[String],
+) -> Vec<Example> {
     let mut out = Vec::new();
     for (i, spec) in doc.examples.iter().enumerate() {
         let path = NodePath::root().key("examples").index(i);
@@ -19,10 +25,21 @@ pub(super) fn check(ctx: &mut Ctx<'_>, doc: &InterfaceFile, interface: &Interfac
             ("headers", Location::Header, spec.headers.as_ref()),
         ] {
             let given = map.unwrap_or(&empty);
-            members(ctx, interface, location, given, &path.key(key), &mut request, location != Location::Header, rejected);
+            members(
+                ctx,
+                interface,
+                location,
+                given,
+                &path.key(key),
+                &mut request,
+                location != Location::Header,
+                rejected,
+            );
         }
         match (&spec.body, interface.has_body()) {
-            (Some(serde_json::Value::Object(map)), true) => members(ctx, interface, Location::Body, map, &path.key("body"), &mut request, true, rejected),
+            (Some(serde_json::Value::Object(map)), true) => {
+                members(ctx, interface, Location::Body, map, &path.key("body"), &mut request, true, rejected)
+            }
             (Some(other), true) => {
                 let d = ctx.at(&path.key("body"), format!("example body is {}, not a JSON object", json_kind(other)));
                 ctx.push(d);
@@ -31,7 +48,9 @@ pub(super) fn check(ctx: &mut Ctx<'_>, doc: &InterfaceFile, interface: &Interfac
                 let d = ctx.at(&path.key("body"), "example has a body, but the interface declares no body parameters");
                 ctx.push(d.help("remove the body, or declare its parameters under parameters.body"));
             }
-            (None, true) => members(ctx, interface, Location::Body, &empty, &path.key("body"), &mut request, true, rejected),
+            (None, true) => {
+                members(ctx, interface, Location::Body, &empty, &path.key("body"), &mut request, true, rejected)
+            }
             (None, false) => {}
         }
         rules(ctx, interface, &request, &path);
@@ -71,7 +90,14 @@ fn members(
             continue;
         }
         let Some((i, p)) = interface.params_at(location).find(|(_, p)| &p.name.wire == key) else {
-            let d = ctx.at_key(&path.key(key), format!("example {} has `{key}`, which is not a declared {} parameter", location.as_str(), location.as_str()));
+            let d = ctx.at_key(
+                &path.key(key),
+                format!(
+                    "example {} has `{key}`, which is not a declared {} parameter",
+                    location.as_str(),
+                    location.as_str()
+                ),
+            );
             ctx.push(d.label("undeclared").help("examples may use only declared parameters"));
             continue;
         };
@@ -83,8 +109,14 @@ fn members(
             _ => value.clone(),
         };
         if let Err(why) = check_json(&coerced, &p.ty, &p.constraints) {
-            let d = ctx.at(&path.key(key), format!("example value of `{key}` does not satisfy its declaration: {why}")).label("invalid value");
-            ctx.push(d.help(format!("`{key}` is {}{}", super::types::a(&p.ty), if p.constraints.is_empty() { "" } else { " with constraints" })));
+            let d = ctx
+                .at(&path.key(key), format!("example value of `{key}` does not satisfy its declaration: {why}"))
+                .label("invalid value");
+            ctx.push(d.help(format!(
+                "`{key}` is {}{}",
+                super::types::a(&p.ty),
+                if p.constraints.is_empty() { "" } else { " with constraints" }
+            )));
             continue;
         }
         request.push((i, coerced));
@@ -92,7 +124,8 @@ fn members(
     if check_required {
         for (_, p) in interface.params_at(location) {
             if p.required && !given.contains_key(&p.name.wire) {
-                let d = ctx.at(path, format!("example {} lacks the required parameter `{}`", location.as_str(), p.name.wire));
+                let d = ctx
+                    .at(path, format!("example {} lacks the required parameter `{}`", location.as_str(), p.name.wire));
                 ctx.push(d.label("incomplete example"));
             }
         }
@@ -113,22 +146,34 @@ fn rules(ctx: &mut Ctx<'_>, interface: &Interface, request: &[(usize, serde_json
     let set = |i: usize| request.iter().any(|(j, _)| *j == i);
     for rule in &interface.rules {
         let (param, when) = match rule {
-            Rule::OnlyWhen { param, when, .. } | Rule::RequiredWhen { param, when, .. } | Rule::AllowedValues { param, when, .. } => (*param, when),
+            Rule::OnlyWhen { param, when, .. }
+            | Rule::RequiredWhen { param, when, .. }
+            | Rule::AllowedValues { param, when, .. } => (*param, when),
         };
         let holds = get(when.param).as_ref() == Some(&when.equals);
         let name = &interface.params[param].name.wire;
         let cond = format!("{} is {}", interface.params[when.param].name.wire, when.equals);
         let broken = match rule {
-            Rule::OnlyWhen { .. } => (set(param) && !holds).then(|| format!("example sets `{name}`, which is valid only when {cond}")),
-            Rule::RequiredWhen { .. } => (!set(param) && holds).then(|| format!("example lacks `{name}`, which is required when {cond}")),
+            Rule::OnlyWhen { .. } => {
+                (set(param) && !holds).then(|| format!("example sets `{name}`, which is valid only when {cond}"))
+            }
+            Rule::RequiredWhen { .. } => {
+                (!set(param) && holds).then(|| format!("example lacks `{name}`, which is required when {cond}"))
+            }
             Rule::AllowedValues { values, .. } => match get(param) {
-                Some(v) if holds && !values.contains(&v) => Some(format!("example sets `{name}` to {v}, not allowed when {cond}")),
+                Some(v) if holds && !values.contains(&v) => {
+                    Some(format!("example sets `{name}` to {v}, not allowed when {cond}"))
+                }
                 _ => None,
             },
         };
         if let Some(message) = broken {
             // Point at the member that breaks the rule (for a missing one, at the condition's member).
-            let culprit = if matches!(rule, Rule::RequiredWhen { .. }) { &interface.params[when.param] } else { &interface.params[param] };
+            let culprit = if matches!(rule, Rule::RequiredWhen { .. }) {
+                &interface.params[when.param]
+            } else {
+                &interface.params[param]
+            };
             let key = match culprit.location {
                 Location::Path => "path",
                 Location::Query => "query",
@@ -141,7 +186,13 @@ fn rules(ctx: &mut Ctx<'_>, interface: &Interface, request: &[(usize, serde_json
     }
 }
 
-fn response(ctx: &mut Ctx<'_>, interface: &Interface, response: &serde_json::Value, envelope: &EnvelopeSpec, path: &NodePath) {
+fn response(
+    ctx: &mut Ctx<'_>,
+    interface: &Interface,
+    response: &serde_json::Value,
+    envelope: &EnvelopeSpec,
+    path: &NodePath,
+) {
     let serde_json::Value::Object(map) = response else {
         let d = ctx.at(path, format!("example response is {}, not the JSON envelope", json_kind(response)));
         ctx.push(d);
@@ -159,7 +210,10 @@ fn response(ctx: &mut Ctx<'_>, interface: &Interface, response: &serde_json::Val
     if let Some(m) = map.get(&envelope.message)
         && !m.is_string()
     {
-        let d = ctx.at(&path.key(&envelope.message), format!("example response `{}` is {}, not a string", envelope.message, json_kind(m)));
+        let d = ctx.at(
+            &path.key(&envelope.message),
+            format!("example response `{}` is {}, not a string", envelope.message, json_kind(m)),
+        );
         ctx.push(d);
     }
     if retcode != envelope.success {
@@ -171,7 +225,11 @@ fn response(ctx: &mut Ctx<'_>, interface: &Interface, response: &serde_json::Val
         (ResultShape::None { .. } | ResultShape::Reserved { .. }, Some(serde_json::Value::Object(_))) => None,
         (ResultShape::CallId { .. }, Some(serde_json::Value::String(_))) => None,
         (ResultShape::Event { .. }, None | Some(serde_json::Value::Null)) => None,
-        (ResultShape::Event { .. }, Some(serde_json::Value::Object(m))) if m.get("eventType").is_some_and(serde_json::Value::is_string) => None,
+        (ResultShape::Event { .. }, Some(serde_json::Value::Object(m)))
+            if m.get("eventType").is_some_and(serde_json::Value::is_string) =>
+        {
+            None
+        }
         (ResultShape::Object { fields, .. }, Some(v @ serde_json::Value::Object(_))) => {
             check_json(v, &Type::Object(fields.clone()), &Default::default()).err()
         }
@@ -187,7 +245,9 @@ fn response(ctx: &mut Ctx<'_>, interface: &Interface, response: &serde_json::Val
         }
     };
     if let Some(why) = problem {
-        let d = ctx.at(&path.key(&envelope.result), format!("example response `{}` {why}", envelope.result)).label("result shape");
+        let d = ctx
+            .at(&path.key(&envelope.result), format!("example response `{}` {why}", envelope.result))
+            .label("result shape");
         ctx.push(d);
     }
 }

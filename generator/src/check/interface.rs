@@ -7,14 +7,20 @@ use super::{Ctx, examples, is_header_name};
 use crate::diag::Report;
 use crate::ident;
 use crate::ir::{
-    Condition, ErrorCode, Event, EventUse, HeaderRole, Interface, Location, Method, Name, Param, ResponseHeader, ResultShape, Role, Rule,
-    Segment, Type,
+    Condition, ErrorCode, Event, EventUse, HeaderRole, Interface, Location, Method, Name, Param, ResponseHeader,
+    ResultShape, Role, Rule, Segment, Type,
 };
 use crate::load::Loaded;
 use crate::load::model::{ApiFile, ConditionSpec, InterfaceFile, ParamSpec};
 use crate::load::positions::NodePath;
 
-pub(super) fn check(loaded: &Loaded<InterfaceFile>, api: &ApiFile, errors: &[ErrorCode], events: &[Event], report: &mut Report) -> Option<Interface> {
+pub(super) fn check(
+    loaded: &Loaded<InterfaceFile>,
+    api: &ApiFile,
+    errors: &[ErrorCode],
+    events: &[Event],
+    report: &mut Report,
+) -> Option<Interface> {
     let before = report.len();
     let doc = &loaded.doc;
     let mut ctx = Ctx::new(loaded, report);
@@ -22,10 +28,16 @@ pub(super) fn check(loaded: &Loaded<InterfaceFile>, api: &ApiFile, errors: &[Err
 
     let (resource, module) = names_from_path(&mut ctx, &loaded.rel_path);
     if ident::snake(&doc.operation) != doc.operation || ident::is_raw(&doc.operation) || doc.operation.ends_with('_') {
-        let d = ctx.at(&root.key("operation"), format!("operation name `{}` is not a usable snake_case identifier", doc.operation)).label("operation name");
+        let d = ctx
+            .at(
+                &root.key("operation"),
+                format!("operation name `{}` is not a usable snake_case identifier", doc.operation),
+            )
+            .label("operation name");
         ctx.push(d.help(rename_help("operation names become method names", &doc.operation)));
     }
-    let operation = Name { wire: doc.operation.clone(), rust: ident::snake(&doc.operation), pos: ctx.pos(&root.key("operation")) };
+    let operation =
+        Name { wire: doc.operation.clone(), rust: ident::snake(&doc.operation), pos: ctx.pos(&root.key("operation")) };
     let method = match doc.method.as_str() {
         "GET" => Method::Get,
         "POST" => Method::Post,
@@ -78,7 +90,6 @@ pub(super) fn check(loaded: &Loaded<InterfaceFile>, api: &ApiFile, errors: &[Err
     interface.examples = examples::check(&mut ctx, doc, &interface, &api.envelope, &rejected);
     (ctx.report.len() == before).then_some(interface)
 }
-
 
 /// A fix for a name that is not a usable identifier; never suggests a keyword back.
 fn rename_help(why: &str, name: &str) -> String {
@@ -147,12 +158,21 @@ fn params_one(
     let rust = ident::snake(&spec.name);
     if let Some((other, other_loc)) = by_rust.get(&rust) {
         let d = if *other == spec.name {
-            ctx.at(&path.key("name"), format!("parameter `{}` is declared twice (also in {})", spec.name, other_loc.as_str())).label("duplicate parameter")
+            ctx.at(
+                &path.key("name"),
+                format!("parameter `{}` is declared twice (also in {})", spec.name, other_loc.as_str()),
+            )
+            .label("duplicate parameter")
         } else {
-            ctx.at(&path.key("name"), format!("parameters `{other}` and `{}` would both become the Rust field `{rust}`", spec.name))
-                .label("name collision")
+            ctx.at(
+                &path.key("name"),
+                format!("parameters `{other}` and `{}` would both become the Rust field `{rust}`", spec.name),
+            )
+            .label("name collision")
         };
-        ctx.push(d.help("wire names are kept as written, but each must map to a distinct Rust name; a spec cannot have both"));
+        ctx.push(d.help(
+            "wire names are kept as written, but each must map to a distinct Rust name; a spec cannot have both",
+        ));
         return false;
     }
     by_rust.insert(rust.clone(), (spec.name.clone(), location));
@@ -166,8 +186,13 @@ fn params_one(
         ctx.push(d);
     }
     let Some(ty) = parse_type(ctx, &spec.ty, spec.items.as_deref(), &path, None) else { return false };
-    if matches!(location, Location::Path | Location::Query | Location::Header) && !matches!(ty, Type::String | Type::Integer | Type::Boolean) {
-        let d = ctx.at(&path.key("type"), format!("a {key} parameter must be a string, integer or boolean, not {}", ty.spec_name()));
+    if matches!(location, Location::Path | Location::Query | Location::Header)
+        && !matches!(ty, Type::String | Type::Integer | Type::Boolean)
+    {
+        let d = ctx.at(
+            &path.key("type"),
+            format!("a {key} parameter must be a string, integer or boolean, not {}", ty.spec_name()),
+        );
         ctx.push(d);
         return false;
     }
@@ -216,7 +241,13 @@ fn params_one(
         None => ident::camel(&spec.name),
     };
     if RESERVED_TYPE_NAMES.contains(&type_name.as_str()) && !c.is_empty() {
-        let d = ctx.at(&path.key("name"), format!("parameter `{}` would generate a type named `{type_name}`, which the module already uses", spec.name));
+        let d = ctx.at(
+            &path.key("name"),
+            format!(
+                "parameter `{}` would generate a type named `{type_name}`, which the module already uses",
+                spec.name
+            ),
+        );
         ctx.push(d.help("set `type_name` to another UpperCamelCase name"));
         return false;
     }
@@ -275,15 +306,24 @@ fn path_template(ctx: &mut Ctx<'_>, path: &str, params: &[Param], rejected: &[St
                     }
                     None if rejected.iter().any(|r| r == name) => {}
                     None => {
-                        let declared: Vec<&str> = params.iter().filter(|p| p.location == Location::Path).map(|p| p.name.wire.as_str()).collect();
-                        let d = ctx.at(&at, format!("placeholder `{{{name}}}` has no path parameter")).label("unknown placeholder");
+                        let declared: Vec<&str> = params
+                            .iter()
+                            .filter(|p| p.location == Location::Path)
+                            .map(|p| p.name.wire.as_str())
+                            .collect();
+                        let d = ctx
+                            .at(&at, format!("placeholder `{{{name}}}` has no path parameter"))
+                            .label("unknown placeholder");
                         let close = declared.iter().find(|d| d.eq_ignore_ascii_case(name));
                         let help = if let Some(close) = close {
                             format!("did you mean `{{{close}}}`? Placeholders must match the parameter name exactly")
                         } else if declared.is_empty() {
                             format!("declare `{name}` under parameters.path")
                         } else {
-                            format!("declared path parameters: {}; placeholders must match their names exactly", declared.join(", "))
+                            format!(
+                                "declared path parameters: {}; placeholders must match their names exactly",
+                                declared.join(", ")
+                            )
                         };
                         ctx.push(d.help(help));
                     }
@@ -303,20 +343,38 @@ fn path_template(ctx: &mut Ctx<'_>, path: &str, params: &[Param], rejected: &[St
     }
     for (i, p) in params.iter().enumerate().filter(|(_, p)| p.location == Location::Path) {
         if !used.contains(&i) {
-            let ppath = NodePath::root().key("parameters").key("path").index(params[..i].iter().filter(|q| q.location == Location::Path).count());
-            let d = ctx.at(&ppath.key("name"), format!("path parameter `{}` does not appear in the path `{path}`", p.name.wire)).label("unused");
-            ctx.push(d.help(format!("add `{{{}}}` to the path, or move the parameter to another location", p.name.wire)));
+            let ppath = NodePath::root()
+                .key("parameters")
+                .key("path")
+                .index(params[..i].iter().filter(|q| q.location == Location::Path).count());
+            let d = ctx
+                .at(
+                    &ppath.key("name"),
+                    format!("path parameter `{}` does not appear in the path `{path}`", p.name.wire),
+                )
+                .label("unused");
+            ctx.push(
+                d.help(format!("add `{{{}}}` to the path, or move the parameter to another location", p.name.wire)),
+            );
         }
     }
     segments
 }
 
-fn condition(ctx: &mut Ctx<'_>, spec: &ConditionSpec, params: &[Param], rejected: &[String], path: &NodePath) -> Option<Condition> {
+fn condition(
+    ctx: &mut Ctx<'_>,
+    spec: &ConditionSpec,
+    params: &[Param],
+    rejected: &[String],
+    path: &NodePath,
+) -> Option<Condition> {
     if rejected.contains(&spec.param) {
         return None;
     }
     let Some(i) = params.iter().position(|p| p.name.wire == spec.param) else {
-        let d = ctx.at(&path.key("param"), format!("the condition names an unknown parameter `{}`", spec.param)).label("unknown parameter");
+        let d = ctx
+            .at(&path.key("param"), format!("the condition names an unknown parameter `{}`", spec.param))
+            .label("unknown parameter");
         ctx.push(d.help(known_params(params)));
         return None;
     };
@@ -330,7 +388,9 @@ fn condition(ctx: &mut Ctx<'_>, spec: &ConditionSpec, params: &[Param], rejected
         }
     };
     if !p.constraints.values.is_empty() && !p.constraints.values.iter().any(|v| v.value == value) {
-        let d = ctx.at(&path.key("equals"), format!("`{value}` is not an allowed value of `{}`", p.name.wire)).label("unknown value");
+        let d = ctx
+            .at(&path.key("equals"), format!("`{value}` is not an allowed value of `{}`", p.name.wire))
+            .label("unknown value");
         ctx.push(d.help(allowed(p)));
         return None;
     }
@@ -355,7 +415,9 @@ fn rules(ctx: &mut Ctx<'_>, doc: &InterfaceFile, params: &[Param], rejected: &[S
             continue;
         }
         let Some(target) = params.iter().position(|p| p.name.wire == spec.param) else {
-            let d = ctx.at(&path.key("param"), format!("rule names an unknown parameter `{}`", spec.param)).label("unknown parameter");
+            let d = ctx
+                .at(&path.key("param"), format!("rule names an unknown parameter `{}`", spec.param))
+                .label("unknown parameter");
             ctx.push(d.help(known_params(params)));
             continue;
         };
@@ -373,7 +435,10 @@ fn rules(ctx: &mut Ctx<'_>, doc: &InterfaceFile, params: &[Param], rejected: &[S
                 ctx.push(d);
             }
             ("only_when" | "required_when", None) if p.required => {
-                let d = ctx.at(&path.key("param"), format!("`{}` is always required, so a `{}` rule cannot apply", p.name.wire, spec.kind));
+                let d = ctx.at(
+                    &path.key("param"),
+                    format!("`{}` is always required, so a `{}` rule cannot apply", p.name.wire, spec.kind),
+                );
                 ctx.push(d.help("make the parameter optional"));
             }
             ("only_when", None) => out.push(Rule::OnlyWhen { param: target, when, description }),
@@ -386,9 +451,18 @@ fn rules(ctx: &mut Ctx<'_>, doc: &InterfaceFile, params: &[Param], rejected: &[S
                 let mut values = Vec::new();
                 for (j, s) in list.iter().enumerate() {
                     match scalar_value(s, &p.ty) {
-                        Ok(v) if p.constraints.values.is_empty() || p.constraints.values.iter().any(|a| a.value == v) => values.push(v),
+                        Ok(v)
+                            if p.constraints.values.is_empty() || p.constraints.values.iter().any(|a| a.value == v) =>
+                        {
+                            values.push(v)
+                        }
                         Ok(v) => {
-                            let d = ctx.at(&path.key("values").index(j), format!("`{v}` is not an allowed value of `{}`", p.name.wire)).label("unknown value");
+                            let d = ctx
+                                .at(
+                                    &path.key("values").index(j),
+                                    format!("`{v}` is not an allowed value of `{}`", p.name.wire),
+                                )
+                                .label("unknown value");
                             ctx.push(d.help(allowed(p)));
                         }
                         Err(why) => {
@@ -425,7 +499,9 @@ fn result(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> ResultShape {
         "call_id" => ResultShape::CallId { description, vendor_type },
         "event" => ResultShape::Event { description, vendor_type },
         "object" => match &spec.fields {
-            Some(list) => ResultShape::Object { description, vendor_type, fields: fields(ctx, list, &path.key("fields")) },
+            Some(list) => {
+                ResultShape::Object { description, vendor_type, fields: fields(ctx, list, &path.key("fields")) }
+            }
             None => {
                 let d = ctx.at(&path, "an object result lists its fields");
                 ctx.push(d.help("add `fields:`, or use `kind: reserved` for a reserved object"));
@@ -463,7 +539,13 @@ fn response_headers(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> Vec<ResponseHeade
     out
 }
 
-fn event_uses(ctx: &mut Ctx<'_>, doc: &InterfaceFile, params: &[Param], rejected: &[String], events: &[Event]) -> Vec<EventUse> {
+fn event_uses(
+    ctx: &mut Ctx<'_>,
+    doc: &InterfaceFile,
+    params: &[Param],
+    rejected: &[String],
+    events: &[Event],
+) -> Vec<EventUse> {
     let mut out: Vec<EventUse> = Vec::new();
     for (i, spec) in doc.events.iter().enumerate() {
         let path = NodePath::root().key("events").index(i);
@@ -517,19 +599,29 @@ fn error_codes(ctx: &mut Ctx<'_>, doc: &InterfaceFile, errors: &[ErrorCode]) -> 
 
 /// Sign-in is recognised by its shape: it sends no Guid, names the agent and
 /// hands out a Guid in a response header. Sign-out is declared.
-fn session_effect(ctx: &mut Ctx<'_>, doc: &InterfaceFile, sends_guid: bool, params: &[Param], headers: &[ResponseHeader]) -> crate::ir::SessionEffect {
+fn session_effect(
+    ctx: &mut Ctx<'_>,
+    doc: &InterfaceFile,
+    sends_guid: bool,
+    params: &[Param],
+    headers: &[ResponseHeader],
+) -> crate::ir::SessionEffect {
     let issues_guid = headers.iter().any(|h| h.role == Some(HeaderRole::Guid));
     let has_agent = params.iter().any(|p| p.role == Some(Role::AgentId));
     if doc.ends_session {
         if !sends_guid {
-            let d = ctx.at(&NodePath::root().key("ends_session"), "an interface that ends the session must send the Guid");
+            let d =
+                ctx.at(&NodePath::root().key("ends_session"), "an interface that ends the session must send the Guid");
             ctx.push(d.help("remove it from auth.not_sent_by in api.yaml, or drop ends_session"));
         }
         return crate::ir::SessionEffect::Ends;
     }
     if !sends_guid && issues_guid {
         if !has_agent {
-            let d = ctx.at(&NodePath::root().key("response").key("headers"), "a sign-in interface (no Guid sent, one received) needs an agent_id path parameter");
+            let d = ctx.at(
+                &NodePath::root().key("response").key("headers"),
+                "a sign-in interface (no Guid sent, one received) needs an agent_id path parameter",
+            );
             ctx.push(d.help("mark the agent ID path parameter with `role: agent_id`"));
         }
         return crate::ir::SessionEffect::Starts;

@@ -81,12 +81,17 @@ fn settings(api: &Loaded<crate::load::model::ApiFile>, report: &mut Report) -> S
         ctx.push(d.help("write it like /agentgateway/resource"));
     }
     if crate::ident::snake(&doc.crate_name) != doc.crate_name {
-        let d = ctx.at(&root.key("crate_name"), format!("crate_name `{}` is not a snake_case identifier", doc.crate_name));
+        let d =
+            ctx.at(&root.key("crate_name"), format!("crate_name `{}` is not a snake_case identifier", doc.crate_name));
         ctx.push(d.help(format!("use `{}`", crate::ident::snake(&doc.crate_name))));
     }
     for (key, value) in [("header", &doc.auth.header), ("issued_in", &doc.auth.issued_in.header)] {
         if !is_header_name(value) {
-            let path = if key == "header" { root.key("auth").key("header") } else { root.key("auth").key("issued_in").key("header") };
+            let path = if key == "header" {
+                root.key("auth").key("header")
+            } else {
+                root.key("auth").key("issued_in").key("header")
+            };
             let d = ctx.at(&path, format!("`{value}` is not a valid HTTP header name"));
             ctx.push(d.help("header names are ASCII letters, digits and `-`, `_`"));
         }
@@ -127,13 +132,19 @@ pub(crate) fn is_header_name(name: &str) -> bool {
 /// Checks that need every interface at once.
 fn cross_interface(spec: &LoadedSpec, interfaces: &[crate::ir::Interface], report: &mut Report) {
     let mut seen: BTreeMap<&str, &crate::ir::Interface> = BTreeMap::new();
-    for (loaded, interface) in spec.interfaces.iter().filter_map(|l| {
-        interfaces.iter().find(|i| i.source == l.rel_path).map(|i| (l, i))
-    }) {
+    for (loaded, interface) in
+        spec.interfaces.iter().filter_map(|l| interfaces.iter().find(|i| i.source == l.rel_path).map(|i| (l, i)))
+    {
         let mut ctx = Ctx::new(loaded, report);
         if let Some(first) = seen.get(interface.operation.rust.as_str()) {
-            let d = ctx.at(&NodePath::root().key("operation"), format!("operation `{}` is already defined in {}", interface.operation.wire, first.source));
-            ctx.push(d.label("duplicate operation").help("operation names become method names and must be unique across the API"));
+            let d = ctx.at(
+                &NodePath::root().key("operation"),
+                format!("operation `{}` is already defined in {}", interface.operation.wire, first.source),
+            );
+            ctx.push(
+                d.label("duplicate operation")
+                    .help("operation names become method names and must be unique across the API"),
+            );
         } else {
             seen.insert(&interface.operation.rust, interface);
         }
@@ -143,7 +154,9 @@ fn cross_interface(spec: &LoadedSpec, interfaces: &[crate::ir::Interface], repor
         if !interfaces.iter().any(|it| &it.operation.wire == name) {
             let path = NodePath::root().key("auth").key("not_sent_by").index(i);
             let d = ctx.at(&path, format!("no interface has the operation name `{name}`"));
-            ctx.push(d.label("unknown operation").help("list operation names exactly as the interface files spell them"));
+            ctx.push(
+                d.label("unknown operation").help("list operation names exactly as the interface files spell them"),
+            );
         }
     }
 }

@@ -7,7 +7,10 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use crate::diag::Diagnostics;
-use crate::ir::{Api, Condition, Interface, Location, Method, Param, Payload, Pos, Provenance, ResultShape, Role, Rule, Segment, Type, Value};
+use crate::ir::{
+    Api, Condition, Interface, Location, Method, Param, Payload, Pos, Provenance, ResultShape, Role, Rule, Segment,
+    Type, Value,
+};
 use crate::load::RawFile;
 
 /// The real spec tree, checked once.
@@ -20,11 +23,18 @@ fn spec() -> &'static Api {
 }
 
 fn interface<'a>(api: &'a Api, operation: &str) -> &'a Interface {
-    api.interfaces.iter().find(|i| i.operation.wire == operation).unwrap_or_else(|| panic!("no interface `{operation}`"))
+    api.interfaces
+        .iter()
+        .find(|i| i.operation.wire == operation)
+        .unwrap_or_else(|| panic!("no interface `{operation}`"))
 }
 
 fn param<'a>(i: &'a Interface, wire: &str) -> (usize, &'a Param) {
-    i.params.iter().enumerate().find(|(_, p)| p.name.wire == wire).unwrap_or_else(|| panic!("{} has no parameter `{wire}`", i.operation.wire))
+    i.params
+        .iter()
+        .enumerate()
+        .find(|(_, p)| p.name.wire == wire)
+        .unwrap_or_else(|| panic!("{} has no parameter `{wire}`", i.operation.wire))
 }
 
 fn names_at(i: &Interface, location: Location) -> Vec<&str> {
@@ -46,7 +56,10 @@ fn transfer_parameters() {
     assert_eq!(t.source, "mediacall/transfer.yaml");
     assert_eq!((t.resource.rust.as_str(), t.module.rust.as_str()), ("mediacall", "transfer"));
     assert_eq!(names_at(t, Location::Path), ["agentid"]);
-    assert_eq!(names_at(t, Location::Body), ["callid", "caller", "devicetype", "mode", "address", "calldata", "skillId"]);
+    assert_eq!(
+        names_at(t, Location::Body),
+        ["callid", "caller", "devicetype", "mode", "address", "calldata", "skillId"]
+    );
     assert!(names_at(t, Location::Query).is_empty() && names_at(t, Location::Header).is_empty());
     assert!(t.has_body());
     // Path parameters come first, then body parameters, each in spec order.
@@ -103,7 +116,10 @@ fn transfer_rules_resolve_to_parameter_indices() {
         other => panic!("rule 0 is {other:?}"),
     }
     for (rule, equals) in t.rules[1..].iter().zip([1, 2, 4]) {
-        assert_eq!(rule, &Rule::AllowedValues { param: mode, when: when(equals), values: zero_two.clone(), description: None });
+        assert_eq!(
+            rule,
+            &Rule::AllowedValues { param: mode, when: when(equals), values: zero_two.clone(), description: None }
+        );
     }
 }
 
@@ -113,13 +129,19 @@ fn transfer_events_errors_result_and_example() {
     let t = interface(api, "transfer_media_call");
     assert_eq!(t.result, ResultShape::None { description: result_description(&t.result), vendor_type: None });
     let events: Vec<&str> = t.events.iter().map(|e| e.event.as_str()).collect();
-    assert_eq!(events, ["AgentEvent_Connect_Fail", "AgentEvent_Talking", "AgentEvent_Call_Release", "AgentEvent_SuccTransResult"]);
+    assert_eq!(
+        events,
+        ["AgentEvent_Connect_Fail", "AgentEvent_Talking", "AgentEvent_Call_Release", "AgentEvent_SuccTransResult"]
+    );
     assert!(t.events.iter().all(|e| e.when.is_none()));
     assert!(t.events.iter().all(|e| api.event(&e.event).is_some()), "every event use is in the catalog");
     assert_eq!(t.errors, ["106-004", "106-005", "106-006", "106-009", "106-010", "106-012"]);
     assert!(t.errors.iter().all(|c| api.error(c).is_some()), "every code is in the catalog");
     assert_eq!(api.error("106-004").map(|e| e.provenance), Some(Provenance::Official));
-    assert_eq!(api.error("106-005").map(|e| (e.provenance, e.meaning.is_none())), Some((Provenance::Unpublished, true)));
+    assert_eq!(
+        api.error("106-005").map(|e| (e.provenance, e.meaning.is_none())),
+        Some((Provenance::Unpublished, true))
+    );
     assert_eq!(t.examples.len(), 1);
     assert_eq!(t.examples[0].path, [("agentid".to_owned(), serde_json::json!("205"))]);
     assert!(t.sends_guid);
@@ -229,7 +251,8 @@ fn call_inner_patterns_are_anchored_once() {
 #[test]
 fn collections_are_sorted() {
     let api = spec();
-    let keys: Vec<(&str, &str)> = api.interfaces.iter().map(|i| (i.resource.rust.as_str(), i.module.rust.as_str())).collect();
+    let keys: Vec<(&str, &str)> =
+        api.interfaces.iter().map(|i| (i.resource.rust.as_str(), i.module.rust.as_str())).collect();
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted, "interfaces by resource, then module");
@@ -242,7 +265,10 @@ fn settings_come_from_api_yaml() {
     let s = &spec().settings;
     assert_eq!(s.crate_name, "agentgateway");
     assert_eq!(s.base_path, "/agentgateway/resource");
-    assert_eq!((s.auth_header.as_str(), s.token_header.as_str(), s.token_prefix.as_str()), ("Guid", "Set-GUID", "JSESSIONID="));
+    assert_eq!(
+        (s.auth_header.as_str(), s.token_header.as_str(), s.token_prefix.as_str()),
+        ("Guid", "Set-GUID", "JSESSIONID=")
+    );
     assert_eq!((s.envelope.retcode.as_str(), s.envelope.success.as_str()), ("retcode", "0"));
 }
 
@@ -259,7 +285,9 @@ fn event_payloads() {
     let api = spec();
     let talking = api.event("AgentEvent_Talking").expect("AgentEvent_Talking");
     assert_eq!(talking.name.rust, "AgentEventTalking");
-    assert!(matches!(&talking.payload, Payload::Object { fields, .. } if fields.iter().any(|f| f.name.wire == "callid")));
+    assert!(
+        matches!(&talking.payload, Payload::Object { fields, .. } if fields.iter().any(|f| f.name.wire == "callid"))
+    );
     let release = api.event("AgentEvent_Call_Release").expect("AgentEvent_Call_Release");
     assert!(matches!(release.payload, Payload::CallId { .. }));
 }
@@ -275,7 +303,9 @@ const EVENTS: &str = include_str!("../../tests/broken/base/events.yaml");
 /// An interface file with the given operation and parameter block (already indented).
 fn iface(operation: &str, path: &str, params: &str) -> String {
     let params = if params.is_empty() { " {}\n".to_owned() } else { format!("\n{params}") };
-    format!("operation: {operation}\ntitle: T\nlog_name: l\nsummary: S\nmethod: POST\npath: {path}\nparameters:{params}response:\n  result:\n    kind: none\n")
+    format!(
+        "operation: {operation}\ntitle: T\nlog_name: l\nsummary: S\nmethod: POST\npath: {path}\nparameters:{params}response:\n  result:\n    kind: none\n"
+    )
 }
 
 fn check_files(files: &[(&str, &str)]) -> Result<Api, Diagnostics> {
@@ -284,7 +314,9 @@ fn check_files(files: &[(&str, &str)]) -> Result<Api, Diagnostics> {
         RawFile { rel_path: "errors.yaml".into(), bytes: ERRORS.as_bytes().to_vec() },
         RawFile { rel_path: "events.yaml".into(), bytes: EVENTS.as_bytes().to_vec() },
     ];
-    raw.extend(files.iter().map(|(rel, text)| RawFile { rel_path: (*rel).to_owned(), bytes: text.as_bytes().to_vec() }));
+    raw.extend(
+        files.iter().map(|(rel, text)| RawFile { rel_path: (*rel).to_owned(), bytes: text.as_bytes().to_vec() }),
+    );
     let loaded = crate::load::load("spec", &raw)?;
     super::check(&loaded)
 }
@@ -313,11 +345,21 @@ fn body_params(names: &[&str]) -> String {
 
 #[test]
 fn wire_names_are_kept_and_rust_names_derived() {
-    let api = ok(&[("voicecall/x.yaml", &iface("do_x", "/x", &body_params(&["skillId", "type", "Content-Type", "3pcc", "self"])))]);
-    let names: Vec<(&str, &str)> = api.interfaces[0].params.iter().map(|p| (p.name.wire.as_str(), p.name.rust.as_str())).collect();
+    let api = ok(&[(
+        "voicecall/x.yaml",
+        &iface("do_x", "/x", &body_params(&["skillId", "type", "Content-Type", "3pcc", "self"])),
+    )]);
+    let names: Vec<(&str, &str)> =
+        api.interfaces[0].params.iter().map(|p| (p.name.wire.as_str(), p.name.rust.as_str())).collect();
     assert_eq!(
         names,
-        [("skillId", "skill_id"), ("type", "r#type"), ("Content-Type", "content_type"), ("3pcc", "_3pcc"), ("self", "self_")]
+        [
+            ("skillId", "skill_id"),
+            ("type", "r#type"),
+            ("Content-Type", "content_type"),
+            ("3pcc", "_3pcc"),
+            ("self", "self_")
+        ]
     );
 }
 
@@ -357,7 +399,10 @@ fn operation_names_must_be_usable_methods() {
         assert_eq!(e.len(), 1, "{op}: {e:?}");
         assert!(e[0].contains(&format!("operation name `{op}` is not a usable snake_case identifier")), "{e:?}");
         assert!(e[0].starts_with("spec/voicecall/x.yaml:1:12:"), "{e:?}");
-        let help = check_files(&[("voicecall/x.yaml", &iface(op, "/x", ""))]).expect_err("fails").0[0].help.clone().unwrap_or_default();
+        let help = check_files(&[("voicecall/x.yaml", &iface(op, "/x", ""))]).expect_err("fails").0[0]
+            .help
+            .clone()
+            .unwrap_or_default();
         assert!(help.ends_with(hint), "{op}: {help}"); // keyword help: see the ignored test below
     }
 }
@@ -413,7 +458,9 @@ fn type_name_must_be_upper_camel_case() {
 #[test]
 fn value_names_must_be_snake_case_and_distinct() {
     let with = |values: &str| {
-        let params = format!("  body:\n    - name: mode\n      type: integer\n      required: true\n      description: d\n      constraints:\n        values: [{values}]\n");
+        let params = format!(
+            "  body:\n    - name: mode\n      type: integer\n      required: true\n      description: d\n      constraints:\n        values: [{values}]\n"
+        );
         errors(&[("voicecall/x.yaml", &iface("do_x", "/x", &params))])
     };
     let e = with("{ value: 0, name: Blind, description: d }");
@@ -437,10 +484,11 @@ fn error_and_event_names_become_variants() {
 fn error_names_must_be_snake_case_and_give_distinct_variants() {
     let errors_file = |codes: &str| format!("codes:\n{codes}");
     let run = |text: String| {
-        let mut raw: Vec<RawFile> = [("api.yaml", API.to_owned()), ("errors.yaml", text), ("events.yaml", EVENTS.to_owned())]
-            .into_iter()
-            .map(|(r, t)| RawFile { rel_path: r.into(), bytes: t.into_bytes() })
-            .collect();
+        let mut raw: Vec<RawFile> =
+            [("api.yaml", API.to_owned()), ("errors.yaml", text), ("events.yaml", EVENTS.to_owned())]
+                .into_iter()
+                .map(|(r, t)| RawFile { rel_path: r.into(), bytes: t.into_bytes() })
+                .collect();
         raw.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
         let loaded = crate::load::load("spec", &raw).expect("loads");
         super::check(&loaded).expect_err("fails").0.iter().map(ToString::to_string).collect::<Vec<_>>()
@@ -457,7 +505,10 @@ fn error_names_must_be_snake_case_and_give_distinct_variants() {
 fn conditions_resolve_by_wire_name_and_value() {
     // A conditional event names its condition parameter by wire name; the IR holds its index.
     let params = "  body:\n    - name: devicetype\n      type: integer\n      required: true\n      description: d\n      constraints:\n        values: [{ value: 2, name: agent, description: d }]\n";
-    let text = format!("{}events:\n  - event: AgentEvent_Talking\n    when: {{ param: devicetype, equals: 2 }}\n", iface("do_x", "/x", params));
+    let text = format!(
+        "{}events:\n  - event: AgentEvent_Talking\n    when: {{ param: devicetype, equals: 2 }}\n",
+        iface("do_x", "/x", params)
+    );
     let api = ok(&[("voicecall/x.yaml", &text)]);
     let e = &api.interfaces[0].events[0];
     assert_eq!(e.when, Some(Condition { param: 0, equals: Value::Int(2) }));
@@ -476,7 +527,8 @@ fn not_sent_by_clears_sends_guid() {
     .into_iter()
     .map(|(r, t)| RawFile { rel_path: r.into(), bytes: t.into_bytes() })
     .collect();
-    let api = super::check(&crate::load::load("spec", &raw).expect("loads")).unwrap_or_else(|d| panic!("{}", d.render()));
+    let api =
+        super::check(&crate::load::load("spec", &raw).expect("loads")).unwrap_or_else(|d| panic!("{}", d.render()));
     let sends: Vec<(&str, bool)> = api.interfaces.iter().map(|i| (i.operation.wire.as_str(), i.sends_guid)).collect();
     assert_eq!(sends, [("sign_in", false), ("sign_out", true)]);
 }

@@ -12,7 +12,13 @@ use crate::load::positions::NodePath;
 pub(super) const TYPE_NAMES: &str = "string, integer, boolean, object, map or list";
 
 /// Parses a type word (and `items` for lists); `None` after reporting.
-pub(super) fn parse_type(ctx: &mut Ctx<'_>, ty: &str, items: Option<&str>, path: &NodePath, fields: Option<Vec<Field>>) -> Option<Type> {
+pub(super) fn parse_type(
+    ctx: &mut Ctx<'_>,
+    ty: &str,
+    items: Option<&str>,
+    path: &NodePath,
+    fields: Option<Vec<Field>>,
+) -> Option<Type> {
     let parsed = match ty {
         "string" => Type::String,
         "integer" => Type::Integer,
@@ -40,7 +46,11 @@ pub(super) fn parse_type(ctx: &mut Ctx<'_>, ty: &str, items: Option<&str>, path:
                 "bool" | "boolean" => "boolean",
                 _ => "",
             };
-            let help = if hint.is_empty() { format!("use one of {TYPE_NAMES}") } else { format!("did you mean `{hint}`? The types are {TYPE_NAMES}") };
+            let help = if hint.is_empty() {
+                format!("use one of {TYPE_NAMES}")
+            } else {
+                format!("did you mean `{hint}`? The types are {TYPE_NAMES}")
+            };
             ctx.push(d.help(help));
             return None;
         }
@@ -63,7 +73,10 @@ pub(crate) fn fields(ctx: &mut Ctx<'_>, specs: &[FieldSpec], path: &NodePath) ->
             let d = if *other == spec.name {
                 ctx.at(&fpath.key("name"), format!("field `{}` is listed twice", spec.name))
             } else {
-                ctx.at(&fpath.key("name"), format!("fields `{other}` and `{}` both become the Rust name `{rust}`", spec.name))
+                ctx.at(
+                    &fpath.key("name"),
+                    format!("fields `{other}` and `{}` both become the Rust name `{rust}`", spec.name),
+                )
             };
             ctx.push(d.label("duplicate").help("each field needs a distinct name"));
             continue;
@@ -80,7 +93,13 @@ pub(crate) fn fields(ctx: &mut Ctx<'_>, specs: &[FieldSpec], path: &NodePath) ->
         };
         let Some(ty) = parse_type(ctx, &spec.ty, spec.items.as_deref(), &fpath, nested) else { continue };
         let values = spec.values.as_deref().map(|v| values(ctx, v, &ty, &fpath.key("values"))).unwrap_or_default();
-        out.push(Field { name: Name { wire: spec.name.clone(), rust, pos: ctx.pos(&fpath) }, ty, required: spec.required, description: spec.description.clone(), values });
+        out.push(Field {
+            name: Name { wire: spec.name.clone(), rust, pos: ctx.pos(&fpath) },
+            ty,
+            required: spec.required,
+            description: spec.description.clone(),
+            values,
+        });
     }
     out
 }
@@ -136,16 +155,24 @@ pub(super) fn values(ctx: &mut Ctx<'_>, specs: &[ValueSpec], ty: &Type, path: &N
         }
         let rust = ident::camel(&spec.name);
         if let Some(prev) = out.iter().find(|v| v.value == value) {
-            let d = ctx.at(&vpath.key("value"), format!("value `{value}` is listed twice (also as `{}`)", prev.name.wire));
+            let d =
+                ctx.at(&vpath.key("value"), format!("value `{value}` is listed twice (also as `{}`)", prev.name.wire));
             ctx.push(d.label("duplicate"));
             continue;
         }
         if let Some(prev) = out.iter().find(|v| v.name.rust == rust) {
-            let d = ctx.at(&vpath.key("name"), format!("values `{}` and `{}` share the name `{}`", prev.value, value, spec.name));
+            let d = ctx.at(
+                &vpath.key("name"),
+                format!("values `{}` and `{}` share the name `{}`", prev.value, value, spec.name),
+            );
             ctx.push(d.help("give each value its own name"));
             continue;
         }
-        out.push(EnumValue { value, name: Name { wire: spec.name.clone(), rust, pos: ctx.pos(&vpath) }, description: spec.description.clone() });
+        out.push(EnumValue {
+            value,
+            name: Name { wire: spec.name.clone(), rust, pos: ctx.pos(&vpath) },
+            description: spec.description.clone(),
+        });
     }
     out
 }
@@ -156,10 +183,15 @@ pub(super) fn constraints(ctx: &mut Ctx<'_>, spec: &ConstraintsSpec, ty: &Type, 
     let is_string = *ty == Type::String;
     if let Some(r) = &spec.range {
         if !matches!(ty, Type::Integer | Type::String) {
-            let d = ctx.at(&path.key("range"), format!("a range applies to integers and numeric strings, not {}", ty.spec_name()));
+            let d = ctx.at(
+                &path.key("range"),
+                format!("a range applies to integers and numeric strings, not {}", ty.spec_name()),
+            );
             ctx.push(d);
         } else if r.min > r.max {
-            let d = ctx.at(&path.key("range"), format!("range min {} is greater than max {}", r.min, r.max)).label("empty range");
+            let d = ctx
+                .at(&path.key("range"), format!("range min {} is greater than max {}", r.min, r.max))
+                .label("empty range");
             ctx.push(d.help("swap the bounds"));
         } else {
             out.range = Some((r.min, r.max));
@@ -172,7 +204,8 @@ pub(super) fn constraints(ctx: &mut Ctx<'_>, spec: &ConstraintsSpec, ty: &Type, 
             let d = ctx.at(&path.key(key), format!("`{key}` applies to strings, not {}", ty.spec_name()));
             ctx.push(d);
         } else if min > len.max {
-            let d = ctx.at(&path.key(key), format!("{key} min {min} is greater than max {}", len.max)).label("empty range");
+            let d =
+                ctx.at(&path.key(key), format!("{key} min {min} is greater than max {}", len.max)).label("empty range");
             ctx.push(d.help("swap the bounds"));
         } else {
             *slot = Some((min, len.max));
@@ -187,7 +220,9 @@ pub(super) fn constraints(ctx: &mut Ctx<'_>, spec: &ConstraintsSpec, ty: &Type, 
             match regex_lite::Regex::new(&anchored) {
                 Ok(_) => out.pattern = Some(Pattern { regex: anchored, description: p.description.clone() }),
                 Err(e) => {
-                    let d = ctx.at(&path.key("pattern").key("regex"), format!("invalid regular expression: {e}")).label("invalid regex");
+                    let d = ctx
+                        .at(&path.key("pattern").key("regex"), format!("invalid regular expression: {e}"))
+                        .label("invalid regex");
                     ctx.push(d.help("the syntax is that of the regex-lite crate (Rust regex without Unicode classes)"));
                 }
             }
@@ -202,7 +237,8 @@ pub(super) fn constraints(ctx: &mut Ctx<'_>, spec: &ConstraintsSpec, ty: &Type, 
     }
     if spec.supported_only {
         if spec.values.is_none() {
-            let d = ctx.at(&path.key("supported_only"), "`supported_only` needs `values`: the ones the server supports");
+            let d =
+                ctx.at(&path.key("supported_only"), "`supported_only` needs `values`: the ones the server supports");
             ctx.push(d);
         }
         out.supported_only = true;
@@ -214,7 +250,11 @@ pub(super) fn constraints(ctx: &mut Ctx<'_>, spec: &ConstraintsSpec, ty: &Type, 
 fn anchor(regex: &str) -> String {
     let starts = regex.starts_with('^');
     let ends = regex.ends_with('$') && !regex.ends_with("\\$");
-    if starts && ends { regex.to_owned() } else { format!("^(?:{})$", regex.trim_start_matches('^').trim_end_matches('$')) }
+    if starts && ends {
+        regex.to_owned()
+    } else {
+        format!("^(?:{})$", regex.trim_start_matches('^').trim_end_matches('$'))
+    }
 }
 
 /// Why `value` (JSON) is not an acceptable value of a parameter, if it is not.
@@ -230,7 +270,8 @@ pub(super) fn check_json(value: &serde_json::Value, ty: &Type, c: &Constraints) 
         (Type::Object(fields), serde_json::Value::Object(map)) => {
             for f in fields {
                 match map.get(&f.name.wire) {
-                    Some(v) => check_json(v, &f.ty, &Constraints::default()).map_err(|e| format!("field `{}`: {e}", f.name.wire))?,
+                    Some(v) => check_json(v, &f.ty, &Constraints::default())
+                        .map_err(|e| format!("field `{}`: {e}", f.name.wire))?,
                     None if f.required => return Err(format!("field `{}` is missing", f.name.wire)),
                     None => {}
                 }
@@ -325,7 +366,15 @@ mod tests {
     #[test]
     fn range_on_numeric_string() {
         let c = digits_101_59999();
-        for (v, ok) in [("100", false), ("101", true), ("59999", true), ("60000", false), ("1a", false), ("", false), ("+101", false)] {
+        for (v, ok) in [
+            ("100", false),
+            ("101", true),
+            ("59999", true),
+            ("60000", false),
+            ("1a", false),
+            ("", false),
+            ("+101", false),
+        ] {
             assert_eq!(check_str(v, &c).is_ok(), ok, "{v}");
         }
     }
@@ -349,8 +398,18 @@ mod tests {
     fn anchoring_is_added_once() {
         assert_eq!(anchor("^a$"), "^a$");
         assert_eq!(anchor("a|b"), "^(?:a|b)$");
-        let c = Constraints { pattern: Some(Pattern { regex: anchor("[0-9]{1,24}|\\*|#"), description: "d".into() }), ..Constraints::default() };
-        for (v, ok) in [("*", true), ("#", true), ("123456789012345678901234", true), ("1234567890123456789012345", false), ("12a", false), ("", false)] {
+        let c = Constraints {
+            pattern: Some(Pattern { regex: anchor("[0-9]{1,24}|\\*|#"), description: "d".into() }),
+            ..Constraints::default()
+        };
+        for (v, ok) in [
+            ("*", true),
+            ("#", true),
+            ("123456789012345678901234", true),
+            ("1234567890123456789012345", false),
+            ("12a", false),
+            ("", false),
+        ] {
             assert_eq!(check_str(v, &c).is_ok(), ok, "{v}");
         }
     }

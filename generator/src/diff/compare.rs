@@ -4,7 +4,8 @@ use std::fmt::Display;
 
 use super::{Area, Change, Class, Kind, Report};
 use crate::ir::{
-    Api, Constraints, EnumValue, ErrorCode, Event, Field, Interface, Param, Pattern, Payload, ResultShape, Rule, Settings, Type,
+    Api, Constraints, EnumValue, ErrorCode, Event, Field, Interface, Param, Pattern, Payload, ResultShape, Rule,
+    Settings, Type,
 };
 
 /// Compares two checked spec trees; see the [module docs](super) for the classification.
@@ -83,8 +84,16 @@ impl<'a> Ctx<'a> {
 
 /// Members of `o` and `n` that this module does not compare by name (added to the IR after it
 /// was written): any difference needs review.
-fn other_members(o: &impl serde::Serialize, n: &impl serde::Serialize, known: &[&str], subject: &str, ctx: &mut Ctx<'_>) {
-    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) = (serde_json::to_value(o), serde_json::to_value(n)) else {
+fn other_members(
+    o: &impl serde::Serialize,
+    n: &impl serde::Serialize,
+    known: &[&str],
+    subject: &str,
+    ctx: &mut Ctx<'_>,
+) {
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+        (serde_json::to_value(o), serde_json::to_value(n))
+    else {
         return;
     };
     let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
@@ -145,7 +154,12 @@ fn settings(old: &Settings, new: &Settings, ctx: &mut Ctx<'_>) {
     ];
     for (key, o, n) in wire {
         if o != n {
-            ctx.push(Class::Review, Kind::SettingChanged, key, format!("wire setting changed: {} → {}", quote(o), quote(n)));
+            ctx.push(
+                Class::Review,
+                Kind::SettingChanged,
+                key,
+                format!("wire setting changed: {} → {}", quote(o), quote(n)),
+            );
         }
     }
     if old.default_port != new.default_port {
@@ -162,8 +176,19 @@ fn settings(old: &Settings, new: &Settings, ctx: &mut Ctx<'_>) {
     ctx.text("auth.description", "authentication description", &old.auth_description, &new.auth_description);
     ctx.text_list("sources", "source", &old.sources, &new.sources);
     const KNOWN: &[&str] = &[
-        "name", "title", "summary", "crate_name", "base_path", "default_port", "content_type", "auth_header",
-        "auth_description", "token_header", "token_prefix", "envelope", "sources",
+        "name",
+        "title",
+        "summary",
+        "crate_name",
+        "base_path",
+        "default_port",
+        "content_type",
+        "auth_header",
+        "auth_description",
+        "token_header",
+        "token_prefix",
+        "envelope",
+        "sources",
     ];
     other_members(old, new, KNOWN, "", ctx);
 }
@@ -220,10 +245,14 @@ fn interface(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
             Class::Breaking,
             Kind::InterfaceRenamed,
             "operation",
-            format!("operation renamed: `{}` → `{}` (method `{}` → `{}`)", o.operation.wire, n.operation.wire, o.operation.rust, n.operation.rust),
+            format!(
+                "operation renamed: `{}` → `{}` (method `{}` → `{}`)",
+                o.operation.wire, n.operation.wire, o.operation.rust, n.operation.rust
+            ),
         );
     }
-    let (old_module, new_module) = (format!("{}::{}", o.resource.rust, o.module.rust), format!("{}::{}", n.resource.rust, n.module.rust));
+    let (old_module, new_module) =
+        (format!("{}::{}", o.resource.rust, o.module.rust), format!("{}::{}", n.resource.rust, n.module.rust));
     if old_module != new_module {
         ctx.push(
             Class::Breaking,
@@ -233,7 +262,12 @@ fn interface(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
         );
     }
     if o.method != n.method {
-        ctx.push(Class::Breaking, Kind::MethodChanged, "method", format!("HTTP method changed: {} → {}", o.method.as_str(), n.method.as_str()));
+        ctx.push(
+            Class::Breaking,
+            Kind::MethodChanged,
+            "method",
+            format!("HTTP method changed: {} → {}", o.method.as_str(), n.method.as_str()),
+        );
     }
     if o.path != n.path {
         ctx.push(Class::Breaking, Kind::PathChanged, "path", format!("path changed: `{}` → `{}`", o.path, n.path));
@@ -285,9 +319,30 @@ fn interface(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
     ctx.opt_text("source", "source page", o.source_page.as_deref(), n.source_page.as_deref());
     ctx.opt_text("source", "source date", o.source_updated.as_deref(), n.source_updated.as_deref());
     const KNOWN: &[&str] = &[
-        "source", "resource", "module", "operation", "title", "log_name", "summary", "description", "prerequisites",
-        "method", "path", "segments", "params", "rules", "result", "response_headers", "events", "errors", "examples",
-        "quirks", "sends_guid", "session", "source_page", "source_updated",
+        "source",
+        "resource",
+        "module",
+        "operation",
+        "title",
+        "log_name",
+        "summary",
+        "description",
+        "prerequisites",
+        "method",
+        "path",
+        "segments",
+        "params",
+        "rules",
+        "result",
+        "response_headers",
+        "events",
+        "errors",
+        "examples",
+        "quirks",
+        "sends_guid",
+        "session",
+        "source_page",
+        "source_updated",
     ];
     other_members(o, n, KNOWN, "", ctx);
 }
@@ -362,7 +417,8 @@ fn param(o: &Param, n: &Param, ctx: &mut Ctx<'_>) {
     }
     ty(&o.ty, &n.ty, Dir::Input, &subject, ctx);
     if o.secret != n.secret {
-        let message = if n.secret { "now secret: its Rust type changes" } else { "no longer secret: its Rust type changes" };
+        let message =
+            if n.secret { "now secret: its Rust type changes" } else { "no longer secret: its Rust type changes" };
         ctx.push(Class::Breaking, Kind::ParamChanged, &subject, message);
     }
     if o.role != n.role {
@@ -370,7 +426,12 @@ fn param(o: &Param, n: &Param, ctx: &mut Ctx<'_>) {
     }
     if o.default != n.default {
         let show = |v: &Option<crate::ir::Value>| v.as_ref().map_or_else(|| "none".to_owned(), |v| format!("`{v}`"));
-        ctx.push(Class::Review, Kind::DefaultChanged, &subject, format!("default changed: {} → {}", show(&o.default), show(&n.default)));
+        ctx.push(
+            Class::Review,
+            Kind::DefaultChanged,
+            &subject,
+            format!("default changed: {} → {}", show(&o.default), show(&n.default)),
+        );
     }
     let has_type = |p: &Param| !p.constraints.is_empty() || p.secret;
     if has_type(o) && has_type(n) && o.type_name.rust != n.type_name.rust {
@@ -391,8 +452,19 @@ fn param(o: &Param, n: &Param, ctx: &mut Ctx<'_>) {
     }
     ctx.text(&subject, "description", &o.description, &n.description);
     ctx.opt_text(&subject, "vendor type", o.vendor_type.as_deref(), n.vendor_type.as_deref());
-    const KNOWN: &[&str] =
-        &["name", "location", "ty", "required", "default", "description", "secret", "role", "vendor_type", "type_name", "constraints"];
+    const KNOWN: &[&str] = &[
+        "name",
+        "location",
+        "ty",
+        "required",
+        "default",
+        "description",
+        "secret",
+        "role",
+        "vendor_type",
+        "type_name",
+        "constraints",
+    ];
     other_members(o, n, KNOWN, &subject, ctx);
     const KNOWN_CONSTRAINTS: &[&str] = &["range", "chars", "bytes", "pattern", "values", "supported_only"];
     other_members(&o.constraints, &n.constraints, KNOWN_CONSTRAINTS, &subject, ctx);
@@ -430,7 +502,12 @@ fn same_shape(a: &Type, b: &Type) -> bool {
 
 fn ty(o: &Type, n: &Type, dir: Dir, subject: &str, ctx: &mut Ctx<'_>) {
     if !same_shape(o, n) {
-        ctx.push(Class::Breaking, Kind::TypeChanged, subject, format!("type changed: {} → {}", o.spec_name(), n.spec_name()));
+        ctx.push(
+            Class::Breaking,
+            Kind::TypeChanged,
+            subject,
+            format!("type changed: {} → {}", o.spec_name(), n.spec_name()),
+        );
         return;
     }
     match (o, n) {
@@ -450,13 +527,21 @@ fn fields(old: &[Field], new: &[Field], dir: Dir, prefix: &str, ctx: &mut Ctx<'_
         };
         match (o.required, n.required, dir) {
             (false, true, Dir::Input) => ctx.push(Class::Breaking, Kind::FieldMadeRequired, &s, "optional → required"),
-            (true, false, Dir::Input) => ctx.push(Class::Compatible, Kind::FieldMadeOptional, &s, "required → optional"),
-            (false, true, Dir::Output) => {
-                ctx.push(Class::Breaking, Kind::FieldMadeRequired, &s, "optional → required: the field is no longer an `Option`")
+            (true, false, Dir::Input) => {
+                ctx.push(Class::Compatible, Kind::FieldMadeOptional, &s, "required → optional")
             }
-            (true, false, Dir::Output) => {
-                ctx.push(Class::Breaking, Kind::FieldMadeOptional, &s, "required → optional: the field becomes an `Option`")
-            }
+            (false, true, Dir::Output) => ctx.push(
+                Class::Breaking,
+                Kind::FieldMadeRequired,
+                &s,
+                "optional → required: the field is no longer an `Option`",
+            ),
+            (true, false, Dir::Output) => ctx.push(
+                Class::Breaking,
+                Kind::FieldMadeOptional,
+                &s,
+                "required → optional: the field becomes an `Option`",
+            ),
             _ => {}
         }
         ty(&o.ty, &n.ty, dir, &s, ctx);
@@ -510,7 +595,12 @@ fn values(old: &[EnumValue], new: &[EnumValue], dir: Dir, subject: &str, ctx: &m
     }
     for o in old {
         match new.iter().find(|n| n.value == o.value) {
-            None => ctx.push(Class::Breaking, Kind::ValueRemoved, subject, format!("allowed value {} removed", show_value(o))),
+            None => ctx.push(
+                Class::Breaking,
+                Kind::ValueRemoved,
+                subject,
+                format!("allowed value {} removed", show_value(o)),
+            ),
             Some(n) => {
                 if n.name.rust != o.name.rust {
                     ctx.push(
@@ -534,17 +624,35 @@ fn show_bounds<T: Display>(b: (T, T)) -> String {
 }
 
 /// An inclusive interval limit: narrowed if any old value is now refused.
-fn bounds<T: Ord + Copy + Display>(what: &str, old: Option<(T, T)>, new: Option<(T, T)>, subject: &str, ctx: &mut Ctx<'_>) {
+fn bounds<T: Ord + Copy + Display>(
+    what: &str,
+    old: Option<(T, T)>,
+    new: Option<(T, T)>,
+    subject: &str,
+    ctx: &mut Ctx<'_>,
+) {
     match (old, new) {
         (None, None) => {}
-        (None, Some(n)) => ctx.push(Class::Breaking, Kind::ConstraintNarrowed, subject, format!("{what} limited to {} (narrowed)", show_bounds(n))),
-        (Some(o), None) => ctx.push(Class::Compatible, Kind::ConstraintWidened, subject, format!("{what} limit {} removed (widened)", show_bounds(o))),
+        (None, Some(n)) => ctx.push(
+            Class::Breaking,
+            Kind::ConstraintNarrowed,
+            subject,
+            format!("{what} limited to {} (narrowed)", show_bounds(n)),
+        ),
+        (Some(o), None) => ctx.push(
+            Class::Compatible,
+            Kind::ConstraintWidened,
+            subject,
+            format!("{what} limit {} removed (widened)", show_bounds(o)),
+        ),
         (Some(o), Some(n)) if o == n => {}
         (Some(o), Some(n)) => {
             let lost = n.0 > o.0 || n.1 < o.1;
             let gained = n.0 < o.0 || n.1 > o.1;
             let (class, kind, how) = match (lost, gained) {
-                (true, true) => (Class::Breaking, Kind::ConstraintNarrowed, "shifted: some values allowed before are refused"),
+                (true, true) => {
+                    (Class::Breaking, Kind::ConstraintNarrowed, "shifted: some values allowed before are refused")
+                }
                 (true, false) => (Class::Breaking, Kind::ConstraintNarrowed, "narrowed"),
                 _ => (Class::Compatible, Kind::ConstraintWidened, "widened"),
             };
@@ -556,15 +664,28 @@ fn bounds<T: Ord + Copy + Display>(what: &str, old: Option<(T, T)>, new: Option<
 fn pattern(old: Option<&Pattern>, new: Option<&Pattern>, subject: &str, ctx: &mut Ctx<'_>) {
     match (old, new) {
         (None, None) => {}
-        (None, Some(n)) => ctx.push(Class::Breaking, Kind::ConstraintNarrowed, subject, format!("pattern `{}` added (narrowed)", n.regex)),
-        (Some(o), None) => ctx.push(Class::Compatible, Kind::ConstraintWidened, subject, format!("pattern `{}` removed (widened)", o.regex)),
+        (None, Some(n)) => ctx.push(
+            Class::Breaking,
+            Kind::ConstraintNarrowed,
+            subject,
+            format!("pattern `{}` added (narrowed)", n.regex),
+        ),
+        (Some(o), None) => ctx.push(
+            Class::Compatible,
+            Kind::ConstraintWidened,
+            subject,
+            format!("pattern `{}` removed (widened)", o.regex),
+        ),
         (Some(o), Some(n)) => {
             if o.regex != n.regex {
                 ctx.push(
                     Class::Review,
                     Kind::ConstraintChanged,
                     subject,
-                    format!("pattern changed: `{}` → `{}`; cannot tell whether it is wider or narrower", o.regex, n.regex),
+                    format!(
+                        "pattern changed: `{}` → `{}`; cannot tell whether it is wider or narrower",
+                        o.regex, n.regex
+                    ),
                 );
             }
             ctx.text(subject, "pattern description", &o.description, &n.description);
@@ -643,13 +764,28 @@ fn rules(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
             let removed: Vec<_> = ov.iter().filter(|v| !nv.contains(v)).collect();
             let added: Vec<_> = nv.iter().filter(|v| !ov.contains(v)).collect();
             if !removed.is_empty() {
-                ctx.push(Class::Breaking, Kind::RuleChanged, "rules", format!("{}: no longer allows {} (narrowed)", m.text, join(removed)));
+                ctx.push(
+                    Class::Breaking,
+                    Kind::RuleChanged,
+                    "rules",
+                    format!("{}: no longer allows {} (narrowed)", m.text, join(removed)),
+                );
             }
             if !added.is_empty() {
-                ctx.push(Class::Compatible, Kind::RuleChanged, "rules", format!("{}: now also allows {} (widened)", m.text, join(added)));
+                ctx.push(
+                    Class::Compatible,
+                    Kind::RuleChanged,
+                    "rules",
+                    format!("{}: now also allows {} (widened)", m.text, join(added)),
+                );
             }
         }
-        ctx.opt_text("rules", &format!("description of rule \"{}\"", r.text), r.description.as_deref(), m.description.as_deref());
+        ctx.opt_text(
+            "rules",
+            &format!("description of rule \"{}\"", r.text),
+            r.description.as_deref(),
+            m.description.as_deref(),
+        );
     }
     for m in new.iter().filter(|m| !old.iter().any(|r| r.key == m.key)) {
         ctx.push(Class::Breaking, Kind::RuleAdded, "rules", format!("rule added (narrowed): {}", m.text));
@@ -681,7 +817,12 @@ fn tagged(value: &impl serde::Serialize) -> Tagged {
 fn result(o: &ResultShape, n: &ResultShape, ctx: &mut Ctx<'_>) {
     let (ot, nt) = (tagged(o), tagged(n));
     if ot.kind != nt.kind {
-        ctx.push(Class::Breaking, Kind::ResultChanged, "result", format!("result shape changed: {} → {}", ot.kind, nt.kind));
+        ctx.push(
+            Class::Breaking,
+            Kind::ResultChanged,
+            "result",
+            format!("result shape changed: {} → {}", ot.kind, nt.kind),
+        );
     }
     if let (ResultShape::Object { fields: of, .. }, ResultShape::Object { fields: nf, .. }) = (o, n) {
         fields(of, nf, Dir::Output, "result", ctx);
@@ -698,14 +839,24 @@ fn response_headers(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
             None => ctx.push(Class::Review, Kind::ResponseHeaderRemoved, &subject, "response header removed"),
             Some(x) => {
                 if x.role != h.role {
-                    ctx.push(Class::Review, Kind::ResponseHeaderChanged, &subject, format!("role changed: {:?} → {:?}", h.role, x.role));
+                    ctx.push(
+                        Class::Review,
+                        Kind::ResponseHeaderChanged,
+                        &subject,
+                        format!("role changed: {:?} → {:?}", h.role, x.role),
+                    );
                 }
                 ctx.text(&subject, "description", &h.description, &x.description);
             }
         }
     }
     for x in n.response_headers.iter().filter(|x| !o.response_headers.iter().any(|h| same(&h.name, &x.name))) {
-        ctx.push(Class::Compatible, Kind::ResponseHeaderAdded, &format!("response header `{}`", x.name), "response header added");
+        ctx.push(
+            Class::Compatible,
+            Kind::ResponseHeaderAdded,
+            &format!("response header `{}`", x.name),
+            "response header added",
+        );
     }
 }
 
@@ -716,11 +867,21 @@ fn errors(old: &[ErrorCode], new: &[ErrorCode], ctx: &mut Ctx<'_>) {
     for o in old {
         let subject = format!("error code {}", o.code);
         let Some(n) = new.iter().find(|n| n.code == o.code) else {
-            ctx.push(Class::Breaking, Kind::ErrorRemoved, &subject, format!("error code removed: variant `{}` disappears", o.name.rust));
+            ctx.push(
+                Class::Breaking,
+                Kind::ErrorRemoved,
+                &subject,
+                format!("error code removed: variant `{}` disappears", o.name.rust),
+            );
             continue;
         };
         if o.name.rust != n.name.rust {
-            ctx.push(Class::Breaking, Kind::NameChanged, &subject, format!("variant renamed: `{}` → `{}`", o.name.rust, n.name.rust));
+            ctx.push(
+                Class::Breaking,
+                Kind::NameChanged,
+                &subject,
+                format!("variant renamed: `{}` → `{}`", o.name.rust, n.name.rust),
+            );
         } else if o.name.wire != n.name.wire {
             ctx.docs(&subject, format!("name changed: `{}` → `{}`", o.name.wire, n.name.wire));
         }
@@ -744,15 +905,30 @@ fn events(old: &[Event], new: &[Event], ctx: &mut Ctx<'_>) {
     for o in old {
         let subject = format!("event `{}`", o.name.wire);
         let Some(n) = new.iter().find(|n| n.name.wire == o.name.wire) else {
-            ctx.push(Class::Breaking, Kind::EventRemoved, &subject, format!("event removed: variant `{}` disappears", o.name.rust));
+            ctx.push(
+                Class::Breaking,
+                Kind::EventRemoved,
+                &subject,
+                format!("event removed: variant `{}` disappears", o.name.rust),
+            );
             continue;
         };
         if o.name.rust != n.name.rust {
-            ctx.push(Class::Breaking, Kind::NameChanged, &subject, format!("variant renamed: `{}` → `{}`", o.name.rust, n.name.rust));
+            ctx.push(
+                Class::Breaking,
+                Kind::NameChanged,
+                &subject,
+                format!("variant renamed: `{}` → `{}`", o.name.rust, n.name.rust),
+            );
         }
         let (op, np) = (tagged(&o.payload), tagged(&n.payload));
         if op.kind != np.kind {
-            ctx.push(Class::Breaking, Kind::PayloadChanged, &subject, format!("payload changed: {} → {}", op.kind, np.kind));
+            ctx.push(
+                Class::Breaking,
+                Kind::PayloadChanged,
+                &subject,
+                format!("payload changed: {} → {}", op.kind, np.kind),
+            );
         }
         if let (Payload::Object { fields: of, .. }, Payload::Object { fields: nf, .. }) = (&o.payload, &n.payload) {
             fields(of, nf, Dir::Output, &format!("{subject} payload"), ctx);

@@ -39,7 +39,8 @@ pub fn read_git_dir(repo_dir: &Path, rev: &str, spec_dir: &str) -> Result<Vec<Ra
         }
         if depth > 1 {
             problems.push(
-                Diagnostic::new(format!("{rev}:{path}: folders nest one level only")).help("put each interface in spec/<resource>/<name>.yaml"),
+                Diagnostic::new(format!("{rev}:{path}: folders nest one level only"))
+                    .help("put each interface in spec/<resource>/<name>.yaml"),
             );
             continue;
         }
@@ -60,12 +61,8 @@ pub fn read_git_dir(repo_dir: &Path, rev: &str, spec_dir: &str) -> Result<Vec<Ra
 
 /// Runs a read-only git command in `repo_dir` and returns its standard output.
 fn git(repo_dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(repo_dir)
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
+    let output =
+        Command::new("git").arg("-C").arg(repo_dir).args(args).output().map_err(|e| format!("cannot run git: {e}"))?;
     if output.status.success() {
         Ok(output.stdout)
     } else {

@@ -246,7 +246,12 @@ impl Report {
         for c in &self.changes {
             match groups.last_mut() {
                 Some(g) if g.area == c.area && g.source == c.source => g.changes.push(c),
-                _ => groups.push(Group { area: c.area, interface: c.interface.as_deref(), source: &c.source, changes: vec![c] }),
+                _ => groups.push(Group {
+                    area: c.area,
+                    interface: c.interface.as_deref(),
+                    source: &c.source,
+                    changes: vec![c],
+                }),
             }
         }
         groups
@@ -277,7 +282,10 @@ pub enum FailOn {
 
 /// Loads and checks one side of a comparison from its raw files; `display_root` names the tree
 /// in diagnostics (e.g. `spec` or `HEAD~1:spec`).
-pub fn load_tree(display_root: &str, files: &[crate::load::RawFile]) -> Result<crate::ir::Api, crate::diag::Diagnostics> {
+pub fn load_tree(
+    display_root: &str,
+    files: &[crate::load::RawFile],
+) -> Result<crate::ir::Api, crate::diag::Diagnostics> {
     let loaded = crate::load::load(display_root, files)?;
     crate::check::check(&loaded)
 }

@@ -86,7 +86,10 @@ pub fn environment() -> Result<Environment<'static>, Diagnostics> {
 /// The text a filter formats: a string or number; undefined and none are errors, never empty text.
 fn text_arg(filter: &str, v: &Value) -> Result<String, minijinja::Error> {
     if v.is_undefined() {
-        return Err(minijinja::Error::new(ErrorKind::UndefinedError, format!("`{filter}` was given an undefined value")));
+        return Err(minijinja::Error::new(
+            ErrorKind::UndefinedError,
+            format!("`{filter}` was given an undefined value"),
+        ));
     }
     if v.is_none() {
         return Err(minijinja::Error::new(
@@ -97,7 +100,10 @@ fn text_arg(filter: &str, v: &Value) -> Result<String, minijinja::Error> {
     match v.as_str() {
         Some(s) => Ok(s.to_owned()),
         None if v.is_number() => Ok(v.to_string()),
-        None => Err(minijinja::Error::new(ErrorKind::InvalidOperation, format!("`{filter}` expects text, got {}", v.kind()))),
+        None => Err(minijinja::Error::new(
+            ErrorKind::InvalidOperation,
+            format!("`{filter}` expects text, got {}", v.kind()),
+        )),
     }
 }
 
@@ -106,7 +112,8 @@ fn text_arg(filter: &str, v: &Value) -> Result<String, minijinja::Error> {
 #[doc(hidden)]
 pub fn render_str(name: &str, source: &str, ctx: impl Serialize) -> Result<String, Diagnostics> {
     let mut env = environment()?;
-    env.add_template_owned(name.to_owned(), source.to_owned()).map_err(|e| template_error(name, "an inline template", &e))?;
+    env.add_template_owned(name.to_owned(), source.to_owned())
+        .map_err(|e| template_error(name, "an inline template", &e))?;
     render_named(&env, name, "an inline template", to_value(ctx))
 }
 

@@ -87,7 +87,10 @@ pub fn run(args: ImportArgs) -> ExitCode {
         if let Err(d) = validate(&context, &imported.rel_path, &yaml) {
             eprint!("{}", d.render());
             if !args.allow_invalid {
-                eprintln!("error: the draft from {} does not pass load+check; nothing written (use --allow-invalid to keep it)", display(page));
+                eprintln!(
+                    "error: the draft from {} does not pass load+check; nothing written (use --allow-invalid to keep it)",
+                    display(page)
+                );
                 failed = true;
                 continue;
             }
@@ -96,7 +99,11 @@ pub fn run(args: ImportArgs) -> ExitCode {
             Some(dir) => {
                 let target = dir.join(&imported.rel_path);
                 if target.exists() {
-                    eprintln!("error: {} exists; use --update {} to merge the page into it, or remove it first", target.display(), target.display());
+                    eprintln!(
+                        "error: {} exists; use --update {} to merge the page into it, or remove it first",
+                        target.display(),
+                        target.display()
+                    );
                     failed = true;
                     continue;
                 }
@@ -174,7 +181,13 @@ fn rel_path(spec_file: &Path) -> String {
     parts[parts.len().saturating_sub(2)..].join("/")
 }
 
-fn run_update(page: &Path, spec_file: &Path, context: &Context, options: &super::Options, allow_invalid: bool) -> ExitCode {
+fn run_update(
+    page: &Path,
+    spec_file: &Path,
+    context: &Context,
+    options: &super::Options,
+    allow_invalid: bool,
+) -> ExitCode {
     let (text, spec_text) = match (std::fs::read_to_string(page), std::fs::read_to_string(spec_file)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) => {
@@ -206,7 +219,10 @@ fn run_update(page: &Path, spec_file: &Path, context: &Context, options: &super:
     if let Err(d) = validate(context, &rel, &updated.yaml) {
         eprint!("{}", d.render());
         if !allow_invalid {
-            eprintln!("error: the updated {} does not pass load+check; nothing written (use --allow-invalid to write it anyway)", spec_file.display());
+            eprintln!(
+                "error: the updated {} does not pass load+check; nothing written (use --allow-invalid to write it anyway)",
+                spec_file.display()
+            );
             return ExitCode::FAILURE;
         }
     }

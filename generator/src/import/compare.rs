@@ -93,7 +93,9 @@ pub fn compare(page: &InterfaceFile, spec: &InterfaceFile) -> Vec<String> {
         }
     };
     same("title", &page.title, &spec.title);
-    let source = |d: &InterfaceFile| d.source.as_ref().map(|s| (s.page.clone(), s.updated.clone().unwrap_or_default())).unwrap_or_default();
+    let source = |d: &InterfaceFile| {
+        d.source.as_ref().map(|s| (s.page.clone(), s.updated.clone().unwrap_or_default())).unwrap_or_default()
+    };
     let (pp_page, pp_updated) = source(page);
     let (sp_page, sp_updated) = source(spec);
     same("source page", &pp_page, &sp_page);
@@ -128,13 +130,23 @@ pub fn compare(page: &InterfaceFile, spec: &InterfaceFile) -> Vec<String> {
             out.push(format!("parameter {name}: page puts it in {loc}, spec in {sloc}"));
         }
         if p.ty != s.ty || p.items != s.items {
-            out.push(format!("parameter {name}: page type {}{}, spec type {}{}", p.ty, items(&p.items), s.ty, items(&s.items)));
+            out.push(format!(
+                "parameter {name}: page type {}{}, spec type {}{}",
+                p.ty,
+                items(&p.items),
+                s.ty,
+                items(&s.items)
+            ));
         }
         if p.required != s.required {
             out.push(format!("parameter {name}: page says required = {}, spec says {}", p.required, s.required));
         }
         if p.default != s.default {
-            out.push(format!("parameter {name}: page default {:?}, spec default {:?}", p.default.as_ref().map(scalar), s.default.as_ref().map(scalar)));
+            out.push(format!(
+                "parameter {name}: page default {:?}, spec default {:?}",
+                p.default.as_ref().map(scalar),
+                s.default.as_ref().map(scalar)
+            ));
         }
         if p.role != s.role {
             out.push(format!("parameter {name}: page role {:?}, spec role {:?}", p.role, s.role));
@@ -142,7 +154,9 @@ pub fn compare(page: &InterfaceFile, spec: &InterfaceFile) -> Vec<String> {
         let (pc, sc) = (constraints(&p.constraints), constraints(&s.constraints));
         for key in pc.keys().chain(sc.keys()).collect::<std::collections::BTreeSet<_>>() {
             match (pc.get(key), sc.get(key)) {
-                (Some(a), Some(b)) if a != b => out.push(format!("parameter {name}: {key} is {a} on the page, {b} in the spec")),
+                (Some(a), Some(b)) if a != b => {
+                    out.push(format!("parameter {name}: {key} is {a} on the page, {b} in the spec"))
+                }
                 (Some(a), None) => out.push(format!("parameter {name}: {key} {a} on the page, not in the spec")),
                 (None, Some(b)) => out.push(format!("parameter {name}: {key} {b} in the spec, not on the page")),
                 _ => {}

@@ -119,7 +119,12 @@ pub struct Constraints {
 
 impl Constraints {
     pub fn is_empty(&self) -> bool {
-        self.range.is_none() && self.chars.is_none() && self.bytes.is_none() && self.pattern.is_none() && self.values.is_empty() && !self.supported_only
+        self.range.is_none()
+            && self.chars.is_none()
+            && self.bytes.is_none()
+            && self.pattern.is_none()
+            && self.values.is_empty()
+            && !self.supported_only
     }
 }
 

@@ -37,7 +37,11 @@ pub struct Warning {
 
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.line == 0 { write!(f, "warning: {}", self.message) } else { write!(f, "line {}: warning: {}", self.line, self.message) }
+        if self.line == 0 {
+            write!(f, "warning: {}", self.message)
+        } else {
+            write!(f, "line {}: warning: {}", self.line, self.message)
+        }
     }
 }
 
@@ -52,7 +56,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { base_path: "/agentgateway/resource".to_owned(), implied_headers: vec!["Content-Type".to_owned(), "Guid".to_owned()] }
+        Self {
+            base_path: "/agentgateway/resource".to_owned(),
+            implied_headers: vec!["Content-Type".to_owned(), "Guid".to_owned()],
+        }
     }
 }
 
@@ -88,8 +95,13 @@ impl Ctx {
 
     fn unplaced(&mut self, block: &Block, section: &str) {
         match block {
-            Block::Heading(l) | Block::Text(l) | Block::Bullet(l) => self.warn(l.no, format!("not placed ({section}): {}", l.text)),
-            Block::Table(t) => self.warn(t.line, format!("table not placed ({section}): {}", t.caption.as_deref().unwrap_or("no caption"))),
+            Block::Heading(l) | Block::Text(l) | Block::Bullet(l) => {
+                self.warn(l.no, format!("not placed ({section}): {}", l.text))
+            }
+            Block::Table(t) => self.warn(
+                t.line,
+                format!("table not placed ({section}): {}", t.caption.as_deref().unwrap_or("no caption")),
+            ),
         }
     }
 }
@@ -182,7 +194,8 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
                 for b in &section.blocks {
                     match b {
                         Block::Text(l) | Block::Bullet(l) => {
-                            let found: Vec<String> = method_re.captures_iter(&l.text).map(|c| c[1].to_owned()).collect();
+                            let found: Vec<String> =
+                                method_re.captures_iter(&l.text).map(|c| c[1].to_owned()).collect();
                             if found.is_empty() {
                                 cx.unplaced(b, "interface method");
                             }
@@ -197,7 +210,9 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
             "uri" => {
                 for b in &section.blocks {
                     match b {
-                        Block::Text(l) if uri.is_none() && (l.text.contains("://") || l.text.starts_with('/')) => uri = Some((l.no, l.text.clone())),
+                        Block::Text(l) if uri.is_none() && (l.text.contains("://") || l.text.starts_with('/')) => {
+                            uri = Some((l.no, l.text.clone()))
+                        }
                         Block::Table(t) if uri_table.is_none() => uri_table = Some(t.clone()),
                         other => cx.unplaced(other, "URI"),
                     }
@@ -217,8 +232,13 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
                     match b {
                         Block::Bullet(l) | Block::Text(l) if is_header_label(&l.text) => mode = Some("header"),
                         Block::Bullet(l) | Block::Text(l) if is_body_label(&l.text) => mode = Some("body"),
-                        Block::Text(l) | Block::Bullet(l) if l.text.eq_ignore_ascii_case("none") && mode == Some("body") => body_none = true,
-                        Block::Text(l) | Block::Bullet(l) if l.text.eq_ignore_ascii_case("none") && mode == Some("header") => {}
+                        Block::Text(l) | Block::Bullet(l)
+                            if l.text.eq_ignore_ascii_case("none") && mode == Some("body") =>
+                        {
+                            body_none = true
+                        }
+                        Block::Text(l) | Block::Bullet(l)
+                            if l.text.eq_ignore_ascii_case("none") && mode == Some("header") => {}
                         Block::Table(t) => {
                             let cap = t.caption.as_deref().unwrap_or("").to_ascii_lowercase();
                             let kind = if cap.contains("header") {
@@ -244,9 +264,11 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
                     }
                 }
             }
-            "triggered event" | "triggered events" => list_section(&section.blocks, &mut d.events, &mut cx, "triggered event", |t| {
-                t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && t.contains('_')
-            }),
+            "triggered event" | "triggered events" => {
+                list_section(&section.blocks, &mut d.events, &mut cx, "triggered event", |t| {
+                    t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && t.contains('_')
+                })
+            }
             "error code" | "error codes" => list_section(&section.blocks, &mut d.errors, &mut cx, "error code", |t| {
                 !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             }),
@@ -309,7 +331,13 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     match distinct.len() {
         0 => cx.warn(0, "the page names no request method"),
         1 => {}
-        _ => cx.warn(methods[0].0, format!("the page names several methods ({}); the first is used", distinct.into_iter().collect::<Vec<_>>().join(", "))),
+        _ => cx.warn(
+            methods[0].0,
+            format!(
+                "the page names several methods ({}); the first is used",
+                distinct.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        ),
     }
     d.method = methods.first().map(|(_, m)| m.clone()).unwrap_or_default();
 
@@ -318,7 +346,11 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
         Some((line, u)) => {
             let (path, query) = split_uri(u, &options.base_path, *line, &mut cx);
             d.path = path;
-            let placeholders: Vec<String> = Regex::new(r"\{([^}]*)\}").expect("static regex").captures_iter(&d.path).map(|c| c[1].to_owned()).collect();
+            let placeholders: Vec<String> = Regex::new(r"\{([^}]*)\}")
+                .expect("static regex")
+                .captures_iter(&d.path)
+                .map(|c| c[1].to_owned())
+                .collect();
             (placeholders, query)
         }
         None => {
@@ -357,7 +389,9 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
                 take(r, &mut d.parameters.query);
             } else {
                 cx.warn(r.line, format!("URI table lists `{name}`, which the URI template does not contain; left out"));
-                cx.quirks.push(format!("The page's URI table lists {name}, which its URI template does not contain; it is left out."));
+                cx.quirks.push(format!(
+                    "The page's URI table lists {name}, which its URI template does not contain; it is left out."
+                ));
             }
         }
     }
@@ -366,7 +400,10 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     for name in path_names.iter().chain(&query_names) {
         if !in_table.contains(name) {
             let line = uri.as_ref().map_or(0, |u| u.0);
-            cx.warn(line, format!("`{name}` appears in the URI template but not in the URI table; declared as a string"));
+            cx.warn(
+                line,
+                format!("`{name}` appears in the URI template but not in the URI table; declared as a string"),
+            );
             let param = Param {
                 name: name.clone(),
                 ty: "string".to_owned(),
@@ -392,11 +429,22 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     for (i, t) in body_tables.iter().enumerate() {
         let caption = t.caption.clone().unwrap_or_default();
         let words: Vec<&str> = caption.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).collect();
-        if let Some(parent) = d.parameters.body.iter().find(|p| i > 0 && words.contains(&p.name.as_str())).map(|p| p.name.clone()) {
+        if let Some(parent) =
+            d.parameters.body.iter().find(|p| i > 0 && words.contains(&p.name.as_str())).map(|p| p.name.clone())
+        {
             // Members of an object parameter: the spec format has no nested parameters.
             let names: Vec<String> = t.rows.iter().filter_map(|r| r.get(t, Col::Name)).collect();
-            cx.warn(t.line, format!("table \"{caption}\" lists the members of `{parent}` ({}); nested parameters are not modeled", names.join(", ")));
-            cx.quirks.push(format!("The page lists the members of {parent} ({}), which the spec does not model yet.", names.join(", ")));
+            cx.warn(
+                t.line,
+                format!(
+                    "table \"{caption}\" lists the members of `{parent}` ({}); nested parameters are not modeled",
+                    names.join(", ")
+                ),
+            );
+            cx.quirks.push(format!(
+                "The page lists the members of {parent} ({}), which the spec does not model yet.",
+                names.join(", ")
+            ));
             continue;
         }
         if i > 0 {
@@ -410,7 +458,13 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     // Rules.
     for raw in pending_rules {
         let Some(other) = d.parameters.all().find(|p| p.name == raw.when_param) else {
-            cx.warn(raw.line, format!("`{}`: the condition names `{}`, which is not a parameter; kept only in the description", raw.param, raw.when_param));
+            cx.warn(
+                raw.line,
+                format!(
+                    "`{}`: the condition names `{}`, which is not a parameter; kept only in the description",
+                    raw.param, raw.when_param
+                ),
+            );
             continue;
         };
         let integer = other.ty == "integer";
@@ -419,8 +473,17 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
             _ => Scalar::Str(raw.when_value.clone()),
         };
         if raw.kind == "only_when" && d.parameters.all().any(|p| p.name == raw.param && p.required) {
-            cx.warn(raw.line, format!("`{}` is mandatory but said to be valid only when {} is {}; no rule is made", raw.param, raw.when_param, raw.when_value));
-            cx.quirks.push(format!("The page marks {} mandatory but says it is valid only when {} is {}.", raw.param, raw.when_param, raw.when_value));
+            cx.warn(
+                raw.line,
+                format!(
+                    "`{}` is mandatory but said to be valid only when {} is {}; no rule is made",
+                    raw.param, raw.when_param, raw.when_value
+                ),
+            );
+            cx.quirks.push(format!(
+                "The page marks {} mandatory but says it is valid only when {} is {}.",
+                raw.param, raw.when_param, raw.when_value
+            ));
             continue;
         }
         d.rules.push(Rule {
@@ -443,7 +506,11 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
         Some(t) => result_kind(t, &result_tables, &mut cx),
         None => {
             cx.warn(0, "the page has no response table; result kind `none` assumed");
-            ResultDraft { kind: "none".to_owned(), description: Some("The page documents no response.".to_owned()), ..ResultDraft::default() }
+            ResultDraft {
+                kind: "none".to_owned(),
+                description: Some("The page documents no response.".to_owned()),
+                ..ResultDraft::default()
+            }
         }
     };
 
@@ -452,7 +519,9 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
 
     let resource = d.path.trim_start_matches('/').split('/').next().unwrap_or("").to_owned();
     let stem = d.path.split('/').rfind(|s| !s.is_empty() && !s.starts_with('{')).unwrap_or("").to_owned();
-    let module = |s: &str| -> String { s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect() };
+    let module = |s: &str| -> String {
+        s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
+    };
     let rel_path = format!("{}/{}.yaml", module(&resource), module(&stem));
 
     let mut quirks = Vec::new();
@@ -559,7 +628,8 @@ fn rows_of(table: &Table, request: bool, cx: &mut Ctx) -> Vec<ParamRow> {
         let Some(name) = row.get(table, Col::Name) else { continue };
         let vendor = row.get(table, Col::Type).unwrap_or_else(|| "string".to_owned());
         let (ty, items) = spec_type(&vendor);
-        if vendor.to_ascii_lowercase().contains("list") || vendor.contains("[]") || vendor.eq_ignore_ascii_case("array") {
+        if vendor.to_ascii_lowercase().contains("list") || vendor.contains("[]") || vendor.eq_ignore_ascii_case("array")
+        {
             cx.warn(row.line, format!("`{name}` is a list ({vendor}); its element type is a guess"));
         }
         let required = match row.get(table, Col::Mandatory).map(|m| m.to_ascii_lowercase()) {
@@ -589,7 +659,17 @@ fn rows_of(table: &Table, request: bool, cx: &mut Ctx) -> Vec<ParamRow> {
         }
         out.push(ParamRow {
             line: row.get_line(table, Col::Name).unwrap_or(row.line),
-            param: Param { name, ty, items, required, default: p.default, role: None, vendor_type: None, description, constraints: p.constraints },
+            param: Param {
+                name,
+                ty,
+                items,
+                required,
+                default: p.default,
+                role: None,
+                vendor_type: None,
+                description,
+                constraints: p.constraints,
+            },
             rules: p.rules,
             table_refs: p.table_refs,
         });
@@ -608,7 +688,10 @@ fn result_kind(table: &Table, more: &[Table], cx: &mut Ctx) -> ResultDraft {
             "result" => result = Some(row),
             other => {
                 let ty = row.get(table, Col::Type).unwrap_or_default();
-                cx.warn(row.line, format!("response member `{other}` is not placed (only retcode, message and result are read)"));
+                cx.warn(
+                    row.line,
+                    format!("response member `{other}` is not placed (only retcode, message and result are read)"),
+                );
                 cx.quirks.push(format!("The page's response table lists a member {other} ({ty}) besides retcode, message and result; it is not modeled."));
             }
         }
@@ -627,7 +710,12 @@ fn result_kind(table: &Table, more: &[Table], cx: &mut Ctx) -> ResultDraft {
     let description = row.get(table, Col::Description).unwrap_or_default();
     let lower = vendor.to_ascii_lowercase();
     let reserved = description.to_ascii_lowercase().contains("reserved");
-    let kind = |kind: &str| ResultDraft { kind: kind.to_owned(), vendor_type: Some(vendor.clone()), description: Some(description.clone()), fields: None };
+    let kind = |kind: &str| ResultDraft {
+        kind: kind.to_owned(),
+        vendor_type: Some(vendor.clone()),
+        description: Some(description.clone()),
+        fields: None,
+    };
     if (lower == "object" || lower == "map") && !more.is_empty() && !reserved {
         let mut fields = Vec::new();
         for t in more {
@@ -637,7 +725,13 @@ fn result_kind(table: &Table, more: &[Table], cx: &mut Ctx) -> ResultDraft {
                 }
                 let c = &r.param.constraints;
                 if c.range.is_some() || c.chars.is_some() || c.bytes.is_some() || c.pattern.is_some() {
-                    cx.warn(r.line, format!("result member `{}` states limits, which fields do not carry; kept in its description", r.param.name));
+                    cx.warn(
+                        r.line,
+                        format!(
+                            "result member `{}` states limits, which fields do not carry; kept in its description",
+                            r.param.name
+                        ),
+                    );
                 }
                 fields.push(draft::Field {
                     name: r.param.name,
@@ -652,7 +746,9 @@ fn result_kind(table: &Table, more: &[Table], cx: &mut Ctx) -> ResultDraft {
     } else if lower == "object" || lower == "map" {
         if !reserved {
             cx.warn(row.line, format!("result of type {vendor} (\"{description}\") has no member table; declared reserved, fill in its fields"));
-            cx.quirks.push(format!("The page documents a result of type {vendor} without listing its members; it is declared reserved."));
+            cx.quirks.push(format!(
+                "The page documents a result of type {vendor} without listing its members; it is declared reserved."
+            ));
         }
         for t in more {
             cx.warn(t.line, "a further response table follows a reserved result; not placed");
@@ -661,7 +757,12 @@ fn result_kind(table: &Table, more: &[Table], cx: &mut Ctx) -> ResultDraft {
     } else if lower == "string" && description.to_ascii_lowercase().contains("call id") {
         kind("call_id")
     } else {
-        cx.warn(row.line, format!("result of type {vendor} (\"{description}\") is neither an object nor a call ID; declared reserved"));
+        cx.warn(
+            row.line,
+            format!(
+                "result of type {vendor} (\"{description}\") is neither an object nor a call ID; declared reserved"
+            ),
+        );
         cx.quirks.push(format!("The page documents a result of type {vendor}, which the spec format cannot express yet; it is declared reserved."));
         kind("reserved")
     }
@@ -684,7 +785,11 @@ fn sample(p: &Param) -> serde_json::Value {
         };
     }
     if let Some(r) = &p.constraints.range {
-        return if p.ty == "string" { serde_json::Value::from(r.min.to_string()) } else { serde_json::Value::from(r.min) };
+        return if p.ty == "string" {
+            serde_json::Value::from(r.min.to_string())
+        } else {
+            serde_json::Value::from(r.min)
+        };
     }
     match p.ty.as_str() {
         "integer" => serde_json::Value::from(1),
@@ -721,7 +826,10 @@ fn example(parts: &[(&'static str, usize, Vec<Line>)], d: &mut Draft, cx: &mut C
                             Some(p) => {
                                 headers.insert(p.name.clone(), serde_json::Value::from(value.trim()));
                             }
-                            None => cx.warn(l.no, format!("example sends header `{name}`, which is not a header parameter; left out")),
+                            None => cx.warn(
+                                l.no,
+                                format!("example sends header `{name}`, which is not a header parameter; left out"),
+                            ),
                         }
                     }
                 }
@@ -754,7 +862,10 @@ fn example(parts: &[(&'static str, usize, Vec<Line>)], d: &mut Draft, cx: &mut C
         for key in names {
             match d.parameters.body.iter().find(|p| p.name == key) {
                 None => {
-                    cx.warn(request_line, format!("the request example sends `{key}`, which the body table does not declare; left out"));
+                    cx.warn(
+                        request_line,
+                        format!("the request example sends `{key}`, which the body table does not declare; left out"),
+                    );
                     cx.quirks.push(format!("The page's request example sends {key}, which its body table does not declare; the example here leaves it out."));
                     map.remove(&key);
                 }
@@ -780,7 +891,10 @@ fn example(parts: &[(&'static str, usize, Vec<Line>)], d: &mut Draft, cx: &mut C
     }
     if d.parameters.body.is_empty() && ex.body.is_some() {
         cx.warn(request_line, "the page has a request example but no body parameters; the example body is left out");
-        cx.quirks.push("The page's request example has a body although the page declares no body parameters; it is left out.".to_owned());
+        cx.quirks.push(
+            "The page's request example has a body although the page declares no body parameters; it is left out."
+                .to_owned(),
+        );
         ex.body = None;
     }
 
@@ -803,7 +917,10 @@ fn example(parts: &[(&'static str, usize, Vec<Line>)], d: &mut Draft, cx: &mut C
         fill(&d.parameters.body, map);
     }
     if !made_up.is_empty() {
-        cx.quirks.push(format!("The page's example gives no value for some required parameters; the example here makes up {}.", made_up.join(", ")));
+        cx.quirks.push(format!(
+            "The page's example gives no value for some required parameters; the example here makes up {}.",
+            made_up.join(", ")
+        ));
     }
     if !path.is_empty() {
         ex.path = Some(path);
@@ -817,7 +934,12 @@ fn example(parts: &[(&'static str, usize, Vec<Line>)], d: &mut Draft, cx: &mut C
         let success = map.get("retcode").and_then(|v| v.as_str()) == Some("0");
         match (d.response.result.kind.as_str(), map.get("result")) {
             ("call_id", Some(v)) if success && !v.is_string() => {
-                cx.warn(response_line, format!("the response example's result is {v}, but the table says it is the call ID string; replaced"));
+                cx.warn(
+                    response_line,
+                    format!(
+                        "the response example's result is {v}, but the table says it is the call ID string; replaced"
+                    ),
+                );
                 cx.quirks.push(format!(
                     "The page's response example shows \"result\": {v} although its table says a successful call returns the call ID as a string; the example here returns a made-up call ID."
                 ));
@@ -841,7 +963,10 @@ fn example(parts: &[(&'static str, usize, Vec<Line>)], d: &mut Draft, cx: &mut C
                 map.insert("result".to_owned(), serde_json::Value::Object(result));
             }
             ("none" | "reserved", Some(v)) if !v.is_object() => {
-                cx.warn(response_line, format!("the response example's result is {v}, but the table documents no data; replaced by {{}}"));
+                cx.warn(
+                    response_line,
+                    format!("the response example's result is {v}, but the table documents no data; replaced by {{}}"),
+                );
                 cx.quirks.push(format!("The page's response example shows \"result\": {v} although the table documents no data; the example here uses {{}}."));
                 map.insert("result".to_owned(), serde_json::Value::Object(serde_json::Map::new()));
             }
@@ -894,12 +1019,14 @@ pub fn read_context(spec_dir: &Path) -> Result<Context, Diagnostics> {
     let catalogs = [load::API_FILE, load::ERRORS_FILE, load::EVENTS_FILE]
         .iter()
         .map(|name| {
-            std::fs::read(spec_dir.join(name))
-                .map(|bytes| RawFile { rel_path: (*name).to_owned(), bytes })
-                .map_err(|e| Diagnostics::one(Diagnostic::new(format!("cannot read {}: {e}", spec_dir.join(name).display()))))
+            std::fs::read(spec_dir.join(name)).map(|bytes| RawFile { rel_path: (*name).to_owned(), bytes }).map_err(
+                |e| Diagnostics::one(Diagnostic::new(format!("cannot read {}: {e}", spec_dir.join(name).display()))),
+            )
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let interfaces = load::read_dir(spec_dir).map(|files| files.into_iter().filter(|f| f.rel_path.contains('/')).collect()).unwrap_or_default();
+    let interfaces = load::read_dir(spec_dir)
+        .map(|files| files.into_iter().filter(|f| f.rel_path.contains('/')).collect())
+        .unwrap_or_default();
     Ok(Context { catalogs, interfaces })
 }
 
@@ -918,7 +1045,10 @@ pub fn load_interface(context: &Context, rel_path: &str, text: &str) -> Result<I
     let mut files = context.catalogs.clone();
     files.push(RawFile { rel_path: rel_path.to_owned(), bytes: text.as_bytes().to_vec() });
     let mut spec = load::load("spec", &files)?;
-    spec.interfaces.pop().map(|l| l.doc).ok_or_else(|| Diagnostics::one(Diagnostic::new(format!("{rel_path} was not loaded as an interface"))))
+    spec.interfaces
+        .pop()
+        .map(|l| l.doc)
+        .ok_or_else(|| Diagnostics::one(Diagnostic::new(format!("{rel_path} was not loaded as an interface"))))
 }
 
 fn load_and_check(files: &[RawFile]) -> Vec<Diagnostic> {
@@ -941,7 +1071,8 @@ pub fn validate(context: &Context, rel_path: &str, text: &str) -> Result<(), Dia
     tree.extend(context.interfaces.iter().filter(|f| f.rel_path != rel_path).cloned());
     let without: BTreeSet<String> = load_and_check(&tree).iter().map(Diagnostic::render).collect();
     tree.push(draft.clone());
-    let mut found: Vec<Diagnostic> = load_and_check(&tree).into_iter().filter(|d| !without.contains(&d.render())).collect();
+    let mut found: Vec<Diagnostic> =
+        load_and_check(&tree).into_iter().filter(|d| !without.contains(&d.render())).collect();
     if !without.is_empty() {
         let mut alone = context.catalogs.clone();
         alone.push(draft);

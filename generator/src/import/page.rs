@@ -139,7 +139,21 @@ fn header_col(text: &str) -> Option<Col> {
 pub fn is_type_word(text: &str) -> bool {
     matches!(
         text.trim().to_ascii_lowercase().as_str(),
-        "string" | "int" | "integer" | "long" | "number" | "bool" | "boolean" | "object" | "map" | "list" | "array" | "json" | "string[]" | "int[]" | "list<string>"
+        "string"
+            | "int"
+            | "integer"
+            | "long"
+            | "number"
+            | "bool"
+            | "boolean"
+            | "object"
+            | "map"
+            | "list"
+            | "array"
+            | "json"
+            | "string[]"
+            | "int[]"
+            | "list<string>"
     )
 }
 
@@ -154,7 +168,9 @@ fn is_mandatory_word(text: &str) -> bool {
 }
 
 fn is_separator(text: &str) -> bool {
-    !text.is_empty() && text.split('|').all(|p| p.trim().is_empty() || p.trim().chars().all(|c| c == '-' || c == ':')) && text.contains("---")
+    !text.is_empty()
+        && text.split('|').all(|p| p.trim().is_empty() || p.trim().chars().all(|c| c == '-' || c == ':'))
+        && text.contains("---")
 }
 
 /// `Table N caption` → (N, caption).
@@ -277,7 +293,8 @@ fn table_at(lines: &[Line], start: usize, parsed: &mut Parsed) -> Option<(Table,
         i += 1;
     }
     let mut table = Table { line: first.no, caption: cap, columns, rows: Vec::new(), flattened };
-    let next = if flattened { flat_rows(lines, i, &mut table, parsed) } else { line_rows(lines, i, &mut table, parsed) };
+    let next =
+        if flattened { flat_rows(lines, i, &mut table, parsed) } else { line_rows(lines, i, &mut table, parsed) };
     Some((table, next))
 }
 

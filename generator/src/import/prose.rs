@@ -127,7 +127,10 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
             match out.constraints.values.iter().find(|v| v.value == value) {
                 Some(v) if v.description != meaning => out.warnings.push((
                     line.no,
-                    format!("`{param}`: value {value} is described both as \"{}\" and \"{meaning}\"; the first is kept", v.description),
+                    format!(
+                        "`{param}`: value {value} is described both as \"{}\" and \"{meaning}\"; the first is kept",
+                        v.description
+                    ),
                 )),
                 Some(_) => {}
                 None => out.constraints.values.push(Value { value, name: value_name(&meaning), description: meaning }),
@@ -148,12 +151,18 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
     let supported = re(r"(?i)only the value (-?\w+) \(([^)]+)\) is supported");
     let only_when = re(r"(?i)valid only when (\w+) is set to (-?\w+)");
     let see_table = re(r"(?i)see table (\d+)");
-    let hint = re(r"(?i)\b(maximum|minimum|ranges?|digits?|at most|at least|only|length|characters|bytes|as follows)\b|\b-?\d+: ");
+    let hint = re(
+        r"(?i)\b(maximum|minimum|ranges?|digits?|at most|at least|only|length|characters|bytes|as follows)\b|\b-?\d+: ",
+    );
     let default = re(r"(?i)\bdefault value is (-?\d+)\.?$");
 
     let text = prose_lines.iter().map(|l| l.text.trim()).collect::<Vec<_>>().join(" ");
     for sentence in sentences(&text) {
-        let line = prose_lines.iter().find(|l| l.text.contains(sentence.trim_end_matches('.'))).or(prose_lines.first()).map_or(0, |l| l.no);
+        let line = prose_lines
+            .iter()
+            .find(|l| l.text.contains(sentence.trim_end_matches('.')))
+            .or(prose_lines.first())
+            .map_or(0, |l| l.no);
         let mut used = false;
         if let Some(c) = range.captures(&sentence) {
             if let (Ok(min), Ok(max)) = (c[1].parse(), c[2].parse()) {
@@ -165,7 +174,8 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
             out.constraints.chars = Some(Length { min: None, max: c[1].parse().unwrap_or(0) });
             used = true;
         } else if let Some(c) = chars_span.captures(&sentence) {
-            out.constraints.chars = Some(Length { min: c[1].parse().ok().filter(|m| *m > 0), max: c[2].parse().unwrap_or(0) });
+            out.constraints.chars =
+                Some(Length { min: c[1].parse().ok().filter(|m| *m > 0), max: c[2].parse().unwrap_or(0) });
             used = true;
         }
         if let Some(c) = bytes_max.captures(&sentence) {
@@ -180,7 +190,10 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
         if let Some(c) = digits.captures(&sentence) {
             let (a, b) = (&c[1], &c[2]);
             let pattern = if c.get(3).is_some() {
-                Pattern { regex: format!(r"^(?:[0-9]{{{a},{b}}}|\*|#)$"), description: format!("{a} to {b} digits, or * or #") }
+                Pattern {
+                    regex: format!(r"^(?:[0-9]{{{a},{b}}}|\*|#)$"),
+                    description: format!("{a} to {b} digits, or * or #"),
+                }
             } else {
                 Pattern { regex: format!("^[0-9]{{{a},{b}}}$"), description: format!("{a} to {b} digits") }
             };
@@ -189,7 +202,8 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
         }
         if let Some(c) = supported.captures(&sentence) {
             let meaning = c[2].trim().to_owned();
-            out.constraints.values = vec![Value { value: scalar(&c[1], integer), name: value_name(&meaning), description: meaning }];
+            out.constraints.values =
+                vec![Value { value: scalar(&c[1], integer), name: value_name(&meaning), description: meaning }];
             out.constraints.supported_only = true;
             used = true;
         }
@@ -218,7 +232,10 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
             }
         }
         if !used && hint.is_match(&sentence) {
-            out.warnings.push((line, format!("`{param}`: constraint-like wording kept only in the description: \"{sentence}\"")));
+            out.warnings.push((
+                line,
+                format!("`{param}`: constraint-like wording kept only in the description: \"{sentence}\""),
+            ));
         }
     }
     out.description = text;
@@ -238,6 +255,9 @@ mod tests {
 
     #[test]
     fn splits_sentences() {
-        assert_eq!(sentences("Agent ID. The value ranges from 1 to 2."), vec!["Agent ID.", "The value ranges from 1 to 2."]);
+        assert_eq!(
+            sentences("Agent ID. The value ranges from 1 to 2."),
+            vec!["Agent ID.", "The value ranges from 1 to 2."]
+        );
     }
 }

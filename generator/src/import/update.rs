@@ -91,7 +91,9 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
             match find_old(&name) {
                 Some(old) => merged.push(Value::Mapping(merge_param(old, pm))),
                 None => {
-                    notes.push(format!("added {loc} parameter {name} from the page (its description is the vendor's wording)"));
+                    notes.push(format!(
+                        "added {loc} parameter {name} from the page (its description is the vendor's wording)"
+                    ));
                     merged.push(p.clone());
                 }
             }
@@ -130,7 +132,12 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
     set_or_remove(&mut doc, "rules", (!rules.is_empty()).then_some(Value::Sequence(rules)));
 
     // Result: kind and printed type from the page, unless a person described its fields.
-    let page_result = get(&page, "response").and_then(Value::as_mapping).and_then(|r| get(r, "result")).and_then(Value::as_mapping).cloned().unwrap_or_default();
+    let page_result = get(&page, "response")
+        .and_then(Value::as_mapping)
+        .and_then(|r| get(r, "result"))
+        .and_then(Value::as_mapping)
+        .cloned()
+        .unwrap_or_default();
     let mut response = get(&doc, "response").and_then(Value::as_mapping).cloned().unwrap_or_default();
     let mut result = get(&response, "result").and_then(Value::as_mapping).cloned().unwrap_or_default();
     let old_kind = get(&result, "kind").and_then(Value::as_str).unwrap_or_default().to_owned();
@@ -209,8 +216,22 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
 /// Keeps the README's key order for keys the merge inserted.
 fn reorder(doc: Mapping) -> Mapping {
     const ORDER: &[&str] = &[
-        "operation", "title", "log_name", "summary", "description", "prerequisites", "method", "path", "parameters", "rules", "response", "events",
-        "errors", "examples", "quirks", "source",
+        "operation",
+        "title",
+        "log_name",
+        "summary",
+        "description",
+        "prerequisites",
+        "method",
+        "path",
+        "parameters",
+        "rules",
+        "response",
+        "events",
+        "errors",
+        "examples",
+        "quirks",
+        "source",
     ];
     let mut out = Mapping::new();
     for k in ORDER {
@@ -240,7 +261,8 @@ fn merge_param(mut old: Mapping, page: &Mapping) -> Mapping {
         set_or_remove(&mut c, k, get(&pc, k).cloned());
     }
     let same_regex = |a: Option<&Value>, b: Option<&Value>| {
-        a.and_then(Value::as_mapping).and_then(|m| get(m, "regex")) == b.and_then(Value::as_mapping).and_then(|m| get(m, "regex"))
+        a.and_then(Value::as_mapping).and_then(|m| get(m, "regex"))
+            == b.and_then(Value::as_mapping).and_then(|m| get(m, "regex"))
     };
     if !same_regex(get(&c, "pattern"), get(&pc, "pattern")) {
         set_or_remove(&mut c, "pattern", get(&pc, "pattern").cloned());
@@ -250,7 +272,11 @@ fn merge_param(mut old: Mapping, page: &Mapping) -> Mapping {
         .into_iter()
         .map(|v| {
             let wire = v.as_mapping().and_then(|m| get(m, "value")).cloned();
-            old_values.iter().find(|o| o.as_mapping().and_then(|m| get(m, "value")).cloned() == wire).cloned().unwrap_or(v)
+            old_values
+                .iter()
+                .find(|o| o.as_mapping().and_then(|m| get(m, "value")).cloned() == wire)
+                .cloned()
+                .unwrap_or(v)
         })
         .collect();
     set_or_remove(&mut c, "values", (!values.is_empty()).then_some(Value::Sequence(values)));

@@ -92,7 +92,9 @@ fn block(v: &Value, indent: usize, path: &[String], out: &mut String) {
                         _ => seq_mapping(item, indent, path, out),
                     },
                     Value::Mapping(_) => seq_mapping(item, indent, path, out),
-                    Value::Sequence(_) => out.push_str(&format!("{pad}- {}\n", flow(item, false).unwrap_or_else(|| "[]".to_owned()))),
+                    Value::Sequence(_) => {
+                        out.push_str(&format!("{pad}- {}\n", flow(item, false).unwrap_or_else(|| "[]".to_owned())))
+                    }
                     s => out.push_str(&block_scalar(&format!("{pad}-"), s, indent)),
                 }
             }
@@ -140,7 +142,12 @@ fn block_scalar(prefix: &str, v: &Value, indent: usize) -> String {
 }
 
 fn foldable(s: &str) -> bool {
-    !s.is_empty() && s.trim() == s && !s.contains("  ") && !s.contains('\n') && !s.contains('\t') && !s.chars().any(char::is_control)
+    !s.is_empty()
+        && s.trim() == s
+        && !s.contains("  ")
+        && !s.contains('\n')
+        && !s.contains('\t')
+        && !s.chars().any(char::is_control)
 }
 
 /// A value in flow style; `None` when something in it cannot be written in flow.
@@ -150,13 +157,19 @@ fn flow(v: &Value, json: bool) -> Option<String> {
         Value::Mapping(m) => {
             let mut parts = Vec::new();
             for (k, v) in m {
-                let key = if json { serde_json::to_string(&key_str(k)).ok()? } else { scalar(&Value::String(key_str(k)), true) };
+                let key = if json {
+                    serde_json::to_string(&key_str(k)).ok()?
+                } else {
+                    scalar(&Value::String(key_str(k)), true)
+                };
                 parts.push(format!("{key}: {}", flow(v, json)?));
             }
             format!("{{ {} }}", parts.join(", "))
         }
         Value::Sequence(items) if items.is_empty() => "[]".to_owned(),
-        Value::Sequence(items) => format!("[{}]", items.iter().map(|i| flow(i, json)).collect::<Option<Vec<_>>>()?.join(", ")),
+        Value::Sequence(items) => {
+            format!("[{}]", items.iter().map(|i| flow(i, json)).collect::<Option<Vec<_>>>()?.join(", "))
+        }
         Value::String(s) if json => serde_json::to_string(s).ok()?,
         Value::Tagged(_) => return None,
         s => scalar(s, true),
@@ -199,7 +212,10 @@ fn plain_ok(s: &str, in_flow: bool) -> bool {
         return false;
     }
     let lower = s.to_ascii_lowercase();
-    !matches!(lower.as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "~" | "y" | "n" | ".inf" | ".nan")
+    !matches!(
+        lower.as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "~" | "y" | "n" | ".inf" | ".nan"
+    )
 }
 
 #[cfg(test)]
@@ -211,7 +227,10 @@ mod tests {
         assert_eq!(scalar(&Value::String("106-004".into()), false), "\"106-004\"");
         assert_eq!(scalar(&Value::String("2023-09-27".into()), false), "\"2023-09-27\"");
         assert_eq!(scalar(&Value::String("null".into()), false), "\"null\"");
-        assert_eq!(scalar(&Value::String("Session Transfer: transfer".into()), false), "\"Session Transfer: transfer\"");
+        assert_eq!(
+            scalar(&Value::String("Session Transfer: transfer".into()), false),
+            "\"Session Transfer: transfer\""
+        );
         assert_eq!(scalar(&Value::String("skill queue".into()), true), "skill queue");
         assert_eq!(scalar(&Value::String("a, b".into()), true), "\"a, b\"");
     }

@@ -59,7 +59,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RawFile>, Diagnostics> {
     let mut files = Vec::new();
     let top = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(e) => return Err(Diagnostics::one(Diagnostic::new(format!("cannot read spec directory {}: {e}", dir.display())))),
+        Err(e) => {
+            return Err(Diagnostics::one(Diagnostic::new(format!("cannot read spec directory {}: {e}", dir.display()))));
+        }
     };
     for entry in top.flatten() {
         let path = entry.path();
@@ -134,7 +136,10 @@ pub fn load(display_root: &str, files: &[RawFile]) -> Result<LoadedSpec, Diagnos
     for (found, name) in [(api.is_some(), API_FILE), (errors.is_some(), ERRORS_FILE), (events.is_some(), EVENTS_FILE)] {
         let present = files.iter().any(|f| f.rel_path == name);
         if !found && !present {
-            report.push(Diagnostic::new(format!("{}: missing", display_name(display_root, name))).help("every spec tree has api.yaml, errors.yaml and events.yaml at its top"));
+            report.push(
+                Diagnostic::new(format!("{}: missing", display_name(display_root, name)))
+                    .help("every spec tree has api.yaml, errors.yaml and events.yaml at its top"),
+            );
         }
     }
     interfaces.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
@@ -187,9 +192,13 @@ fn decode(root: &str, raw: &RawFile, report: &mut Report) -> Option<String> {
 }
 
 fn parse<T: DeserializeOwned>(raw: &RawFile, file: &Arc<SourceFile>, report: &mut Report) -> Option<Loaded<T>> {
-    if file.text.contains('\t') && let Some(offset) = leading_tab(&file.text) {
+    if file.text.contains('\t')
+        && let Some(offset) = leading_tab(&file.text)
+    {
         let loc = location_of(&file.text, offset, 1);
-        report.push(Diagnostic::at(file, loc, "tab used for indentation").label("tab").help("YAML indents with spaces only"));
+        report.push(
+            Diagnostic::at(file, loc, "tab used for indentation").label("tab").help("YAML indents with spaces only"),
+        );
         return None;
     }
     match serde_yaml::from_str::<T>(&file.text) {
@@ -203,9 +212,11 @@ fn parse<T: DeserializeOwned>(raw: &RawFile, file: &Arc<SourceFile>, report: &mu
             // A syntax slip can surface from serde_yaml as a type error further on;
             // when the event parser finds one, that is the error to show.
             let diagnostic = match PositionIndex::syntax_error(&file.text) {
-                Some((info, offset)) => Diagnostic::at(file, location_of(&file.text, offset, 1), format!("YAML syntax error: {info}"))
-                    .label("here")
-                    .help("check the indentation here, and for a bracket or quote left open above"),
+                Some((info, offset)) => {
+                    Diagnostic::at(file, location_of(&file.text, offset, 1), format!("YAML syntax error: {info}"))
+                        .label("here")
+                        .help("check the indentation here, and for a bracket or quote left open above")
+                }
                 None => yaml_error(file, &e),
             };
             report.push(diagnostic);
@@ -240,7 +251,9 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_yaml::Error) -> Diagnostic {
         Some("add the field; spec/README.md says what it holds")
     } else if message.contains("invalid type") && message.contains("expected a boolean") {
         Some("write true or false, without quotes")
-    } else if message.contains("invalid type") && (message.contains("expected i64") || message.contains("expected u64") || message.contains("expected u16")) {
+    } else if message.contains("invalid type")
+        && (message.contains("expected i64") || message.contains("expected u64") || message.contains("expected u16"))
+    {
         Some("write a whole number, without quotes")
     } else if message.contains("invalid type") && message.contains("expected a string") {
         Some("quote the value if it is meant as text")

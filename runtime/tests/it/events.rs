@@ -12,7 +12,11 @@ use crate::support::Code;
 type Poll = Result<Option<u32>, Error<Code>>;
 
 fn api(code: &str) -> Error<Code> {
-    Error::Api { operation: "poll_events", code: <Code as agentgateway_runtime::RetCode>::from_code(code), message: String::new() }
+    Error::Api {
+        operation: "poll_events",
+        code: <Code as agentgateway_runtime::RetCode>::from_code(code),
+        message: String::new(),
+    }
 }
 
 fn fast() -> StreamConfig {
@@ -145,12 +149,15 @@ impl DecodeEvent for Ev {
 
 #[test]
 fn received_events_decode_with_metadata_in_any_spelling() {
-    let r: Received<Ev> =
-        serde_json::from_str(r#"{"eventType":"AgentEvent_Talking","workNo":291,"eventGenTime":"1700000000000","content":{"callid":"1-2"}}"#).expect("decodes");
+    let r: Received<Ev> = serde_json::from_str(
+        r#"{"eventType":"AgentEvent_Talking","workNo":291,"eventGenTime":"1700000000000","content":{"callid":"1-2"}}"#,
+    )
+    .expect("decodes");
     assert_eq!(r.event, Ev::Talking(serde_json::json!({"callid": "1-2"})));
     assert_eq!(r.work_no.as_deref(), Some("291"));
     assert_eq!(r.generated_at, Some(1_700_000_000_000));
-    let r: Received<Ev> = serde_json::from_str(r#"{"eventType":"Brand_New","content":null,"eventGenTime":"soon"}"#).expect("decodes");
+    let r: Received<Ev> =
+        serde_json::from_str(r#"{"eventType":"Brand_New","content":null,"eventGenTime":"soon"}"#).expect("decodes");
     assert_eq!(r.event, Ev::Unknown("Brand_New".into()));
     assert_eq!(r.generated_at, None);
 }

@@ -4,16 +4,14 @@ use std::time::Duration;
 
 use agentgateway_runtime::serde::Deserialize;
 use agentgateway_runtime::{
-    AgentId, Call, Error, Method, Operation, Reserved, SecretString, TransportBuilder, execute,
-    start_session,
+    AgentId, Call, Error, Method, Operation, Reserved, SecretString, TransportBuilder, execute, start_session,
 };
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use crate::support::{
-    BASE_PATH, Code, Result, SECRET_GUID, assert_redacted, http_builder, http_transport,
-    raw_server, session,
+    BASE_PATH, Code, Result, SECRET_GUID, assert_redacted, http_builder, http_transport, raw_server, session,
 };
 
 static TRANSFER: Operation = Operation {
@@ -59,8 +57,7 @@ static SIGN_OUT: Operation = Operation {
 const STATUS_PATH: &str = "/agentgateway/resource/onlineagent/1001/status";
 
 fn ok(result: serde_json::Value) -> ResponseTemplate {
-    ResponseTemplate::new(200)
-        .set_body_json(json!({"message": "success", "retcode": "0", "result": result}))
+    ResponseTemplate::new(200).set_body_json(json!({"message": "success", "retcode": "0", "result": result}))
 }
 
 fn agent_params() -> [(&'static str, &'static str); 1] {
@@ -71,25 +68,11 @@ async fn status<T: serde::de::DeserializeOwned>(server: &MockServer) -> Result<T
     let transport = http_transport(&server.uri());
     let s = session();
     let params = agent_params();
-    execute(
-        &transport,
-        Some(&s),
-        &QUERY_STATUS,
-        Call::<()> {
-            path_params: &params,
-            ..Call::default()
-        },
-    )
-    .await
+    execute(&transport, Some(&s), &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await
 }
 
 async fn mount_status(server: &MockServer, response: ResponseTemplate) {
-    Mock::given(method("GET"))
-        .and(path(STATUS_PATH))
-        .respond_with(response)
-        .expect(1)
-        .mount(server)
-        .await;
+    Mock::given(method("GET")).and(path(STATUS_PATH)).respond_with(response).expect(1).mount(server).await;
 }
 
 async fn only_request(server: &MockServer) -> Request {
@@ -113,31 +96,19 @@ struct TransferBody<'a> {
 #[tokio::test]
 async fn request_has_exact_method_path_query_headers_and_body() {
     let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(ok(json!(null)))
-        .expect(1)
-        .mount(&server)
-        .await;
+    Mock::given(wiremock::matchers::any()).respond_with(ok(json!(null))).expect(1).mount(&server).await;
     let transport = http_transport(&server.uri());
     let s = session();
     s.set_cookie("JSESSIONID", "cookie-1");
     s.set_cookie("route", "r7");
-    let body = TransferBody {
-        device_type: 2,
-        address: "88001",
-        password: SecretString::new("pw"),
-    };
+    let body = TransferBody { device_type: 2, address: "88001", password: SecretString::new("pw") };
     let result: Result<Reserved> = execute(
         &transport,
         Some(&s),
         &TRANSFER,
         Call {
             path_params: &[("agentid", "1001"), ("callid", "a/b c?#%")],
-            query: &[
-                ("mode", Some("1 2&3".into())),
-                ("skipped", None),
-                ("name", Some("é".into())),
-            ],
+            query: &[("mode", Some("1 2&3".into())), ("skipped", None), ("name", Some("é".into()))],
             headers: &[("service_token", Some("tok-1".into())), ("X-Unset", None)],
             body: Some(&body),
         },
@@ -147,29 +118,17 @@ async fn request_has_exact_method_path_query_headers_and_body() {
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(
-        request.url.path(),
-        "/agentgateway/resource/mediacall/1001/transfer/a%2Fb%20c%3F%23%25"
-    );
+    assert_eq!(request.url.path(), "/agentgateway/resource/mediacall/1001/transfer/a%2Fb%20c%3F%23%25");
     assert_eq!(request.url.query(), Some("mode=1+2%263&name=%C3%A9"));
-    assert_eq!(
-        header(&request, "content-type"),
-        Some("application/json; charset=UTF-8")
-    );
+    assert_eq!(header(&request, "content-type"), Some("application/json; charset=UTF-8"));
     assert_eq!(header(&request, "accept"), Some("application/json"));
     assert_eq!(header(&request, "guid"), Some(SECRET_GUID));
-    assert_eq!(
-        header(&request, "cookie"),
-        Some("JSESSIONID=cookie-1; route=r7")
-    );
+    assert_eq!(header(&request, "cookie"), Some("JSESSIONID=cookie-1; route=r7"));
     assert_eq!(request.headers.get_all("cookie").iter().count(), 1);
     assert_eq!(header(&request, "service_token"), Some("tok-1"));
     assert!(request.headers.get("x-unset").is_none());
     let sent: serde_json::Value = request.body_json().expect("JSON body");
-    assert_eq!(
-        sent,
-        json!({"devicetype": 2, "address": "88001", "password": "pw"})
-    );
+    assert_eq!(sent, json!({"devicetype": 2, "address": "88001", "password": "pw"}));
 }
 
 #[tokio::test]
@@ -182,10 +141,7 @@ async fn bodyless_request_still_sends_content_type_and_no_query_mark() {
     assert_eq!(request.method.as_str(), "GET");
     assert!(request.body.is_empty());
     assert_eq!(request.url.query(), None);
-    assert_eq!(
-        header(&request, "content-type"),
-        Some("application/json; charset=UTF-8")
-    );
+    assert_eq!(header(&request, "content-type"), Some("application/json; charset=UTF-8"));
     assert_eq!(header(&request, "guid"), Some(SECRET_GUID));
 }
 
@@ -202,16 +158,8 @@ async fn no_guid_header_when_the_operation_does_not_send_it() {
     let s = session();
     s.set_cookie("JSESSIONID", "c");
     let params = agent_params();
-    let result: Result<Reserved> = execute(
-        &transport,
-        Some(&s),
-        &PUBLIC_INFO,
-        Call::<()> {
-            path_params: &params,
-            ..Call::default()
-        },
-    )
-    .await;
+    let result: Result<Reserved> =
+        execute(&transport, Some(&s), &PUBLIC_INFO, Call::<()> { path_params: &params, ..Call::default() }).await;
     assert!(result.is_ok(), "{result:?}");
     let request = only_request(&server).await;
     assert_eq!(header(&request, "guid"), None);
@@ -231,20 +179,9 @@ struct AgentStatus {
 #[tokio::test]
 async fn decodes_a_struct_result() {
     let server = MockServer::start().await;
-    mount_status(
-        &server,
-        ok(json!({"agentState": 4, "name": "Ann", "extra": true})),
-    )
-    .await;
+    mount_status(&server, ok(json!({"agentState": 4, "name": "Ann", "extra": true}))).await;
     let result: Result<AgentStatus> = status(&server).await;
-    assert_eq!(
-        result.ok(),
-        Some(AgentStatus {
-            agent_state: 4,
-            name: "Ann".into(),
-            skills: vec![]
-        })
-    );
+    assert_eq!(result.ok(), Some(AgentStatus { agent_state: 4, name: "Ann".into(), skills: vec![] }));
 }
 
 #[tokio::test]
@@ -265,11 +202,7 @@ async fn reserved_accepts_absent_null_and_objects() {
 #[tokio::test]
 async fn absent_result_is_none_for_an_option() {
     let server = MockServer::start().await;
-    mount_status(
-        &server,
-        ResponseTemplate::new(200).set_body_json(json!({"message": "", "retcode": "0"})),
-    )
-    .await;
+    mount_status(&server, ResponseTemplate::new(200).set_body_json(json!({"message": "", "retcode": "0"}))).await;
     let result: Result<Option<String>> = status(&server).await;
     assert_eq!(result.ok(), Some(None));
 }
@@ -279,8 +212,7 @@ async fn retcode_with_a_known_meaning() {
     let server = MockServer::start().await;
     mount_status(
         &server,
-        ResponseTemplate::new(200)
-            .set_body_json(json!({"message": "agent not login", "retcode": "100-006"})),
+        ResponseTemplate::new(200).set_body_json(json!({"message": "agent not login", "retcode": "100-006"})),
     )
     .await;
     let error = status::<Reserved>(&server).await.expect_err("retcode != 0");
@@ -295,18 +227,10 @@ async fn retcode_with_a_known_meaning() {
 #[tokio::test]
 async fn retcode_unknown_to_the_enum_and_numeric_retcode() {
     let server = MockServer::start().await;
-    mount_status(
-        &server,
-        ResponseTemplate::new(200).set_body_json(json!({"retcode": "999-999"})),
-    )
-    .await;
+    mount_status(&server, ResponseTemplate::new(200).set_body_json(json!({"retcode": "999-999"}))).await;
     let error = status::<Reserved>(&server).await.expect_err("retcode != 0");
     match &error {
-        Error::Api {
-            operation,
-            code,
-            message,
-        } => {
+        Error::Api { operation, code, message } => {
             assert_eq!(*operation, "query_status");
             assert_eq!(code, &Code::Unknown("999-999".into()));
             assert_eq!(message, "");
@@ -315,11 +239,7 @@ async fn retcode_unknown_to_the_enum_and_numeric_retcode() {
     }
 
     let server = MockServer::start().await;
-    mount_status(
-        &server,
-        ResponseTemplate::new(200).set_body_json(json!({"message": "m", "retcode": 7})),
-    )
-    .await;
+    mount_status(&server, ResponseTemplate::new(200).set_body_json(json!({"message": "m", "retcode": 7}))).await;
     let error = status::<Reserved>(&server).await.expect_err("retcode != 0");
     assert_eq!(error.api_code(), Some(&Code::Unknown("7".into())));
 }
@@ -327,22 +247,11 @@ async fn retcode_unknown_to_the_enum_and_numeric_retcode() {
 #[tokio::test]
 async fn http_500_with_html_is_a_status_error() {
     let server = MockServer::start().await;
-    let html = format!(
-        "<html><body>Internal error {}</body></html>",
-        "x".repeat(1000)
-    );
-    mount_status(
-        &server,
-        ResponseTemplate::new(500).set_body_raw(html.clone(), "text/html"),
-    )
-    .await;
+    let html = format!("<html><body>Internal error {}</body></html>", "x".repeat(1000));
+    mount_status(&server, ResponseTemplate::new(500).set_body_raw(html.clone(), "text/html")).await;
     let error = status::<Reserved>(&server).await.expect_err("500");
     match &error {
-        Error::Status {
-            operation,
-            status,
-            body_snippet,
-        } => {
+        Error::Status { operation, status, body_snippet } => {
             assert_eq!(*operation, "query_status");
             assert_eq!(*status, 500);
             assert_eq!(body_snippet.chars().count(), 512);
@@ -356,13 +265,7 @@ async fn http_500_with_html_is_a_status_error() {
 
 fn expect_decode(error: &Error<Code>) -> (u16, Option<&str>, &str) {
     match error {
-        Error::Decode {
-            operation,
-            status,
-            content_type,
-            body_snippet,
-            ..
-        } => {
+        Error::Decode { operation, status, content_type, body_snippet, .. } => {
             assert_eq!(*operation, "query_status");
             (*status, content_type.as_deref(), body_snippet.as_str())
         }
@@ -373,21 +276,11 @@ fn expect_decode(error: &Error<Code>) -> (u16, Option<&str>, &str) {
 #[tokio::test]
 async fn html_with_200_is_a_decode_error() {
     let server = MockServer::start().await;
-    mount_status(
-        &server,
-        ResponseTemplate::new(200).set_body_raw("<html>login page</html>", "text/html"),
-    )
-    .await;
+    mount_status(&server, ResponseTemplate::new(200).set_body_raw("<html>login page</html>", "text/html")).await;
     let error = status::<Reserved>(&server).await.expect_err("not JSON");
-    assert_eq!(
-        expect_decode(&error),
-        (200, Some("text/html"), "<html>login page</html>")
-    );
+    assert_eq!(expect_decode(&error), (200, Some("text/html"), "<html>login page</html>"));
     let shown = error.to_string();
-    assert!(
-        shown.contains("content type text/html") && shown.contains("login page"),
-        "{shown}"
-    );
+    assert!(shown.contains("content type text/html") && shown.contains("login page"), "{shown}");
     assert_redacted(&error);
 }
 
@@ -396,8 +289,7 @@ async fn truncated_json_is_a_decode_error() {
     let server = MockServer::start().await;
     mount_status(
         &server,
-        ResponseTemplate::new(200)
-            .set_body_raw(r#"{"message":"","retcode":"0","res"#, "application/json"),
+        ResponseTemplate::new(200).set_body_raw(r#"{"message":"","retcode":"0","res"#, "application/json"),
     )
     .await;
     let error = status::<Reserved>(&server).await.expect_err("truncated");
@@ -409,11 +301,7 @@ async fn truncated_json_is_a_decode_error() {
 #[tokio::test]
 async fn missing_retcode_is_a_decode_error() {
     let server = MockServer::start().await;
-    mount_status(
-        &server,
-        ResponseTemplate::new(200).set_body_json(json!({"message": "x", "result": {}})),
-    )
-    .await;
+    mount_status(&server, ResponseTemplate::new(200).set_body_json(json!({"message": "x", "result": {}}))).await;
     let error = status::<Reserved>(&server).await.expect_err("no retcode");
     expect_decode(&error);
 }
@@ -422,16 +310,12 @@ async fn missing_retcode_is_a_decode_error() {
 async fn wrong_result_type_is_a_decode_error() {
     let server = MockServer::start().await;
     mount_status(&server, ok(json!({"callid": "x"}))).await;
-    let error = status::<String>(&server)
-        .await
-        .expect_err("object is not a string");
+    let error = status::<String>(&server).await.expect_err("object is not a string");
     expect_decode(&error);
 
     let server = MockServer::start().await;
     mount_status(&server, ok(json!({"agentState": "four", "name": "Ann"}))).await;
-    let error = status::<AgentStatus>(&server)
-        .await
-        .expect_err("wrong field type");
+    let error = status::<AgentStatus>(&server).await.expect_err("wrong field type");
     expect_decode(&error);
     assert!(error.to_string().contains("invalid type"), "{error}");
 }
@@ -440,27 +324,12 @@ async fn wrong_result_type_is_a_decode_error() {
 async fn body_over_the_limit_by_content_length() {
     let server = MockServer::start().await;
     let big = format!(r#"{{"retcode":"0","result":"{}"}}"#, "x".repeat(2000));
-    mount_status(
-        &server,
-        ResponseTemplate::new(200).set_body_raw(big, "application/json"),
-    )
-    .await;
-    let transport = http_builder(&server.uri())
-        .max_body_bytes(1024)
-        .build::<Code>()
-        .expect("valid");
+    mount_status(&server, ResponseTemplate::new(200).set_body_raw(big, "application/json")).await;
+    let transport = http_builder(&server.uri()).max_body_bytes(1024).build::<Code>().expect("valid");
     let s = session();
     let params = agent_params();
-    let result: Result<String> = execute(
-        &transport,
-        Some(&s),
-        &QUERY_STATUS,
-        Call::<()> {
-            path_params: &params,
-            ..Call::default()
-        },
-    )
-    .await;
+    let result: Result<String> =
+        execute(&transport, Some(&s), &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await;
     match result {
         Err(Error::BodyTooLarge { operation, limit }) => {
             assert_eq!((operation, limit), ("query_status", 1024));
@@ -473,27 +342,12 @@ async fn body_over_the_limit_by_content_length() {
 async fn body_at_the_limit_is_accepted() {
     let server = MockServer::start().await;
     let body = r#"{"retcode":"0","result":"fits"}"#;
-    mount_status(
-        &server,
-        ResponseTemplate::new(200).set_body_raw(body, "application/json"),
-    )
-    .await;
-    let transport = http_builder(&server.uri())
-        .max_body_bytes(body.len())
-        .build::<Code>()
-        .expect("valid");
+    mount_status(&server, ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;
+    let transport = http_builder(&server.uri()).max_body_bytes(body.len()).build::<Code>().expect("valid");
     let s = session();
     let params = agent_params();
-    let result: Result<String> = execute(
-        &transport,
-        Some(&s),
-        &QUERY_STATUS,
-        Call::<()> {
-            path_params: &params,
-            ..Call::default()
-        },
-    )
-    .await;
+    let result: Result<String> =
+        execute(&transport, Some(&s), &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await;
     assert_eq!(result.ok().as_deref(), Some("fits"));
 }
 
@@ -501,67 +355,36 @@ async fn body_at_the_limit_is_accepted() {
 async fn chunked_body_over_the_limit_stops_reading() {
     let chunk = "x".repeat(600);
     let mut response =
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-            .to_vec();
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
     for _ in 0..4 {
         response.extend_from_slice(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes());
     }
     response.extend_from_slice(b"0\r\n\r\n");
     let (uri, server) = raw_server(response).await;
-    let transport = http_builder(&uri)
-        .max_body_bytes(1024)
-        .build::<Code>()
-        .expect("valid");
+    let transport = http_builder(&uri).max_body_bytes(1024).build::<Code>().expect("valid");
     let s = session();
     let params = agent_params();
-    let result: Result<String> = execute(
-        &transport,
-        Some(&s),
-        &QUERY_STATUS,
-        Call::<()> {
-            path_params: &params,
-            ..Call::default()
-        },
-    )
-    .await;
-    assert!(
-        matches!(result, Err(Error::BodyTooLarge { limit: 1024, .. })),
-        "{result:?}"
-    );
+    let result: Result<String> =
+        execute(&transport, Some(&s), &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await;
+    assert!(matches!(result, Err(Error::BodyTooLarge { limit: 1024, .. })), "{result:?}");
     server.await.expect("server task");
 }
 
 #[tokio::test]
 async fn headers_go_out_title_cased() {
-    let response = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"retcode\":\"0\"}".to_vec();
+    let response =
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"retcode\":\"0\"}".to_vec();
     let (uri, server) = raw_server(response).await;
     let transport = http_transport(&uri);
     let s = session();
     let params = agent_params();
-    let result: Result<Reserved> = execute(
-        &transport,
-        Some(&s),
-        &QUERY_STATUS,
-        Call::<()> {
-            path_params: &params,
-            ..Call::default()
-        },
-    )
-    .await;
+    let result: Result<Reserved> =
+        execute(&transport, Some(&s), &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await;
     assert!(result.is_ok(), "{result:?}");
     let raw = String::from_utf8(server.await.expect("server task")).expect("ASCII request");
-    assert!(
-        raw.starts_with("GET /agentgateway/resource/onlineagent/1001/status HTTP/1.1\r\n"),
-        "{raw}"
-    );
-    assert!(
-        raw.contains(&format!("\r\nGuid: {SECRET_GUID}\r\n")),
-        "{raw}"
-    );
-    assert!(
-        raw.contains("\r\nContent-Type: application/json; charset=UTF-8\r\n"),
-        "{raw}"
-    );
+    assert!(raw.starts_with("GET /agentgateway/resource/onlineagent/1001/status HTTP/1.1\r\n"), "{raw}");
+    assert!(raw.contains(&format!("\r\nGuid: {SECRET_GUID}\r\n")), "{raw}");
+    assert!(raw.contains("\r\nContent-Type: application/json; charset=UTF-8\r\n"), "{raw}");
 }
 
 #[tokio::test]
@@ -582,17 +405,11 @@ async fn set_guid_and_cookies_update_the_session() {
     let s = session();
     s.set_cookie("stale", "old");
     let params = agent_params();
-    let call = Call::<()> {
-        path_params: &params,
-        ..Call::default()
-    };
+    let call = Call::<()> { path_params: &params, ..Call::default() };
     let first: Result<Reserved> = execute(&transport, Some(&s), &QUERY_STATUS, call).await;
     assert!(first.is_ok(), "{first:?}");
     assert_eq!(s.guid().expose(), "rotated-guid-2");
-    assert_eq!(
-        s.cookies(),
-        vec![("JSESSIONID".to_owned(), "c2".to_owned())]
-    );
+    assert_eq!(s.cookies(), vec![("JSESSIONID".to_owned(), "c2".to_owned())]);
 
     let second: Result<Reserved> = execute(&transport, Some(&s), &QUERY_STATUS, call).await;
     assert!(second.is_ok(), "{second:?}");
@@ -616,20 +433,13 @@ async fn set_guid_applies_even_when_the_call_fails_and_bad_values_are_ignored() 
     let s = session();
     let transport = http_transport(&server.uri());
     let params = agent_params();
-    let call = Call::<()> {
-        path_params: &params,
-        ..Call::default()
-    };
+    let call = Call::<()> { path_params: &params, ..Call::default() };
     let result: Result<Reserved> = execute(&transport, Some(&s), &QUERY_STATUS, call).await;
     assert!(result.is_err());
     assert_eq!(s.guid().expose(), "after-error");
 
     let server = MockServer::start().await;
-    mount_status(
-        &server,
-        ok(json!(null)).insert_header("Set-GUID", "JSESSIONID="),
-    )
-    .await;
+    mount_status(&server, ok(json!(null)).insert_header("Set-GUID", "JSESSIONID=")).await;
     let transport = http_transport(&server.uri());
     let result: Result<Reserved> = execute(&transport, Some(&s), &QUERY_STATUS, call).await;
     assert!(result.is_ok());
@@ -639,31 +449,15 @@ async fn set_guid_applies_even_when_the_call_fails_and_bad_values_are_ignored() 
 #[tokio::test]
 async fn ended_session_does_no_io() {
     let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(ok(json!(null)))
-        .expect(0)
-        .mount(&server)
-        .await;
+    Mock::given(wiremock::matchers::any()).respond_with(ok(json!(null))).expect(0).mount(&server).await;
     let transport = http_transport(&server.uri());
     let s = session();
     s.clone().end();
     let params = agent_params();
-    let result: Result<Reserved> = execute(
-        &transport,
-        Some(&s),
-        &SIGN_OUT,
-        Call::<()> {
-            path_params: &params,
-            ..Call::default()
-        },
-    )
-    .await;
+    let result: Result<Reserved> =
+        execute(&transport, Some(&s), &SIGN_OUT, Call::<()> { path_params: &params, ..Call::default() }).await;
     match &result {
-        Err(
-            error @ Error::SessionEnded {
-                operation: "sign_out",
-            },
-        ) => assert_redacted(error),
+        Err(error @ Error::SessionEnded { operation: "sign_out" }) => assert_redacted(error),
         other => panic!("expected SessionEnded, got {other:?}"),
     }
     server.verify().await;
@@ -672,77 +466,44 @@ async fn ended_session_does_no_io() {
 #[tokio::test]
 async fn guid_operation_without_a_session_is_a_config_error_without_io() {
     let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(ok(json!(null)))
-        .expect(0)
-        .mount(&server)
-        .await;
+    Mock::given(wiremock::matchers::any()).respond_with(ok(json!(null))).expect(0).mount(&server).await;
     let transport = http_transport(&server.uri());
     let params = agent_params();
-    let result: Result<Reserved> = execute(
-        &transport,
-        None,
-        &QUERY_STATUS,
-        Call::<()> {
-            path_params: &params,
-            ..Call::default()
-        },
-    )
-    .await;
-    assert!(
-        matches!(&result, Err(Error::Config(m)) if m.contains("query_status")),
-        "{result:?}"
-    );
+    let result: Result<Reserved> =
+        execute(&transport, None, &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await;
+    assert!(matches!(&result, Err(Error::Config(m)) if m.contains("query_status")), "{result:?}");
     server.verify().await;
 }
 
 #[tokio::test]
 async fn empty_path_value_is_a_validation_error_without_io() {
     let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(ok(json!(null)))
-        .expect(0)
-        .mount(&server)
-        .await;
+    Mock::given(wiremock::matchers::any()).respond_with(ok(json!(null))).expect(0).mount(&server).await;
     let transport = http_transport(&server.uri());
     let s = session();
     let result: Result<Reserved> = execute(
         &transport,
         Some(&s),
         &TRANSFER,
-        Call::<()> {
-            path_params: &[("agentid", "1001"), ("callid", "..")],
-            ..Call::default()
-        },
+        Call::<()> { path_params: &[("agentid", "1001"), ("callid", "..")], ..Call::default() },
     )
     .await;
-    assert!(
-        matches!(&result, Err(Error::Validation(e)) if e.parameter == "callid"),
-        "{result:?}"
-    );
+    assert!(matches!(&result, Err(Error::Validation(e)) if e.parameter == "callid"), "{result:?}");
     server.verify().await;
 }
 
 #[tokio::test]
 async fn redirects_are_not_followed() {
     let elsewhere = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(ok(json!(null)))
-        .expect(0)
-        .mount(&elsewhere)
-        .await;
+    Mock::given(wiremock::matchers::any()).respond_with(ok(json!(null))).expect(0).mount(&elsewhere).await;
     let server = MockServer::start().await;
     mount_status(
         &server,
-        ResponseTemplate::new(302)
-            .insert_header("Location", format!("{}/steal", elsewhere.uri()).as_str()),
+        ResponseTemplate::new(302).insert_header("Location", format!("{}/steal", elsewhere.uri()).as_str()),
     )
     .await;
     let error = status::<Reserved>(&server).await.expect_err("302");
-    assert!(
-        matches!(error, Error::Status { status: 302, .. }),
-        "{error:?}"
-    );
+    assert!(matches!(error, Error::Status { status: 302, .. }), "{error:?}");
     elsewhere.verify().await;
 }
 
@@ -750,29 +511,13 @@ async fn redirects_are_not_followed() {
 async fn timeout_is_a_transport_error() {
     let server = MockServer::start().await;
     mount_status(&server, ok(json!(null)).set_delay(Duration::from_secs(5))).await;
-    let transport = http_builder(&server.uri())
-        .timeout(Duration::from_millis(200))
-        .build::<Code>()
-        .expect("valid");
+    let transport = http_builder(&server.uri()).timeout(Duration::from_millis(200)).build::<Code>().expect("valid");
     let s = session();
     let params = agent_params();
-    let result: Result<Reserved> = execute(
-        &transport,
-        Some(&s),
-        &QUERY_STATUS,
-        Call::<()> {
-            path_params: &params,
-            ..Call::default()
-        },
-    )
-    .await;
+    let result: Result<Reserved> =
+        execute(&transport, Some(&s), &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await;
     match &result {
-        Err(
-            error @ Error::Transport {
-                operation: "query_status",
-                source,
-            },
-        ) => {
+        Err(error @ Error::Transport { operation: "query_status", source }) => {
             assert!(source.is_timeout(), "{source:?}");
             assert_redacted(error);
         }
@@ -788,24 +533,11 @@ async fn refused_connection_is_a_transport_error_without_the_guid() {
     let transport = http_transport(&format!("http://{address}"));
     let s = session();
     let params = agent_params();
-    let result: Result<Reserved> = execute(
-        &transport,
-        Some(&s),
-        &QUERY_STATUS,
-        Call::<()> {
-            path_params: &params,
-            ..Call::default()
-        },
-    )
-    .await;
+    let result: Result<Reserved> =
+        execute(&transport, Some(&s), &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await;
     match &result {
         Err(error @ Error::Transport { .. }) => {
-            assert!(
-                error
-                    .to_string()
-                    .starts_with("query_status: the request failed"),
-                "{error}"
-            );
+            assert!(error.to_string().starts_with("query_status: the request failed"), "{error}");
             assert_redacted(error);
         }
         other => panic!("expected Transport, got {other:?}"),
@@ -815,27 +547,15 @@ async fn refused_connection_is_a_transport_error_without_the_guid() {
 #[tokio::test]
 async fn unusable_guid_is_a_config_error_that_does_not_echo_it() {
     let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(ok(json!(null)))
-        .expect(0)
-        .mount(&server)
-        .await;
+    Mock::given(wiremock::matchers::any()).respond_with(ok(json!(null))).expect(0).mount(&server).await;
     let transport = http_transport(&server.uri());
     let s = agentgateway_runtime::SessionState::new(
         AgentId::from(1001u32),
         agentgateway_runtime::Guid::new(format!("{SECRET_GUID}\nInjected: yes")),
     );
     let params = agent_params();
-    let result: Result<Reserved> = execute(
-        &transport,
-        Some(&s),
-        &QUERY_STATUS,
-        Call::<()> {
-            path_params: &params,
-            ..Call::default()
-        },
-    )
-    .await;
+    let result: Result<Reserved> =
+        execute(&transport, Some(&s), &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await;
     match &result {
         Err(error @ Error::Config(_)) => assert_redacted(error),
         other => panic!("expected Config, got {other:?}"),
@@ -848,12 +568,7 @@ async fn plain_http_is_refused_unless_allowed() {
     let server = MockServer::start().await;
     let refused = TransportBuilder::new(server.uri(), BASE_PATH).build::<Code>();
     assert!(matches!(refused, Err(Error::Config(_))), "{refused:?}");
-    assert!(
-        TransportBuilder::new(server.uri(), BASE_PATH)
-            .danger_allow_http()
-            .build::<Code>()
-            .is_ok()
-    );
+    assert!(TransportBuilder::new(server.uri(), BASE_PATH).danger_allow_http().build::<Code>().is_ok());
 }
 
 #[tokio::test]
@@ -876,21 +591,13 @@ async fn start_session_takes_the_guid_and_cookies_from_the_answer() {
         &transport,
         AgentId::from(1001u32),
         &SIGN_IN,
-        Call {
-            path_params: &params,
-            query: &[],
-            headers: &[],
-            body: Some(&body),
-        },
+        Call { path_params: &params, query: &[], headers: &[], body: Some(&body) },
     )
     .await;
     let (_, s) = result.expect("signed in");
     assert_eq!(s.agent_id().as_str(), "1001");
     assert_eq!(s.guid().expose(), SECRET_GUID);
-    assert_eq!(
-        s.cookies(),
-        vec![("JSESSIONID".to_owned(), "sticky".to_owned())]
-    );
+    assert_eq!(s.cookies(), vec![("JSESSIONID".to_owned(), "sticky".to_owned())]);
     assert!(!format!("{s:?}").contains(SECRET_GUID));
     let request = only_request(&server).await;
     assert_eq!(header(&request, "guid"), None);
@@ -900,32 +607,17 @@ async fn start_session_takes_the_guid_and_cookies_from_the_answer() {
 #[tokio::test]
 async fn start_session_without_set_guid_fails() {
     let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .respond_with(ok(json!(null)))
-        .expect(1)
-        .mount(&server)
-        .await;
+    Mock::given(method("PUT")).respond_with(ok(json!(null))).expect(1).mount(&server).await;
     let transport = http_transport(&server.uri());
     let params = agent_params();
     let result: Result<(Reserved, _)> = start_session(
         &transport,
         AgentId::from(1001u32),
         &SIGN_IN,
-        Call::<()> {
-            path_params: &params,
-            ..Call::default()
-        },
+        Call::<()> { path_params: &params, ..Call::default() },
     )
     .await;
-    assert!(
-        matches!(
-            result,
-            Err(Error::MissingGuid {
-                operation: "sign_in"
-            })
-        ),
-        "{result:?}"
-    );
+    assert!(matches!(result, Err(Error::MissingGuid { operation: "sign_in" })), "{result:?}");
 }
 
 #[tokio::test]
@@ -946,10 +638,7 @@ async fn start_session_reports_a_refused_sign_in() {
         &transport,
         AgentId::from(1001u32),
         &SIGN_IN,
-        Call::<()> {
-            path_params: &params,
-            ..Call::default()
-        },
+        Call::<()> { path_params: &params, ..Call::default() },
     )
     .await;
     let error = result.expect_err("refused");
@@ -961,12 +650,7 @@ fn futures_are_send() {
     fn assert_send<F: Send>(_: F) {}
     let transport = http_transport("http://127.0.0.1:1");
     let s = session();
-    assert_send(execute::<Reserved, Code, ()>(
-        &transport,
-        Some(&s),
-        &QUERY_STATUS,
-        Call::default(),
-    ));
+    assert_send(execute::<Reserved, Code, ()>(&transport, Some(&s), &QUERY_STATUS, Call::default()));
     assert_send(start_session::<Reserved, Code, serde_json::Value>(
         &transport,
         AgentId::from(1u32),

@@ -17,18 +17,11 @@ impl ::agentgateway_runtime::Rule for WorkNoRule {
     type Value = i64;
     const PARAMETER: &'static str = "workno";
     const CONSTRAINTS: &'static [::agentgateway_runtime::Constraint] =
-        &[::agentgateway_runtime::Constraint::Range {
-            min: 101,
-            max: 59999,
-        }];
+        &[::agentgateway_runtime::Constraint::Range { min: 101, max: 59999 }];
 }
 
 #[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    ::agentgateway_runtime::serde::Serialize,
-    ::agentgateway_runtime::serde::Deserialize,
+    Debug, Clone, PartialEq, ::agentgateway_runtime::serde::Serialize, ::agentgateway_runtime::serde::Deserialize,
 )]
 #[serde(crate = "::agentgateway_runtime::serde")]
 pub struct TransferBody {
@@ -50,10 +43,7 @@ fn constrained_string_rule() {
     assert_eq!(parsed, address);
 
     let error = Address::new("é".repeat(25)).expect_err("25 characters");
-    assert_eq!(
-        error.to_string(),
-        "invalid `address`: has 25 characters (rule: at most 24 characters)"
-    );
+    assert_eq!(error.to_string(), "invalid `address`: has 25 characters (rule: at most 24 characters)");
     assert!("x".repeat(25).parse::<Address>().is_err());
 
     let set: HashSet<Address> = [address.clone(), parsed].into_iter().collect();
@@ -65,10 +55,7 @@ fn constrained_integer_rule() {
     assert!(WorkNo::new(101).is_ok());
     assert!(WorkNo::new(59999i32).is_ok());
     let error = WorkNo::new(60000).expect_err("out of range");
-    assert_eq!(
-        error.to_string(),
-        "invalid `workno`: is 60000 (rule: 101–59999)"
-    );
+    assert_eq!(error.to_string(), "invalid `workno`: is 60000 (rule: 101–59999)");
     assert_eq!(*WorkNo::new(555).expect("in range").get(), 555);
 }
 
@@ -91,8 +78,7 @@ fn serde_through_the_reexport_validates() {
     let too_long = ::agentgateway_runtime::serde_json::json!({
         "address": "1".repeat(25), "workNo": 1001, "password": "p"
     });
-    let error = ::agentgateway_runtime::serde_json::from_value::<TransferBody>(too_long)
-        .expect_err("address too long");
+    let error = ::agentgateway_runtime::serde_json::from_value::<TransferBody>(too_long).expect_err("address too long");
     assert!(error.to_string().contains("has 25 characters"), "{error}");
 
     let out_of_range = ::agentgateway_runtime::serde_json::json!({

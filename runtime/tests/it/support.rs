@@ -2,9 +2,7 @@
 
 use std::fmt;
 
-use agentgateway_runtime::{
-    AgentId, Error, Guid, RetCode, SessionState, Transport, TransportBuilder,
-};
+use agentgateway_runtime::{AgentId, Error, Guid, RetCode, SessionState, Transport, TransportBuilder};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -46,9 +44,7 @@ impl fmt::Display for Code {
 pub type Result<T> = std::result::Result<T, Error<Code>>;
 
 pub fn http_transport(uri: &str) -> Transport {
-    http_builder(uri)
-        .build::<Code>()
-        .expect("valid test configuration")
+    http_builder(uri).build::<Code>().expect("valid test configuration")
 }
 
 pub fn http_builder(uri: &str) -> TransportBuilder {
@@ -69,9 +65,7 @@ pub fn assert_redacted(error: &Error<Code>) {
 /// hands back the raw request bytes, for what wiremock cannot express
 /// (chunked bodies, header case on the wire).
 pub async fn raw_server(response: Vec<u8>) -> (String, tokio::task::JoinHandle<Vec<u8>>) {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
     let address = listener.local_addr().expect("bound address");
     let task = tokio::spawn(async move {
         let Ok((mut stream, _)) = listener.accept().await else {

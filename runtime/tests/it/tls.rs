@@ -29,13 +29,8 @@ const CA: &[u8] = include_bytes!("fixtures/ca.pem");
 const SERVER_CERT: &[u8] = include_bytes!("fixtures/server.pem");
 const SERVER_KEY: &[u8] = include_bytes!("fixtures/server.key");
 
-static PING: Operation = Operation {
-    name: "ping",
-    method: Method::Get,
-    path: "/ping",
-    sends_guid: false,
-    result: "result",
-};
+static PING: Operation =
+    Operation { name: "ping", method: Method::Get, path: "/ping", sends_guid: false, result: "result" };
 
 /// Serves one TLS connection with a fixed success envelope; returns the base
 /// URL.
@@ -44,14 +39,9 @@ async fn tls_server() -> String {
         .collect::<std::result::Result<Vec<_>, _>>()
         .expect("fixture certificate");
     let key = PrivateKeyDer::from_pem_slice(SERVER_KEY).expect("fixture key");
-    let config = ServerConfig::builder()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .expect("server config");
+    let config = ServerConfig::builder().with_no_client_auth().with_single_cert(certs, key).expect("server config");
     let acceptor = TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
     let address = listener.local_addr().expect("bound address");
     tokio::spawn(async move {
         let Ok((tcp, _)) = listener.accept().await else {
@@ -90,14 +80,8 @@ async fn unknown_ca_is_a_transport_error() {
     let uri = tls_server().await;
     let result = ping(TransportBuilder::new(&uri, BASE_PATH)).await;
     match result {
-        Err(Error::Transport {
-            operation: "ping",
-            source,
-        }) => {
-            assert!(
-                format!("{source:?}").contains("InvalidCertificate"),
-                "{source:?}"
-            );
+        Err(Error::Transport { operation: "ping", source }) => {
+            assert!(format!("{source:?}").contains("InvalidCertificate"), "{source:?}");
         }
         other => panic!("expected Transport, got {other:?}"),
     }
@@ -105,10 +89,7 @@ async fn unknown_ca_is_a_transport_error() {
 
 #[tokio::test]
 async fn bad_pem_is_a_config_error() {
-    let result = ping(
-        TransportBuilder::new("https://127.0.0.1:1", BASE_PATH)
-            .add_root_certificate_pem(b"garbage"),
-    )
-    .await;
+    let result =
+        ping(TransportBuilder::new("https://127.0.0.1:1", BASE_PATH).add_root_certificate_pem(b"garbage")).await;
     assert!(matches!(result, Err(Error::Config(_))), "{result:?}");
 }

@@ -19,15 +19,11 @@ fn parse_port() -> Result<u16, String> {
             other => match other.strip_prefix("--port=") {
                 Some(value) => value.to_owned(),
                 None => {
-                    return Err(format!(
-                        "unknown argument {other:?}; usage: fake-gateway [--port N]"
-                    ));
+                    return Err(format!("unknown argument {other:?}; usage: fake-gateway [--port N]"));
                 }
             },
         };
-        port = value
-            .parse()
-            .map_err(|_| format!("invalid port {value:?}"))?;
+        port = value.parse().map_err(|_| format!("invalid port {value:?}"))?;
     }
     Ok(port)
 }
@@ -41,12 +37,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let config = Config {
-        dynamic_auth: true,
-        rotate_every_polls: 5,
-        poll_wait: Duration::from_secs(1),
-        ..Config::default()
-    };
+    let config =
+        Config { dynamic_auth: true, rotate_every_polls: 5, poll_wait: Duration::from_secs(1), ..Config::default() };
     let gateway = match FakeGateway::start_on(port, config).await {
         Ok(gateway) => gateway,
         Err(e) => {

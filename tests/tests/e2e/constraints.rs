@@ -7,8 +7,8 @@ use agentgateway::voicecall::callinner::{CallAppData, Called, Caller};
 use serde_json::Value;
 
 use crate::support::{
-    AGENT, Op, assert_rejected, callinner_request, gateway, only_request, rejected_without_request,
-    session, transfer_request,
+    AGENT, Op, assert_rejected, callinner_request, gateway, only_request, rejected_without_request, session,
+    transfer_request,
 };
 
 /// Sends `request` through transfer_media_call and returns the JSON body
@@ -29,12 +29,7 @@ async fn sent_call_inner(request: &agentgateway::voicecall::callinner::Request) 
 
 #[tokio::test]
 async fn range_agent_id_100_101_59999_60000() {
-    for (agent, ok) in [
-        ("100", false),
-        ("101", true),
-        ("59999", true),
-        ("60000", false),
-    ] {
+    for (agent, ok) in [("100", false), ("101", true), ("59999", true), ("60000", false)] {
         if ok {
             let server = gateway(Op::Transfer.success(), 1).await;
             let outcome = Op::Transfer.invoke(&session(&server, agent)).await;
@@ -43,10 +38,7 @@ async fn range_agent_id_100_101_59999_60000() {
         } else {
             let error = rejected_without_request(agent, Op::Transfer).await;
             assert_rejected(&error, "agentid", "101–59999");
-            assert!(
-                error.to_string().contains(&format!("is {agent}")),
-                "{error}"
-            );
+            assert!(error.to_string().contains(&format!("is {agent}")), "{error}");
         }
     }
 }
@@ -92,10 +84,7 @@ async fn bytes_call_inner_callappdata_16384_or_16385_bytes() {
     assert_eq!(at_limit.len(), 16384);
     let mut request = callinner_request();
     request.callappdata = Some(CallAppData::new(at_limit.as_str()).expect("16384 bytes"));
-    assert_eq!(
-        sent_call_inner(&request).await["callappdata"],
-        at_limit.as_str()
-    );
+    assert_eq!(sent_call_inner(&request).await["callappdata"], at_limit.as_str());
 
     let error = CallAppData::new(format!("{at_limit}a")).expect_err("16385 bytes");
     assert_rejected(&error, "callappdata", "at most 16384 bytes (UTF-8)");
@@ -112,10 +101,7 @@ async fn pattern_call_inner_called() {
     for bad in [&"9".repeat(25) as &str, "12a", "", "**", "*#", " 1", "١٢"] {
         let error = Called::new(bad).expect_err(bad);
         assert_eq!(error.parameter, "called", "{bad:?}");
-        assert_eq!(
-            error.problem, "does not match the required format",
-            "{bad:?}"
-        );
+        assert_eq!(error.problem, "does not match the required format", "{bad:?}");
         assert!(error.to_string().contains(&error.rule), "{error}");
     }
 }
@@ -134,14 +120,7 @@ async fn pattern_call_inner_caller_0_to_24_digits() {
         request.caller = Some(Caller::new(ok).expect(ok));
         assert_eq!(sent_call_inner(&request).await["caller"], ok);
     }
-    for bad in [
-        &"8".repeat(25) as &str,
-        "12a",
-        "+8613800000000",
-        "*",
-        "#",
-        "1 2",
-    ] {
+    for bad in [&"8".repeat(25) as &str, "12a", "+8613800000000", "*", "#", "1 2"] {
         let error = Caller::new(bad).expect_err(bad);
         assert_rejected(&error, "caller", "0 to 24 digits");
         assert_eq!(error.problem, "does not match the required format");

@@ -11,9 +11,8 @@ use serde_json::{Value, json};
 use wiremock::{Request, ResponseTemplate};
 
 use crate::support::{
-    AGENT, CONTENT_TYPE, GUID, HTML_PAGE, assert_redacted, assign_request, callinner_request,
-    failure, gateway, header, html, only_request, session, success, transfer_request,
-    truncated_json,
+    AGENT, CONTENT_TYPE, GUID, HTML_PAGE, assert_redacted, assign_request, callinner_request, failure, gateway, header,
+    html, only_request, session, success, transfer_request, truncated_json,
 };
 
 /// What one interface must put on the wire.
@@ -64,13 +63,8 @@ where
 /// Runs `call` against every kind of answer: success (`result` decoded to
 /// `expected`), a catalogued `retcode`, an unknown one, HTTP 500 with an
 /// HTML page, HTTP 200 with an HTML page, and a truncated JSON body.
-async fn exercise<T, F>(
-    wire: Wire,
-    result: Option<Value>,
-    expected: T,
-    (retcode, known): (&str, ErrorCode),
-    call: F,
-) where
+async fn exercise<T, F>(wire: Wire, result: Option<Value>, expected: T, (retcode, known): (&str, ErrorCode), call: F)
+where
     T: PartialEq + Debug,
     F: AsyncFn(&Session) -> Result<T, Error>,
 {
@@ -79,10 +73,7 @@ async fn exercise<T, F>(
     let ok = exchange(&wire, success(result), &call).await;
     assert_eq!(ok.expect("a success answer"), expected, "{op}");
 
-    for (code, variant) in [
-        (retcode, known),
-        ("999-999", ErrorCode::Unknown("999-999".into())),
-    ] {
+    for (code, variant) in [(retcode, known), ("999-999", ErrorCode::Unknown("999-999".into()))] {
         match exchange(&wire, failure(code), &call).await {
             Err(Error::Api { code, message, .. }) => {
                 assert_eq!(code, variant, "{op}");
@@ -93,11 +84,7 @@ async fn exercise<T, F>(
     }
 
     match exchange(&wire, html(500), &call).await {
-        Err(Error::Status {
-            status,
-            body_snippet,
-            ..
-        }) => {
+        Err(Error::Status { status, body_snippet, .. }) => {
             assert_eq!(status, 500, "{op}");
             assert_eq!(body_snippet, HTML_PAGE, "{op}");
         }
@@ -105,12 +92,7 @@ async fn exercise<T, F>(
     }
 
     match exchange(&wire, html(200), &call).await {
-        Err(Error::Decode {
-            status,
-            content_type,
-            body_snippet,
-            ..
-        }) => {
+        Err(Error::Decode { status, content_type, body_snippet, .. }) => {
             assert_eq!(status, 200, "{op}");
             assert_eq!(content_type.as_deref(), Some("text/html"), "{op}");
             assert_eq!(body_snippet, HTML_PAGE, "{op}");
@@ -119,12 +101,7 @@ async fn exercise<T, F>(
     }
 
     match exchange(&wire, truncated_json(), &call).await {
-        Err(Error::Decode {
-            status,
-            content_type,
-            source,
-            ..
-        }) => {
+        Err(Error::Decode { status, content_type, source, .. }) => {
             assert_eq!(status, 200, "{op}");
             assert_eq!(content_type.as_deref(), Some("application/json"), "{op}");
             assert!(source.is_eof(), "{op}: {source}");
@@ -155,13 +132,9 @@ async fn transfer_media_call() {
         })),
     };
     // The page documents no `result`: the success answer has none.
-    exercise(
-        wire,
-        None,
-        (),
-        ("106-004", ErrorCode::InvalidTransferDeviceType),
-        async |s: &Session| s.transfer_media_call(&request).await,
-    )
+    exercise(wire, None, (), ("106-004", ErrorCode::InvalidTransferDeviceType), async |s: &Session| {
+        s.transfer_media_call(&request).await
+    })
     .await;
 }
 
@@ -175,13 +148,9 @@ async fn assign_user_in_queue() {
         query: None,
         body: Some(json!({ "callid": "1663580465-1134", "skillid": 1 })),
     };
-    exercise(
-        wire,
-        Some(json!({})),
-        (),
-        ("100-007", ErrorCode::InternalError),
-        async |s: &Session| s.assign_user_in_queue(&request).await,
-    )
+    exercise(wire, Some(json!({})), (), ("100-007", ErrorCode::InternalError), async |s: &Session| {
+        s.assign_user_in_queue(&request).await
+    })
     .await;
 }
 
@@ -213,18 +182,13 @@ async fn request_call_with_reserved_characters_in_the_call_id() {
     let wire = Wire {
         operation: "request_call",
         method: "POST",
-        path: "/agentgateway/resource/voicecall/205/requestcall/a%2Fb%20c%3Fd%23e%25f-%C3%A9.~_/0"
-            .into(),
+        path: "/agentgateway/resource/voicecall/205/requestcall/a%2Fb%20c%3Fd%23e%25f-%C3%A9.~_/0".into(),
         query: Some("skillId=42"),
         body: None,
     };
-    exercise(
-        wire,
-        Some(json!({})),
-        (),
-        ("100-006", ErrorCode::NotSignedIn),
-        async |s: &Session| s.request_call(&request).await,
-    )
+    exercise(wire, Some(json!({})), (), ("100-006", ErrorCode::NotSignedIn), async |s: &Session| {
+        s.request_call(&request).await
+    })
     .await;
 }
 
@@ -238,13 +202,9 @@ async fn third_party_conf_transmit_num() {
         body: None,
     };
     // 10001 is the page's only code, outside the usual NNN-NNN form.
-    exercise(
-        wire,
-        Some(json!({})),
-        (),
-        ("10001", ErrorCode::ThirdPartyConf10001),
-        async |s: &Session| s.third_party_conf_transmit_num().await,
-    )
+    exercise(wire, Some(json!({})), (), ("10001", ErrorCode::ThirdPartyConf10001), async |s: &Session| {
+        s.third_party_conf_transmit_num().await
+    })
     .await;
 }
 
@@ -261,10 +221,7 @@ async fn optional_body_fields_are_left_out_when_unset() {
         .await
         .expect("sent");
     let sent: Value = only_request(&server).await.body_json().expect("JSON");
-    assert_eq!(
-        sent,
-        json!({ "callid": "c-1", "devicetype": 1, "mode": 0, "address": "3" })
-    );
+    assert_eq!(sent, json!({ "callid": "c-1", "devicetype": 1, "mode": 0, "address": "3" }));
 }
 
 #[tokio::test]
@@ -292,16 +249,9 @@ async fn call_inner_sends_every_optional_field_when_set() {
 
 #[tokio::test]
 async fn reserved_results_accept_absent_null_and_object() {
-    for result in [
-        None,
-        Some(Value::Null),
-        Some(json!({})),
-        Some(json!({"x": [1]})),
-    ] {
+    for result in [None, Some(Value::Null), Some(json!({})), Some(json!({"x": [1]}))] {
         let server = gateway(success(result.clone()), 1).await;
-        let outcome = session(&server, AGENT)
-            .assign_user_in_queue(&assign_request())
-            .await;
+        let outcome = session(&server, AGENT).assign_user_in_queue(&assign_request()).await;
         assert!(outcome.is_ok(), "result {result:?}: {outcome:?}");
     }
 }
@@ -312,12 +262,7 @@ async fn call_inner_result_of_the_wrong_shape_is_a_decode_error() {
     // call ID string. Anything but a string must fail to decode, not pass.
     for result in [None, Some(json!({})), Some(json!(17))] {
         let server = gateway(success(result.clone()), 1).await;
-        let outcome = session(&server, AGENT)
-            .call_inner(&callinner_request())
-            .await;
-        assert!(
-            matches!(outcome, Err(Error::Decode { status: 200, .. })),
-            "result {result:?}: {outcome:?}"
-        );
+        let outcome = session(&server, AGENT).call_inner(&callinner_request()).await;
+        assert!(matches!(outcome, Err(Error::Decode { status: 200, .. })), "result {result:?}: {outcome:?}");
     }
 }

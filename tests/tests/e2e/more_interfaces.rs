@@ -18,8 +18,8 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use crate::support::{
-    AGENT, CONTENT_TYPE, GUID, HTML_PAGE, assert_redacted, envelope, failure, gateway, header,
-    html, only_request, requests, session, silent_gateway, success, truncated_json, validation,
+    AGENT, CONTENT_TYPE, GUID, HTML_PAGE, assert_redacted, envelope, failure, gateway, header, html, only_request,
+    requests, session, silent_gateway, success, truncated_json, validation,
 };
 
 const ROOT: &str = "/agentgateway/resource";
@@ -110,13 +110,8 @@ where
 /// Runs `call` against every kind of answer: `ok` (decoded to `expected`),
 /// a catalogued `retcode`, an unknown one, HTTP 500 with an HTML page,
 /// HTTP 200 with an HTML page, and a truncated JSON body.
-async fn exercise<T, F>(
-    wire: Wire,
-    ok: ResponseTemplate,
-    expected: T,
-    (retcode, known): (&str, ErrorCode),
-    call: F,
-) where
+async fn exercise<T, F>(wire: Wire, ok: ResponseTemplate, expected: T, (retcode, known): (&str, ErrorCode), call: F)
+where
     T: PartialEq + Debug,
     F: AsyncFn(&Session) -> Result<T, Error>,
 {
@@ -125,10 +120,7 @@ async fn exercise<T, F>(
     let outcome = exchange(&wire, ok, &call).await;
     assert_eq!(outcome.expect("a success answer"), expected, "{op}");
 
-    for (code, variant) in [
-        (retcode, known),
-        ("999-999", ErrorCode::Unknown("999-999".into())),
-    ] {
+    for (code, variant) in [(retcode, known), ("999-999", ErrorCode::Unknown("999-999".into()))] {
         match exchange(&wire, failure(code), &call).await {
             Err(Error::Api { code, message, .. }) => {
                 assert_eq!(code, variant, "{op}");
@@ -139,21 +131,14 @@ async fn exercise<T, F>(
     }
 
     match exchange(&wire, html(500), &call).await {
-        Err(Error::Status {
-            status,
-            body_snippet,
-            ..
-        }) => assert_eq!((status, body_snippet.as_str()), (500, HTML_PAGE), "{op}"),
+        Err(Error::Status { status, body_snippet, .. }) => {
+            assert_eq!((status, body_snippet.as_str()), (500, HTML_PAGE), "{op}")
+        }
         other => panic!("{op}: HTTP 500 should be a status error, got {other:?}"),
     }
 
     match exchange(&wire, html(200), &call).await {
-        Err(Error::Decode {
-            status,
-            content_type,
-            body_snippet,
-            ..
-        }) => {
+        Err(Error::Decode { status, content_type, body_snippet, .. }) => {
             assert_eq!(status, 200, "{op}");
             assert_eq!(content_type.as_deref(), Some("text/html"), "{op}");
             assert_eq!(body_snippet, HTML_PAGE, "{op}");
@@ -162,12 +147,7 @@ async fn exercise<T, F>(
     }
 
     match exchange(&wire, truncated_json(), &call).await {
-        Err(Error::Decode {
-            status,
-            content_type,
-            source,
-            ..
-        }) => {
+        Err(Error::Decode { status, content_type, source, .. }) => {
             assert_eq!(status, 200, "{op}");
             assert_eq!(content_type.as_deref(), Some("application/json"), "{op}");
             assert!(source.is_eof(), "{op}: {source}");
@@ -205,17 +185,11 @@ fn agent() -> AgentId {
 }
 
 fn login_request() -> login::Request {
-    login::Request::new(
-        SecretString::new(PASSWORD),
-        login::PhoneNum::new("40038").expect("short"),
-    )
+    login::Request::new(SecretString::new(PASSWORD), login::PhoneNum::new("40038").expect("short"))
 }
 
 fn force_login_request() -> forcelogin::Request {
-    forcelogin::Request::new(
-        SecretString::new(PASSWORD),
-        forcelogin::PhoneNum::new("40038").expect("short"),
-    )
+    forcelogin::Request::new(SecretString::new(PASSWORD), forcelogin::PhoneNum::new("40038").expect("short"))
 }
 
 fn call_out_request() -> callout::Request {
@@ -223,11 +197,7 @@ fn call_out_request() -> callout::Request {
 }
 
 fn transfer_request(devicetype: DeviceType, mode: Mode) -> transfer::Request {
-    transfer::Request::new(
-        devicetype,
-        transfer::Address::new("49998").expect("short"),
-        mode,
-    )
+    transfer::Request::new(devicetype, transfer::Address::new("49998").expect("short"), mode)
 }
 
 fn conf_join_request() -> confjoin::Request {
@@ -239,39 +209,16 @@ fn conf_join_request() -> confjoin::Request {
 macro_rules! facts {
     ($response:expr) => {{
         let r = $response;
-        (
-            r.vdnid,
-            r.workno,
-            r.mediatype,
-            r.login_time,
-            r.is_force_change,
-            r.server_name,
-            r.time_remaining,
-        )
+        (r.vdnid, r.workno, r.mediatype, r.login_time, r.is_force_change, r.server_name, r.time_remaining)
     }};
 }
 
-type Facts = (
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+type Facts =
+    (Option<i64>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
 
 fn example_facts() -> Facts {
     let some = |s: &str| Some(s.to_owned());
-    (
-        Some(1),
-        some("205"),
-        some("TTF"),
-        some("1471585949806"),
-        some("false"),
-        some("AgentGateway"),
-        some("9"),
-    )
+    (Some(1), some("205"), some("TTF"), some("1471585949806"), some("false"), some("AgentGateway"), some("9"))
 }
 
 /// The thirteen interfaces, each called with a valid minimal request, for
@@ -338,10 +285,7 @@ impl Iface {
         let (client, agent) = (session.client(), session.agent_id());
         match self {
             Iface::Login => client.login(agent, &login_request()).await.map(drop),
-            Iface::ForceLogin => client
-                .force_login(agent, &force_login_request())
-                .await
-                .map(drop),
+            Iface::ForceLogin => client.force_login(agent, &force_login_request()).await.map(drop),
             Iface::Logout => session.logout().await,
             Iface::PollEvents => session.poll_events(&poll::Request::new()).await.map(drop),
             Iface::Handshake => session.handshake(&handshake::Request::new()).await,
@@ -350,16 +294,8 @@ impl Iface {
             Iface::Release => session.release().await,
             Iface::Hold => session.hold().await,
             Iface::GetHold => session.get_hold(&gethold::Request::new()).await,
-            Iface::ConnectHold => {
-                session
-                    .connect_hold(&connecthold::Request::new(CALL_ID))
-                    .await
-            }
-            Iface::TransferCall => {
-                session
-                    .transfer_call(&transfer_request(DeviceType::Agent, Mode::Release))
-                    .await
-            }
+            Iface::ConnectHold => session.connect_hold(&connecthold::Request::new(CALL_ID)).await,
+            Iface::TransferCall => session.transfer_call(&transfer_request(DeviceType::Agent, Mode::Release)).await,
             Iface::ConfJoin => session.conf_join(&conf_join_request()).await,
         }
     }
@@ -419,8 +355,7 @@ async fn login() {
     request.check_in_mailm = Some(true);
     request.vc_phone_number = Some(login::VcPhoneNumber::new("7001").expect("short"));
     request.listen_status = Some(true);
-    request.call_back_uri =
-        Some(login::CallBackUri::new("https://desk.example/cb").expect("short"));
+    request.call_back_uri = Some(login::CallBackUri::new("https://desk.example/cb").expect("short"));
     request.service_token = Some(SecretString::new("svc-token"));
     let wire = Wire {
         guid: None,
@@ -445,10 +380,7 @@ async fn login() {
         ..Wire::bare("login", "PUT", "/onlineagent/205")
     };
     let shown = format!("{request:?}");
-    assert!(
-        !shown.contains(PASSWORD) && !shown.contains("svc-token"),
-        "{shown}"
-    );
+    assert!(!shown.contains(PASSWORD) && !shown.contains("svc-token"), "{shown}");
     exercise(
         wire,
         signed_in(),
@@ -497,13 +429,8 @@ async fn logout() {
 
 #[tokio::test]
 async fn poll_events() {
-    let request = poll::Request {
-        calldata: Some("bar".into()),
-    };
-    let wire = Wire {
-        query: Some("calldata=bar"),
-        ..Wire::bare("poll_events", "GET", "/agentevent/205")
-    };
+    let request = poll::Request { calldata: Some("bar".into()) };
+    let wire = Wire { query: Some("calldata=bar"), ..Wire::bare("poll_events", "GET", "/agentevent/205") };
     exercise(
         wire,
         answer_in(
@@ -528,20 +455,14 @@ async fn poll_events() {
 
 #[tokio::test]
 async fn handshake() {
-    let request = handshake::Request {
-        service_token: Some(SecretString::new("svc-token-2")),
-    };
+    let request = handshake::Request { service_token: Some(SecretString::new("svc-token-2")) };
     let wire = Wire {
         headers: vec![("service_token", Some("svc-token-2"))],
         ..Wire::bare("handshake", "POST", "/onlineagent/205/handshake")
     };
-    exercise(
-        wire,
-        success(None),
-        (),
-        ("100-001", ErrorCode::SignInParameterEmptyOrInvalid),
-        async |s: &Session| s.handshake(&request).await,
-    )
+    exercise(wire, success(None), (), ("100-001", ErrorCode::SignInParameterEmptyOrInvalid), async |s: &Session| {
+        s.handshake(&request).await
+    })
     .await;
 }
 
@@ -576,20 +497,11 @@ async fn call_out() {
 
 #[tokio::test]
 async fn answer() {
-    let request = answer::Request {
-        callid: Some(CALL_ID.into()),
-    };
-    let wire = Wire {
-        query: Some("callid=1456401416-3"),
-        ..Wire::bare("answer", "PUT", "/voicecall/205/answer")
-    };
-    exercise(
-        wire,
-        success(Some(json!({}))),
-        (),
-        ("200-002", ErrorCode::AnswerNoCall),
-        async |s: &Session| s.answer(&request).await,
-    )
+    let request = answer::Request { callid: Some(CALL_ID.into()) };
+    let wire = Wire { query: Some("callid=1456401416-3"), ..Wire::bare("answer", "PUT", "/voicecall/205/answer") };
+    exercise(wire, success(Some(json!({}))), (), ("200-002", ErrorCode::AnswerNoCall), async |s: &Session| {
+        s.answer(&request).await
+    })
     .await;
 }
 
@@ -619,20 +531,11 @@ async fn hold() {
 
 #[tokio::test]
 async fn get_hold() {
-    let request = gethold::Request {
-        callid: Some(CALL_ID.into()),
-    };
-    let wire = Wire {
-        query: Some("callid=1456401416-3"),
-        ..Wire::bare("get_hold", "POST", "/voicecall/205/gethold")
-    };
-    exercise(
-        wire,
-        success(Some(json!({}))),
-        (),
-        ("200-015", ErrorCode::GetHoldNoHeldCall),
-        async |s: &Session| s.get_hold(&request).await,
-    )
+    let request = gethold::Request { callid: Some(CALL_ID.into()) };
+    let wire = Wire { query: Some("callid=1456401416-3"), ..Wire::bare("get_hold", "POST", "/voicecall/205/gethold") };
+    exercise(wire, success(Some(json!({}))), (), ("200-015", ErrorCode::GetHoldNoHeldCall), async |s: &Session| {
+        s.get_hold(&request).await
+    })
     .await;
 }
 
@@ -681,13 +584,9 @@ async fn transfer_call() {
         })),
         ..Wire::bare("transfer_call", "POST", "/voicecall/205/transfer")
     };
-    exercise(
-        wire,
-        success(Some(json!({}))),
-        (),
-        ("200-012", ErrorCode::TransferNoCall),
-        async |s: &Session| s.transfer_call(&request).await,
-    )
+    exercise(wire, success(Some(json!({}))), (), ("200-012", ErrorCode::TransferNoCall), async |s: &Session| {
+        s.transfer_call(&request).await
+    })
     .await;
 }
 
@@ -699,13 +598,9 @@ async fn conf_join() {
         body: Some(json!({ "callid": CALL_ID, "callappdata": "é data" })),
         ..Wire::bare("conf_join", "POST", "/voicecall/205/confjoin")
     };
-    exercise(
-        wire,
-        success(Some(json!({}))),
-        (),
-        ("200-011", ErrorCode::ThreePartyNoHeldCall),
-        async |s: &Session| s.conf_join(&request).await,
-    )
+    exercise(wire, success(Some(json!({}))), (), ("200-011", ErrorCode::ThreePartyNoHeldCall), async |s: &Session| {
+        s.conf_join(&request).await
+    })
     .await;
 }
 
@@ -715,34 +610,10 @@ async fn conf_join() {
 async fn unset_query_parameters_and_headers_are_left_out() {
     let ok = || success(Some(json!({})));
     let checks = [
-        (
-            "answer",
-            sent(ok(), async |s: &Session| {
-                s.answer(&answer::Request::new()).await
-            })
-            .await,
-        ),
-        (
-            "get_hold",
-            sent(ok(), async |s: &Session| {
-                s.get_hold(&gethold::Request::new()).await
-            })
-            .await,
-        ),
-        (
-            "poll_events",
-            sent(ok(), async |s: &Session| {
-                s.poll_events(&poll::Request::new()).await
-            })
-            .await,
-        ),
-        (
-            "handshake",
-            sent(ok(), async |s: &Session| {
-                s.handshake(&handshake::Request::new()).await
-            })
-            .await,
-        ),
+        ("answer", sent(ok(), async |s: &Session| s.answer(&answer::Request::new()).await).await),
+        ("get_hold", sent(ok(), async |s: &Session| s.get_hold(&gethold::Request::new()).await).await),
+        ("poll_events", sent(ok(), async |s: &Session| s.poll_events(&poll::Request::new()).await).await),
+        ("handshake", sent(ok(), async |s: &Session| s.handshake(&handshake::Request::new()).await).await),
     ];
     for (op, request) in checks {
         assert_eq!(request.url.query(), None, "{op}: {}", request.url);
@@ -759,36 +630,13 @@ async fn query_values_with_reserved_characters_arrive_intact() {
     let ok = || success(Some(json!({})));
     let value = || Some(format!("{RESERVED}&x=1+2"));
     let checks = [
-        (
-            "callid",
-            sent(ok(), async |s: &Session| {
-                s.answer(&answer::Request { callid: value() }).await
-            })
-            .await,
-        ),
-        (
-            "callid",
-            sent(ok(), async |s: &Session| {
-                s.get_hold(&gethold::Request { callid: value() }).await
-            })
-            .await,
-        ),
-        (
-            "calldata",
-            sent(ok(), async |s: &Session| {
-                s.poll_events(&poll::Request { calldata: value() }).await
-            })
-            .await,
-        ),
+        ("callid", sent(ok(), async |s: &Session| s.answer(&answer::Request { callid: value() }).await).await),
+        ("callid", sent(ok(), async |s: &Session| s.get_hold(&gethold::Request { callid: value() }).await).await),
+        ("calldata", sent(ok(), async |s: &Session| s.poll_events(&poll::Request { calldata: value() }).await).await),
     ];
     for (name, request) in checks {
         let pairs: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
-        assert_eq!(
-            pairs,
-            [(name.to_owned(), value().unwrap())],
-            "{}",
-            request.url
-        );
+        assert_eq!(pairs, [(name.to_owned(), value().unwrap())], "{}", request.url);
         assert!(request.url.fragment().is_none(), "{}", request.url);
     }
 }
@@ -798,34 +646,21 @@ async fn unset_optional_body_fields_are_left_out() {
     let ok = || success(Some(json!({})));
     let bodies = [
         (
-            sent(signed_in(), async |s: &Session| {
-                s.client().login(&agent(), &login_request()).await
-            })
-            .await,
+            sent(signed_in(), async |s: &Session| s.client().login(&agent(), &login_request()).await).await,
             json!({ "password": PASSWORD, "phonenum": "40038" }),
         ),
         (
-            sent(success(Some(json!(CALL_ID))), async |s: &Session| {
-                s.call_out(&call_out_request()).await
-            })
-            .await,
+            sent(success(Some(json!(CALL_ID))), async |s: &Session| s.call_out(&call_out_request()).await).await,
             json!({ "called": "88880021" }),
         ),
         (
             sent(ok(), async |s: &Session| {
-                s.transfer_call(&transfer_request(DeviceType::Ivr, Mode::SuspendOrRelease))
-                    .await
+                s.transfer_call(&transfer_request(DeviceType::Ivr, Mode::SuspendOrRelease)).await
             })
             .await,
             json!({ "devicetype": 3, "address": "49998", "mode": 1 }),
         ),
-        (
-            sent(ok(), async |s: &Session| {
-                s.conf_join(&conf_join_request()).await
-            })
-            .await,
-            json!({ "callid": CALL_ID }),
-        ),
+        (sent(ok(), async |s: &Session| s.conf_join(&conf_join_request()).await).await, json!({ "callid": CALL_ID })),
     ];
     for (request, expected) in bodies {
         let body: Value = request.body_json().expect("a JSON body");
@@ -843,12 +678,7 @@ async fn a_sign_in_starts_a_session_that_sends_the_new_guid() {
             Iface::Login => format!("{ROOT}/onlineagent/59999"),
             _ => format!("{ROOT}/onlineagent/59999/forcelogin"),
         };
-        Mock::given(method("PUT"))
-            .and(path(sign_in_path))
-            .respond_with(signed_in())
-            .expect(1)
-            .mount(&server)
-            .await;
+        Mock::given(method("PUT")).and(path(sign_in_path)).respond_with(signed_in()).expect(1).mount(&server).await;
         Mock::given(method("POST"))
             .and(path(format!("{ROOT}/voicecall/59999/hold")))
             .respond_with(success(Some(json!({}))))
@@ -859,10 +689,7 @@ async fn a_sign_in_starts_a_session_that_sends_the_new_guid() {
         let agent = AgentId::new("59999").expect("valid");
         let session = match iface {
             Iface::Login => client.login(&agent, &login_request()).await.map(|r| r.0),
-            _ => client
-                .force_login(&agent, &force_login_request())
-                .await
-                .map(|r| r.0),
+            _ => client.force_login(&agent, &force_login_request()).await.map(|r| r.0),
         }
         .expect("signed in");
         assert_eq!(session.agent_id(), &agent, "{iface:?}");
@@ -881,16 +708,9 @@ async fn a_sign_in_starts_a_session_that_sends_the_new_guid() {
 async fn a_sign_in_without_a_usable_set_guid_is_missing_guid() {
     let ok = || success(Some(json!({ "workno": "205" })));
     for iface in [Iface::Login, Iface::ForceLogin] {
-        for response in [
-            ok(),
-            ok().insert_header("Set-GUID", "JSESSIONID="),
-            ok().insert_header("Set-GUID", "   "),
-        ] {
+        for response in [ok(), ok().insert_header("Set-GUID", "JSESSIONID="), ok().insert_header("Set-GUID", "   ")] {
             let server = gateway(response, 1).await;
-            let error = iface
-                .invoke(&session(&server, AGENT))
-                .await
-                .expect_err("no token");
+            let error = iface.invoke(&session(&server, AGENT)).await.expect_err("no token");
             assert!(
                 matches!(error, Error::MissingGuid { operation } if operation == iface.name()),
                 "{iface:?}: {error:?}"
@@ -915,35 +735,19 @@ async fn login_vdnid_is_read_from_a_number_or_a_string() {
         if let Some(vdnid) = &vdnid {
             result["vdnid"] = vdnid.clone();
         }
-        let server = gateway(
-            success(Some(result)).insert_header("Set-GUID", "JSESSIONID=g"),
-            1,
-        )
-        .await;
+        let server = gateway(success(Some(result)).insert_header("Set-GUID", "JSESSIONID=g"), 1).await;
         let client = crate::support::client(&server);
-        let (_, response) = client
-            .login(&agent(), &login_request())
-            .await
-            .expect("signed in");
+        let (_, response) = client.login(&agent(), &login_request()).await.expect("signed in");
         assert_eq!(response.vdnid, expected, "vdnid {vdnid:?}");
         assert_eq!(response.workno.as_deref(), Some("205"));
         assert_eq!(response.mediatype, None);
     }
 
     for vdnid in [json!("abc"), json!(1.5), json!([1])] {
-        let server = gateway(
-            success(Some(json!({ "vdnid": vdnid }))).insert_header("Set-GUID", "JSESSIONID=g"),
-            1,
-        )
-        .await;
-        let error = Iface::Login
-            .invoke(&session(&server, AGENT))
-            .await
-            .expect_err("not a number");
-        assert!(
-            matches!(error, Error::Decode { status: 200, .. }),
-            "vdnid {vdnid}: {error:?}"
-        );
+        let server =
+            gateway(success(Some(json!({ "vdnid": vdnid }))).insert_header("Set-GUID", "JSESSIONID=g"), 1).await;
+        let error = Iface::Login.invoke(&session(&server, AGENT)).await.expect_err("not a number");
+        assert!(matches!(error, Error::Decode { status: 200, .. }), "vdnid {vdnid}: {error:?}");
     }
 }
 
@@ -988,15 +792,10 @@ async fn a_poll_without_an_event_is_none() {
         answer_in("event", Some(Value::Null)),
         answer_in("event", None),
         // A `result` member is not where events are read from.
-        answer_in(
-            "result",
-            Some(json!({ "eventType": "AgentState_Ready", "workNo": "205" })),
-        ),
+        answer_in("result", Some(json!({ "eventType": "AgentState_Ready", "workNo": "205" }))),
     ] {
         let server = gateway(response, 1).await;
-        let event = session(&server, AGENT)
-            .poll_events(&poll::Request::new())
-            .await;
+        let event = session(&server, AGENT).poll_events(&poll::Request::new()).await;
         assert_eq!(event.expect("an empty poll"), None);
     }
 }
@@ -1005,42 +804,23 @@ async fn a_poll_without_an_event_is_none() {
 async fn a_polled_event_of_an_unknown_type_is_kept() {
     let content = json!({ "x": [1, "two"] });
     let server = gateway(
-        answer_in(
-            "event",
-            Some(json!({ "eventType": "Agent_Brand_New", "workNo": 205, "content": content })),
-        ),
+        answer_in("event", Some(json!({ "eventType": "Agent_Brand_New", "workNo": 205, "content": content }))),
         1,
     )
     .await;
-    let event: Option<ReceivedEvent> = session(&server, AGENT)
-        .poll_events(&poll::Request::new())
-        .await
-        .expect("decoded");
+    let event: Option<ReceivedEvent> =
+        session(&server, AGENT).poll_events(&poll::Request::new()).await.expect("decoded");
     let event = event.expect("an event");
-    assert_eq!(
-        event.event,
-        Event::Unknown {
-            event_type: "Agent_Brand_New".into(),
-            content
-        }
-    );
+    assert_eq!(event.event, Event::Unknown { event_type: "Agent_Brand_New".into(), content });
     assert_eq!(event.work_no.as_deref(), Some(AGENT));
     assert_eq!(event.generated_at, None);
 }
 
 #[tokio::test]
 async fn set_guid_on_any_session_interface_rotates_the_guid() {
-    let rotating = Iface::ALL
-        .into_iter()
-        .filter(|i| i.on_session() && *i != Iface::Logout);
+    let rotating = Iface::ALL.into_iter().filter(|i| i.on_session() && *i != Iface::Logout);
     for iface in rotating {
-        let server = gateway(
-            iface
-                .success()
-                .insert_header("Set-GUID", "JSESSIONID=rotated"),
-            2,
-        )
-        .await;
+        let server = gateway(iface.success().insert_header("Set-GUID", "JSESSIONID=rotated"), 2).await;
         let session = session(&server, AGENT);
         iface.invoke(&session).await.expect("first call");
         iface.invoke(&session).await.expect("second call");
@@ -1078,20 +858,13 @@ async fn agent_id_outside_101_to_59999_is_refused_on_every_new_interface() {
 
 #[tokio::test]
 async fn call_out_user_video_direction_needs_a_video_call() {
-    for mediaability in [
-        None,
-        Some(MediaAbility::Audio),
-        Some(MediaAbility::Negotiated),
-    ] {
+    for mediaability in [None, Some(MediaAbility::Audio), Some(MediaAbility::Negotiated)] {
         let mut request = call_out_request();
         request.mediaability = mediaability;
         request.user_video_direction = Some(UserVideoDirection::ReceiveOnly);
         let error = refused(async |s: &Session| s.call_out(&request).await).await;
         assert_eq!(error.parameter, "userVideoDirection", "{mediaability:?}");
-        assert!(
-            error.to_string().contains("`userVideoDirection`"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("`userVideoDirection`"), "{error}");
         assert!(error.to_string().contains(&error.rule), "{error}");
     }
 
@@ -1104,10 +877,7 @@ async fn call_out_user_video_direction_needs_a_video_call() {
         let mut request = call_out_request();
         request.mediaability = Some(MediaAbility::Video);
         request.user_video_direction = Some(direction);
-        let request = sent(success(Some(json!(CALL_ID))), async |s: &Session| {
-            s.call_out(&request).await
-        })
-        .await;
+        let request = sent(success(Some(json!(CALL_ID))), async |s: &Session| s.call_out(&request).await).await;
         let body: Value = request.body_json().expect("JSON");
         assert_eq!(body["mediaability"], 1);
         assert_eq!(body["userVideoDirection"], direction.value());
@@ -1124,25 +894,13 @@ async fn transfer_call_mode_must_fit_the_devicetype() {
         (Agent, &[Release, Success, TalkOrSpecified]),
         (Ivr, &[Release, SuspendOrRelease]),
         (SystemAccessCode, &[Release, Success]),
-        (
-            OutboundNumber,
-            &[SuspendOrRelease, Success, TalkOrSpecified, ThreeParty],
-        ),
+        (OutboundNumber, &[SuspendOrRelease, Success, TalkOrSpecified, ThreeParty]),
     ];
     for (devicetype, modes) in allowed {
-        for mode in [
-            Release,
-            SuspendOrRelease,
-            Success,
-            TalkOrSpecified,
-            ThreeParty,
-        ] {
+        for mode in [Release, SuspendOrRelease, Success, TalkOrSpecified, ThreeParty] {
             let request = transfer_request(devicetype, mode);
             if modes.contains(&mode) {
-                let request = sent(success(Some(json!({}))), async |s: &Session| {
-                    s.transfer_call(&request).await
-                })
-                .await;
+                let request = sent(success(Some(json!({}))), async |s: &Session| s.transfer_call(&request).await).await;
                 let body: Value = request.body_json().expect("JSON");
                 assert_eq!(body["devicetype"], devicetype.value());
                 assert_eq!(body["mode"], mode.value());
@@ -1189,10 +947,7 @@ async fn sign_in_password_over_32_characters_is_refused_unseen() {
     let at_limit = "é".repeat(32);
     let mut login = login_request();
     login.password = SecretString::new(at_limit.as_str());
-    let request = sent(signed_in(), async |s: &Session| {
-        s.client().login(&agent(), &login).await
-    })
-    .await;
+    let request = sent(signed_in(), async |s: &Session| s.client().login(&agent(), &login).await).await;
     let body: Value = request.body_json().expect("JSON");
     assert_eq!(body["password"], at_limit.as_str());
 }
@@ -1201,14 +956,9 @@ async fn sign_in_password_over_32_characters_is_refused_unseen() {
 async fn handshake_service_token_is_checked_and_never_shown() {
     for (token, problem) in [
         ("T".repeat(51), "has 51 characters"),
-        (
-            "TOKEN\r\nX-Injected: 1".to_owned(),
-            "contains characters not allowed in a header",
-        ),
+        ("TOKEN\r\nX-Injected: 1".to_owned(), "contains characters not allowed in a header"),
     ] {
-        let request = handshake::Request {
-            service_token: Some(SecretString::new(token.as_str())),
-        };
+        let request = handshake::Request { service_token: Some(SecretString::new(token.as_str())) };
         let error = refused(async |s: &Session| s.handshake(&request).await).await;
         assert_eq!(error.parameter, "service_token");
         assert_eq!(error.problem, problem);
@@ -1216,15 +966,7 @@ async fn handshake_service_token_is_checked_and_never_shown() {
         assert!(!shown.contains(&token), "the token leaked: {shown}");
     }
 
-    let request = handshake::Request {
-        service_token: Some(SecretString::new("T".repeat(50))),
-    };
-    let request = sent(success(None), async |s: &Session| {
-        s.handshake(&request).await
-    })
-    .await;
-    assert_eq!(
-        header(&request, "service_token"),
-        Some("T".repeat(50).as_str())
-    );
+    let request = handshake::Request { service_token: Some(SecretString::new("T".repeat(50))) };
+    let request = sent(success(None), async |s: &Session| s.handshake(&request).await).await;
+    assert_eq!(header(&request, "service_token"), Some("T".repeat(50).as_str()));
 }

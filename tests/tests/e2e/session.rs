@@ -7,8 +7,7 @@ use tokio::net::TcpListener;
 use wiremock::ResponseTemplate;
 
 use crate::support::{
-    AGENT, GUID, Op, assert_redacted, failure, gateway, header, html, requests, session, success,
-    truncated_json,
+    AGENT, GUID, Op, assert_redacted, failure, gateway, header, html, requests, session, success, truncated_json,
 };
 
 #[tokio::test]
@@ -30,10 +29,7 @@ async fn errors_after_a_call_never_show_the_guid() {
         (truncated_json(), "truncated"),
     ] {
         let server = gateway(response, 1).await;
-        let error = Op::CallInner
-            .invoke(&session(&server, AGENT))
-            .await
-            .expect_err(what);
+        let error = Op::CallInner.invoke(&session(&server, AGENT)).await.expect_err(what);
         assert!(
             matches!(
                 (&error, what),
@@ -54,10 +50,7 @@ async fn transport_error_never_shows_the_guid() {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
     drop(listener);
-    let client = Client::builder(format!("http://{address}"))
-        .danger_allow_http()
-        .build()
-        .expect("builds");
+    let client = Client::builder(format!("http://{address}")).danger_allow_http().build().expect("builds");
     let session = client.session(AgentId::new(AGENT).expect("valid"), Guid::new(GUID));
     let error = Op::Assign.invoke(&session).await.expect_err("refused");
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
@@ -67,23 +60,14 @@ async fn transport_error_never_shows_the_guid() {
 #[tokio::test]
 async fn validation_error_never_shows_the_guid() {
     let server = gateway(success(None), 0).await;
-    let error = Op::Transfer
-        .invoke(&session(&server, "60000"))
-        .await
-        .expect_err("out of range");
+    let error = Op::Transfer.invoke(&session(&server, "60000")).await.expect_err("out of range");
     assert_redacted(&error);
     server.verify().await;
 }
 
 #[tokio::test]
 async fn set_guid_makes_the_next_request_send_the_new_guid() {
-    let server = gateway(
-        Op::Assign
-            .success()
-            .insert_header("Set-GUID", "JSESSIONID=new-guid"),
-        2,
-    )
-    .await;
+    let server = gateway(Op::Assign.success().insert_header("Set-GUID", "JSESSIONID=new-guid"), 2).await;
     let session = session(&server, AGENT);
     let before = session.clone();
     Op::Assign.invoke(&session).await.expect("first call");
@@ -98,13 +82,8 @@ async fn set_guid_makes_the_next_request_send_the_new_guid() {
 
 #[tokio::test]
 async fn set_guid_is_honoured_even_when_the_call_fails() {
-    let with_guid =
-        |response: ResponseTemplate| response.insert_header("Set-GUID", "JSESSIONID=g-2");
-    for response in [
-        with_guid(failure("100-006")),
-        with_guid(html(500)),
-        with_guid(truncated_json()),
-    ] {
+    let with_guid = |response: ResponseTemplate| response.insert_header("Set-GUID", "JSESSIONID=g-2");
+    for response in [with_guid(failure("100-006")), with_guid(html(500)), with_guid(truncated_json())] {
         let server = gateway(response, 2).await;
         let session = session(&server, AGENT);
         let first = Op::ThirdParty.invoke(&session).await.expect_err("fails");
@@ -132,27 +111,17 @@ async fn unusable_set_guid_values_keep_the_current_guid() {
 
 #[tokio::test]
 async fn set_guid_without_the_prefix_is_taken_as_is() {
-    let server = gateway(
-        success(Some(json!("c-1"))).insert_header("Set-GUID", "bare-token"),
-        2,
-    )
-    .await;
+    let server = gateway(success(Some(json!("c-1"))).insert_header("Set-GUID", "bare-token"), 2).await;
     let session = session(&server, AGENT);
     Op::CallInner.invoke(&session).await.expect("first call");
     Op::CallInner.invoke(&session).await.expect("second call");
-    assert_eq!(
-        header(&requests(&server).await[1], "guid"),
-        Some("bare-token")
-    );
+    assert_eq!(header(&requests(&server).await[1], "guid"), Some("bare-token"));
 }
 
 #[tokio::test]
 async fn api_error_code_round_trips_through_display() {
     let server = gateway(failure("100-006"), 1).await;
-    let error = Op::RequestCall
-        .invoke(&session(&server, AGENT))
-        .await
-        .expect_err("not signed in");
+    let error = Op::RequestCall.invoke(&session(&server, AGENT)).await.expect_err("not signed in");
     assert_eq!(error.api_code(), Some(&ErrorCode::NotSignedIn));
     assert_eq!(
         error.to_string(),
@@ -163,23 +132,10 @@ async fn api_error_code_round_trips_through_display() {
 #[tokio::test]
 async fn redirects_are_not_followed_so_the_guid_stays_home() {
     let elsewhere = gateway(success(None), 0).await;
-    let location = format!(
-        "{}/agentgateway/resource/calldata/205/assignuserinqueue",
-        elsewhere.uri()
-    );
-    let server = gateway(
-        ResponseTemplate::new(307).insert_header("Location", location.as_str()),
-        1,
-    )
-    .await;
-    let error = Op::Assign
-        .invoke(&session(&server, AGENT))
-        .await
-        .expect_err("redirect");
-    assert!(
-        matches!(error, Error::Status { status: 307, .. }),
-        "{error:?}"
-    );
+    let location = format!("{}/agentgateway/resource/calldata/205/assignuserinqueue", elsewhere.uri());
+    let server = gateway(ResponseTemplate::new(307).insert_header("Location", location.as_str()), 1).await;
+    let error = Op::Assign.invoke(&session(&server, AGENT)).await.expect_err("redirect");
+    assert!(matches!(error, Error::Status { status: 307, .. }), "{error:?}");
     assert_redacted(&error);
     server.verify().await;
     elsewhere.verify().await;
@@ -188,14 +144,9 @@ async fn redirects_are_not_followed_so_the_guid_stays_home() {
 #[tokio::test]
 async fn a_guid_unfit_for_a_header_is_refused_without_showing_it() {
     let server = gateway(success(None), 0).await;
-    let session = crate::support::client(&server).session(
-        AgentId::new(AGENT).expect("valid"),
-        Guid::new("SECRET-GUID-123\r\nX: y"),
-    );
-    let error = Op::Assign
-        .invoke(&session)
-        .await
-        .expect_err("bad header value");
+    let session = crate::support::client(&server)
+        .session(AgentId::new(AGENT).expect("valid"), Guid::new("SECRET-GUID-123\r\nX: y"));
+    let error = Op::Assign.invoke(&session).await.expect_err("bad header value");
     assert!(matches!(error, Error::Config(_)), "{error:?}");
     assert_redacted(&error);
     server.verify().await;

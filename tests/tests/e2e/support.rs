@@ -18,7 +18,8 @@ pub const GUID: &str = "SECRET-GUID-123";
 pub const AGENT: &str = "205";
 /// The `Content-Type` every request carries, body or not.
 pub const CONTENT_TYPE: &str = "application/json; charset=UTF-8";
-pub const HTML_PAGE: &str = "<!DOCTYPE html><html><head><title>Error</title></head><body><h1>Gateway error</h1></body></html>";
+pub const HTML_PAGE: &str =
+    "<!DOCTYPE html><html><head><title>Error</title></head><body><h1>Gateway error</h1></body></html>";
 
 // ---------------------------------------------------------------- responses
 
@@ -46,10 +47,7 @@ pub fn html(status: u16) -> ResponseTemplate {
 }
 
 pub fn truncated_json() -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(
-        r#"{"message":"success","retcode":"0","res"#,
-        "application/json",
-    )
+    ResponseTemplate::new(200).set_body_raw(r#"{"message":"success","retcode":"0","res"#, "application/json")
 }
 
 // ------------------------------------------------------------------ servers
@@ -58,12 +56,7 @@ pub fn truncated_json() -> ResponseTemplate {
 /// unless exactly `times` requests arrived.
 pub async fn gateway(response: ResponseTemplate, times: u64) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(response)
-        .expect(times)
-        .named("catch-all")
-        .mount(&server)
-        .await;
+    Mock::given(any()).respond_with(response).expect(times).named("catch-all").mount(&server).await;
     server
 }
 
@@ -73,10 +66,7 @@ pub async fn silent_gateway() -> MockServer {
 }
 
 pub fn client(server: &MockServer) -> Client {
-    Client::builder(server.uri())
-        .danger_allow_http()
-        .build()
-        .expect("a loopback http client builds")
+    Client::builder(server.uri()).danger_allow_http().build().expect("a loopback http client builds")
 }
 
 /// A session for `agent` holding [`GUID`].
@@ -86,10 +76,7 @@ pub fn session(server: &MockServer, agent: &str) -> Session {
 }
 
 pub async fn requests(server: &MockServer) -> Vec<Request> {
-    server
-        .received_requests()
-        .await
-        .expect("request recording is on")
+    server.received_requests().await.expect("request recording is on")
 }
 
 pub async fn only_request(server: &MockServer) -> Request {
@@ -102,10 +89,7 @@ pub async fn only_request(server: &MockServer) -> Request {
 pub fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
     let mut values = request.headers.get_all(name).iter();
     let first = values.next()?;
-    assert!(
-        values.next().is_none(),
-        "header `{name}` sent more than once"
-    );
+    assert!(values.next().is_none(), "header `{name}` sent more than once");
     Some(first.to_str().expect("a visible-ASCII header value"))
 }
 
@@ -145,13 +129,7 @@ pub enum Op {
 }
 
 impl Op {
-    pub const ALL: [Op; 5] = [
-        Op::Transfer,
-        Op::Assign,
-        Op::CallInner,
-        Op::RequestCall,
-        Op::ThirdParty,
-    ];
+    pub const ALL: [Op; 5] = [Op::Transfer, Op::Assign, Op::CallInner, Op::RequestCall, Op::ThirdParty];
 
     pub async fn invoke(self, session: &Session) -> Result<(), Error> {
         match self {

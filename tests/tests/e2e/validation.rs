@@ -7,8 +7,8 @@ use agentgateway::voicecall::requestcall::{self, SkillType};
 use serde_json::Value;
 
 use crate::support::{
-    AGENT, Op, assert_rejected, gateway, only_request, rejected_without_request, session,
-    silent_gateway, transfer_request, validation,
+    AGENT, Op, assert_rejected, gateway, only_request, rejected_without_request, session, silent_gateway,
+    transfer_request, validation,
 };
 
 /// Calls `op` as `agent` and asserts the request went out under that ID.
@@ -17,11 +17,7 @@ async fn accepted(agent: &str, op: Op) {
     let outcome = op.invoke(&session(&server, agent)).await;
     assert!(outcome.is_ok(), "{op:?} with agent {agent}: {outcome:?}");
     let request = only_request(&server).await;
-    assert!(
-        request.url.path().contains(&format!("/{agent}/")),
-        "{op:?}: {}",
-        request.url
-    );
+    assert!(request.url.path().contains(&format!("/{agent}/")), "{op:?}: {}", request.url);
     server.verify().await;
 }
 
@@ -83,11 +79,7 @@ async fn skill_id_is_refused_unless_devicetype_is_agent() {
         request.skill_id = Some(9);
         let server = silent_gateway().await;
         let error = validation(session(&server, AGENT).transfer_media_call(&request).await);
-        assert_rejected(
-            &error,
-            "skillId",
-            "skillId is valid only when devicetype is 2 (agent).",
-        );
+        assert_rejected(&error, "skillId", "skillId is valid only when devicetype is 2 (agent).");
         server.verify().await;
     }
 
@@ -104,11 +96,7 @@ async fn skill_id_is_refused_unless_devicetype_is_agent() {
 
 #[tokio::test]
 async fn every_transfer_devicetype_and_mode_pair_allowed_by_the_page_is_sent() {
-    for devicetype in [
-        DeviceType::SkillQueue,
-        DeviceType::Agent,
-        DeviceType::SystemAccessCode,
-    ] {
+    for devicetype in [DeviceType::SkillQueue, DeviceType::Agent, DeviceType::SystemAccessCode] {
         for mode in [Mode::Blind, Mode::ReleaseAfterTransfer] {
             let mut request = transfer_request();
             request.devicetype = devicetype;

@@ -89,7 +89,9 @@ pub fn rule_md(it: &Interface, rule: &Rule) -> String {
             let listed: Vec<String> = values.iter().map(|v| labelled(v, &p.constraints.values, false)).collect();
             match listed.as_slice() {
                 [one] => format!("When {}, {} must be {one}.", condition_md(it, when), code(&p.name.wire)),
-                _ => format!("When {}, {} is one of {}.", condition_md(it, when), code(&p.name.wire), listed.join(", ")),
+                _ => {
+                    format!("When {}, {} is one of {}.", condition_md(it, when), code(&p.name.wire), listed.join(", "))
+                }
             }
         }
     }
@@ -98,11 +100,12 @@ pub fn rule_md(it: &Interface, rule: &Rule) -> String {
 /// The spec's own wording of a rule, unless it only repeats the generated sentence.
 pub fn rule_note<'a>(it: &Interface, rule: &'a Rule) -> Option<&'a str> {
     let description = match rule {
-        Rule::OnlyWhen { description, .. } | Rule::RequiredWhen { description, .. } | Rule::AllowedValues { description, .. } => {
-            description.as_deref()?
-        }
+        Rule::OnlyWhen { description, .. }
+        | Rule::RequiredWhen { description, .. }
+        | Rule::AllowedValues { description, .. } => description.as_deref()?,
     };
-    let squash = |s: &str| s.chars().filter(char::is_ascii_alphanumeric).flat_map(|c| c.to_lowercase()).collect::<String>();
+    let squash =
+        |s: &str| s.chars().filter(char::is_ascii_alphanumeric).flat_map(|c| c.to_lowercase()).collect::<String>();
     (squash(description) != squash(&rule_md(it, rule))).then_some(description)
 }
 

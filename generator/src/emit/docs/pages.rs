@@ -13,7 +13,10 @@ use super::human::{condition_md, constraints_md, labelled, rule_md, rule_note, v
 use super::markdown::{code, code_cell, comment_text, is_safe_url, link_target, slug, text};
 use super::rust_api::{RustApi, crate_path, result_type, rust_api, starts_session};
 use crate::emit::GENERATED_MARKER;
-use crate::ir::{Api, EnumValue, ErrorCode, Event, Field, Interface, Location, Param, Payload, ResultShape, Role, Segment, Settings, Type};
+use crate::ir::{
+    Api, EnumValue, ErrorCode, Event, Field, Interface, Location, Param, Payload, ResultShape, Role, Segment, Settings,
+    Type,
+};
 
 /// The first line of a markdown page.
 fn marker(source: &str) -> String {
@@ -52,7 +55,11 @@ impl CatalogAnchors {
         let errors = api.errors.iter().map(|e| (e.code.clone(), a.take(&format!("error-{}", slug(&e.code))))).collect();
         let mut a = Anchors::default();
         a.take("events");
-        let events = api.events.iter().map(|e| (e.name.wire.clone(), a.take(&format!("event-{}", slug(&e.name.wire))))).collect();
+        let events = api
+            .events
+            .iter()
+            .map(|e| (e.name.wire.clone(), a.take(&format!("event-{}", slug(&e.name.wire)))))
+            .collect();
         CatalogAnchors { errors, events }
     }
 
@@ -151,7 +158,14 @@ fn type_md(ty: &Type) -> String {
     text(&ty.spec_name())
 }
 
-fn value_table(anchors: &mut Anchors, key: &str, name: &str, values: &[EnumValue], rust_type: Option<&str>, supported_only: bool) -> ValueTable {
+fn value_table(
+    anchors: &mut Anchors,
+    key: &str,
+    name: &str,
+    values: &[EnumValue],
+    rust_type: Option<&str>,
+    supported_only: bool,
+) -> ValueTable {
     ValueTable {
         anchor: anchors.take(&format!("values-{}", slug(key))),
         name_md: code(name),
@@ -171,7 +185,14 @@ fn value_table(anchors: &mut Anchors, key: &str, name: &str, values: &[EnumValue
 
 /// Field rows, nested objects flattened to `parent.child` (`parent[].child` inside lists);
 /// `scope` keeps value-table anchors unique across the objects of one page.
-fn field_rows(anchors: &mut Anchors, scope: &str, prefix: &str, fields: &[Field], rows: &mut Vec<FieldRow>, tables: &mut Vec<ValueTable>) {
+fn field_rows(
+    anchors: &mut Anchors,
+    scope: &str,
+    prefix: &str,
+    fields: &[Field],
+    rows: &mut Vec<FieldRow>,
+    tables: &mut Vec<ValueTable>,
+) {
     for f in fields {
         let name = format!("{prefix}{}", f.name.wire);
         let values_md = if f.values.is_empty() {
@@ -256,7 +277,11 @@ fn resource_groups<'a>(api: &'a Api, anchors: &mut Anchors, from_depth: usize) -
             link: link(from_depth, &interface_rel(it), None),
             method_md: code_cell(it.method.as_str()),
             path_md: code_cell(&it.path),
-            receiver_md: code_cell(&format!("{}.{}", if it.sends_guid { "Session" } else { "Client" }, it.operation.rust)),
+            receiver_md: code_cell(&format!(
+                "{}.{}",
+                if it.sends_guid { "Session" } else { "Client" },
+                it.operation.rust
+            )),
         };
         match groups.last_mut() {
             Some(g) if g.name == it.resource.wire => g.entries.push(entry),
@@ -317,7 +342,11 @@ pub struct SummaryContext<'a> {
 }
 
 pub fn summary(api: &Api) -> SummaryContext<'_> {
-    SummaryContext { marker: marker("spec/"), settings: &api.settings, resources: resource_groups(api, &mut Anchors::default(), 0) }
+    SummaryContext {
+        marker: marker("spec/"),
+        settings: &api.settings,
+        resources: resource_groups(api, &mut Anchors::default(), 0),
+    }
 }
 
 // ---------------------------------------------------------------- errors.md
@@ -588,7 +617,11 @@ fn example_url(api: &Api, it: &Interface, ex: &crate::ir::Example) -> String {
             }
         }
     }
-    let query: Vec<String> = ex.query.iter().map(|(k, v)| format!("{}={}", wire_text(&serde_json::Value::String(k.clone()), true), wire_text(v, true))).collect();
+    let query: Vec<String> = ex
+        .query
+        .iter()
+        .map(|(k, v)| format!("{}={}", wire_text(&serde_json::Value::String(k.clone()), true), wire_text(v, true)))
+        .collect();
     if !query.is_empty() {
         url.push('?');
         url.push_str(&query.join("&"));
@@ -616,7 +649,11 @@ fn param_row(it: &Interface, p: &Param) -> ParamRow {
         name_md: code_cell(&p.name.wire),
         type_md: ty,
         required: p.required,
-        default_md: p.default.as_ref().map(|d| labelled(d, &p.constraints.values, true)).unwrap_or_else(|| "—".to_owned()),
+        default_md: p
+            .default
+            .as_ref()
+            .map(|d| labelled(d, &p.constraints.values, true))
+            .unwrap_or_else(|| "—".to_owned()),
         constraints_md: constraints_md(&p.constraints, &p.ty),
         description: p.description.clone(),
         notes_md,
@@ -629,8 +666,23 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface) -> InterfaceContext<'a> {
     let mut anchors = Anchors::default();
     // The template's fixed section anchors first, so nothing generated can take them.
     for fixed in [
-        "prerequisites", "request", "headers", "path-parameters", "query-parameters", "body-parameters", "values", "rules", "response",
-        "result", "response-headers", "events", "errors", "examples", "quirks", "source", "rust",
+        "prerequisites",
+        "request",
+        "headers",
+        "path-parameters",
+        "query-parameters",
+        "body-parameters",
+        "values",
+        "rules",
+        "response",
+        "result",
+        "response-headers",
+        "events",
+        "errors",
+        "examples",
+        "quirks",
+        "source",
+        "rust",
     ] {
         anchors.take(fixed);
     }
@@ -663,9 +715,11 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface) -> InterfaceContext<'a> {
     headers.extend(it.params_at(Location::Header).map(|(_, p)| param_row(it, p)));
 
     let mut groups = Vec::new();
-    for (location, title, anchor) in
-        [(Location::Path, "Path parameters", "path-parameters"), (Location::Query, "Query parameters", "query-parameters"), (Location::Body, "Body parameters", "body-parameters")]
-    {
+    for (location, title, anchor) in [
+        (Location::Path, "Path parameters", "path-parameters"),
+        (Location::Query, "Query parameters", "query-parameters"),
+        (Location::Body, "Body parameters", "body-parameters"),
+    ] {
         let rows: Vec<ParamRow> = it.params_at(location).map(|(_, p)| param_row(it, p)).collect();
         if !rows.is_empty() {
             groups.push(ParamGroup { title: title.to_owned(), anchor: anchor.to_owned(), rows });
@@ -677,10 +731,21 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface) -> InterfaceContext<'a> {
         .filter(|p| !p.constraints.values.is_empty())
         .map(|p| {
             let rust = (!p.secret).then_some(p.type_name.rust.as_str());
-            value_table(&mut anchors, &p.name.wire, &p.name.wire, &p.constraints.values, rust, p.constraints.supported_only)
+            value_table(
+                &mut anchors,
+                &p.name.wire,
+                &p.name.wire,
+                &p.constraints.values,
+                rust,
+                p.constraints.supported_only,
+            )
         })
         .collect();
-    let rules = it.rules.iter().map(|r| RuleView { sentence_md: rule_md(it, r), note: rule_note(it, r).map(str::to_owned) }).collect();
+    let rules = it
+        .rules
+        .iter()
+        .map(|r| RuleView { sentence_md: rule_md(it, r), note: rule_note(it, r).map(str::to_owned) })
+        .collect();
 
     let env = &s.envelope;
     let mut envelope = vec![
@@ -693,14 +758,24 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface) -> InterfaceContext<'a> {
                 link(depth, "errors.md", None)
             ),
         },
-        EnvelopeRow { name_md: code_cell(&env.message), type_md: "string".to_owned(), description_md: "Text describing the outcome.".to_owned() },
+        EnvelopeRow {
+            name_md: code_cell(&env.message),
+            type_md: "string".to_owned(),
+            description_md: "Text describing the outcome.".to_owned(),
+        },
     ];
     let mut result_fields = Vec::new();
     let mut result_tables = Vec::new();
     let (summary_md, vendor_type) = match &it.result {
-        ResultShape::None { vendor_type, .. } => (format!("The page documents no {} member.", code(&it.result_member)), vendor_type),
-        ResultShape::Reserved { vendor_type, .. } => (format!("{} is reserved by the vendor and carries no data.", code(&it.result_member)), vendor_type),
-        ResultShape::CallId { vendor_type, .. } => (format!("{} is the ID of the call the request created (a string).", code(&it.result_member)), vendor_type),
+        ResultShape::None { vendor_type, .. } => {
+            (format!("The page documents no {} member.", code(&it.result_member)), vendor_type)
+        }
+        ResultShape::Reserved { vendor_type, .. } => {
+            (format!("{} is reserved by the vendor and carries no data.", code(&it.result_member)), vendor_type)
+        }
+        ResultShape::CallId { vendor_type, .. } => {
+            (format!("{} is the ID of the call the request created (a string).", code(&it.result_member)), vendor_type)
+        }
         ResultShape::Object { vendor_type, fields, .. } => {
             field_rows(&mut anchors, "result-", "", fields, &mut result_fields, &mut result_tables);
             (format!("{} is an object with the fields below.", code(&it.result_member)), vendor_type)
@@ -722,7 +797,11 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface) -> InterfaceContext<'a> {
         ResultShape::Event { .. } => Some(("object", "One event, or null. See [Result](#result).")),
     };
     if let Some((ty, d)) = result_row_md {
-        envelope.push(EnvelopeRow { name_md: code_cell(&it.result_member), type_md: ty.to_owned(), description_md: d.to_owned() });
+        envelope.push(EnvelopeRow {
+            name_md: code_cell(&it.result_member),
+            type_md: ty.to_owned(),
+            description_md: d.to_owned(),
+        });
     }
     let result = ResultView {
         summary_md,
@@ -737,7 +816,12 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface) -> InterfaceContext<'a> {
         .map(|h| ResponseHeaderRow {
             name_md: code_cell(&h.name),
             description: h.description.clone(),
-            role_md: h.role.map(|_| format!("Carries a new session token for the {} header; the client keeps it.", code_cell(&s.auth_header))),
+            role_md: h.role.map(|_| {
+                format!(
+                    "Carries a new session token for the {} header; the client keeps it.",
+                    code_cell(&s.auth_header)
+                )
+            }),
         })
         .collect();
 

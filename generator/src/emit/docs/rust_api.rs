@@ -134,7 +134,9 @@ fn expression(krate: &str, p: &Param, json: Option<&serde_json::Value>) -> (Stri
             let variant = chosen.map(|v| v.name.rust.as_str()).unwrap_or("_");
             (format!("{}::{variant}", p.type_name.rust), Some(p.type_name.rust.clone()))
         }
-        Kind::Constrained => (format!("{}::new({})?", p.type_name.rust, literal(p, json)), Some(p.type_name.rust.clone())),
+        Kind::Constrained => {
+            (format!("{}::new({})?", p.type_name.rust, literal(p, json)), Some(p.type_name.rust.clone()))
+        }
         Kind::Plain => {
             let lit = literal(p, json);
             if p.ty == Type::String { (format!("{lit}.into()"), None) } else { (lit, None) }
@@ -229,7 +231,10 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
         lines.push(String::new());
     }
     let who = if on_session { "session" } else { "client" };
-    lines.push(format!("// `{who}`: an `{krate}::{receiver}`{}.", if on_session { " for the signed-in agent" } else { "" }));
+    lines.push(format!(
+        "// `{who}`: an `{krate}::{receiver}`{}.",
+        if on_session { " for the signed-in agent" } else { "" }
+    ));
     let mut call_args = Vec::new();
     if let Some(p) = agent.filter(|_| !on_session) {
         let id = match example_value(it, p) {
@@ -254,5 +259,12 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
         (ResultShape::Object { .. }, true) => format!("let (session, response) = {call}"),
         (ResultShape::Event { .. }, _) => format!("let event: Option<{krate}::ReceivedEvent> = {call}"),
     });
-    RustApi { receiver: format!("{krate}::{receiver}"), module_path: format!("{krate}::{module}"), module, signature, example: lines.join("\n"), session_md }
+    RustApi {
+        receiver: format!("{krate}::{receiver}"),
+        module_path: format!("{krate}::{module}"),
+        module,
+        signature,
+        example: lines.join("\n"),
+        session_md,
+    }
 }

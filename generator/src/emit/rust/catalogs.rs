@@ -107,7 +107,11 @@ fn payload_field(f: &Field) -> TokenStream {
     let wire = &f.name.wire;
     let mut doc = Doc::new().text(&f.description).blank().raw(format!("Wire name {}.", code(wire)));
     if !f.values.is_empty() {
-        let values: Vec<String> = f.values.iter().map(|v| format!("{} {}", code(&v.value.to_string()), super::doc::escape_line(&v.description))).collect();
+        let values: Vec<String> = f
+            .values
+            .iter()
+            .map(|v| format!("{} {}", code(&v.value.to_string()), super::doc::escape_line(&v.description)))
+            .collect();
         doc = doc.raw(format!("Known values: {}.", values.join(", ")));
     }
     let doc = doc.attrs();
@@ -131,7 +135,10 @@ fn typed_events(api: &Api) -> TokenStream {
         let Payload::Object { fields, description } = &e.payload else { return None };
         let name = payload_struct(e);
         let doc = Doc::new()
-            .raw(format!("Content of {}. Every field is optional: the gateway leaves fields out and sends numbers as text.", code(&e.name.wire)))
+            .raw(format!(
+                "Content of {}. Every field is optional: the gateway leaves fields out and sends numbers as text.",
+                code(&e.name.wire)
+            ))
             .blank()
             .text(description.as_deref().unwrap_or(""))
             .attrs();

@@ -10,14 +10,19 @@ use crate::ir::{Api, Interface, Location, ResultShape, SessionEffect};
 
 /// `Session::events`, when the API has a polling interface the session can call with defaults.
 fn events_method(api: &Api) -> TokenStream {
-    let Some(poll) = api.interfaces.iter().find(|it| matches!(it.result, ResultShape::Event { .. }) && it.sends_guid) else {
+    let Some(poll) = api.interfaces.iter().find(|it| matches!(it.result, ResultShape::Event { .. }) && it.sends_guid)
+    else {
         return TokenStream::new();
     };
     if request_params(poll).any(|p| p.required) {
         return TokenStream::new();
     }
     let name = ident(&poll.operation.rust);
-    let call = if has_request(poll) { quote! { session.#name(&Default::default()).await } } else { quote! { session.#name().await } };
+    let call = if has_request(poll) {
+        quote! { session.#name(&Default::default()).await }
+    } else {
+        quote! { session.#name().await }
+    };
     let doc = Doc::new()
         .raw(format!("Events for this agent, polled in the background through [`Session::{}`].", poll.operation.rust))
         .blank()
@@ -42,7 +47,8 @@ fn events_method(api: &Api) -> TokenStream {
 
 pub(crate) fn client(api: &Api) -> TokenStream {
     let events = events_method(api);
-    let (session_methods, client_methods): (Vec<&Interface>, Vec<&Interface>) = api.interfaces.iter().partition(|it| it.sends_guid);
+    let (session_methods, client_methods): (Vec<&Interface>, Vec<&Interface>) =
+        api.interfaces.iter().partition(|it| it.sends_guid);
     let session_methods = session_methods.into_iter().map(|it| method(api, it));
     let client_methods = client_methods.into_iter().map(|it| method(api, it));
     quote! {
@@ -161,8 +167,17 @@ fn method_doc(api: &Api, it: &Interface) -> TokenStream {
         doc = doc.blank().raw("# Events").blank();
         for e in &it.events {
             let Some(event) = api.event(&e.event) else { continue };
-            let when = e.when.as_ref().map(|c| format!(" (when {} is {})", code(&it.params[c.param].name.wire), code(&c.equals.to_string()))).unwrap_or_default();
-            doc = doc.raw(format!("- [`{}`](crate::EventKind::{}){when}: {}", e.event, event.name.rust, escape_line(&event.meaning)));
+            let when = e
+                .when
+                .as_ref()
+                .map(|c| format!(" (when {} is {})", code(&it.params[c.param].name.wire), code(&c.equals.to_string())))
+                .unwrap_or_default();
+            doc = doc.raw(format!(
+                "- [`{}`](crate::EventKind::{}){when}: {}",
+                e.event,
+                event.name.rust,
+                escape_line(&event.meaning)
+            ));
         }
     }
     doc = doc.blank().raw("# Errors").blank();
@@ -185,10 +200,18 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
     let resource = ident(&it.resource.rust);
     let module = ident(&it.module.rust);
     let (ret, decode, finish) = match &it.result {
-        ResultShape::None { .. } | ResultShape::Reserved { .. } => (quote! { () }, quote! { agentgateway_runtime::Reserved }, quote! { .map(drop) }),
+        ResultShape::None { .. } | ResultShape::Reserved { .. } => {
+            (quote! { () }, quote! { agentgateway_runtime::Reserved }, quote! { .map(drop) })
+        }
         ResultShape::CallId { .. } => (quote! { String }, quote! { String }, TokenStream::new()),
-        ResultShape::Object { .. } => (quote! { crate::#resource::#module::Response }, quote! { crate::#resource::#module::Response }, TokenStream::new()),
-        ResultShape::Event { .. } => (quote! { Option<crate::ReceivedEvent> }, quote! { Option<crate::ReceivedEvent> }, TokenStream::new()),
+        ResultShape::Object { .. } => (
+            quote! { crate::#resource::#module::Response },
+            quote! { crate::#resource::#module::Response },
+            TokenStream::new(),
+        ),
+        ResultShape::Event { .. } => {
+            (quote! { Option<crate::ReceivedEvent> }, quote! { Option<crate::ReceivedEvent> }, TokenStream::new())
+        }
     };
     let on_session = it.sends_guid;
     let agent = agent_id_param(it);
@@ -239,7 +262,11 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
             quote! { (#wire, request.#id.as_ref().map(agentgateway_runtime::wire_text)) }
         }
     });
-    let (body, body_ty) = if it.has_body() { (quote! { Some(request) }, quote! { crate::#resource::#module::Request }) } else { (quote! { None }, quote! { () }) };
+    let (body, body_ty) = if it.has_body() {
+        (quote! { Some(request) }, quote! { crate::#resource::#module::Request })
+    } else {
+        (quote! { None }, quote! { () })
+    };
     let call = quote! {
         agentgateway_runtime::Call {
             path_params: &[#(#path_params),*],
@@ -250,7 +277,8 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
     };
     if it.session == SessionEffect::Starts && !on_session && agent.is_some() {
         let ret = quote! { (Session, #ret) };
-        let (bind, output) = if finish.is_empty() { (quote! { output }, quote! { output }) } else { (quote! { _ }, quote! { () }) };
+        let (bind, output) =
+            if finish.is_empty() { (quote! { output }, quote! { output }) } else { (quote! { _ }, quote! { () }) };
         return quote! {
             #doc
             pub async fn #name(&self, #(#args),*) -> Result<#ret, Error> {
@@ -267,7 +295,11 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
             }
         };
     }
-    let (transport, session) = if on_session { (quote! { &self.client.transport }, quote! { Some(&self.state) }) } else { (quote! { &self.transport }, quote! { None }) };
+    let (transport, session) = if on_session {
+        (quote! { &self.client.transport }, quote! { Some(&self.state) })
+    } else {
+        (quote! { &self.transport }, quote! { None })
+    };
     let ends = (it.session == SessionEffect::Ends).then(|| quote! { self.state.end(); });
     let run = quote! {
         agentgateway_runtime::execute::<#decode, ErrorCode, #body_ty>(#transport, #session, &op::OPERATION, #call).await

@@ -86,7 +86,12 @@ pub fn normalize(text: &str) -> Vec<String> {
     text.replace("\r\n", "\n")
         .replace('\r', "\n")
         .split('\n')
-        .map(|line| line.chars().filter(|c| !c.is_control() || *c == '\t').map(|c| if c == '\t' { ' ' } else { c }).collect::<String>())
+        .map(|line| {
+            line.chars()
+                .filter(|c| !c.is_control() || *c == '\t')
+                .map(|c| if c == '\t' { ' ' } else { c })
+                .collect::<String>()
+        })
         .map(|line| line.trim().to_owned())
         .collect()
 }
@@ -102,7 +107,9 @@ pub fn escape_line(line: &str) -> String {
     }
     // Block markers that only count at the start of a line.
     let starts_block = out.starts_with(['-', '+', '=', ':'])
-        || out.split_once(['.', ')']).is_some_and(|(head, _)| !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit()));
+        || out
+            .split_once(['.', ')'])
+            .is_some_and(|(head, _)| !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit()));
     if starts_block {
         out.insert(0, '\\');
     }

@@ -62,7 +62,9 @@ pub(crate) fn module(api: &Api, it: &Interface) -> TokenStream {
     let agent_const = agent_id_param(it).map(|p| {
         let table = constraint_table(&p.constraints);
         let rules = describe(&p.constraints, &p.ty).join("; ");
-        let d = Doc::new().raw(format!("Constraints this interface's page sets on the agent ID: {}.", escape_line(&rules))).attrs();
+        let d = Doc::new()
+            .raw(format!("Constraints this interface's page sets on the agent ID: {}.", escape_line(&rules)))
+            .attrs();
         quote! { #d pub const AGENT_ID: &[agentgateway_runtime::Constraint] = #table; }
     });
     let types = request_params(it).map(param_type_items);
@@ -231,16 +233,26 @@ fn equals_expr(p: &Param, value: &Value) -> TokenStream {
         }
         ParamType::Constrained => {
             let lit = super::types::value_literal(value);
-            return if p.required { quote! { (*self.#id.get() == #lit) } } else { quote! { self.#id.as_ref().is_some_and(|v| *v.get() == #lit) } };
+            return if p.required {
+                quote! { (*self.#id.get() == #lit) }
+            } else {
+                quote! { self.#id.as_ref().is_some_and(|v| *v.get() == #lit) }
+            };
         }
         ParamType::Plain(_) => super::types::value_literal(value),
     };
-    if p.required { quote! { (self.#id == #rhs) } } else { quote! { (self.#id == Some(#rhs)) } }
+    if p.required {
+        quote! { (self.#id == #rhs) }
+    } else {
+        quote! { (self.#id == Some(#rhs)) }
+    }
 }
 
 fn rule_check(it: &Interface, rule: &Rule) -> TokenStream {
     let (target, when, description) = match rule {
-        Rule::OnlyWhen { param, when, description } | Rule::RequiredWhen { param, when, description } => (*param, when, description),
+        Rule::OnlyWhen { param, when, description } | Rule::RequiredWhen { param, when, description } => {
+            (*param, when, description)
+        }
         Rule::AllowedValues { param, when, description, .. } => (*param, when, description),
     };
     let p = &it.params[target];
@@ -268,7 +280,9 @@ fn rule_check(it: &Interface, rule: &Rule) -> TokenStream {
         }
         Rule::AllowedValues { values, .. } => {
             let listed: Vec<String> = values.iter().map(ToString::to_string).collect();
-            let text = description.clone().unwrap_or_else(|| format!("when {cond_text}, {wire} is one of {}", listed.join(", ")));
+            let text = description
+                .clone()
+                .unwrap_or_else(|| format!("when {cond_text}, {wire} is one of {}", listed.join(", ")));
             let allowed = values.iter().map(|v| equals_expr(p, v));
             let problem = "is not allowed in this combination";
             quote! {
@@ -315,7 +329,9 @@ fn result_field(f: &Field) -> TokenStream {
     };
     let base = plain(&f.ty);
     match lenient {
-        Some(with) => quote! { #doc #[serde(rename = #wire, default, deserialize_with = #with)] pub #id: Option<#base> },
+        Some(with) => {
+            quote! { #doc #[serde(rename = #wire, default, deserialize_with = #with)] pub #id: Option<#base> }
+        }
         None => quote! { #doc #[serde(rename = #wire, default)] pub #id: Option<#base> },
     }
 }

@@ -57,7 +57,10 @@ fn rust_file(path: &str, source: &str, tokens: TokenStream) -> Result<OutputFile
         Diagnostics::one(Diagnostic::new(format!("internal error: emitted Rust for {path} does not parse: {e}")))
     })?;
     let body = prettyplease::unparse(&file);
-    Ok(OutputFile { path: path.to_owned(), contents: format!("// {GENERATED_MARKER} from {source}. Do not edit by hand.\n{body}") })
+    Ok(OutputFile {
+        path: path.to_owned(),
+        contents: format!("// {GENERATED_MARKER} from {source}. Do not edit by hand.\n{body}"),
+    })
 }
 
 fn manifest(api: &Api) -> OutputFile {
@@ -151,7 +154,10 @@ fn lib(api: &Api) -> TokenStream {
 fn resource_mod(resource: &str, interfaces: &[&Interface]) -> TokenStream {
     let mods = interfaces.iter().map(|it| {
         let id = ident(&it.module.rust);
-        let d = Doc::new().text(&it.title).raw(format!("({}).", code(&format!("{} {}", it.method.as_str(), it.path)))).attrs();
+        let d = Doc::new()
+            .text(&it.title)
+            .raw(format!("({}).", code(&format!("{} {}", it.method.as_str(), it.path))))
+            .attrs();
         quote! { #d pub mod #id; }
     });
     let _ = resource;

@@ -39,7 +39,11 @@ pub(crate) fn field_tokens(p: &Param) -> TokenStream {
         }
         ParamType::Plain(t) => t,
     };
-    if p.required { inner } else { quote! { Option<#inner> } }
+    if p.required {
+        inner
+    } else {
+        quote! { Option<#inner> }
+    }
 }
 
 /// The unconstrained Rust type of a spec type.
@@ -68,7 +72,11 @@ pub(crate) fn describe(c: &Constraints, ty: &Type) -> Vec<String> {
         out.push(if min == 0 { format!("at most {max} characters") } else { format!("{min}–{max} characters") });
     }
     if let Some((min, max)) = c.bytes {
-        out.push(if min == 0 { format!("at most {max} bytes (UTF-8)") } else { format!("{min}–{max} bytes (UTF-8)") });
+        out.push(if min == 0 {
+            format!("at most {max} bytes (UTF-8)")
+        } else {
+            format!("{min}–{max} bytes (UTF-8)")
+        });
     }
     if let Some(p) = &c.pattern {
         out.push(p.description.clone());
@@ -114,7 +122,11 @@ fn constrained_type(p: &Param) -> TokenStream {
         .text(&p.description)
         .attrs();
     let rule_doc = Doc::new().raw(format!("The constraints of [`{}`].", p.type_name.rust)).attrs();
-    let value = if p.ty == Type::Integer { quote! { i64 } } else { quote! { String } };
+    let value = if p.ty == Type::Integer {
+        quote! { i64 }
+    } else {
+        quote! { String }
+    };
     let wire = &p.name.wire;
     let table = constraint_table(&p.constraints);
     quote! {
