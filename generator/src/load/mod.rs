@@ -60,7 +60,10 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RawFile>, Diagnostics> {
     let top = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            return Err(Diagnostics::one(Diagnostic::new(format!("cannot read spec directory {}: {e}", dir.display()))));
+            return Err(Diagnostics::one(Diagnostic::new(format!(
+                "cannot read spec directory {}: {e}",
+                dir.display()
+            ))));
         }
     };
     for entry in top.flatten() {
