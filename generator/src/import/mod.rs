@@ -75,7 +75,7 @@ pub struct Imported {
 impl Imported {
     /// The draft as a spec file.
     pub fn to_yaml(&self) -> String {
-        let body = yaml::to_string(&serde_yaml::to_value(&self.draft).expect("drafts always serialize"));
+        let body = yaml::to_string(&crate::load::document::to_value(&self.draft).unwrap_or_default());
         format!(
             "# {}. Drafted by `ccgen import` from the vendor page \"{}\".\n# Descriptions, summary and prerequisites are still the vendor's wording; rewrite them in our own words.\n{body}",
             self.draft.title, self.draft.source.page

@@ -11,7 +11,7 @@
 //! The merge works on the YAML tree, so keys the importer does not know survive; comments
 //! other than the file's leading comment block and flow style (`{ ... }`) do not.
 
-use serde_yaml::{Mapping, Value};
+use crate::load::document::{self, Mapping, Value};
 
 use super::Imported;
 
@@ -59,9 +59,9 @@ const LOCATIONS: [&str; 4] = ["path", "query", "header", "body"];
 pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String> {
     let mut notes = Vec::new();
     let mut unmerged = Vec::new();
-    let curated: Value = serde_yaml::from_str(curated_text).map_err(|e| format!("cannot read the spec: {e}"))?;
+    let curated: Value = document::parse(curated_text).map_err(|e| format!("cannot read the spec: {e}"))?;
     let Value::Mapping(mut doc) = curated else { return Err("the spec is not a mapping".to_owned()) };
-    let page = serde_yaml::to_value(&imported.draft).map_err(|e| e.to_string())?;
+    let page = document::to_value(&imported.draft)?;
     let Value::Mapping(page) = page else { unreachable!("drafts serialize to mappings") };
 
     for k in ["title", "log_name", "method", "path", "source"] {
@@ -116,10 +116,10 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
         let when = get(&m, "when").and_then(Value::as_mapping).cloned().unwrap_or_default();
         format!(
             "{} {} {} {}",
-            serde_yaml::to_string(&get(&m, "kind")).unwrap_or_default().trim(),
-            serde_yaml::to_string(&get(&m, "param")).unwrap_or_default().trim(),
-            serde_yaml::to_string(&get(&when, "param")).unwrap_or_default().trim(),
-            serde_yaml::to_string(&get(&when, "equals")).unwrap_or_default().trim()
+            document::inline(get(&m, "kind")),
+            document::inline(get(&m, "param")),
+            document::inline(get(&when, "param")),
+            document::inline(get(&when, "equals"))
         )
     };
     let mut rules = seq(get(&doc, "rules"));

@@ -2,7 +2,7 @@
 //! mappings (`{ min: 1, max: 2 }`) for small leaf records, JSON-like flow for example
 //! payloads, quoted codes and numeric strings, and long text folded (`>-`).
 
-use serde_yaml::Value;
+use crate::load::document::{Mapping, Value};
 
 const WIDTH: usize = 100;
 
@@ -37,7 +37,7 @@ fn in_examples(path: &[String]) -> bool {
     path.first().is_some_and(|p| p == "examples")
 }
 
-fn block_mapping(m: &serde_yaml::Mapping, indent: usize, path: &[String], out: &mut String) {
+fn block_mapping(m: &Mapping, indent: usize, path: &[String], out: &mut String) {
     let pad = " ".repeat(indent);
     for (k, v) in m {
         let key = key_str(k);

@@ -3,6 +3,7 @@
 //! This is the only module that knows about serde_yaml (deprecated upstream);
 //! everything after it sees the [`model`] types and a [`positions::PositionIndex`].
 
+pub mod document;
 pub mod model;
 pub mod positions;
 
