@@ -218,13 +218,20 @@ impl Session {
     ///
     /// Wait for the outcome of a call with [`EventStream::wait_for`](agentgateway_runtime::EventStream::wait_for); events read past stay in the stream.
     pub fn events(&self) -> crate::EventStream {
+        self.events_with(agentgateway_runtime::StreamConfig::default())
+    }
+    /// Like [`Session::events`], with its own pauses and retry rules.
+    pub fn events_with(
+        &self,
+        config: agentgateway_runtime::StreamConfig,
+    ) -> crate::EventStream {
         let session = self.clone();
         agentgateway_runtime::EventStream::spawn(
             move || {
                 let session = session.clone();
                 async move { session.poll_events(&Default::default()).await }
             },
-            agentgateway_runtime::StreamConfig::default(),
+            config,
         )
     }
     /// Polling Event Query

@@ -33,13 +33,18 @@ fn events_method(api: &Api) -> TokenStream {
     quote! {
         #doc
         pub fn events(&self) -> crate::EventStream {
+            self.events_with(agentgateway_runtime::StreamConfig::default())
+        }
+
+        /// Like [`Session::events`], with its own pauses and retry rules.
+        pub fn events_with(&self, config: agentgateway_runtime::StreamConfig) -> crate::EventStream {
             let session = self.clone();
             agentgateway_runtime::EventStream::spawn(
                 move || {
                     let session = session.clone();
                     async move { #call }
                 },
-                agentgateway_runtime::StreamConfig::default(),
+                config,
             )
         }
     }
