@@ -127,6 +127,10 @@ impl<E, C: RetCode> Drop for EventStream<E, C> {
 
 impl<E: Send + 'static, C: RetCode> EventStream<E, C> {
     /// Starts polling with `poll` on the current tokio runtime.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime, as `tokio::spawn` does.
     pub fn spawn<F, Fut>(mut poll: F, config: StreamConfig) -> Self
     where
         F: FnMut() -> Fut + Send + 'static,
@@ -153,17 +157,19 @@ impl<E: Send + 'static, C: RetCode> EventStream<E, C> {
                         }
                         tokio::time::sleep(config.idle_interval).await;
                     }
+                    // Signed out by the client itself: the stream just ends.
+                    Err(Error::SessionEnded { .. }) => return,
                     Err(error) => {
                         let code = error.api_code().map(|c| c.code().to_owned());
-                        let ends = matches!(error, Error::SessionEnded { .. } | Error::Config(_))
+                        // Errors no retry can mend end the stream, reported.
+                        let ends = matches!(error, Error::Config(_) | Error::Validation(_))
                             || code.as_deref().is_some_and(|c| config.end_codes.contains(&c));
                         if ends {
                             let _ = tx.send(Err(error));
                             return;
                         }
-                        if code.as_deref().is_some_and(|c| config.retry_codes.contains(&c))
-                            && quiet < config.max_quiet_retries
-                        {
+                        let quiet_code = code.as_deref().is_some_and(|c| config.retry_codes.contains(&c));
+                        if quiet_code && quiet < config.max_quiet_retries {
                             quiet += 1;
                             tokio::time::sleep(config.retry_delay).await;
                             continue;
@@ -171,11 +177,13 @@ impl<E: Send + 'static, C: RetCode> EventStream<E, C> {
                         if tx.send(Err(error)).is_err() {
                             return;
                         }
-                        if quiet >= config.max_quiet_retries {
+                        if quiet_code {
+                            // The retry code persisted past its quiet retries.
                             return;
                         }
+                        quiet = 0;
                         tokio::time::sleep(delay).await;
-                        delay = (delay * 2).min(config.max_retry_delay);
+                        delay = delay.saturating_mul(2).min(config.max_retry_delay);
                     }
                 }
             }
@@ -207,7 +215,9 @@ impl<E: Send + 'static, C: RetCode> EventStream<E, C> {
         if let Some(i) = self.pending.iter().position(&mut matches) {
             return Ok(self.pending.remove(i).expect("index from position"));
         }
-        let deadline = tokio::time::Instant::now() + timeout;
+        // A huge timeout (Duration::MAX means "forever") must not overflow.
+        let now = tokio::time::Instant::now();
+        let deadline = now.checked_add(timeout).unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600));
         loop {
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
                 Err(_) => return Err(WaitError::Timeout(timeout)),

@@ -84,7 +84,7 @@ where
     let response = send(transport, op, &call, guid.as_ref(), &cookies).await?;
     let update = SessionUpdate::from_headers(response.headers());
     if let Some(session) = session {
-        update.apply(session);
+        update.apply(session, guid.as_ref());
     }
     let body = read_body(op, transport.max_body_bytes(), response).await?;
     body.decode(op)
@@ -119,7 +119,7 @@ where
     let value = body.decode(op)?;
     let guid = update.guid.clone().ok_or(Error::MissingGuid { operation: op.name })?;
     let session = SessionState::new(agent_id, guid);
-    update.apply(&session);
+    update.apply(&session, None);
     Ok((value, session))
 }
 
@@ -196,9 +196,16 @@ impl SessionUpdate {
         SessionUpdate { guid, cookies }
     }
 
-    fn apply(&self, session: &SessionState) {
+    /// `sent` is the token the request carried: a new one replaces only that,
+    /// so a slow answer cannot roll back a newer rotation.
+    fn apply(&self, session: &SessionState, sent: Option<&Guid>) {
         if let Some(guid) = &self.guid {
-            session.set_guid(guid.clone());
+            match sent {
+                Some(sent) => {
+                    session.rotate_guid(sent, guid.clone());
+                }
+                None => session.set_guid(guid.clone()),
+            }
         }
         for change in &self.cookies {
             match change {
@@ -262,7 +269,7 @@ async fn read_body<C: RetCode>(
 
 #[derive(Deserialize)]
 struct Envelope {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     message: Option<String>,
     #[serde(deserialize_with = "string_or_integer")]
     retcode: String,
@@ -302,7 +309,15 @@ fn string_or_integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Strin
 impl Body {
     fn decode<T: DeserializeOwned, C: RetCode>(self, op: &'static Operation) -> Result<T, Error<C>> {
         if !(200..300).contains(&self.status) {
-            return Err(Error::Status { operation: op.name, status: self.status, body_snippet: snippet(&self.bytes) });
+            // A gateway error code is worth more than the status it came with.
+            return Err(match serde_json::from_slice::<Envelope>(&self.bytes) {
+                Ok(envelope) if envelope.retcode != "0" => Error::Api {
+                    operation: op.name,
+                    code: C::from_code(&envelope.retcode),
+                    message: envelope.message.unwrap_or_default(),
+                },
+                _ => Error::Status { operation: op.name, status: self.status, body_snippet: snippet(&self.bytes) },
+            });
         }
         let envelope: Envelope = serde_json::from_slice(&self.bytes).map_err(|source| self.decode_error(op, source))?;
         if envelope.retcode != "0" {
@@ -314,6 +329,13 @@ impl Body {
         }
         let mut envelope = envelope;
         let result = envelope.members.remove(op.result).unwrap_or(serde_json::Value::Null);
+        if result.is_null() {
+            // An absent or null result reads as "nothing", whatever the declared
+            // shape: as `null` for reserved and optional results, else as `{}`.
+            return T::deserialize(&result)
+                .or_else(|_| T::deserialize(&serde_json::Value::Object(serde_json::Map::new())))
+                .map_err(|source| self.decode_error(op, source));
+        }
         serde_json::from_value(result).map_err(|source| self.decode_error(op, source))
     }
 

@@ -164,6 +164,19 @@ impl SessionState {
         self.lock().guid = guid;
     }
 
+    /// Replaces the session token only if it is still `sent`: an answer to a
+    /// request sent with an older token must not undo a rotation that a later
+    /// answer already brought. Returns whether it replaced it.
+    pub fn rotate_guid(&self, sent: &Guid, new: Guid) -> bool {
+        let mut state = self.lock();
+        if state.guid == *sent {
+            state.guid = new;
+            true
+        } else {
+            false
+        }
+    }
+
     /// The cookies to replay, as `(name, value)` pairs in the order first
     /// received.
     pub fn cookies(&self) -> Vec<(String, String)> {

@@ -83,7 +83,6 @@ impl fmt::Debug for Transport {
 /// #     fn code(&self) -> &str { &self.0 }
 /// # }
 /// ```
-#[derive(Debug)]
 #[must_use]
 pub struct TransportBuilder {
     base_url: String,
@@ -94,6 +93,22 @@ pub struct TransportBuilder {
     proxy: Option<String>,
     allow_http: bool,
     max_body_bytes: usize,
+}
+
+impl std::fmt::Debug for TransportBuilder {
+    // A proxy URL may carry a password, and certificates are noise: neither is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransportBuilder")
+            .field("base_url", &self.base_url)
+            .field("base_path", &self.base_path)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("root_certificates", &self.root_pems.len())
+            .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
+            .field("allow_http", &self.allow_http)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
 }
 
 impl TransportBuilder {
@@ -241,6 +256,14 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_hides_the_proxy_credentials() {
+        let builder = TransportBuilder::new("https://gw:8043", "/x").proxy("http://user:proxy-secret@proxy:3128");
+        let shown = format!("{builder:?}");
+        assert!(!shown.contains("proxy-secret"), "{shown}");
+        assert!(shown.contains("<set>"), "{shown}");
+    }
 
     use crate::test_code::Code;
 

@@ -390,19 +390,15 @@ async fn sign_out_ends_the_session_the_stream_and_all_later_calls() -> TestResul
     let logout = last_request(&gw, "DELETE", &format!("/onlineagent/{AGENT}/logout"));
     assert!(logout.guid.is_some());
 
-    // The stream ends (it does not hang): at most the sign-out event, then one error, then None.
+    // The stream ends (it does not hang). Signing out is not an error of the stream: it may
+    // deliver the sign-out event, and a poll already in flight may report 100-006, then None.
     let items = drain_to_end(&mut events).await;
-    let (last, before) = items.split_last().expect("the stream reports why it ended");
-    for item in before {
-        assert!(
-            matches!(item, Ok(e) if matches!(e.event, Event::AgentOtherShutdownService(_))),
-            "unexpected item before the end: {item:?}"
-        );
-    }
-    match last {
-        Err(Error::SessionEnded { .. }) => {}
-        Err(e) if api_code(e) == Some(&ErrorCode::NotSignedIn) => {}
-        other => panic!("expected the session-ended error last, got {other:?}"),
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Ok(e) if matches!(e.event, Event::AgentOtherShutdownService(_)) => {}
+            Err(e) if i + 1 == items.len() && api_code(e) == Some(&ErrorCode::NotSignedIn) => {}
+            other => panic!("unexpected item at the end of the stream: {other:?}"),
+        }
     }
     assert!(events.next().await.is_none(), "an ended stream stays ended");
 
@@ -420,7 +416,7 @@ async fn sign_out_ends_the_session_the_stream_and_all_later_calls() -> TestResul
     // A new stream on the ended session ends at once without a request.
     let mut late = session.events();
     let late_items = drain_to_end(&mut late).await;
-    assert!(matches!(late_items.as_slice(), [Err(Error::SessionEnded { .. })]), "{late_items:?}");
+    assert!(late_items.is_empty(), "{late_items:?}");
     assert_eq!(gw.requests().len(), before, "no request after sign-out");
     Ok(())
 }
@@ -554,8 +550,10 @@ async fn an_unknown_event_arrives_as_unknown_and_the_stream_goes_on() -> TestRes
     expect_sign_in_events(&mut events).await;
 
     gw.push_event(AGENT, "AgentEvent_Brand_New", json!({ "x": 1 }));
-    // A known type whose content does not fit its documented shape is kept as Unknown too.
-    gw.push_event(AGENT, "AgentEvent_Talking", json!({ "callid": { "nested": true } }));
+    // A known type whose content is not the documented object is kept as Unknown too...
+    gw.push_event(AGENT, "AgentEvent_Talking", json!("not an object"));
+    // ...while one member in an odd form only reads as absent.
+    gw.push_event(AGENT, "AgentEvent_Talking", json!({ "callid": { "nested": true }, "caller": "205" }));
     gw.push_event(AGENT, "AgentEvent_Hold", json!("call-after"));
 
     let unknown = next_event(&mut events).await;
@@ -573,9 +571,18 @@ async fn an_unknown_event_arrives_as_unknown_and_the_stream_goes_on() -> TestRes
     let misshapen = next_event(&mut events).await;
     assert_eq!(
         misshapen.event,
-        Event::Unknown { event_type: "AgentEvent_Talking".into(), content: json!({ "callid": { "nested": true } }) }
+        Event::Unknown { event_type: "AgentEvent_Talking".into(), content: json!("not an object") }
     );
     assert_eq!(misshapen.event.name(), "AgentEvent_Talking");
+
+    let odd_member = next_event(&mut events).await;
+    match &odd_member.event {
+        Event::AgentEventTalking(p) => {
+            assert_eq!(p.callid, None);
+            assert_eq!(p.caller.as_deref(), Some("205"));
+        }
+        other => panic!("expected a typed AgentEvent_Talking, got {other:?}"),
+    }
 
     let known = next_event(&mut events).await;
     assert_eq!(known.event, Event::AgentEventHold("call-after".into()));

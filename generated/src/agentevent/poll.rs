@@ -9,7 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
-//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec keeps the 2023 range.
+//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec follows the 2025 range: the gateway checks the ID itself, and a narrower check here would refuse agents that current gateways accept.
 //! - Unlike every other interface, the response envelope has no \`result\` member: the payload is a member named \`event\` holding eventType, workNo, content and (newest documentation only) eventGenTime. The result is declared as an event read from that member; the shape of each event's content is in the event catalog.
 //! - eventGenTime appears only in the examples of the newest (2025) Chinese pages; older examples, including this page's, leave it out.
 //! - The page does not explain calldata beyond saying it is used when the connection bar is updated.
@@ -29,11 +29,11 @@ pub const ERRORS: &[crate::ErrorCode] = &[
     crate::ErrorCode::NoPermission,
     crate::ErrorCode::NotSignedIn,
 ];
-/// Constraints this interface's page sets on the agent ID: a decimal number 101–59999.
+/// Constraints this interface's page sets on the agent ID: a decimal number 101–999999.
 pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
     agentgateway_runtime::Constraint::Range {
         min: 101i64,
-        max: 59999i64,
+        max: 999999i64,
     },
 ];
 /// Request of [`poll_events`](crate::Session::poll_events).

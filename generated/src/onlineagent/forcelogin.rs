@@ -9,7 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
-//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec keeps the 2023 range.
+//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec follows the 2025 range: the gateway checks the ID itself, and a narrower check here would refuse agents that current gateways accept.
 //! - The body and response are described as those of the sign-in interface; the spec copies sign-in's parameter and result tables, except for the releasephone default.
 //! - The Chinese body table of this page gives releasephone a default of false, while the sign-in page gives true; each spec follows its own page.
 //! - No error table was available for this page; it names only 100-015 (the existing sign-in cannot be taken over). The sign-in codes probably apply as well but are not listed here.
@@ -32,11 +32,11 @@ pub const EVENTS: &[crate::EventKind] = &[
 ];
 /// Error codes this interface's page lists.
 pub const ERRORS: &[crate::ErrorCode] = &[crate::ErrorCode::CannotForceSignIn];
-/// Constraints this interface's page sets on the agent ID: a decimal number 101–59999.
+/// Constraints this interface's page sets on the agent ID: a decimal number 101–999999.
 pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
     agentgateway_runtime::Constraint::Range {
         min: 101i64,
-        max: 59999i64,
+        max: 999999i64,
     },
 ];
 /// Value of `phonenum`, checked when constructed: at most 24 characters.

@@ -9,7 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
-//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec keeps the 2023 range.
+//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec follows the 2025 range: the gateway checks the ID itself, and a narrower check here would refuse agents that current gateways accept.
 //! - Only the 2025 text says that, with dynamic authentication, the Guid comes from the header returned by the heartbeat; older text names only the polling response. The spec declares the Set-GUID header here so that a rotated token is picked up in push mode.
 //! - The page names no error table; 100-001 is the code it gives for an invalid service\_token.
 //! - The page prints no type for the reserved result member.
@@ -27,11 +27,11 @@ pub const EVENTS: &[crate::EventKind] = &[];
 pub const ERRORS: &[crate::ErrorCode] = &[
     crate::ErrorCode::SignInParameterEmptyOrInvalid,
 ];
-/// Constraints this interface's page sets on the agent ID: a decimal number 101–59999.
+/// Constraints this interface's page sets on the agent ID: a decimal number 101–999999.
 pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
     agentgateway_runtime::Constraint::Range {
         min: 101i64,
-        max: 59999i64,
+        max: 999999i64,
     },
 ];
 /// Request of [`handshake`](crate::Session::handshake).

@@ -9,7 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
-//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec keeps the 2023 range.
+//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec follows the 2025 range: the gateway checks the ID itself, and a narrower check here would refuse agents that current gateways accept.
 //! - The page's request example sends status and agenttype as strings ("4") and releasephone as a string ("false"), although the body table types them as int and boolean; the example here uses a number and a boolean.
 //! - The result table types vdnid as a number while every other member is a string; vdnid is declared as an integer.
 //! - The page's own error section could not be read; the codes listed are the sign-in codes of the general error-code table and of a vendor demo client.
@@ -45,11 +45,11 @@ pub const ERRORS: &[crate::ErrorCode] = &[
     crate::ErrorCode::SignInInProgress,
     crate::ErrorCode::AccountLocked,
 ];
-/// Constraints this interface's page sets on the agent ID: a decimal number 101–59999.
+/// Constraints this interface's page sets on the agent ID: a decimal number 101–999999.
 pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
     agentgateway_runtime::Constraint::Range {
         min: 101i64,
-        max: 59999i64,
+        max: 999999i64,
     },
 ];
 /// Value of `phonenum`, checked when constructed: at most 24 characters.

@@ -9,7 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
-//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec keeps the 2023 range.
+//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec follows the 2025 range: the gateway checks the ID itself, and a narrower check here would refuse agents that current gateways accept.
 //! - The page warns that AgentOther\_ShutdownService may not always be delivered after signing out.
 //! - Code 100-010 (state error at sign-out, for an agent in a call) is named in the page's notes rather than in its error list; it is listed last here.
 /// How this interface is reached.
@@ -30,10 +30,10 @@ pub const ERRORS: &[crate::ErrorCode] = &[
     crate::ErrorCode::AlreadySignedOut,
     crate::ErrorCode::SignOutStateError,
 ];
-/// Constraints this interface's page sets on the agent ID: a decimal number 101–59999.
+/// Constraints this interface's page sets on the agent ID: a decimal number 101–999999.
 pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
     agentgateway_runtime::Constraint::Range {
         min: 101i64,
-        max: 59999i64,
+        max: 999999i64,
     },
 ];

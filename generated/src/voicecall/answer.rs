@@ -9,7 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
-//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec keeps the 2023 range.
+//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec follows the 2025 range: the gateway checks the ID itself, and a narrower check here would refuse agents that current gateways accept.
 //! - The page lists only AgentEvent\_Talking; the other events of the manual-answer flow (AgentState\_Busy, AgentOther\_PhoneAlerting, AgentOther\_PhoneOffhook, AgentEvent\_Ringing, AgentEvent\_Customer\_Alerting, AgentEvent\_No\_Answer) come from the developer guide and are mostly reported before this call is made, so they are named in the description only.
 /// How this interface is reached.
 pub static OPERATION: agentgateway_runtime::Operation = agentgateway_runtime::Operation {
@@ -27,11 +27,11 @@ pub const ERRORS: &[crate::ErrorCode] = &[
     crate::ErrorCode::InternalError,
     crate::ErrorCode::AnswerNoCall,
 ];
-/// Constraints this interface's page sets on the agent ID: a decimal number 101–59999.
+/// Constraints this interface's page sets on the agent ID: a decimal number 101–999999.
 pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
     agentgateway_runtime::Constraint::Range {
         min: 101i64,
-        max: 59999i64,
+        max: 999999i64,
     },
 ];
 /// Request of [`answer`](crate::Session::answer).

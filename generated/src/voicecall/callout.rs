@@ -9,7 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
-//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec keeps the 2023 range.
+//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec follows the 2025 range: the gateway checks the ID itself, and a narrower check here would refuse agents that current gateways accept.
 //! - The page limits callappdata to "16 KB", read here as 16384 bytes.
 //! - The page's error section could not be read; the codes listed are the generic ones (000-002, 100-006, 100-007) and 200-001, which a vendor demo client maps to a wrong outbound number.
 //! - The events come from the developer guide rather than from the interface page; OUTBOUND\_DETECT\_EVENT is documented on its own event page.
@@ -41,11 +41,11 @@ pub const ERRORS: &[crate::ErrorCode] = &[
     crate::ErrorCode::InternalError,
     crate::ErrorCode::CalloutNumberError,
 ];
-/// Constraints this interface's page sets on the agent ID: a decimal number 101–59999.
+/// Constraints this interface's page sets on the agent ID: a decimal number 101–999999.
 pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
     agentgateway_runtime::Constraint::Range {
         min: 101i64,
-        max: 59999i64,
+        max: 999999i64,
     },
 ];
 /// Value of `caller`, checked when constructed: 0 to 24 digits.

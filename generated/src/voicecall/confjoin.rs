@@ -9,7 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
-//! - The collected facts for this page do not restate the agentid parameter; the declaration follows the other voice-call pages (101–59999 in 2023 versions, 101–999999 in 2025 versions), keeping the 2023 range.
+//! - The collected facts for this page do not restate the agentid parameter; the declaration follows the other voice-call pages (101–59999 in 2023 versions, 101–999999 in 2025 versions), following the 2025 range, since a narrower check here would refuse agents that current gateways accept.
 //! - The page limits callappdata to "16 KB", read here as 16384 bytes.
 /// How this interface is reached.
 pub static OPERATION: agentgateway_runtime::Operation = agentgateway_runtime::Operation {
@@ -31,11 +31,11 @@ pub const ERRORS: &[crate::ErrorCode] = &[
     crate::ErrorCode::ThreePartyNoCall,
     crate::ErrorCode::ThreePartyNoHeldCall,
 ];
-/// Constraints this interface's page sets on the agent ID: a decimal number 101–59999.
+/// Constraints this interface's page sets on the agent ID: a decimal number 101–999999.
 pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
     agentgateway_runtime::Constraint::Range {
         min: 101i64,
-        max: 59999i64,
+        max: 999999i64,
     },
 ];
 /// Value of `callid`, checked when constructed: at least one character other than white space.

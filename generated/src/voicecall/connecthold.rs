@@ -9,7 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
-//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec keeps the 2023 range.
+//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec follows the 2025 range: the gateway checks the ID itself, and a narrower check here would refuse agents that current gateways accept.
 //! - The page carries the same title as the hold interface ("Holding a Call") and describes itself as keeping an ongoing or held call, although its URI and log name show that it connects the current call with a held one.
 //! - The page lists 200-013 and 200-014, which a vendor demo client uses for holding (no call, call state error); the demo's own codes for this interface are 200-005 (no call) and 200-006 (no held call). The page's list is kept.
 /// How this interface is reached.
@@ -34,11 +34,11 @@ pub const ERRORS: &[crate::ErrorCode] = &[
     crate::ErrorCode::HoldNoCall,
     crate::ErrorCode::HoldStateError,
 ];
-/// Constraints this interface's page sets on the agent ID: a decimal number 101–59999.
+/// Constraints this interface's page sets on the agent ID: a decimal number 101–999999.
 pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
     agentgateway_runtime::Constraint::Range {
         min: 101i64,
-        max: 59999i64,
+        max: 999999i64,
     },
 ];
 /// Request of [`connect_hold`](crate::Session::connect_hold).

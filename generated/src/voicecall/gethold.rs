@@ -9,7 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
-//! - The collected facts for this page do not restate the agentid range; the declaration follows the other voice-call pages (101–59999 in 2023 versions, 101–999999 in 2025 versions), keeping the 2023 range.
+//! - The collected facts for this page do not restate the agentid range; the declaration follows the other voice-call pages (101–59999 in 2023 versions, 101–999999 in 2025 versions), following the 2025 range, since a narrower check here would refuse agents that current gateways accept.
 //! - The page's error section could not be read; 200-015 (no held call) and 200-016 (call state error) are the codes a vendor demo client uses for retrieving a held call.
 //! - The page names no triggered events.
 /// How this interface is reached.
@@ -27,11 +27,11 @@ pub const ERRORS: &[crate::ErrorCode] = &[
     crate::ErrorCode::GetHoldNoHeldCall,
     crate::ErrorCode::GetHoldStateError,
 ];
-/// Constraints this interface's page sets on the agent ID: a decimal number 101–59999.
+/// Constraints this interface's page sets on the agent ID: a decimal number 101–999999.
 pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
     agentgateway_runtime::Constraint::Range {
         min: 101i64,
-        max: 59999i64,
+        max: 999999i64,
     },
 ];
 /// Request of [`get_hold`](crate::Session::get_hold).

@@ -9,7 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
-//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec keeps the 2023 range.
+//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec follows the 2025 range: the gateway checks the ID itself, and a narrower check here would refuse agents that current gateways accept.
 //! - The page's error section could not be read; 200-013 (no call to hold) and 200-014 (call state error) are the codes a vendor demo client uses for holding.
 /// How this interface is reached.
 pub static OPERATION: agentgateway_runtime::Operation = agentgateway_runtime::Operation {
@@ -26,10 +26,10 @@ pub const ERRORS: &[crate::ErrorCode] = &[
     crate::ErrorCode::HoldNoCall,
     crate::ErrorCode::HoldStateError,
 ];
-/// Constraints this interface's page sets on the agent ID: a decimal number 101–59999.
+/// Constraints this interface's page sets on the agent ID: a decimal number 101–999999.
 pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
     agentgateway_runtime::Constraint::Range {
         min: 101i64,
-        max: 59999i64,
+        max: 999999i64,
     },
 ];

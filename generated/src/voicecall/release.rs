@@ -9,7 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
-//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec keeps the 2023 range.
+//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec follows the 2025 range: the gateway checks the ID itself, and a narrower check here would refuse agents that current gateways accept.
 //! - An older form of the interface, DELETE /voicecall/{agentid} (logged as releaseEx), still exists; the spec describes only the current URI.
 //! - The English copy of the page cuts its error list off after "200"; the Chinese copy lists 200-017, which a vendor demo client uses for releasing with no call.
 //! - AgentOther\_PhoneRelease and AgentState\_Ready come from the developer guide, not from the interface page.
@@ -34,10 +34,10 @@ pub const ERRORS: &[crate::ErrorCode] = &[
     crate::ErrorCode::InternalError,
     crate::ErrorCode::ReleaseNoCall,
 ];
-/// Constraints this interface's page sets on the agent ID: a decimal number 101–59999.
+/// Constraints this interface's page sets on the agent ID: a decimal number 101–999999.
 pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
     agentgateway_runtime::Constraint::Range {
         min: 101i64,
-        max: 59999i64,
+        max: 999999i64,
     },
 ];

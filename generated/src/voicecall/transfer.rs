@@ -9,7 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
-//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec keeps the 2023 range.
+//! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec follows the 2025 range: the gateway checks the ID itself, and a narrower check here would refuse agents that current gateways accept.
 //! - The page's request example sends holdflag as the string "true" although the body table types it as boolean; the example here uses a boolean. The page's example gives no agent ID, so the path value is made up.
 //! - The numbers of mode mean different things per devicetype: 1 is suspend for an IVR but release for an outside number (where 0 is not offered), and 3 is specified transfer for an agent but talk transfer for an outside number. The value names are therefore neutral.
 //! - Mode 3 for an agent (specified transfer into a private queue) is described by the page as not open for use.
@@ -39,11 +39,11 @@ pub const EVENTS: &[crate::EventKind] = &[
 ];
 /// Error codes this interface's page lists.
 pub const ERRORS: &[crate::ErrorCode] = &[crate::ErrorCode::TransferNoCall];
-/// Constraints this interface's page sets on the agent ID: a decimal number 101–59999.
+/// Constraints this interface's page sets on the agent ID: a decimal number 101–999999.
 pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
     agentgateway_runtime::Constraint::Range {
         min: 101i64,
-        max: 59999i64,
+        max: 999999i64,
     },
 ];
 /// Allowed values of `devicetype`.

@@ -83,10 +83,39 @@ async fn other_errors_are_reported_and_polling_goes_on() {
 }
 
 #[tokio::test]
-async fn an_ended_session_ends_the_stream() {
+async fn an_ended_session_ends_the_stream_quietly() {
+    let (mut s, _) = scripted(vec![Ok(Some(1)), Err(Error::SessionEnded { operation: "poll_events" })]);
+    assert_eq!(s.next().await.expect("item").expect("event"), 1);
+    assert!(s.next().await.is_none(), "signing out is not an error of the stream");
     let (mut s, _) = scripted(vec![Err(Error::SessionEnded { operation: "poll_events" })]);
-    assert!(matches!(s.next().await, Some(Err(Error::SessionEnded { .. }))));
+    assert!(matches!(s.wait_for(|_| true, Duration::from_secs(2)).await, Err(WaitError::Ended)));
+}
+
+#[tokio::test]
+async fn errors_no_retry_can_mend_end_the_stream() {
+    let invalid = Error::Validation(agentgateway_runtime::ValidationError::new("agentid", "is 5", "101–59999"));
+    let (mut s, polls) = scripted(vec![Err(invalid), Ok(Some(1))]);
+    assert!(matches!(s.next().await, Some(Err(Error::Validation(_)))));
     assert!(s.next().await.is_none());
+    assert_eq!(polls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_passing_error_after_quiet_retries_does_not_end_the_stream() {
+    let mut script: Vec<Poll> = (0..5).map(|_| Err(api("000-003"))).collect();
+    script.push(Ok(Some(1)));
+    script.push(Err(api("100-007")));
+    script.push(Ok(Some(2)));
+    let (mut s, _) = scripted(script);
+    assert_eq!(s.next().await.expect("item").expect("event"), 1);
+    assert!(s.next().await.expect("item").is_err());
+    assert_eq!(s.next().await.expect("item").expect("still polling"), 2);
+}
+
+#[tokio::test]
+async fn waiting_forever_is_allowed() {
+    let (mut s, _) = scripted(vec![Ok(Some(4))]);
+    assert_eq!(s.wait_for(|e| *e == 4, Duration::MAX).await.expect("found"), 4);
 }
 
 #[tokio::test]

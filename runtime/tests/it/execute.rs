@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use agentgateway_runtime::serde::Deserialize;
 use agentgateway_runtime::{
-    AgentId, Call, Error, Method, Operation, Reserved, SecretString, TransportBuilder, execute, start_session,
+    AgentId, Call, Error, Guid, Method, Operation, Reserved, SecretString, TransportBuilder, execute, start_session,
 };
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -657,4 +657,52 @@ fn futures_are_send() {
         &SIGN_IN,
         Call::default(),
     ));
+}
+
+#[tokio::test]
+async fn an_error_envelope_with_an_http_error_status_keeps_its_code() {
+    let server = MockServer::start().await;
+    let body = json!({"message": "not signed in", "retcode": "100-006"});
+    mount_status(&server, ResponseTemplate::new(401).set_body_json(body)).await;
+    let error = status::<Reserved>(&server).await.expect_err("fails");
+    match error {
+        Error::Api { code: Code::NotSignedIn, ref message, .. } => assert_eq!(message, "not signed in"),
+        other => panic!("expected the API error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_late_answer_cannot_roll_back_a_newer_guid() {
+    let server = MockServer::start().await;
+    let slow =
+        ok(json!(null)).insert_header("Set-GUID", "JSESSIONID=from-slow-answer").set_delay(Duration::from_millis(300));
+    mount_status(&server, slow).await;
+    let transport = http_transport(&server.uri());
+    let s = session();
+    let params = agent_params();
+    let call = execute::<Reserved, Code, ()>(
+        &transport,
+        Some(&s),
+        &QUERY_STATUS,
+        Call { path_params: &params, ..Call::default() },
+    );
+    let rotate_meanwhile = async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        s.set_guid(Guid::new("rotated-by-a-later-answer"));
+    };
+    let (result, ()) = tokio::join!(call, rotate_meanwhile);
+    result.expect("succeeds");
+    assert_eq!(s.guid().expose(), "rotated-by-a-later-answer");
+}
+
+#[tokio::test]
+async fn a_null_result_reads_as_an_empty_object() {
+    #[derive(Deserialize, Debug, Default, PartialEq)]
+    struct Info {
+        #[serde(default)]
+        name: Option<String>,
+    }
+    let server = MockServer::start().await;
+    mount_status(&server, ok(json!(null))).await;
+    assert_eq!(status::<Info>(&server).await.expect("decodes"), Info::default());
 }

@@ -743,12 +743,25 @@ async fn login_vdnid_is_read_from_a_number_or_a_string() {
         assert_eq!(response.mediatype, None);
     }
 
+    // A member in an unexpected form reads as absent: the sign-in, and its Guid, are kept.
     for vdnid in [json!("abc"), json!(1.5), json!([1])] {
-        let server =
-            gateway(success(Some(json!({ "vdnid": vdnid }))).insert_header("Set-GUID", "JSESSIONID=g"), 1).await;
-        let error = Iface::Login.invoke(&session(&server, AGENT)).await.expect_err("not a number");
-        assert!(matches!(error, Error::Decode { status: 200, .. }), "vdnid {vdnid}: {error:?}");
+        let server = gateway(
+            success(Some(json!({ "vdnid": vdnid, "workno": "205" }))).insert_header("Set-GUID", "JSESSIONID=g"),
+            1,
+        )
+        .await;
+        let client = crate::support::client(&server);
+        let (session, response) = client.login(&agent(), &login_request()).await.expect("still signed in");
+        assert_eq!(response.vdnid, None, "vdnid {vdnid}");
+        assert_eq!(response.workno.as_deref(), Some("205"));
+        assert!(!session.is_ended());
     }
+
+    // A null result still starts the session.
+    let server = gateway(success(Some(Value::Null)).insert_header("Set-GUID", "JSESSIONID=g"), 1).await;
+    let client = crate::support::client(&server);
+    let (_, response) = client.login(&agent(), &login_request()).await.expect("null result");
+    assert_eq!(response.workno, None);
 }
 
 // ------------------------------------------------------- sign-out
@@ -834,16 +847,17 @@ async fn set_guid_on_any_session_interface_rotates_the_guid() {
 // ---------------------------------------------- rules checked before sending
 
 #[tokio::test]
-async fn agent_id_outside_101_to_59999_is_refused_on_every_new_interface() {
+async fn agent_id_outside_101_to_999999_is_refused_on_every_new_interface() {
     for iface in Iface::ALL {
-        for agent in ["100", "60000"] {
+        for agent in ["100", "1000000"] {
             let server = silent_gateway().await;
             let error = validation(iface.invoke(&session(&server, agent)).await);
             assert_eq!(error.parameter, "agentid", "{iface:?}");
-            assert_eq!(error.rule, "101–59999", "{iface:?}");
+            assert_eq!(error.rule, "101–999999", "{iface:?}");
             server.verify().await;
         }
-        for agent in ["101", "59999"] {
+        // The 2025 pages allow agents above 59999; the client must not refuse them.
+        for agent in ["101", "60000", "999999"] {
             let server = gateway(iface.success(), 1).await;
             let outcome = iface.invoke(&session(&server, agent)).await;
             assert!(outcome.is_ok(), "{iface:?} as {agent}: {outcome:?}");
