@@ -735,9 +735,10 @@ impl ErrorCode {
 }
 impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.meaning() {
-            Some(meaning) => write!(f, "{} ({meaning})", self.code()),
-            None => write!(f, "{} (meaning not published)", self.code()),
+        match (self, self.meaning()) {
+            (_, Some(meaning)) => write!(f, "{} ({meaning})", self.code()),
+            (Self::Unknown(code), None) => write!(f, "{code} (not in the error catalog)"),
+            (_, None) => write!(f, "{} (meaning not published)", self.code()),
         }
     }
 }

@@ -34,17 +34,30 @@ pub fn lock_file(api: &Api) -> Result<OutputFile, Diagnostics> {
 /// since the last generation added under "Unreleased".
 pub fn changelog(out_dir: &Path, api: &Api) -> OutputFile {
     let existing = std::fs::read_to_string(out_dir.join(CHANGELOG)).ok();
-    let previous = std::fs::read_to_string(out_dir.join(LOCK_FILE)).ok().and_then(|text| {
-        let mut value: serde_json::Value = serde_json::from_str(&text).ok()?;
-        serde_json::from_value::<Api>(value.get_mut("api")?.take()).ok()
-    });
-    let entries = previous.map(|old| diff::render_changelog(&diff::diff(&old, api), UNRELEASED)).unwrap_or_default();
+    let entries = match std::fs::read_to_string(out_dir.join(LOCK_FILE)) {
+        // First generation: nothing to compare with.
+        Err(_) => String::new(),
+        Ok(text) => match previous_api(&text) {
+            Some(old) => diff::render_changelog(&diff::diff(&old, api), UNRELEASED),
+            // Say so rather than lose the changes silently: the record is
+            // rewritten below, so this is the only chance to notice.
+            None => format!(
+                "{UNRELEASED}\n\n- The record of the previous generation ({LOCK_FILE}) could not be read, so the API \
+                 changes made since then are not listed here; compare the specs with `ccgen diff`.\n"
+            ),
+        },
+    };
     let base = existing.unwrap_or_else(|| {
         format!(
             "<!-- {GENERATED_MARKER}: `generate` adds the API changes it finds under Unreleased. -->\n# Changelog\n\nChanges to the API of the generated crate, classified by `ccgen diff`.\n"
         )
     });
     OutputFile { path: CHANGELOG.into(), contents: insert(&base, &entries) }
+}
+
+fn previous_api(text: &str) -> Option<Api> {
+    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
+    serde_json::from_value::<Api>(value.get_mut("api")?.take()).ok()
 }
 
 /// Adds `entries` (which start with the Unreleased heading) to `base`,
@@ -91,6 +104,16 @@ mod tests {
         let base = "# Changelog\n\n## Unreleased\n\n- a\n\n## 0.1.0\n";
         let out = insert(base, "## Unreleased\n\n- b\n");
         assert_eq!(out, "# Changelog\n\n## Unreleased\n\n- a\n\n- b\n\n## 0.1.0\n");
+    }
+
+    #[test]
+    fn an_unreadable_record_is_said_not_skipped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(super::LOCK_FILE), "{ not json").expect("write");
+        let api = crate::pipeline::validate(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec"))
+            .expect("valid");
+        let log = super::changelog(dir.path(), &api).contents;
+        assert!(log.contains("## Unreleased") && log.contains("could not be read"), "{log}");
     }
 
     #[test]

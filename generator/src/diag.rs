@@ -6,7 +6,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 
 use crate::load::positions::Location;
 
@@ -110,11 +110,6 @@ impl miette::Diagnostic for Rendered<'_> {
         let label = self.0.label.clone().unwrap_or_else(|| "here".to_owned());
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some(label), span))))
     }
-}
-
-/// Named source for callers that want miette's own `Report`.
-pub fn named_source(file: &SourceFile) -> NamedSource<String> {
-    NamedSource::new(file.name.clone(), file.text.clone())
 }
 
 /// The diagnostics of one phase, in the order found.

@@ -29,11 +29,6 @@ pub fn camel(name: &str) -> String {
     finish(&ascii_safe(name).to_upper_camel_case())
 }
 
-/// `SCREAMING_SNAKE_CASE` identifier for a constant.
-pub fn screaming(name: &str) -> String {
-    finish(&ascii_safe(name).to_snake_case().to_uppercase())
-}
-
 /// True when `ident` (as returned here) is a raw identifier like `r#type`.
 pub fn is_raw(ident: &str) -> bool {
     ident.starts_with("r#")
@@ -81,7 +76,6 @@ mod tests {
         assert_eq!(snake("callId"), "call_id");
         assert_eq!(camel("skill_queue"), "SkillQueue");
         assert_eq!(camel("AgentEvent_Talking"), "AgentEventTalking");
-        assert_eq!(screaming("transfer_media_call"), "TRANSFER_MEDIA_CALL");
     }
 
     #[test]

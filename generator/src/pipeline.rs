@@ -7,16 +7,9 @@ use crate::diag::Diagnostics;
 use crate::ir::Api;
 use crate::{check, emit, load, write};
 
-/// Display root for diagnostics: the spec directory as the user named it.
-fn display_root(spec_dir: &Path) -> String {
-    spec_dir.display().to_string()
-}
-
 /// Load and check a spec directory.
 pub fn validate(spec_dir: &Path) -> Result<Api, Diagnostics> {
-    let files = load::read_dir(spec_dir)?;
-    let loaded = load::load(&display_root(spec_dir), &files)?;
-    check::check(&loaded)
+    check::check(&load::load_dir(spec_dir)?)
 }
 
 /// One line about a valid spec tree.

@@ -49,7 +49,6 @@ pub struct Request {
 }
 impl Request {
     /// A request with the required values; optional ones start unset.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { calldata: None }
     }

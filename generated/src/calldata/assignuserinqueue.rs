@@ -46,7 +46,6 @@ pub struct Request {
 }
 impl Request {
     /// A request with the required values; optional ones start unset.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(callid: impl Into<String>, skillid: i64) -> Self {
         Self {
             callid: callid.into(),

@@ -170,7 +170,6 @@ pub struct Request {
 }
 impl Request {
     /// A request with the required values; optional ones start unset.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         callid: impl Into<String>,
         devicetype: DeviceType,
@@ -192,6 +191,7 @@ impl Request {
     /// # Errors
     ///
     /// The first rule the request breaks.
+    #[allow(clippy::nonminimal_bool, clippy::bool_comparison)]
     pub fn validate(&self) -> Result<(), agentgateway_runtime::ValidationError> {
         if self.skill_id.is_some() && !(self.devicetype == DeviceType::Agent) {
             return Err(

@@ -47,7 +47,6 @@ pub struct Request {
 }
 impl Request {
     /// A request with the required values; optional ones start unset.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { service_token: None }
     }
@@ -56,6 +55,7 @@ impl Request {
     /// # Errors
     ///
     /// The first rule the request breaks.
+    #[allow(clippy::nonminimal_bool, clippy::bool_comparison)]
     pub fn validate(&self) -> Result<(), agentgateway_runtime::ValidationError> {
         if let Some(v) = &self.service_token {
             agentgateway_runtime::check_str(

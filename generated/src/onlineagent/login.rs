@@ -262,7 +262,6 @@ pub struct Request {
 }
 impl Request {
     /// A request with the required values; optional ones start unset.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(password: crate::SecretString, phonenum: PhoneNum) -> Self {
         Self {
             password,
@@ -288,6 +287,7 @@ impl Request {
     /// # Errors
     ///
     /// The first rule the request breaks.
+    #[allow(clippy::nonminimal_bool, clippy::bool_comparison)]
     pub fn validate(&self) -> Result<(), agentgateway_runtime::ValidationError> {
         agentgateway_runtime::check_str(
             "password",

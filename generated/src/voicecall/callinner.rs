@@ -129,7 +129,6 @@ pub struct Request {
 }
 impl Request {
     /// A request with the required values; optional ones start unset.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(called: Called) -> Self {
         Self {
             called,

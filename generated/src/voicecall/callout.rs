@@ -200,7 +200,6 @@ pub struct Request {
 }
 impl Request {
     /// A request with the required values; optional ones start unset.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(called: Called) -> Self {
         Self {
             caller: None,
@@ -216,6 +215,7 @@ impl Request {
     /// # Errors
     ///
     /// The first rule the request breaks.
+    #[allow(clippy::nonminimal_bool, clippy::bool_comparison)]
     pub fn validate(&self) -> Result<(), agentgateway_runtime::ValidationError> {
         if self.user_video_direction.is_some()
             && !(self.mediaability == Some(MediaAbility::Video))

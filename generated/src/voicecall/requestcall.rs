@@ -85,7 +85,6 @@ pub struct Request {
 }
 impl Request {
     /// A request with the required values; optional ones start unset.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(callid: impl Into<String>, skilltype: SkillType, skill_id: i64) -> Self {
         Self {
             callid: callid.into(),

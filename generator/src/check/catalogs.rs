@@ -18,8 +18,8 @@ pub(super) fn errors(loaded: &Loaded<ErrorCatalogFile>, report: &mut Report) -> 
     for (i, spec) in loaded.doc.codes.iter().enumerate() {
         let path = NodePath::root().key("codes").index(i);
         let code = spec.code.trim();
-        if code.is_empty() || code != spec.code || code.chars().any(char::is_control) {
-            let d = ctx.at(&path.key("code"), "error code is empty or has surrounding spaces");
+        if code.is_empty() || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            let d = ctx.at(&path.key("code"), "an error code is letters, digits and `-` only");
             ctx.push(d.help("write the code exactly as the gateway returns it, e.g. \"100-006\""));
             continue;
         }
@@ -33,6 +33,10 @@ pub(super) fn errors(loaded: &Loaded<ErrorCatalogFile>, report: &mut Report) -> 
             ctx.push(d.help(format!("write `{}`", ident::snake(&spec.name))));
         }
         let rust = ident::camel(&spec.name);
+        if rust == "Unknown" {
+            let d = ctx.at(&path.key("name"), "the name `unknown` is reserved for codes the catalog does not list");
+            ctx.push(d.help("choose a name that says what the code means"));
+        }
         if let Some(other) = variants.get(&rust) {
             let d = ctx.at(
                 &path.key("name"),
@@ -99,6 +103,11 @@ pub(super) fn events(loaded: &Loaded<EventCatalogFile>, report: &mut Report) -> 
             continue;
         }
         let rust = ident::camel(&spec.name);
+        if rust == "Unknown" {
+            let d =
+                ctx.at(&path.key("name"), "the event name `Unknown` is reserved for events the catalog does not list");
+            ctx.push(d);
+        }
         if let Some(other) = variants.get(&rust) {
             let d = ctx.at(
                 &path.key("name"),

@@ -36,6 +36,11 @@ pub(super) fn check(
             .label("operation name");
         ctx.push(d.help(rename_help("operation names become method names", &doc.operation)));
     }
+    if RESERVED_METHODS.contains(&doc.operation.as_str()) {
+        let d =
+            ctx.at(&root.key("operation"), format!("operation name `{}` is taken by the client itself", doc.operation));
+        ctx.push(d.help(format!("these names are reserved: {}", RESERVED_METHODS.join(", "))));
+    }
     let operation =
         Name { wire: doc.operation.clone(), rust: ident::snake(&doc.operation), pos: ctx.pos(&root.key("operation")) };
     let method = match doc.method.as_str() {
@@ -51,6 +56,8 @@ pub(super) fn check(
     };
 
     let (params, rejected) = params(&mut ctx, doc);
+    generated_type_names(&mut ctx, &params);
+    redeclared_headers(&mut ctx, api, &params);
     let segments = path_template(&mut ctx, &doc.path, &params, &rejected);
     let rules = rules(&mut ctx, doc, &params, &rejected);
     let result = result(&mut ctx, doc);
@@ -105,6 +112,11 @@ fn rename_help(why: &str, name: &str) -> String {
 fn names_from_path(ctx: &mut Ctx<'_>, rel_path: &str) -> (Name, Name) {
     let (folder, file) = rel_path.split_once('/').unwrap_or(("", rel_path));
     let stem = file.strip_suffix(".yaml").unwrap_or(file);
+    if RESERVED_MODULES.contains(&folder) {
+        let d = ctx
+            .at(&NodePath::root(), format!("resource folder `{folder}` clashes with a module of the generated crate"));
+        ctx.push(d.help(format!("these folder names are reserved: {}", RESERVED_MODULES.join(", "))));
+    }
     for (what, word) in [("folder", folder), ("file name", stem)] {
         let rust = ident::snake(word);
         if rust != word || ident::is_raw(&rust) {
@@ -117,6 +129,13 @@ fn names_from_path(ctx: &mut Ctx<'_>, rel_path: &str) -> (Name, Name) {
         Name { wire: stem.to_owned(), rust: ident::snake(stem), pos: Default::default() },
     )
 }
+
+/// Methods `Client` and `Session` have besides one per interface.
+const RESERVED_METHODS: &[&str] =
+    &["builder", "session", "events", "events_with", "agent_id", "client", "is_ended", "clone", "fmt"];
+
+/// Crate-root names a resource folder must not take.
+const RESERVED_MODULES: &[&str] = &["client", "errors", "events", "agentgateway_runtime", "serde", "serde_json", "std"];
 
 /// Types every interface module defines, which a parameter type must not shadow.
 const RESERVED_TYPE_NAMES: &[&str] = &["Request", "Response", "Option", "String", "Vec", "Result", "Error"];
@@ -379,6 +398,11 @@ fn condition(
         return None;
     };
     let p = &params[i];
+    if let Some(why) = not_comparable(p) {
+        let d = ctx.at(&path.key("param"), format!("a condition cannot test `{}`: {why}", p.name.wire));
+        ctx.push(d.help("rules and conditional events test request values the caller sets"));
+        return None;
+    }
     let value = match scalar_value(&spec.equals, &p.ty) {
         Ok(v) => v,
         Err(why) => {
@@ -394,7 +418,25 @@ fn condition(
         ctx.push(d.help(allowed(p)));
         return None;
     }
+    if let Err(why) = check_value(&value, &p.ty, &p.constraints) {
+        let d = ctx.at(&path.key("equals"), format!("the condition can never hold: `{}` {why}", p.name.wire));
+        ctx.push(d.label("impossible value"));
+        return None;
+    }
     Some(Condition { param: i, equals: value })
+}
+
+/// Why a rule may not refer to `p`, if it may not.
+fn not_comparable(p: &Param) -> Option<&'static str> {
+    if p.role == Some(Role::AgentId) {
+        Some("the session supplies the agent ID")
+    } else if p.secret {
+        Some("it is a secret, which is never compared or shown")
+    } else if !matches!(p.ty, Type::String | Type::Integer | Type::Boolean) {
+        Some("only strings, integers and booleans can be compared")
+    } else {
+        None
+    }
 }
 
 fn known_params(params: &[Param]) -> String {
@@ -421,6 +463,11 @@ fn rules(ctx: &mut Ctx<'_>, doc: &InterfaceFile, params: &[Param], rejected: &[S
             ctx.push(d.help(known_params(params)));
             continue;
         };
+        if let Some(why) = not_comparable(&params[target]) {
+            let d = ctx.at(&path.key("param"), format!("a rule cannot apply to `{}`: {why}", spec.param));
+            ctx.push(d.help("rules tie together request values the caller sets"));
+            continue;
+        }
         let Some(when) = condition(ctx, &spec.when, params, rejected, &path.key("when")) else { continue };
         if when.param == target {
             let d = ctx.at(&path.key("when"), "a rule's condition must name another parameter");
@@ -627,4 +674,46 @@ fn session_effect(
         return crate::ir::SessionEffect::Starts;
     }
     crate::ir::SessionEffect::None
+}
+
+/// Each constrained or enumerated parameter generates a type (and a `…Rule`
+/// companion for constrained ones); no two may share a name.
+fn generated_type_names(ctx: &mut Ctx<'_>, params: &[Param]) {
+    let mut taken: BTreeMap<String, &str> = BTreeMap::new();
+    let mut spec_index: BTreeMap<Location, usize> = BTreeMap::new();
+    for p in params {
+        let index = spec_index.entry(p.location).or_default();
+        let path = NodePath::root().key("parameters").key(p.location.as_str()).index(*index);
+        *index += 1;
+        if p.secret || p.role.is_some() || p.constraints.is_empty() || !matches!(p.ty, Type::String | Type::Integer) {
+            continue;
+        }
+        let mut names = vec![p.type_name.rust.clone()];
+        if p.constraints.values.is_empty() {
+            names.push(format!("{}Rule", p.type_name.rust));
+        }
+        if let Some((name, other)) = names.iter().find_map(|n| taken.get(n).map(|o| (n, *o))) {
+            let d = ctx.at(
+                &path.key("name"),
+                format!("parameters `{other}` and `{}` would both generate the type `{name}`", p.name.wire),
+            );
+            ctx.push(d.help("set `type_name` on one of them to a distinct UpperCamelCase name"));
+            continue;
+        }
+        for name in names {
+            taken.insert(name, &p.name.wire);
+        }
+    }
+}
+
+/// The content type and the session token are declared once, in api.yaml.
+fn redeclared_headers(ctx: &mut Ctx<'_>, api: &ApiFile, params: &[Param]) {
+    let fixed = [api.auth.header.as_str(), api.auth.issued_in.header.as_str(), "Content-Type", "Cookie"];
+    for (i, (_, p)) in params.iter().enumerate().filter(|(_, p)| p.location == Location::Header).enumerate() {
+        if fixed.iter().any(|f| f.eq_ignore_ascii_case(&p.name.wire)) {
+            let path = NodePath::root().key("parameters").key("header").index(i);
+            let d = ctx.at(&path.key("name"), format!("header `{}` is set by the client itself", p.name.wire));
+            ctx.push(d.help("api.yaml declares the content type and the session token for every interface"));
+        }
+    }
 }

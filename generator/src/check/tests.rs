@@ -243,7 +243,7 @@ fn call_inner_patterns_are_anchored_once() {
     let c = interface(spec(), "call_inner");
     let (_, called) = param(c, "called");
     let pattern = called.constraints.pattern.as_ref().expect("pattern");
-    assert_eq!(pattern.regex, r"^(?:[0-9]{1,24}|\*|#)$");
+    assert_eq!(pattern.regex, r"^(?:[0-9]{1,24}|\*|#)$", "kept as the spec writes it");
     let (_, appdata) = param(c, "callappdata");
     assert_eq!(appdata.constraints.bytes, Some((0, 16384)));
 }

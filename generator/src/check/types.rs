@@ -216,9 +216,8 @@ pub(super) fn constraints(ctx: &mut Ctx<'_>, spec: &ConstraintsSpec, ty: &Type, 
             let d = ctx.at(&path.key("pattern"), format!("a pattern applies to strings, not {}", ty.spec_name()));
             ctx.push(d);
         } else {
-            let anchored = anchor(&p.regex);
-            match regex_lite::Regex::new(&anchored) {
-                Ok(_) => out.pattern = Some(Pattern { regex: anchored, description: p.description.clone() }),
+            match regex_lite::Regex::new(&whole(&p.regex)) {
+                Ok(_) => out.pattern = Some(Pattern { regex: p.regex.clone(), description: p.description.clone() }),
                 Err(e) => {
                     let d = ctx
                         .at(&path.key("pattern").key("regex"), format!("invalid regular expression: {e}"))
@@ -246,15 +245,10 @@ pub(super) fn constraints(ctx: &mut Ctx<'_>, spec: &ConstraintsSpec, ty: &Type, 
     out
 }
 
-/// Makes a pattern match the whole value.
-fn anchor(regex: &str) -> String {
-    let starts = regex.starts_with('^');
-    let ends = regex.ends_with('$') && !regex.ends_with("\\$");
-    if starts && ends {
-        regex.to_owned()
-    } else {
-        format!("^(?:{})$", regex.trim_start_matches('^').trim_end_matches('$'))
-    }
+/// A pattern as matched: against the whole value, exactly as the runtime wraps it,
+/// so `^a|b$` cannot match more here than there.
+fn whole(regex: &str) -> String {
+    format!("^(?:{regex})$")
 }
 
 /// Why `value` (JSON) is not an acceptable value of a parameter, if it is not.
@@ -322,7 +316,7 @@ fn check_str(s: &str, c: &Constraints) -> Result<(), String> {
         }
     }
     if let Some(p) = &c.pattern
-        && !regex_lite::Regex::new(&p.regex).is_ok_and(|r| r.is_match(s))
+        && !regex_lite::Regex::new(&whole(&p.regex)).is_ok_and(|r| r.is_match(s))
     {
         return Err(format!("\"{s}\" is not {}", p.description));
     }
@@ -395,11 +389,21 @@ mod tests {
     }
 
     #[test]
-    fn anchoring_is_added_once() {
-        assert_eq!(anchor("^a$"), "^a$");
-        assert_eq!(anchor("a|b"), "^(?:a|b)$");
+    fn patterns_match_whole_values_as_the_runtime_does() {
+        // Anchors inside an alternation do not anchor the whole: the wrapper does.
+        let loose = Constraints {
+            pattern: Some(Pattern { regex: r"^[0-9]{1,24}|\*$".into(), description: "d".into() }),
+            ..Constraints::default()
+        };
+        assert!(check_str("40040; DROP TABLE", &loose).is_err());
+        assert!(check_str("40040", &loose).is_ok());
+        let escaped_dollar = Constraints {
+            pattern: Some(Pattern { regex: r"[0-9]{0,24}\$".into(), description: "d".into() }),
+            ..Constraints::default()
+        };
+        assert!(check_str("12$", &escaped_dollar).is_ok());
         let c = Constraints {
-            pattern: Some(Pattern { regex: anchor("[0-9]{1,24}|\\*|#"), description: "d".into() }),
+            pattern: Some(Pattern { regex: "[0-9]{1,24}|\\*|#".into(), description: "d".into() }),
             ..Constraints::default()
         };
         for (v, ok) in [

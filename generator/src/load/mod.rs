@@ -195,7 +195,22 @@ fn decode(root: &str, raw: &RawFile, report: &mut Report) -> Option<String> {
     }
 }
 
+/// Bidirectional-text controls can make text read differently from what it
+/// is, and rustc refuses them in generated comments and literals.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
 fn parse<T: DeserializeOwned>(raw: &RawFile, file: &Arc<SourceFile>, report: &mut Report) -> Option<Loaded<T>> {
+    if let Some((offset, c)) = file.text.char_indices().find(|&(_, c)| is_bidi_control(c)) {
+        let loc = location_of(&file.text, offset, c.len_utf8());
+        let d =
+            Diagnostic::at(file, loc, format!("bidirectional control character U+{:04X} in a spec file", u32::from(c)));
+        report.push(
+            d.label("invisible control character").help("remove it: it can make text read differently from what it is"),
+        );
+        return None;
+    }
     if file.text.contains('\t')
         && let Some(offset) = leading_tab(&file.text)
     {

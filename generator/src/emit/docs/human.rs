@@ -75,6 +75,12 @@ pub fn condition_md(it: &Interface, c: &Condition) -> String {
     format!("{} is {}", code(&p.name.wire), labelled(&c.equals, &p.constraints.values, false))
 }
 
+/// [`condition_md`] for a table cell, where a `|` in a value must not split the row.
+pub fn condition_cell(it: &Interface, c: &Condition) -> String {
+    let p = &it.params[c.param];
+    format!("{} is {}", code_cell(&p.name.wire), labelled(&c.equals, &p.constraints.values, true))
+}
+
 /// A rule as one plain sentence, ending with a full stop.
 pub fn rule_md(it: &Interface, rule: &Rule) -> String {
     match rule {

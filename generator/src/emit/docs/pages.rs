@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::human::{condition_md, constraints_md, labelled, rule_md, rule_note, value_md};
+use super::human::{condition_cell, constraints_md, labelled, rule_md, rule_note, value_md};
 use super::markdown::{code, code_cell, comment_text, is_safe_url, link_target, slug, text};
 use super::rust_api::{RustApi, crate_path, result_type, rust_api, starts_session};
 use crate::emit::GENERATED_MARKER;
@@ -446,7 +446,7 @@ pub fn events(api: &Api) -> EventsContext<'_> {
                 .map(|(it, u)| Backlink {
                     title: it.title.clone(),
                     link: link(0, &interface_rel(it), None),
-                    when_md: u.when.as_ref().map(|c| condition_md(it, c)),
+                    when_md: u.when.as_ref().map(|c| condition_cell(it, c)),
                 })
                 .collect();
             EventEntry {
@@ -831,7 +831,7 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface) -> InterfaceContext<'a> {
         .map(|u| EventRef {
             name_md: code_cell(&u.event),
             link: link(depth, "events.md", Some(&catalog.event(&u.event))),
-            when_md: u.when.as_ref().map(|c| condition_md(it, c)),
+            when_md: u.when.as_ref().map(|c| condition_cell(it, c)),
             meaning: api.event(&u.event).map(|e| e.meaning.clone()).unwrap_or_default(),
         })
         .collect();

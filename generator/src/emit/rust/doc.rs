@@ -105,13 +105,17 @@ pub fn escape_line(line: &str) -> String {
         }
         out.push(c);
     }
-    // Block markers that only count at the start of a line.
-    let starts_block = out.starts_with(['-', '+', '=', ':'])
-        || out
-            .split_once(['.', ')'])
-            .is_some_and(|(head, _)| !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit()));
-    if starts_block {
+    // Block markers that only count at the start of a line. An ordered-list
+    // marker is defused by escaping its punctuation (`1\\.`): a backslash
+    // before a digit would show literally.
+    if out.starts_with(['-', '+', '=', ':']) {
         out.insert(0, '\\');
+    } else if let Some(at) = out.find(['.', ')'])
+        && at > 0
+        && out[..at].bytes().all(|b| b.is_ascii_digit())
+        && out[at + 1..].chars().next().is_none_or(char::is_whitespace)
+    {
+        out.insert(at, '\\');
     }
     out
 }
@@ -162,7 +166,8 @@ mod tests {
     #[test]
     fn list_markers_are_escaped_at_line_start() {
         assert_eq!(escape_line("- x"), "\\- x");
-        assert_eq!(escape_line("1. x"), "\\1. x");
+        assert_eq!(escape_line("1. x"), "1\\. x");
+        assert_eq!(escape_line("1.5 s"), "1.5 s");
         assert_eq!(escape_line("a-b"), "a-b");
     }
 

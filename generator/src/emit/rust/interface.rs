@@ -162,6 +162,8 @@ fn request_struct(it: &Interface) -> TokenStream {
         .raw("Build it with [`Request::new`] from the required values, then set optional ones.")
         .attrs();
     let default = required.is_empty().then(|| quote! { Default, });
+    // Positional arguments mirror the spec's required parameters, however many.
+    let many = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default serde::Serialize)]
@@ -171,7 +173,7 @@ fn request_struct(it: &Interface) -> TokenStream {
 
         impl Request {
             /// A request with the required values; optional ones start unset.
-            #[allow(clippy::too_many_arguments)]
+            #many
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits,)* }
             }
@@ -210,6 +212,8 @@ fn validate_fn(it: &Interface) -> TokenStream {
         /// # Errors
         ///
         /// The first rule the request breaks.
+        // Rules are emitted uniformly as `cond && !(a || b)`, which reads as the spec says.
+        #[allow(clippy::nonminimal_bool, clippy::bool_comparison)]
         pub fn validate(&self) -> Result<(), agentgateway_runtime::ValidationError> {
             #(#checks)*
             Ok(())
@@ -243,6 +247,9 @@ fn equals_expr(p: &Param, value: &Value) -> TokenStream {
     };
     if p.required {
         quote! { (self.#id == #rhs) }
+    } else if p.ty == Type::String && matches!(param_type(p), ParamType::Plain(_)) {
+        // `Option<String>` meets a `&str` literal through `as_deref`.
+        quote! { (self.#id.as_deref() == Some(#rhs)) }
     } else {
         quote! { (self.#id == Some(#rhs)) }
     }
@@ -285,8 +292,10 @@ fn rule_check(it: &Interface, rule: &Rule) -> TokenStream {
                 .unwrap_or_else(|| format!("when {cond_text}, {wire} is one of {}", listed.join(", ")));
             let allowed = values.iter().map(|v| equals_expr(p, v));
             let problem = "is not allowed in this combination";
+            // An optional parameter left out breaks no value rule.
+            let present = (!p.required).then(|| quote! { self.#id.is_some() && });
             quote! {
-                if #cond && !(#(#allowed)||*) {
+                if #cond && #present !(#(#allowed)||*) {
                     return Err(agentgateway_runtime::ValidationError::new(#wire, #problem, #text));
                 }
             }

@@ -23,7 +23,7 @@ pub fn emit(api: &Api) -> Result<Vec<OutputFile>, Diagnostics> {
     files.push(rust_file("src/client.rs", "spec/", client::client(api))?);
     for (resource, interfaces) in by_resource(api) {
         let path = format!("src/{}/mod.rs", resource);
-        files.push(rust_file(&path, &format!("spec/{resource}/"), resource_mod(resource, &interfaces))?);
+        files.push(rust_file(&path, &format!("spec/{resource}/"), resource_mod(&interfaces))?);
         for it in interfaces {
             let path = format!("src/{}/{}.rs", it.resource.rust, it.module.rust);
             files.push(rust_file(&path, &format!("spec/{}", it.source), interface::module(api, it))?);
@@ -151,7 +151,7 @@ fn lib(api: &Api) -> TokenStream {
     }
 }
 
-fn resource_mod(resource: &str, interfaces: &[&Interface]) -> TokenStream {
+fn resource_mod(interfaces: &[&Interface]) -> TokenStream {
     let mods = interfaces.iter().map(|it| {
         let id = ident(&it.module.rust);
         let d = Doc::new()
@@ -160,6 +160,5 @@ fn resource_mod(resource: &str, interfaces: &[&Interface]) -> TokenStream {
             .attrs();
         quote! { #d pub mod #id; }
     });
-    let _ = resource;
     quote! { #(#mods)* }
 }

@@ -117,7 +117,7 @@ fn constrained_type(p: &Param) -> TokenStream {
     let rule = ident(&format!("{}Rule", p.type_name.rust));
     let rules = describe(&p.constraints, &p.ty).join("; ");
     let doc = Doc::new()
-        .raw(format!("Value of {}, checked when constructed: {}.", code(&p.name.wire), doc_escape(&rules)))
+        .raw(format!("Value of {}, checked when constructed: {}.", code(&p.name.wire), super::doc::escape_line(&rules)))
         .blank()
         .text(&p.description)
         .attrs();
@@ -143,10 +143,6 @@ fn constrained_type(p: &Param) -> TokenStream {
             const CONSTRAINTS: &'static [agentgateway_runtime::Constraint] = #table;
         }
     }
-}
-
-fn doc_escape(s: &str) -> String {
-    super::doc::escape_line(s)
 }
 
 fn enum_type(p: &Param) -> TokenStream {
