@@ -6,10 +6,12 @@
 //! the fake gateway of the test suite.
 //!
 //! ```text
-//! cargo run -p agentgateway --example agent_desktop -- https://gw.example.com:8043 205 PASSWORD 40038 206
+//! AGENT_PASSWORD=... cargo run -p agentgateway --example agent_desktop -- https://gw.example.com:8043 205 40038 206
 //! ```
-//! Arguments: gateway URL, agent ID, password, the agent's phone number, the
-//! agent ID to call. An `http://` URL is accepted for local test gateways only.
+//! Arguments: gateway URL, agent ID, the agent's phone number, the agent ID to
+//! call; the password comes from `AGENT_PASSWORD`, so it stays out of the
+//! process list and the shell history. An `http://` URL is accepted for local
+//! test gateways only.
 
 use std::time::Duration;
 
@@ -20,8 +22,8 @@ use agentgateway::{AgentId, Client, Event, SecretString};
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [url, agent, password, phone, called] = args.as_slice() else {
-        eprintln!("usage: agent_desktop URL AGENT_ID PASSWORD PHONE CALLED_AGENT");
+    let ([url, agent, phone, called], Ok(password)) = (args.as_slice(), std::env::var("AGENT_PASSWORD")) else {
+        eprintln!("usage: AGENT_PASSWORD=... agent_desktop URL AGENT_ID PHONE CALLED_AGENT");
         std::process::exit(2);
     };
 
@@ -33,7 +35,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = builder.build()?;
 
     // Sign in: the session keeps the agent ID and the Guid (rotated as the gateway says).
-    let request = login::Request::new(SecretString::new(password.as_str()), login::PhoneNum::new(phone.as_str())?);
+    let request = login::Request::new(SecretString::new(password), login::PhoneNum::new(phone.as_str())?);
     let (session, info) = client.login(&AgentId::new(agent.as_str())?, &request).await?;
     println!("signed in as {} on {}", session.agent_id(), info.server_name.as_deref().unwrap_or("?"));
 

@@ -1,11 +1,13 @@
 //! Transfers a multimedia session to another agent.
 //!
-//! Hand-written (the only part of `generated/` that is): it shows the
-//! generated API as a user writes against it, and CI builds it.
+//! Hand-written (like everything in `examples/`, it is not generated): it
+//! shows the generated API as a user writes against it, and CI builds it.
 //!
 //! ```text
-//! cargo run -p agentgateway --example transfer -- https://gw.example.com:8043 205 <guid> <call id>
+//! AGENT_GUID=... cargo run -p agentgateway --example transfer -- https://gw.example.com:8043 205 <call id>
 //! ```
+//! The Guid of a signed-in agent comes from `AGENT_GUID`, so it stays out of
+//! the process list and the shell history.
 
 use agentgateway::mediacall::transfer::{Address, DeviceType, Mode, Request};
 use agentgateway::{AgentId, Client, Error, ErrorCode, Guid};
@@ -13,8 +15,10 @@ use agentgateway::{AgentId, Client, Error, ErrorCode, Guid};
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let (Some(url), Some(agent), Some(guid), Some(call_id)) = (args.next(), args.next(), args.next(), args.next()) else {
-        eprintln!("usage: transfer BASE_URL AGENT_ID GUID CALL_ID");
+    let (Some(url), Some(agent), Some(call_id), Ok(guid)) =
+        (args.next(), args.next(), args.next(), std::env::var("AGENT_GUID"))
+    else {
+        eprintln!("usage: AGENT_GUID=... transfer BASE_URL AGENT_ID CALL_ID");
         std::process::exit(2);
     };
 

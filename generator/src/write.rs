@@ -3,8 +3,10 @@
 //! Only files whose bytes change are written (so cargo rebuilds nothing
 //! needlessly), each through a temporary file renamed into place. All new
 //! contents are staged before the first rename, and renames are journaled, so
-//! a failure part-way restores every file it touched: the output directory is
-//! either fully updated or left as it was. Files that carry the generated
+//! an error part-way restores every file it touched: the output directory is
+//! either fully updated or left as it was. (The journal lives in memory: a
+//! process killed between two renames can leave a mix, which the next
+//! `generate` or `--check` shows and repairs.) Files that carry the generated
 //! marker but that no spec produces any more are removed; files without the
 //! marker are never touched.
 
@@ -97,7 +99,7 @@ pub fn write(out_dir: &Path, files: &[OutputFile], mode: Mode) -> Result<WriteRe
     if mode == Mode::Check {
         return Ok(report);
     }
-    apply(out_dir, &changes, &stale).map_err(|e| err(format!("generation failed, output left as it was: {e}")))?;
+    apply(out_dir, &changes, &stale).map_err(|e| err(format!("writing the output failed: {e}")))?;
     Ok(report)
 }
 
@@ -147,6 +149,19 @@ enum Done {
     Replaced { target: PathBuf, backup: PathBuf },
 }
 
+/// `create_dir_all` that records each folder it creates, outermost first.
+fn create_dirs(dir: &Path, created: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent() {
+        create_dirs(parent, created)?;
+    }
+    fs::create_dir(dir)?;
+    created.push(dir.to_path_buf());
+    Ok(())
+}
+
 fn apply(out_dir: &Path, changes: &[(&OutputFile, PathBuf)], stale: &[String]) -> std::io::Result<()> {
     fs::create_dir_all(out_dir)?;
     let staging = tempfile::Builder::new().prefix(".ccgen-staging-").tempdir_in(out_dir)?;
@@ -160,6 +175,7 @@ fn apply(out_dir: &Path, changes: &[(&OutputFile, PathBuf)], stale: &[String]) -
         staged.push((tmp, target.clone()));
     }
     let mut journal: Vec<Done> = Vec::new();
+    let mut created_dirs: Vec<std::path::PathBuf> = Vec::new();
     let result = (|| -> std::io::Result<()> {
         let mut step = 0;
         let mut fail_point = || -> std::io::Result<()> {
@@ -172,7 +188,7 @@ fn apply(out_dir: &Path, changes: &[(&OutputFile, PathBuf)], stale: &[String]) -
         for (i, (tmp, target)) in staged.iter().enumerate() {
             fail_point()?;
             if let Some(parent) = target.parent() {
-                fs::create_dir_all(parent)?;
+                create_dirs(parent, &mut created_dirs)?;
             }
             if target.exists() {
                 let backup = staging.path().join(format!("old-{i}"));
@@ -193,15 +209,31 @@ fn apply(out_dir: &Path, changes: &[(&OutputFile, PathBuf)], stale: &[String]) -
         Ok(())
     })();
     if let Err(e) = result {
+        let mut unrestored = Vec::new();
         for done in journal.into_iter().rev() {
-            match done {
+            let (target, undone) = match done {
                 Done::Created(target) => {
-                    let _ = fs::remove_file(&target);
+                    let undone = fs::remove_file(&target);
+                    (target, undone)
                 }
                 Done::Replaced { target, backup } => {
-                    let _ = fs::rename(&backup, &target);
+                    let undone = fs::rename(&backup, &target);
+                    (target, undone)
                 }
+            };
+            if undone.is_err() {
+                unrestored.push(target.display().to_string());
             }
+        }
+        // Folders created for new files go too; one that holds anything else stays.
+        for dir in created_dirs.iter().rev() {
+            let _ = fs::remove_dir(dir);
+        }
+        if !unrestored.is_empty() {
+            return Err(std::io::Error::other(format!(
+                "{e}; and these files could not be restored: {}",
+                unrestored.join(", ")
+            )));
         }
         return Err(e);
     }
@@ -231,6 +263,9 @@ mod tests {
         while let Some(d) = stack.pop() {
             for e in fs::read_dir(&d).unwrap().flatten() {
                 if e.path().is_dir() {
+                    // Folders count too: a rollback must not leave new empty ones behind.
+                    let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+                    out.push((format!("{rel}/"), String::new()));
                     stack.push(e.path());
                 } else {
                     let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
@@ -282,7 +317,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), &[file("a.rs", "1"), file("b.rs", "2"), file("gone.rs", "3")], Mode::Write).unwrap();
         let before = snapshot(dir.path());
-        let next = [file("a.rs", "new"), file("b.rs", "new"), file("n/c.rs", "new")];
+        let next = [file("a.rs", "new"), file("b.rs", "new"), file("n/m/c.rs", "new")];
         for step in 1..=4 {
             FAIL_AT_RENAME.set(step);
             let r = write(dir.path(), &next, Mode::Write);
