@@ -204,6 +204,11 @@ impl Session {
     pub fn agent_id(&self) -> &AgentId {
         self.state.agent_id()
     }
+    /// The current Guid (redacted in `Debug`), e.g. to resume the session
+    /// later with [`Client::session`]. It changes when the gateway rotates it.
+    pub fn guid(&self) -> Guid {
+        self.state.guid()
+    }
     /// The client this session uses.
     pub fn client(&self) -> &Client {
         &self.client

@@ -132,7 +132,7 @@ fn names_from_path(ctx: &mut Ctx<'_>, rel_path: &str) -> (Name, Name) {
 
 /// Methods `Client` and `Session` have besides one per interface.
 const RESERVED_METHODS: &[&str] =
-    &["builder", "session", "events", "events_with", "agent_id", "client", "is_ended", "clone", "fmt"];
+    &["builder", "session", "events", "events_with", "agent_id", "guid", "client", "is_ended", "clone", "fmt"];
 
 /// Crate-root names a resource folder must not take.
 const RESERVED_MODULES: &[&str] = &["client", "errors", "events", "agentgateway_runtime", "serde", "serde_json", "std"];
