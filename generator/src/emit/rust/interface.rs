@@ -290,12 +290,17 @@ fn rule_check(it: &Interface, rule: &Rule) -> TokenStream {
             let text = description
                 .clone()
                 .unwrap_or_else(|| format!("when {cond_text}, {wire} is one of {}", listed.join(", ")));
-            let allowed = values.iter().map(|v| equals_expr(p, v));
+            let allowed: Vec<TokenStream> = values.iter().map(|v| equals_expr(p, v)).collect();
+            // Each test is parenthesized already; a lone one needs no more.
+            let none_match = match allowed.as_slice() {
+                [one] => quote! { !#one },
+                many => quote! { !(#(#many)||*) },
+            };
             let problem = "is not allowed in this combination";
             // An optional parameter left out breaks no value rule.
             let present = (!p.required).then(|| quote! { self.#id.is_some() && });
             quote! {
-                if #cond && #present !(#(#allowed)||*) {
+                if #cond && #present #none_match {
                     return Err(agentgateway_runtime::ValidationError::new(#wire, #problem, #text));
                 }
             }
