@@ -1,114 +1,18 @@
 //! Every interface against a mock gateway: the exact request on the wire,
 //! and how each kind of answer is decoded.
 
-use std::fmt::Debug;
-
 use agentgateway::mediacall::transfer::{self, Address, CallData, DeviceType, Mode};
 use agentgateway::voicecall::callinner;
 use agentgateway::voicecall::requestcall::{self, SkillType};
 use agentgateway::{Error, ErrorCode, Session};
-use serde_json::{Value, json};
-use wiremock::{Request, ResponseTemplate};
+use serde_json::json;
+
+use serde_json::Value;
 
 use crate::support::{
-    AGENT, CONTENT_TYPE, GUID, HTML_PAGE, assert_redacted, assign_request, callinner_request, failure, gateway, header,
-    html, only_request, session, success, transfer_request, truncated_json,
+    AGENT, GUID, assign_request, callinner_request, gateway, only_request, session, success, transfer_request,
 };
-
-/// What one interface must put on the wire.
-struct Wire {
-    operation: &'static str,
-    method: &'static str,
-    path: String,
-    query: Option<&'static str>,
-    /// `None`: the request has no body at all.
-    body: Option<Value>,
-}
-
-impl Wire {
-    fn assert_sent_as(&self, request: &Request) {
-        let op = self.operation;
-        assert_eq!(request.method.as_str(), self.method, "{op}: method");
-        assert_eq!(request.url.path(), self.path, "{op}: path");
-        assert_eq!(request.url.query(), self.query, "{op}: query");
-        assert_eq!(header(request, "content-type"), Some(CONTENT_TYPE), "{op}");
-        assert_eq!(header(request, "guid"), Some(GUID), "{op}: Guid header");
-        match &self.body {
-            Some(body) => {
-                let sent: Value = request.body_json().expect("a JSON body");
-                assert_eq!(&sent, body, "{op}: body");
-            }
-            None => assert!(request.body.is_empty(), "{op}: unexpected body"),
-        }
-    }
-}
-
-/// Sends one request through `call` to a gateway answering `response`,
-/// checks the request against `wire`, and hands back the outcome.
-async fn exchange<T, F>(wire: &Wire, response: ResponseTemplate, call: &F) -> Result<T, Error>
-where
-    F: AsyncFn(&Session) -> Result<T, Error>,
-{
-    let server = gateway(response, 1).await;
-    let outcome = call(&session(&server, AGENT)).await;
-    wire.assert_sent_as(&only_request(&server).await);
-    server.verify().await;
-    if let Err(error) = &outcome {
-        assert_redacted(error);
-        assert_eq!(error.operation(), Some(wire.operation), "{error}");
-    }
-    outcome
-}
-
-/// Runs `call` against every kind of answer: success (`result` decoded to
-/// `expected`), a catalogued `retcode`, an unknown one, HTTP 500 with an
-/// HTML page, HTTP 200 with an HTML page, and a truncated JSON body.
-async fn exercise<T, F>(wire: Wire, result: Option<Value>, expected: T, (retcode, known): (&str, ErrorCode), call: F)
-where
-    T: PartialEq + Debug,
-    F: AsyncFn(&Session) -> Result<T, Error>,
-{
-    let op = wire.operation;
-
-    let ok = exchange(&wire, success(result), &call).await;
-    assert_eq!(ok.expect("a success answer"), expected, "{op}");
-
-    for (code, variant) in [(retcode, known), ("999-999", ErrorCode::Unknown("999-999".into()))] {
-        match exchange(&wire, failure(code), &call).await {
-            Err(Error::Api { code, message, .. }) => {
-                assert_eq!(code, variant, "{op}");
-                assert_eq!(message, "operation failed", "{op}");
-            }
-            other => panic!("{op}: retcode {code} should be an API error, got {other:?}"),
-        }
-    }
-
-    match exchange(&wire, html(500), &call).await {
-        Err(Error::Status { status, body_snippet, .. }) => {
-            assert_eq!(status, 500, "{op}");
-            assert_eq!(body_snippet, HTML_PAGE, "{op}");
-        }
-        other => panic!("{op}: HTTP 500 should be a status error, got {other:?}"),
-    }
-
-    match exchange(&wire, html(200), &call).await {
-        Err(Error::Decode { status, content_type, body_snippet, .. }) => {
-            assert_eq!(status, 200, "{op}");
-            assert_eq!(content_type.as_deref(), Some("text/html"), "{op}");
-            assert_eq!(body_snippet, HTML_PAGE, "{op}");
-        }
-        other => panic!("{op}: an HTML page should be a decode error, got {other:?}"),
-    }
-
-    match exchange(&wire, truncated_json(), &call).await {
-        Err(Error::Decode { status, content_type, source, .. }) => {
-            assert_eq!(status, 200, "{op}");
-            assert_eq!(content_type.as_deref(), Some("application/json"), "{op}");
-            assert!(source.is_eof(), "{op}: {source}");
-        }
-        other => panic!("{op}: a truncated body should be a decode error, got {other:?}"),
-    }
-}
+use crate::wire::{Wire, exercise};
 
 #[tokio::test]
 async fn transfer_media_call() {
@@ -117,6 +21,8 @@ async fn transfer_media_call() {
     request.calldata = Some(CallData::new("help").expect("short"));
     request.skill_id = Some(7);
     let wire = Wire {
+        guid: Some(GUID),
+        headers: Vec::new(),
         operation: "transfer_media_call",
         method: "POST",
         path: "/agentgateway/resource/mediacall/205/transfer".into(),
@@ -132,7 +38,7 @@ async fn transfer_media_call() {
         })),
     };
     // The page documents no `result`: the success answer has none.
-    exercise(wire, None, (), ("106-004", ErrorCode::InvalidTransferDeviceType), async |s: &Session| {
+    exercise(wire, success(None), (), ("106-004", ErrorCode::InvalidTransferDeviceType), async |s: &Session| {
         s.transfer_media_call(&request).await
     })
     .await;
@@ -142,13 +48,15 @@ async fn transfer_media_call() {
 async fn assign_user_in_queue() {
     let request = assign_request();
     let wire = Wire {
+        guid: Some(GUID),
+        headers: Vec::new(),
         operation: "assign_user_in_queue",
         method: "PUT",
         path: "/agentgateway/resource/calldata/205/assignuserinqueue".into(),
         query: None,
         body: Some(json!({ "callid": "1663580465-1134", "skillid": 1 })),
     };
-    exercise(wire, Some(json!({})), (), ("100-007", ErrorCode::InternalError), async |s: &Session| {
+    exercise(wire, success(Some(json!({}))), (), ("100-007", ErrorCode::InternalError), async |s: &Session| {
         s.assign_user_in_queue(&request).await
     })
     .await;
@@ -158,6 +66,8 @@ async fn assign_user_in_queue() {
 async fn call_inner() {
     let request = callinner_request();
     let wire = Wire {
+        guid: Some(GUID),
+        headers: Vec::new(),
         operation: "call_inner",
         method: "PUT",
         path: "/agentgateway/resource/voicecall/205/callinner".into(),
@@ -166,7 +76,7 @@ async fn call_inner() {
     };
     exercise(
         wire,
-        Some(json!("1456401416-3")),
+        success(Some(json!("1456401416-3"))),
         "1456401416-3".to_owned(),
         ("100-006", ErrorCode::NotSignedIn),
         async |s: &Session| s.call_inner(&request).await,
@@ -180,13 +90,15 @@ async fn request_call_with_reserved_characters_in_the_call_id() {
     // or fragment; non-ASCII goes out as percent-encoded UTF-8.
     let request = requestcall::Request::new("a/b c?d#e%f-é.~_", SkillType::PublicQueue, 42);
     let wire = Wire {
+        guid: Some(GUID),
+        headers: Vec::new(),
         operation: "request_call",
         method: "POST",
         path: "/agentgateway/resource/voicecall/205/requestcall/a%2Fb%20c%3Fd%23e%25f-%C3%A9.~_/0".into(),
         query: Some("skillId=42"),
         body: None,
     };
-    exercise(wire, Some(json!({})), (), ("100-006", ErrorCode::NotSignedIn), async |s: &Session| {
+    exercise(wire, success(Some(json!({}))), (), ("100-006", ErrorCode::NotSignedIn), async |s: &Session| {
         s.request_call(&request).await
     })
     .await;
@@ -195,6 +107,8 @@ async fn request_call_with_reserved_characters_in_the_call_id() {
 #[tokio::test]
 async fn third_party_conf_transmit_num() {
     let wire = Wire {
+        guid: Some(GUID),
+        headers: Vec::new(),
         operation: "third_party_conf_transmit_num",
         method: "POST",
         path: "/agentgateway/resource/voicecall/205/thirdPartyConfTransmitNum".into(),
@@ -202,7 +116,7 @@ async fn third_party_conf_transmit_num() {
         body: None,
     };
     // 10001 is the page's only code, outside the usual NNN-NNN form.
-    exercise(wire, Some(json!({})), (), ("10001", ErrorCode::ThirdPartyConf10001), async |s: &Session| {
+    exercise(wire, success(Some(json!({}))), (), ("10001", ErrorCode::ThirdPartyConf10001), async |s: &Session| {
         s.third_party_conf_transmit_num().await
     })
     .await;

@@ -7,3 +7,4 @@ mod more_interfaces;
 mod session;
 mod support;
 mod validation;
+mod wire;
