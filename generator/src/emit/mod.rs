@@ -2,6 +2,7 @@
 
 pub mod docs;
 pub mod rust;
+pub mod words;
 
 /// One emitted file.
 #[derive(Debug, Clone, PartialEq, Eq)]

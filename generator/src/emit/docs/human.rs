@@ -1,6 +1,7 @@
 //! Constraints, values and rules spelled out for people, as markdown.
 
 use super::markdown::{code, code_cell, text};
+use crate::emit::words::{length, span};
 use crate::ir::{Condition, Constraints, EnumValue, Interface, Param, Rule, Type, Value};
 
 /// A literal as markdown: numbers and booleans plain, strings as JSON in a code span.
@@ -20,28 +21,6 @@ pub fn labelled(v: &Value, values: &[EnumValue], in_table: bool) -> String {
     match values.iter().find(|e| &e.value == v) {
         Some(e) => format!("{} ({})", value_md(v, in_table), text(&e.name.wire.replace('_', " "))),
         None => value_md(v, in_table),
-    }
-}
-
-/// `101–59999`, or `-5 to 10` when a bound is negative (a dash would read as a minus).
-fn span(min: i64, max: i64) -> String {
-    if min == max {
-        format!("exactly {min}")
-    } else if min < 0 || max < 0 {
-        format!("{min} to {max}")
-    } else {
-        format!("{min}–{max}")
-    }
-}
-
-fn length(min: u64, max: u64, unit: &str) -> String {
-    let units = |n: u64| if n == 1 { unit.to_owned() } else { format!("{unit}s") };
-    if min == max {
-        format!("exactly {max} {}", units(max))
-    } else if min == 0 {
-        format!("at most {max} {}", units(max))
-    } else {
-        format!("{min}–{max} {}", units(max))
     }
 }
 

@@ -266,7 +266,6 @@ pub struct IndexEntry<'a> {
     pub link: String,
     pub method_md: String,
     pub path_md: String,
-    pub receiver_md: String,
 }
 
 fn resource_groups<'a>(api: &'a Api, anchors: &mut Anchors, from_depth: usize) -> Vec<ResourceGroup<'a>> {
@@ -277,11 +276,6 @@ fn resource_groups<'a>(api: &'a Api, anchors: &mut Anchors, from_depth: usize) -
             link: link(from_depth, &interface_rel(it), None),
             method_md: code_cell(it.method.as_str()),
             path_md: code_cell(&it.path),
-            receiver_md: code_cell(&format!(
-                "{}.{}",
-                if it.sends_guid { "Session" } else { "Client" },
-                it.operation.rust
-            )),
         };
         match groups.last_mut() {
             Some(g) if g.name == it.resource.wire => g.entries.push(entry),
@@ -478,7 +472,6 @@ pub struct InterfaceContext<'a> {
 #[derive(Debug, Serialize)]
 pub struct InterfacePage {
     pub anchor: String,
-    pub readme_link: String,
     pub errors_link: String,
     pub events_link: String,
     pub method_md: String,
@@ -867,7 +860,6 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface) -> InterfaceContext<'a> {
         it,
         page: InterfacePage {
             anchor,
-            readme_link: link(depth, "README.md", None),
             errors_link: link(depth, "errors.md", None),
             events_link: link(depth, "events.md", None),
             method_md: code(it.method.as_str()),

@@ -8,7 +8,10 @@
 
 use serde::Serialize;
 
-use crate::ir::{Api, Interface, Param, ResultShape, Role, SessionEffect, Type, Value};
+pub(crate) use crate::emit::rust::interface::starts_session;
+use crate::emit::rust::interface::{agent_id_param, receiver, request_params};
+use crate::emit::rust::types::{ParamType, param_type};
+use crate::ir::{Api, Interface, Param, ResultShape, SessionEffect, Type, Value};
 
 /// Requests with at most this many fields are shown as a struct literal, larger ones through `Request::new`.
 const LITERAL_FIELDS: usize = 7;
@@ -18,8 +21,6 @@ const LITERAL_FIELDS: usize = 7;
 pub struct RustApi {
     /// `Session` or `Client`, qualified with the crate name.
     pub receiver: String,
-    /// `mediacall::transfer`, the interface's module below the crate root.
-    pub module: String,
     /// `agentgateway::mediacall::transfer`.
     pub module_path: String,
     pub signature: String,
@@ -33,20 +34,6 @@ pub fn crate_path(api: &Api) -> String {
     api.settings.crate_name.replace('-', "_")
 }
 
-fn request_params(it: &Interface) -> impl Iterator<Item = &Param> {
-    it.params.iter().filter(|p| p.role != Some(Role::AgentId))
-}
-
-fn agent_param(it: &Interface) -> Option<&Param> {
-    it.params.iter().find(|p| p.role == Some(Role::AgentId))
-}
-
-/// True when the method is a sign-in on `Client` that hands back the `Session` it starts
-/// (as the Rust emitter generates it).
-pub fn starts_session(it: &Interface) -> bool {
-    it.session == SessionEffect::Starts && !it.sends_guid && agent_param(it).is_some()
-}
-
 /// The Rust type `Result` carries on success, relative to the crate root.
 pub fn result_type(it: &Interface) -> String {
     match &it.result {
@@ -54,26 +41,6 @@ pub fn result_type(it: &Interface) -> String {
         ResultShape::CallId { .. } => "String".to_owned(),
         ResultShape::Object { .. } => format!("{}::{}::Response", it.resource.rust, it.module.rust),
         ResultShape::Event { .. } => "Option<ReceivedEvent>".to_owned(),
-    }
-}
-
-/// How the Rust emitter types a parameter.
-enum Kind {
-    Secret,
-    Enum,
-    Constrained,
-    Plain,
-}
-
-fn kind(p: &Param) -> Kind {
-    if p.secret {
-        Kind::Secret
-    } else if !p.constraints.values.is_empty() {
-        Kind::Enum
-    } else if !p.constraints.is_empty() && matches!(p.ty, Type::String | Type::Integer) {
-        Kind::Constrained
-    } else {
-        Kind::Plain
     }
 }
 
@@ -118,9 +85,11 @@ fn literal(p: &Param, json: Option<&serde_json::Value>) -> String {
 
 /// The expression that builds `p`'s value, plus the type name it needs imported.
 fn expression(krate: &str, p: &Param, json: Option<&serde_json::Value>) -> (String, Option<String>) {
-    match kind(p) {
-        Kind::Secret => (format!("{krate}::SecretString::new({})", literal(p, json)), None),
-        Kind::Enum => {
+    if p.secret {
+        return (format!("{krate}::SecretString::new({})", literal(p, json)), None);
+    }
+    match param_type(p) {
+        ParamType::Enum => {
             let chosen = json
                 .and_then(|j| {
                     p.constraints.values.iter().find(|v| match (&v.value, j) {
@@ -134,10 +103,10 @@ fn expression(krate: &str, p: &Param, json: Option<&serde_json::Value>) -> (Stri
             let variant = chosen.map(|v| v.name.rust.as_str()).unwrap_or("_");
             (format!("{}::{variant}", p.type_name.rust), Some(p.type_name.rust.clone()))
         }
-        Kind::Constrained => {
+        ParamType::Constrained => {
             (format!("{}::new({})?", p.type_name.rust, literal(p, json)), Some(p.type_name.rust.clone()))
         }
-        Kind::Plain => {
+        ParamType::Plain(_) => {
             let lit = literal(p, json);
             if p.ty == Type::String { (format!("{lit}.into()"), None) } else { (lit, None) }
         }
@@ -149,9 +118,9 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
     let krate = crate_path(api);
     let module = format!("{}::{}", it.resource.rust, it.module.rust);
     let has_request = request_params(it).next().is_some();
-    let agent = agent_param(it);
+    let agent = agent_id_param(it);
     let on_session = it.sends_guid;
-    let receiver = if on_session { "Session" } else { "Client" };
+    let receiver = receiver(it);
 
     let mut args = vec!["&self".to_owned()];
     if agent.is_some() && !on_session {
@@ -262,7 +231,6 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
     RustApi {
         receiver: format!("{krate}::{receiver}"),
         module_path: format!("{krate}::{module}"),
-        module,
         signature,
         example: lines.join("\n"),
         session_md,

@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::doc::{Doc, code, escape_line};
 use super::ident;
-use super::interface::{agent_id_param, has_request, has_validate, request_params};
+use super::interface::{agent_id_param, has_request, has_validate, request_params, starts_session};
 use crate::ir::{Api, Interface, Location, ResultShape, SessionEffect};
 
 /// `Session::events`, when the API has a polling interface the session can call with defaults.
@@ -286,7 +286,7 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
             body: #body,
         }
     };
-    if it.session == SessionEffect::Starts && !on_session && agent.is_some() {
+    if starts_session(it) {
         let ret = quote! { (Session, #ret) };
         let (bind, output) =
             if finish.is_empty() { (quote! { output }, quote! { output }) } else { (quote! { _ }, quote! { () }) };

@@ -183,6 +183,11 @@ fn request_struct(it: &Interface) -> TokenStream {
     }
 }
 
+/// True for a sign-in: a `Client` method that hands back the `Session` it starts.
+pub(crate) fn starts_session(it: &Interface) -> bool {
+    it.session == crate::ir::SessionEffect::Starts && !it.sends_guid && agent_id_param(it).is_some()
+}
+
 /// `Client` or `Session`, whichever carries the interface's method.
 pub(crate) fn receiver(it: &Interface) -> &'static str {
     if it.sends_guid { "Session" } else { "Client" }

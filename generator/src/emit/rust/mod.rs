@@ -4,8 +4,8 @@
 mod catalogs;
 mod client;
 pub mod doc;
-mod interface;
-mod types;
+pub(crate) mod interface;
+pub(crate) mod types;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;

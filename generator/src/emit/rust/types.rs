@@ -5,6 +5,7 @@ use quote::quote;
 
 use super::doc::{Doc, code};
 use super::ident;
+use crate::emit::words::{length, span};
 use crate::ir::{Constraints, EnumValue, Param, Type, Value};
 
 /// What kind of Rust type a parameter gets.
@@ -66,17 +67,13 @@ pub(crate) fn describe(c: &Constraints, ty: &Type) -> Vec<String> {
     let mut out = Vec::new();
     if let Some((min, max)) = c.range {
         let on = if *ty == Type::String { "a decimal number " } else { "" };
-        out.push(format!("{on}{min}–{max}"));
+        out.push(format!("{on}{}", span(min, max)));
     }
     if let Some((min, max)) = c.chars {
-        out.push(if min == 0 { format!("at most {max} characters") } else { format!("{min}–{max} characters") });
+        out.push(length(min, max, "character"));
     }
     if let Some((min, max)) = c.bytes {
-        out.push(if min == 0 {
-            format!("at most {max} bytes (UTF-8)")
-        } else {
-            format!("{min}–{max} bytes (UTF-8)")
-        });
+        out.push(format!("{} (UTF-8)", length(min, max, "byte")));
     }
     if let Some(p) = &c.pattern {
         out.push(p.description.clone());
