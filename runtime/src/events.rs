@@ -42,19 +42,18 @@ impl<'de, E: DecodeEvent> Deserialize<'de> for Received<E> {
             event_type: String,
             #[serde(rename = "workNo", default, deserialize_with = "crate::lenient::opt_string")]
             work_no: Option<String>,
-            #[serde(rename = "eventGenTime", default)]
-            generated_at: Option<serde_json::Value>,
+            // A malformed timestamp is metadata, not a reason to lose the event.
+            #[serde(rename = "eventGenTime", default, deserialize_with = "crate::lenient::opt_i64")]
+            generated_at: Option<i64>,
             #[serde(default)]
             content: serde_json::Value,
         }
         let raw = Raw::deserialize(deserializer)?;
-        // A malformed timestamp is metadata, not a reason to lose the event.
-        let generated_at = match raw.generated_at {
-            Some(serde_json::Value::Number(n)) => n.as_i64(),
-            Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
-            _ => None,
-        };
-        Ok(Received { event: E::decode(&raw.event_type, raw.content), work_no: raw.work_no, generated_at })
+        Ok(Received {
+            event: E::decode(&raw.event_type, raw.content),
+            work_no: raw.work_no,
+            generated_at: raw.generated_at,
+        })
     }
 }
 
