@@ -42,10 +42,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Start polling right away: the gateway signs out agents that stop polling.
     let mut events = session.events();
 
+    // Success means the call was placed, even when the gateway sends no call ID.
     let call_id = session.call_inner(&callinner::Request::new(callinner::Called::new(called.as_str())?)).await?;
-    println!("calling {called}: call {call_id}");
+    println!("calling {called}: call {}", call_id.as_deref().unwrap_or("(no ID sent)"));
 
-    // The call's outcome arrives as an event; the ones read past stay queued.
+    // The call's outcome arrives as an event. A gateway hiccup does not end the
+    // wait; the events read past stay available to `next`.
     let talking = events
         .wait_for(|e| matches!(e.event, Event::AgentEventTalking(_) | Event::AgentEventInsideCallFail(_)), Duration::from_secs(20))
         .await?;

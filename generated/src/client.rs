@@ -67,10 +67,32 @@ impl Client {
         }
     }
     /// A session for an agent who is already signed in and holds `guid`.
+    ///
+    /// Without the cookies the gateway set at sign-in, a load balancer
+    /// may send the requests to another gateway node: prefer
+    /// [`Client::session_with_cookies`] when they were kept.
     pub fn session(&self, agent_id: AgentId, guid: Guid) -> Session {
         Session {
             client: self.clone(),
             state: SessionState::new(agent_id, guid),
+        }
+    }
+    /// A session resumed from what [`Session::guid`] and
+    /// [`Session::cookies`] gave earlier, sending the sign-in cookies
+    /// again.
+    pub fn session_with_cookies(
+        &self,
+        agent_id: AgentId,
+        guid: Guid,
+        cookies: impl IntoIterator<Item = (String, String)>,
+    ) -> Session {
+        let state = SessionState::new(agent_id, guid);
+        for (name, value) in cookies {
+            state.set_cookie(name, value);
+        }
+        Session {
+            client: self.clone(),
+            state,
         }
     }
     /// Forcibly Signing In
@@ -209,6 +231,12 @@ impl Session {
     pub fn guid(&self) -> Guid {
         self.state.guid()
     }
+    /// The cookies the gateway set (the sign-in cookie, load-balancer
+    /// affinity), as `(name, value)` pairs, to resume the session later
+    /// with [`Client::session_with_cookies`]. Keep them as secret as the Guid.
+    pub fn cookies(&self) -> Vec<(String, String)> {
+        self.state.cookies()
+    }
     /// The client this session uses.
     pub fn client(&self) -> &Client {
         &self.client
@@ -221,7 +249,9 @@ impl Session {
     ///
     /// Polling starts now and goes on, independently of how fast the stream is read, until the stream is dropped or the session ends; rotated Guids are picked up on the way. Keep one stream per session: two would split the events between them.
     ///
-    /// Wait for the outcome of a call with [`EventStream::wait_for`](agentgateway_runtime::EventStream::wait_for); events read past stay in the stream.
+    /// Wait for the outcome of a call with [`EventStream::wait_for`](agentgateway_runtime::EventStream::wait_for): a gateway hiccup does not end the wait, and events it reads past stay available to `next`, in order and bounded.
+    ///
+    /// No poll starts while the agent signs out, so [`Session::logout`] is the last request of the session.
     pub fn events(&self) -> crate::EventStream {
         self.events_with(agentgateway_runtime::StreamConfig::default())
     }
@@ -231,7 +261,8 @@ impl Session {
         config: agentgateway_runtime::StreamConfig,
     ) -> crate::EventStream {
         let session = self.clone();
-        agentgateway_runtime::EventStream::spawn(
+        agentgateway_runtime::EventStream::spawn_for(
+            &self.state,
             move || {
                 let session = session.clone();
                 async move { session.poll_events(&Default::default()).await }
@@ -262,7 +293,6 @@ impl Session {
     ) -> Result<Option<crate::ReceivedEvent>, Error> {
         use crate::agentevent::poll as op;
         let agent_id = self.state.agent_id();
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         agentgateway_runtime::execute::<
             Option<crate::ReceivedEvent>,
             ErrorCode,
@@ -310,7 +340,6 @@ impl Session {
     ) -> Result<(), Error> {
         use crate::calldata::assignuserinqueue as op;
         let agent_id = self.state.agent_id();
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
             ErrorCode,
@@ -358,7 +387,6 @@ impl Session {
     ) -> Result<(), Error> {
         use crate::mediacall::transfer as op;
         let agent_id = self.state.agent_id();
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
@@ -399,7 +427,6 @@ impl Session {
     ) -> Result<(), Error> {
         use crate::onlineagent::handshake as op;
         let agent_id = self.state.agent_id();
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
@@ -454,7 +481,7 @@ impl Session {
     pub async fn logout(&self) -> Result<(), Error> {
         use crate::onlineagent::logout as op;
         let agent_id = self.state.agent_id();
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        let signing_out = self.state.begin_sign_out();
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
             ErrorCode,
@@ -471,7 +498,7 @@ impl Session {
                 },
             )
             .await?;
-        self.state.end();
+        signing_out.finish();
         Ok(())
     }
     /// Answering a Call
@@ -502,7 +529,6 @@ impl Session {
     ) -> Result<(), Error> {
         use crate::voicecall::answer as op;
         let agent_id = self.state.agent_id();
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
             ErrorCode,
@@ -548,6 +574,10 @@ impl Session {
     /// - [`AgentEvent_Call_Out_Fail`](crate::EventKind::AgentEventCallOutFail): An outbound call made by the agent failed.
     /// - [`AgentEvent_Connect_Fail`](crate::EventKind::AgentEventConnectFail): The agent could not be connected to the call.
     ///
+    /// # Returns
+    ///
+    /// The new call's ID, or `None` when the gateway confirmed the call without a readable ID (the vendor's own example answers `"result": {}`). Either way the call was placed: do not retry it.
+    ///
     /// # Errors
     ///
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
@@ -559,12 +589,11 @@ impl Session {
     pub async fn call_inner(
         &self,
         request: &crate::voicecall::callinner::Request,
-    ) -> Result<String, Error> {
+    ) -> Result<Option<String>, Error> {
         use crate::voicecall::callinner as op;
         let agent_id = self.state.agent_id();
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         agentgateway_runtime::execute::<
-            String,
+            Option<String>,
             ErrorCode,
             crate::voicecall::callinner::Request,
         >(
@@ -604,6 +633,10 @@ impl Session {
     /// - [`AgentState_Ready`](crate::EventKind::AgentStateReady): The agent is idle.
     /// - [`OUTBOUND_DETECT_EVENT`](crate::EventKind::OutboundDetectEvent): Gives the cause of a failed outbound call.
     ///
+    /// # Returns
+    ///
+    /// The new call's ID, or `None` when the gateway confirmed the call without a readable ID (the vendor's own example answers `"result": {}`). Either way the call was placed: do not retry it.
+    ///
     /// # Errors
     ///
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
@@ -615,13 +648,12 @@ impl Session {
     pub async fn call_out(
         &self,
         request: &crate::voicecall::callout::Request,
-    ) -> Result<String, Error> {
+    ) -> Result<Option<String>, Error> {
         use crate::voicecall::callout as op;
         let agent_id = self.state.agent_id();
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         request.validate()?;
         agentgateway_runtime::execute::<
-            String,
+            Option<String>,
             ErrorCode,
             crate::voicecall::callout::Request,
         >(
@@ -667,7 +699,6 @@ impl Session {
     ) -> Result<(), Error> {
         use crate::voicecall::confjoin as op;
         let agent_id = self.state.agent_id();
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
             ErrorCode,
@@ -719,7 +750,6 @@ impl Session {
     ) -> Result<(), Error> {
         use crate::voicecall::connecthold as op;
         let agent_id = self.state.agent_id();
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         let path_callid = agentgateway_runtime::wire_text(&request.callid);
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
@@ -765,7 +795,6 @@ impl Session {
     ) -> Result<(), Error> {
         use crate::voicecall::gethold as op;
         let agent_id = self.state.agent_id();
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
             ErrorCode,
@@ -813,7 +842,6 @@ impl Session {
     pub async fn hold(&self) -> Result<(), Error> {
         use crate::voicecall::hold as op;
         let agent_id = self.state.agent_id();
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
             ErrorCode,
@@ -860,7 +888,6 @@ impl Session {
     pub async fn release(&self) -> Result<(), Error> {
         use crate::voicecall::release as op;
         let agent_id = self.state.agent_id();
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
             ErrorCode,
@@ -909,7 +936,6 @@ impl Session {
     ) -> Result<(), Error> {
         use crate::voicecall::requestcall as op;
         let agent_id = self.state.agent_id();
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         let path_callid = agentgateway_runtime::wire_text(&request.callid);
         let path_skilltype = agentgateway_runtime::wire_text(&request.skilltype);
         agentgateway_runtime::execute::<
@@ -958,7 +984,6 @@ impl Session {
     pub async fn third_party_conf_transmit_num(&self) -> Result<(), Error> {
         use crate::voicecall::thirdpartyconftransmitnum as op;
         let agent_id = self.state.agent_id();
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
             ErrorCode,
@@ -1012,7 +1037,6 @@ impl Session {
     ) -> Result<(), Error> {
         use crate::voicecall::transfer as op;
         let agent_id = self.state.agent_id();
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,

@@ -1648,8 +1648,10 @@ pub struct QcAgentStateNotifyPayload {
 /// An event with its typed content.
 ///
 /// [`Event::Unknown`] keeps anything the catalog does not describe (a newer
-/// gateway's event, or content that does not match its documented shape), so
-/// a new server event never breaks a client.
+/// gateway's event), so a new server event never breaks a client. A known
+/// event whose content does not match its documented shape keeps its kind,
+/// with nothing filled in; the content as sent is in
+/// [`Received::unreadable`](agentgateway_runtime::Received::unreadable).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Event {
@@ -1820,7 +1822,7 @@ pub enum Event {
     /// `QC_AgentState_Notify`:
     /// Tells an inspector that a monitored agent has signed in or out.
     QcAgentStateNotify(QcAgentStateNotifyPayload),
-    /// An event the catalog does not know, or whose content did not decode, as received.
+    /// An event the catalog does not know, as received.
     Unknown {
         /// The `eventType` as sent.
         event_type: String,
@@ -1934,245 +1936,263 @@ impl Event {
         }
     }
 }
-fn unknown(event_type: &str, content: serde_json::Value) -> Event {
-    Event::Unknown {
-        event_type: event_type.to_owned(),
-        content,
-    }
-}
 impl agentgateway_runtime::DecodeEvent for Event {
-    fn decode(event_type: &str, content: serde_json::Value) -> Self {
+    fn decode(
+        event_type: &str,
+        content: serde_json::Value,
+    ) -> (Self, Option<serde_json::Value>) {
         match event_type {
             "AgentConf_RequestFailed" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentConfRequestFailed,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentConfRequestFailed,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentConf_RequestSuccess" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentConfRequestSuccess,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentConfRequestSuccess,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentConf_Ringing" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(|c| unknown(event_type, c), Self::AgentConfRinging)
+                agentgateway_runtime::lenient::known(
+                    Self::AgentConfRinging,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentConf_SelfJoinResult" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentConfSelfJoinResult,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentConfSelfJoinResult,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentConf_Timeout" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(|c| unknown(event_type, c), Self::AgentConfTimeout)
+                agentgateway_runtime::lenient::known(
+                    Self::AgentConfTimeout,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
-            "AgentEvent_Agent_Occupyed" => Self::AgentEventAgentOccupyed,
+            "AgentEvent_Agent_Occupyed" => (Self::AgentEventAgentOccupyed, None),
             "AgentEvent_Auto_Answer" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventAutoAnswer)
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventAutoAnswer,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentEvent_Call_Out_Fail" => {
-                agentgateway_runtime::lenient::text(content)
-                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventCallOutFail)
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventCallOutFail,
+                    agentgateway_runtime::lenient::text(content),
+                )
             }
             "AgentEvent_Call_Release" => {
-                agentgateway_runtime::lenient::text(content)
-                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventCallRelease)
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventCallRelease,
+                    agentgateway_runtime::lenient::text(content),
+                )
             }
             "AgentEvent_Conference" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventConference)
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventConference,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentEvent_Connect_Fail" => {
-                agentgateway_runtime::lenient::text(content)
-                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventConnectFail)
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventConnectFail,
+                    agentgateway_runtime::lenient::text(content),
+                )
             }
             "AgentEvent_Consult_Fail" => {
-                agentgateway_runtime::lenient::text(content)
-                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventConsultFail)
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventConsultFail,
+                    agentgateway_runtime::lenient::text(content),
+                )
             }
             "AgentEvent_Customer_Alerting" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentEventCustomerAlerting,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventCustomerAlerting,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentEvent_Customer_Release" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentEventCustomerRelease,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventCustomerRelease,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentEvent_Hold" => {
-                agentgateway_runtime::lenient::text(content)
-                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventHold)
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventHold,
+                    agentgateway_runtime::lenient::text(content),
+                )
             }
             "AgentEvent_ImageCapture" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentEventImageCapture,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventImageCapture,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentEvent_Incoming_CallInfo" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentEventIncomingCallInfo,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventIncomingCallInfo,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentEvent_Inside_Call_Fail" => {
-                agentgateway_runtime::lenient::text(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentEventInsideCallFail,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventInsideCallFail,
+                    agentgateway_runtime::lenient::text(content),
+                )
             }
             "AgentEvent_MessageData" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventMessageData)
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventMessageData,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentEvent_No_Answer" => {
-                agentgateway_runtime::lenient::text(content)
-                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventNoAnswer)
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventNoAnswer,
+                    agentgateway_runtime::lenient::text(content),
+                )
             }
-            "AgentEvent_Release_Preview" => Self::AgentEventReleasePreview,
+            "AgentEvent_Release_Preview" => (Self::AgentEventReleasePreview, None),
             "AgentEvent_RequestConnect" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentEventRequestConnect,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventRequestConnect,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentEvent_ReturnFromIvr" => {
-                agentgateway_runtime::lenient::text(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentEventReturnFromIvr,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventReturnFromIvr,
+                    agentgateway_runtime::lenient::text(content),
+                )
             }
             "AgentEvent_Ringing" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventRinging)
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventRinging,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentEvent_SuccTransResult" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentEventSuccTransResult,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventSuccTransResult,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentEvent_Talking" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(|c| unknown(event_type, c), Self::AgentEventTalking)
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventTalking,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentEvent_linkagePhoneCallOut" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentEventLinkagePhoneCallOut,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventLinkagePhoneCallOut,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentEvent_linkagePhoneHold" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentEventLinkagePhoneHold,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventLinkagePhoneHold,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentEvent_linkagePhoneTransferOut_Result" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentEventLinkagePhoneTransferOutResult,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventLinkagePhoneTransferOutResult,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentEvent_linkagePhoneUnHold" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentEventLinkagePhoneUnHold,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventLinkagePhoneUnHold,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
-            "AgentMediaEvent_Play" => Self::AgentMediaEventPlay,
+            "AgentMediaEvent_Play" => (Self::AgentMediaEventPlay, None),
             "AgentMediaEvent_Record" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(|c| unknown(event_type, c), Self::AgentMediaEventRecord)
+                agentgateway_runtime::lenient::known(
+                    Self::AgentMediaEventRecord,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentMediaEvent_Record_Fail" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentMediaEventRecordFail,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentMediaEventRecordFail,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentMediaEvent_StopRecordDone" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentMediaEventStopRecordDone,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentMediaEventStopRecordDone,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
-            "AgentOther_All_Agent_Busy" => Self::AgentOtherAllAgentBusy,
-            "AgentOther_InService" => Self::AgentOtherInService,
-            "AgentOther_PhoneAlerting" => Self::AgentOtherPhoneAlerting,
+            "AgentOther_All_Agent_Busy" => (Self::AgentOtherAllAgentBusy, None),
+            "AgentOther_InService" => (Self::AgentOtherInService, None),
+            "AgentOther_PhoneAlerting" => (Self::AgentOtherPhoneAlerting, None),
             "AgentOther_PhoneOffhook" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentOtherPhoneOffhook,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentOtherPhoneOffhook,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "AgentOther_PhoneRelease" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentOtherPhoneRelease,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentOtherPhoneRelease,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
-            "AgentOther_PhoneUnknow" => Self::AgentOtherPhoneUnknow,
+            "AgentOther_PhoneUnknow" => (Self::AgentOtherPhoneUnknow, None),
             "AgentOther_ShutdownService" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentOtherShutdownService,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentOtherShutdownService,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
-            "AgentState_Busy" => Self::AgentStateBusy,
-            "AgentState_CancelNotReady_Success" => Self::AgentStateCancelNotReadySuccess,
-            "AgentState_CancelRest_Success" => Self::AgentStateCancelRestSuccess,
-            "AgentState_CancelWork_Success" => Self::AgentStateCancelWorkSuccess,
-            "AgentState_Force_Ready" => Self::AgentStateForceReady,
-            "AgentState_Force_SetNotReady" => Self::AgentStateForceSetNotReady,
-            "AgentState_Ready" => Self::AgentStateReady,
-            "AgentState_Rest_Timeout" => Self::AgentStateRestTimeout,
+            "AgentState_Busy" => (Self::AgentStateBusy, None),
+            "AgentState_CancelNotReady_Success" => {
+                (Self::AgentStateCancelNotReadySuccess, None)
+            }
+            "AgentState_CancelRest_Success" => (Self::AgentStateCancelRestSuccess, None),
+            "AgentState_CancelWork_Success" => (Self::AgentStateCancelWorkSuccess, None),
+            "AgentState_Force_Ready" => (Self::AgentStateForceReady, None),
+            "AgentState_Force_SetNotReady" => (Self::AgentStateForceSetNotReady, None),
+            "AgentState_Ready" => (Self::AgentStateReady, None),
+            "AgentState_Rest_Timeout" => (Self::AgentStateRestTimeout, None),
             "AgentState_SetNotReady_Success" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(
-                        |c| unknown(event_type, c),
-                        Self::AgentStateSetNotReadySuccess,
-                    )
+                agentgateway_runtime::lenient::known(
+                    Self::AgentStateSetNotReadySuccess,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
-            "AgentState_SetRest_Success" => Self::AgentStateSetRestSuccess,
-            "AgentState_SetWork_Success" => Self::AgentStateSetWorkSuccess,
-            "AgentState_Work" => Self::AgentStateWork,
+            "AgentState_SetRest_Success" => (Self::AgentStateSetRestSuccess, None),
+            "AgentState_SetWork_Success" => (Self::AgentStateSetWorkSuccess, None),
+            "AgentState_Work" => (Self::AgentStateWork, None),
             "OUTBOUND_DETECT_EVENT" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(|c| unknown(event_type, c), Self::OutboundDetectEvent)
+                agentgateway_runtime::lenient::known(
+                    Self::OutboundDetectEvent,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
             "QC_AgentState_Notify" => {
-                agentgateway_runtime::lenient::payload(content)
-                    .map_or_else(|c| unknown(event_type, c), Self::QcAgentStateNotify)
+                agentgateway_runtime::lenient::known(
+                    Self::QcAgentStateNotify,
+                    agentgateway_runtime::lenient::payload(content),
+                )
             }
-            _ => unknown(event_type, content),
+            _ => {
+                (
+                    Event::Unknown {
+                        event_type: event_type.to_owned(),
+                        content,
+                    },
+                    None,
+                )
+            }
         }
     }
 }

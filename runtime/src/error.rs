@@ -43,7 +43,13 @@ pub trait RetCode: Debug + Display + Clone + Send + Sync + 'static {
 /// Everything a generated client call can fail with.
 ///
 /// `C` is the generated crate's [`RetCode`] enum. No variant carries the
-/// session's `Guid`, so errors are safe to log.
+/// session's `Guid` or a request URL (query values may be sensitive), and
+/// text the gateway sent is quoted without control characters and cut to
+/// [`SERVER_TEXT_CHARS`] characters, so errors are safe to log.
+///
+/// Each message is complete on its own: the cause of a transport or decode
+/// failure is part of the message (down to, say, the untrusted certificate),
+/// so it is not repeated by [`std::error::Error::source`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error<C: RetCode> {
@@ -52,23 +58,27 @@ pub enum Error<C: RetCode> {
     Validation(#[from] ValidationError),
 
     /// The gateway answered with a `retcode` other than `"0"`.
-    #[error("{operation}: the gateway answered with retcode {code}{}", message_suffix(message))]
+    #[error("{operation}: the gateway answered with retcode {code}{}{}", status_suffix(*status), message_suffix(message))]
     Api {
         /// Operation name, e.g. `transfer_media_call`.
         operation: &'static str,
         /// The result code.
         code: C,
-        /// The gateway's `message` field (empty when it sent none).
+        /// The gateway's `message` field (empty when it sent none), without
+        /// control characters and cut to [`SERVER_TEXT_CHARS`] characters.
         message: String,
+        /// The HTTP status the answer came with: 200 normally, 404 or 405
+        /// when the gateway refused the path or method with an envelope.
+        status: u16,
     },
 
     /// The request could not be completed: connection, TLS, timeout or I/O.
-    #[error("{operation}: the request failed: {source}")]
+    #[error("{operation}: the request failed: {}", cause_chain(error))]
     Transport {
         /// Operation name.
         operation: &'static str,
-        /// The underlying error.
-        source: reqwest::Error,
+        /// The underlying error, without the request URL.
+        error: reqwest::Error,
     },
 
     /// The gateway answered with an HTTP status outside 2xx.
@@ -78,7 +88,8 @@ pub enum Error<C: RetCode> {
         operation: &'static str,
         /// The HTTP status code.
         status: u16,
-        /// The first 512 characters of the body, decoded lossily.
+        /// The first 512 characters of the body, decoded lossily, without
+        /// control characters.
         body_snippet: String,
     },
 
@@ -86,7 +97,7 @@ pub enum Error<C: RetCode> {
     /// have the expected shape (an HTML error page, a truncated body, wrong
     /// types).
     #[error(
-        "{operation}: could not decode the response (HTTP status {status}, content type {}): {source}{}",
+        "{operation}: could not decode the response (HTTP status {status}, content type {}): {error}{}",
         content_type.as_deref().unwrap_or("none"),
         snippet_suffix(body_snippet)
     )]
@@ -97,10 +108,11 @@ pub enum Error<C: RetCode> {
         status: u16,
         /// The `Content-Type` header, if present and readable.
         content_type: Option<String>,
-        /// The first 512 characters of the body, decoded lossily.
+        /// The first 512 characters of the body, decoded lossily, without
+        /// control characters.
         body_snippet: String,
         /// What the JSON parser objected to.
-        source: serde_json::Error,
+        error: serde_json::Error,
     },
 
     /// The response body was larger than the configured limit; reading
@@ -158,6 +170,51 @@ impl<C: RetCode> Error<C> {
     }
 }
 
+/// Longest text from the gateway quoted in an error, in characters.
+pub const SERVER_TEXT_CHARS: usize = 512;
+
+/// `text` as it may be quoted in an error: line breaks and tabs become spaces
+/// (a quoted message stays on one log line), other control characters (which
+/// could drive a terminal) and bidirectional overrides become U+FFFD, and
+/// anything past `max_chars` characters is cut, marked with `…`.
+pub(crate) fn quote_server_text(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    for (count, c) in text.chars().enumerate() {
+        if count == max_chars {
+            out.push('…');
+            break;
+        }
+        out.push(match c {
+            '\t' | '\n' | '\r' => ' ',
+            c if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') => '\u{FFFD}',
+            c => c,
+        });
+    }
+    out
+}
+
+/// The error and every cause below it, joined by `: `. reqwest's own message
+/// ("error sending request") hides what went wrong, such as an untrusted
+/// certificate, in its sources.
+fn cause_chain(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut next = std::error::Error::source(error);
+    while let Some(cause) = next {
+        let shown = cause.to_string();
+        // Wrappers often repeat their inner error's text.
+        if !text.ends_with(&shown) {
+            text.push_str(": ");
+            text.push_str(&shown);
+        }
+        next = cause.source();
+    }
+    text
+}
+
+fn status_suffix(status: u16) -> String {
+    if status == 200 { String::new() } else { format!(" (HTTP status {status})") }
+}
+
 fn message_suffix(message: &str) -> String {
     if message.is_empty() { String::new() } else { format!(": {message}") }
 }
@@ -205,8 +262,12 @@ mod tests {
 
     #[test]
     fn api_display_includes_operation_code_meaning_and_message() {
-        let e: Error<Code> =
-            Error::Api { operation: "sign_in", code: Code::from_code("100-002"), message: "already signed in".into() };
+        let e: Error<Code> = Error::Api {
+            operation: "sign_in",
+            code: Code::from_code("100-002"),
+            message: "already signed in".into(),
+            status: 200,
+        };
         assert_eq!(
             e.to_string(),
             "sign_in: the gateway answered with retcode 100-002 (test meaning): already signed in"
@@ -215,8 +276,25 @@ mod tests {
         assert_eq!(e.operation(), Some("sign_in"));
 
         let quiet: Error<Code> =
-            Error::Api { operation: "sign_in", code: Code::from_code("1"), message: String::new() };
+            Error::Api { operation: "sign_in", code: Code::from_code("1"), message: String::new(), status: 200 };
         assert!(quiet.to_string().ends_with("retcode 1 (test meaning)"));
+
+        let refused: Error<Code> =
+            Error::Api { operation: "sign_in", code: Code::from_code("000-002"), message: "bad".into(), status: 404 };
+        assert_eq!(
+            refused.to_string(),
+            "sign_in: the gateway answered with retcode 000-002 (test meaning) (HTTP status 404): bad"
+        );
+    }
+
+    #[test]
+    fn server_text_loses_control_characters_and_is_capped() {
+        assert_eq!(quote_server_text("plain text", 512), "plain text");
+        assert_eq!(quote_server_text("a\u{1b}[31mred\r\nforged", 512), "a\u{fffd}[31mred  forged");
+        assert_eq!(quote_server_text("x\u{202E}y\u{2066}z\u{85}", 512), "x\u{fffd}y\u{fffd}z\u{fffd}");
+        assert_eq!(quote_server_text(&"é".repeat(600), 512).chars().count(), 513);
+        assert!(quote_server_text(&"é".repeat(600), 512).ends_with('…'));
+        assert_eq!(quote_server_text(&"é".repeat(512), 512).chars().count(), 512);
     }
 
     #[test]

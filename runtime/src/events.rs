@@ -12,15 +12,18 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use crate::error::{Error, RetCode};
+use crate::session::SessionState;
 
 /// Implemented by the generated `Event` enum: turns a wire event into a typed one.
 pub trait DecodeEvent: Sized + Send + 'static {
-    /// Decodes `content` for `event_type`; unknown types and undecodable
-    /// content must give a fallback value, never an error.
-    fn decode(event_type: &str, content: serde_json::Value) -> Self;
+    /// Decodes `content` for `event_type`, never failing: an unknown type
+    /// gives a fallback value holding the content; a known type whose content
+    /// does not fit its payload gives that type with nothing filled in, and
+    /// hands the content back as the second value.
+    fn decode(event_type: &str, content: serde_json::Value) -> (Self, Option<serde_json::Value>);
 }
 
 /// One event as delivered, with the envelope's metadata.
@@ -32,28 +35,34 @@ pub struct Received<E> {
     pub work_no: Option<String>,
     /// When the gateway generated it (`eventGenTime`, epoch milliseconds); newer gateways only.
     pub generated_at: Option<i64>,
+    /// The content as sent, when the event's kind is known but its content
+    /// could not be read as that kind's payload; the payload then has
+    /// nothing filled in. `None` when the payload was read.
+    pub unreadable: Option<serde_json::Value>,
 }
 
 impl<'de, E: DecodeEvent> Deserialize<'de> for Received<E> {
+    /// Never fails on a JSON value: an event that is not an object, or has no
+    /// readable `eventType`, is decoded with an empty type name, keeping the
+    /// whole value as its content. A poll answer must not lose an event.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        struct Raw {
-            #[serde(rename = "eventType")]
-            event_type: String,
-            #[serde(rename = "workNo", default, deserialize_with = "crate::lenient::opt_string")]
-            work_no: Option<String>,
-            // A malformed timestamp is metadata, not a reason to lose the event.
-            #[serde(rename = "eventGenTime", default, deserialize_with = "crate::lenient::opt_i64")]
-            generated_at: Option<i64>,
-            #[serde(default)]
-            content: serde_json::Value,
-        }
-        let raw = Raw::deserialize(deserializer)?;
-        Ok(Received {
-            event: E::decode(&raw.event_type, raw.content),
-            work_no: raw.work_no,
-            generated_at: raw.generated_at,
-        })
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let serde_json::Value::Object(mut members) = value else {
+            let (event, unreadable) = E::decode("", value);
+            return Ok(Received { event, work_no: None, generated_at: None, unreadable });
+        };
+        let Some(serde_json::Value::String(event_type)) = members.remove("eventType") else {
+            let (event, unreadable) = E::decode("", serde_json::Value::Object(members));
+            return Ok(Received { event, work_no: None, generated_at: None, unreadable });
+        };
+        let member = |members: &mut serde_json::Map<String, serde_json::Value>, name: &str| {
+            members.remove(name).unwrap_or(serde_json::Value::Null)
+        };
+        let work_no = crate::lenient::opt_string(member(&mut members, "workNo")).unwrap_or(None);
+        // A malformed timestamp is metadata, not a reason to lose the event.
+        let generated_at = crate::lenient::opt_i64(member(&mut members, "eventGenTime")).unwrap_or(None);
+        let (event, unreadable) = E::decode(&event_type, member(&mut members, "content"));
+        Ok(Received { event, work_no, generated_at, unreadable })
     }
 }
 
@@ -72,6 +81,15 @@ pub struct StreamConfig {
     pub max_quiet_retries: u32,
     /// Codes that end the stream (the vendor: `100-006`, the agent is signed out).
     pub end_codes: &'static [&'static str],
+    /// Events and errors held until read. When it is full, polling pauses
+    /// until the reader catches up: a reader that stops for longer than the
+    /// gateway's idle limit (two minutes) lets the agent be signed out, and
+    /// learns it from the next item.
+    pub buffer: usize,
+    /// Events [`EventStream::wait_for`] read past, kept for
+    /// [`EventStream::next`]; beyond this many the oldest is dropped and
+    /// counted in [`EventStream::dropped`].
+    pub max_read_past: usize,
 }
 
 impl Default for StreamConfig {
@@ -83,6 +101,8 @@ impl Default for StreamConfig {
             retry_codes: &["000-003"],
             max_quiet_retries: 5,
             end_codes: &["100-006"],
+            buffer: 256,
+            max_read_past: 1024,
         }
     }
 }
@@ -90,31 +110,64 @@ impl Default for StreamConfig {
 /// Why [`EventStream::wait_for`] returned without the event.
 #[derive(Debug, thiserror::Error)]
 pub enum WaitError<C: RetCode> {
-    /// No matching event within the timeout.
-    #[error("no matching event within {0:?}")]
-    Timeout(Duration),
-    /// The stream ended (session over) before a matching event arrived.
+    /// No matching event before the deadline. Polling errors the stream
+    /// recovered from do not end a wait; the last one seen is kept here.
+    #[error("no matching event within {waited:?}{}", last_error.as_ref().map(|e| format!(" (last polling error: {e})")).unwrap_or_default())]
+    Timeout {
+        /// How long the wait lasted.
+        waited: Duration,
+        /// The last polling error seen during the wait, if any.
+        last_error: Option<Error<C>>,
+    },
+    /// The stream ended (the session was signed out by this client) before a
+    /// matching event arrived.
     #[error("the event stream ended before a matching event arrived")]
     Ended,
-    /// Polling failed.
+    /// Polling failed with an error that ends the stream (the agent was
+    /// signed out by the gateway, or a retry code persisted).
     #[error(transparent)]
     Poll(#[from] Error<C>),
+}
+
+/// What the polling task hands the reader.
+enum Item<E, C: RetCode> {
+    Event(E),
+    /// A polling error; `ends` when it is the last item of the stream.
+    Error {
+        error: Error<C>,
+        ends: bool,
+    },
+}
+
+/// Where a session stands, as the event stream sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Open,
+    /// Signing out: no poll may start, one in flight is abandoned.
+    Closing,
+    Ended,
 }
 
 /// A stream of polled events (`futures_core::Stream`), polling in the background.
 ///
 /// Errors that polling recovers from are yielded as `Err` items and polling
-/// goes on; an error that ends the session is yielded last.
+/// goes on; an error that ends the session is yielded last. Unread items are
+/// bounded by [`StreamConfig::buffer`]: polling pauses while it is full.
 pub struct EventStream<E, C: RetCode> {
-    rx: mpsc::UnboundedReceiver<Result<E, Error<C>>>,
+    rx: mpsc::Receiver<Item<E, C>>,
     /// Events read past by [`EventStream::wait_for`], handed out first.
-    pending: VecDeque<E>,
+    read_past: VecDeque<E>,
+    max_read_past: usize,
+    dropped: u64,
     task: tokio::task::AbortHandle,
 }
 
 impl<E, C: RetCode> std::fmt::Debug for EventStream<E, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EventStream").field("pending", &self.pending.len()).finish_non_exhaustive()
+        f.debug_struct("EventStream")
+            .field("read_past", &self.read_past.len())
+            .field("dropped", &self.dropped)
+            .finish_non_exhaustive()
     }
 }
 
@@ -130,102 +183,197 @@ impl<E: Send + 'static, C: RetCode> EventStream<E, C> {
     /// # Panics
     ///
     /// Outside a tokio runtime, as `tokio::spawn` does.
-    pub fn spawn<F, Fut>(mut poll: F, config: StreamConfig) -> Self
+    pub fn spawn<F, Fut>(poll: F, config: StreamConfig) -> Self
     where
         F: FnMut() -> Fut + Send + 'static,
         Fut: Future<Output = Result<Option<E>, Error<C>>> + Send + 'static,
     {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let task = tokio::spawn(async move {
-            let mut quiet = 0;
-            let mut delay = config.retry_delay;
-            loop {
-                match poll().await {
-                    Ok(Some(event)) => {
-                        quiet = 0;
-                        delay = config.retry_delay;
-                        if tx.send(Ok(event)).is_err() {
-                            return;
-                        }
-                    }
-                    Ok(None) => {
-                        quiet = 0;
-                        delay = config.retry_delay;
-                        if tx.is_closed() {
-                            return;
-                        }
-                        tokio::time::sleep(config.idle_interval).await;
-                    }
-                    // Signed out by the client itself: the stream just ends.
-                    Err(Error::SessionEnded { .. }) => return,
-                    Err(error) => {
-                        let code = error.api_code().map(|c| c.code().to_owned());
-                        // Errors no retry can mend end the stream, reported.
-                        let ends = matches!(error, Error::Config(_) | Error::Validation(_))
-                            || code.as_deref().is_some_and(|c| config.end_codes.contains(&c));
-                        if ends {
-                            let _ = tx.send(Err(error));
-                            return;
-                        }
-                        let quiet_code = code.as_deref().is_some_and(|c| config.retry_codes.contains(&c));
-                        if quiet_code && quiet < config.max_quiet_retries {
-                            quiet += 1;
-                            tokio::time::sleep(config.retry_delay).await;
-                            continue;
-                        }
-                        if tx.send(Err(error)).is_err() {
-                            return;
-                        }
-                        if quiet_code {
-                            // The retry code persisted past its quiet retries.
-                            return;
-                        }
-                        quiet = 0;
-                        tokio::time::sleep(delay).await;
-                        delay = delay.saturating_mul(2).min(config.max_retry_delay);
-                    }
-                }
-            }
-        })
-        .abort_handle();
-        Self { rx, pending: VecDeque::new(), task }
+        Self::start(poll, config, None)
     }
 
-    /// The next event or error; `None` once the stream has ended.
+    /// Like [`EventStream::spawn`], for the events of `session`: no poll
+    /// starts while the session is signing out (a poll in flight is
+    /// abandoned), polling resumes if the sign-out fails, and the stream ends
+    /// quietly once the session has ended.
+    pub fn spawn_for<F, Fut>(session: &SessionState, poll: F, config: StreamConfig) -> Self
+    where
+        F: FnMut() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Option<E>, Error<C>>> + Send + 'static,
+    {
+        Self::start(poll, config, Some(session.phase()))
+    }
+
+    fn start<F, Fut>(poll: F, config: StreamConfig, phase: Option<watch::Receiver<Phase>>) -> Self
+    where
+        F: FnMut() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Option<E>, Error<C>>> + Send + 'static,
+    {
+        let (tx, rx) = mpsc::channel(config.buffer.max(1));
+        let max_read_past = config.max_read_past;
+        let task = tokio::spawn(run(poll, config, phase, tx)).abort_handle();
+        Self { rx, read_past: VecDeque::new(), max_read_past, dropped: 0, task }
+    }
+
+    /// The next event or error; `None` once the stream has ended. Events an
+    /// earlier [`EventStream::wait_for`] read past come first, in order.
     pub async fn next(&mut self) -> Option<Result<E, Error<C>>> {
-        if let Some(event) = self.pending.pop_front() {
+        if let Some(event) = self.read_past.pop_front() {
             return Some(Ok(event));
         }
-        self.rx.recv().await
+        self.rx.recv().await.map(Item::into_result)
     }
 
-    /// Waits up to `timeout` for the first event that `matches`, e.g. the
-    /// outcome of a transfer. Events read past stay in the stream, in order.
+    /// Waits up to `timeout` for the first new event that `matches`, e.g. the
+    /// outcome of a transfer.
+    ///
+    /// Only events that arrive from the stream during this wait are
+    /// considered: events an earlier wait read past never match a later one
+    /// by surprise. Events read past stay available to
+    /// [`EventStream::next`], in order, up to [`StreamConfig::max_read_past`];
+    /// beyond that the oldest are dropped and counted by
+    /// [`EventStream::dropped`]. Polling errors the stream recovers from (a
+    /// gateway hiccup) do not end the wait; the deadline still holds.
     ///
     /// # Errors
     ///
-    /// [`WaitError::Timeout`], [`WaitError::Ended`], or the polling error
-    /// that stopped the wait.
+    /// [`WaitError::Timeout`] (with the last polling error seen, if any),
+    /// [`WaitError::Ended`], or [`WaitError::Poll`] with the error that
+    /// ended the stream.
     pub async fn wait_for(
         &mut self,
         mut matches: impl FnMut(&E) -> bool,
         timeout: Duration,
     ) -> Result<E, WaitError<C>> {
-        if let Some(i) = self.pending.iter().position(&mut matches) {
-            return Ok(self.pending.remove(i).expect("index from position"));
-        }
         // A huge timeout (Duration::MAX means "forever") must not overflow.
         let now = tokio::time::Instant::now();
         let deadline = now.checked_add(timeout).unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600));
+        let mut last_error = None;
         loop {
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Err(_) => return Err(WaitError::Timeout(timeout)),
+                Err(_) => return Err(WaitError::Timeout { waited: timeout, last_error }),
                 Ok(None) => return Err(WaitError::Ended),
-                Ok(Some(Err(e))) => return Err(WaitError::Poll(e)),
-                Ok(Some(Ok(event))) if matches(&event) => return Ok(event),
-                Ok(Some(Ok(event))) => self.pending.push_back(event),
+                Ok(Some(Item::Error { error, ends: true })) => return Err(WaitError::Poll(error)),
+                Ok(Some(Item::Error { error, ends: false })) => last_error = Some(error),
+                Ok(Some(Item::Event(event))) if matches(&event) => return Ok(event),
+                Ok(Some(Item::Event(event))) => self.keep_read_past(event),
             }
         }
+    }
+
+    /// How many events read past by [`EventStream::wait_for`] were dropped
+    /// because more than [`StreamConfig::max_read_past`] were waiting.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    fn keep_read_past(&mut self, event: E) {
+        if self.max_read_past == 0 {
+            self.dropped += 1;
+            return;
+        }
+        if self.read_past.len() >= self.max_read_past {
+            self.read_past.pop_front();
+            self.dropped += 1;
+        }
+        self.read_past.push_back(event);
+    }
+}
+
+impl<E, C: RetCode> Item<E, C> {
+    fn into_result(self) -> Result<E, Error<C>> {
+        match self {
+            Item::Event(event) => Ok(event),
+            Item::Error { error, .. } => Err(error),
+        }
+    }
+}
+
+/// The polling loop of one stream.
+async fn run<E, C, F, Fut>(
+    mut poll: F,
+    config: StreamConfig,
+    mut phase: Option<watch::Receiver<Phase>>,
+    tx: mpsc::Sender<Item<E, C>>,
+) where
+    C: RetCode,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<E>, Error<C>>>,
+{
+    let mut quiet = 0;
+    let mut delay = config.retry_delay;
+    loop {
+        if !wait_until_open(&mut phase).await {
+            return;
+        }
+        let answer = tokio::select! {
+            answer = poll() => answer,
+            // Signing out: abandon this poll and look again.
+            () = left_open(&mut phase) => continue,
+        };
+        let pause = match answer {
+            Ok(Some(event)) => {
+                quiet = 0;
+                delay = config.retry_delay;
+                if tx.send(Item::Event(event)).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            Ok(None) => {
+                quiet = 0;
+                delay = config.retry_delay;
+                if tx.is_closed() {
+                    return;
+                }
+                config.idle_interval
+            }
+            // Signed out by the client itself: the stream just ends.
+            Err(Error::SessionEnded { .. }) => return,
+            Err(error) => {
+                let code = error.api_code().map(|c| c.code().to_owned());
+                let quiet_code = code.as_deref().is_some_and(|c| config.retry_codes.contains(&c));
+                if quiet_code && quiet < config.max_quiet_retries {
+                    quiet += 1;
+                    config.retry_delay
+                } else {
+                    // Errors no retry can mend end the stream, reported; so
+                    // does a retry code that persisted past its quiet retries.
+                    let ends = matches!(error, Error::Config(_) | Error::Validation(_))
+                        || code.as_deref().is_some_and(|c| config.end_codes.contains(&c))
+                        || quiet_code;
+                    if tx.send(Item::Error { error, ends }).await.is_err() || ends {
+                        return;
+                    }
+                    quiet = 0;
+                    let pause = delay;
+                    delay = delay.saturating_mul(2).min(config.max_retry_delay);
+                    pause
+                }
+            }
+        };
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            () = left_open(&mut phase) => {}
+        }
+    }
+}
+
+/// Waits while the session is signing out; false once it has ended.
+async fn wait_until_open(phase: &mut Option<watch::Receiver<Phase>>) -> bool {
+    let Some(phase) = phase else { return true };
+    match phase.wait_for(|p| *p != Phase::Closing).await {
+        Ok(p) => *p == Phase::Open,
+        Err(_) => false,
+    }
+}
+
+/// Resolves when the session stops being open; never without a session.
+async fn left_open(phase: &mut Option<watch::Receiver<Phase>>) {
+    match phase {
+        Some(phase) => {
+            let _ = phase.wait_for(|p| *p != Phase::Open).await;
+        }
+        None => std::future::pending().await,
     }
 }
 
@@ -233,10 +381,10 @@ impl<E, C: RetCode> futures_core::Stream for EventStream<E, C> {
     type Item = Result<E, Error<C>>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if let Some(event) = self.pending.pop_front() {
+        if let Some(event) = self.read_past.pop_front() {
             return Poll::Ready(Some(Ok(event)));
         }
-        self.rx.poll_recv(cx)
+        self.rx.poll_recv(cx).map(|item| item.map(Item::into_result))
     }
 }
 

@@ -4,14 +4,14 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, Heade
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::error::{Error, RetCode, ValidationError};
+use crate::error::{Error, RetCode, SERVER_TEXT_CHARS, ValidationError, quote_server_text};
 use crate::operation::{Call, Operation};
 use crate::secret::Guid;
 use crate::session::{AgentId, SessionState};
 use crate::transport::Transport;
 
 /// Characters of a body quoted in [`Error::Status`] and [`Error::Decode`].
-const SNIPPET_CHARS: usize = 512;
+const SNIPPET_CHARS: usize = SERVER_TEXT_CHARS;
 
 /// The vendor marks `Content-Type` mandatory on every request, body or not.
 const REQUEST_CONTENT_TYPE: &str = "application/json; charset=UTF-8";
@@ -28,8 +28,11 @@ const SET_GUID: HeaderName = HeaderName::from_static("set-guid");
 /// with `sends_guid` needs a session; without one the call fails with
 /// [`Error::Config`], since only a generator bug can cause it.
 ///
-/// A missing or `null` `result` decodes as JSON `null`, so `T` can be
-/// [`crate::Reserved`] or an `Option`.
+/// A success (`retcode` `"0"`) is never turned into an error because the
+/// answer's member has an unexpected shape: the action was done, and a caller
+/// that retried would do it twice. A member that is missing, `null` or not
+/// readable as `T` gives `T::default()` (`None` for an optional call ID, a
+/// result with every field unset), so `T` says what could be known.
 ///
 /// ```no_run
 /// use agentgateway_runtime::{execute, Call, Error, Method, Operation, Reserved, RetCode, SessionState, Transport};
@@ -63,7 +66,7 @@ pub async fn execute<T, C, B>(
     call: Call<'_, B>,
 ) -> Result<T, Error<C>>
 where
-    T: DeserializeOwned,
+    T: DeserializeOwned + Default,
     C: RetCode,
     B: Serialize + ?Sized,
 {
@@ -103,7 +106,7 @@ pub async fn start_session<T, C, B>(
     call: Call<'_, B>,
 ) -> Result<(T, SessionState), Error<C>>
 where
-    T: DeserializeOwned,
+    T: DeserializeOwned + Default,
     C: RetCode,
     B: Serialize + ?Sized,
 {
@@ -166,7 +169,13 @@ async fn send<C: RetCode, B: Serialize + ?Sized>(
         })?;
         request = request.body(json);
     }
-    request.send().await.map_err(|source| Error::Transport { operation: op.name, source })
+    request.send().await.map_err(|error| transport_error(op, error))
+}
+
+/// Query values may be sensitive, and the operation names the request well
+/// enough, so the URL is left out.
+fn transport_error<C: RetCode>(op: &'static Operation, error: reqwest::Error) -> Error<C> {
+    Error::Transport { operation: op.name, error: error.without_url() }
 }
 
 /// Marked sensitive so the http crate's own `Debug` hides it too.
@@ -258,7 +267,7 @@ async fn read_body<C: RetCode>(
     let mut bytes = Vec::new();
     // A missing or lying Content-Length must not let the body grow past the
     // limit, so the limit is enforced chunk by chunk as well.
-    while let Some(chunk) = response.chunk().await.map_err(|source| Error::Transport { operation: op.name, source })? {
+    while let Some(chunk) = response.chunk().await.map_err(|error| transport_error(op, error))? {
         if chunk.len() > limit - bytes.len() {
             return Err(too_large());
         }
@@ -278,6 +287,17 @@ struct Envelope {
     members: serde_json::Map<String, serde_json::Value>,
 }
 
+impl Envelope {
+    fn api_error<C: RetCode>(self, op: &'static Operation, status: u16) -> Error<C> {
+        Error::Api {
+            operation: op.name,
+            code: C::from_code(&self.retcode),
+            message: quote_server_text(self.message.as_deref().unwrap_or_default(), SERVER_TEXT_CHARS),
+            status,
+        }
+    }
+}
+
 /// The documented type is a string, but a number is unambiguous enough to
 /// accept rather than fail the whole call over.
 fn string_or_integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
@@ -289,55 +309,44 @@ fn string_or_integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Strin
 }
 
 impl Body {
-    fn decode<T: DeserializeOwned, C: RetCode>(self, op: &'static Operation) -> Result<T, Error<C>> {
+    fn decode<T: DeserializeOwned + Default, C: RetCode>(self, op: &'static Operation) -> Result<T, Error<C>> {
         if !(200..300).contains(&self.status) {
             // A gateway error code is worth more than the status it came with.
             return Err(match serde_json::from_slice::<Envelope>(&self.bytes) {
-                Ok(envelope) if envelope.retcode != "0" => Error::Api {
-                    operation: op.name,
-                    code: C::from_code(&envelope.retcode),
-                    message: envelope.message.unwrap_or_default(),
-                },
+                Ok(envelope) if envelope.retcode != "0" => envelope.api_error(op, self.status),
                 _ => Error::Status { operation: op.name, status: self.status, body_snippet: snippet(&self.bytes) },
             });
         }
         let envelope: Envelope = serde_json::from_slice(&self.bytes).map_err(|source| self.decode_error(op, source))?;
         if envelope.retcode != "0" {
-            return Err(Error::Api {
-                operation: op.name,
-                code: C::from_code(&envelope.retcode),
-                message: envelope.message.unwrap_or_default(),
-            });
+            return Err(envelope.api_error(op, self.status));
         }
         let mut envelope = envelope;
         let result = envelope.members.remove(op.result).unwrap_or(serde_json::Value::Null);
-        if result.is_null() {
-            // An absent or null result reads as "nothing", whatever the declared
-            // shape: as `null` for reserved and optional results, else as `{}`.
-            return T::deserialize(&result)
-                .or_else(|_| T::deserialize(&serde_json::Value::Object(serde_json::Map::new())))
-                .map_err(|source| self.decode_error(op, source));
-        }
-        serde_json::from_value(result).map_err(|source| self.decode_error(op, source))
+        // The gateway did what was asked: an odd member costs what it would
+        // have told, never the success itself.
+        Ok(T::deserialize(&result).unwrap_or_default())
     }
 
-    fn decode_error<C: RetCode>(&self, op: &'static Operation, source: serde_json::Error) -> Error<C> {
+    fn decode_error<C: RetCode>(&self, op: &'static Operation, error: serde_json::Error) -> Error<C> {
         Error::Decode {
             operation: op.name,
             status: self.status,
-            content_type: self.content_type.clone(),
+            content_type: self.content_type.as_deref().map(|t| quote_server_text(t, SERVER_TEXT_CHARS)),
             body_snippet: snippet(&self.bytes),
-            source,
+            error,
         }
     }
 }
 
-/// The first [`SNIPPET_CHARS`] characters of `body`, decoded lossily.
+/// The first [`SNIPPET_CHARS`] characters of `body`, decoded lossily, safe
+/// to print.
 fn snippet(body: &[u8]) -> String {
     // Four bytes per character at most, so this prefix always holds enough
     // characters, and decoding it stays cheap for a 16 MiB body.
     let prefix = &body[..body.len().min(SNIPPET_CHARS * 4)];
-    String::from_utf8_lossy(prefix).chars().take(SNIPPET_CHARS).collect()
+    let text: String = String::from_utf8_lossy(prefix).chars().take(SNIPPET_CHARS).collect();
+    quote_server_text(&text, SNIPPET_CHARS)
 }
 
 #[cfg(test)]

@@ -55,6 +55,19 @@ pub fn text(content: serde_json::Value) -> Result<String, serde_json::Value> {
     }
 }
 
+/// A known event from what [`payload`] or [`text`] read: the payload, or,
+/// when the content did not fit, an empty payload and the content handed
+/// back, so the event keeps its kind either way.
+pub fn known<P: Default, E>(
+    make: impl FnOnce(P) -> E,
+    read: Result<P, serde_json::Value>,
+) -> (E, Option<serde_json::Value>) {
+    match read {
+        Ok(payload) => (make(payload), None),
+        Err(content) => (make(P::default()), Some(content)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;

@@ -24,13 +24,13 @@ mod transport;
 mod test_code;
 
 pub use constraint::{Constrained, Constraint, Rule, RuleValue, check_int, check_str};
-pub use error::{Error, RetCode, ValidationError};
+pub use error::{Error, RetCode, SERVER_TEXT_CHARS, ValidationError};
 pub use events::{DecodeEvent, EventStream, Received, StreamConfig, WaitError};
 pub use execute::{execute, start_session};
 pub use operation::{Call, Method, Operation, wire_text};
 pub use reserved::Reserved;
 pub use secret::{Guid, SecretString};
-pub use session::{AgentId, SessionState};
+pub use session::{AgentId, SessionState, SignOut};
 pub use transport::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, Transport, TransportBuilder};
 
 /// Re-exported so generated code can derive with

@@ -7,7 +7,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use tokio::sync::watch;
+
 use crate::error::ValidationError;
+use crate::events::Phase;
 use crate::secret::Guid;
 
 /// Most digits in an agent work number.
@@ -130,12 +133,14 @@ pub struct SessionState {
 struct Inner {
     agent_id: AgentId,
     mutable: Mutex<Mutable>,
+    /// Watched by the session's event stream, which must not poll while the
+    /// agent signs out.
+    phase: watch::Sender<Phase>,
 }
 
 struct Mutable {
     guid: Guid,
     cookies: Vec<(String, String)>,
-    ended: bool,
 }
 
 impl SessionState {
@@ -144,7 +149,8 @@ impl SessionState {
         SessionState {
             inner: Arc::new(Inner {
                 agent_id,
-                mutable: Mutex::new(Mutable { guid, cookies: Vec::new(), ended: false }),
+                mutable: Mutex::new(Mutable { guid, cookies: Vec::new() }),
+                phase: watch::Sender::new(Phase::Open),
             }),
         }
     }
@@ -203,12 +209,30 @@ impl SessionState {
     /// Marks the session as signed out; later requests on it fail with
     /// [`crate::Error::SessionEnded`] without touching the network.
     pub fn end(&self) {
-        self.lock().ended = true;
+        self.inner.phase.send_replace(Phase::Ended);
     }
 
     /// Whether [`SessionState::end`] was called.
     pub fn is_ended(&self) -> bool {
-        self.lock().ended
+        *self.inner.phase.borrow() == Phase::Ended
+    }
+
+    /// Starts signing out: the session's event stream starts no poll (and
+    /// abandons one in flight) until the returned guard is dropped, which
+    /// reopens the session, or [`SignOut::finish`]ed, which ends it.
+    pub fn begin_sign_out(&self) -> SignOut<'_> {
+        self.inner.phase.send_if_modified(|phase| {
+            let open = *phase == Phase::Open;
+            if open {
+                *phase = Phase::Closing;
+            }
+            open
+        });
+        SignOut { session: self, finished: false }
+    }
+
+    pub(crate) fn phase(&self) -> watch::Receiver<Phase> {
+        self.inner.phase.subscribe()
     }
 
     /// Whether two handles share the same session.
@@ -221,6 +245,37 @@ impl SessionState {
     /// reuse.
     fn lock(&self) -> MutexGuard<'_, Mutable> {
         self.inner.mutable.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A sign-out in progress; see [`SessionState::begin_sign_out`].
+#[derive(Debug)]
+#[must_use = "dropping the guard at once reopens the session"]
+pub struct SignOut<'a> {
+    session: &'a SessionState,
+    finished: bool,
+}
+
+impl SignOut<'_> {
+    /// The gateway confirmed the sign-out: the session has ended.
+    pub fn finish(mut self) {
+        self.finished = true;
+        self.session.end();
+    }
+}
+
+impl Drop for SignOut<'_> {
+    /// A sign-out that failed leaves the session as it was.
+    fn drop(&mut self) {
+        if !self.finished {
+            self.session.inner.phase.send_if_modified(|phase| {
+                let closing = *phase == Phase::Closing;
+                if closing {
+                    *phase = Phase::Open;
+                }
+                closing
+            });
+        }
     }
 }
 

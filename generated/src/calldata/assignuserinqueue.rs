@@ -42,11 +42,11 @@ pub struct Request {
     /// ID of the skill queue the call is moved to.
     ///
     /// Sent in the body as `skillid`.
-    pub skillid: i64,
+    pub skillid: i32,
 }
 impl Request {
     /// A request with the required values; optional ones start unset.
-    pub fn new(callid: impl Into<String>, skillid: i64) -> Self {
+    pub fn new(callid: impl Into<String>, skillid: i32) -> Self {
         Self {
             callid: callid.into(),
             skillid,

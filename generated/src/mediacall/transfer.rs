@@ -9,6 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
+//! - The page limits agentid to 101-59999, an older range than the 101-999999 that sign-in accepts; the client sends the signed-in agent's ID as the gateway accepted it and does not refuse a wider one here.
 //! - The mode column refers to a "Table 4" that the page does not contain; the per-devicetype lists given inline are used instead.
 /// How this interface is reached.
 pub static OPERATION: agentgateway_runtime::Operation = agentgateway_runtime::Operation {
@@ -166,7 +167,7 @@ pub struct Request {
     ///
     /// Sent in the body as `skillId`.
     #[serde(rename = "skillId", skip_serializing_if = "Option::is_none")]
-    pub skill_id: Option<i64>,
+    pub skill_id: Option<i32>,
 }
 impl Request {
     /// A request with the required values; optional ones start unset.

@@ -9,6 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
+//! - The page says the token may hold "no special characters"; read here as ASCII letters and digits only, checked before sending.
 //! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec follows the 2025 range: the gateway checks the ID itself, and a narrower check here would refuse agents that current gateways accept.
 //! - The body and response are described as those of the sign-in interface; the spec copies sign-in's parameter and result tables, except for the releasephone default.
 //! - The Chinese body table of this page gives releasephone a default of false, while the sign-in page gives true; each spec follows its own page.
@@ -243,7 +244,7 @@ pub struct Request {
     pub call_back_uri: Option<CallBackUri>,
     /// Token the gateway presents when pushing events to callBackUri; no special characters. Push mode needs both this and callBackUri.
     ///
-    /// Sent in the body as `serviceToken`, at most 50 characters.
+    /// Sent in the body as `serviceToken`, at most 50 characters; letters and digits only.
     #[serde(rename = "serviceToken", skip_serializing_if = "Option::is_none")]
     pub service_token: Option<crate::SecretString>,
 }
@@ -295,6 +296,10 @@ impl Request {
                         min: 0u64,
                         max: 50u64,
                     },
+                    agentgateway_runtime::Constraint::Pattern {
+                        regex: "^[A-Za-z0-9]*$",
+                        description: "letters and digits only",
+                    },
                 ],
             )?;
         }
@@ -304,7 +309,7 @@ impl Request {
 /// Result of [`force_login`](crate::Client::force_login).
 ///
 /// Facts about the new session.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Response {
     /// ID of the VDN the agent belongs to.

@@ -9,6 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
+//! - The page says the token may hold "no special characters"; read here as ASCII letters and digits only, checked before sending.
 //! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec follows the 2025 range: the gateway checks the ID itself, and a narrower check here would refuse agents that current gateways accept.
 //! - Only the 2025 text says that, with dynamic authentication, the Guid comes from the header returned by the heartbeat; older text names only the polling response. The spec declares the Set-GUID header here so that a rotated token is picked up in push mode.
 //! - The page names no error table; 100-001 is the code it gives for an invalid service\_token.
@@ -41,7 +42,7 @@ pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
 pub struct Request {
     /// New token for event pushes; no special characters (otherwise the gateway answers 100-001).
     ///
-    /// Sent in the header as `service_token`, at most 50 characters.
+    /// Sent in the header as `service_token`, at most 50 characters; letters and digits only.
     #[serde(skip)]
     pub service_token: Option<crate::SecretString>,
 }
@@ -65,6 +66,10 @@ impl Request {
                     agentgateway_runtime::Constraint::Chars {
                         min: 0u64,
                         max: 50u64,
+                    },
+                    agentgateway_runtime::Constraint::Pattern {
+                        regex: "^[A-Za-z0-9]*$",
+                        description: "letters and digits only",
                     },
                 ],
             )?;

@@ -9,6 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
+//! - The page says the token may hold "no special characters"; read here as ASCII letters and digits only, checked before sending.
 //! - The 2023 version of the page limits agentid to 101–59999 and the 2025 version to 101–999999; the spec follows the 2025 range: the gateway checks the ID itself, and a narrower check here would refuse agents that current gateways accept.
 //! - The page's request example sends status and agenttype as strings ("4") and releasephone as a string ("false"), although the body table types them as int and boolean; the example here uses a number and a boolean.
 //! - The result table types vdnid as a number while every other member is a string; vdnid is declared as an integer.
@@ -256,7 +257,7 @@ pub struct Request {
     pub call_back_uri: Option<CallBackUri>,
     /// Token the gateway presents when pushing events to callBackUri; no special characters. Push mode needs both this and callBackUri.
     ///
-    /// Sent in the body as `serviceToken`, at most 50 characters.
+    /// Sent in the body as `serviceToken`, at most 50 characters; letters and digits only.
     #[serde(rename = "serviceToken", skip_serializing_if = "Option::is_none")]
     pub service_token: Option<crate::SecretString>,
 }
@@ -308,6 +309,10 @@ impl Request {
                         min: 0u64,
                         max: 50u64,
                     },
+                    agentgateway_runtime::Constraint::Pattern {
+                        regex: "^[A-Za-z0-9]*$",
+                        description: "letters and digits only",
+                    },
                 ],
             )?;
         }
@@ -317,7 +322,7 @@ impl Request {
 /// Result of [`login`](crate::Client::login).
 ///
 /// Facts about the new session.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Response {
     /// ID of the VDN the agent belongs to.

@@ -9,6 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
+//! - The page limits agentid to 101-59999, an older range than the 101-999999 that sign-in accepts; the client sends the signed-in agent's ID as the gateway accepted it and does not refuse a wider one here.
 //! - The page's response example shows "result": {} although its table says a successful call returns the call ID as a string; the example here returns a call ID string.
 //! - The page limits callappdata to "16 KB", read here as 16384 bytes.
 //! - The page lists mediaability as a parameter and also says it has no effect on internal calls.
@@ -115,7 +116,7 @@ pub struct Request {
     ///
     /// Sent in the body as `skillid`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub skillid: Option<i64>,
+    pub skillid: Option<i32>,
     /// Data attached to the call; may be empty.
     ///
     /// Sent in the body as `callappdata`, at most 16384 bytes (UTF-8).
@@ -125,7 +126,7 @@ pub struct Request {
     ///
     /// Sent in the body as `mediaability`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mediaability: Option<i64>,
+    pub mediaability: Option<i32>,
 }
 impl Request {
     /// A request with the required values; optional ones start unset.

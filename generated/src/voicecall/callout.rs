@@ -181,7 +181,7 @@ pub struct Request {
     ///
     /// Sent in the body as `skillid`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub skillid: Option<i64>,
+    pub skillid: Option<i32>,
     /// Data attached to the call.
     ///
     /// Sent in the body as `callappdata`, at most 16384 bytes (UTF-8).

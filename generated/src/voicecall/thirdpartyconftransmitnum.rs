@@ -9,6 +9,7 @@
 //!
 //! # Known quirks of the vendor page
 //!
+//! - The page limits agentid to 101-59999, an older range than the 101-999999 that sign-in accepts; the client sends the signed-in agent's ID as the gateway accepted it and does not refuse a wider one here.
 //! - The only error code listed, 10001, does not follow the usual NNN-NNN form, and its meaning is not published.
 //! - The page describes the scenario but not exactly what the request switches on or off; no digits are sent with it.
 /// How this interface is reached.

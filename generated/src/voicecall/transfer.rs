@@ -244,7 +244,7 @@ pub struct Request {
     ///
     /// Sent in the body as `skillId`.
     #[serde(rename = "skillId", skip_serializing_if = "Option::is_none")]
-    pub skill_id: Option<i64>,
+    pub skill_id: Option<i32>,
 }
 impl Request {
     /// A request with the required values; optional ones start unset.

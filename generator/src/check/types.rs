@@ -193,6 +193,15 @@ pub(super) fn constraints(ctx: &mut Ctx<'_>, spec: &ConstraintsSpec, ty: &Type, 
                 .at(&path.key("range"), format!("range min {} is greater than max {}", r.min, r.max))
                 .label("empty range");
             ctx.push(d.help("swap the bounds"));
+        } else if *ty == Type::Integer && (r.min < i64::from(i32::MIN) || r.max > i64::from(i32::MAX)) {
+            let d = ctx
+                .at(&path.key("range"), format!("range {}..={} does not fit the vendor's 32-bit int", r.min, r.max))
+                .label("wider than an int");
+            ctx.push(d.help(format!(
+                "the gateway refuses integers outside {}..={}; narrow the range, or use a numeric string",
+                i32::MIN,
+                i32::MAX
+            )));
         } else {
             out.range = Some((r.min, r.max));
         }

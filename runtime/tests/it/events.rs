@@ -16,6 +16,7 @@ fn api(code: &str) -> Error<Code> {
         operation: "poll_events",
         code: <Code as agentgateway_runtime::RetCode>::from_code(code),
         message: String::new(),
+        status: 200,
     }
 }
 
@@ -150,7 +151,7 @@ async fn wait_for_keeps_what_it_reads_past() {
 async fn wait_for_times_out() {
     let (mut s, _) = scripted(vec![Ok(Some(1))]);
     let err = s.wait_for(|e| *e == 9, Duration::from_millis(30)).await.expect_err("times out");
-    assert!(matches!(err, WaitError::Timeout(_)));
+    assert!(matches!(err, WaitError::Timeout { .. }));
     assert_eq!(s.next().await.expect("item").expect("kept"), 1);
 }
 
@@ -168,10 +169,10 @@ enum Ev {
 }
 
 impl DecodeEvent for Ev {
-    fn decode(event_type: &str, content: serde_json::Value) -> Self {
+    fn decode(event_type: &str, content: serde_json::Value) -> (Self, Option<serde_json::Value>) {
         match event_type {
-            "AgentEvent_Talking" => Ev::Talking(content),
-            other => Ev::Unknown(other.to_owned()),
+            "AgentEvent_Talking" => (Ev::Talking(content), None),
+            other => (Ev::Unknown(other.to_owned()), None),
         }
     }
 }
@@ -189,4 +190,167 @@ fn received_events_decode_with_metadata_in_any_spelling() {
         serde_json::from_str(r#"{"eventType":"Brand_New","content":null,"eventGenTime":"soon"}"#).expect("decodes");
     assert_eq!(r.event, Ev::Unknown("Brand_New".into()));
     assert_eq!(r.generated_at, None);
+}
+
+fn hiccup() -> Error<Code> {
+    Error::Status { operation: "poll_events", status: 502, body_snippet: "<html>bad gateway</html>".into() }
+}
+
+#[tokio::test]
+async fn one_gateway_hiccup_does_not_end_a_wait() {
+    let (mut s, _) = scripted(vec![Err(hiccup()), Ok(Some(1)), Err(hiccup()), Err(api("100-007")), Ok(Some(2))]);
+    assert_eq!(s.wait_for(|e| *e == 2, Duration::from_secs(2)).await.expect("the stream recovered"), 2);
+    // The event read past is still there; the errors the wait absorbed are not.
+    assert_eq!(s.next().await.expect("item").expect("event"), 1);
+}
+
+#[tokio::test]
+async fn a_wait_that_times_out_tells_the_last_polling_error() {
+    let (mut s, _) = scripted((0..1000).map(|_| Err(hiccup())).collect());
+    let err = s.wait_for(|_| true, Duration::from_millis(50)).await.expect_err("nothing arrives");
+    match err {
+        WaitError::Timeout { waited, last_error: Some(Error::Status { status: 502, .. }) } => {
+            assert_eq!(waited, Duration::from_millis(50));
+        }
+        other => panic!("expected a timeout with the 502, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn events_an_earlier_wait_read_past_never_match_a_later_one() {
+    let (mut s, _) = scripted(vec![Ok(Some(1)), Ok(Some(2))]);
+    assert_eq!(s.wait_for(|e| *e == 2, Duration::from_secs(2)).await.expect("found"), 2);
+    // 1 was read past: a later wait for it does not see it by surprise...
+    let err = s.wait_for(|e| *e == 1, Duration::from_millis(30)).await.expect_err("only new events");
+    assert!(matches!(err, WaitError::Timeout { .. }), "{err:?}");
+    // ...but `next` still hands it out.
+    assert_eq!(s.next().await.expect("item").expect("event"), 1);
+}
+
+#[tokio::test]
+async fn events_read_past_are_bounded_and_the_dropped_ones_counted() {
+    let (tx, rx) = std::sync::mpsc::channel::<u32>();
+    for i in 0..10 {
+        tx.send(i).expect("queued");
+    }
+    drop(tx);
+    let rx = std::sync::Mutex::new(rx);
+    let config = StreamConfig { max_read_past: 3, ..fast() };
+    let mut s: EventStream<u32, Code> = EventStream::spawn(
+        move || {
+            let next = rx.lock().expect("lock").try_recv().ok();
+            async move { Ok(next) }
+        },
+        config,
+    );
+    assert_eq!(s.wait_for(|e| *e == 9, Duration::from_secs(2)).await.expect("found"), 9);
+    assert_eq!(s.dropped(), 6, "0..=5 dropped, the newest three kept");
+    for want in [6, 7, 8] {
+        assert_eq!(s.next().await.expect("item").expect("event"), want);
+    }
+}
+
+#[tokio::test]
+async fn an_unread_stream_stops_polling_when_its_buffer_is_full() {
+    let polls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&polls);
+    let config = StreamConfig { buffer: 4, ..fast() };
+    let mut s: EventStream<u32, Code> = EventStream::spawn(
+        move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async { Ok(Some(7)) }
+        },
+        config,
+    );
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let while_unread = polls.load(Ordering::SeqCst);
+    assert!(while_unread <= 6, "{while_unread} polls with nobody reading: no backpressure");
+    // Reading makes room, and polling goes on.
+    for _ in 0..8 {
+        assert_eq!(s.next().await.expect("item").expect("event"), 7);
+    }
+    assert!(polls.load(Ordering::SeqCst) > while_unread);
+}
+
+fn session_state() -> agentgateway_runtime::SessionState {
+    agentgateway_runtime::SessionState::new(
+        agentgateway_runtime::AgentId::from(205u32),
+        agentgateway_runtime::Guid::new("g"),
+    )
+}
+
+/// A stream for `state` whose polls are counted and take `poll_time` each.
+fn session_stream(
+    state: &agentgateway_runtime::SessionState,
+    poll_time: Duration,
+) -> (EventStream<u32, Code>, Arc<AtomicUsize>) {
+    let polls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&polls);
+    let stream = EventStream::spawn_for(
+        state,
+        move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async move {
+                tokio::time::sleep(poll_time).await;
+                Ok(None)
+            }
+        },
+        fast(),
+    );
+    (stream, polls)
+}
+
+#[tokio::test]
+async fn no_poll_starts_while_the_agent_signs_out() {
+    let state = session_state();
+    let (mut s, polls) = session_stream(&state, Duration::from_millis(5));
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    assert!(polls.load(Ordering::SeqCst) > 0, "polling");
+
+    let signing_out = state.begin_sign_out();
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let at_sign_out = polls.load(Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(polls.load(Ordering::SeqCst), at_sign_out, "a poll went out during the sign-out");
+
+    signing_out.finish();
+    assert!(state.is_ended());
+    assert!(s.next().await.is_none(), "the stream ends quietly with the session");
+    assert_eq!(polls.load(Ordering::SeqCst), at_sign_out, "no poll after the sign-out");
+}
+
+#[tokio::test]
+async fn a_failed_sign_out_resumes_polling() {
+    let state = session_state();
+    let (_s, polls) = session_stream(&state, Duration::from_millis(1));
+    let signing_out = state.begin_sign_out();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let paused = polls.load(Ordering::SeqCst);
+    drop(signing_out);
+    assert!(!state.is_ended());
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    assert!(polls.load(Ordering::SeqCst) > paused, "polling resumed");
+}
+
+#[tokio::test]
+async fn a_long_poll_in_flight_is_abandoned_when_the_sign_out_starts() {
+    let state = session_state();
+    // Each poll hangs for a minute, as a long poll with no event would.
+    let (_s, polls) = session_stream(&state, Duration::from_secs(60));
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(polls.load(Ordering::SeqCst), 1);
+    let started = tokio::time::Instant::now();
+    let signing_out = state.begin_sign_out();
+    signing_out.finish();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(polls.load(Ordering::SeqCst), 1);
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn an_event_that_is_not_an_object_still_arrives() {
+    for raw in [r#""just text""#, "[1,2]", r#"{"content":{"a":1}}"#, r#"{"eventType":5}"#] {
+        let r: Received<Ev> = serde_json::from_str(raw).expect("an event is never lost to its shape");
+        assert_eq!(r.event, Ev::Unknown(String::new()), "{raw}");
+    }
 }

@@ -80,8 +80,15 @@ async fn unknown_ca_is_a_transport_error() {
     let uri = tls_server().await;
     let result = ping(TransportBuilder::new(&uri, BASE_PATH)).await;
     match result {
-        Err(Error::Transport { operation: "ping", source }) => {
-            assert!(format!("{source:?}").contains("InvalidCertificate"), "{source:?}");
+        Err(error @ Error::Transport { operation: "ping", .. }) => {
+            let Error::Transport { error: cause, .. } = &error else { unreachable!() };
+            assert!(format!("{cause:?}").contains("InvalidCertificate"), "{cause:?}");
+            // The message names the cause, not just "error sending request".
+            let shown = error.to_string();
+            assert!(shown.contains("invalid peer certificate"), "{shown}");
+            // ...and says it once: the cause is not also a `source()`.
+            assert!(std::error::Error::source(&error).is_none());
+            assert!(!shown.contains("https://"), "no URL in the message: {shown}");
         }
         other => panic!("expected Transport, got {other:?}"),
     }

@@ -60,7 +60,11 @@ async fn transport_error_never_shows_the_guid() {
 #[tokio::test]
 async fn validation_error_never_shows_the_guid() {
     let server = gateway(success(None), 0).await;
-    let error = Op::Transfer.invoke(&session(&server, "60000")).await.expect_err("out of range");
+    let mut request = crate::support::transfer_request();
+    request.devicetype = agentgateway::mediacall::transfer::DeviceType::SkillQueue;
+    request.skill_id = Some(9);
+    let error = session(&server, AGENT).transfer_media_call(&request).await.expect_err("breaks a rule");
+    assert!(matches!(error, Error::Validation(_)), "{error:?}");
     assert_redacted(&error);
     server.verify().await;
 }

@@ -175,16 +175,3 @@ pub fn assert_rejected(error: &ValidationError, parameter: &str, rule: &str) {
     assert!(shown.contains(&format!("`{parameter}`")), "{shown}");
     assert!(shown.contains(rule), "{shown}");
 }
-
-/// Calls `op` on a server that must stay silent and returns the
-/// validation error it fails with.
-pub async fn rejected_without_request(agent: &str, op: Op) -> ValidationError {
-    let server = silent_gateway().await;
-    let result = op.invoke(&session(&server, agent)).await;
-    if let Err(e) = &result {
-        assert_redacted(e);
-    }
-    let error = validation(result);
-    server.verify().await;
-    error
-}

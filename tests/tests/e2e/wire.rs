@@ -128,10 +128,10 @@ where
     }
 
     match exchange(&wire, truncated_json(), &call).await {
-        Err(Error::Decode { status, content_type, source, .. }) => {
+        Err(Error::Decode { status, content_type, error, .. }) => {
             assert_eq!(status, 200, "{op}");
             assert_eq!(content_type.as_deref(), Some("application/json"), "{op}");
-            assert!(source.is_eof(), "{op}: {source}");
+            assert!(error.is_eof(), "{op}: {error}");
         }
         other => panic!("{op}: a truncated body should be a decode error, got {other:?}"),
     }

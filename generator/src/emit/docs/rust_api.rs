@@ -38,7 +38,7 @@ pub fn crate_path(api: &Api) -> String {
 pub fn result_type(it: &Interface) -> String {
     match &it.result {
         ResultShape::None { .. } | ResultShape::Reserved { .. } => "()".to_owned(),
-        ResultShape::CallId { .. } => "String".to_owned(),
+        ResultShape::CallId { .. } => "Option<String>".to_owned(),
         ResultShape::Object { .. } => format!("{}::{}::Response", it.resource.rust, it.module.rust),
         ResultShape::Event { .. } => "Option<ReceivedEvent>".to_owned(),
     }
@@ -222,7 +222,7 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
     lines.push(match (&it.result, starts) {
         (ResultShape::None { .. } | ResultShape::Reserved { .. }, false) => call,
         (ResultShape::None { .. } | ResultShape::Reserved { .. }, true) => format!("let (session, ()) = {call}"),
-        (ResultShape::CallId { .. }, false) => format!("let call_id: String = {call}"),
+        (ResultShape::CallId { .. }, false) => format!("let call_id: Option<String> = {call}"),
         (ResultShape::CallId { .. }, true) => format!("let (session, call_id) = {call}"),
         (ResultShape::Object { .. }, false) => format!("let response: {}::Response = {call}", it.module.rust),
         (ResultShape::Object { .. }, true) => format!("let (session, response) = {call}"),

@@ -170,12 +170,12 @@ fn typed_events(api: &Api) -> TokenStream {
         let id = ident(&e.name.rust);
         let wire = &e.name.wire;
         match &e.payload {
-            Payload::Null { .. } => quote! { #wire => Self::#id, },
+            Payload::Null { .. } => quote! { #wire => (Self::#id, None), },
             Payload::CallId { .. } | Payload::String { .. } => {
-                quote! { #wire => agentgateway_runtime::lenient::text(content).map_or_else(|c| unknown(event_type, c), Self::#id), }
+                quote! { #wire => agentgateway_runtime::lenient::known(Self::#id, agentgateway_runtime::lenient::text(content)), }
             }
             Payload::Object { .. } => {
-                quote! { #wire => agentgateway_runtime::lenient::payload(content).map_or_else(|c| unknown(event_type, c), Self::#id), }
+                quote! { #wire => agentgateway_runtime::lenient::known(Self::#id, agentgateway_runtime::lenient::payload(content)), }
             }
         }
     });
@@ -193,13 +193,15 @@ fn typed_events(api: &Api) -> TokenStream {
         /// An event with its typed content.
         ///
         /// [`Event::Unknown`] keeps anything the catalog does not describe (a newer
-        /// gateway's event, or content that does not match its documented shape), so
-        /// a new server event never breaks a client.
+        /// gateway's event), so a new server event never breaks a client. A known
+        /// event whose content does not match its documented shape keeps its kind,
+        /// with nothing filled in; the content as sent is in
+        /// [`Received::unreadable`](agentgateway_runtime::Received::unreadable).
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub enum Event {
             #(#variants,)*
-            /// An event the catalog does not know, or whose content did not decode, as received.
+            /// An event the catalog does not know, as received.
             Unknown {
                 /// The `eventType` as sent.
                 event_type: String,
@@ -226,15 +228,11 @@ fn typed_events(api: &Api) -> TokenStream {
             }
         }
 
-        fn unknown(event_type: &str, content: serde_json::Value) -> Event {
-            Event::Unknown { event_type: event_type.to_owned(), content }
-        }
-
         impl agentgateway_runtime::DecodeEvent for Event {
-            fn decode(event_type: &str, content: serde_json::Value) -> Self {
+            fn decode(event_type: &str, content: serde_json::Value) -> (Self, Option<serde_json::Value>) {
                 match event_type {
                     #(#decode_arms)*
-                    _ => unknown(event_type, content),
+                    _ => (Event::Unknown { event_type: event_type.to_owned(), content }, None),
                 }
             }
         }

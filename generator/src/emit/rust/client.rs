@@ -28,7 +28,9 @@ fn events_method(api: &Api) -> TokenStream {
         .blank()
         .raw("Polling starts now and goes on, independently of how fast the stream is read, until the stream is dropped or the session ends; rotated Guids are picked up on the way. Keep one stream per session: two would split the events between them.")
         .blank()
-        .raw("Wait for the outcome of a call with [`EventStream::wait_for`](agentgateway_runtime::EventStream::wait_for); events read past stay in the stream.")
+        .raw("Wait for the outcome of a call with [`EventStream::wait_for`](agentgateway_runtime::EventStream::wait_for): a gateway hiccup does not end the wait, and events it reads past stay available to `next`, in order and bounded.")
+        .blank()
+        .raw("No poll starts while the agent signs out, so [`Session::logout`] is the last request of the session.")
         .attrs();
     quote! {
         #doc
@@ -39,7 +41,8 @@ fn events_method(api: &Api) -> TokenStream {
         /// Like [`Session::events`], with its own pauses and retry rules.
         pub fn events_with(&self, config: agentgateway_runtime::StreamConfig) -> crate::EventStream {
             let session = self.clone();
-            agentgateway_runtime::EventStream::spawn(
+            agentgateway_runtime::EventStream::spawn_for(
+                &self.state,
                 move || {
                     let session = session.clone();
                     async move { #call }
@@ -121,8 +124,28 @@ pub(crate) fn client(api: &Api) -> TokenStream {
             }
 
             /// A session for an agent who is already signed in and holds `guid`.
+            ///
+            /// Without the cookies the gateway set at sign-in, a load balancer
+            /// may send the requests to another gateway node: prefer
+            /// [`Client::session_with_cookies`] when they were kept.
             pub fn session(&self, agent_id: AgentId, guid: Guid) -> Session {
                 Session { client: self.clone(), state: SessionState::new(agent_id, guid) }
+            }
+
+            /// A session resumed from what [`Session::guid`] and
+            /// [`Session::cookies`] gave earlier, sending the sign-in cookies
+            /// again.
+            pub fn session_with_cookies(
+                &self,
+                agent_id: AgentId,
+                guid: Guid,
+                cookies: impl IntoIterator<Item = (String, String)>,
+            ) -> Session {
+                let state = SessionState::new(agent_id, guid);
+                for (name, value) in cookies {
+                    state.set_cookie(name, value);
+                }
+                Session { client: self.clone(), state }
             }
 
             #(#client_methods)*
@@ -147,6 +170,13 @@ pub(crate) fn client(api: &Api) -> TokenStream {
             /// later with [`Client::session`]. It changes when the gateway rotates it.
             pub fn guid(&self) -> Guid {
                 self.state.guid()
+            }
+
+            /// The cookies the gateway set (the sign-in cookie, load-balancer
+            /// affinity), as `(name, value)` pairs, to resume the session later
+            /// with [`Client::session_with_cookies`]. Keep them as secret as the Guid.
+            pub fn cookies(&self) -> Vec<(String, String)> {
+                self.state.cookies()
             }
 
             /// The client this session uses.
@@ -191,6 +221,11 @@ fn method_doc(api: &Api, it: &Interface) -> TokenStream {
             ));
         }
     }
+    if let ResultShape::CallId { .. } = it.result {
+        doc = doc.blank().raw("# Returns").blank().raw(
+            "The new call's ID, or `None` when the gateway confirmed the call without a readable ID (the vendor's own example answers `\"result\": {}`). Either way the call was placed: do not retry it.",
+        );
+    }
     doc = doc.blank().raw("# Errors").blank();
     doc = doc.raw("Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:");
     doc = doc.blank();
@@ -214,7 +249,7 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
         ResultShape::None { .. } | ResultShape::Reserved { .. } => {
             (quote! { () }, quote! { agentgateway_runtime::Reserved }, quote! { .map(drop) })
         }
-        ResultShape::CallId { .. } => (quote! { String }, quote! { String }, TokenStream::new()),
+        ResultShape::CallId { .. } => (quote! { Option<String> }, quote! { Option<String> }, TokenStream::new()),
         ResultShape::Object { .. } => (
             quote! { crate::#resource::#module::Response },
             quote! { crate::#resource::#module::Response },
@@ -231,11 +266,13 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
     if let Some(p) = agent {
         let wire = &p.name.wire;
         if on_session {
+            // The agent signed in, so the gateway accepted its ID: a narrower
+            // range on an older page must not lock it out (documented instead).
             prelude.push(quote! { let agent_id = self.state.agent_id(); });
         } else {
             args.push(quote! { agent_id: &AgentId });
+            prelude.push(quote! { agentgateway_runtime::check_str(#wire, agent_id.as_str(), op::AGENT_ID)?; });
         }
-        prelude.push(quote! { agentgateway_runtime::check_str(#wire, agent_id.as_str(), op::AGENT_ID)?; });
     }
     if has_request(it) {
         args.push(quote! { request: &crate::#resource::#module::Request });
@@ -311,22 +348,26 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
     } else {
         (quote! { &self.transport }, quote! { None })
     };
-    let ends = (it.session == SessionEffect::Ends).then(|| quote! { self.state.end(); });
+    let ends = it.session == SessionEffect::Ends;
     let run = quote! {
         agentgateway_runtime::execute::<#decode, ErrorCode, #body_ty>(#transport, #session, &op::OPERATION, #call).await
     };
     let body = match ends {
-        Some(end) if finish.is_empty() => quote! {
+        // Polling pauses while the sign-out is under way; a failed sign-out
+        // drops the guard and leaves the session open.
+        true if finish.is_empty() => quote! {
+            let signing_out = self.state.begin_sign_out();
             let output = #run?;
-            #end
+            signing_out.finish();
             Ok(output)
         },
-        Some(end) => quote! {
+        true => quote! {
+            let signing_out = self.state.begin_sign_out();
             #run?;
-            #end
+            signing_out.finish();
             Ok(())
         },
-        None => quote! { #run #finish },
+        false => quote! { #run #finish },
     };
     quote! {
         #doc

@@ -28,7 +28,20 @@ pub(crate) fn param_type(p: &Param) -> ParamType {
     if !p.constraints.is_empty() && matches!(p.ty, Type::String | Type::Integer) {
         return ParamType::Constrained;
     }
-    ParamType::Plain(plain(&p.ty))
+    ParamType::Plain(request_plain(&p.ty))
+}
+
+/// The Rust type of an unconstrained request value. The vendor's `int` is
+/// 32-bit and the gateway refuses anything wider, so the type cannot hold it.
+fn request_plain(ty: &Type) -> TokenStream {
+    match ty {
+        Type::Integer => quote! { i32 },
+        Type::List(item) => {
+            let i = request_plain(item);
+            quote! { Vec<#i> }
+        }
+        other => plain(other),
+    }
 }
 
 /// The Rust type of a field of a request or result.
