@@ -2,6 +2,7 @@
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, SET_COOKIE};
 use serde::de::DeserializeOwned;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Error, RetCode, SERVER_TEXT_CHARS, ValidationError, quote_server_text};
@@ -73,8 +74,9 @@ where
     if session.is_some_and(SessionState::is_ended) {
         return Err(Error::SessionEnded { operation: op.name });
     }
-    let guid = match (op.sends_guid, session) {
-        (true, Some(session)) => Some(session.guid()),
+    let outgoing = session.map(SessionState::outgoing);
+    let guid = match (op.sends_guid, &outgoing) {
+        (true, Some(outgoing)) => Some(&outgoing.guid),
         (true, None) => {
             return Err(Error::Config(format!(
                 "operation `{}` needs a signed-in session but was called without one",
@@ -83,11 +85,17 @@ where
         }
         (false, _) => None,
     };
-    let cookies = session.map(SessionState::cookies).unwrap_or_default();
-    let response = send(transport, op, &call, guid.as_ref(), &cookies).await?;
+    let cookies = match outgoing.as_ref().map(|o| o.cookie_header.clone()) {
+        Some(Err(_)) => {
+            return Err(Error::Config("a stored cookie contains characters not allowed in a header".to_owned()));
+        }
+        Some(Ok(header)) => header,
+        None => None,
+    };
+    let response = send(transport, op, &call, guid, cookies).await?;
     let update = SessionUpdate::from_headers(response.headers());
     if let Some(session) = session {
-        update.apply(session, guid.as_ref());
+        update.apply(session, guid);
     }
     let body = read_body(op, transport.max_body_bytes(), response).await?;
     body.decode(op)
@@ -116,7 +124,7 @@ where
             op.name
         )));
     }
-    let response = send(transport, op, &call, None, &[]).await?;
+    let response = send(transport, op, &call, None, None).await?;
     let update = SessionUpdate::from_headers(response.headers());
     let body = read_body(op, transport.max_body_bytes(), response).await?;
     let value = body.decode(op)?;
@@ -131,7 +139,7 @@ async fn send<C: RetCode, B: Serialize + ?Sized>(
     op: &'static Operation,
     call: &Call<'_, B>,
     guid: Option<&Guid>,
-    cookies: &[(String, String)],
+    cookies: Option<HeaderValue>,
 ) -> Result<reqwest::Response, Error<C>> {
     let url = op.url(transport.base_url(), call)?;
     let mut headers = HeaderMap::new();
@@ -142,11 +150,8 @@ async fn send<C: RetCode, B: Serialize + ?Sized>(
             .ok_or_else(|| Error::Config("the session token contains characters not allowed in a header".to_owned()))?;
         headers.insert(GUID, value);
     }
-    if !cookies.is_empty() {
-        let joined = cookies.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("; ");
-        let value = sensitive_header(&joined)
-            .ok_or_else(|| Error::Config("a stored cookie contains characters not allowed in a header".to_owned()))?;
-        headers.insert(COOKIE, value);
+    if let Some(cookies) = cookies {
+        headers.insert(COOKIE, cookies);
     }
     for (name, value) in call.headers {
         let Some(value) = value else { continue };
@@ -276,15 +281,105 @@ async fn read_body<C: RetCode>(
     Ok(Body { status, content_type, bytes })
 }
 
-#[derive(Deserialize)]
+/// The gateway's `{ "message", "retcode", "result" }` envelope, keeping only
+/// the member the operation answers in.
 struct Envelope {
-    #[serde(default, deserialize_with = "crate::lenient::opt_string")]
     message: Option<String>,
-    #[serde(deserialize_with = "string_or_integer")]
     retcode: String,
-    /// `result`, or whichever member the operation reads its answer from.
-    #[serde(flatten)]
-    members: serde_json::Map<String, serde_json::Value>,
+    /// `result`, or whichever member the operation reads its answer from;
+    /// `Null` when absent.
+    member: serde_json::Value,
+}
+
+impl Envelope {
+    /// Reads the envelope of `body`, skipping members nobody reads without
+    /// building values for them.
+    fn read(body: &[u8], member: &'static str) -> Result<Envelope, serde_json::Error> {
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        let envelope = EnvelopeSeed { member }.deserialize(&mut deserializer)?;
+        deserializer.end()?;
+        Ok(envelope)
+    }
+}
+
+struct EnvelopeSeed {
+    member: &'static str,
+}
+
+/// Which envelope member a key names.
+enum Key {
+    Message,
+    Retcode,
+    Member,
+    Other,
+}
+
+impl<'de> DeserializeSeed<'de> for &EnvelopeSeed {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for &EnvelopeSeed {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Key, E> {
+        Ok(match key {
+            "message" => Key::Message,
+            "retcode" => Key::Retcode,
+            k if k == self.member => Key::Member,
+            _ => Key::Other,
+        })
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for EnvelopeSeed {
+    type Value = Envelope;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Envelope, D::Error> {
+        struct Members(EnvelopeSeed);
+
+        impl<'de> Visitor<'de> for Members {
+            type Value = Envelope;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("the gateway's envelope, a JSON object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope, A::Error> {
+                let (mut message, mut retcode, mut member) = (None, None, serde_json::Value::Null);
+                while let Some(key) = map.next_key_seed(&self.0)? {
+                    match key {
+                        Key::Message => message = map.next_value::<Lenient>()?.0,
+                        Key::Retcode => retcode = Some(string_or_integer(map.next_value::<serde_json::Value>()?)?),
+                        Key::Member => member = map.next_value()?,
+                        Key::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                let retcode = retcode.ok_or_else(|| serde::de::Error::missing_field("retcode"))?;
+                Ok(Envelope { message, retcode, member })
+            }
+        }
+
+        deserializer.deserialize_map(Members(self))
+    }
+}
+
+/// A `message` in any form, read as text where it has one.
+struct Lenient(Option<String>);
+
+impl<'de> Deserialize<'de> for Lenient {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::lenient::opt_string(deserializer).map(Lenient)
+    }
 }
 
 impl Envelope {
@@ -300,11 +395,11 @@ impl Envelope {
 
 /// The documented type is a string, but a number is unambiguous enough to
 /// accept rather than fail the whole call over.
-fn string_or_integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    match serde_json::Value::deserialize(deserializer)? {
+fn string_or_integer<E: serde::de::Error>(value: serde_json::Value) -> Result<String, E> {
+    match value {
         serde_json::Value::String(s) => Ok(s),
         serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
-        other => Err(serde::de::Error::custom(format!("expected a string or an integer, found {other}"))),
+        other => Err(E::custom(format!("expected a string or an integer, found {other}"))),
     }
 }
 
@@ -312,20 +407,18 @@ impl Body {
     fn decode<T: DeserializeOwned + Default, C: RetCode>(self, op: &'static Operation) -> Result<T, Error<C>> {
         if !(200..300).contains(&self.status) {
             // A gateway error code is worth more than the status it came with.
-            return Err(match serde_json::from_slice::<Envelope>(&self.bytes) {
+            return Err(match Envelope::read(&self.bytes, op.result) {
                 Ok(envelope) if envelope.retcode != "0" => envelope.api_error(op, self.status),
                 _ => Error::Status { operation: op.name, status: self.status, body_snippet: snippet(&self.bytes) },
             });
         }
-        let envelope: Envelope = serde_json::from_slice(&self.bytes).map_err(|source| self.decode_error(op, source))?;
+        let envelope = Envelope::read(&self.bytes, op.result).map_err(|source| self.decode_error(op, source))?;
         if envelope.retcode != "0" {
             return Err(envelope.api_error(op, self.status));
         }
-        let mut envelope = envelope;
-        let result = envelope.members.remove(op.result).unwrap_or(serde_json::Value::Null);
         // The gateway did what was asked: an odd member costs what it would
         // have told, never the success itself.
-        Ok(T::deserialize(&result).unwrap_or_default())
+        Ok(T::deserialize(envelope.member).unwrap_or_default())
     }
 
     fn decode_error<C: RetCode>(&self, op: &'static Operation, error: serde_json::Error) -> Error<C> {

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use reqwest::header::HeaderValue;
 use tokio::sync::watch;
 
 use crate::error::ValidationError;
@@ -141,6 +142,20 @@ struct Inner {
 struct Mutable {
     guid: Guid,
     cookies: Vec<(String, String)>,
+    /// The `Cookie` header for `cookies`, built when they change rather than
+    /// on every request; `Err` when a cookie holds characters a header cannot.
+    cookie_header: Result<Option<HeaderValue>, InvalidCookie>,
+}
+
+/// A stored cookie holds characters not allowed in a header.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InvalidCookie;
+
+/// What a request takes from the session: the token it carries (so an answer
+/// can tell a rotation apart) and the cookies, ready to send.
+pub(crate) struct Outgoing {
+    pub(crate) guid: Guid,
+    pub(crate) cookie_header: Result<Option<HeaderValue>, InvalidCookie>,
 }
 
 impl SessionState {
@@ -149,7 +164,7 @@ impl SessionState {
         SessionState {
             inner: Arc::new(Inner {
                 agent_id,
-                mutable: Mutex::new(Mutable { guid, cookies: Vec::new() }),
+                mutable: Mutex::new(Mutable { guid, cookies: Vec::new(), cookie_header: Ok(None) }),
                 phase: watch::Sender::new(Phase::Open),
             }),
         }
@@ -195,15 +210,27 @@ impl SessionState {
         let (name, value) = (name.into(), value.into());
         let mut state = self.lock();
         if let Some(slot) = state.cookies.iter_mut().find(|(n, _)| *n == name) {
+            if slot.1 == value {
+                return;
+            }
             slot.1 = value;
         } else if state.cookies.len() < MAX_COOKIES {
             state.cookies.push((name, value));
         }
+        state.cookie_header = cookie_header(&state.cookies);
     }
 
     /// Forgets a cookie (the server deleted it).
     pub fn remove_cookie(&self, name: &str) {
-        self.lock().cookies.retain(|(n, _)| n != name);
+        let mut state = self.lock();
+        state.cookies.retain(|(n, _)| n != name);
+        state.cookie_header = cookie_header(&state.cookies);
+    }
+
+    /// The token and cookies a request sends, read under one lock.
+    pub(crate) fn outgoing(&self) -> Outgoing {
+        let state = self.lock();
+        Outgoing { guid: state.guid.clone(), cookie_header: state.cookie_header.clone() }
     }
 
     /// Marks the session as signed out; later requests on it fail with
@@ -246,6 +273,18 @@ impl SessionState {
     fn lock(&self) -> MutexGuard<'_, Mutable> {
         self.inner.mutable.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// `name=value; …`, marked sensitive so the http crate's own `Debug` hides
+/// it; `None` without cookies.
+fn cookie_header(cookies: &[(String, String)]) -> Result<Option<HeaderValue>, InvalidCookie> {
+    if cookies.is_empty() {
+        return Ok(None);
+    }
+    let joined = cookies.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("; ");
+    let mut header = HeaderValue::from_str(&joined).map_err(|_| InvalidCookie)?;
+    header.set_sensitive(true);
+    Ok(Some(header))
 }
 
 /// A sign-out in progress; see [`SessionState::begin_sign_out`].

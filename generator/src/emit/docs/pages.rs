@@ -766,9 +766,13 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface) -> InterfaceContext<'a> {
         ResultShape::Reserved { vendor_type, .. } => {
             (format!("{} is reserved by the vendor and carries no data.", code(&it.result_member)), vendor_type)
         }
-        ResultShape::CallId { vendor_type, .. } => {
-            (format!("{} is the ID of the call the request created (a string).", code(&it.result_member)), vendor_type)
-        }
+        ResultShape::CallId { vendor_type, .. } => (
+            format!(
+                "{} is the ID of the call the request created (a string). A success without a readable ID still means the call was placed: the Rust method then returns `None`.",
+                code(&it.result_member)
+            ),
+            vendor_type,
+        ),
         ResultShape::Object { vendor_type, fields, .. } => {
             field_rows(&mut anchors, "result-", "", fields, &mut result_fields, &mut result_tables);
             (format!("{} is an object with the fields below.", code(&it.result_member)), vendor_type)
