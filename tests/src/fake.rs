@@ -20,19 +20,24 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Query, Request, State as AxumState};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::any;
 use serde_json::{Map, Value, json};
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
+
+use ccgen::ir::{Interface, Payload, ResultShape, Role};
+
+use crate::judge::{Judge, Refusal};
 
 /// Prefix of every interface path.
 pub const BASE_PATH: &str = "/agentgateway/resource";
@@ -56,6 +61,8 @@ pub struct Config {
     pub no_poll_timeout: Duration,
     /// How long the previous Guid stays usable after a rotation (GUIDTIMEOUT, 120 s by default).
     pub guid_timeout: Duration,
+    /// The spec tree requests are judged by; `None` for the repository's `spec/`.
+    pub spec_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -66,6 +73,7 @@ impl Default for Config {
             poll_wait: Duration::from_millis(200),
             no_poll_timeout: Duration::from_secs(120),
             guid_timeout: Duration::from_secs(120),
+            spec_dir: None,
         }
     }
 }
@@ -85,6 +93,8 @@ pub struct RecordedRequest {
     pub guid: Option<String>,
     /// Raw body as text (lossy UTF-8); empty when there was none.
     pub body: String,
+    /// The rule the request broke, when the specs refused it.
+    pub refused: Option<String>,
 }
 
 impl RecordedRequest {
@@ -149,6 +159,7 @@ struct State {
 }
 
 struct Shared {
+    judge: Arc<Judge>,
     state: Mutex<State>,
     notify: Notify,
     config: Config,
@@ -234,11 +245,20 @@ impl FakeGateway {
     }
 
     /// Starts a fake on `127.0.0.1:port` (0 = OS-assigned).
+    ///
+    /// # Errors
+    ///
+    /// When the port cannot be bound or the specs do not validate.
     pub async fn start_on(port: u16, config: Config) -> std::io::Result<FakeGateway> {
+        let judge = match &config.spec_dir {
+            Some(dir) => Arc::new(Judge::load(dir).map_err(std::io::Error::other)?),
+            None => default_judge()?,
+        };
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let shared = Arc::new(Shared {
+            judge,
             state: Mutex::new(State::default()),
             notify: Notify::new(),
             seed: splitmix(now.as_nanos() as u64 ^ u64::from(addr.port()) << 48),
@@ -371,6 +391,18 @@ impl Drop for FakeGateway {
             server.abort();
         }
     }
+}
+
+/// The repository's specs, loaded once per process.
+fn default_judge() -> std::io::Result<Arc<Judge>> {
+    static JUDGE: OnceLock<Result<Arc<Judge>, String>> = OnceLock::new();
+    JUDGE
+        .get_or_init(|| {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+            Judge::load(&dir).map(Arc::new)
+        })
+        .clone()
+        .map_err(std::io::Error::other)
 }
 
 async fn watchdog(shared: Arc<Shared>) {
@@ -524,9 +556,22 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
 
     let path = parts.uri.path();
     let rest = path.strip_prefix(BASE_PATH).unwrap_or(path);
+
+    // Every request is judged by the specs before the fake acts on it.
+    let judged = shared.judge.route(parts.method.as_str(), rest).and_then(|route| {
+        let query: Vec<(String, String)> = Query::try_from_uri(&parts.uri).map(|Query(q)| q).unwrap_or_default();
+        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        shared.judge.judge(&route, &query, header, &bytes).map(|()| route.interface.clone())
+    });
+    let interface = match judged {
+        Ok(interface) => interface,
+        Err(refusal) => return refuse(&shared, refusal),
+    };
+
     let segments: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
     let Some((op, agent_id, params)) = route(&parts.method, &segments) else {
-        return StatusCode::NOT_FOUND.into_response();
+        // An interface the specs describe and the state model does not know.
+        return generic(&shared, &interface, &parts.headers, rest);
     };
 
     // Forced failure, if one is queued for this path.
@@ -604,8 +649,19 @@ fn record(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body
             .collect(),
         guid: headers.get("guid").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
         body: String::from_utf8_lossy(body).into_owned(),
+        refused: None,
     };
     shared.lock().requests.push(recorded);
+}
+
+/// Marks the request recorded last as refused for `rule`.
+fn refuse(shared: &Shared, refusal: Refusal) -> Response {
+    if let Some(last) = shared.lock().requests.last_mut() {
+        last.refused = Some(refusal.rule.clone());
+    }
+    let mut response = err_msg(refusal.retcode, &format!("invalid parameter: {}", refusal.rule));
+    *response.status_mut() = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::OK);
+    response
 }
 
 fn parse_body(bytes: &[u8]) -> Result<Map<String, Value>, String> {
@@ -804,6 +860,52 @@ fn try_answer(shared: &Shared, agent_id: &str, epoch: u64, last: bool) -> Option
         Some(guid) => with_guid(response, &guid),
         None => response,
     })
+}
+
+// -------------------------------------------------- interfaces from the specs
+
+/// Answers an interface the specs describe and the state model does not
+/// know: checks the session when the interface needs one, queues the events
+/// its spec lists unconditionally (with empty content of their documented
+/// shape), and succeeds with the result its first example shows, or the
+/// empty value of its result's shape.
+fn generic(shared: &Shared, it: &Interface, headers: &HeaderMap, rest: &str) -> Response {
+    let agent_id = shared.judge.route(it.method.as_str(), rest).ok().and_then(|route| {
+        route.path.into_iter().find(|(index, _)| it.params[*index].role == Some(Role::AgentId)).map(|(_, v)| v)
+    });
+    let guid = headers.get("guid").and_then(|v| v.to_str().ok());
+    let call_id = state_next_call(shared)();
+    {
+        let mut state = shared.lock();
+        let agent = match (it.sends_guid, agent_id.as_deref()) {
+            (true, Some(agent_id)) => match authenticate(&shared.config, &mut state, agent_id, guid) {
+                Ok(agent) => Some(agent),
+                Err(response) => return response,
+            },
+            _ => None,
+        };
+        if let Some(agent) = agent {
+            for event in it.events.iter().filter(|e| e.when.is_none()) {
+                let Some(known) = shared.judge.api().event(&event.event) else { continue };
+                let content = match known.payload {
+                    Payload::Null { .. } => Value::Null,
+                    Payload::CallId { .. } => json!(call_id),
+                    Payload::String { .. } => json!(""),
+                    Payload::Object { .. } => json!({}),
+                };
+                push(agent, &event.event, content);
+            }
+        }
+    }
+    shared.notify.notify_waiters();
+    let example = it.examples.first().and_then(|e| e.response.get(&it.result_member)).cloned();
+    let result = match &it.result {
+        ResultShape::CallId { .. } => json!(call_id),
+        ResultShape::Object { .. } => example.unwrap_or_else(|| json!({})),
+        ResultShape::Reserved { .. } => json!({}),
+        ResultShape::None { .. } | ResultShape::Event { .. } => Value::Null,
+    };
+    json_response(json!({ "message": "success", "retcode": "0", it.result_member.as_str(): result }))
 }
 
 // ------------------------------------------------------------ operations

@@ -4,5 +4,6 @@
 //! `fake-gateway` binary, run on loopback.
 
 pub mod fake;
+pub mod judge;
 
 pub use fake::{Config, FakeGateway, RecordedRequest};

@@ -543,3 +543,110 @@ async fn binary_prints_its_address_and_serves() {
     let body: Value = answer.json().await.unwrap();
     assert_eq!(body["retcode"], "0");
 }
+
+/// An interface that exists only in a test spec tree.
+const TEST_ONLY_SPEC: &str = r#"# A test-only interface: the fake serves it from this file alone.
+operation: say_busy_for_test
+title: Setting Busy (test tree)
+log_name: sayBusy
+summary: Sets the agent busy.
+method: POST
+path: /onlineagent/{agentid}/saybusyfortest
+parameters:
+  path:
+    - name: agentid
+      type: string
+      required: true
+      role: agent_id
+      description: Work number of the agent.
+      constraints:
+        range: { min: 101, max: 999999 }
+  query:
+    - name: reason
+      type: integer
+      required: false
+      description: Busy reason code.
+      constraints:
+        range: { min: 200, max: 250 }
+response:
+  result:
+    kind: reserved
+    description: Reserved.
+events:
+  - AgentState_SetNotReady_Success
+errors:
+  - "100-006"
+"#;
+
+#[tokio::test]
+async fn a_spec_file_alone_gives_the_fake_a_new_interface() {
+    let tree = tempfile::tempdir().expect("temp dir");
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    copy_tree(&spec, tree.path());
+    std::fs::write(tree.path().join("onlineagent/saybusyfortest.yaml"), TEST_ONLY_SPEC).expect("write spec");
+    let gw = gateway(Config { spec_dir: Some(tree.path().to_owned()), ..fast() }).await;
+    let guid = signed_in(&gw).await;
+
+    let path = format!("/onlineagent/{AGENT}/saybusyfortest");
+    let answer = call(&gw, "POST", &format!("{path}?reason=201"), Some(&guid), None).await;
+    assert_eq!(answer.retcode(), "0", "{}", answer.body);
+    assert_eq!(answer.body["result"], json!({}));
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        let event = call(&gw, "GET", &format!("/agentevent/{AGENT}"), Some(&guid), None).await;
+        match event.event_type() {
+            Some(kind) => seen.push(kind.to_owned()),
+            None => break,
+        }
+    }
+    assert!(seen.iter().any(|k| k == "AgentState_SetNotReady_Success"), "{seen:?}");
+
+    // Judged by its spec: a reason outside 200-250 is refused, and the log says why.
+    let answer = call(&gw, "POST", &format!("{path}?reason=199"), Some(&guid), None).await;
+    assert_eq!(answer.retcode(), "000-002");
+    let refused = gw.requests().pop().and_then(|r| r.refused).expect("the refusal is logged");
+    assert!(refused.contains("reason"), "{refused}");
+    // Without the session's Guid it is refused as the gateway refuses it.
+    let answer = call(&gw, "POST", &path, Some("stale"), None).await;
+    assert_eq!(answer.retcode(), "000-003");
+    // The same file is unknown to a fake judging by the repository's specs.
+    let plain = gateway(fast()).await;
+    let answer = call(&plain, "POST", &path, None, None).await;
+    assert_eq!(answer.status, 404);
+    assert_eq!(answer.retcode(), "000-002");
+}
+
+#[tokio::test]
+async fn requests_the_pages_forbid_are_refused_with_the_documented_code() {
+    let gw = gateway(fast()).await;
+    let guid = signed_in(&gw).await;
+    let path = format!("/voicecall/{AGENT}/callinner");
+    for (body, rule) in [
+        (json!({ "called": "12a" }), "called"),
+        (json!({ "called": "206", "skillid": "3" }), "skillid"),
+        (json!({ "called": "206", "skillid": 4_294_967_296_i64 }), "skillid"),
+        (json!({ "called": "206", "caller": null }), "caller"),
+        (json!({ "called": "206", "surprise": 1 }), "surprise"),
+        (json!({}), "called"),
+    ] {
+        let answer = call(&gw, "PUT", &path, Some(&guid), Some(&body.to_string())).await;
+        assert_eq!(answer.retcode(), "000-002", "{body}");
+        let refused = gw.requests().pop().and_then(|r| r.refused).expect("logged");
+        assert!(refused.contains(rule), "{body}: {refused}");
+    }
+    let answer = call(&gw, "GET", &path, Some(&guid), None).await;
+    assert_eq!(answer.status, 405);
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).expect("read spec dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}

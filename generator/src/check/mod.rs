@@ -17,6 +17,17 @@ use crate::ir::{Api, Envelope, Pos, Settings};
 use crate::load::positions::{NodePath, PositionIndex};
 use crate::load::{Loaded, LoadedSpec};
 
+/// Why `value` (JSON) is not an acceptable value of type `ty` under
+/// `constraints`, if it is not: the checker's own judgement of examples,
+/// for tools that judge requests by the specs (the fake gateway).
+pub fn value_problem(
+    value: &serde_json::Value,
+    ty: &crate::ir::Type,
+    constraints: &crate::ir::Constraints,
+) -> Option<String> {
+    types::check_json(value, ty, constraints).err()
+}
+
 /// Checks a loaded spec tree and builds the IR.
 pub fn check(spec: &LoadedSpec) -> Result<Api, Diagnostics> {
     let mut report = Report::default();
