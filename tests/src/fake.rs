@@ -38,6 +38,7 @@ use tokio::task::JoinHandle;
 use ccgen::ir::{Interface, Payload, ResultShape, Role};
 
 use crate::judge::{Judge, Refusal};
+use crate::tls::Certificates;
 
 /// Prefix of every interface path.
 pub const BASE_PATH: &str = "/agentgateway/resource";
@@ -63,6 +64,8 @@ pub struct Config {
     pub guid_timeout: Duration,
     /// The spec tree requests are judged by; `None` for the repository's `spec/`.
     pub spec_dir: Option<PathBuf>,
+    /// Serve HTTPS with a fresh private CA ([`FakeGateway::ca_pem`]) instead of plain HTTP.
+    pub https: bool,
 }
 
 impl Default for Config {
@@ -74,6 +77,7 @@ impl Default for Config {
             no_poll_timeout: Duration::from_secs(120),
             guid_timeout: Duration::from_secs(120),
             spec_dir: None,
+            https: false,
         }
     }
 }
@@ -222,6 +226,8 @@ fn end_session(agent: &mut Agent) -> bool {
 pub struct FakeGateway {
     shared: Arc<Shared>,
     addr: SocketAddr,
+    /// The CA certificate (PEM) when serving HTTPS.
+    ca_pem: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<()>,
     watchdog: JoinHandle<()>,
@@ -272,20 +278,35 @@ impl FakeGateway {
             .fallback(|| async { StatusCode::NOT_FOUND })
             .with_state(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
+        let shutdown = async {
+            let _ = rx.await;
+        };
+        let (server, ca_pem) = if shared.config.https {
+            let certificates = Certificates::generate().map_err(std::io::Error::other)?;
+            let listener = certificates.listener(listener);
+            let server = tokio::spawn(async move {
+                let _ = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+            });
+            (server, Some(certificates.ca_pem))
+        } else {
+            let server = tokio::spawn(async move {
+                let _ = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+            });
+            (server, None)
+        };
         let watchdog = tokio::spawn(watchdog(shared.clone()));
-        Ok(FakeGateway { shared, addr, shutdown: Some(tx), server, watchdog })
+        Ok(FakeGateway { shared, addr, ca_pem, shutdown: Some(tx), server, watchdog })
     }
 
-    /// `http://127.0.0.1:PORT`, without the base path.
+    /// `https://127.0.0.1:PORT` (or `http://` for a plain fake), without the base path.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.ca_pem.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// The PEM certificate of the CA that signed the fake's certificate, when it serves HTTPS.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     pub fn addr(&self) -> SocketAddr {

@@ -5,5 +5,6 @@
 
 pub mod fake;
 pub mod judge;
+pub mod tls;
 
 pub use fake::{Config, FakeGateway, RecordedRequest};

@@ -515,33 +515,54 @@ async fn dropping_the_gateway_stops_it() {
 }
 
 #[tokio::test]
-async fn binary_prints_its_address_and_serves() {
+async fn binary_serves_https_with_the_ca_it_prints() {
     use std::io::BufRead;
+    let ca_dir = tempfile::tempdir().expect("temp dir");
+    let ca_file = ca_dir.path().join("ca.pem");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fake-gateway"))
+        .arg("--ca-file")
+        .arg(&ca_file)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("start fake-gateway");
-    let mut line = String::new();
-    let stdout = child.stdout.take().unwrap();
-    std::io::BufReader::new(stdout).read_line(&mut line).unwrap();
-    let url = line
-        .trim_end()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-    let answer = CLIENT
-        .with(Clone::clone)
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (mut first, mut second) = (String::new(), String::new());
+    reader.read_line(&mut first).unwrap();
+    reader.read_line(&mut second).unwrap();
+    let url = first.trim_end().strip_prefix("listening on ").unwrap_or_else(|| panic!("{first:?}")).to_owned();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    assert_eq!(second.trim_end(), format!("ca file: {}", ca_file.display()));
+    let ca = reqwest::Certificate::from_pem(&std::fs::read(&ca_file).expect("CA file")).expect("PEM");
+    let client = reqwest::Client::builder().tls_certs_merge([ca]).build().unwrap();
+    let answer = client
         .put(format!("{url}/agentgateway/resource/onlineagent/206"))
         .body(json!({ "password": "secret", "phonenum": "1" }).to_string())
         .send()
         .await;
+    // A client that does not trust the CA is refused.
+    let untrusting = reqwest::Client::new().get(format!("{url}/agentgateway/resource/agentevent/206")).send().await;
     let _ = child.kill();
     let _ = child.wait();
     let answer = answer.unwrap();
     assert!(answer.headers().contains_key("set-guid"));
     let body: Value = answer.json().await.unwrap();
     assert_eq!(body["retcode"], "0");
+    assert!(untrusting.is_err(), "{untrusting:?}");
+}
+
+#[tokio::test]
+async fn binary_serves_plain_http_when_asked() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fake-gateway"))
+        .arg("--plain")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start fake-gateway");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.starts_with("listening on http://127.0.0.1:"), "{line:?}");
 }
 
 /// An interface that exists only in a test spec tree.

@@ -837,3 +837,27 @@ async fn a_resumed_session_sends_the_sign_in_cookie() -> TestResult {
     assert_eq!(request.header("cookie"), Some("route=r1"), "{}", request.path);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_whole_session_over_https_with_the_fakes_private_ca() -> TestResult {
+    let gw = gateway(Config { https: true, dynamic_auth: true, rotate_every_polls: 2, ..fast() }).await;
+    let ca = gw.ca_pem().expect("an HTTPS fake has a CA");
+    assert!(gw.url().starts_with("https://"));
+    // Without the CA the client refuses the gateway, naming why.
+    let untrusting = Client::builder(gw.url()).build()?;
+    let refused =
+        untrusting.login(&AgentId::new(AGENT)?, &login_request(PASSWORD)).await.expect_err("an unknown CA is refused");
+    assert!(matches!(refused, Error::Transport { .. }), "{refused:?}");
+    assert!(refused.to_string().contains("certificate"), "{refused}");
+
+    let client = Client::builder(gw.url()).add_root_certificate_pem(ca.as_bytes()).build()?;
+    let (session, _) = client.login(&AgentId::new(AGENT)?, &login_request(PASSWORD)).await?;
+    let mut events = session.events();
+    let call_id = session.call_inner(&callinner::Request::new(callinner::Called::new(OTHER_AGENT)?)).await?;
+    let talking = events.wait_for(|e| matches!(e.event, Event::AgentEventTalking(_)), EVENT_TIMEOUT).await?;
+    let Event::AgentEventTalking(p) = &talking.event else { unreachable!("matched above") };
+    assert_eq!(p.callid, call_id);
+    session.logout().await?;
+    assert!(!gw.is_signed_in(AGENT));
+    Ok(())
+}

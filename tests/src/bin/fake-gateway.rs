@@ -1,55 +1,90 @@
 //! Runs a fake CC-Gateway on loopback for manual or scripted end-to-end runs.
 //!
 //! Agents 205 and 206 (password "secret") may sign in; dynamic authentication rotates the Guid
-//! every 5 polls. Prints exactly one line, `listening on http://127.0.0.1:PORT`, then serves
-//! until killed. `--port N` picks the port (default: OS-assigned).
+//! every 5 polls. Serves HTTPS with a fresh private CA, as the real gateway does, and prints
+//! `listening on https://127.0.0.1:PORT` then `ca file: PATH` (the CA certificate to trust);
+//! with `--plain`, serves HTTP and prints only the first line. Serves until killed.
+//!
+//! Options: `--port N` (default: OS-assigned), `--plain`, `--ca-file PATH` (default: a file
+//! in the system's temporary directory).
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use agentgateway_e2e::{Config, FakeGateway};
 
-fn parse_port() -> Result<u16, String> {
+const USAGE: &str = "usage: fake-gateway [--port N] [--plain] [--ca-file PATH]";
+
+struct Args {
+    port: u16,
+    plain: bool,
+    ca_file: Option<PathBuf>,
+}
+
+fn parse_args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
-    let mut port = 0;
+    let mut parsed = Args { port: 0, plain: false, ca_file: None };
     while let Some(arg) = args.next() {
-        let value = match arg.as_str() {
-            "--port" => args.next().ok_or("--port needs a value")?,
-            other => match other.strip_prefix("--port=") {
-                Some(value) => value.to_owned(),
-                None => {
-                    return Err(format!("unknown argument {other:?}; usage: fake-gateway [--port N]"));
-                }
-            },
+        let (name, inline) = match arg.split_once('=') {
+            Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
+            None => (arg.clone(), None),
         };
-        port = value.parse().map_err(|_| format!("invalid port {value:?}"))?;
+        let mut value = || inline.clone().or_else(|| args.next()).ok_or(format!("{name} needs a value; {USAGE}"));
+        match name.as_str() {
+            "--port" => {
+                let v = value()?;
+                parsed.port = v.parse().map_err(|_| format!("invalid port {v:?}"))?;
+            }
+            "--ca-file" => parsed.ca_file = Some(PathBuf::from(value()?)),
+            "--plain" => parsed.plain = true,
+            other => return Err(format!("unknown argument {other:?}; {USAGE}")),
+        }
     }
-    Ok(port)
+    Ok(parsed)
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let port = match parse_port() {
-        Ok(port) => port,
+    let args = match parse_args() {
+        Ok(args) => args,
         Err(message) => {
             eprintln!("fake-gateway: {message}");
             return ExitCode::from(2);
         }
     };
-    let config =
-        Config { dynamic_auth: true, rotate_every_polls: 5, poll_wait: Duration::from_secs(1), ..Config::default() };
-    let gateway = match FakeGateway::start_on(port, config).await {
+    let config = Config {
+        dynamic_auth: true,
+        rotate_every_polls: 5,
+        poll_wait: Duration::from_secs(1),
+        https: !args.plain,
+        ..Config::default()
+    };
+    let gateway = match FakeGateway::start_on(args.port, config).await {
         Ok(gateway) => gateway,
         Err(e) => {
-            eprintln!("fake-gateway: cannot bind 127.0.0.1:{port}: {e}");
+            eprintln!("fake-gateway: cannot start on 127.0.0.1:{}: {e}", args.port);
             return ExitCode::FAILURE;
         }
     };
     gateway.add_agent("205", "secret");
     gateway.add_agent("206", "secret");
+    let mut lines = vec![format!("listening on {}", gateway.url())];
+    if let Some(pem) = gateway.ca_pem() {
+        let path = args
+            .ca_file
+            .unwrap_or_else(|| std::env::temp_dir().join(format!("fake-gateway-ca-{}.pem", gateway.addr().port())));
+        if let Err(e) = std::fs::write(&path, pem) {
+            eprintln!("fake-gateway: cannot write the CA certificate to {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+        lines.push(format!("ca file: {}", path.display()));
+    }
     let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "listening on {}", gateway.url());
+    for line in lines {
+        let _ = writeln!(stdout, "{line}");
+    }
     let _ = stdout.flush();
     drop(stdout);
     std::future::pending::<()>().await;
