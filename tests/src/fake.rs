@@ -82,6 +82,17 @@ impl Default for Config {
     }
 }
 
+/// A transport-level misbehaviour for [`FakeGateway::fault_next`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer as usual, but only after this long.
+    Delay(Duration),
+    /// Announce a full answer, send only its first bytes, then close.
+    CutBody,
+    /// An HTML error page with this HTTP status, as a proxy in front of the gateway sends.
+    HtmlPage(u16),
+}
+
 /// One request as it reached the fake, in arrival order.
 #[derive(Debug, Clone)]
 pub struct RecordedRequest {
@@ -159,6 +170,7 @@ struct State {
     agents: HashMap<String, Agent>,
     requests: Vec<RecordedRequest>,
     fail_next: Vec<(String, String)>,
+    faults: Vec<(String, Fault)>,
     next_epoch: u64,
 }
 
@@ -348,6 +360,24 @@ impl FakeGateway {
         self.shared.notify.notify_waiters();
     }
 
+    /// The next request whose path (without query) ends with `operation_path_suffix` meets
+    /// `fault`. Several can be queued.
+    pub fn fault_next(&self, operation_path_suffix: &str, fault: Fault) {
+        self.shared.lock().faults.push((operation_path_suffix.to_owned(), fault));
+    }
+
+    /// Restarts the gateway as far as clients can tell: every session is gone without a
+    /// sign-out event, so every Guid is invalid and later requests get `100-006`.
+    pub fn restart(&self) {
+        let mut state = self.shared.lock();
+        for agent in state.agents.values_mut() {
+            agent.session = None;
+            agent.events.clear();
+        }
+        drop(state);
+        self.shared.notify.notify_waiters();
+    }
+
     /// The next request whose path (without query) ends with `operation_path_suffix` is answered
     /// with `retcode` (HTTP 200, nothing else happens). Several can be queued.
     pub fn fail_next(&self, operation_path_suffix: &str, retcode: &str) {
@@ -486,6 +516,23 @@ fn json_response(body: Value) -> Response {
     response
 }
 
+fn html_page(status: u16) -> Response {
+    let mut response = Response::new(Body::from("<html><body><h1>Bad Gateway</h1></body></html>"));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    response.headers_mut().insert("content-type", HeaderValue::from_static("text/html"));
+    response
+}
+
+/// Claims a 200-byte envelope and sends 20 bytes of it: the connection closes
+/// with the body short.
+fn cut_body() -> Response {
+    let body = Body::from(&br#"{"message":"","retco"#[..]);
+    let mut response = Response::new(body);
+    response.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
+    response.headers_mut().insert("content-length", HeaderValue::from_static("200"));
+    response
+}
+
 fn with_guid(mut response: Response, guid: &str) -> Response {
     if let Ok(value) = HeaderValue::from_str(&format!("JSESSIONID={guid}")) {
         response.headers_mut().insert("set-guid", value);
@@ -594,6 +641,19 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
         // An interface the specs describe and the state model does not know.
         return generic(&shared, &interface, &parts.headers, rest);
     };
+
+    // A transport fault, if one is queued for this path.
+    let fault = {
+        let mut state = shared.lock();
+        let found = state.faults.iter().position(|(suffix, _)| path.ends_with(suffix.as_str()));
+        found.map(|i| state.faults.remove(i).1)
+    };
+    match fault {
+        Some(Fault::Delay(pause)) => tokio::time::sleep(pause).await,
+        Some(Fault::HtmlPage(status)) => return html_page(status),
+        Some(Fault::CutBody) => return cut_body(),
+        None => {}
+    }
 
     // Forced failure, if one is queued for this path.
     {

@@ -7,4 +7,4 @@ pub mod fake;
 pub mod judge;
 pub mod tls;
 
-pub use fake::{Config, FakeGateway, RecordedRequest};
+pub use fake::{Config, FakeGateway, Fault, RecordedRequest};

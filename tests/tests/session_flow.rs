@@ -15,7 +15,7 @@ use agentgateway::voicecall::{callinner, transfer};
 use agentgateway::{
     AgentId, Client, Error, ErrorCode, Event, EventKind, EventStream, ReceivedEvent, SecretString, Session, WaitError,
 };
-use agentgateway_e2e::{Config, FakeGateway, RecordedRequest};
+use agentgateway_e2e::{Config, FakeGateway, Fault, RecordedRequest};
 use serde_json::json;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -859,5 +859,65 @@ async fn a_whole_session_over_https_with_the_fakes_private_ca() -> TestResult {
     assert_eq!(p.callid, call_id);
     session.logout().await?;
     assert!(!gw.is_signed_in(AGENT));
+    Ok(())
+}
+
+// ------------------------------------------------------------------ faults
+
+#[tokio::test]
+async fn a_body_cut_short_is_a_typed_error_and_the_next_call_works() -> TestResult {
+    let gw = gateway(fast()).await;
+    let (session, _) = sign_in(&gw).await;
+    gw.fault_next(&format!("/voicecall/{AGENT}/callinner"), Fault::CutBody);
+    let request = callinner::Request::new(callinner::Called::new(OTHER_AGENT)?);
+    let error = session.call_inner(&request).await.expect_err("the answer was cut");
+    assert!(matches!(error, Error::Transport { .. } | Error::Decode { .. }), "{error:?}");
+    assert!(session.call_inner(&request).await?.is_some(), "the next call goes through");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_answer_slower_than_the_timeout_is_a_transport_error() -> TestResult {
+    let gw = gateway(fast()).await;
+    let client = Client::builder(gw.url()).danger_allow_http().timeout(Duration::from_millis(300)).build()?;
+    let (session, _) = client.login(&AgentId::new(AGENT)?, &login_request(PASSWORD)).await?;
+    gw.fault_next(&format!("/voicecall/{AGENT}/hold"), Fault::Delay(Duration::from_secs(3)));
+    let started = std::time::Instant::now();
+    let error = session.hold().await.expect_err("too slow");
+    assert!(matches!(&error, Error::Transport { error, .. } if error.is_timeout()), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "the timeout held");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_html_error_page_is_a_status_error_and_the_stream_goes_on() -> TestResult {
+    let gw = gateway(fast()).await;
+    let (session, _) = sign_in(&gw).await;
+    let mut events = session.events();
+    expect_sign_in_events(&mut events).await;
+    gw.fault_next(&format!("/voicecall/{AGENT}/hold"), Fault::HtmlPage(502));
+    let error = session.hold().await.expect_err("a proxy error page");
+    assert!(matches!(error, Error::Status { status: 502, .. }), "{error:?}");
+
+    gw.fault_next(&format!("/agentevent/{AGENT}"), Fault::HtmlPage(502));
+    let item = tokio::time::timeout(EVENT_TIMEOUT, events.next()).await?.expect("the stream goes on");
+    assert!(matches!(item, Err(Error::Status { status: 502, .. })), "{item:?}");
+    gw.push_event(AGENT, "AgentEvent_Hold", json!("after-502"));
+    assert_eq!(next_event(&mut events).await.event, Event::AgentEventHold("after-502".into()));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_restarted_gateway_ends_the_stream_and_refuses_calls_with_a_code() -> TestResult {
+    let gw = gateway(fast()).await;
+    let (session, _) = sign_in(&gw).await;
+    let mut events = session.events();
+    expect_sign_in_events(&mut events).await;
+    gw.restart();
+    let items = drain_to_end(&mut events).await;
+    let last = items.last().expect("the stream says why it ended");
+    assert!(matches!(last, Err(e) if api_code(e) == Some(&ErrorCode::NotSignedIn)), "{items:?}");
+    let error = session.hold().await.expect_err("the session is gone");
+    assert_eq!(api_code(&error), Some(&ErrorCode::NotSignedIn), "{error:?}");
     Ok(())
 }
