@@ -1,23 +1,28 @@
 //! Stage 4, write: put emitted files on disk, or say how they differ.
 //!
 //! Only files whose bytes change are written (so cargo rebuilds nothing
-//! needlessly), each through a temporary file renamed into place. All new
-//! contents are staged before the first rename, and renames are journaled, so
-//! an error part-way restores every file it touched: the output directory is
-//! either fully updated or left as it was. (The journal lives in memory: a
-//! process killed between two renames can leave a mix, which the next
-//! `generate` or `--check` shows and repairs.) Files that carry the generated
-//! marker but that no spec produces any more are removed; files without the
-//! marker are never touched.
+//! needlessly). Every new content is staged in full in one folder,
+//! `.ccgen-staging/` inside the output (git ignores it: it holds its own
+//! `.gitignore`), before the first rename; then a journal of the renames is
+//! committed there, and each file is renamed into place, so no file is ever
+//! half-written. An error part-way restores every file it touched. A run
+//! killed part-way leaves the journal behind: the next `generate` finishes
+//! that run before doing its own, and `--check` reports it. Files that carry
+//! the generated marker but that no spec produces any more are removed; files
+//! without the marker are never touched.
+
+mod journal;
 
 use std::fs;
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::emit::{GENERATED_MARKER, OutputFile};
+use journal::Step;
+pub use journal::{Recovered, STAGING};
 
 /// Write for real, or only compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +39,8 @@ pub struct WriteReport {
     pub unchanged: Vec<String>,
     /// Unified diff of every change (check mode only).
     pub diff: String,
+    /// What finishing an interrupted earlier run did before this one.
+    pub recovered: Option<Recovered>,
 }
 
 impl WriteReport {
@@ -47,15 +54,30 @@ thread_local! {
     /// Test hook: a failure injected before the n-th rename on this thread, to prove rollback.
     #[doc(hidden)]
     pub static FAIL_AT_RENAME: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+    /// Test hook: the process "dies" before the n-th rename on this thread:
+    /// `write` returns at once, undoing and clearing nothing, as after `kill -9`.
+    #[doc(hidden)]
+    pub static CRASH_AT_RENAME: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
 }
 
 /// Brings `out_dir` in line with `files`.
 pub fn write(out_dir: &Path, files: &[OutputFile], mode: Mode) -> Result<WriteReport, Diagnostics> {
     let err = |m: String| Diagnostics::one(Diagnostic::new(m));
     let mut report = WriteReport::default();
+    match mode {
+        Mode::Check if journal::pending(out_dir) => {
+            return Err(err(format!(
+                "{} holds an interrupted `generate`: some files may be old and some new; \
+                 run `cargo run -p ccgen -- generate` to finish it",
+                out_dir.join(STAGING).display()
+            )));
+        }
+        Mode::Check => {}
+        Mode::Write => report.recovered = recover(out_dir)?,
+    }
     let mut changes: Vec<(&OutputFile, PathBuf)> = Vec::new();
     for file in files {
-        if file.path.split('/').any(|part| part.is_empty() || part == "." || part == "..") {
+        if !journal::is_relative_inside(&file.path) {
             return Err(err(format!("refusing to write outside the output directory: {}", file.path)));
         }
         let target = out_dir.join(&file.path);
@@ -99,8 +121,20 @@ pub fn write(out_dir: &Path, files: &[OutputFile], mode: Mode) -> Result<WriteRe
     if mode == Mode::Check {
         return Ok(report);
     }
+    let changes: Vec<(&OutputFile, PathBuf, &str)> =
+        changes.into_iter().map(|(f, t)| (f, t, f.path.as_str())).collect();
     apply(out_dir, &changes, &stale).map_err(|e| err(format!("writing the output failed: {e}")))?;
     Ok(report)
+}
+
+/// Finishes a `generate` interrupted during its renames (see the module
+/// docs) and clears what interrupted runs left in `out_dir`.
+pub fn recover(out_dir: &Path) -> Result<Option<Recovered>, Diagnostics> {
+    if !out_dir.is_dir() {
+        return Ok(None);
+    }
+    journal::recover(out_dir)
+        .map_err(|e| Diagnostics::one(Diagnostic::new(format!("finishing an interrupted `generate` failed: {e}"))))
 }
 
 fn unified(path: &str, old: &str, new: &str) -> String {
@@ -111,10 +145,35 @@ fn unified(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
-/// True when the first lines of a file carry the generated marker.
+/// True when a file starts with the header ccgen writes: the marker as the
+/// first comment of the file (`// `, `# `, `<!-- `), or as the first member
+/// of a JSON object. A file that merely mentions the marker is not ours.
 pub fn is_generated(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(512)];
-    String::from_utf8_lossy(head).lines().take(3).any(|l| l.contains(GENERATED_MARKER))
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]);
+    let mut lines = head.lines();
+    let first = lines.next().unwrap_or_default();
+    let commented =
+        ["// ", "# ", "<!-- "].iter().any(|c| first.strip_prefix(c).is_some_and(|r| r.starts_with(GENERATED_MARKER)));
+    let json = first == "{"
+        && lines.next().is_some_and(|l| l.trim_start().starts_with(&format!("\"@generated\": \"{GENERATED_MARKER}")));
+    commented || json
+}
+
+/// The first bytes of a file, enough for [`is_generated`].
+fn head(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    fs::File::open(path)?.take(512).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Removes the folders above `rel` that it leaves empty, up to `out_dir`.
+fn remove_empty_parents(out_dir: &Path, rel: &str) {
+    let mut dir = out_dir.join(rel);
+    while dir.pop() && dir != out_dir {
+        if fs::remove_dir(&dir).is_err() {
+            break;
+        }
+    }
 }
 
 /// Every file below `dir` (not `target/` or hidden folders) that carries the marker.
@@ -132,7 +191,7 @@ fn owned_files(dir: &Path) -> Vec<String> {
             let Ok(kind) = entry.file_type() else { continue };
             if kind.is_dir() {
                 stack.push((entry.path(), child_rel));
-            } else if kind.is_file() && fs::read(entry.path()).is_ok_and(|b| is_generated(&b)) {
+            } else if kind.is_file() && head(&entry.path()).is_ok_and(|b| is_generated(&b)) {
                 out.push(child_rel);
             }
         }
@@ -162,24 +221,40 @@ fn create_dirs(dir: &Path, created: &mut Vec<std::path::PathBuf>) -> std::io::Re
     Ok(())
 }
 
-fn apply(out_dir: &Path, changes: &[(&OutputFile, PathBuf)], stale: &[String]) -> std::io::Result<()> {
+fn apply(out_dir: &Path, changes: &[(&OutputFile, PathBuf, &str)], stale: &[String]) -> std::io::Result<()> {
     fs::create_dir_all(out_dir)?;
-    let staging = tempfile::Builder::new().prefix(".ccgen-staging-").tempdir_in(out_dir)?;
+    let staging = journal::create(out_dir)?;
     // Stage every new file first: a failure here has touched nothing.
     let mut staged = Vec::new();
-    for (i, (file, target)) in changes.iter().enumerate() {
-        let tmp = staging.path().join(format!("new-{i}"));
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(file.contents.as_bytes())?;
-        f.sync_all()?;
-        staged.push((tmp, target.clone()));
+    let mut steps = Vec::new();
+    let staged_all = (|| -> std::io::Result<()> {
+        for (i, (file, target, rel)) in changes.iter().enumerate() {
+            let name = format!("new-{i}");
+            let tmp = staging.join(&name);
+            let mut f = fs::File::create(&tmp)?;
+            f.write_all(file.contents.as_bytes())?;
+            f.sync_all()?;
+            staged.push((tmp, target.clone()));
+            steps.push(Step::Write { path: (*rel).to_owned(), staged: name });
+        }
+        steps.extend(stale.iter().map(|rel| Step::Remove { path: rel.clone() }));
+        journal::commit(&staging, &steps)
+    })();
+    if let Err(e) = staged_all {
+        let _ = journal::discard(&staging);
+        return Err(e);
     }
     let mut journal: Vec<Done> = Vec::new();
     let mut created_dirs: Vec<std::path::PathBuf> = Vec::new();
+    let crashed = std::cell::Cell::new(false);
     let result = (|| -> std::io::Result<()> {
         let mut step = 0;
         let mut fail_point = || -> std::io::Result<()> {
             step += 1;
+            if step == CRASH_AT_RENAME.get() {
+                crashed.set(true);
+                return Err(std::io::Error::other("simulated crash"));
+            }
             if step == FAIL_AT_RENAME.get() {
                 return Err(std::io::Error::other("injected failure"));
             }
@@ -191,7 +266,7 @@ fn apply(out_dir: &Path, changes: &[(&OutputFile, PathBuf)], stale: &[String]) -
                 create_dirs(parent, &mut created_dirs)?;
             }
             if target.exists() {
-                let backup = staging.path().join(format!("old-{i}"));
+                let backup = staging.join(format!("old-{i}"));
                 fs::rename(target, &backup)?;
                 journal.push(Done::Replaced { target: target.clone(), backup });
             } else {
@@ -202,51 +277,56 @@ fn apply(out_dir: &Path, changes: &[(&OutputFile, PathBuf)], stale: &[String]) -
         for (i, rel) in stale.iter().enumerate() {
             fail_point()?;
             let target = out_dir.join(rel);
-            let backup = staging.path().join(format!("removed-{i}"));
+            let backup = staging.join(format!("removed-{i}"));
             fs::rename(&target, &backup)?;
             journal.push(Done::Replaced { target, backup });
         }
         Ok(())
     })();
-    if let Err(e) = result {
-        let mut unrestored = Vec::new();
-        for done in journal.into_iter().rev() {
-            let (target, undone) = match done {
-                Done::Created(target) => {
-                    let undone = fs::remove_file(&target);
-                    (target, undone)
-                }
-                Done::Replaced { target, backup } => {
-                    let undone = fs::rename(&backup, &target);
-                    (target, undone)
-                }
-            };
-            if undone.is_err() {
-                unrestored.push(target.display().to_string());
-            }
-        }
-        // Folders created for new files go too; one that holds anything else stays.
-        for dir in created_dirs.iter().rev() {
-            let _ = fs::remove_dir(dir);
-        }
-        if !unrestored.is_empty() {
-            return Err(std::io::Error::other(format!(
-                "{e}; and these files could not be restored: {}",
-                unrestored.join(", ")
-            )));
-        }
-        return Err(e);
+    if crashed.get() {
+        return result;
     }
+    if let Err(e) = result {
+        return Err(roll_back(e, journal, &created_dirs, &staging));
+    }
+    journal::discard(&staging)?;
     // Folders emptied by removals go too, so a removed resource leaves no trace.
     for rel in stale {
-        let mut dir = out_dir.join(rel);
-        while dir.pop() && dir != out_dir {
-            if fs::remove_dir(&dir).is_err() {
-                break;
-            }
-        }
+        remove_empty_parents(out_dir, rel);
     }
     Ok(())
+}
+
+/// Undoes the renames done so far, newest first. When every one is undone
+/// the staging folder goes; otherwise its journal stays for the next run.
+fn roll_back(e: std::io::Error, journal: Vec<Done>, created_dirs: &[PathBuf], staging: &Path) -> std::io::Error {
+    let mut unrestored = Vec::new();
+    for done in journal.into_iter().rev() {
+        let (target, undone) = match done {
+            Done::Created(target) => {
+                let undone = fs::remove_file(&target);
+                (target, undone)
+            }
+            Done::Replaced { target, backup } => {
+                let undone = fs::rename(&backup, &target);
+                (target, undone)
+            }
+        };
+        if undone.is_err() {
+            unrestored.push(target.display().to_string());
+        }
+    }
+    // Folders created for new files go too; one that holds anything else stays.
+    for dir in created_dirs.iter().rev() {
+        let _ = fs::remove_dir(dir);
+    }
+    if !unrestored.is_empty() {
+        return std::io::Error::other(format!("{e}; and these files could not be restored: {}", unrestored.join(", ")));
+    }
+    match journal::discard(staging) {
+        Ok(()) => e,
+        Err(cleanup) => std::io::Error::other(format!("{e}; the output was restored, but {cleanup}")),
+    }
 }
 
 #[cfg(test)]
@@ -325,6 +405,148 @@ mod tests {
             assert!(r.is_err(), "step {step}");
             assert_eq!(snapshot(dir.path()), before, "step {step}");
         }
+    }
+
+    /// Writes `next` with a crash before rename `step`; returns the files on disk then.
+    fn crash_at(dir: &Path, next: &[OutputFile], step: usize) -> Vec<(String, String)> {
+        CRASH_AT_RENAME.set(step);
+        let r = write(dir, next, Mode::Write);
+        CRASH_AT_RENAME.set(usize::MAX);
+        assert!(r.is_err(), "step {step}");
+        snapshot(dir)
+    }
+
+    /// Files on disk, without the staging folder.
+    fn output(dir: &Path) -> Vec<(String, String)> {
+        snapshot(dir).into_iter().filter(|(p, _)| !p.starts_with(STAGING)).collect()
+    }
+
+    fn first_run() -> (tempfile::TempDir, [OutputFile; 3]) {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &[file("a.rs", "1"), file("b.rs", "2"), file("gone.rs", "3")], Mode::Write).unwrap();
+        (dir, [file("a.rs", "new"), file("b.rs", "new"), file("n/m/c.rs", "new")])
+    }
+
+    #[test]
+    fn a_run_killed_at_any_rename_is_finished_by_the_next() {
+        let (reference, next) = first_run();
+        write(reference.path(), &next, Mode::Write).unwrap();
+        let finished = output(reference.path());
+        for step in 1..=4 {
+            let (dir, next) = first_run();
+            let mid = crash_at(dir.path(), &next, step);
+            assert!(mid.iter().any(|(p, _)| p.starts_with(STAGING)), "step {step}: the journal stays behind");
+            // Every file on disk is whole: old or new contents, never a part.
+            for (path, text) in mid.iter().filter(|(p, _)| !p.starts_with(STAGING) && !p.ends_with('/')) {
+                assert!(
+                    [
+                        "// @generated by ccgen\n1",
+                        "// @generated by ccgen\n2",
+                        "// @generated by ccgen\n3",
+                        "// @generated by ccgen\nnew"
+                    ]
+                    .contains(&text.as_str()),
+                    "step {step}: {path} holds {text:?}"
+                );
+            }
+            let done = recover(dir.path()).unwrap().expect("an interrupted run to finish");
+            assert!(!done.written.is_empty() || !done.removed.is_empty(), "step {step}");
+            assert_eq!(snapshot(dir.path()), finished, "step {step}: finished, staging folder gone");
+        }
+    }
+
+    #[test]
+    fn the_next_generate_finishes_then_writes_its_own() {
+        let (dir, next) = first_run();
+        crash_at(dir.path(), &next, 2);
+        let third = [file("a.rs", "third")];
+        let r = write(dir.path(), &third, Mode::Write).unwrap();
+        assert!(r.recovered.is_some(), "says it finished the interrupted run");
+        assert_eq!(snapshot(dir.path()), vec![("a.rs".to_owned(), "// @generated by ccgen\nthird".to_owned())]);
+    }
+
+    #[test]
+    fn check_mode_reports_an_interrupted_run() {
+        let (dir, next) = first_run();
+        crash_at(dir.path(), &next, 2);
+        let e = write(dir.path(), &next, Mode::Check).expect_err("stale");
+        assert!(e.to_string().contains("holds an interrupted `generate`"), "{e}");
+    }
+
+    #[test]
+    fn a_run_killed_while_staging_left_the_output_untouched_and_is_cleared() {
+        let (dir, _) = first_run();
+        let before = output(dir.path());
+        // What a kill before the journal is committed leaves: staged files only.
+        let staging = journal::create(dir.path()).unwrap();
+        fs::write(staging.join("new-0"), "half").unwrap();
+        assert_eq!(output(dir.path()), before);
+        assert!(write(dir.path(), &[], Mode::Check).is_ok(), "nothing to finish: check sees the output as it is");
+        assert_eq!(recover(dir.path()).unwrap(), None);
+        assert_eq!(snapshot(dir.path()), before, "staging leftovers removed");
+    }
+
+    #[test]
+    fn leftovers_of_earlier_versions_are_removed() {
+        let (dir, _) = first_run();
+        let before = snapshot(dir.path());
+        let legacy = dir.path().join(".ccgen-staging-Ab12Cd");
+        fs::create_dir(&legacy).unwrap();
+        fs::write(legacy.join("new-0"), "x").unwrap();
+        fs::write(legacy.join("old-3"), "y").unwrap();
+        write(dir.path(), &[file("a.rs", "1"), file("b.rs", "2"), file("gone.rs", "3")], Mode::Write).unwrap();
+        assert_eq!(snapshot(dir.path()), before);
+    }
+
+    #[test]
+    fn the_staging_folder_is_ignored_by_git() {
+        let (dir, next) = first_run();
+        crash_at(dir.path(), &next, 2);
+        let ignore = fs::read_to_string(dir.path().join(STAGING).join(".gitignore")).unwrap();
+        assert!(ignore.lines().any(|l| l == "*"), "{ignore}");
+        let git = |args: &[&str]| std::process::Command::new("git").args(args).current_dir(dir.path()).output();
+        if git(&["init", "-q"]).is_ok_and(|o| o.status.success()) {
+            let status = git(&["status", "--porcelain", "--untracked-files=all"]).unwrap();
+            let listed = String::from_utf8_lossy(&status.stdout).into_owned();
+            assert!(!listed.contains(STAGING), "{listed}");
+            assert!(listed.contains("a.rs"), "git sees the output itself: {listed}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_out_directory_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let theirs = [
+            (
+                "Cargo.lock",
+                "# This file is automatically @generated by Cargo.\n# It is not intended for manual editing.\n",
+            ),
+            ("README.md", "# Tools\n\nFiles marked `@generated by ccgen` are rebuilt by `ccgen generate`.\n"),
+            ("notes/todo.rs", "fn main() {} // see the @generated by ccgen header\n"),
+            ("data.json", "{\n  \"note\": \"@generated by ccgen is a marker\"\n}\n"),
+        ];
+        for (path, text) in theirs {
+            fs::create_dir_all(dir.path().join(path).parent().unwrap()).unwrap();
+            fs::write(dir.path().join(path), text).unwrap();
+        }
+        let r = write(dir.path(), &[file("a.rs", "1")], Mode::Write).unwrap();
+        assert!(r.removed.is_empty(), "{:?}", r.removed);
+        for (path, text) in theirs {
+            assert_eq!(fs::read_to_string(dir.path().join(path)).unwrap(), text, "{path}");
+        }
+    }
+
+    #[test]
+    fn recognises_every_header_ccgen_writes() {
+        for head in [
+            "// @generated by ccgen from spec/. Do not edit by hand.\n",
+            "# @generated by ccgen from spec/api.yaml.\n",
+            "<!-- @generated by ccgen from spec/. Do not edit. -->\n",
+            "{\n  \"@generated\": \"@generated by ccgen from spec/.\",\n",
+        ] {
+            assert!(is_generated(head.as_bytes()), "{head}");
+        }
+        assert!(!is_generated(b"//! hand-written\n// @generated by ccgen\n"));
     }
 
     #[test]
