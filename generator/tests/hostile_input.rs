@@ -210,3 +210,38 @@ fn a_huge_file_is_read_only_up_to_the_limit() {
     let d = ccgen::load::load("spec", &files).expect_err("too large");
     assert!(d.0[0].message.contains("larger than the 4194304 byte limit"), "{d}");
 }
+
+/// A fixture page whose `agentid` description cell holds `bytes` more of
+/// distinct sentences, one sentence pair a line or all on one line.
+fn page_with_a_huge_cell(bytes: usize, one_line: bool) -> String {
+    let page = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/lines_dialnumber.txt"))
+        .expect("fixture page");
+    let mut cell = String::new();
+    for i in 0.. {
+        if cell.len() >= bytes {
+            break;
+        }
+        let sep = if one_line || i % 2 == 0 { " " } else { "\n" };
+        cell.push_str(&format!("Sentence {i} says the value ranges from 1 to 9 and a little more.{sep}"));
+    }
+    let at = "Agent ID. The value ranges from 101 to 999999.\n";
+    assert!(page.contains(at));
+    page.replacen(at, &format!("{} {}\n", at.trim(), cell.trim()), 1)
+}
+
+/// Each sentence of a description cell used to be searched for among the
+/// cell's lines: a 1 MB page took 16.7 s and grew faster than its size.
+#[test]
+fn importing_a_page_with_a_huge_cell_takes_linear_time() {
+    let options = ccgen::import::Options::default();
+    for one_line in [false, true] {
+        let run = |bytes: usize| {
+            let page = page_with_a_huge_cell(bytes, one_line);
+            let imported = ccgen::import::import_page(&page, &options);
+            assert!(imported.to_yaml().contains("Sentence 99 says"), "the cell's text is kept");
+        };
+        let small = time(|| run(64 * 1024));
+        let large = time(|| run(64 * 1024 * SCALE));
+        assert_linear(if one_line { "a huge one-line cell" } else { "a huge cell" }, small, large);
+    }
+}

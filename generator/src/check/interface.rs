@@ -160,7 +160,8 @@ const RESERVED_METHODS: &[&str] =
 const RESERVED_MODULES: &[&str] = &["client", "errors", "events", "agentgateway_runtime", "serde", "serde_json", "std"];
 
 /// Types every interface module defines, which a parameter type must not shadow.
-/// Std and derive names are listed too: a type may not hide what the code beside it names.
+/// Derive and prelude names are listed too: a type may not hide what the
+/// code beside it names (`Display` and the like are always written in full).
 const RESERVED_TYPE_NAMES: &[&str] = &[
     "Request",
     "Response",
@@ -174,6 +175,7 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "None",
     "Ok",
     "Err",
+    "Self",
     "Debug",
     "Clone",
     "Copy",
@@ -183,16 +185,11 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Hash",
     "PartialOrd",
     "Ord",
-    "Display",
     "Serialize",
     "Deserialize",
     "Send",
     "Sync",
     "Sized",
-    "From",
-    "Into",
-    "Iterator",
-    "Self",
 ];
 
 /// The checked parameters, and the wire names of those rejected (already reported),
