@@ -121,8 +121,6 @@ pub fn write(out_dir: &Path, files: &[OutputFile], mode: Mode) -> Result<WriteRe
     if mode == Mode::Check {
         return Ok(report);
     }
-    let changes: Vec<(&OutputFile, PathBuf, &str)> =
-        changes.into_iter().map(|(f, t)| (f, t, f.path.as_str())).collect();
     apply(out_dir, &changes, &stale).map_err(|e| err(format!("writing the output failed: {e}")))?;
     Ok(report)
 }
@@ -221,29 +219,17 @@ fn create_dirs(dir: &Path, created: &mut Vec<std::path::PathBuf>) -> std::io::Re
     Ok(())
 }
 
-fn apply(out_dir: &Path, changes: &[(&OutputFile, PathBuf, &str)], stale: &[String]) -> std::io::Result<()> {
+fn apply(out_dir: &Path, changes: &[(&OutputFile, PathBuf)], stale: &[String]) -> std::io::Result<()> {
     fs::create_dir_all(out_dir)?;
     let staging = journal::create(out_dir)?;
     // Stage every new file first: a failure here has touched nothing.
-    let mut staged = Vec::new();
-    let mut steps = Vec::new();
-    let staged_all = (|| -> std::io::Result<()> {
-        for (i, (file, target, rel)) in changes.iter().enumerate() {
-            let name = format!("new-{i}");
-            let tmp = staging.join(&name);
-            let mut f = fs::File::create(&tmp)?;
-            f.write_all(file.contents.as_bytes())?;
-            f.sync_all()?;
-            staged.push((tmp, target.clone()));
-            steps.push(Step::Write { path: (*rel).to_owned(), staged: name });
+    let staged = match stage(&staging, changes, stale) {
+        Ok(staged) => staged,
+        Err(e) => {
+            let _ = journal::discard(&staging);
+            return Err(e);
         }
-        steps.extend(stale.iter().map(|rel| Step::Remove { path: rel.clone() }));
-        journal::commit(&staging, &steps)
-    })();
-    if let Err(e) = staged_all {
-        let _ = journal::discard(&staging);
-        return Err(e);
-    }
+    };
     let mut journal: Vec<Done> = Vec::new();
     let mut created_dirs: Vec<std::path::PathBuf> = Vec::new();
     let crashed = std::cell::Cell::new(false);
@@ -295,6 +281,29 @@ fn apply(out_dir: &Path, changes: &[(&OutputFile, PathBuf, &str)], stale: &[Stri
         remove_empty_parents(out_dir, rel);
     }
     Ok(())
+}
+
+/// Writes each new content in full into the staging folder, then commits
+/// the journal. Returns (staged file, target) pairs.
+fn stage(
+    staging: &Path,
+    changes: &[(&OutputFile, PathBuf)],
+    stale: &[String],
+) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
+    let mut staged = Vec::new();
+    let mut steps = Vec::new();
+    for (i, (file, target)) in changes.iter().enumerate() {
+        let name = format!("new-{i}");
+        let tmp = staging.join(&name);
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(file.contents.as_bytes())?;
+        f.sync_all()?;
+        staged.push((tmp, target.clone()));
+        steps.push(Step::Write { path: file.path.clone(), staged: name });
+    }
+    steps.extend(stale.iter().map(|rel| Step::Remove { path: rel.clone() }));
+    journal::commit(staging, &steps)?;
+    Ok(staged)
 }
 
 /// Undoes the renames done so far, newest first. When every one is undone
