@@ -16,6 +16,57 @@ pub struct SourceFile {
     /// Display path, e.g. `spec/mediacall/transfer.yaml`.
     pub name: String,
     pub text: String,
+    /// Byte offset of the start of every line, computed once so that
+    /// rendering a diagnostic reads a few lines, not the file up to them.
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    /// A file with its line index.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let line_starts = std::iter::once(0).chain(line_breaks(&text)).collect();
+        Self { name: name.into(), text, line_starts }
+    }
+
+    /// 0-based line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1)
+    }
+
+    /// Byte range of lines `first..=last` (clamped), newline included.
+    fn lines_range(&self, first: usize, last: usize) -> std::ops::Range<usize> {
+        let start = self.line_starts.get(first).copied().unwrap_or(self.text.len());
+        let end = self.line_starts.get(last + 1).copied().unwrap_or(self.text.len());
+        start..end.max(start)
+    }
+}
+
+/// Offsets just past every `\n`.
+fn line_breaks(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1)
+}
+
+/// miette reads a snippet by scanning its source from the first byte; this
+/// hands it only a window of whole lines around the span, so each diagnostic
+/// costs the size of its snippet, not of the file before it.
+impl miette::SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let first_line = self.line_of(span.offset()).saturating_sub(before + 1);
+        let last_line = self.line_of(span.offset() + span.len()) + after + 1;
+        let window = self.lines_range(first_line, last_line);
+        let shifted = SourceSpan::new(span.offset().saturating_sub(window.start).into(), span.len());
+        let inner = self.text[window.clone()].read_span(&shifted, before, after)?;
+        let data: &'a [u8] = inner.data();
+        let at = SourceSpan::new((inner.span().offset() + window.start).into(), inner.span().len());
+        let line_count = inner.line_count() + first_line;
+        Ok(Box::new(miette::MietteSpanContents::new(data, at, inner.line() + first_line, inner.column(), line_count)))
+    }
 }
 
 /// One problem found in the specs (or while generating from them).
@@ -101,7 +152,7 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.0.at.as_ref().map(|(file, _)| &file.text as &dyn miette::SourceCode)
+        self.0.at.as_ref().map(|(file, _)| file.as_ref() as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

@@ -40,12 +40,19 @@ pub struct Api {
 impl Api {
     /// The event with this wire name.
     pub fn event(&self, wire: &str) -> Option<&Event> {
-        self.events.iter().find(|e| e.name.wire == wire)
+        // The checker sorts the catalogs; an IR built by hand may not be.
+        match self.events.binary_search_by(|e| e.name.wire.as_str().cmp(wire)) {
+            Ok(i) => Some(&self.events[i]),
+            Err(_) => self.events.iter().find(|e| e.name.wire == wire),
+        }
     }
 
     /// The error code with this code.
     pub fn error(&self, code: &str) -> Option<&ErrorCode> {
-        self.errors.iter().find(|e| e.code == code)
+        match self.errors.binary_search_by(|e| e.code.as_str().cmp(code)) {
+            Ok(i) => Some(&self.errors[i]),
+            Err(_) => self.errors.iter().find(|e| e.code == code),
+        }
     }
 }
 

@@ -13,4 +13,5 @@ pub mod import;
 pub mod ir;
 pub mod load;
 pub mod pipeline;
+pub mod text;
 pub mod write;

@@ -61,6 +61,14 @@ impl fmt::Display for Outcome {
                 r.removed.len()
             );
         }
+        if let Some(done) = &r.recovered {
+            writeln!(
+                f,
+                "finished an interrupted generate: {} moved into place, {} removed",
+                done.written.len(),
+                done.removed.len()
+            )?;
+        }
         writeln!(
             f,
             "generated: {} written, {} removed, {} unchanged",
@@ -75,9 +83,13 @@ impl fmt::Display for Outcome {
 pub fn generate(spec_dir: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Diagnostics> {
     let api = validate(spec_dir)?;
     let mut files = emit_all(&api)?;
+    // The changelog reads the lock file and itself: finish an interrupted
+    // run first, so they are both from the same generation.
+    let recovered = if check { None } else { write::recover(out_dir)? };
     files.push(crate::changelog::lock_file(&api)?);
     files.push(crate::changelog::changelog(out_dir, &api));
     let mode = if check { write::Mode::Check } else { write::Mode::Write };
-    let report = write::write(out_dir, &files, mode)?;
+    let mut report = write::write(out_dir, &files, mode)?;
+    report.recovered = recovered.or(report.recovered);
     Ok(Outcome { report, check })
 }

@@ -103,6 +103,9 @@ pub(super) fn events(loaded: &Loaded<EventCatalogFile>, report: &mut Report) -> 
             continue;
         }
         let rust = ident::camel(&spec.name);
+        if let Some(why) = super::names::camel_defect(&spec.name, &rust) {
+            ctx.push(ctx.at(&path.key("name"), format!("event name {why}")));
+        }
         if rust == "Unknown" {
             let d =
                 ctx.at(&path.key("name"), "the event name `Unknown` is reserved for events the catalog does not list");

@@ -1,9 +1,9 @@
 //! One interface file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::types::{check_value, constraints, fields, parse_type, scalar_value};
-use super::{Ctx, examples, is_header_name};
+use super::{Ctx, examples, is_header_name, names};
 use crate::diag::Report;
 use crate::ident;
 use crate::ir::{
@@ -14,11 +14,29 @@ use crate::load::Loaded;
 use crate::load::model::{ApiFile, ConditionSpec, InterfaceFile, ParamSpec};
 use crate::load::positions::NodePath;
 
+/// The catalogs' names, indexed once so each interface looks its references
+/// up in constant time (a file may list thousands).
+pub(super) struct Catalogs<'a> {
+    codes: HashSet<&'a str>,
+    events: HashSet<&'a str>,
+    /// Lower-cased event name to its spelling, for "did you mean".
+    events_folded: HashMap<String, &'a str>,
+}
+
+impl<'a> Catalogs<'a> {
+    pub(super) fn new(errors: &'a [ErrorCode], events: &'a [Event]) -> Self {
+        Self {
+            codes: errors.iter().map(|e| e.code.as_str()).collect(),
+            events: events.iter().map(|e| e.name.wire.as_str()).collect(),
+            events_folded: events.iter().map(|e| (e.name.wire.to_ascii_lowercase(), e.name.wire.as_str())).collect(),
+        }
+    }
+}
+
 pub(super) fn check(
     loaded: &Loaded<InterfaceFile>,
     api: &ApiFile,
-    errors: &[ErrorCode],
-    events: &[Event],
+    catalogs: &Catalogs<'_>,
     report: &mut Report,
 ) -> Option<Interface> {
     let before = report.len();
@@ -35,6 +53,10 @@ pub(super) fn check(
             )
             .label("operation name");
         ctx.push(d.help(rename_help("operation names become method names", &doc.operation)));
+    }
+    if let Some(why) = names::method_defect(&doc.operation) {
+        let d = ctx.at(&root.key("operation"), format!("operation name `{}`: {why}", doc.operation));
+        ctx.push(d.label("operation name").help("operation names become method names; choose a verb phrase"));
     }
     if RESERVED_METHODS.contains(&doc.operation.as_str()) {
         let d =
@@ -62,8 +84,8 @@ pub(super) fn check(
     let rules = rules(&mut ctx, doc, &params, &rejected);
     let result = result(&mut ctx, doc);
     let response_headers = response_headers(&mut ctx, doc);
-    let event_uses = event_uses(&mut ctx, doc, &params, &rejected, events);
-    let error_codes = error_codes(&mut ctx, doc, errors);
+    let event_uses = event_uses(&mut ctx, doc, &params, &rejected, catalogs);
+    let error_codes = error_codes(&mut ctx, doc, catalogs);
     let sends_guid = !api.auth.not_sent_by.contains(&doc.operation);
     let session = session_effect(&mut ctx, doc, sends_guid, &params, &response_headers);
 
@@ -138,7 +160,37 @@ const RESERVED_METHODS: &[&str] =
 const RESERVED_MODULES: &[&str] = &["client", "errors", "events", "agentgateway_runtime", "serde", "serde_json", "std"];
 
 /// Types every interface module defines, which a parameter type must not shadow.
-const RESERVED_TYPE_NAMES: &[&str] = &["Request", "Response", "Option", "String", "Vec", "Result", "Error"];
+/// Derive and prelude names are listed too: a type may not hide what the
+/// code beside it names (`Display` and the like are always written in full).
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Request",
+    "Response",
+    "Option",
+    "String",
+    "Vec",
+    "Result",
+    "Error",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Self",
+    "Debug",
+    "Clone",
+    "Copy",
+    "Default",
+    "PartialEq",
+    "Eq",
+    "Hash",
+    "PartialOrd",
+    "Ord",
+    "Serialize",
+    "Deserialize",
+    "Send",
+    "Sync",
+    "Sized",
+];
 
 /// The checked parameters, and the wire names of those rejected (already reported),
 /// so that later uses of them do not report the same defect again.
@@ -200,6 +252,10 @@ fn params_one(
         ctx.push(d);
         return false;
     }
+    if let Some(why) = names::snake_defect(&spec.name, &rust) {
+        ctx.push(ctx.at(&path.key("name"), format!("parameter name {why}")));
+        return false;
+    }
     if location == Location::Header && !is_header_name(&spec.name) {
         let d = ctx.at(&path.key("name"), format!("`{}` is not a valid HTTP header name", spec.name));
         ctx.push(d);
@@ -213,6 +269,12 @@ fn params_one(
             format!("a {key} parameter must be a string, integer or boolean, not {}", ty.spec_name()),
         );
         ctx.push(d);
+        return false;
+    }
+    if spec.secret && matches!(location, Location::Path | Location::Query) {
+        // A URL is logged, shown in errors and kept in proxies' records.
+        let d = ctx.at(&path.key("secret"), format!("a secret cannot be a {key} parameter: it would sit in the URL"));
+        ctx.push(d.label("secret in the URL").help("secrets travel in a header or the body"));
         return false;
     }
     if location == Location::Path && !spec.required {
@@ -259,11 +321,21 @@ fn params_one(
         Some(t) => t.clone(),
         None => ident::camel(&spec.name),
     };
+    let generates_type = !spec.secret && role.is_none() && !c.is_empty() && matches!(ty, Type::String | Type::Integer);
+    if generates_type
+        && let Some(why) = names::camel_defect(spec.type_name.as_deref().unwrap_or(&spec.name), &type_name)
+    {
+        let at = if spec.type_name.is_some() { path.key("type_name") } else { path.key("name") };
+        let d = ctx.at(&at, format!("parameter `{}` needs a type of its own, but {why}", spec.name));
+        ctx.push(d.help("set `type_name` to an UpperCamelCase name of letters and digits"));
+        return false;
+    }
     if RESERVED_TYPE_NAMES.contains(&type_name.as_str()) && !c.is_empty() {
+        let at = if spec.type_name.is_some() { path.key("type_name") } else { path.key("name") };
         let d = ctx.at(
-            &path.key("name"),
+            &at,
             format!(
-                "parameter `{}` would generate a type named `{type_name}`, which the module already uses",
+                "parameter `{}` would generate a type named `{type_name}`, a name the module already uses or relies on",
                 spec.name
             ),
         );
@@ -591,9 +663,10 @@ fn event_uses(
     doc: &InterfaceFile,
     params: &[Param],
     rejected: &[String],
-    events: &[Event],
+    catalogs: &Catalogs<'_>,
 ) -> Vec<EventUse> {
     let mut out: Vec<EventUse> = Vec::new();
+    let mut seen: HashSet<(&str, Option<(usize, String)>)> = HashSet::new();
     for (i, spec) in doc.events.iter().enumerate() {
         let path = NodePath::root().key("events").index(i);
         let (name, when) = match spec {
@@ -604,18 +677,19 @@ fn event_uses(
             }
         };
         let at = if when.is_some() { path.key("event") } else { path.clone() };
-        if !events.iter().any(|e| &e.name.wire == name) {
+        if !catalogs.events.contains(name.as_str()) {
             let d = ctx.at(&at, format!("event `{name}` is not in the event catalog")).label("unknown event");
-            let close = events.iter().find(|e| e.name.wire.eq_ignore_ascii_case(name));
+            let close = catalogs.events_folded.get(&name.to_ascii_lowercase());
             let help = match close {
-                Some(e) => format!("did you mean `{}`?", e.name.wire),
+                Some(e) => format!("did you mean `{e}`?"),
                 None => "add it to events.yaml with its meaning and payload, or fix the name".to_owned(),
             };
             ctx.push(d.help(help));
             continue;
         }
+        let key = (name.as_str(), when.as_ref().map(|c| (c.param, c.equals.to_string())));
         let use_ = EventUse { event: name.clone(), when };
-        if out.contains(&use_) {
+        if !seen.insert(key) {
             let d = ctx.at(&at, format!("event `{name}` is listed twice"));
             ctx.push(d);
             continue;
@@ -625,16 +699,17 @@ fn event_uses(
     out
 }
 
-fn error_codes(ctx: &mut Ctx<'_>, doc: &InterfaceFile, errors: &[ErrorCode]) -> Vec<String> {
+fn error_codes(ctx: &mut Ctx<'_>, doc: &InterfaceFile, catalogs: &Catalogs<'_>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for (i, code) in doc.errors.iter().enumerate() {
         let path = NodePath::root().key("errors").index(i);
-        if !errors.iter().any(|e| &e.code == code) {
+        if !catalogs.codes.contains(code.as_str()) {
             let d = ctx.at(&path, format!("error code `{code}` is not in the error catalog")).label("unknown code");
             ctx.push(d.help("add it to errors.yaml (with `source: unpublished` if its meaning is unknown)"));
             continue;
         }
-        if out.contains(code) {
+        if !seen.insert(code) {
             let d = ctx.at(&path, format!("error code `{code}` is listed twice"));
             ctx.push(d);
             continue;

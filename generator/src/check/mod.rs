@@ -7,6 +7,7 @@
 mod catalogs;
 mod examples;
 mod interface;
+mod names;
 mod types;
 
 use std::collections::BTreeMap;
@@ -35,8 +36,9 @@ pub fn check(spec: &LoadedSpec) -> Result<Api, Diagnostics> {
     let errors = catalogs::errors(&spec.errors, &mut report);
     let events = catalogs::events(&spec.events, &mut report);
     let mut interfaces = Vec::new();
+    let catalogs = interface::Catalogs::new(&errors, &events);
     for loaded in &spec.interfaces {
-        if let Some(interface) = interface::check(loaded, &spec.api.doc, &errors, &events, &mut report) {
+        if let Some(interface) = interface::check(loaded, &spec.api.doc, &catalogs, &mut report) {
             interfaces.push(interface);
         }
     }
@@ -143,8 +145,9 @@ pub(crate) fn is_header_name(name: &str) -> bool {
 /// Checks that need every interface at once.
 fn cross_interface(spec: &LoadedSpec, interfaces: &[crate::ir::Interface], report: &mut Report) {
     let mut seen: BTreeMap<&str, &crate::ir::Interface> = BTreeMap::new();
+    let by_source: BTreeMap<&str, &crate::ir::Interface> = interfaces.iter().map(|i| (i.source.as_str(), i)).collect();
     for (loaded, interface) in
-        spec.interfaces.iter().filter_map(|l| interfaces.iter().find(|i| i.source == l.rel_path).map(|i| (l, i)))
+        spec.interfaces.iter().filter_map(|l| by_source.get(l.rel_path.as_str()).map(|i| (l, *i)))
     {
         let mut ctx = Ctx::new(loaded, report);
         if let Some(first) = seen.get(interface.operation.rust.as_str()) {
@@ -160,9 +163,10 @@ fn cross_interface(spec: &LoadedSpec, interfaces: &[crate::ir::Interface], repor
             seen.insert(&interface.operation.rust, interface);
         }
     }
+    let operations: std::collections::BTreeSet<&str> = interfaces.iter().map(|i| i.operation.wire.as_str()).collect();
     let mut ctx = Ctx::new(&spec.api, report);
     for (i, name) in spec.api.doc.auth.not_sent_by.iter().enumerate() {
-        if !interfaces.iter().any(|it| &it.operation.wire == name) {
+        if !operations.contains(name.as_str()) {
             let path = NodePath::root().key("auth").key("not_sent_by").index(i);
             let d = ctx.at(&path, format!("no interface has the operation name `{name}`"));
             ctx.push(

@@ -82,6 +82,10 @@ pub(crate) fn fields(ctx: &mut Ctx<'_>, specs: &[FieldSpec], path: &NodePath) ->
             continue;
         }
         rust_names.insert(rust.clone(), spec.name.clone());
+        if let Some(why) = super::names::snake_defect(&spec.name, &rust) {
+            ctx.push(ctx.at(&fpath.key("name"), format!("field name {why}")));
+            continue;
+        }
         let nested = match (&spec.fields, spec.ty.as_str()) {
             (Some(list), "object") => Some(fields(ctx, list, &fpath.key("fields"))),
             (Some(_), _) => {
@@ -138,6 +142,9 @@ pub(super) fn values(ctx: &mut Ctx<'_>, specs: &[ValueSpec], ty: &Type, path: &N
         ctx.push(d);
         return out;
     }
+    // Index into `out` by value and by variant name: a list may be long.
+    let mut by_value: std::collections::HashMap<Value, usize> = std::collections::HashMap::new();
+    let mut by_rust: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, spec) in specs.iter().enumerate() {
         let vpath = path.index(i);
         let value = match scalar_value(&spec.value, ty) {
@@ -154,13 +161,13 @@ pub(super) fn values(ctx: &mut Ctx<'_>, specs: &[ValueSpec], ty: &Type, path: &N
             continue;
         }
         let rust = ident::camel(&spec.name);
-        if let Some(prev) = out.iter().find(|v| v.value == value) {
+        if let Some(prev) = by_value.get(&value).map(|&j| &out[j]) {
             let d =
                 ctx.at(&vpath.key("value"), format!("value `{value}` is listed twice (also as `{}`)", prev.name.wire));
             ctx.push(d.label("duplicate"));
             continue;
         }
-        if let Some(prev) = out.iter().find(|v| v.name.rust == rust) {
+        if let Some(prev) = by_rust.get(&rust).map(|&j| &out[j]) {
             let d = ctx.at(
                 &vpath.key("name"),
                 format!("values `{}` and `{}` share the name `{}`", prev.value, value, spec.name),
@@ -168,6 +175,8 @@ pub(super) fn values(ctx: &mut Ctx<'_>, specs: &[ValueSpec], ty: &Type, path: &N
             ctx.push(d.help("give each value its own name"));
             continue;
         }
+        by_value.insert(value.clone(), out.len());
+        by_rust.insert(rust.clone(), out.len());
         out.push(EnumValue {
             value,
             name: Name { wire: spec.name.clone(), rust, pos: ctx.pos(&vpath) },

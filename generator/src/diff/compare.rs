@@ -1,5 +1,6 @@
 //! The comparison itself: walks two [`Api`]s side by side and classifies each difference.
 
+use std::collections::HashSet;
 use std::fmt::Display;
 
 use super::{Area, Change, Class, Kind, Report};
@@ -303,10 +304,12 @@ fn interface(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
             ctx.docs("events", format!("condition for event `{}` changed", e.event));
         }
     }
-    for c in n.errors.iter().filter(|c| !o.errors.contains(c)) {
+    let (old_codes, new_codes): (HashSet<&String>, HashSet<&String>) =
+        (o.errors.iter().collect(), n.errors.iter().collect());
+    for c in n.errors.iter().filter(|c| !old_codes.contains(c)) {
         ctx.push(Class::Compatible, Kind::ErrorAdded, "errors", format!("may now answer error code {c}"));
     }
-    for c in o.errors.iter().filter(|c| !n.errors.contains(c)) {
+    for c in o.errors.iter().filter(|c| !new_codes.contains(c)) {
         ctx.push(Class::Compatible, Kind::ErrorRemoved, "errors", format!("no longer lists error code {c}"));
     }
     ctx.text("title", "title", &o.title, &n.title);
@@ -864,9 +867,12 @@ fn response_headers(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
 // Catalogs
 
 fn errors(old: &[ErrorCode], new: &[ErrorCode], ctx: &mut Ctx<'_>) {
+    // Indexed by code: catalogs may hold thousands of entries.
+    let new_by_code: std::collections::HashMap<&str, &ErrorCode> = new.iter().map(|n| (n.code.as_str(), n)).collect();
+    let old_codes: HashSet<&str> = old.iter().map(|o| o.code.as_str()).collect();
     for o in old {
         let subject = format!("error code {}", o.code);
-        let Some(n) = new.iter().find(|n| n.code == o.code) else {
+        let Some(n) = new_by_code.get(o.code.as_str()).copied() else {
             ctx.push(
                 Class::Breaking,
                 Kind::ErrorRemoved,
@@ -891,7 +897,7 @@ fn errors(old: &[ErrorCode], new: &[ErrorCode], ctx: &mut Ctx<'_>) {
         }
         ctx.opt_text(&subject, "note", o.note.as_deref(), n.note.as_deref());
     }
-    for n in new.iter().filter(|n| !old.iter().any(|o| o.code == n.code)) {
+    for n in new.iter().filter(|n| !old_codes.contains(n.code.as_str())) {
         ctx.push(
             Class::Compatible,
             Kind::ErrorAdded,
@@ -902,9 +908,11 @@ fn errors(old: &[ErrorCode], new: &[ErrorCode], ctx: &mut Ctx<'_>) {
 }
 
 fn events(old: &[Event], new: &[Event], ctx: &mut Ctx<'_>) {
+    let new_by_name: std::collections::HashMap<&str, &Event> = new.iter().map(|n| (n.name.wire.as_str(), n)).collect();
+    let old_names: HashSet<&str> = old.iter().map(|o| o.name.wire.as_str()).collect();
     for o in old {
         let subject = format!("event `{}`", o.name.wire);
-        let Some(n) = new.iter().find(|n| n.name.wire == o.name.wire) else {
+        let Some(n) = new_by_name.get(o.name.wire.as_str()).copied() else {
             ctx.push(
                 Class::Breaking,
                 Kind::EventRemoved,
@@ -937,7 +945,7 @@ fn events(old: &[Event], new: &[Event], ctx: &mut Ctx<'_>) {
         ctx.opt_text(&subject, "payload description", op.description.as_deref(), np.description.as_deref());
         ctx.opt_text(&subject, "note", o.note.as_deref(), n.note.as_deref());
     }
-    for n in new.iter().filter(|n| !old.iter().any(|o| o.name.wire == n.name.wire)) {
+    for n in new.iter().filter(|n| !old_names.contains(n.name.wire.as_str())) {
         ctx.push(
             Class::Compatible,
             Kind::EventAdded,

@@ -68,22 +68,29 @@ fn scalar(raw: &str, integer: bool) -> Scalar {
 
 /// Splits prose into sentences at ". " followed by an upper-case letter or a digit.
 pub fn sentences(text: &str) -> Vec<String> {
+    sentence_spans(text).into_iter().map(|(_, s)| s).collect()
+}
+
+/// [`sentences`], each with the byte offset where it starts in `text`.
+fn sentence_spans(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    let mut current = String::new();
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        current.push(chars[i]);
-        if chars[i] == '.' && chars.get(i + 1) == Some(&' ') && chars.get(i + 2).is_some_and(|c| c.is_uppercase()) {
-            out.push(current.trim().to_owned());
-            current.clear();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if c == '.' && text[i + 1..].starts_with(' ') && text[i + 2..].chars().next().is_some_and(char::is_uppercase) {
+            push_trimmed(text, start, i + 1, &mut out);
+            start = i + 1;
         }
-        i += 1;
     }
-    if !current.trim().is_empty() {
-        out.push(current.trim().to_owned());
-    }
+    push_trimmed(text, start, text.len(), &mut out);
     out
+}
+
+fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<(usize, String)>) {
+    let part = &text[start..end];
+    let trimmed = part.trim();
+    if !trimmed.is_empty() {
+        out.push((start + (part.len() - part.trim_start().len()), trimmed.to_owned()));
+    }
 }
 
 /// Reads the description cell of parameter `param` of spec type `ty`.
@@ -156,38 +163,55 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
     );
     let default = re(r"(?i)\bdefault value is (-?\d+)\.?$");
 
-    let text = prose_lines.iter().map(|l| l.text.trim()).collect::<Vec<_>>().join(" ");
-    for sentence in sentences(&text) {
-        let line = prose_lines
-            .iter()
-            .find(|l| l.text.contains(sentence.trim_end_matches('.')))
-            .or(prose_lines.first())
-            .map_or(0, |l| l.no);
+    // The cell's lines joined, with where each starts: a sentence's line is
+    // looked up by its offset, not searched for (a cell may hold megabytes).
+    let mut text = String::new();
+    let mut starts = Vec::with_capacity(prose_lines.len());
+    for (i, l) in prose_lines.iter().enumerate() {
+        if i > 0 {
+            text.push(' ');
+        }
+        starts.push(text.len());
+        text.push_str(l.text.trim());
+    }
+    for (offset, sentence) in sentence_spans(&text) {
+        let index = starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let line = prose_lines.get(index).map_or(0, |l| l.no);
         let mut used = false;
-        if let Some(c) = range.captures(&sentence) {
+        // Each phrasing needs a word of its own; looking for the word first
+        // spares the regex engine almost every sentence of a long cell.
+        let lower = sentence.to_ascii_lowercase();
+        let has = |word: &str| lower.contains(word);
+        if has("range")
+            && let Some(c) = range.captures(&sentence)
+        {
             if let (Ok(min), Ok(max)) = (c[1].parse(), c[2].parse()) {
                 out.constraints.range = Some(Range { min, max });
                 used = true;
             }
         }
-        if let Some(c) = chars_max.captures(&sentence) {
+        let lengths = has("character").then_some((&chars_max, &chars_span));
+        if let Some(c) = lengths.and_then(|(max, _)| max.captures(&sentence)) {
             out.constraints.chars = Some(Length { min: None, max: c[1].parse().unwrap_or(0) });
             used = true;
-        } else if let Some(c) = chars_span.captures(&sentence) {
+        } else if let Some(c) = lengths.and_then(|(_, span)| span.captures(&sentence)) {
             out.constraints.chars =
                 Some(Length { min: c[1].parse().ok().filter(|m| *m > 0), max: c[2].parse().unwrap_or(0) });
             used = true;
         }
-        if let Some(c) = bytes_max.captures(&sentence) {
+        let sizes = (has("byte") || has("kb")).then_some((&bytes_max, &kb));
+        if let Some(c) = sizes.and_then(|(max, _)| max.captures(&sentence)) {
             out.constraints.bytes = Some(Length { min: None, max: c[1].parse().unwrap_or(0) });
             used = true;
-        } else if let Some(c) = kb.captures(&sentence) {
+        } else if let Some(c) = sizes.and_then(|(_, kb)| kb.captures(&sentence)) {
             let n: u64 = c[1].parse().unwrap_or(0);
             out.constraints.bytes = Some(Length { min: None, max: n * 1024 });
             out.quirks.push(format!("The page limits {param} to \"{n} KB\", read here as {} bytes.", n * 1024));
             used = true;
         }
-        if let Some(c) = digits.captures(&sentence) {
+        if has("digit")
+            && let Some(c) = digits.captures(&sentence)
+        {
             let (a, b) = (&c[1], &c[2]);
             let pattern = if c.get(3).is_some() {
                 Pattern {
@@ -200,14 +224,18 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
             out.constraints.pattern = Some(pattern);
             used = true;
         }
-        if let Some(c) = supported.captures(&sentence) {
+        if has("supported")
+            && let Some(c) = supported.captures(&sentence)
+        {
             let meaning = c[2].trim().to_owned();
             out.constraints.values =
                 vec![Value { value: scalar(&c[1], integer), name: value_name(&meaning), description: meaning }];
             out.constraints.supported_only = true;
             used = true;
         }
-        if let Some(c) = only_when.captures(&sentence) {
+        if has("only when")
+            && let Some(c) = only_when.captures(&sentence)
+        {
             out.rules.push(RawRule {
                 kind: "only_when",
                 param: param.to_owned(),
@@ -219,14 +247,15 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
             });
             used = true;
         }
-        if let Some(c) = default.captures(&sentence)
+        if has("default")
+            && let Some(c) = default.captures(&sentence)
             && integer
             && let Ok(i) = c[1].parse::<i64>()
         {
             out.default = Some(Scalar::Int(i));
             used = true;
         }
-        for c in see_table.captures_iter(&sentence) {
+        for c in see_table.captures_iter(if has("table") { sentence.as_str() } else { "" }) {
             if let Ok(n) = c[1].parse() {
                 out.table_refs.push((line, n, param.to_owned()));
             }

@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 
 use crate::diag::{Diagnostic, Diagnostics, Report, SourceFile};
 use model::{ApiFile, ErrorCatalogFile, EventCatalogFile, InterfaceFile};
-use positions::{Location, PositionIndex};
+use positions::{Location, PositionIndex, Refusal, is_bidi_control};
 
 /// The API-wide file.
 pub const API_FILE: &str = "api.yaml";
@@ -104,10 +104,31 @@ fn is_spec_file(name: &str, report: &mut Report, path: &Path) -> bool {
 }
 
 fn read_one(path: &Path, rel_path: String, files: &mut Vec<RawFile>, report: &mut Report) {
-    match std::fs::read(path) {
+    match read_capped(path) {
         Ok(bytes) => files.push(RawFile { rel_path, bytes }),
-        Err(e) => report.push(Diagnostic::new(format!("cannot read {}: {e}", path.display()))),
+        Err(why) => report.push(Diagnostic::new(format!("cannot read {}: {why}", path.display()))),
     }
+}
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`] (plus one byte, so
+/// that `decode` can say it is too large). Anything else is refused before
+/// it is opened: a FIFO would block the open, a device (a link to
+/// `/dev/zero`) would never end.
+fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let not_regular = "not a regular file (spec files are plain files; links to them are followed)";
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(not_regular.to_owned());
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    // Checked again on the open handle: the path may have been swapped since.
+    if !file.metadata().map_err(|e| e.to_string())?.is_file() {
+        return Err(not_regular.to_owned());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    Ok(bytes)
 }
 
 /// Deserializes a spec tree. `display_root` prefixes file names in diagnostics
@@ -121,7 +142,7 @@ pub fn load(display_root: &str, files: &[RawFile]) -> Result<LoadedSpec, Diagnos
     for raw in files {
         let Some(text) = decode(display_root, raw, &mut report) else { continue };
         let name = display_name(display_root, &raw.rel_path);
-        let file = Arc::new(SourceFile { name, text });
+        let file = Arc::new(SourceFile::new(name, text));
         match raw.rel_path.as_str() {
             API_FILE => api = parse::<ApiFile>(raw, &file, &mut report),
             ERRORS_FILE => errors = parse::<ErrorCatalogFile>(raw, &file, &mut report),
@@ -167,10 +188,10 @@ fn display_name(root: &str, rel: &str) -> String {
 
 fn decode(root: &str, raw: &RawFile, report: &mut Report) -> Option<String> {
     if raw.bytes.len() > MAX_FILE_BYTES {
+        // Reading stops one byte past the limit, so the size itself is unknown.
         report.push(Diagnostic::new(format!(
-            "{}: {} bytes is larger than the {} byte limit for a spec file",
+            "{}: larger than the {} byte limit for a spec file",
             display_name(root, &raw.rel_path),
-            raw.bytes.len(),
             MAX_FILE_BYTES
         )));
         return None;
@@ -195,12 +216,6 @@ fn decode(root: &str, raw: &RawFile, report: &mut Report) -> Option<String> {
     }
 }
 
-/// Bidirectional-text controls can make text read differently from what it
-/// is, and rustc refuses them in generated comments and literals.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-}
-
 fn parse<T: DeserializeOwned>(raw: &RawFile, file: &Arc<SourceFile>, report: &mut Report) -> Option<Loaded<T>> {
     if let Some((offset, c)) = file.text.char_indices().find(|&(_, c)| is_bidi_control(c)) {
         let loc = location_of(&file.text, offset, c.len_utf8());
@@ -220,27 +235,43 @@ fn parse<T: DeserializeOwned>(raw: &RawFile, file: &Arc<SourceFile>, report: &mu
         );
         return None;
     }
+    // The event walk runs first: it bounds what serde_yaml is given.
+    let positions = match PositionIndex::build(&file.text) {
+        Ok(positions) => positions,
+        Err(refusal) => {
+            report.push(refused(file, refusal));
+            return None;
+        }
+    };
     match serde_yaml::from_str::<T>(&file.text) {
-        Ok(doc) => Some(Loaded {
-            rel_path: raw.rel_path.clone(),
-            file: Arc::clone(file),
-            positions: PositionIndex::build(&file.text),
-            doc,
-        }),
+        Ok(doc) => Some(Loaded { rel_path: raw.rel_path.clone(), file: Arc::clone(file), positions, doc }),
         Err(e) => {
-            // A syntax slip can surface from serde_yaml as a type error further on;
-            // when the event parser finds one, that is the error to show.
-            let diagnostic = match PositionIndex::syntax_error(&file.text) {
-                Some((info, offset)) => {
-                    Diagnostic::at(file, location_of(&file.text, offset, 1), format!("YAML syntax error: {info}"))
-                        .label("here")
-                        .help("check the indentation here, and for a bracket or quote left open above")
-                }
-                None => yaml_error(file, &e),
-            };
-            report.push(diagnostic);
+            report.push(yaml_error(file, &e));
             None
         }
+    }
+}
+
+/// What the user sees when the event walk refuses a file.
+fn refused(file: &Arc<SourceFile>, refusal: Refusal) -> Diagnostic {
+    // The event parser's spans may end inside a character; widen to whole ones.
+    let whole = |at: Location| location_of(&file.text, at.offset, at.len.max(1));
+    match refusal {
+        Refusal::TooDeep { at } => {
+            Diagnostic::at(file, whole(at), format!("collections nest deeper than {} levels", positions::MAX_DEPTH))
+                .label("too deep")
+                .help("no spec needs this depth; check for brackets left open")
+        }
+        Refusal::BidiControl { at, c } => {
+            Diagnostic::at(file, at, format!("bidirectional control character U+{:04X} in a spec file", u32::from(c)))
+                .label("written as an escape here")
+                .help("remove it: it can make text read differently from what it is")
+        }
+        // A syntax slip can surface from serde_yaml as a type error further
+        // on; the event parser points at the slip itself.
+        Refusal::Syntax { at, info } => Diagnostic::at(file, whole(at), format!("YAML syntax error: {info}"))
+            .label("here")
+            .help("check the indentation here, and for a bracket or quote left open above"),
     }
 }
 
@@ -315,7 +346,7 @@ mod tests {
 
     #[test]
     fn unknown_field_points_at_the_key() {
-        let file = Arc::new(SourceFile { name: "x.yaml".into(), text: "code: \"0\"\nnme: x\n".into() });
+        let file = Arc::new(SourceFile::new("x.yaml", "code: \"0\"\nnme: x\n"));
         let mut report = Report::default();
         let r = parse::<model::ErrorCodeSpec>(&raw("x.yaml", &file.text), &file, &mut report);
         assert!(r.is_none());

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, Span};
 
+pub use crate::text::is_bidi_control;
+
 /// One step from a node to a child.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Seg {
@@ -60,15 +62,48 @@ pub struct PositionIndex {
     keys: HashMap<NodePath, Location>,
 }
 
+/// How deep collections may nest. Real specs stay below 10; the bound keeps
+/// serde_yaml's parser, whose cost grows with depth at every token, linear.
+pub const MAX_DEPTH: usize = 32;
+
+/// saphyr-parser's message when flow collections nest past its own limit (255).
+const FLOW_DEPTH_ERROR: &str = "recursion limit exceeded";
+
+/// Why the index walk refused a document before it reached serde_yaml.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Collections nest deeper than [`MAX_DEPTH`]; `at` is the first one too deep.
+    TooDeep { at: Location },
+    /// A scalar holds a bidirectional-text control once YAML escapes are
+    /// decoded (`"\u202E"`); `at` is the scalar.
+    BidiControl { at: Location, c: char },
+    /// The document is not valid YAML; `info` says why.
+    Syntax { at: Location, info: String },
+}
+
 impl PositionIndex {
-    /// Indexes `text`; a document the event parser rejects yields an empty
-    /// index (serde_yaml will have reported the error with its position).
-    pub fn build(text: &str) -> Self {
+    /// Indexes `text`, refusing documents that are not valid YAML, nest too
+    /// deep or hide bidi controls behind escapes.
+    pub fn build(text: &str) -> Result<Self, Refusal> {
         let mut builder = Builder { text, chars: CharToByte::new(text), index: Self::default(), stack: Vec::new() };
         let mut parser = Parser::new_from_str(text);
         let mut documents = 0;
         while let Some(next) = parser.next_event() {
-            let Ok((event, span)) = next else { break };
+            let (event, span) = match next {
+                Ok(next) => next,
+                // The scanner looks ahead across open flow collections, so
+                // bracket runs end here, before any event reaches `refuse`.
+                Err(e) => {
+                    let offset = builder.chars.byte(e.marker().index());
+                    let at = Location { line: e.marker().line(), column: e.marker().col() + 1, offset, len: 1 };
+                    if e.info() == FLOW_DEPTH_ERROR {
+                        return Err(Refusal::TooDeep { at });
+                    }
+                    // serde_yaml is laxer and would go on, at a cost that
+                    // grows with the nesting it finds; the slip is the error.
+                    return Err(Refusal::Syntax { at, info: e.info().to_owned() });
+                }
+            };
             if let Event::DocumentStart(_) = event {
                 documents += 1;
                 // Only the first document is read by `load`.
@@ -76,23 +111,10 @@ impl PositionIndex {
                     break;
                 }
             }
+            builder.refuse(&event, span)?;
             builder.on_event(event, span);
         }
-        builder.index
-    }
-
-    /// The first syntax error of `text`, as the event parser sees it: its
-    /// message and byte offset. serde_yaml sometimes reports a syntax slip as
-    /// a type error further on; this points at the slip itself.
-    pub fn syntax_error(text: &str) -> Option<(String, usize)> {
-        let mut parser = Parser::new_from_str(text);
-        while let Some(next) = parser.next_event() {
-            if let Err(e) = next {
-                let chars = CharToByte::new(text);
-                return Some((e.info().to_owned(), chars.byte(e.marker().index())));
-            }
-        }
-        None
+        Ok(builder.index)
     }
 
     /// Location of the value at `path`, or of the nearest ancestor that has one.
@@ -129,6 +151,39 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// Stops the walk at a collection nested too deep or a scalar hiding a bidi control.
+    fn refuse(&self, event: &Event<'_>, span: Span) -> Result<(), Refusal> {
+        match event {
+            Event::MappingStart(..) | Event::SequenceStart(..) if self.stack.len() >= MAX_DEPTH => {
+                Err(Refusal::TooDeep { at: self.location(span) })
+            }
+            Event::Scalar(text, ..) => match text.chars().find(|&c| is_bidi_control(c)) {
+                Some(c) => Err(Refusal::BidiControl { at: self.escape_location(span, c), c }),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    /// Where the escape that spells `c` sits in the scalar at `span`, or the
+    /// scalar's first character when it is not written as an escape.
+    fn escape_location(&self, span: Span, c: char) -> Location {
+        let scalar = self.location(span);
+        let source = self.text.get(scalar.offset..scalar.offset + scalar.len).unwrap_or_default();
+        let code = u32::from(c);
+        let spellings =
+            [format!("\\u{code:04X}"), format!("\\u{code:04x}"), format!("\\U{code:08X}"), format!("\\U{code:08x}")];
+        let found = spellings.iter().find_map(|e| source.find(e.as_str()).map(|at| (at, e.len())));
+        let (at, len) = found.unwrap_or((0, source.chars().next().map_or(1, char::len_utf8)));
+        let before = &source[..at];
+        let line = scalar.line + before.matches('\n').count();
+        let column = match before.rfind('\n') {
+            Some(nl) => before[nl + 1..].chars().count() + 1,
+            None => scalar.column + before.chars().count(),
+        };
+        Location { line, column, offset: scalar.offset + at, len }
+    }
+
     fn location(&self, span: Span) -> Location {
         let start = self.chars.byte(span.start.index());
         let end = self.chars.byte(span.end.index()).max(start);
@@ -221,7 +276,7 @@ mod tests {
     #[test]
     fn indexes_nested_keys_and_values() {
         let text = "a: 1\nlist:\n  - name: x\n    type: string\n  - name: é\n";
-        let index = PositionIndex::build(text);
+        let index = PositionIndex::build(text).expect("indexed");
         let name1 = NodePath::root().key("list").index(1).key("name");
         let loc = index.value(&name1).expect("indexed");
         assert_eq!((loc.line, loc.column), (5, 11));
@@ -232,15 +287,43 @@ mod tests {
 
     #[test]
     fn falls_back_to_nearest_ancestor() {
-        let index = PositionIndex::build("a:\n  b: 1\n");
+        let index = PositionIndex::build("a:\n  b: 1\n").expect("indexed");
         let loc = index.value(&NodePath::root().key("a").key("zzz")).expect("ancestor");
         assert_eq!(loc.line, 2);
     }
 
     #[test]
     fn flow_collections_are_indexed() {
-        let index = PositionIndex::build("body: { \"callid\": \"1\", n: 2 }\n");
+        let index = PositionIndex::build("body: { \"callid\": \"1\", n: 2 }\n").expect("indexed");
         let loc = index.value(&NodePath::root().key("body").key("n")).expect("indexed");
         assert_eq!((loc.line, loc.column), (1, 27));
+    }
+
+    #[test]
+    fn refuses_nesting_deeper_than_the_limit() {
+        let ok = format!("a: {}{}\n", "[".repeat(MAX_DEPTH - 1), "]".repeat(MAX_DEPTH - 1));
+        assert!(PositionIndex::build(&ok).is_ok());
+        let deep = format!("a: {}{}\n", "[".repeat(MAX_DEPTH * 4), "]".repeat(MAX_DEPTH * 4));
+        match PositionIndex::build(&deep) {
+            Err(Refusal::TooDeep { at }) => assert_eq!((at.line, at.column), (1, 3 + MAX_DEPTH)),
+            other => panic!("{other:?}"),
+        }
+        // Past the event parser's own limit the scanner stops first, still a refusal.
+        let unclosed = format!("a: {}\n", "[".repeat(1000));
+        assert!(matches!(PositionIndex::build(&unclosed), Err(Refusal::TooDeep { .. })));
+        // Brackets at column 0 are a slip serde_yaml's parser would wade through.
+        let unindented = format!("a: {}", "[\n".repeat(1000));
+        assert!(matches!(PositionIndex::build(&unindented), Err(Refusal::Syntax { .. })));
+    }
+
+    #[test]
+    fn refuses_escaped_bidi_controls() {
+        match PositionIndex::build("a: ok\nsummary: \"abc\\u202Edef\"\n") {
+            Err(Refusal::BidiControl { at, c }) => {
+                assert_eq!(c, '\u{202E}');
+                assert_eq!((at.line, at.column, at.len), (2, 14, 6), "points at the escape itself");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -365,6 +365,17 @@ pub struct ErrorEntry<'a> {
 
 pub fn errors(api: &Api) -> ErrorsContext<'_> {
     let anchors = CatalogAnchors::new(api);
+    // Who lists each code, gathered in one pass: an interface may list thousands.
+    let mut users: BTreeMap<&str, Vec<Backlink>> = BTreeMap::new();
+    for it in &api.interfaces {
+        let mut listed: Vec<&str> = it.errors.iter().map(String::as_str).collect();
+        listed.sort_unstable();
+        listed.dedup();
+        for code in listed {
+            let backlink = Backlink { title: it.title.clone(), link: link(0, &interface_rel(it), None), when_md: None };
+            users.entry(code).or_default().push(backlink);
+        }
+    }
     let errors = api
         .errors
         .iter()
@@ -373,12 +384,7 @@ pub fn errors(api: &Api) -> ErrorsContext<'_> {
             anchor: anchors.error(&e.code),
             code_md: code_cell(&e.code),
             name_md: code_cell(&e.name.wire),
-            used_by: api
-                .interfaces
-                .iter()
-                .filter(|it| it.errors.contains(&e.code))
-                .map(|it| Backlink { title: it.title.clone(), link: link(0, &interface_rel(it), None), when_md: None })
-                .collect(),
+            used_by: users.remove(e.code.as_str()).unwrap_or_default(),
         })
         .collect();
     ErrorsContext {

@@ -80,7 +80,8 @@ impl Doc {
     }
 }
 
-/// Splits text into lines with `\r\n`/`\r` unified, control characters dropped,
+/// Splits text into lines with `\r\n`/`\r` unified, control characters and
+/// bidi controls dropped (the checker refuses those; this holds without it),
 /// and leading white space removed (an indented line would be a code block).
 pub fn normalize(text: &str) -> Vec<String> {
     text.replace("\r\n", "\n")
@@ -88,7 +89,7 @@ pub fn normalize(text: &str) -> Vec<String> {
         .split('\n')
         .map(|line| {
             line.chars()
-                .filter(|c| !c.is_control() || *c == '\t')
+                .filter(|&c| (!c.is_control() || c == '\t') && !crate::text::is_bidi_control(c))
                 .map(|c| if c == '\t' { ' ' } else { c })
                 .collect::<String>()
         })
@@ -96,8 +97,18 @@ pub fn normalize(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Escapes markdown in one line of spec text.
+/// Escapes markdown in one line of spec text. Text of several lines is
+/// joined into one first: callers put the result inside a line of their own
+/// markup (a list item, a table of values), where a line break would start
+/// an unescaped block or a lazy continuation that rustdoc lints reject.
 pub fn escape_line(line: &str) -> String {
+    let joined;
+    let line = if line.contains(['\n', '\r']) {
+        joined = normalize(line).into_iter().filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+        joined.as_str()
+    } else {
+        line
+    };
     let mut out = String::with_capacity(line.len() + 8);
     for c in line.chars() {
         if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#') {
@@ -176,6 +187,23 @@ mod tests {
         assert_eq!(code("a"), "`a`");
         assert_eq!(code("a`b"), "``a`b``");
         assert_eq!(code("`x`"), "`` `x` ``");
+    }
+
+    #[test]
+    fn text_of_several_lines_escapes_into_one() {
+        // Mid-line, a dash or a number is plain text.
+        assert_eq!(escape_line("first\n- item\r\n1. x\n\n  more"), "first - item 1. x more");
+        let doc = Doc::new().raw(format!("- value: {}", escape_line("one\n- two"))).attrs().to_string();
+        let file: syn::File = syn::parse_str(&format!("{doc} struct S;")).expect("parses");
+        assert_eq!(doc_strings(&file.items[0]), [" - value: one - two"]);
+    }
+
+    #[test]
+    fn bidi_controls_never_reach_a_doc_line() {
+        let doc = Doc::new().text("abc\u{202E}def\u{2066}").attrs().to_string();
+        let file: syn::File = syn::parse_str(&format!("{doc} struct S;")).expect("parses");
+        let lines = doc_strings(&file.items[0]);
+        assert_eq!(lines, [" abcdef"]);
     }
 
     #[test]
