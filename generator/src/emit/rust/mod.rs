@@ -74,7 +74,12 @@ name = \"{name}\"\n\
 description = \"Typed async client for the {} REST API, generated from its interface specs.\"\n\
 version.workspace = true\n\
 edition.workspace = true\n\
+rust-version.workspace = true\n\
 license.workspace = true\n\
+repository.workspace = true\n\
+readme.workspace = true\n\
+keywords.workspace = true\n\
+categories.workspace = true\n\
 \n\
 [dependencies]\n\
 agentgateway-runtime = {{ workspace = true }}\n\
