@@ -81,3 +81,23 @@ pub fn generate(spec_dir: &Path, out_dir: &Path, check: bool) -> Result<Outcome,
     let report = write::write(out_dir, &files, mode)?;
     Ok(Outcome { report, check })
 }
+
+/// For a `build.rs`: writes the client as one file at `out_file` (see
+/// [`emit::rust::emit_single_file`]), leaving it untouched when its bytes
+/// would not change so that the including crate is not rebuilt for nothing.
+/// Returns whether the file was written.
+pub fn generate_single_file(spec_dir: &Path, out_file: &Path) -> Result<bool, Diagnostics> {
+    let api = validate(spec_dir)?;
+    let source = emit::rust::emit_single_file(&api)?;
+    if std::fs::read(out_file).is_ok_and(|old| old == source.as_bytes()) {
+        return Ok(false);
+    }
+    let failed = |e: std::io::Error| {
+        Diagnostics::one(crate::diag::Diagnostic::new(format!("cannot write {}: {e}", out_file.display())))
+    };
+    if let Some(parent) = out_file.parent() {
+        std::fs::create_dir_all(parent).map_err(failed)?;
+    }
+    std::fs::write(out_file, source).map_err(failed)?;
+    Ok(true)
+}
