@@ -323,7 +323,7 @@ fn result_struct(it: &Interface) -> TokenStream {
     let items = fields.iter().map(result_field);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
         #[non_exhaustive]
         pub struct Response {
             #(#items,)*

@@ -116,6 +116,10 @@ agentgateway-runtime = {{ workspace = true }}\n\
 serde = {{ workspace = true }}\n\
 serde_json = {{ workspace = true }}\n\
 \n\
+[features]\n\
+# `From<secrecy::SecretString>` for `SecretString`.\n\
+secrecy = [\"agentgateway-runtime/secrecy\"]\n\
+\n\
 [dev-dependencies]\n\
 tokio = {{ workspace = true }}\n",
         toml_escape(&api.settings.name)
