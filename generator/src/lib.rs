@@ -5,6 +5,7 @@
 
 pub mod changelog;
 pub mod check;
+pub mod cli;
 pub mod diag;
 pub mod diff;
 pub mod emit;

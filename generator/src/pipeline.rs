@@ -48,35 +48,52 @@ impl Outcome {
 
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_stale() {
+            f.write_str(&self.report.diff)?;
+        }
+        writeln!(f, "{}", self.headline())
+    }
+}
+
+impl Outcome {
+    /// The last line of the report: up to date, stale, or what was written.
+    pub fn headline(&self) -> String {
         let r = &self.report;
-        if self.check {
-            if r.is_clean() {
-                return writeln!(f, "up to date: {} files", r.unchanged.len());
-            }
-            f.write_str(&r.diff)?;
-            return writeln!(
-                f,
+        match (self.check, r.is_clean()) {
+            (true, true) => format!("up to date: {} files", r.unchanged.len()),
+            (true, false) => format!(
                 "stale: {} to write, {} to remove; run `cargo run -p ccgen -- generate` to refresh",
                 r.written.len(),
                 r.removed.len()
-            );
+            ),
+            (false, _) => format!(
+                "generated: {} written, {} removed, {} unchanged",
+                r.written.len(),
+                r.removed.len(),
+                r.unchanged.len()
+            ),
         }
-        writeln!(
-            f,
-            "generated: {} written, {} removed, {} unchanged",
-            r.written.len(),
-            r.removed.len(),
-            r.unchanged.len()
-        )
+    }
+
+    /// One line per file written or removed (or, checking, that would be).
+    pub fn file_lines(&self) -> Vec<String> {
+        let (write, remove) = if self.check { ("would write", "would remove") } else { ("wrote", "removed") };
+        let written = self.report.written.iter().map(|p| format!("{write} {p}"));
+        written.chain(self.report.removed.iter().map(|p| format!("{remove} {p}"))).collect()
     }
 }
 
 /// Regenerates `out_dir` from `spec_dir`; with `check`, writes nothing and reports staleness.
 pub fn generate(spec_dir: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Diagnostics> {
-    let api = validate(spec_dir)?;
-    let mut files = emit_all(&api)?;
-    files.push(crate::changelog::lock_file(&api)?);
-    files.push(crate::changelog::changelog(out_dir, &api));
+    generate_api(&validate(spec_dir)?, out_dir, check)
+}
+
+/// [`generate`] for specs already validated: every error here is one of
+/// emitting or writing, not of the specs.
+pub fn generate_api(api: &Api, out_dir: &Path, check: bool) -> Result<Outcome, Diagnostics> {
+    let mut files = emit_all(api)?;
+    files.push(crate::changelog::lock_file(api)?);
+    files.push(crate::changelog::changelog(out_dir, api));
     let mode = if check { write::Mode::Check } else { write::Mode::Write };
     let report = write::write(out_dir, &files, mode)?;
     Ok(Outcome { report, check })
