@@ -182,6 +182,9 @@ fn lib(api: &Api) -> TokenStream {
 
         pub use agentgateway_runtime::StreamConfig;
 
+        /// The HTTP client crate, for a client given to [`ClientBuilder::reqwest_client`].
+        pub use agentgateway_runtime::reqwest;
+
         /// Path prefix of every interface.
         pub const BASE_PATH: &str = #base_path;
 
