@@ -481,7 +481,7 @@ impl std::fmt::Display for EventKind {
     }
 }
 /// Content of `AgentConf_RequestFailed`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentConfRequestFailedPayload {
     /// Cause code of the failure.
@@ -495,7 +495,7 @@ pub struct AgentConfRequestFailedPayload {
     pub cause: Option<i64>,
 }
 /// Content of `AgentConf_RequestSuccess`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentConfRequestSuccessPayload {
     /// ID of the conference.
@@ -509,7 +509,7 @@ pub struct AgentConfRequestSuccessPayload {
     pub conf_id: Option<i64>,
 }
 /// Content of `AgentConf_Ringing`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentConfRingingPayload {
     /// ID of the conference.
@@ -523,7 +523,7 @@ pub struct AgentConfRingingPayload {
     pub conf_id: Option<i64>,
 }
 /// Content of `AgentConf_SelfJoinResult`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentConfSelfJoinResultPayload {
     /// ID of the conference.
@@ -537,7 +537,7 @@ pub struct AgentConfSelfJoinResultPayload {
     pub conf_id: Option<i64>,
 }
 /// Content of `AgentConf_Timeout`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentConfTimeoutPayload {
     /// ID of the conference.
@@ -551,7 +551,7 @@ pub struct AgentConfTimeoutPayload {
     pub conf_id: Option<i64>,
 }
 /// Content of `AgentEvent_Auto_Answer`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentEventAutoAnswerPayload {
     /// Calling number.
@@ -639,7 +639,7 @@ pub struct AgentEventAutoAnswerPayload {
     pub media_type: Option<i64>,
 }
 /// Content of `AgentEvent_Conference`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentEventConferencePayload {
     /// ID of the call.
@@ -662,7 +662,7 @@ pub struct AgentEventConferencePayload {
     pub partner: Option<String>,
 }
 /// Content of `AgentEvent_Customer_Alerting`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentEventCustomerAlertingPayload {
     /// ID of the call.
@@ -703,7 +703,7 @@ pub struct AgentEventCustomerAlertingPayload {
     pub r#type: Option<String>,
 }
 /// Content of `AgentEvent_Customer_Release`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentEventCustomerReleasePayload {
     /// ID of the call.
@@ -726,7 +726,7 @@ pub struct AgentEventCustomerReleasePayload {
     pub number: Option<String>,
 }
 /// Content of `AgentEvent_ImageCapture`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentEventImageCapturePayload {
     /// ID of the call.
@@ -768,7 +768,7 @@ pub struct AgentEventImageCapturePayload {
     pub result: Option<i64>,
 }
 /// Content of `AgentEvent_Incoming_CallInfo`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentEventIncomingCallInfoPayload {
     /// ID of the call.
@@ -855,7 +855,7 @@ pub struct AgentEventIncomingCallInfoPayload {
     pub release_and_re_queue_call_flag: Option<i64>,
 }
 /// Content of `AgentEvent_MessageData`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentEventMessageDataPayload {
     /// ID of the session.
@@ -923,7 +923,7 @@ pub struct AgentEventMessageDataPayload {
     pub media_ability: Option<String>,
 }
 /// Content of `AgentEvent_RequestConnect`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentEventRequestConnectPayload {
     /// ID of the call.
@@ -1036,7 +1036,7 @@ pub struct AgentEventRequestConnectPayload {
     pub signature: Option<String>,
 }
 /// Content of `AgentEvent_Ringing`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentEventRingingPayload {
     /// Calling number; an agent's number starts with "a" or "A".
@@ -1125,7 +1125,7 @@ pub struct AgentEventRingingPayload {
     pub media_type: Option<String>,
 }
 /// Content of `AgentEvent_SuccTransResult`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentEventSuccTransResultPayload {
     /// Outcome of the transfer; 0 means it succeeded.
@@ -1149,7 +1149,7 @@ pub struct AgentEventSuccTransResultPayload {
     pub call_id: Option<String>,
 }
 /// Content of `AgentEvent_Talking`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentEventTalkingPayload {
     /// Calling number.
@@ -1211,7 +1211,7 @@ pub struct AgentEventTalkingPayload {
     pub media_ability: Option<String>,
 }
 /// Content of `AgentEvent_linkagePhoneCallOut`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentEventLinkagePhoneCallOutPayload {
     /// The called number.
@@ -1244,7 +1244,7 @@ pub struct AgentEventLinkagePhoneCallOutPayload {
     pub call_id: Option<String>,
 }
 /// Content of `AgentEvent_linkagePhoneHold`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentEventLinkagePhoneHoldPayload {
     /// ID of the call.
@@ -1258,7 +1258,7 @@ pub struct AgentEventLinkagePhoneHoldPayload {
     pub call_id: Option<String>,
 }
 /// Content of `AgentEvent_linkagePhoneTransferOut_Result`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentEventLinkagePhoneTransferOutResultPayload {
     /// Outcome of the transfer; 0 means it succeeded.
@@ -1282,7 +1282,7 @@ pub struct AgentEventLinkagePhoneTransferOutResultPayload {
     pub call_id: Option<String>,
 }
 /// Content of `AgentEvent_linkagePhoneUnHold`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentEventLinkagePhoneUnHoldPayload {
     /// ID of the call.
@@ -1296,7 +1296,7 @@ pub struct AgentEventLinkagePhoneUnHoldPayload {
     pub call_id: Option<String>,
 }
 /// Content of `AgentMediaEvent_Record`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentMediaEventRecordPayload {
     /// ID of the recording task on the platform.
@@ -1374,7 +1374,7 @@ pub struct AgentMediaEventRecordPayload {
     pub file_media_type: Option<String>,
 }
 /// Content of `AgentMediaEvent_Record_Fail`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentMediaEventRecordFailPayload {
     /// ID of the recording task on the platform.
@@ -1452,7 +1452,7 @@ pub struct AgentMediaEventRecordFailPayload {
     pub file_media_type: Option<String>,
 }
 /// Content of `AgentMediaEvent_StopRecordDone`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentMediaEventStopRecordDonePayload {
     /// When the recording started, in milliseconds since the epoch.
@@ -1513,7 +1513,7 @@ pub struct AgentMediaEventStopRecordDonePayload {
     pub call_id: Option<String>,
 }
 /// Content of `AgentOther_PhoneOffhook`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentOtherPhoneOffhookPayload {
     /// Call leg of the phone.
@@ -1528,7 +1528,7 @@ pub struct AgentOtherPhoneOffhookPayload {
     pub r#type: Option<String>,
 }
 /// Content of `AgentOther_PhoneRelease`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentOtherPhoneReleasePayload {
     /// Who ended the phone connection.
@@ -1543,7 +1543,7 @@ pub struct AgentOtherPhoneReleasePayload {
     pub phone_state: Option<i64>,
 }
 /// Content of `AgentOther_ShutdownService`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentOtherShutdownServicePayload {
     /// When the agent signed in, in milliseconds since the epoch, as a string (e.g. "1471585949806").
@@ -1557,7 +1557,7 @@ pub struct AgentOtherShutdownServicePayload {
     pub login_time: Option<String>,
 }
 /// Content of `AgentState_SetNotReady_Success`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentStateSetNotReadySuccessPayload {
     /// Why the agent is busy, sent as a string; codes 200 to 250 are defined by the site.
@@ -1572,7 +1572,7 @@ pub struct AgentStateSetNotReadySuccessPayload {
     pub reason: Option<String>,
 }
 /// Content of `OUTBOUND_DETECT_EVENT`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutboundDetectEventPayload {
     /// ID of the call.
@@ -1604,7 +1604,7 @@ pub struct OutboundDetectEventPayload {
     pub desc: Option<String>,
 }
 /// Content of `QC_AgentState_Notify`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct QcAgentStateNotifyPayload {
     /// Which change happened.
@@ -2194,5 +2194,162 @@ impl agentgateway_runtime::DecodeEvent for Event {
                 )
             }
         }
+    }
+}
+impl serde::Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut state = serializer.serialize_struct("Event", 2)?;
+        state.serialize_field("eventType", self.name())?;
+        match self {
+            Self::AgentConfRequestFailed(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentConfRequestSuccess(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentConfRinging(content) => state.serialize_field("content", content)?,
+            Self::AgentConfSelfJoinResult(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentConfTimeout(content) => state.serialize_field("content", content)?,
+            Self::AgentEventAgentOccupyed => state.serialize_field("content", &())?,
+            Self::AgentEventAutoAnswer(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventCallOutFail(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventCallRelease(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventConference(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventConnectFail(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventConsultFail(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventCustomerAlerting(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventCustomerRelease(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventHold(content) => state.serialize_field("content", content)?,
+            Self::AgentEventImageCapture(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventIncomingCallInfo(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventInsideCallFail(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventMessageData(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventNoAnswer(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventReleasePreview => state.serialize_field("content", &())?,
+            Self::AgentEventRequestConnect(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventReturnFromIvr(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventRinging(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventSuccTransResult(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventTalking(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventLinkagePhoneCallOut(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventLinkagePhoneHold(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventLinkagePhoneTransferOutResult(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventLinkagePhoneUnHold(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentMediaEventPlay => state.serialize_field("content", &())?,
+            Self::AgentMediaEventRecord(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentMediaEventRecordFail(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentMediaEventStopRecordDone(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentOtherAllAgentBusy => state.serialize_field("content", &())?,
+            Self::AgentOtherInService => state.serialize_field("content", &())?,
+            Self::AgentOtherPhoneAlerting => state.serialize_field("content", &())?,
+            Self::AgentOtherPhoneOffhook(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentOtherPhoneRelease(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentOtherPhoneUnknow => state.serialize_field("content", &())?,
+            Self::AgentOtherShutdownService(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentStateBusy => state.serialize_field("content", &())?,
+            Self::AgentStateCancelNotReadySuccess => {
+                state.serialize_field("content", &())?
+            }
+            Self::AgentStateCancelRestSuccess => state.serialize_field("content", &())?,
+            Self::AgentStateCancelWorkSuccess => state.serialize_field("content", &())?,
+            Self::AgentStateForceReady => state.serialize_field("content", &())?,
+            Self::AgentStateForceSetNotReady => state.serialize_field("content", &())?,
+            Self::AgentStateReady => state.serialize_field("content", &())?,
+            Self::AgentStateRestTimeout => state.serialize_field("content", &())?,
+            Self::AgentStateSetNotReadySuccess(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentStateSetRestSuccess => state.serialize_field("content", &())?,
+            Self::AgentStateSetWorkSuccess => state.serialize_field("content", &())?,
+            Self::AgentStateWork => state.serialize_field("content", &())?,
+            Self::OutboundDetectEvent(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::QcAgentStateNotify(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::Unknown { content, .. } => state.serialize_field("content", content)?,
+        }
+        state.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for Event {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Wire {
+            #[serde(rename = "eventType")]
+            event_type: String,
+            #[serde(default)]
+            content: serde_json::Value,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        Ok(
+            <Self as agentgateway_runtime::DecodeEvent>::decode(
+                    &wire.event_type,
+                    wire.content,
+                )
+                .0,
+        )
     }
 }

@@ -110,8 +110,14 @@ impl Diagnostic {
 
     /// Renders the diagnostic with its source line, without colour.
     pub fn render(&self) -> String {
+        self.render_styled(false)
+    }
+
+    /// Renders the diagnostic with its source line, in colour if `colour`.
+    pub fn render_styled(&self, colour: bool) -> String {
         let mut out = String::new();
-        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
+        let theme = if colour { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
         if handler.render_report(&mut out, &Rendered(self)).is_err() {
             out = self.to_string();
         }
@@ -203,9 +209,14 @@ impl Diagnostics {
 
     /// Every diagnostic rendered, then a count.
     pub fn render(&self) -> String {
+        self.render_styled(false)
+    }
+
+    /// Every diagnostic rendered, in colour if `colour`, then a count.
+    pub fn render_styled(&self, colour: bool) -> String {
         let mut out = String::new();
         for d in &self.0 {
-            out.push_str(&d.render());
+            out.push_str(&d.render_styled(colour));
             out.push('\n');
         }
         let n = self.0.len();

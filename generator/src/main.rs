@@ -1,13 +1,15 @@
 //! The `ccgen` command line.
 
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use ccgen::cli::{EXIT_CODES_HELP, EXIT_INVALID_SPECS, EXIT_NOT_WRITTEN, EXIT_STALE, Verbosity};
+use clap::{Args, Parser, Subcommand};
 
 /// Generates the typed `agentgateway` client and its docs from CC-Gateway interface specs.
 #[derive(Parser)]
-#[command(name = "ccgen", version, about)]
+#[command(name = "ccgen", version, about, after_help = EXIT_CODES_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -16,22 +18,28 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Load and check the specs; print every problem, or a one-line summary.
+    #[command(after_help = EXIT_CODES_HELP)]
     Validate {
-        /// Spec directory.
-        #[arg(long, default_value = "spec")]
-        spec: PathBuf,
+        /// Spec directory [default: spec/ at the repository root, found from the current folder].
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Regenerate the client crate and docs from the specs.
+    #[command(after_help = EXIT_CODES_HELP)]
     Generate {
-        /// Spec directory.
-        #[arg(long, default_value = "spec")]
-        spec: PathBuf,
-        /// Output directory (the generated crate's root).
-        #[arg(long, default_value = "generated")]
-        out: PathBuf,
-        /// Write nothing; fail with a diff if the output is stale.
+        /// Spec directory [default: spec/ at the repository root, found from the current folder].
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// Output directory, the generated crate's root [default: generated/ at the repository root].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write nothing; exit 1 with a diff if the output is stale (3 if the specs are invalid).
         #[arg(long)]
         check: bool,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Draft interface specs from plain-text vendor pages, or compare a page with a spec.
     Import(ccgen::import::cli::ImportArgs),
@@ -39,30 +47,91 @@ enum Command {
     Diff(ccgen::diff::cli::DiffArgs),
 }
 
+#[derive(Args)]
+struct OutputArgs {
+    /// Print nothing on success; failures still say why.
+    #[arg(short, long, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also print the paths used and every file written or removed.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+impl OutputArgs {
+    fn verbosity(&self) -> Verbosity {
+        Verbosity::from_flags(self.quiet, self.verbose)
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     match cli.command {
         Command::Import(args) => ccgen::import::cli::run(args),
         Command::Diff(args) => ccgen::diff::cli::run(&args),
-        Command::Validate { spec } => match ccgen::pipeline::validate(&spec) {
-            Ok(api) => {
-                println!("{}", ccgen::pipeline::summary(&api));
-                ExitCode::SUCCESS
-            }
-            Err(diagnostics) => {
-                eprint!("{}", diagnostics.render());
-                ExitCode::FAILURE
-            }
-        },
-        Command::Generate { spec, out, check } => match ccgen::pipeline::generate(&spec, &out, check) {
-            Ok(outcome) => {
-                print!("{outcome}");
-                if outcome.is_stale() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
-            }
-            Err(diagnostics) => {
-                eprint!("{}", diagnostics.render());
-                ExitCode::FAILURE
-            }
-        },
+        Command::Validate { spec, output } => {
+            let spec = ccgen::cli::resolve(spec, "spec", &cwd);
+            validate(&spec, output.verbosity())
+        }
+        Command::Generate { spec, out, check, output } => {
+            let spec = ccgen::cli::resolve(spec, "spec", &cwd);
+            let out = ccgen::cli::resolve(out, "generated", &cwd);
+            generate(&spec, &out, check, output.verbosity())
+        }
     }
+}
+
+fn validate(spec: &Path, verbosity: Verbosity) -> ExitCode {
+    if verbosity == Verbosity::Verbose {
+        eprintln!("spec: {}", spec.display());
+    }
+    match ccgen::pipeline::validate(spec) {
+        Ok(api) => {
+            if verbosity == Verbosity::Verbose {
+                for it in &api.interfaces {
+                    println!("{}: {} {}", it.source, it.method.as_str(), it.path);
+                }
+            }
+            if verbosity != Verbosity::Quiet {
+                println!("{}", ccgen::pipeline::summary(&api));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(diagnostics) => failed(&diagnostics, EXIT_INVALID_SPECS),
+    }
+}
+
+fn generate(spec: &Path, out: &Path, check: bool, verbosity: Verbosity) -> ExitCode {
+    if verbosity == Verbosity::Verbose {
+        eprintln!("spec: {}\nout: {}", spec.display(), out.display());
+    }
+    // Validated apart from writing, so that the exit code tells invalid
+    // specs from an output that could not be written.
+    let api = match ccgen::pipeline::validate(spec) {
+        Ok(api) => api,
+        Err(diagnostics) => return failed(&diagnostics, EXIT_INVALID_SPECS),
+    };
+    let outcome = match ccgen::pipeline::generate_api(&api, out, check) {
+        Ok(outcome) => outcome,
+        Err(diagnostics) => return failed(&diagnostics, EXIT_NOT_WRITTEN),
+    };
+    match verbosity {
+        Verbosity::Quiet if outcome.is_stale() => eprintln!("{}", outcome.headline()),
+        Verbosity::Quiet => {}
+        Verbosity::Normal => print!("{outcome}"),
+        Verbosity::Verbose => {
+            for line in outcome.file_lines() {
+                println!("{line}");
+            }
+            print!("{outcome}");
+        }
+    }
+    if outcome.is_stale() { ExitCode::from(EXIT_STALE) } else { ExitCode::SUCCESS }
+}
+
+/// Prints every problem to stderr, coloured only where that helps a reader.
+fn failed(diagnostics: &ccgen::diag::Diagnostics, code: u8) -> ExitCode {
+    let colour = ccgen::cli::use_colour(std::io::stderr().is_terminal(), std::env::var_os("NO_COLOR").as_deref());
+    eprint!("{}", diagnostics.render_styled(colour));
+    ExitCode::from(code)
 }

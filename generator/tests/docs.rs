@@ -136,14 +136,14 @@ fn links(markdown: &str) -> Vec<(String, usize)> {
                     }
                     j += 1;
                 }
-                if let Some(c) = close {
-                    if chars.get(c + 1) == Some(&'(') {
-                        let end = chars[c + 2..].iter().position(|&x| x == ')').map(|p| c + 2 + p);
-                        if let Some(e) = end {
-                            out.push((chars[c + 2..e].iter().collect(), n));
-                            i = e + 1;
-                            continue;
-                        }
+                if let Some(c) = close
+                    && chars.get(c + 1) == Some(&'(')
+                {
+                    let end = chars[c + 2..].iter().position(|&x| x == ')').map(|p| c + 2 + p);
+                    if let Some(e) = end {
+                        out.push((chars[c + 2..e].iter().collect(), n));
+                        i = e + 1;
+                        continue;
                     }
                 }
             }
@@ -207,10 +207,10 @@ fn check_links(root: &Path, files: &[OutputFile]) -> Vec<String> {
                 problems.push(format!("{}:{line}: link to missing file {target}", file.path));
                 continue;
             };
-            if let Some(a) = anchor {
-                if !text.contains(&format!("id=\"{a}\"")) {
-                    problems.push(format!("{}:{line}: no id=\"{a}\" in {path} (link {target})", file.path));
-                }
+            if let Some(a) = anchor
+                && !text.contains(&format!("id=\"{a}\""))
+            {
+                problems.push(format!("{}:{line}: no id=\"{a}\" in {path} (link {target})", file.path));
             }
         }
     }

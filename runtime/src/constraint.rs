@@ -217,17 +217,34 @@ pub trait RuleValue:
 {
     /// Checks the value against `constraints`.
     fn check(&self, parameter: &'static str, constraints: &'static [Constraint]) -> Result<(), ValidationError>;
+
+    /// Reads the value from text, before its rules are checked: a string is
+    /// itself, an integer must be in decimal (`-?[0-9]+`, no `+`, no spaces).
+    fn from_text(text: String, parameter: &'static str) -> Result<Self, ValidationError>;
 }
 
 impl RuleValue for String {
     fn check(&self, parameter: &'static str, constraints: &'static [Constraint]) -> Result<(), ValidationError> {
         check_str(parameter, self, constraints)
     }
+
+    fn from_text(text: String, _parameter: &'static str) -> Result<Self, ValidationError> {
+        Ok(text)
+    }
 }
 
 impl RuleValue for i64 {
     fn check(&self, parameter: &'static str, constraints: &'static [Constraint]) -> Result<(), ValidationError> {
         check_int(parameter, *self, constraints)
+    }
+
+    fn from_text(text: String, parameter: &'static str) -> Result<Self, ValidationError> {
+        let problem = match parse_decimal(&text) {
+            Decimal::Value(number) => return Ok(number),
+            Decimal::Overflow => "is a number outside the representable range",
+            Decimal::Malformed => "is not a decimal integer",
+        };
+        Err(ValidationError::new(parameter, problem, "a decimal integer"))
     }
 }
 
@@ -331,11 +348,39 @@ impl<'de, R: Rule> Deserialize<'de> for Constrained<R> {
     }
 }
 
-impl<R: Rule<Value = String>> FromStr for Constrained<R> {
+/// Parses the text form (an integer in decimal) and checks the rules.
+impl<R: Rule> FromStr for Constrained<R> {
     type Err = ValidationError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Constrained::new(s)
+        Constrained::try_from(s.to_owned())
+    }
+}
+
+/// Same as [`FromStr`]: the text form, then the rules.
+impl<R: Rule> TryFrom<String> for Constrained<R> {
+    type Error = ValidationError;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Constrained::new(R::Value::from_text(text, R::PARAMETER)?)
+    }
+}
+
+/// Same as [`FromStr`]: the text form, then the rules.
+impl<R: Rule> TryFrom<&str> for Constrained<R> {
+    type Error = ValidationError;
+
+    fn try_from(text: &str) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+
+/// Checks the rules of an integer parameter.
+impl<R: Rule<Value = i64>> TryFrom<i64> for Constrained<R> {
+    type Error = ValidationError;
+
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        Constrained::new(value)
     }
 }
 
@@ -478,6 +523,54 @@ mod tests {
         assert_eq!(Constraint::Range { min: 0, max: i64::MAX }.describe(), "at least 0");
         assert_eq!(Constraint::Range { min: i64::MIN, max: 7 }.describe(), "at most 7");
         assert_eq!(Constraint::Bytes { min: 1, max: 8 }.describe(), "1–8 bytes (UTF-8)");
+    }
+
+    enum SkillRule {}
+    impl Rule for SkillRule {
+        type Value = i64;
+        const PARAMETER: &'static str = "skillid";
+        const CONSTRAINTS: &'static [Constraint] = &[Constraint::Range { min: 1, max: 9999 }];
+    }
+    type Skill = Constrained<SkillRule>;
+
+    enum CalledRule {}
+    impl Rule for CalledRule {
+        type Value = String;
+        const PARAMETER: &'static str = "called";
+        const CONSTRAINTS: &'static [Constraint] = CALLED;
+    }
+    type Called = Constrained<CalledRule>;
+
+    #[test]
+    fn integer_values_parse_from_decimal_text_then_check_rules() {
+        let skill: Skill = "42".parse().expect("in range");
+        assert_eq!(*skill.get(), 42);
+        assert_eq!(skill.to_string(), "42");
+        assert_eq!(Skill::try_from(42_i64).expect("in range"), skill);
+        assert_eq!(Skill::try_from("42").expect("in range"), skill);
+        assert_eq!(Skill::try_from(String::from("42")).expect("in range"), skill);
+        for text in ["+42", " 42", "4 2", "", "x"] {
+            let e = Skill::from_str(text).expect_err(text);
+            assert_eq!((e.parameter.as_str(), e.problem.as_str()), ("skillid", "is not a decimal integer"), "{text:?}");
+        }
+        let e = Skill::from_str("99999999999999999999").expect_err("overflow");
+        assert_eq!(e.problem, "is a number outside the representable range");
+        assert_eq!(Skill::try_from(0_i64).expect_err("below range").problem, "is 0");
+        assert_eq!(Skill::from_str("10000").expect_err("above range").problem, "is 10000");
+        assert!(serde_json::from_str::<Skill>("0").is_err(), "deserializing checks the rules");
+        assert_eq!(serde_json::to_string(&skill).ok().as_deref(), Some("42"));
+    }
+
+    #[test]
+    fn string_values_convert_from_every_text_form() {
+        let called = Called::try_from("206").expect("digits");
+        assert_eq!(Called::try_from(String::from("206")).expect("digits"), called);
+        assert_eq!(Called::from_str("206").expect("digits"), called);
+        assert_eq!(called.as_ref(), "206");
+        assert_eq!(called.to_string(), "206");
+        // No trimming or other repair: the text is the value.
+        assert!(Called::try_from(" 206").is_err());
+        assert_eq!(Called::try_from("2a").expect_err("letter").parameter, "called");
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub use secret::{Guid, SecretString};
 pub use session::{AgentId, SessionState, SignOut};
 pub use transport::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, Transport, TransportBuilder};
 
+/// Re-exported so that a client given to
+/// [`TransportBuilder::reqwest_client`] is built with the same version.
+pub use reqwest;
 /// Re-exported so generated code can derive with
 /// `#[serde(crate = "::agentgateway_runtime::serde")]` without its own
 /// dependency.

@@ -1,11 +1,16 @@
 //! Secrets that must never end up in logs: the session token and passwords.
 //!
 //! Neither type implements `Display`, so a secret cannot be formatted into a
-//! message by accident; the value is reachable only through `expose`.
+//! message by accident; the value is reachable only through `expose`. Both
+//! overwrite their bytes with zeros when dropped, so a freed password or
+//! token does not linger in memory that is reused later. (Copies made to
+//! send a request, inside serde_json and reqwest buffers, are outside their
+//! reach.)
 
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use zeroize::Zeroize;
 
 /// Longest `Set-GUID` value accepted; real tokens are a few dozen bytes, and
 /// the cap keeps a hostile server from parking megabytes in every request.
@@ -40,6 +45,12 @@ impl Guid {
     }
 }
 
+impl Drop for Guid {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
 impl fmt::Debug for Guid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Guid(<redacted>)")
@@ -62,6 +73,31 @@ impl SecretString {
     /// The secret itself.
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+impl Drop for SecretString {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// Takes the secret over from the [`secrecy`] crate (feature `secrecy`),
+/// for applications that already keep their passwords in a
+/// `secrecy::SecretString`. The value is copied; both copies zeroize on drop.
+#[cfg(feature = "secrecy")]
+impl From<secrecy::SecretString> for SecretString {
+    fn from(secret: secrecy::SecretString) -> Self {
+        use secrecy::ExposeSecret;
+        SecretString(secret.expose_secret().to_owned())
+    }
+}
+
+#[cfg(feature = "secrecy")]
+impl From<&secrecy::SecretString> for SecretString {
+    fn from(secret: &secrecy::SecretString) -> Self {
+        use secrecy::ExposeSecret;
+        SecretString(secret.expose_secret().to_owned())
     }
 }
 

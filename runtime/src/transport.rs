@@ -87,10 +87,12 @@ impl fmt::Debug for Transport {
 pub struct TransportBuilder {
     base_url: String,
     base_path: &'static str,
-    timeout: Duration,
-    connect_timeout: Duration,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
     root_pems: Vec<Vec<u8>>,
     proxy: Option<String>,
+    user_agent: Option<String>,
+    client: Option<Client>,
     allow_http: bool,
     max_body_bytes: usize,
 }
@@ -105,6 +107,8 @@ impl std::fmt::Debug for TransportBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("root_certificates", &self.root_pems.len())
             .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
+            .field("user_agent", &self.user_agent)
+            .field("client", &self.client.as_ref().map(|_| "<yours>"))
             .field("allow_http", &self.allow_http)
             .field("max_body_bytes", &self.max_body_bytes)
             .finish()
@@ -119,10 +123,12 @@ impl TransportBuilder {
         TransportBuilder {
             base_url: base_url.as_ref().to_owned(),
             base_path,
-            timeout: DEFAULT_TIMEOUT,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: None,
+            connect_timeout: None,
             root_pems: Vec::new(),
             proxy: None,
+            user_agent: None,
+            client: None,
             allow_http: false,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
@@ -130,13 +136,13 @@ impl TransportBuilder {
 
     /// Time allowed for a whole request, body included.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = Some(timeout);
         self
     }
 
     /// Time allowed to establish a connection.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.connect_timeout = Some(timeout);
         self
     }
 
@@ -154,6 +160,29 @@ impl TransportBuilder {
         self
     }
 
+    /// The `User-Agent` header of every request, instead of
+    /// `agentgateway-runtime/<version>`. A value that is not a valid header
+    /// is reported by [`TransportBuilder::build`].
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+
+    /// Sends requests through `client`, a `reqwest::Client` of your own (a
+    /// shared connection pool, a proxy, DNS or TLS set-up this builder does
+    /// not offer). Timeouts, root certificates, proxy and user agent are then
+    /// the client's: setting any of them here as well makes
+    /// [`TransportBuilder::build`] fail rather than ignore them.
+    ///
+    /// The built-in client refuses redirects and plain HTTP, so that the
+    /// session token is sent to the configured gateway only; set
+    /// `redirect(reqwest::redirect::Policy::none())` and `https_only(true)`
+    /// on yours to keep that. The base URL is checked here either way.
+    pub fn reqwest_client(mut self, client: Client) -> Self {
+        self.client = Some(client);
+        self
+    }
+
     /// Allows an `http://` base URL. Without it, plain HTTP is refused: the
     /// session token and passwords would travel in clear text.
     pub fn danger_allow_http(mut self) -> Self {
@@ -168,18 +197,48 @@ impl TransportBuilder {
     }
 
     /// Checks the configuration and builds the client.
-    pub fn build<C: RetCode>(self) -> Result<Transport, Error<C>> {
+    pub fn build<C: RetCode>(mut self) -> Result<Transport, Error<C>> {
         let base = self.base()?;
+        let client = match self.client.take() {
+            Some(client) => self.given(client)?,
+            None => self.own_client()?,
+        };
+        Ok(Transport { inner: Arc::new(Inner { client, base, max_body_bytes: self.max_body_bytes }) })
+    }
+
+    /// A client of the caller's, refused when settings it cannot take were made too.
+    fn given<C: RetCode>(&self, client: Client) -> Result<Client, Error<C>> {
+        let settings = [
+            ("timeout", self.timeout.is_some()),
+            ("connect_timeout", self.connect_timeout.is_some()),
+            ("add_root_certificate_pem", !self.root_pems.is_empty()),
+            ("proxy", self.proxy.is_some()),
+            ("user_agent", self.user_agent.is_some()),
+        ];
+        let clashing: Vec<&str> = settings.iter().filter(|(_, set)| *set).map(|(name, _)| *name).collect();
+        if clashing.is_empty() {
+            return Ok(client);
+        }
+        Err(Error::Config(format!(
+            "{} cannot apply to a reqwest client given with reqwest_client(); configure that client instead",
+            clashing.join(", ")
+        )))
+    }
+
+    /// The built-in client, configured from this builder.
+    fn own_client<C: RetCode>(&self) -> Result<Client, Error<C>> {
+        let user_agent =
+            self.user_agent.as_deref().unwrap_or(concat!("agentgateway-runtime/", env!("CARGO_PKG_VERSION")));
         let mut client = Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
             .redirect(redirect::Policy::none())
             .https_only(!self.allow_http)
             // Header names are case-insensitive, but the vendor documents
             // `Guid` and `Content-Type`; matching the docs costs nothing
             // against a gateway that is picky.
             .http1_title_case_headers()
-            .user_agent(concat!("agentgateway-runtime/", env!("CARGO_PKG_VERSION")));
+            .user_agent(user_agent);
         let mut roots = Vec::new();
         for pem in &self.root_pems {
             roots.extend(parse_pem_certificates(pem)?);
@@ -192,10 +251,7 @@ impl TransportBuilder {
                 Proxy::all(proxy.as_str()).map_err(|e| Error::Config(format!("the proxy URL is not usable: {e}")))?;
             client = client.proxy(proxy);
         }
-        let client = client
-            .build()
-            .map_err(|e| Error::Config(format!("the HTTP client could not be built: {}", error_chain(&e))))?;
-        Ok(Transport { inner: Arc::new(Inner { client, base, max_body_bytes: self.max_body_bytes }) })
+        client.build().map_err(|e| Error::Config(format!("the HTTP client could not be built: {}", error_chain(&e))))
     }
 
     fn base<C: RetCode>(&self) -> Result<String, Error<C>> {

@@ -72,6 +72,63 @@ impl serde::Serialize for DeviceType {
         serializer.serialize_i64(self.value())
     }
 }
+impl std::fmt::Display for DeviceType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+impl std::str::FromStr for DeviceType {
+    type Err = agentgateway_runtime::ValidationError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "1" => Ok(Self::SkillQueue),
+            "2" => Ok(Self::Agent),
+            "4" => Ok(Self::SystemAccessCode),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "devicetype",
+                        "is not one of the accepted values",
+                        "one of: 1, 2, 4",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl TryFrom<&str> for DeviceType {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(text: &str) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+impl TryFrom<i64> for DeviceType {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        match value {
+            1i64 => Ok(Self::SkillQueue),
+            2i64 => Ok(Self::Agent),
+            4i64 => Ok(Self::SystemAccessCode),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "devicetype",
+                        "is not one of the accepted values",
+                        "one of: 1, 2, 4",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for DeviceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from(value).map_err(serde::de::Error::custom)
+    }
+}
 /// Allowed values of `mode`.
 ///
 /// How the transfer is carried out; the modes allowed depend on devicetype.
@@ -96,6 +153,61 @@ impl Mode {
 impl serde::Serialize for Mode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.value())
+    }
+}
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+impl std::str::FromStr for Mode {
+    type Err = agentgateway_runtime::ValidationError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "0" => Ok(Self::Blind),
+            "2" => Ok(Self::ReleaseAfterTransfer),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "mode",
+                        "is not one of the accepted values",
+                        "one of: 0, 2",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl TryFrom<&str> for Mode {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(text: &str) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+impl TryFrom<i64> for Mode {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        match value {
+            0i64 => Ok(Self::Blind),
+            2i64 => Ok(Self::ReleaseAfterTransfer),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "mode",
+                        "is not one of the accepted values",
+                        "one of: 0, 2",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for Mode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from(value).map_err(serde::de::Error::custom)
     }
 }
 /// Value of `address`, checked when constructed: at most 24 characters.

@@ -96,6 +96,61 @@ impl serde::Serialize for AgentType {
         serializer.serialize_i64(self.value())
     }
 }
+impl std::fmt::Display for AgentType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+impl std::str::FromStr for AgentType {
+    type Err = agentgateway_runtime::ValidationError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "4" => Ok(Self::PcAndPhone),
+            "11" => Ok(Self::PcAndPhoneVideo),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "agenttype",
+                        "is not one of the accepted values",
+                        "one of: 4, 11",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl TryFrom<&str> for AgentType {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(text: &str) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+impl TryFrom<i64> for AgentType {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        match value {
+            4i64 => Ok(Self::PcAndPhone),
+            11i64 => Ok(Self::PcAndPhoneVideo),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "agenttype",
+                        "is not one of the accepted values",
+                        "one of: 4, 11",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for AgentType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from(value).map_err(serde::de::Error::custom)
+    }
+}
 /// Allowed values of `status`.
 ///
 /// State the agent is put in once signed in.
@@ -124,6 +179,63 @@ impl Status {
 impl serde::Serialize for Status {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.value())
+    }
+}
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+impl std::str::FromStr for Status {
+    type Err = agentgateway_runtime::ValidationError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "3" => Ok(Self::Busy),
+            "4" => Ok(Self::Idle),
+            "5" => Ok(Self::Work),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "status",
+                        "is not one of the accepted values",
+                        "one of: 3, 4, 5",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl TryFrom<&str> for Status {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(text: &str) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+impl TryFrom<i64> for Status {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        match value {
+            3i64 => Ok(Self::Busy),
+            4i64 => Ok(Self::Idle),
+            5i64 => Ok(Self::Work),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "status",
+                        "is not one of the accepted values",
+                        "one of: 3, 4, 5",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from(value).map_err(serde::de::Error::custom)
     }
 }
 /// Value of `ip`, checked when constructed: at most 15 characters.
@@ -322,7 +434,7 @@ impl Request {
 /// Result of [`login`](crate::Client::login).
 ///
 /// Facts about the new session.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Response {
     /// ID of the VDN the agent belongs to.

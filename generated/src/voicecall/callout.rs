@@ -129,6 +129,63 @@ impl serde::Serialize for MediaAbility {
         serializer.serialize_i64(self.value())
     }
 }
+impl std::fmt::Display for MediaAbility {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+impl std::str::FromStr for MediaAbility {
+    type Err = agentgateway_runtime::ValidationError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "0" => Ok(Self::Audio),
+            "1" => Ok(Self::Video),
+            "2" => Ok(Self::Negotiated),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "mediaability",
+                        "is not one of the accepted values",
+                        "one of: 0, 1, 2",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl TryFrom<&str> for MediaAbility {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(text: &str) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+impl TryFrom<i64> for MediaAbility {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        match value {
+            0i64 => Ok(Self::Audio),
+            1i64 => Ok(Self::Video),
+            2i64 => Ok(Self::Negotiated),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "mediaability",
+                        "is not one of the accepted values",
+                        "one of: 0, 1, 2",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for MediaAbility {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from(value).map_err(serde::de::Error::custom)
+    }
+}
 /// Allowed values of `userVideoDirection`.
 ///
 /// Direction of the video stream as seen from the called user; only for video calls.
@@ -161,6 +218,65 @@ impl UserVideoDirection {
 impl serde::Serialize for UserVideoDirection {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.value())
+    }
+}
+impl std::fmt::Display for UserVideoDirection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+impl std::str::FromStr for UserVideoDirection {
+    type Err = agentgateway_runtime::ValidationError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "1" => Ok(Self::ReceiveOnly),
+            "2" => Ok(Self::SendOnly),
+            "3" => Ok(Self::SendAndReceive),
+            "4" => Ok(Self::NotSet),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "userVideoDirection",
+                        "is not one of the accepted values",
+                        "one of: 1, 2, 3, 4",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl TryFrom<&str> for UserVideoDirection {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(text: &str) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+impl TryFrom<i64> for UserVideoDirection {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        match value {
+            1i64 => Ok(Self::ReceiveOnly),
+            2i64 => Ok(Self::SendOnly),
+            3i64 => Ok(Self::SendAndReceive),
+            4i64 => Ok(Self::NotSet),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "userVideoDirection",
+                        "is not one of the accepted values",
+                        "one of: 1, 2, 3, 4",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for UserVideoDirection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from(value).map_err(serde::de::Error::custom)
     }
 }
 /// Request of [`call_out`](crate::Session::call_out).

@@ -63,6 +63,59 @@ impl serde::Serialize for SkillType {
         serializer.serialize_i64(self.value())
     }
 }
+impl std::fmt::Display for SkillType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+impl std::str::FromStr for SkillType {
+    type Err = agentgateway_runtime::ValidationError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "0" => Ok(Self::PublicQueue),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "skilltype",
+                        "is not one of the accepted values",
+                        "one of: 0",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl TryFrom<&str> for SkillType {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(text: &str) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+impl TryFrom<i64> for SkillType {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        match value {
+            0i64 => Ok(Self::PublicQueue),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "skilltype",
+                        "is not one of the accepted values",
+                        "one of: 0",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for SkillType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from(value).map_err(serde::de::Error::custom)
+    }
+}
 /// Request of [`request_call`](crate::Session::request_call).
 ///
 /// Build it with [`Request::new`] from the required values, then set optional ones.

@@ -84,6 +84,67 @@ impl serde::Serialize for DeviceType {
         serializer.serialize_i64(self.value())
     }
 }
+impl std::fmt::Display for DeviceType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+impl std::str::FromStr for DeviceType {
+    type Err = agentgateway_runtime::ValidationError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "1" => Ok(Self::SkillQueue),
+            "2" => Ok(Self::Agent),
+            "3" => Ok(Self::Ivr),
+            "4" => Ok(Self::SystemAccessCode),
+            "5" => Ok(Self::OutboundNumber),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "devicetype",
+                        "is not one of the accepted values",
+                        "one of: 1, 2, 3, 4, 5",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl TryFrom<&str> for DeviceType {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(text: &str) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+impl TryFrom<i64> for DeviceType {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        match value {
+            1i64 => Ok(Self::SkillQueue),
+            2i64 => Ok(Self::Agent),
+            3i64 => Ok(Self::Ivr),
+            4i64 => Ok(Self::SystemAccessCode),
+            5i64 => Ok(Self::OutboundNumber),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "devicetype",
+                        "is not one of the accepted values",
+                        "one of: 1, 2, 3, 4, 5",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for DeviceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from(value).map_err(serde::de::Error::custom)
+    }
+}
 /// Value of `address`, checked when constructed: at most 24 characters.
 ///
 /// The destination: a skill queue ID (devicetype 1), an agent ID (2), an IVR access code (3), a system access code of digits only (4) or an outside number made of 0-9, A-E, a-e, \* and \# (5).
@@ -137,6 +198,67 @@ impl Mode {
 impl serde::Serialize for Mode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.value())
+    }
+}
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+impl std::str::FromStr for Mode {
+    type Err = agentgateway_runtime::ValidationError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "0" => Ok(Self::Release),
+            "1" => Ok(Self::SuspendOrRelease),
+            "2" => Ok(Self::Success),
+            "3" => Ok(Self::TalkOrSpecified),
+            "4" => Ok(Self::ThreeParty),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "mode",
+                        "is not one of the accepted values",
+                        "one of: 0, 1, 2, 3, 4",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl TryFrom<&str> for Mode {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(text: &str) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+impl TryFrom<i64> for Mode {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        match value {
+            0i64 => Ok(Self::Release),
+            1i64 => Ok(Self::SuspendOrRelease),
+            2i64 => Ok(Self::Success),
+            3i64 => Ok(Self::TalkOrSpecified),
+            4i64 => Ok(Self::ThreeParty),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "mode",
+                        "is not one of the accepted values",
+                        "one of: 0, 1, 2, 3, 4",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for Mode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from(value).map_err(serde::de::Error::custom)
     }
 }
 /// Value of `callappdata`, checked when constructed: at most 16384 bytes (UTF-8).
@@ -201,6 +323,63 @@ impl MediaAbility {
 impl serde::Serialize for MediaAbility {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.value())
+    }
+}
+impl std::fmt::Display for MediaAbility {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+impl std::str::FromStr for MediaAbility {
+    type Err = agentgateway_runtime::ValidationError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "0" => Ok(Self::Audio),
+            "1" => Ok(Self::Video),
+            "2" => Ok(Self::Negotiated),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "mediaability",
+                        "is not one of the accepted values",
+                        "one of: 0, 1, 2",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl TryFrom<&str> for MediaAbility {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(text: &str) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+impl TryFrom<i64> for MediaAbility {
+    type Error = agentgateway_runtime::ValidationError;
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        match value {
+            0i64 => Ok(Self::Audio),
+            1i64 => Ok(Self::Video),
+            2i64 => Ok(Self::Negotiated),
+            _ => {
+                Err(
+                    agentgateway_runtime::ValidationError::new(
+                        "mediaability",
+                        "is not one of the accepted values",
+                        "one of: 0, 1, 2",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for MediaAbility {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from(value).map_err(serde::de::Error::custom)
     }
 }
 /// Request of [`transfer_call`](crate::Session::transfer_call).

@@ -146,7 +146,7 @@ fn typed_events(api: &Api) -> TokenStream {
         let fields = fields.iter().map(payload_field);
         Some(quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
             #[non_exhaustive]
             pub struct #name {
                 #(#fields,)*
@@ -187,6 +187,7 @@ fn typed_events(api: &Api) -> TokenStream {
         };
         quote! { #pattern => Some(EventKind::#id), }
     });
+    let serde_impls = event_serde(api);
     quote! {
         #(#structs)*
 
@@ -234,6 +235,50 @@ fn typed_events(api: &Api) -> TokenStream {
                     #(#decode_arms)*
                     _ => (Event::Unknown { event_type: event_type.to_owned(), content }, None),
                 }
+            }
+        }
+
+        #serde_impls
+    }
+}
+
+/// `Serialize`/`Deserialize` for `Event` in the gateway's own shape,
+/// `{"eventType": ..., "content": ...}`, so stored events replay through the
+/// same decoder as polled ones (and an unknown one stays [`Event::Unknown`]).
+fn event_serde(api: &Api) -> TokenStream {
+    let content_arms = api.events.iter().map(|e| {
+        let id = ident(&e.name.rust);
+        match &e.payload {
+            Payload::Null { .. } => quote! { Self::#id => state.serialize_field("content", &())?, },
+            _ => quote! { Self::#id(content) => state.serialize_field("content", content)?, },
+        }
+    });
+    quote! {
+        impl serde::Serialize for Event {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeStruct;
+                let mut state = serializer.serialize_struct("Event", 2)?;
+                state.serialize_field("eventType", self.name())?;
+                match self {
+                    #(#content_arms)*
+                    Self::Unknown { content, .. } => state.serialize_field("content", content)?,
+                }
+                state.end()
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for Event {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #[derive(serde::Deserialize)]
+                struct Wire {
+                    #[serde(rename = "eventType")]
+                    event_type: String,
+                    #[serde(default)]
+                    content: serde_json::Value,
+                }
+                let wire = Wire::deserialize(deserializer)?;
+                // As when polled: a known kind whose content does not fit keeps its kind.
+                Ok(<Self as agentgateway_runtime::DecodeEvent>::decode(&wire.event_type, wire.content).0)
             }
         }
     }

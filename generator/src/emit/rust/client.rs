@@ -97,6 +97,19 @@ pub(crate) fn client(api: &Api) -> TokenStream {
                 Self { inner: self.inner.proxy(url) }
             }
 
+            /// The `User-Agent` header of every request (default `agentgateway-runtime/<version>`).
+            pub fn user_agent(self, value: impl Into<String>) -> Self {
+                Self { inner: self.inner.user_agent(value) }
+            }
+
+            /// Sends requests through a `reqwest::Client` of your own (connection pool,
+            /// proxy, DNS, TLS). Timeouts, certificates, proxy and user agent are then that
+            /// client's: setting them here too makes [`ClientBuilder::build`] fail. See
+            /// [`TransportBuilder::reqwest_client`] for keeping redirects and plain HTTP off.
+            pub fn reqwest_client(self, client: agentgateway_runtime::reqwest::Client) -> Self {
+                Self { inner: self.inner.reqwest_client(client) }
+            }
+
             /// Allows a plain `http://` base URL. Only for tests and trusted networks.
             pub fn danger_allow_http(self) -> Self {
                 Self { inner: self.inner.danger_allow_http() }
@@ -111,7 +124,8 @@ pub(crate) fn client(api: &Api) -> TokenStream {
             ///
             /// # Errors
             ///
-            /// [`Error::Config`](agentgateway_runtime::Error::Config) for a bad URL, certificate or proxy.
+            /// [`Error::Config`](agentgateway_runtime::Error::Config) for a bad URL, certificate, proxy
+            /// or user agent, or settings a client given with [`ClientBuilder::reqwest_client`] cannot take.
             pub fn build(self) -> Result<Client, Error> {
                 Ok(Client { transport: self.inner.build::<ErrorCode>()? })
             }

@@ -323,7 +323,7 @@ fn result_struct(it: &Interface) -> TokenStream {
     let items = fields.iter().map(result_field);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
         #[non_exhaustive]
         pub struct Response {
             #(#items,)*

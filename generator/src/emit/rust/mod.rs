@@ -5,6 +5,7 @@ mod catalogs;
 mod client;
 pub mod doc;
 pub(crate) mod interface;
+mod single;
 pub(crate) mod types;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -17,19 +18,43 @@ use doc::{Doc, code};
 
 /// Emits every file of the client crate.
 pub fn emit(api: &Api) -> Result<Vec<OutputFile>, Diagnostics> {
-    let mut files = vec![manifest(api), rust_file("src/lib.rs", "spec/", lib(api))?];
-    files.push(rust_file("src/errors.rs", "spec/errors.yaml", catalogs::errors(api))?);
-    files.push(rust_file("src/events.rs", "spec/events.yaml", catalogs::events(api))?);
-    files.push(rust_file("src/client.rs", "spec/", client::client(api))?);
-    for (resource, interfaces) in by_resource(api) {
-        let path = format!("src/{}/mod.rs", resource);
-        files.push(rust_file(&path, &format!("spec/{resource}/"), resource_mod(&interfaces))?);
-        for it in interfaces {
-            let path = format!("src/{}/{}.rs", it.resource.rust, it.module.rust);
-            files.push(rust_file(&path, &format!("spec/{}", it.source), interface::module(api, it))?);
-        }
+    let mut files = vec![manifest(api)];
+    for m in modules(api) {
+        files.push(rust_file(&m.path, &m.source, m.tokens)?);
     }
     Ok(files)
+}
+
+/// The client's Rust source as one file, every module inline, for a crate
+/// that generates the client in its own `build.rs`; see [`single::emit_single_file`].
+pub use single::emit_single_file;
+
+/// One Rust source file of the client, before formatting.
+pub(crate) struct Module {
+    /// Relative to the crate root, e.g. `src/voicecall/callinner.rs`.
+    pub path: String,
+    /// The spec file or folder it comes from, named in its header.
+    pub source: String,
+    pub tokens: TokenStream,
+}
+
+/// Every Rust source file of the client crate, `src/lib.rs` first.
+pub(crate) fn modules(api: &Api) -> Vec<Module> {
+    let module = |path: &str, source: &str, tokens| Module { path: path.to_owned(), source: source.to_owned(), tokens };
+    let mut out = vec![
+        module("src/lib.rs", "spec/", lib(api)),
+        module("src/errors.rs", "spec/errors.yaml", catalogs::errors(api)),
+        module("src/events.rs", "spec/events.yaml", catalogs::events(api)),
+        module("src/client.rs", "spec/", client::client(api)),
+    ];
+    for (resource, interfaces) in by_resource(api) {
+        out.push(module(&format!("src/{resource}/mod.rs"), &format!("spec/{resource}/"), resource_mod(&interfaces)));
+        for it in interfaces {
+            let path = format!("src/{}/{}.rs", it.resource.rust, it.module.rust);
+            out.push(module(&path, &format!("spec/{}", it.source), interface::module(api, it)));
+        }
+    }
+    out
 }
 
 /// Interfaces grouped by resource folder, in IR order.
@@ -52,10 +77,15 @@ pub(crate) fn ident(name: &str) -> Ident {
     }
 }
 
-fn rust_file(path: &str, source: &str, tokens: TokenStream) -> Result<OutputFile, Diagnostics> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| {
+/// Parses emitted tokens; a failure is a generator bug, reported against the file.
+pub(crate) fn parse_file(path: &str, tokens: TokenStream) -> Result<syn::File, Diagnostics> {
+    syn::parse2(tokens).map_err(|e| {
         Diagnostics::one(Diagnostic::new(format!("internal error: emitted Rust for {path} does not parse: {e}")))
-    })?;
+    })
+}
+
+fn rust_file(path: &str, source: &str, tokens: TokenStream) -> Result<OutputFile, Diagnostics> {
+    let file = parse_file(path, tokens)?;
     let body = prettyplease::unparse(&file);
     Ok(OutputFile {
         path: path.to_owned(),
@@ -74,12 +104,21 @@ name = \"{name}\"\n\
 description = \"Typed async client for the {} REST API, generated from its interface specs.\"\n\
 version.workspace = true\n\
 edition.workspace = true\n\
+rust-version.workspace = true\n\
 license.workspace = true\n\
+repository.workspace = true\n\
+readme.workspace = true\n\
+keywords.workspace = true\n\
+categories.workspace = true\n\
 \n\
 [dependencies]\n\
 agentgateway-runtime = {{ workspace = true }}\n\
 serde = {{ workspace = true }}\n\
 serde_json = {{ workspace = true }}\n\
+\n\
+[features]\n\
+# `From<secrecy::SecretString>` for `SecretString`.\n\
+secrecy = [\"agentgateway-runtime/secrecy\"]\n\
 \n\
 [dev-dependencies]\n\
 tokio = {{ workspace = true }}\n",
@@ -142,6 +181,9 @@ fn lib(api: &Api) -> TokenStream {
         pub type WaitError = agentgateway_runtime::WaitError<ErrorCode>;
 
         pub use agentgateway_runtime::StreamConfig;
+
+        /// The HTTP client crate, for a client given to [`ClientBuilder::reqwest_client`].
+        pub use agentgateway_runtime::reqwest;
 
         /// Path prefix of every interface.
         pub const BASE_PATH: &str = #base_path;

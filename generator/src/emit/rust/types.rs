@@ -168,6 +168,7 @@ fn enum_type(p: &Param) -> TokenStream {
         quote! { #d #id }
     });
     let (value_ty, arms, serialize) = value_arms(&p.constraints.values);
+    let conversions = enum_conversions(p);
     quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -187,6 +188,93 @@ fn enum_type(p: &Param) -> TokenStream {
                 #serialize
             }
         }
+
+        #conversions
+    }
+}
+
+/// `Display` and `FromStr` as the wire text, `TryFrom` the wire value (and
+/// its text), `Deserialize` from the wire value. A value outside the list is
+/// a `ValidationError` naming the parameter, as a constrained value's is.
+fn enum_conversions(p: &Param) -> TokenStream {
+    let name = ident(&p.type_name.rust);
+    let values = &p.constraints.values;
+    let wire = &p.name.wire;
+    let listed: Vec<String> = values.iter().map(|v| v.value.to_string()).collect();
+    let rule = format!("one of: {}", listed.join(", "));
+    let rejected = quote! {
+        agentgateway_runtime::ValidationError::new(#wire, "is not one of the accepted values", #rule)
+    };
+    let text_arms = values.iter().map(|v| {
+        let (id, text) = (ident(&v.name.rust), v.value.to_string());
+        quote! { #text => Ok(Self::#id), }
+    });
+    let is_int = values.iter().all(|v| matches!(v.value, Value::Int(_)));
+    let (display, wire_value) = if is_int {
+        let arms = values.iter().map(|v| {
+            let (id, lit) = (ident(&v.name.rust), value_literal(&v.value));
+            quote! { #lit => Ok(Self::#id), }
+        });
+        let display = quote! { std::fmt::Display::fmt(&self.value(), f) };
+        let try_from = quote! {
+            impl TryFrom<i64> for #name {
+                type Error = agentgateway_runtime::ValidationError;
+
+                fn try_from(value: i64) -> Result<Self, Self::Error> {
+                    match value {
+                        #(#arms)*
+                        _ => Err(#rejected),
+                    }
+                }
+            }
+
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+                    Self::try_from(value).map_err(serde::de::Error::custom)
+                }
+            }
+        };
+        (display, try_from)
+    } else {
+        let display = quote! { f.write_str(self.value()) };
+        let deserialize = quote! {
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+                    text.parse().map_err(serde::de::Error::custom)
+                }
+            }
+        };
+        (display, deserialize)
+    };
+    quote! {
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                #display
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = agentgateway_runtime::ValidationError;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                match text {
+                    #(#text_arms)*
+                    _ => Err(#rejected),
+                }
+            }
+        }
+
+        impl TryFrom<&str> for #name {
+            type Error = agentgateway_runtime::ValidationError;
+
+            fn try_from(text: &str) -> Result<Self, Self::Error> {
+                text.parse()
+            }
+        }
+
+        #wire_value
     }
 }
 
