@@ -32,6 +32,9 @@ fn main() {
         "  errors {}, lost {}, duplicated {}, reordered {}",
         report.errors, report.lost, report.duplicated, report.reordered
     );
+    for sample in &report.samples {
+        println!("  error: {sample}");
+    }
     let clean = report.errors == 0 && report.lost == 0 && report.duplicated == 0 && report.reordered == 0;
     std::process::exit(if clean { 0 } else { 1 });
 }

@@ -25,6 +25,8 @@ pub struct Report {
     pub elapsed: Duration,
     /// Latencies of the operations, sorted.
     pub latencies: Vec<Duration>,
+    /// A few of the errors, as shown.
+    pub samples: Vec<String>,
 }
 
 impl Report {
@@ -50,6 +52,16 @@ struct AgentOutcome {
     duplicated: usize,
     reordered: usize,
     latencies: Vec<Duration>,
+    samples: Vec<String>,
+}
+
+impl AgentOutcome {
+    fn failed(&mut self, what: impl std::fmt::Display) {
+        self.errors += 1;
+        if self.samples.len() < 3 {
+            self.samples.push(what.to_string());
+        }
+    }
 }
 
 /// Compares the call IDs the events carried with the calls placed, in order.
@@ -73,14 +85,17 @@ fn compare(expected: &[String], seen: &[String], out: &mut AgentOutcome) {
 async fn agent(client: Client, agent_id: String, calls: usize, timeout: Duration) -> AgentOutcome {
     let mut out = AgentOutcome::default();
     let request = login::Request::new(SecretString::new("secret"), login::PhoneNum::new("40038").expect("digits"));
-    let Ok(id) = AgentId::new(agent_id.as_str()) else {
-        out.errors += 1;
-        return out;
+    let id = match AgentId::new(agent_id.as_str()) {
+        Ok(id) => id,
+        Err(e) => {
+            out.failed(e);
+            return out;
+        }
     };
     let session = match client.login(&id, &request).await {
         Ok((session, _)) => session,
-        Err(_) => {
-            out.errors += 1;
+        Err(e) => {
+            out.failed(e);
             return out;
         }
     };
@@ -92,12 +107,13 @@ async fn agent(client: Client, agent_id: String, calls: usize, timeout: Duration
         let started = Instant::now();
         match session.call_inner(&call).await {
             Ok(Some(id)) => placed.push(id),
-            Ok(None) | Err(_) => out.errors += 1,
+            Ok(None) => out.failed("a call without an ID"),
+            Err(e) => out.failed(e),
         }
         out.latencies.push(started.elapsed());
         let started = Instant::now();
-        if session.release().await.is_err() {
-            out.errors += 1;
+        if let Err(e) = session.release().await {
+            out.failed(e);
         }
         out.latencies.push(started.elapsed());
         out.operations += 2;
@@ -112,14 +128,14 @@ async fn agent(client: Client, agent_id: String, calls: usize, timeout: Duration
                 Event::AgentEventCallRelease(id) => released.push(id),
                 _ => {}
             },
-            Ok(Some(Err(_))) => out.errors += 1,
+            Ok(Some(Err(e))) => out.failed(e),
             Ok(None) | Err(_) => break,
         }
     }
     compare(&placed, &talking, &mut out);
     compare(&placed, &released, &mut out);
-    if session.logout().await.is_err() {
-        out.errors += 1;
+    if let Err(e) = session.logout().await {
+        out.failed(e);
     }
     out
 }
@@ -156,6 +172,9 @@ pub async fn run(agents: usize, calls: usize, https: bool) -> Report {
         report.duplicated += out.duplicated;
         report.reordered += out.reordered;
         report.latencies.extend(out.latencies);
+        if report.samples.len() < 5 {
+            report.samples.extend(out.samples);
+        }
     }
     report.elapsed = started.elapsed();
     report.latencies.sort();

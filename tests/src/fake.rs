@@ -159,6 +159,9 @@ struct Call {
 #[derive(Debug, Default)]
 struct Agent {
     password: String,
+    /// Wakes this agent's waiting polls only: waking every poll on every
+    /// change costs O(agents) per request under load.
+    notify: Arc<Notify>,
     session: Option<Session>,
     /// Events of the session with epoch `queue_epoch`.
     events: VecDeque<Event>,
@@ -177,7 +180,6 @@ struct State {
 struct Shared {
     judge: Arc<Judge>,
     state: Mutex<State>,
-    notify: Notify,
     config: Config,
     seed: u64,
     counter: AtomicU64,
@@ -188,6 +190,22 @@ struct Shared {
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Wakes the polls waiting for `agent_id`'s events.
+    fn wake(&self, agent_id: &str) {
+        let notify = self.lock().agents.get(agent_id).map(|a| Arc::clone(&a.notify));
+        if let Some(notify) = notify {
+            notify.notify_waiters();
+        }
+    }
+
+    /// Wakes every waiting poll.
+    fn wake_all(&self) {
+        let all: Vec<Arc<Notify>> = self.lock().agents.values().map(|a| Arc::clone(&a.notify)).collect();
+        for notify in all {
+            notify.notify_waiters();
+        }
     }
 
     /// A token shaped like the gateway's: `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.AgentGateway1`.
@@ -278,7 +296,6 @@ impl FakeGateway {
         let shared = Arc::new(Shared {
             judge,
             state: Mutex::new(State::default()),
-            notify: Notify::new(),
             seed: splitmix(now.as_nanos() as u64 ^ u64::from(addr.port()) << 48),
             counter: AtomicU64::new(0),
             calls: AtomicU64::new(0),
@@ -339,7 +356,7 @@ impl FakeGateway {
             push(agent, event_type, content);
         }
         drop(state);
-        self.shared.notify.notify_waiters();
+        self.shared.wake(agent_id);
     }
 
     /// The next successful poll (or heartbeat) of the agent carries a new `Set-GUID`.
@@ -357,7 +374,7 @@ impl FakeGateway {
             end_session(agent);
         }
         drop(state);
-        self.shared.notify.notify_waiters();
+        self.shared.wake(agent_id);
     }
 
     /// The next request whose path (without query) ends with `operation_path_suffix` meets
@@ -375,7 +392,7 @@ impl FakeGateway {
             agent.events.clear();
         }
         drop(state);
-        self.shared.notify.notify_waiters();
+        self.shared.wake_all();
     }
 
     /// The next request whose path (without query) ends with `operation_path_suffix` is answered
@@ -471,7 +488,7 @@ async fn watchdog(shared: Arc<Shared>) {
             }
         }
         if ended {
-            shared.notify.notify_waiters();
+            shared.wake_all();
         }
     }
 }
@@ -702,7 +719,7 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
                 }
             };
             drop(state);
-            shared.notify.notify_waiters();
+            shared.wake(agent_id);
             match rotated {
                 Some(guid) => with_guid(response, &guid),
                 None => response,
@@ -857,7 +874,7 @@ fn login(shared: &Shared, agent_id: &str, body: &Map<String, Value>, force: bool
         _ => {}
     }
     drop(state);
-    shared.notify.notify_waiters();
+    shared.wake(agent_id);
 
     let mut response = envelope(
         "0",
@@ -879,13 +896,13 @@ fn login(shared: &Shared, agent_id: &str, body: &Map<String, Value>, force: bool
 // ------------------------------------------------------------- polling
 
 async fn poll(shared: &Shared, agent_id: &str, guid: Option<&str>) -> Response {
-    let epoch = {
+    let (epoch, notify) = {
         let mut state = shared.lock();
         match authenticate(&shared.config, &mut state, agent_id, guid) {
             Ok(agent) => match agent.session.as_mut() {
                 Some(session) => {
                     session.last_poll = Instant::now();
-                    session.epoch
+                    (session.epoch, Arc::clone(&agent.notify))
                 }
                 None => return err("100-006"),
             },
@@ -894,7 +911,7 @@ async fn poll(shared: &Shared, agent_id: &str, guid: Option<&str>) -> Response {
     };
     let deadline = tokio::time::Instant::now() + shared.config.poll_wait;
     loop {
-        let notified = shared.notify.notified();
+        let notified = notify.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
         if let Some(response) = try_answer(shared, agent_id, epoch, false) {
@@ -978,7 +995,9 @@ fn generic(shared: &Shared, it: &Interface, headers: &HeaderMap, rest: &str) -> 
             }
         }
     }
-    shared.notify.notify_waiters();
+    if let Some(agent_id) = &agent_id {
+        shared.wake(agent_id);
+    }
     let example = it.examples.first().and_then(|e| e.response.get(&it.result_member)).cloned();
     let result = match &it.result {
         ResultShape::CallId { .. } => json!(call_id),
