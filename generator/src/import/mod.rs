@@ -12,6 +12,7 @@ pub mod cli;
 pub mod compare;
 pub mod draft;
 pub mod page;
+pub mod patch;
 pub mod prose;
 pub mod update;
 pub mod yaml;

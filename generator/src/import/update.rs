@@ -208,9 +208,19 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
         }
     }
 
-    let header: String = curated_text.lines().take_while(|l| l.starts_with('#')).map(|l| format!("{l}\n")).collect();
-    let body = super::yaml::to_string(&Value::Mapping(reorder(doc)));
-    Ok(Updated { yaml: format!("{header}{body}"), notes, unmerged })
+    let merged = Value::Mapping(reorder(doc));
+    let yaml = match super::patch::patch(curated_text, &merged) {
+        Some(text) => text,
+        None => {
+            notes.push(
+                "the spec could not be edited in place; it is rewritten whole (comments inside it are lost)".to_owned(),
+            );
+            let header: String =
+                curated_text.lines().take_while(|l| l.starts_with('#')).map(|l| format!("{l}\n")).collect();
+            format!("{header}{}", super::yaml::to_string(&merged))
+        }
+    };
+    Ok(Updated { yaml, notes, unmerged })
 }
 
 /// Keeps the README's key order for keys the merge inserted.
