@@ -46,6 +46,20 @@ fn print_warnings(page: &Path, imported: &Imported) {
     }
 }
 
+/// Reports why a page looks incomplete; true when it does (and must not be used).
+fn incomplete(page: &Path, imported: &Imported) -> bool {
+    for w in &imported.incomplete {
+        eprintln!("{}:{}: error: {}", display(page), w.line, w.message);
+    }
+    if !imported.incomplete.is_empty() {
+        eprintln!(
+            "error: {} looks incomplete; it is not used, since facts missing from it would be taken as removed (nothing written)",
+            display(page)
+        );
+    }
+    !imported.incomplete.is_empty()
+}
+
 /// Runs the command.
 pub fn run(args: ImportArgs) -> ExitCode {
     let context = match read_context(&args.spec) {
@@ -83,6 +97,10 @@ pub fn run(args: ImportArgs) -> ExitCode {
         };
         let imported = import_page(&text, &options);
         print_warnings(page, &imported);
+        if incomplete(page, &imported) {
+            failed = true;
+            continue;
+        }
         let yaml = imported.to_yaml();
         if let Err(d) = validate(&context, &imported.rel_path, &yaml) {
             eprint!("{}", d.render());
@@ -147,6 +165,9 @@ fn run_compare(page: &Path, spec_file: &Path, context: &Context, options: &super
     };
     let imported = import_page(&text, options);
     print_warnings(page, &imported);
+    if incomplete(page, &imported) {
+        return ExitCode::from(2);
+    }
     let page_doc = match load_interface(context, &imported.rel_path, &imported.to_yaml()) {
         Ok(d) => d,
         Err(d) => {
@@ -201,6 +222,9 @@ fn run_update(
     };
     let imported = import_page(&text, options);
     print_warnings(page, &imported);
+    if incomplete(page, &imported) {
+        return ExitCode::FAILURE;
+    }
     let rel = rel_path(spec_file);
     let updated = match super::update::update(&spec_text, &imported) {
         Ok(u) => u,
@@ -242,7 +266,11 @@ fn run_update(
         println!("  - {c}");
     }
     for n in updated.notes {
-        println!("  * {n}");
+        // Located at the spec as it was, so the reviewer finds the curated item in the diff.
+        match n.line {
+            0 => println!("{}: note: {}", spec_file.display(), n.message),
+            line => println!("{}:{line}: note: {}", spec_file.display(), n.message),
+        }
     }
     ExitCode::SUCCESS
 }

@@ -10,6 +10,8 @@
 
 pub mod cli;
 pub mod compare;
+pub mod complete;
+pub mod curated;
 pub mod draft;
 pub mod page;
 pub mod patch;
@@ -71,6 +73,8 @@ pub struct Imported {
     pub warnings: Vec<Warning>,
     /// Where the spec belongs below the spec directory (`voicecall/callinner.yaml`).
     pub rel_path: String,
+    /// Signs that the page is incomplete (see [`complete`]); a page with any is not used.
+    pub incomplete: Vec<Warning>,
 }
 
 impl Imported {
@@ -125,7 +129,10 @@ struct ParamRow {
 
 /// Imports one page.
 pub fn import_page(text: &str, options: &Options) -> Imported {
+    // A byte-order mark would glue itself to the first line ("Updated on ..." or the title).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let parsed = page::parse(text);
+    let incomplete = complete::problems(&parsed, text.lines().count());
     let mut cx = Ctx { warnings: Vec::new(), quirks: Vec::new() };
     for (line, what) in &parsed.stray {
         cx.warn(*line, what.clone());
@@ -163,10 +170,12 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     let mut body_none = false;
     let mut response_table: Option<Table> = None;
     let mut result_tables: Vec<Table> = Vec::new();
+    let mut response_none = false;
     let mut description: Vec<String> = Vec::new();
     let mut methods: Vec<(usize, String)> = Vec::new();
     let mut example_parts: Vec<(&'static str, usize, Vec<Line>)> = Vec::new();
     let mut seen = BTreeSet::new();
+    let mut log_line = 0;
     let method_re = Regex::new(r"\b(GET|POST|PUT|DELETE|PATCH)\b").expect("static regex");
 
     for section in &sections {
@@ -222,7 +231,10 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
             "method name in logs" => {
                 for b in &section.blocks {
                     match b {
-                        Block::Text(l) if d.log_name.is_empty() => d.log_name = l.text.clone(),
+                        Block::Text(l) | Block::Bullet(l) if d.log_name.is_empty() => {
+                            log_line = l.no;
+                            d.log_name = l.text.clone()
+                        }
                         other => cx.unplaced(other, "method name in logs"),
                     }
                 }
@@ -258,6 +270,9 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
             "response description" => {
                 for b in &section.blocks {
                     match b {
+                        Block::Text(l) | Block::Bullet(l) if l.text.eq_ignore_ascii_case("none") => {
+                            response_none = true
+                        }
                         Block::Table(t) if response_table.is_none() => response_table = Some(t.clone()),
                         // Further tables describe the members of an object result.
                         Block::Table(t) => result_tables.push(t.clone()),
@@ -307,8 +322,9 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     }
 
     // Title: "Session Transfer: transfer" names the log name after the colon.
+    // The page prints the suffix in its own case ("Setting Idle: sayfree" for sayFree).
     d.title = match full_title.rsplit_once(": ") {
-        Some((head, tail)) if !d.log_name.is_empty() && tail == d.log_name => head.to_owned(),
+        Some((head, tail)) if !d.log_name.is_empty() && tail.eq_ignore_ascii_case(&d.log_name) => head.to_owned(),
         _ => full_title.clone(),
     };
     if d.log_name.is_empty() {
@@ -504,9 +520,17 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
 
     // Response.
     d.response.result = match &response_table {
-        Some(t) => result_kind(t, &result_tables, &mut cx),
+        Some(t) => {
+            let example_result = Regex::new(r#""result"\s*:\s*"\d+-\d+""#).expect("static regex");
+            let call_id_example = example_parts
+                .iter()
+                .any(|(part, _, lines)| *part == "response" && example_result.is_match(&page::join(lines)));
+            result_kind(t, &result_tables, call_id_example, &mut cx)
+        }
         None => {
-            cx.warn(0, "the page has no response table; result kind `none` assumed");
+            if !response_none {
+                cx.warn(0, "the page has no response table; result kind `none` assumed");
+            }
             ResultDraft {
                 kind: "none".to_owned(),
                 description: Some("The page documents no response.".to_owned()),
@@ -524,6 +548,14 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
         s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
     };
     let rel_path = format!("{}/{}.yaml", module(&resource), module(&stem));
+    if d.log_name.eq_ignore_ascii_case("none") {
+        // "None" says the interface logs under no name; it is no name for a client method.
+        d.operation = heck::AsSnakeCase(&stem).to_string();
+        cx.warn(
+            log_line,
+            format!("the page gives no log name (\"None\"); the operation is named after the URI: {}", d.operation),
+        );
+    }
 
     let mut quirks = Vec::new();
     for q in cx.quirks.drain(..) {
@@ -535,7 +567,7 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     let mut warnings = cx.warnings;
     warnings.sort_by_key(|w| w.line);
     warnings.dedup();
-    Imported { draft: d, warnings, rel_path }
+    Imported { draft: d, warnings, rel_path, incomplete }
 }
 
 fn is_header_label(text: &str) -> bool {
@@ -680,7 +712,7 @@ fn rows_of(table: &Table, request: bool, cx: &mut Ctx) -> Vec<ParamRow> {
 
 /// The result kind from the response table, and the members of an object result from the
 /// tables that follow it.
-fn result_kind(table: &Table, more: &[Table], cx: &mut Ctx) -> ResultDraft {
+fn result_kind(table: &Table, more: &[Table], call_id_example: bool, cx: &mut Ctx) -> ResultDraft {
     let mut result = None;
     for row in &table.rows {
         let name = row.get(table, Col::Name).unwrap_or_default();
@@ -755,9 +787,19 @@ fn result_kind(table: &Table, more: &[Table], cx: &mut Ctx) -> ResultDraft {
             cx.warn(t.line, "a further response table follows a reserved result; not placed");
         }
         kind("reserved")
-    } else if lower == "string" && description.to_ascii_lowercase().contains("call id") {
+    } else if lower == "string" && (names_call_id(&description) || call_id_example) {
         kind("call_id")
     } else {
+        for t in more {
+            let names: Vec<String> = t.rows.iter().filter_map(|r| r.get(t, Col::Name)).collect();
+            cx.warn(
+                t.line,
+                format!(
+                    "the members of the {vendor} result ({}) are not modeled; the table is not placed",
+                    names.join(", ")
+                ),
+            );
+        }
         cx.warn(
             row.line,
             format!(
@@ -767,6 +809,12 @@ fn result_kind(table: &Table, more: &[Table], cx: &mut Ctx) -> ResultDraft {
         cx.quirks.push(format!("The page documents a result of type {vendor}, which the spec format cannot express yet; it is declared reserved."));
         kind("reserved")
     }
+}
+
+/// Whether a result's description says it is a call ID, in the wordings pages use.
+fn names_call_id(description: &str) -> bool {
+    let lower = description.to_lowercase();
+    ["call id", "callid", "call-id", "呼叫id", "呼叫标识"].iter().any(|w| lower.contains(w))
 }
 
 /// Removes commas that directly precede `}` or `]`; returns whether any were removed.
@@ -781,6 +829,7 @@ fn strip_trailing_commas(text: &str) -> (String, bool) {
 fn sample(p: &Param) -> serde_json::Value {
     if let Some(v) = p.constraints.values.first() {
         return match &v.value {
+            Scalar::Bool(b) => serde_json::Value::from(*b),
             Scalar::Int(i) => serde_json::Value::from(*i),
             Scalar::Str(s) => serde_json::Value::from(s.clone()),
         };
@@ -843,6 +892,9 @@ fn example(parts: &[(&'static str, usize, Vec<Line>)], d: &mut Draft, cx: &mut C
                 ex.body = Some(value);
             }
             _ => {
+                if text.trim().is_empty() || text.trim().eq_ignore_ascii_case("none") {
+                    continue;
+                }
                 if let Some(value) = json(&text, *line, "response", cx) {
                     response = Some((*line, value));
                 }

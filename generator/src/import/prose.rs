@@ -154,7 +154,7 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
     let hint = re(
         r"(?i)\b(maximum|minimum|ranges?|digits?|at most|at least|only|length|characters|bytes|as follows)\b|\b-?\d+: ",
     );
-    let default = re(r"(?i)\bdefault value is (-?\d+)\.?$");
+    let default = re(r"(?i)\bdefault(?: value)?(?: is|:) ?(-?\d+|true|false)\b");
 
     let text = prose_lines.iter().map(|l| l.text.trim()).collect::<Vec<_>>().join(" ");
     for sentence in sentences(&text) {
@@ -219,12 +219,14 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
             });
             used = true;
         }
-        if let Some(c) = default.captures(&sentence)
-            && integer
-            && let Ok(i) = c[1].parse::<i64>()
-        {
-            out.default = Some(Scalar::Int(i));
-            used = true;
+        if let Some(c) = default.captures(&sentence) {
+            let literal = c[1].to_ascii_lowercase();
+            match (literal.parse::<i64>(), literal.as_str()) {
+                (Ok(i), _) if integer => out.default = Some(Scalar::Int(i)),
+                (_, "true" | "false") if ty == "boolean" => out.default = Some(Scalar::Bool(literal == "true")),
+                _ => {}
+            }
+            used |= out.default.is_some();
         }
         for c in see_table.captures_iter(&sentence) {
             if let Ok(n) = c[1].parse() {
