@@ -193,13 +193,25 @@ impl Patcher<'_> {
                 }
             };
             let prefix = format!("{}:", document::inline(Some(key)));
-            let one_line = rendered.lines().count() == 1;
-            if let (Some(end), true) = (old_end, one_line)
+            // A flow value stays flow, however long: the file's author chose that style.
+            let flow = match (old, key.as_str()) {
+                (Value::Mapping(_) | Value::Sequence(_), Some(k)) if self.is_flow(value_at.offset) => {
+                    yaml::flow_value(k, new, keys).filter(|_| matches!(new, Value::Mapping(_) | Value::Sequence(_)))
+                }
+                _ => None,
+            };
+            let single = match flow {
+                Some(f) => Some(f),
+                None if rendered.lines().count() == 1 => {
+                    rendered.trim().strip_prefix(&prefix).map(|v| v.trim().to_owned())
+                }
+                None => None,
+            };
+            if let (Some(end), Some(v)) = (old_end, single)
                 && value_at.offset > key_at.offset
                 && rest_ok(end)
-                && let Some(v) = rendered.trim().strip_prefix(&prefix)
             {
-                self.edit(value_at.offset, end, v.trim().to_owned());
+                self.edit(value_at.offset, end, v);
                 return Ok(());
             }
         }

@@ -44,6 +44,14 @@ pub fn item(value: &Value, indent: usize, path: &[String]) -> String {
     out
 }
 
+/// `value` in flow style as it would be written under `key` (JSON-like inside examples), on
+/// one line whatever its length; `None` when it cannot be written in flow.
+pub fn flow_value(key: &str, value: &Value, path: &[String]) -> Option<String> {
+    let mut sub = path.to_vec();
+    sub.push(key.to_owned());
+    flow(value, json_style(key, &sub))
+}
+
 fn key_str(k: &Value) -> String {
     match k {
         Value::String(s) => s.clone(),
