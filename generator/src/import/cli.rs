@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{Context, Imported, compare, import_page, load_interface, options_from, read_context, validate};
+use super::{Context, Imported, compare, import_page, load_interface, memory, options_from, read_context, validate};
 
 /// Drafts interface specs from the plain-text form of vendor pages.
 #[derive(Debug, clap::Args)]
@@ -183,7 +183,18 @@ fn run_compare(page: &Path, spec_file: &Path, context: &Context, options: &super
             return ExitCode::from(2);
         }
     };
-    let differences = compare::compare(&page_doc, &spec_doc);
+    let mut differences = compare::compare(&page_doc, &spec_doc);
+    match reworded(spec_file, &rel, &imported) {
+        Ok((items, _)) => {
+            differences.extend(items.iter().map(|i| {
+                format!("the vendor reworded {i} since the last import (docs only; run --update to record it)")
+            }))
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     if differences.is_empty() {
         println!("{}: the page's facts agree with {}", display(page), spec_file.display());
         ExitCode::SUCCESS
@@ -194,6 +205,24 @@ fn run_compare(page: &Path, spec_file: &Path, context: &Context, options: &super
         }
         ExitCode::FAILURE
     }
+}
+
+/// Items the vendor reworded since the spec was last imported (per the lock file next to the
+/// spec tree), and the lock file's new text when the page's wording is not recorded yet.
+fn reworded(
+    spec_file: &Path,
+    rel: &str,
+    imported: &Imported,
+) -> Result<(Vec<String>, Option<(PathBuf, String)>), String> {
+    let Some(path) = memory::lock_path(spec_file) else { return Ok((Vec::new(), None)) };
+    let mut lock = memory::read(&path)?;
+    let now = memory::wording(&imported.draft);
+    let items = lock.0.get(rel).map(|before| memory::reworded(before, &now)).unwrap_or_default();
+    if lock.0.get(rel) == Some(&now) {
+        return Ok((items, None));
+    }
+    lock.0.insert(rel.to_owned(), now);
+    Ok((items, Some((path, memory::render(&lock)))))
 }
 
 /// `resource/name.yaml` of a spec file path, so diagnostics name the right file.
@@ -252,6 +281,28 @@ fn run_update(
     }
     for q in &updated.unmerged {
         eprintln!("{}: note: page quirk not merged (the spec's quirks are kept): {q}", display(page));
+    }
+    let (rewordings, lock) = match reworded(spec_file, &rel, &imported) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for item in &rewordings {
+        println!(
+            "{}: note: the vendor reworded {item} since the last import; the spec keeps its own wording: check that it still says the same",
+            spec_file.display()
+        );
+    }
+    if let Some((path, text)) = &lock
+        && let Err(e) = std::fs::write(path, text)
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
+    if let Some((path, _)) = &lock {
+        println!("{}: recorded the page's wording for spec {rel}", path.display());
     }
     if changes.is_empty() && updated.notes.is_empty() {
         println!("{}: already agrees with {}; nothing to change", spec_file.display(), display(page));

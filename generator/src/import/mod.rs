@@ -13,6 +13,7 @@ pub mod compare;
 pub mod complete;
 pub mod curated;
 pub mod draft;
+pub mod memory;
 pub mod page;
 pub mod patch;
 pub mod prose;
