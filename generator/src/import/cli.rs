@@ -207,13 +207,12 @@ fn run_compare(page: &Path, spec_file: &Path, context: &Context, options: &super
     }
 }
 
+/// A lock file to write: its path and text.
+type LockWrite = (PathBuf, String);
+
 /// Items the vendor reworded since the spec was last imported (per the lock file next to the
 /// spec tree), and the lock file's new text when the page's wording is not recorded yet.
-fn reworded(
-    spec_file: &Path,
-    rel: &str,
-    imported: &Imported,
-) -> Result<(Vec<String>, Option<(PathBuf, String)>), String> {
+fn reworded(spec_file: &Path, rel: &str, imported: &Imported) -> Result<(Vec<String>, Option<LockWrite>), String> {
     let Some(path) = memory::lock_path(spec_file) else { return Ok((Vec::new(), None)) };
     let mut lock = memory::read(&path)?;
     let now = memory::wording(&imported.draft);
