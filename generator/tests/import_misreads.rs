@@ -133,3 +133,35 @@ fn sections_that_say_none_are_quiet() {
         assert!(!w.contains("not placed (response description): None"), "{w}");
     }
 }
+
+#[test]
+fn a_draft_that_fails_its_checks_is_reported_at_the_page_line() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    for (name, from, to) in [
+        ("flat_transfer.txt", "ranges from 101 to 59999", "ranges from 60000 to 59999"),
+        ("lines_callinner.txt", "ranges from 101 to 59999", "ranges from 60000 to 59999"),
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(name);
+        let text = edit(&page(name), &[(from, to)]);
+        std::fs::write(&path, &text).expect("page written");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ccgen"))
+            .arg("import")
+            .arg(&path)
+            .arg("--spec")
+            .arg(&spec)
+            .output()
+            .expect("ccgen runs");
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let prefix = format!("{}:", path.display());
+        let line: usize = stderr
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix).filter(|rest| rest.contains(": error: range min 60000")))
+            .and_then(|rest| rest.split(':').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no page-located error in:\n{stderr}"));
+        let at = text.lines().nth(line - 1).unwrap_or_default();
+        assert!(at.contains("agentid"), "{name}:{line} is {at:?}, not the agentid row");
+    }
+}

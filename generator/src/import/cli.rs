@@ -103,6 +103,17 @@ pub fn run(args: ImportArgs) -> ExitCode {
         }
         let yaml = imported.to_yaml();
         if let Err(d) = validate(&context, &imported.rel_path, &yaml) {
+            // Point at the page, where the reader can look; the draft exists only in memory.
+            let own = format!("/{}", imported.rel_path);
+            for diag in &d.0 {
+                if let Some((file, at)) = &diag.at
+                    && file.name.ends_with(&own)
+                {
+                    let line = super::page_line(&imported, &yaml, at.line).map(|l| format!(":{l}")).unwrap_or_default();
+                    eprintln!("{}{line}: error: {}", display(page), diag.message);
+                }
+            }
+            eprintln!("in the draft (not written):");
             eprint!("{}", d.render());
             if !args.allow_invalid {
                 eprintln!(

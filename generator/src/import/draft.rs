@@ -28,6 +28,9 @@ fn is_false(b: &bool) -> bool {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Draft {
+    /// Page line of each top-level fact (`method`, `path`, `events`, ...), for messages.
+    #[serde(skip)]
+    pub lines: std::collections::BTreeMap<&'static str, usize>,
     pub operation: String,
     pub title: String,
     pub log_name: String,
@@ -86,6 +89,9 @@ impl Parameters {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Param {
+    /// Page line of the parameter's row (0 when it has none).
+    #[serde(skip)]
+    pub line: usize,
     pub name: String,
     #[serde(rename = "type")]
     pub ty: String,
@@ -158,6 +164,9 @@ pub struct Value {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Rule {
+    /// Page line of the sentence the rule comes from.
+    #[serde(skip)]
+    pub line: usize,
     pub kind: String,
     pub param: String,
     pub when: Condition,
@@ -204,6 +213,9 @@ pub struct Field {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Example {
+    /// Page line of the example.
+    #[serde(skip)]
+    pub line: usize,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<serde_json::Map<String, serde_json::Value>>,

@@ -154,6 +154,24 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     };
     d.source.page = s.title.clone();
     d.source.updated = s.updated.clone();
+    for (key, heading) in [
+        ("prerequisites", "prerequisites"),
+        ("summary", "description"),
+        ("method", "interface method"),
+        ("path", "uri"),
+        ("log_name", "method name in logs"),
+        ("response", "response description"),
+        ("events", "triggered event"),
+        ("events", "triggered events"),
+        ("errors", "error code"),
+        ("errors", "error codes"),
+        ("examples", "example"),
+        ("examples", "examples"),
+    ] {
+        if let Some(line) = s.headings.get(heading) {
+            d.lines.insert(key, *line);
+        }
+    }
     names(&s, &mut d, &mut cx);
     let (path_names, query_names) = uri_template(&s, &mut d, options, &mut cx);
     let implied = parameters(&s, &mut d, (&path_names, &query_names), options, &mut cx);
@@ -321,6 +339,7 @@ fn uri_parameters(s: &PageSections, d: &mut Draft, names: (&[String], &[String])
                 format!("`{name}` appears in the URI template but not in the URI table; declared as a string"),
             );
             let param = Param {
+                line,
                 name: name.clone(),
                 ty: "string".to_owned(),
                 required: path_names.contains(name),
@@ -412,6 +431,7 @@ fn rules(implied: Implied, table_numbers: &[u32], d: &mut Draft, cx: &mut Ctx) {
             continue;
         }
         d.rules.push(Rule {
+            line: raw.line,
             kind: raw.kind.to_owned(),
             param: raw.param,
             when: Condition { param: raw.when_param, equals },
@@ -550,6 +570,7 @@ fn rows_of(table: &Table, request: bool, cx: &mut Ctx) -> Vec<ParamRow> {
         out.push(ParamRow {
             line: row.get_line(table, Col::Name).unwrap_or(row.line),
             param: Param {
+                line: row.get_line(table, Col::Name).unwrap_or(row.line),
                 name,
                 ty,
                 items,
@@ -714,6 +735,7 @@ fn example(parts: &[(&'static str, usize, Vec<Line>)], d: &mut Draft, cx: &mut C
     let mut response = None;
     let mut headers = serde_json::Map::new();
     let request_line = parts.iter().find(|(p, _, _)| *p == "request").map_or(parts[0].1, |(_, l, _)| *l);
+    ex.line = request_line;
     for (part, line, lines) in parts {
         let text = lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
         match *part {
@@ -913,6 +935,50 @@ fn json(text: &str, line: usize, what: &str, cx: &mut Ctx) -> Option<serde_json:
             None
         }
     }
+}
+
+/// The page line behind line `draft_line` of the draft's YAML (`yaml`, from
+/// [`Imported::to_yaml`]), so that a problem found in the draft is reported where the page
+/// states the fact; `None` when the line comes from no particular place on the page.
+pub fn page_line(imported: &Imported, yaml: &str, draft_line: usize) -> Option<usize> {
+    use crate::load::positions::{NodePath, PositionIndex};
+    let index = PositionIndex::build(yaml);
+    let root = NodePath::root();
+    let d = &imported.draft;
+    let mut origins: Vec<(usize, usize)> = Vec::new();
+    for key in ["operation", "title", "summary", "description", "prerequisites", "method", "path", "log_name"]
+        .into_iter()
+        .chain(["parameters", "rules", "response", "events", "errors", "examples", "quirks", "source"])
+    {
+        if let Some(at) = index.exact_key(&root.key(key)) {
+            origins.push((at.line, d.lines.get(key).copied().unwrap_or(0)));
+        }
+    }
+    let locations = [("path", &d.parameters.path), ("query", &d.parameters.query)];
+    let tables = [("header", &d.parameters.header), ("body", &d.parameters.body)];
+    for (loc, list) in locations.into_iter().chain(tables) {
+        for (i, p) in list.iter().enumerate() {
+            if let Some(at) = index.exact(&root.key("parameters").key(loc).index(i)) {
+                origins.push((at.line, p.line));
+            }
+        }
+    }
+    for (i, r) in d.rules.iter().enumerate() {
+        if let Some(at) = index.exact(&root.key("rules").index(i)) {
+            origins.push((at.line, r.line));
+        }
+    }
+    for (i, e) in d.examples.iter().enumerate() {
+        if let Some(at) = index.exact(&root.key("examples").index(i)) {
+            origins.push((at.line, e.line));
+        }
+    }
+    origins
+        .into_iter()
+        .filter(|(at, _)| *at <= draft_line)
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, page)| page)
+        .filter(|l| *l > 0)
 }
 
 /// The spec tree an imported draft is checked in.

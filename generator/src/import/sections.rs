@@ -46,6 +46,8 @@ pub(super) struct PageSections {
     pub response_none: bool,
     pub events: Vec<String>,
     pub errors: Vec<String>,
+    /// Line of each section's heading, by its normalized name.
+    pub headings: std::collections::BTreeMap<&'static str, usize>,
     /// Example parts (`header`, `request`, `response`), each with its label line and lines.
     pub example_parts: Vec<(&'static str, usize, Vec<Line>)>,
 }
@@ -81,6 +83,7 @@ pub(super) fn read(parsed: &Parsed, cx: &mut Ctx) -> PageSections {
     let method_re = Regex::new(r"\b(GET|POST|PUT|DELETE|PATCH)\b").expect("static regex");
 
     for section in &sections {
+        s.headings.entry(section.name).or_insert(section.line);
         if !seen.insert(section.name) {
             cx.warn(section.line, format!("section \"{}\" appears twice; both are read", section.name));
         }
