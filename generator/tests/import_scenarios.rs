@@ -2,7 +2,9 @@
 //!
 //! Each scenario takes one of two invented pages whose facts are those of a checked-in spec
 //! (`tests/import/flat_transfer.txt` for `mediacall/transfer.yaml` in the flattened layout,
-//! `tests/import/lines_callinner.txt` for `voicecall/callinner.yaml` with a cell per line),
+//! `tests/import/lines_callinner.txt` for `voicecall/callinner.yaml` with a cell per line,
+//! `tests/import/flat_requestcall.txt` for `voicecall/requestcall.yaml`, which has a query
+//! parameter),
 //! changes it the way a vendor might, and runs the command line on a copy of `spec/`. It
 //! asserts the outcome (updated or refused), the verdict and bump `ccgen::diff` gives for the
 //! spec change, how many spec lines changed (added plus removed), that no other file changed,
@@ -20,6 +22,7 @@ use ccgen::diff::{Bump, Class};
 
 const TRANSFER: (&str, &str) = ("flat_transfer.txt", "mediacall/transfer.yaml");
 const CALLINNER: (&str, &str) = ("lines_callinner.txt", "voicecall/callinner.yaml");
+const REQUESTCALL: (&str, &str) = ("flat_requestcall.txt", "voicecall/requestcall.yaml");
 
 /// How the page is changed.
 enum Change {
@@ -139,6 +142,29 @@ const SCENARIOS: &[Scenario] = &[
         bump: Bump::Major,
         spec_lines: 4,
         says: &["caller is now 88880021 (was '88880021')"],
+    },
+    Scenario {
+        name: "query parameter type changed, the curated example converted",
+        page: REQUESTCALL,
+        change: Edit(&[("skillId |\nint |", "skillId |\nstring |")]),
+        outcome: Updated,
+        verdict: Some(Class::Breaking),
+        bump: Bump::Major,
+        spec_lines: 4,
+        says: &["skillId is now '1' (was 1)"],
+    },
+    Scenario {
+        name: "parameter removed that a curated rule names",
+        page: TRANSFER,
+        change: Edit(&[(
+            "7\nskillId\nInteger\nNo\nSkill to use. This parameter is valid only when devicetype is set to 2.\n",
+            "",
+        )]),
+        outcome: Updated,
+        verdict: Some(Class::Breaking),
+        bump: Bump::Major,
+        spec_lines: 8,
+        says: &["removed body parameter skillId", "removed rule `only_when skillId when devicetype = 2`"],
     },
     Scenario {
         name: "allowed value added",

@@ -180,7 +180,9 @@ impl Patcher<'_> {
         let rendered = yaml::entry(key, new, column, keys);
         if let Some(value_at) = self.index.exact(path) {
             let old_end = match old {
-                Value::Mapping(_) | Value::Sequence(_) if self.is_flow(value_at.offset) => self.index.end(path),
+                Value::Mapping(_) | Value::Sequence(_) if self.is_flow(value_at.offset) => {
+                    flow_end(self.text, value_at.offset)
+                }
                 Value::Mapping(_) | Value::Sequence(_) => None,
                 _ if self.text[value_at.offset..].starts_with(['>', '|']) => None,
                 _ => Some(value_at.offset + value_at.len),
@@ -302,6 +304,35 @@ impl Patcher<'_> {
     }
 }
 
+/// Byte offset just past the bracket that closes the flow collection opening at `start`.
+fn flow_end(text: &str, start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in text[start..].char_indices() {
+        match quote {
+            // In double quotes a backslash escapes; in single quotes '' is a quote, which the
+            // closing-and-reopening reading handles the same way.
+            Some('"') if escaped => escaped = false,
+            Some('"') if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '{' | '[' => depth += 1,
+                '}' | ']' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        return Some(start + i + 1);
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,6 +393,13 @@ mod tests {
             SPEC.replace("    type: string\n", "    type: string\n    required: true\n")
                 .replace("tail: >-\n  long text\n  folded\n", "")
         );
+    }
+
+    #[test]
+    fn a_changed_flow_value_keeps_its_trailing_comment() {
+        let text = "a: { b: \"}\", c: [1, 2] }  # why\nz: 1\n";
+        let out = with(text, |v| *at(v, &["a", "c"]) = Value::Sequence(vec![Value::Number(3.into())]));
+        assert_eq!(out, "a: { b: \"}\", c: [3] }  # why\nz: 1\n");
     }
 
     #[test]

@@ -2,14 +2,16 @@
 //!
 //! The page decides the facts: title, log name, method, path, which parameters exist and where,
 //! their types, whether they are required, the numbers of their constraints and the allowed
-//! values, the result kind, events, error codes and the source. Everything a person wrote
-//! is kept: the operation name, summary, description and prerequisites, parameter
-//! descriptions, roles, type names, value names and descriptions, pattern descriptions, rules,
-//! examples, quirks, response headers and conditional events. Rules the page implies that the
-//! spec lacks are added.
+//! values, the result kind, events, error codes, the rules and the source. Everything a person
+//! wrote is kept: the operation name, summary, description and prerequisites, parameter
+//! descriptions, roles, type names, value names and descriptions, pattern descriptions, rule
+//! descriptions, examples, quirks, response headers and conditional events. Curated items
+//! the page's facts invalidate (a rule's values, an example value) are changed by [`curated`],
+//! each with a [`Note`] at its line.
 //!
-//! The merge works on the YAML tree, so keys the importer does not know survive; comments
-//! other than the file's leading comment block and flow style (`{ ... }`) do not.
+//! The merge works on the YAML tree, so keys the importer does not know survive; the tree is
+//! then written back by [`super::patch`], which edits only the entries that changed, so
+//! comments, quoting and flow style elsewhere stay as they were.
 
 use crate::load::document::{self, Mapping, Value};
 use crate::load::positions::{NodePath, PositionIndex};
@@ -21,8 +23,8 @@ use super::curated::{self, Note};
 #[derive(Debug)]
 pub struct Updated {
     pub yaml: String,
-    /// What the merge did beyond the fact changes `compare` reports (parameters added,
-    /// rules added, an example taken over).
+    /// What the merge did beyond the fact changes `compare` reports (parameters added or
+    /// removed, rules and examples adjusted, an example taken over), at the spec's lines.
     pub notes: Vec<Note>,
     /// The page's quirk notes that the spec lacks; reported, not merged.
     pub unmerged: Vec<String>,

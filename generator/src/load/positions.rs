@@ -58,8 +58,6 @@ pub struct Location {
 pub struct PositionIndex {
     values: HashMap<NodePath, Location>,
     keys: HashMap<NodePath, Location>,
-    /// Byte offset just past the end of each collection (past the `}` or `]` of a flow one).
-    ends: HashMap<NodePath, usize>,
 }
 
 impl PositionIndex {
@@ -105,12 +103,6 @@ impl PositionIndex {
     /// Location of the mapping key that names `path`, or of its value when it has no key.
     pub fn key(&self, path: &NodePath) -> Option<Location> {
         self.keys.get(path).copied().or_else(|| self.value(path))
-    }
-
-    /// Byte offset just past the end of the collection at `path`; for a flow collection, just
-    /// past its closing bracket. `None` for scalars and unknown paths.
-    pub fn end(&self, path: &NodePath) -> Option<usize> {
-        self.ends.get(path).copied()
     }
 
     /// Location of exactly the value at `path`, without falling back to an ancestor.
@@ -207,10 +199,7 @@ impl Builder<'_> {
                 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
-                let end = self.chars.byte(span.end.index());
-                if let Some(Frame::Mapping { path, .. } | Frame::Sequence { path, .. }) = self.stack.pop() {
-                    self.index.ends.insert(path, end);
-                }
+                self.stack.pop();
             }
             _ => {}
         }
@@ -256,16 +245,6 @@ mod tests {
         let index = PositionIndex::build("a:\n  b: 1\n");
         let loc = index.value(&NodePath::root().key("a").key("zzz")).expect("ancestor");
         assert_eq!(loc.line, 2);
-    }
-
-    #[test]
-    fn flow_collections_end_past_their_bracket() {
-        let text = "a: { b: [1, 2] }  # note\n";
-        let index = PositionIndex::build(text);
-        let end = index.end(&NodePath::root().key("a")).expect("end");
-        assert_eq!(&text[..end], "a: { b: [1, 2] }");
-        let end = index.end(&NodePath::root().key("a").key("b")).expect("end");
-        assert_eq!(&text[..end], "a: { b: [1, 2]");
     }
 
     #[test]
