@@ -193,6 +193,19 @@ const SCENARIOS: &[Scenario] = &[
         says: &["removed rule `allowed_values mode when devicetype = 4`"],
     },
     Scenario {
+        name: "allowed value added that no per-value rule admits",
+        page: TRANSFER,
+        change: Edit(&[(
+            "How to move the session. For details, see Table 4.\n",
+            "How to move the session. For details, see Table 4.\n0: blind transfer\n2: release-after-transfer\n3: consult transfer\n",
+        )]),
+        outcome: Updated,
+        verdict: Some(Class::Compatible),
+        bump: Bump::Minor,
+        spec_lines: 1,
+        says: &["mode gained the value 3, which no allowed_values rule of mode admits"],
+    },
+    Scenario {
         name: "allowed value added to every per-value rule",
         page: TRANSFER,
         change: Edit(&[(

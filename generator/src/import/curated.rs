@@ -99,6 +99,53 @@ pub fn rules(old: &[Value], page: &[Value], index: &PositionIndex, notes: &mut V
     out
 }
 
+/// Allowed values of each parameter of a spec's `parameters` mapping, by name.
+fn allowed_values(params: &Mapping) -> Vec<(String, Vec<Value>)> {
+    ["path", "query", "header", "body"]
+        .iter()
+        .flat_map(|loc| decls(params, loc))
+        .map(|(name, d)| (name, d.allowed))
+        .collect()
+}
+
+/// New allowed values that no `allowed_values` rule of their parameter admits: they pass the
+/// value check but every request with them is refused, so the reviewer must decide.
+pub fn unadmitted(old_params: &Mapping, doc: &Mapping, index: &PositionIndex, notes: &mut Vec<Note>) {
+    let params = get(doc, "parameters").and_then(Value::as_mapping).cloned().unwrap_or_default();
+    let before = allowed_values(old_params);
+    let rules = get(doc, "rules").and_then(Value::as_sequence).cloned().unwrap_or_default();
+    for (name, values) in allowed_values(&params) {
+        let old: &[Value] = before.iter().find(|(n, _)| *n == name).map_or(&[], |(_, v)| v.as_slice());
+        let per_value: Vec<(usize, &Mapping)> = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.as_mapping().map(|m| (i, m)))
+            .filter(|(_, m)| {
+                get(m, "kind").and_then(Value::as_str) == Some("allowed_values")
+                    && get(m, "param").and_then(Value::as_str) == Some(name.as_str())
+            })
+            .collect();
+        if per_value.is_empty() {
+            continue;
+        }
+        for v in values.iter().filter(|v| !old.contains(v)) {
+            let admitted = per_value
+                .iter()
+                .any(|(_, m)| get(m, "values").and_then(Value::as_sequence).is_some_and(|vs| vs.contains(v)));
+            if !admitted {
+                let line = line(index, &NodePath::root().key("rules").index(per_value[0].0));
+                notes.push(Note {
+                    line,
+                    message: format!(
+                        "{name} gained the value {}, which no allowed_values rule of {name} admits: requests with it are always refused; check the page",
+                        document::inline(Some(v))
+                    ),
+                });
+            }
+        }
+    }
+}
+
 /// What an example must agree with about one parameter.
 struct Decl {
     ty: String,

@@ -127,6 +127,7 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
     let rules = curated::rules(&seq(get(&doc, "rules")), &seq(get(&page, "rules")), &index, &mut notes);
     set_or_remove(&mut doc, "rules", (!rules.is_empty()).then_some(Value::Sequence(rules)));
     curated::examples(&mut doc, &index, &mut notes);
+    curated::unadmitted(&old_params, &doc, &index, &mut notes);
 
     // Result: kind and printed type from the page, unless a person described its fields.
     let page_result = get(&page, "response")
