@@ -305,22 +305,22 @@ fn run_update(
             spec_file.display()
         );
     }
-    if let Some((path, text)) = &lock
-        && let Err(e) = std::fs::write(path, text)
-    {
-        eprintln!("error: cannot write {}: {e}", path.display());
-        return ExitCode::FAILURE;
-    }
-    if let Some((path, _)) = &lock {
-        println!("{}: recorded the page's wording for spec {rel}", path.display());
-    }
-    if changes.is_empty() && updated.notes.is_empty() {
-        println!("{}: already agrees with {}; nothing to change", spec_file.display(), display(page));
-        return ExitCode::SUCCESS;
-    }
-    if let Err(e) = std::fs::write(spec_file, &updated.yaml) {
+    let unchanged = changes.is_empty() && updated.notes.is_empty();
+    if !unchanged && let Err(e) = std::fs::write(spec_file, &updated.yaml) {
         eprintln!("error: cannot write {}: {e}", spec_file.display());
         return ExitCode::FAILURE;
+    }
+    // After the spec: a lock that says "imported" must not outlive a spec that was not written.
+    if let Some((path, text)) = &lock {
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+        println!("{}: recorded the page's wording for spec {rel}", path.display());
+    }
+    if unchanged {
+        println!("{}: already agrees with {}; nothing to change", spec_file.display(), display(page));
+        return ExitCode::SUCCESS;
     }
     println!("{}: updated from {}", spec_file.display(), display(page));
     for c in changes {
