@@ -196,11 +196,12 @@ fn run_compare(page: &Path, spec_file: &Path, context: &Context, options: &super
     };
     let mut differences = compare::compare(&page_doc, &spec_doc);
     match reworded(spec_file, &rel, &imported) {
-        Ok((items, _)) => {
-            differences.extend(items.iter().map(|i| {
-                format!("the vendor reworded {i} since the last import (docs only; run --update to record it)")
-            }))
-        }
+        Ok((items, _)) => differences.extend(items.iter().map(|i| {
+            let line = memory::item_line(&imported.draft, i);
+            format!(
+                "the vendor reworded {i} since the last import (page line {line}; docs only; run --update to record it)"
+            )
+        })),
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
@@ -300,8 +301,13 @@ fn run_update(
         }
     };
     for item in &rewordings {
+        let line = match memory::item_line(&imported.draft, item) {
+            0 => String::new(),
+            n => format!(":{n}"),
+        };
         println!(
-            "{}: note: the vendor reworded {item} since the last import; the spec keeps its own wording: check that it still says the same",
+            "{}{line}: note: the vendor reworded {item} since the last import; {} keeps its own wording: check that it still says the same",
+            display(page),
             spec_file.display()
         );
     }

@@ -53,6 +53,20 @@ pub fn wording(d: &Draft) -> Wording {
     out
 }
 
+/// The page line of an item of [`wording`] (0 when unknown).
+pub fn item_line(d: &Draft, item: &str) -> usize {
+    let param = |name: &str| d.parameters.all().find(|p| p.name == name).map_or(0, |p| p.line);
+    match item.split_once(' ') {
+        Some(("parameter", name)) => param(name),
+        Some(("value", rest)) => param(rest.split_once('=').map_or(rest, |(n, _)| n)),
+        _ => match item {
+            "description" => d.lines.get("summary").copied().unwrap_or(0),
+            "prerequisites" => d.lines.get("prerequisites").copied().unwrap_or(0),
+            _ => d.lines.get("response").copied().unwrap_or(0),
+        },
+    }
+}
+
 /// Items whose wording differs between two records; items only one side has are facts
 /// (added or removed), which the fact comparison reports.
 pub fn reworded(before: &Wording, now: &Wording) -> Vec<String> {
