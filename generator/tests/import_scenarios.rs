@@ -505,3 +505,27 @@ fn docs_change_scenarios() {
     });
     assert!(failures.is_empty(), "{} problem(s):\n{}", failures.len(), failures.join("\n\n"));
 }
+
+#[test]
+fn compare_reports_a_rewording_until_update_records_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = dir.path().join("spec");
+    write_tree(&read_tree(&repo().join("spec")), &spec);
+    let target = spec.join(CALLINNER.1);
+    let unchanged = repo().join("generator/tests/import").join(CALLINNER.0);
+    assert!(ccgen(&spec, &unchanged, "--update", &target).status.success());
+    assert!(ccgen(&spec, &unchanged, "--compare", &target).status.success());
+
+    let page = dir.path().join("page.txt");
+    let text = std::fs::read_to_string(&unchanged).expect("fixture");
+    std::fs::write(&page, text.replacen("    Skill for the call.", "    The skill the call uses.", 1)).expect("page");
+    let compared = ccgen(&spec, &page, "--compare", &target);
+    assert!(!compared.status.success(), "{}", self::text(&compared));
+    let line = text.lines().position(|l| l == "    skillid").expect("skillid row") + 1;
+    let expected = format!("the vendor reworded parameter skillid since the last import (page line {line};");
+    assert!(self::text(&compared).contains(&expected), "{}", self::text(&compared));
+
+    assert!(ccgen(&spec, &page, "--update", &target).status.success());
+    let again = ccgen(&spec, &page, "--compare", &target);
+    assert!(again.status.success(), "{}", self::text(&again));
+}
