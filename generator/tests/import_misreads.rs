@@ -165,3 +165,35 @@ fn a_draft_that_fails_its_checks_is_reported_at_the_page_line() {
         assert!(at.contains("agentid"), "{name}:{line} is {at:?}, not the agentid row");
     }
 }
+
+#[test]
+fn an_event_missing_from_the_catalog_is_reported_at_its_bullet() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    for (name, from, to) in [
+        ("flat_transfer.txt", "- AgentEvent_Talking\n", "- AgentEvent_Bogus\n"),
+        ("lines_callinner.txt", "  • AgentState_Busy\n", "  • AgentState_Bogus\n"),
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(name);
+        let text = edit(&page(name), &[(from, to)]);
+        std::fs::write(&path, &text).expect("page written");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ccgen"))
+            .arg("import")
+            .arg(&path)
+            .arg("--spec")
+            .arg(&spec)
+            .output()
+            .expect("ccgen runs");
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let prefix = format!("{}:", path.display());
+        let line: usize = stderr
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix).filter(|rest| rest.contains("is not in the event catalog")))
+            .and_then(|rest| rest.split(':').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no page-located error in:\n{stderr}"));
+        let at = text.lines().nth(line - 1).unwrap_or_default();
+        assert!(at.contains("Bogus"), "{name}:{line} is {at:?}, not the event's bullet");
+    }
+}

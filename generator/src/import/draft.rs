@@ -31,6 +31,11 @@ pub struct Draft {
     /// Page line of each top-level fact (`method`, `path`, `events`, ...), for messages.
     #[serde(skip)]
     pub lines: std::collections::BTreeMap<&'static str, usize>,
+    /// Page line of each event and error code, in list order.
+    #[serde(skip)]
+    pub event_lines: Vec<usize>,
+    #[serde(skip)]
+    pub error_lines: Vec<usize>,
     pub operation: String,
     pub title: String,
     pub log_name: String,

@@ -148,8 +148,10 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     let mut d = Draft {
         prerequisites: s.prerequisites.clone(),
         log_name: s.log_name.clone(),
-        events: s.events.clone(),
-        errors: s.errors.clone(),
+        events: s.events.iter().map(|(e, _)| e.clone()).collect(),
+        errors: s.errors.iter().map(|(e, _)| e.clone()).collect(),
+        event_lines: s.events.iter().map(|(_, l)| *l).collect(),
+        error_lines: s.errors.iter().map(|(_, l)| *l).collect(),
         ..Draft::default()
     };
     d.source.page = s.title.clone();
@@ -960,6 +962,13 @@ pub fn page_line(imported: &Imported, yaml: &str, draft_line: usize) -> Option<u
         for (i, p) in list.iter().enumerate() {
             if let Some(at) = index.exact(&root.key("parameters").key(loc).index(i)) {
                 origins.push((at.line, p.line));
+            }
+        }
+    }
+    for (key, lines) in [("events", &d.event_lines), ("errors", &d.error_lines)] {
+        for (i, line) in lines.iter().enumerate() {
+            if let Some(at) = index.exact(&root.key(key).index(i)) {
+                origins.push((at.line, *line));
             }
         }
     }

@@ -44,8 +44,9 @@ pub(super) struct PageSections {
     pub result_tables: Vec<Table>,
     /// The response is said to be "None".
     pub response_none: bool,
-    pub events: Vec<String>,
-    pub errors: Vec<String>,
+    /// Events and error codes, each with its page line.
+    pub events: Vec<(String, usize)>,
+    pub errors: Vec<(String, usize)>,
     /// Line of each section's heading, by its normalized name.
     pub headings: std::collections::BTreeMap<&'static str, usize>,
     /// Example parts (`header`, `request`, `response`), each with its label line and lines.
@@ -241,16 +242,17 @@ fn is_body_label(text: &str) -> bool {
     matches!(text.trim().to_ascii_lowercase().as_str(), "message body" | "request body" | "request message body")
 }
 
-fn list_section(blocks: &[Block], out: &mut Vec<String>, cx: &mut Ctx, what: &str, ok: impl Fn(&str) -> bool) {
+/// The items of a list section, each with its page line.
+fn list_section(blocks: &[Block], out: &mut Vec<(String, usize)>, cx: &mut Ctx, what: &str, ok: impl Fn(&str) -> bool) {
     for b in blocks {
         match b {
             Block::Text(l) | Block::Bullet(l) if l.text.eq_ignore_ascii_case("none") => {}
             Block::Text(l) | Block::Bullet(l) if ok(l.text.trim()) => {
                 let t = l.text.trim().to_owned();
-                if out.contains(&t) {
+                if out.iter().any(|(o, _)| *o == t) {
                     cx.warn(l.no, format!("{what} {t} is listed twice"));
                 } else {
-                    out.push(t);
+                    out.push((t, l.no));
                 }
             }
             other => cx.unplaced(other, what),
