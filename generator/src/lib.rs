@@ -12,7 +12,6 @@ pub mod emit;
 pub mod ident;
 // With rust-version 1.88 clippy asks for one let-chain in import/prose.rs;
 // collapse it there and drop this allow.
-#[allow(clippy::collapsible_if)]
 pub mod import;
 pub mod ir;
 pub mod load;

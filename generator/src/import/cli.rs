@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{Context, Imported, compare, import_page, load_interface, options_from, read_context, validate};
+use super::{Context, Imported, compare, import_page, load_interface, memory, options_from, read_context, validate};
 
 /// Drafts interface specs from the plain-text form of vendor pages.
 #[derive(Debug, clap::Args)]
@@ -46,6 +46,20 @@ fn print_warnings(page: &Path, imported: &Imported) {
     }
 }
 
+/// Reports why a page looks incomplete; true when it does (and must not be used).
+fn incomplete(page: &Path, imported: &Imported) -> bool {
+    for w in &imported.incomplete {
+        eprintln!("{}:{}: error: {}", display(page), w.line, w.message);
+    }
+    if !imported.incomplete.is_empty() {
+        eprintln!(
+            "error: {} looks incomplete; it is not used, since facts missing from it would be taken as removed (nothing written)",
+            display(page)
+        );
+    }
+    !imported.incomplete.is_empty()
+}
+
 /// Runs the command.
 pub fn run(args: ImportArgs) -> ExitCode {
     let context = match read_context(&args.spec) {
@@ -83,8 +97,23 @@ pub fn run(args: ImportArgs) -> ExitCode {
         };
         let imported = import_page(&text, &options);
         print_warnings(page, &imported);
+        if incomplete(page, &imported) {
+            failed = true;
+            continue;
+        }
         let yaml = imported.to_yaml();
         if let Err(d) = validate(&context, &imported.rel_path, &yaml) {
+            // Point at the page, where the reader can look; the draft exists only in memory.
+            let own = format!("/{}", imported.rel_path);
+            for diag in &d.0 {
+                if let Some((file, at)) = &diag.at
+                    && file.name.ends_with(&own)
+                {
+                    let line = super::page_line(&imported, &yaml, at.line).map(|l| format!(":{l}")).unwrap_or_default();
+                    eprintln!("{}{line}: error: {}", display(page), diag.message);
+                }
+            }
+            eprintln!("in the draft (not written):");
             eprint!("{}", d.render());
             if !args.allow_invalid {
                 eprintln!(
@@ -147,6 +176,9 @@ fn run_compare(page: &Path, spec_file: &Path, context: &Context, options: &super
     };
     let imported = import_page(&text, options);
     print_warnings(page, &imported);
+    if incomplete(page, &imported) {
+        return ExitCode::from(2);
+    }
     let page_doc = match load_interface(context, &imported.rel_path, &imported.to_yaml()) {
         Ok(d) => d,
         Err(d) => {
@@ -162,7 +194,19 @@ fn run_compare(page: &Path, spec_file: &Path, context: &Context, options: &super
             return ExitCode::from(2);
         }
     };
-    let differences = compare::compare(&page_doc, &spec_doc);
+    let mut differences = compare::compare(&page_doc, &spec_doc);
+    match reworded(spec_file, &rel, &imported) {
+        Ok((items, _)) => differences.extend(items.iter().map(|i| {
+            let line = memory::item_line(&imported.draft, i);
+            format!(
+                "the vendor reworded {i} since the last import (page line {line}; docs only; run --update to record it)"
+            )
+        })),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     if differences.is_empty() {
         println!("{}: the page's facts agree with {}", display(page), spec_file.display());
         ExitCode::SUCCESS
@@ -173,6 +217,23 @@ fn run_compare(page: &Path, spec_file: &Path, context: &Context, options: &super
         }
         ExitCode::FAILURE
     }
+}
+
+/// A lock file to write: its path and text.
+type LockWrite = (PathBuf, String);
+
+/// Items the vendor reworded since the spec was last imported (per the lock file next to the
+/// spec tree), and the lock file's new text when the page's wording is not recorded yet.
+fn reworded(spec_file: &Path, rel: &str, imported: &Imported) -> Result<(Vec<String>, Option<LockWrite>), String> {
+    let Some(path) = memory::lock_path(spec_file) else { return Ok((Vec::new(), None)) };
+    let mut lock = memory::read(&path)?;
+    let now = memory::wording(&imported.draft);
+    let items = lock.0.get(rel).map(|before| memory::reworded(before, &now)).unwrap_or_default();
+    if lock.0.get(rel) == Some(&now) {
+        return Ok((items, None));
+    }
+    lock.0.insert(rel.to_owned(), now);
+    Ok((items, Some((path, memory::render(&lock)))))
 }
 
 /// `resource/name.yaml` of a spec file path, so diagnostics name the right file.
@@ -201,6 +262,9 @@ fn run_update(
     };
     let imported = import_page(&text, options);
     print_warnings(page, &imported);
+    if incomplete(page, &imported) {
+        return ExitCode::FAILURE;
+    }
     let rel = rel_path(spec_file);
     let updated = match super::update::update(&spec_text, &imported) {
         Ok(u) => u,
@@ -229,20 +293,51 @@ fn run_update(
     for q in &updated.unmerged {
         eprintln!("{}: note: page quirk not merged (the spec's quirks are kept): {q}", display(page));
     }
-    if changes.is_empty() && updated.notes.is_empty() {
-        println!("{}: already agrees with {}; nothing to change", spec_file.display(), display(page));
-        return ExitCode::SUCCESS;
+    let (rewordings, lock) = match reworded(spec_file, &rel, &imported) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for item in &rewordings {
+        let line = match memory::item_line(&imported.draft, item) {
+            0 => String::new(),
+            n => format!(":{n}"),
+        };
+        println!(
+            "{}{line}: note: the vendor reworded {item} since the last import; {} keeps its own wording: check that it still says the same",
+            display(page),
+            spec_file.display()
+        );
     }
-    if let Err(e) = std::fs::write(spec_file, &updated.yaml) {
+    let unchanged = changes.is_empty() && updated.notes.is_empty();
+    if !unchanged && let Err(e) = std::fs::write(spec_file, &updated.yaml) {
         eprintln!("error: cannot write {}: {e}", spec_file.display());
         return ExitCode::FAILURE;
+    }
+    // After the spec: a lock that says "imported" must not outlive a spec that was not written.
+    if let Some((path, text)) = &lock {
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+        println!("{}: recorded the page's wording for spec {rel}", path.display());
+    }
+    if unchanged {
+        println!("{}: already agrees with {}; nothing to change", spec_file.display(), display(page));
+        return ExitCode::SUCCESS;
     }
     println!("{}: updated from {}", spec_file.display(), display(page));
     for c in changes {
         println!("  - {c}");
     }
     for n in updated.notes {
-        println!("  * {n}");
+        // Located at the spec as it was, so the reviewer finds the curated item in the diff.
+        match n.line {
+            0 => println!("{}: note: {}", spec_file.display(), n.message),
+            line => println!("{}:{line}: note: {}", spec_file.display(), n.message),
+        }
     }
     ExitCode::SUCCESS
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Scalar {
+    Bool(bool),
     Int(i64),
     Str(String),
 }
@@ -14,6 +15,7 @@ pub enum Scalar {
 impl std::fmt::Display for Scalar {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Scalar::Bool(b) => write!(f, "{b}"),
             Scalar::Int(i) => write!(f, "{i}"),
             Scalar::Str(s) => write!(f, "{s}"),
         }
@@ -26,6 +28,14 @@ fn is_false(b: &bool) -> bool {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Draft {
+    /// Page line of each top-level fact (`method`, `path`, `events`, ...), for messages.
+    #[serde(skip)]
+    pub lines: std::collections::BTreeMap<&'static str, usize>,
+    /// Page line of each event and error code, in list order.
+    #[serde(skip)]
+    pub event_lines: Vec<usize>,
+    #[serde(skip)]
+    pub error_lines: Vec<usize>,
     pub operation: String,
     pub title: String,
     pub log_name: String,
@@ -84,6 +94,9 @@ impl Parameters {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Param {
+    /// Page line of the parameter's row (0 when it has none).
+    #[serde(skip)]
+    pub line: usize,
     pub name: String,
     #[serde(rename = "type")]
     pub ty: String,
@@ -156,6 +169,9 @@ pub struct Value {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Rule {
+    /// Page line of the sentence the rule comes from.
+    #[serde(skip)]
+    pub line: usize,
     pub kind: String,
     pub param: String,
     pub when: Condition,
@@ -202,6 +218,9 @@ pub struct Field {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Example {
+    /// Page line of the example.
+    #[serde(skip)]
+    pub line: usize,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<serde_json::Map<String, serde_json::Value>>,

@@ -1,18 +1,33 @@
 //! `ccgen import`: drafts an interface spec from the plain-text form of a vendor page.
 //!
 //! The page is read by structure (section headings, table headers and column counts), never by
-//! line offsets: [`page`] splits it into headings, text, bullets and tables, this module places
-//! each block into a [`draft::Draft`], and [`prose`] turns description sentences into
-//! constraints where the wording is unambiguous. Whatever cannot be placed is reported as a
-//! [`Warning`] with the page's line number.
+//! line offsets, in stages:
 //!
-//! The draft keeps the vendor's wording for descriptions; a person rewrites them later.
+//! 1. [`page`] splits the text into headings, text, bullets and tables;
+//! 2. [`complete`] looks for signs that the page is incomplete (a page that is only partly
+//!    there is refused, since its missing facts would read as removed);
+//! 3. `sections` sorts the blocks into the page's sections;
+//! 4. this module draws the facts from the sections into a [`draft::Draft`] (names, URI,
+//!    parameters, rules, result, example), with [`prose`] turning description sentences into
+//!    constraints where the wording is unambiguous.
+//!
+//! Whatever cannot be placed is reported as a [`Warning`] with the page's line number. The
+//! draft keeps the vendor's wording for descriptions; a person rewrites them later.
+//!
+//! An existing spec is brought up to date by [`update`] (on the YAML tree, then written back
+//! with minimal edits by [`patch`], curated rules and examples adjusted by [`curated`]),
+//! compared with [`compare`], and the vendor's wording is remembered by [`memory`].
 
 pub mod cli;
 pub mod compare;
+pub mod complete;
+pub mod curated;
 pub mod draft;
+pub mod memory;
 pub mod page;
+pub mod patch;
 pub mod prose;
+mod sections;
 pub mod update;
 pub mod yaml;
 
@@ -26,6 +41,7 @@ use crate::load::model::InterfaceFile;
 use crate::load::{self, RawFile};
 use draft::{Condition, Draft, Example, Param, ResultDraft, Rule, Scalar};
 use page::{Block, Col, Line, Table};
+use sections::PageSections;
 
 /// Something on the page the import could not place, or had to interpret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +86,8 @@ pub struct Imported {
     pub warnings: Vec<Warning>,
     /// Where the spec belongs below the spec directory (`voicecall/callinner.yaml`).
     pub rel_path: String,
+    /// Signs that the page is incomplete (see [`complete`]); a page with any is not used.
+    pub incomplete: Vec<Warning>,
 }
 
 impl Imported {
@@ -106,13 +124,6 @@ impl Ctx {
     }
 }
 
-/// One section of the page: its heading and blocks.
-struct Section {
-    name: &'static str,
-    line: usize,
-    blocks: Vec<Block>,
-}
-
 /// A parameter read from a table, with the rules its description implies.
 struct ParamRow {
     /// Line of the row's name cell.
@@ -124,191 +135,92 @@ struct ParamRow {
 
 /// Imports one page.
 pub fn import_page(text: &str, options: &Options) -> Imported {
+    // A byte-order mark would glue itself to the first line ("Updated on ..." or the title).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let parsed = page::parse(text);
+    let incomplete = complete::problems(&parsed, text.lines().count());
     let mut cx = Ctx { warnings: Vec::new(), quirks: Vec::new() };
     for (line, what) in &parsed.stray {
         cx.warn(*line, what.clone());
     }
 
-    // Title and sections.
-    let mut title_line: Option<Line> = None;
-    let mut sections: Vec<Section> = Vec::new();
-    for block in &parsed.blocks {
-        match block {
-            Block::Heading(l) => {
-                sections.push(Section { name: page::heading(&l.text).unwrap_or("?"), line: l.no, blocks: Vec::new() });
-            }
-            other => match sections.last_mut() {
-                Some(s) => s.blocks.push(other.clone()),
-                None => match other {
-                    Block::Text(l) if title_line.is_none() => title_line = Some(l.clone()),
-                    _ => cx.unplaced(other, "before the first section"),
-                },
-            },
+    let s = sections::read(&parsed, &mut cx);
+    let mut d = Draft {
+        prerequisites: s.prerequisites.clone(),
+        log_name: s.log_name.clone(),
+        events: s.events.iter().map(|(e, _)| e.clone()).collect(),
+        errors: s.errors.iter().map(|(e, _)| e.clone()).collect(),
+        event_lines: s.events.iter().map(|(_, l)| *l).collect(),
+        error_lines: s.errors.iter().map(|(_, l)| *l).collect(),
+        ..Draft::default()
+    };
+    d.source.page = s.title.clone();
+    d.source.updated = s.updated.clone();
+    for (key, heading) in [
+        ("prerequisites", "prerequisites"),
+        ("summary", "description"),
+        ("method", "interface method"),
+        ("path", "uri"),
+        ("log_name", "method name in logs"),
+        ("response", "response description"),
+        ("events", "triggered event"),
+        ("events", "triggered events"),
+        ("errors", "error code"),
+        ("errors", "error codes"),
+        ("examples", "example"),
+        ("examples", "examples"),
+    ] {
+        if let Some(line) = s.headings.get(heading) {
+            d.lines.insert(key, *line);
         }
     }
-    let mut d = Draft::default();
-    let full_title = title_line.as_ref().map(|l| l.text.clone()).unwrap_or_default();
-    if full_title.is_empty() {
-        cx.warn(0, "the page has no title line");
-    }
-    d.source.page = full_title.clone();
-    d.source.updated = parsed.updated.clone();
+    names(&s, &mut d, &mut cx);
+    let (path_names, query_names) = uri_template(&s, &mut d, options, &mut cx);
+    let implied = parameters(&s, &mut d, (&path_names, &query_names), options, &mut cx);
+    rules(implied, &parsed.table_numbers, &mut d, &mut cx);
+    response(&s, &mut d, &mut cx);
 
-    let mut uri: Option<(usize, String)> = None;
-    let mut uri_table: Option<Table> = None;
-    let mut header_tables: Vec<Table> = Vec::new();
-    let mut body_tables: Vec<Table> = Vec::new();
-    let mut body_none = false;
-    let mut response_table: Option<Table> = None;
-    let mut result_tables: Vec<Table> = Vec::new();
-    let mut description: Vec<String> = Vec::new();
-    let mut methods: Vec<(usize, String)> = Vec::new();
-    let mut example_parts: Vec<(&'static str, usize, Vec<Line>)> = Vec::new();
-    let mut seen = BTreeSet::new();
-    let method_re = Regex::new(r"\b(GET|POST|PUT|DELETE|PATCH)\b").expect("static regex");
+    // Examples.
+    example(&s.example_parts, &mut d, &mut cx);
 
-    for section in &sections {
-        if !seen.insert(section.name) {
-            cx.warn(section.line, format!("section \"{}\" appears twice; both are read", section.name));
-        }
-        match section.name {
-            "prerequisites" => {
-                for b in &section.blocks {
-                    match b {
-                        Block::Text(l) | Block::Bullet(l) if l.text.eq_ignore_ascii_case("none") => {}
-                        Block::Text(l) | Block::Bullet(l) => d.prerequisites.push(l.text.clone()),
-                        other => cx.unplaced(other, "prerequisites"),
-                    }
-                }
-            }
-            "description" => {
-                for b in &section.blocks {
-                    match b {
-                        Block::Text(l) | Block::Bullet(l) => description.push(l.text.clone()),
-                        other => cx.unplaced(other, "description"),
-                    }
-                }
-            }
-            "interface method" => {
-                for b in &section.blocks {
-                    match b {
-                        Block::Text(l) | Block::Bullet(l) => {
-                            let found: Vec<String> =
-                                method_re.captures_iter(&l.text).map(|c| c[1].to_owned()).collect();
-                            if found.is_empty() {
-                                cx.unplaced(b, "interface method");
-                            }
-                            for m in found {
-                                methods.push((l.no, m));
-                            }
-                        }
-                        other => cx.unplaced(other, "interface method"),
-                    }
-                }
-            }
-            "uri" => {
-                for b in &section.blocks {
-                    match b {
-                        Block::Text(l) if uri.is_none() && (l.text.contains("://") || l.text.starts_with('/')) => {
-                            uri = Some((l.no, l.text.clone()))
-                        }
-                        Block::Table(t) if uri_table.is_none() => uri_table = Some(t.clone()),
-                        other => cx.unplaced(other, "URI"),
-                    }
-                }
-            }
-            "method name in logs" => {
-                for b in &section.blocks {
-                    match b {
-                        Block::Text(l) if d.log_name.is_empty() => d.log_name = l.text.clone(),
-                        other => cx.unplaced(other, "method name in logs"),
-                    }
-                }
-            }
-            "request description" => {
-                let mut mode: Option<&str> = None;
-                for b in &section.blocks {
-                    match b {
-                        Block::Bullet(l) | Block::Text(l) if is_header_label(&l.text) => mode = Some("header"),
-                        Block::Bullet(l) | Block::Text(l) if is_body_label(&l.text) => mode = Some("body"),
-                        Block::Text(l) | Block::Bullet(l)
-                            if l.text.eq_ignore_ascii_case("none") && mode == Some("body") =>
-                        {
-                            body_none = true
-                        }
-                        Block::Text(l) | Block::Bullet(l)
-                            if l.text.eq_ignore_ascii_case("none") && mode == Some("header") => {}
-                        Block::Table(t) => {
-                            let cap = t.caption.as_deref().unwrap_or("").to_ascii_lowercase();
-                            let kind = if cap.contains("header") {
-                                "header"
-                            } else if cap.contains("body") {
-                                "body"
-                            } else {
-                                mode.unwrap_or("body")
-                            };
-                            if kind == "header" { header_tables.push(t.clone()) } else { body_tables.push(t.clone()) }
-                        }
-                        other => cx.unplaced(other, "request description"),
-                    }
-                }
-            }
-            "response description" => {
-                for b in &section.blocks {
-                    match b {
-                        Block::Table(t) if response_table.is_none() => response_table = Some(t.clone()),
-                        // Further tables describe the members of an object result.
-                        Block::Table(t) => result_tables.push(t.clone()),
-                        other => cx.unplaced(other, "response description"),
-                    }
-                }
-            }
-            "triggered event" | "triggered events" => {
-                list_section(&section.blocks, &mut d.events, &mut cx, "triggered event", |t| {
-                    t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && t.contains('_')
-                })
-            }
-            "error code" | "error codes" => list_section(&section.blocks, &mut d.errors, &mut cx, "error code", |t| {
-                !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            }),
-            "example" | "examples" => {
-                for b in &section.blocks {
-                    match b {
-                        Block::Bullet(l) => {
-                            let label = l.text.to_ascii_lowercase();
-                            let part = if is_header_label(&l.text) {
-                                "header"
-                            } else if label.starts_with("request") {
-                                "request"
-                            } else if label.starts_with("response") {
-                                "response"
-                            } else {
-                                cx.unplaced(b, "example");
-                                continue;
-                            };
-                            example_parts.push((part, l.no, Vec::new()));
-                        }
-                        Block::Text(l) => match example_parts.last_mut() {
-                            Some((_, _, lines)) => lines.push(l.clone()),
-                            None => cx.unplaced(b, "example"),
-                        },
-                        other => cx.unplaced(other, "example"),
-                    }
-                }
-            }
-            _ => {
-                for b in &section.blocks {
-                    cx.unplaced(b, section.name);
-                }
-            }
-        }
+    let resource = d.path.trim_start_matches('/').split('/').next().unwrap_or("").to_owned();
+    let stem = d.path.split('/').rfind(|s| !s.is_empty() && !s.starts_with('{')).unwrap_or("").to_owned();
+    let module = |s: &str| -> String {
+        s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
+    };
+    let rel_path = format!("{}/{}.yaml", module(&resource), module(&stem));
+    if d.log_name.eq_ignore_ascii_case("none") {
+        // "None" says the interface logs under no name; it is no name for a client method.
+        d.operation = heck::AsSnakeCase(&stem).to_string();
+        cx.warn(
+            s.log_line,
+            format!("the page gives no log name (\"None\"); the operation is named after the URI: {}", d.operation),
+        );
     }
 
+    let mut quirks = Vec::new();
+    for q in cx.quirks.drain(..) {
+        if !quirks.contains(&q) {
+            quirks.push(q);
+        }
+    }
+    d.quirks = quirks;
+    let mut warnings = cx.warnings;
+    warnings.sort_by_key(|w| w.line);
+    warnings.dedup();
+    Imported { draft: d, warnings, rel_path, incomplete }
+}
+
+/// Title, log name, operation, summary, description and method.
+fn names(s: &PageSections, d: &mut Draft, cx: &mut Ctx) {
+    let full_title = s.title.as_str();
+    let description = &s.description;
+    let methods = &s.methods;
     // Title: "Session Transfer: transfer" names the log name after the colon.
+    // The page prints the suffix in its own case ("Setting Idle: sayfree" for sayFree).
     d.title = match full_title.rsplit_once(": ") {
-        Some((head, tail)) if !d.log_name.is_empty() && tail == d.log_name => head.to_owned(),
-        _ => full_title.clone(),
+        Some((head, tail)) if !d.log_name.is_empty() && tail.eq_ignore_ascii_case(&d.log_name) => head.to_owned(),
+        _ => full_title.to_owned(),
     };
     if d.log_name.is_empty() {
         cx.warn(0, "the page has no \"Method Name in Logs\"");
@@ -340,11 +252,14 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
         ),
     }
     d.method = methods.first().map(|(_, m)| m.clone()).unwrap_or_default();
+}
 
+/// The path below the base path; the names of the path and query parameters.
+fn uri_template(s: &PageSections, d: &mut Draft, options: &Options, cx: &mut Ctx) -> (Vec<String>, Vec<String>) {
     // URI template.
-    let (path_names, query_names) = match &uri {
+    match &s.uri {
         Some((line, u)) => {
-            let (path, query) = split_uri(u, &options.base_path, *line, &mut cx);
+            let (path, query) = split_uri(u, &options.base_path, *line, cx);
             d.path = path;
             let placeholders: Vec<String> = Regex::new(r"\{([^}]*)\}")
                 .expect("static regex")
@@ -357,19 +272,40 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
             cx.warn(0, "the page has no URI");
             (Vec::new(), Vec::new())
         }
-    };
+    }
+}
 
-    // Parameters.
-    let mut pending_rules: Vec<prose::RawRule> = Vec::new();
-    let mut table_refs: Vec<(usize, u32, String)> = Vec::new();
-    let mut take = |row: ParamRow, list: &mut Vec<Param>| {
-        pending_rules.extend(row.rules);
-        table_refs.extend(row.table_refs);
-        list.push(row.param);
-    };
+/// Rules and table references the parameters' descriptions imply.
+type Implied = (Vec<prose::RawRule>, Vec<(usize, u32, String)>);
+
+/// Parameters from the URI, header and body tables.
+fn parameters(
+    s: &PageSections,
+    d: &mut Draft,
+    names: (&[String], &[String]),
+    options: &Options,
+    cx: &mut Ctx,
+) -> Implied {
+    let mut implied = (Vec::new(), Vec::new());
+    uri_parameters(s, d, names, &mut implied, cx);
+    table_parameters(s, d, options, &mut implied, cx);
+    implied
+}
+
+/// Keeps a row's parameter and the rules its description implies.
+fn take(row: ParamRow, list: &mut Vec<Param>, implied: &mut Implied) {
+    implied.0.extend(row.rules);
+    implied.1.extend(row.table_refs);
+    list.push(row.param);
+}
+
+/// Path and query parameters: the URI table, checked against the template.
+fn uri_parameters(s: &PageSections, d: &mut Draft, names: (&[String], &[String]), implied: &mut Implied, cx: &mut Ctx) {
+    let (path_names, query_names) = names;
+    let PageSections { uri, uri_table, .. } = s;
     let mut in_table: BTreeSet<String> = BTreeSet::new();
     if let Some(t) = &uri_table {
-        for r in rows(t, &mut cx) {
+        for r in rows(t, cx) {
             let name = r.param.name.clone();
             in_table.insert(name.clone());
             if path_names.contains(&name) {
@@ -381,12 +317,12 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
                 if name == "agentid" {
                     r.param.role = Some("agent_id".to_owned());
                 }
-                take(r, &mut d.parameters.path);
+                take(r, &mut d.parameters.path, implied);
             } else if query_names.contains(&name) {
                 cx.quirks.push(format!(
                     "The page's URI table lists {name} next to the path parameters, but the URI template sends it in the query string (?{name}={{{name}}})."
                 ));
-                take(r, &mut d.parameters.query);
+                take(r, &mut d.parameters.query, implied);
             } else {
                 cx.warn(r.line, format!("URI table lists `{name}`, which the URI template does not contain; left out"));
                 cx.quirks.push(format!(
@@ -397,7 +333,7 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     }
     // Order path parameters as in the template.
     d.parameters.path.sort_by_key(|p| path_names.iter().position(|n| *n == p.name));
-    for name in path_names.iter().chain(&query_names) {
+    for name in path_names.iter().chain(query_names) {
         if !in_table.contains(name) {
             let line = uri.as_ref().map_or(0, |u| u.0);
             cx.warn(
@@ -405,6 +341,7 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
                 format!("`{name}` appears in the URI template but not in the URI table; declared as a string"),
             );
             let param = Param {
+                line,
                 name: name.clone(),
                 ty: "string".to_owned(),
                 required: path_names.contains(name),
@@ -415,15 +352,20 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
             if path_names.contains(name) { d.parameters.path.push(param) } else { d.parameters.query.push(param) }
         }
     }
-    for t in &header_tables {
-        for r in rows(t, &mut cx) {
+}
+
+/// Header and body parameters from their tables.
+fn table_parameters(s: &PageSections, d: &mut Draft, options: &Options, implied: &mut Implied, cx: &mut Ctx) {
+    let PageSections { header_tables, body_tables, body_none, .. } = s;
+    for t in header_tables {
+        for r in rows(t, cx) {
             if options.implied_headers.iter().any(|h| h.eq_ignore_ascii_case(&r.param.name)) {
                 continue;
             }
-            take(r, &mut d.parameters.header);
+            take(r, &mut d.parameters.header, implied);
         }
     }
-    if body_none && !body_tables.is_empty() {
+    if *body_none && !body_tables.is_empty() {
         cx.warn(body_tables[0].line, "the message body is said to be \"None\" and also has a table; the table is used");
     }
     for (i, t) in body_tables.iter().enumerate() {
@@ -450,11 +392,15 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
         if i > 0 {
             cx.warn(t.line, format!("a further body table (\"{caption}\"); its rows are read as more body parameters"));
         }
-        for r in rows(t, &mut cx) {
-            take(r, &mut d.parameters.body);
+        for r in rows(t, cx) {
+            take(r, &mut d.parameters.body, implied);
         }
     }
+}
 
+/// Rules from the parameters' descriptions; references to tables the page lacks.
+fn rules(implied: Implied, table_numbers: &[u32], d: &mut Draft, cx: &mut Ctx) {
+    let (pending_rules, table_refs) = implied;
     // Rules.
     for raw in pending_rules {
         let Some(other) = d.parameters.all().find(|p| p.name == raw.when_param) else {
@@ -487,6 +433,7 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
             continue;
         }
         d.rules.push(Rule {
+            line: raw.line,
             kind: raw.kind.to_owned(),
             param: raw.param,
             when: Condition { param: raw.when_param, equals },
@@ -495,17 +442,29 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
         });
     }
     for (line, n, param) in table_refs {
-        if !parsed.table_numbers.contains(&n) {
+        if !table_numbers.contains(&n) {
             cx.warn(line, format!("`{param}` refers to Table {n}, which the page does not contain"));
             cx.quirks.push(format!("The description of {param} refers to a \"Table {n}\" that the page does not contain; the values given inline are used instead."));
         }
     }
+}
 
+/// The result, from the response tables (and the example, for a call ID).
+fn response(s: &PageSections, d: &mut Draft, cx: &mut Ctx) {
+    let PageSections { response_table, result_tables, response_none, example_parts, .. } = s;
     // Response.
     d.response.result = match &response_table {
-        Some(t) => result_kind(t, &result_tables, &mut cx),
+        Some(t) => {
+            let example_result = Regex::new(r#""result"\s*:\s*"\d+-\d+""#).expect("static regex");
+            let call_id_example = example_parts
+                .iter()
+                .any(|(part, _, lines)| *part == "response" && example_result.is_match(&page::join(lines)));
+            result_kind(t, result_tables, call_id_example, cx)
+        }
         None => {
-            cx.warn(0, "the page has no response table; result kind `none` assumed");
+            if !response_none {
+                cx.warn(0, "the page has no response table; result kind `none` assumed");
+            }
             ResultDraft {
                 kind: "none".to_owned(),
                 description: Some("The page documents no response.".to_owned()),
@@ -513,53 +472,6 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
             }
         }
     };
-
-    // Examples.
-    example(&example_parts, &mut d, &mut cx);
-
-    let resource = d.path.trim_start_matches('/').split('/').next().unwrap_or("").to_owned();
-    let stem = d.path.split('/').rfind(|s| !s.is_empty() && !s.starts_with('{')).unwrap_or("").to_owned();
-    let module = |s: &str| -> String {
-        s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
-    };
-    let rel_path = format!("{}/{}.yaml", module(&resource), module(&stem));
-
-    let mut quirks = Vec::new();
-    for q in cx.quirks.drain(..) {
-        if !quirks.contains(&q) {
-            quirks.push(q);
-        }
-    }
-    d.quirks = quirks;
-    let mut warnings = cx.warnings;
-    warnings.sort_by_key(|w| w.line);
-    warnings.dedup();
-    Imported { draft: d, warnings, rel_path }
-}
-
-fn is_header_label(text: &str) -> bool {
-    matches!(text.trim().to_ascii_lowercase().as_str(), "message header" | "request header" | "request message header")
-}
-
-fn is_body_label(text: &str) -> bool {
-    matches!(text.trim().to_ascii_lowercase().as_str(), "message body" | "request body" | "request message body")
-}
-
-fn list_section(blocks: &[Block], out: &mut Vec<String>, cx: &mut Ctx, what: &str, ok: impl Fn(&str) -> bool) {
-    for b in blocks {
-        match b {
-            Block::Text(l) | Block::Bullet(l) if l.text.eq_ignore_ascii_case("none") => {}
-            Block::Text(l) | Block::Bullet(l) if ok(l.text.trim()) => {
-                let t = l.text.trim().to_owned();
-                if out.contains(&t) {
-                    cx.warn(l.no, format!("{what} {t} is listed twice"));
-                } else {
-                    out.push(t);
-                }
-            }
-            other => cx.unplaced(other, what),
-        }
-    }
 }
 
 /// Splits a URI line into the path below `base_path` and the query parameter names.
@@ -660,6 +572,7 @@ fn rows_of(table: &Table, request: bool, cx: &mut Ctx) -> Vec<ParamRow> {
         out.push(ParamRow {
             line: row.get_line(table, Col::Name).unwrap_or(row.line),
             param: Param {
+                line: row.get_line(table, Col::Name).unwrap_or(row.line),
                 name,
                 ty,
                 items,
@@ -679,7 +592,7 @@ fn rows_of(table: &Table, request: bool, cx: &mut Ctx) -> Vec<ParamRow> {
 
 /// The result kind from the response table, and the members of an object result from the
 /// tables that follow it.
-fn result_kind(table: &Table, more: &[Table], cx: &mut Ctx) -> ResultDraft {
+fn result_kind(table: &Table, more: &[Table], call_id_example: bool, cx: &mut Ctx) -> ResultDraft {
     let mut result = None;
     for row in &table.rows {
         let name = row.get(table, Col::Name).unwrap_or_default();
@@ -754,9 +667,19 @@ fn result_kind(table: &Table, more: &[Table], cx: &mut Ctx) -> ResultDraft {
             cx.warn(t.line, "a further response table follows a reserved result; not placed");
         }
         kind("reserved")
-    } else if lower == "string" && description.to_ascii_lowercase().contains("call id") {
+    } else if lower == "string" && (names_call_id(&description) || call_id_example) {
         kind("call_id")
     } else {
+        for t in more {
+            let names: Vec<String> = t.rows.iter().filter_map(|r| r.get(t, Col::Name)).collect();
+            cx.warn(
+                t.line,
+                format!(
+                    "the members of the {vendor} result ({}) are not modeled; the table is not placed",
+                    names.join(", ")
+                ),
+            );
+        }
         cx.warn(
             row.line,
             format!(
@@ -766,6 +689,12 @@ fn result_kind(table: &Table, more: &[Table], cx: &mut Ctx) -> ResultDraft {
         cx.quirks.push(format!("The page documents a result of type {vendor}, which the spec format cannot express yet; it is declared reserved."));
         kind("reserved")
     }
+}
+
+/// Whether a result's description says it is a call ID, in the wordings pages use.
+fn names_call_id(description: &str) -> bool {
+    let lower = description.to_lowercase();
+    ["call id", "callid", "call-id", "呼叫id", "呼叫标识"].iter().any(|w| lower.contains(w))
 }
 
 /// Removes commas that directly precede `}` or `]`; returns whether any were removed.
@@ -780,6 +709,7 @@ fn strip_trailing_commas(text: &str) -> (String, bool) {
 fn sample(p: &Param) -> serde_json::Value {
     if let Some(v) = p.constraints.values.first() {
         return match &v.value {
+            Scalar::Bool(b) => serde_json::Value::from(*b),
             Scalar::Int(i) => serde_json::Value::from(*i),
             Scalar::Str(s) => serde_json::Value::from(s.clone()),
         };
@@ -807,6 +737,7 @@ fn example(parts: &[(&'static str, usize, Vec<Line>)], d: &mut Draft, cx: &mut C
     let mut response = None;
     let mut headers = serde_json::Map::new();
     let request_line = parts.iter().find(|(p, _, _)| *p == "request").map_or(parts[0].1, |(_, l, _)| *l);
+    ex.line = request_line;
     for (part, line, lines) in parts {
         let text = lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
         match *part {
@@ -842,6 +773,9 @@ fn example(parts: &[(&'static str, usize, Vec<Line>)], d: &mut Draft, cx: &mut C
                 ex.body = Some(value);
             }
             _ => {
+                if text.trim().is_empty() || text.trim().eq_ignore_ascii_case("none") {
+                    continue;
+                }
                 if let Some(value) = json(&text, *line, "response", cx) {
                     response = Some((*line, value));
                 }
@@ -1003,6 +937,57 @@ fn json(text: &str, line: usize, what: &str, cx: &mut Ctx) -> Option<serde_json:
             None
         }
     }
+}
+
+/// The page line behind line `draft_line` of the draft's YAML (`yaml`, from
+/// [`Imported::to_yaml`]), so that a problem found in the draft is reported where the page
+/// states the fact; `None` when the line comes from no particular place on the page.
+pub fn page_line(imported: &Imported, yaml: &str, draft_line: usize) -> Option<usize> {
+    use crate::load::positions::{NodePath, PositionIndex};
+    let index = PositionIndex::build(yaml).unwrap_or_default();
+    let root = NodePath::root();
+    let d = &imported.draft;
+    let mut origins: Vec<(usize, usize)> = Vec::new();
+    for key in ["operation", "title", "summary", "description", "prerequisites", "method", "path", "log_name"]
+        .into_iter()
+        .chain(["parameters", "rules", "response", "events", "errors", "examples", "quirks", "source"])
+    {
+        if let Some(at) = index.exact_key(&root.key(key)) {
+            origins.push((at.line, d.lines.get(key).copied().unwrap_or(0)));
+        }
+    }
+    let locations = [("path", &d.parameters.path), ("query", &d.parameters.query)];
+    let tables = [("header", &d.parameters.header), ("body", &d.parameters.body)];
+    for (loc, list) in locations.into_iter().chain(tables) {
+        for (i, p) in list.iter().enumerate() {
+            if let Some(at) = index.exact(&root.key("parameters").key(loc).index(i)) {
+                origins.push((at.line, p.line));
+            }
+        }
+    }
+    for (key, lines) in [("events", &d.event_lines), ("errors", &d.error_lines)] {
+        for (i, line) in lines.iter().enumerate() {
+            if let Some(at) = index.exact(&root.key(key).index(i)) {
+                origins.push((at.line, *line));
+            }
+        }
+    }
+    for (i, r) in d.rules.iter().enumerate() {
+        if let Some(at) = index.exact(&root.key("rules").index(i)) {
+            origins.push((at.line, r.line));
+        }
+    }
+    for (i, e) in d.examples.iter().enumerate() {
+        if let Some(at) = index.exact(&root.key("examples").index(i)) {
+            origins.push((at.line, e.line));
+        }
+    }
+    origins
+        .into_iter()
+        .filter(|(at, _)| *at <= draft_line)
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, page)| page)
+        .filter(|l| *l > 0)
 }
 
 /// The spec tree an imported draft is checked in.

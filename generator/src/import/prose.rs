@@ -161,7 +161,7 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
     let hint = re(
         r"(?i)\b(maximum|minimum|ranges?|digits?|at most|at least|only|length|characters|bytes|as follows)\b|\b-?\d+: ",
     );
-    let default = re(r"(?i)\bdefault value is (-?\d+)\.?$");
+    let default = re(r"(?i)\bdefault(?: value)?(?: is|:) ?(-?\d+|true|false)\b");
 
     // The cell's lines joined, with where each starts: a sentence's line is
     // looked up by its offset, not searched for (a cell may hold megabytes).
@@ -184,11 +184,10 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
         let has = |word: &str| lower.contains(word);
         if has("range")
             && let Some(c) = range.captures(&sentence)
+            && let (Ok(min), Ok(max)) = (c[1].parse(), c[2].parse())
         {
-            if let (Ok(min), Ok(max)) = (c[1].parse(), c[2].parse()) {
-                out.constraints.range = Some(Range { min, max });
-                used = true;
-            }
+            out.constraints.range = Some(Range { min, max });
+            used = true;
         }
         let lengths = has("character").then_some((&chars_max, &chars_span));
         if let Some(c) = lengths.and_then(|(max, _)| max.captures(&sentence)) {
@@ -249,11 +248,14 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
         }
         if has("default")
             && let Some(c) = default.captures(&sentence)
-            && integer
-            && let Ok(i) = c[1].parse::<i64>()
         {
-            out.default = Some(Scalar::Int(i));
-            used = true;
+            let literal = c[1].to_ascii_lowercase();
+            match (literal.parse::<i64>(), literal.as_str()) {
+                (Ok(i), _) if integer => out.default = Some(Scalar::Int(i)),
+                (_, "true" | "false") if ty == "boolean" => out.default = Some(Scalar::Bool(literal == "true")),
+                _ => {}
+            }
+            used |= out.default.is_some();
         }
         for c in see_table.captures_iter(if has("table") { sentence.as_str() } else { "" }) {
             if let Ok(n) = c[1].parse() {

@@ -2,26 +2,30 @@
 //!
 //! The page decides the facts: title, log name, method, path, which parameters exist and where,
 //! their types, whether they are required, the numbers of their constraints and the allowed
-//! values, the result kind, events, error codes and the source. Everything a person wrote
-//! is kept: the operation name, summary, description and prerequisites, parameter
-//! descriptions, roles, type names, value names and descriptions, pattern descriptions, rules,
-//! examples, quirks, response headers and conditional events. Rules the page implies that the
-//! spec lacks are added.
+//! values, the result kind, events, error codes, the rules and the source. Everything a person
+//! wrote is kept: the operation name, summary, description and prerequisites, parameter
+//! descriptions, roles, type names, value names and descriptions, pattern descriptions, rule
+//! descriptions, examples, quirks, response headers and conditional events. Curated items
+//! the page's facts invalidate (a rule's values, an example value) are changed by [`curated`],
+//! each with a [`Note`] at its line.
 //!
-//! The merge works on the YAML tree, so keys the importer does not know survive; comments
-//! other than the file's leading comment block and flow style (`{ ... }`) do not.
+//! The merge works on the YAML tree, so keys the importer does not know survive; the tree is
+//! then written back by [`super::patch`], which edits only the entries that changed, so
+//! comments, quoting and flow style elsewhere stay as they were.
 
 use crate::load::document::{self, Mapping, Value};
+use crate::load::positions::{NodePath, PositionIndex};
 
 use super::Imported;
+use super::curated::{self, Note};
 
 /// The merged spec text.
 #[derive(Debug)]
 pub struct Updated {
     pub yaml: String,
-    /// What the merge did beyond the fact changes `compare` reports (parameters added,
-    /// rules added, an example taken over).
-    pub notes: Vec<String>,
+    /// What the merge did beyond the fact changes `compare` reports (parameters added or
+    /// removed, rules and examples adjusted, an example taken over), at the spec's lines.
+    pub notes: Vec<Note>,
     /// The page's quirk notes that the spec lacks; reported, not merged.
     pub unmerged: Vec<String>,
 }
@@ -61,6 +65,9 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
     let mut unmerged = Vec::new();
     let curated: Value = document::parse(curated_text).map_err(|e| format!("cannot read the spec: {e}"))?;
     let Value::Mapping(mut doc) = curated else { return Err("the spec is not a mapping".to_owned()) };
+    // The spec parsed above, so the index builds; without one, notes carry no line.
+    let index = PositionIndex::build(curated_text).unwrap_or_default();
+    let at = |path: NodePath| curated::line(&index, &path);
     let page = document::to_value(&imported.draft)?;
     let Value::Mapping(page) = page else { unreachable!("drafts serialize to mappings") };
 
@@ -91,9 +98,12 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
             match find_old(&name) {
                 Some(old) => merged.push(Value::Mapping(merge_param(old, pm))),
                 None => {
-                    notes.push(format!(
-                        "added {loc} parameter {name} from the page (its description is the vendor's wording)"
-                    ));
+                    notes.push(Note {
+                        line: 0,
+                        message: format!(
+                            "added {loc} parameter {name} from the page (its description is the vendor's wording)"
+                        ),
+                    });
                     merged.push(p.clone());
                 }
             }
@@ -101,35 +111,24 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
         new_params.insert(key(loc), Value::Sequence(merged));
     }
     for loc in LOCATIONS {
-        for p in seq(get(&old_params, loc)) {
-            let name = name_of(&p).unwrap_or_default();
+        for (i, p) in seq(get(&old_params, loc)).iter().enumerate() {
+            let name = name_of(p).unwrap_or_default();
             if !LOCATIONS.iter().any(|l| seq(get(&page_params, l)).iter().any(|q| name_of(q) == Some(name))) {
-                notes.push(format!("removed {loc} parameter {name}, which the page does not list"));
+                let line = at(NodePath::root().key("parameters").key(loc).index(i));
+                notes.push(Note {
+                    line,
+                    message: format!("removed {loc} parameter {name}, which the page does not list"),
+                });
             }
         }
     }
     set_or_remove(&mut doc, "parameters", (!new_params.is_empty()).then_some(Value::Mapping(new_params)));
 
-    // Rules: the curated ones stay; the page's that are missing are added.
-    let rule_key = |r: &Value| -> String {
-        let m = r.as_mapping().cloned().unwrap_or_default();
-        let when = get(&m, "when").and_then(Value::as_mapping).cloned().unwrap_or_default();
-        format!(
-            "{} {} {} {}",
-            document::inline(get(&m, "kind")),
-            document::inline(get(&m, "param")),
-            document::inline(get(&when, "param")),
-            document::inline(get(&when, "equals"))
-        )
-    };
-    let mut rules = seq(get(&doc, "rules"));
-    for r in seq(get(&page, "rules")) {
-        if !rules.iter().any(|o| rule_key(o) == rule_key(&r)) {
-            notes.push(format!("added rule {}", rule_key(&r)));
-            rules.push(r);
-        }
-    }
+    // Rules: the page's, keeping what people wrote about them.
+    let rules = curated::rules(&seq(get(&doc, "rules")), &seq(get(&page, "rules")), &index, &mut notes);
     set_or_remove(&mut doc, "rules", (!rules.is_empty()).then_some(Value::Sequence(rules)));
+    curated::examples(&mut doc, &index, &mut notes);
+    curated::unadmitted(&old_params, &doc, &index, &mut notes);
 
     // Result: kind and printed type from the page, unless a person described its fields.
     let page_result = get(&page, "response")
@@ -143,7 +142,11 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
     let old_kind = get(&result, "kind").and_then(Value::as_str).unwrap_or_default().to_owned();
     let new_kind = get(&page_result, "kind").and_then(Value::as_str).unwrap_or_default().to_owned();
     if old_kind == "object" && new_kind != "object" {
-        notes.push(format!("kept the spec's object result; the page's table suggests `{new_kind}`"));
+        let line = at(NodePath::root().key("response").key("result").key("kind"));
+        notes.push(Note {
+            line,
+            message: format!("kept the spec's object result; the page's table suggests `{new_kind}`"),
+        });
     } else if new_kind == "object" {
         // The page's members, keeping what the spec says about the ones it knows.
         let old_fields = seq(get(&result, "fields"));
@@ -158,7 +161,8 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
                     Value::Mapping(o)
                 }
                 _ => {
-                    notes.push(format!("added result field {} from the page", name_of(&f).unwrap_or_default()));
+                    let message = format!("added result field {} from the page", name_of(&f).unwrap_or_default());
+                    notes.push(Note { line: 0, message });
                     f
                 }
             })
@@ -197,7 +201,7 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
     doc.insert(key("errors"), get(&page, "errors").cloned().unwrap_or(Value::Sequence(Vec::new())));
 
     if seq(get(&doc, "examples")).is_empty() && !seq(get(&page, "examples")).is_empty() {
-        notes.push("took the page's example (the spec had none)".to_owned());
+        notes.push(Note { line: 0, message: "took the page's example (the spec had none)".to_owned() });
         doc.insert(key("examples"), get(&page, "examples").cloned().unwrap_or_default());
     }
     for q in seq(get(&page, "quirks")) {
@@ -208,9 +212,18 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
         }
     }
 
-    let header: String = curated_text.lines().take_while(|l| l.starts_with('#')).map(|l| format!("{l}\n")).collect();
-    let body = super::yaml::to_string(&Value::Mapping(reorder(doc)));
-    Ok(Updated { yaml: format!("{header}{body}"), notes, unmerged })
+    let merged = Value::Mapping(reorder(doc));
+    let yaml = match super::patch::patch(curated_text, &merged) {
+        Some(text) => text,
+        None => {
+            let message = "the spec could not be edited in place; it is rewritten whole (comments inside it are lost)";
+            notes.push(Note { line: 0, message: message.to_owned() });
+            let header: String =
+                curated_text.lines().take_while(|l| l.starts_with('#')).map(|l| format!("{l}\n")).collect();
+            format!("{header}{}", super::yaml::to_string(&merged))
+        }
+    };
+    Ok(Updated { yaml, notes, unmerged })
 }
 
 /// Keeps the README's key order for keys the merge inserted.

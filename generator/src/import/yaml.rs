@@ -26,6 +26,32 @@ pub fn to_string(value: &Value) -> String {
     out
 }
 
+/// Renders one `key: value` entry of a block mapping at `indent`, as [`to_string`] would
+/// inside the mapping whose keys from the root are `path`.
+pub fn entry(key: &Value, value: &Value, indent: usize, path: &[String]) -> String {
+    let mut m = Mapping::new();
+    m.insert(key.clone(), value.clone());
+    let mut out = String::new();
+    block_mapping(&m, indent, path, &mut out);
+    out
+}
+
+/// Renders one item of a block sequence at `indent` (the column of its `-`), as [`to_string`]
+/// would inside the sequence whose keys from the root are `path`.
+pub fn item(value: &Value, indent: usize, path: &[String]) -> String {
+    let mut out = String::new();
+    block(&Value::Sequence(vec![value.clone()]), indent, path, &mut out);
+    out
+}
+
+/// `value` in flow style as it would be written under `key` (JSON-like inside examples), on
+/// one line whatever its length; `None` when it cannot be written in flow.
+pub fn flow_value(key: &str, value: &Value, path: &[String]) -> Option<String> {
+    let mut sub = path.to_vec();
+    sub.push(key.to_owned());
+    flow(value, json_style(key, &sub))
+}
+
 fn key_str(k: &Value) -> String {
     match k {
         Value::String(s) => s.clone(),

@@ -127,6 +127,16 @@ impl PositionIndex {
         self.keys.get(path).copied().or_else(|| self.value(path))
     }
 
+    /// Location of exactly the value at `path`, without falling back to an ancestor.
+    pub fn exact(&self, path: &NodePath) -> Option<Location> {
+        self.values.get(path).copied()
+    }
+
+    /// Location of exactly the key that names `path`.
+    pub fn exact_key(&self, path: &NodePath) -> Option<Location> {
+        self.keys.get(path).copied()
+    }
+
     fn nearest(&self, path: &NodePath, map: &HashMap<NodePath, Location>) -> Option<Location> {
         let mut segs = path.0.clone();
         loop {
