@@ -263,6 +263,7 @@ impl Session {
         use crate::agentevent::poll as op;
         let agent_id = self.state.agent_id();
         agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        request.validate()?;
         agentgateway_runtime::execute::<
             Option<crate::ReceivedEvent>,
             ErrorCode,
@@ -311,6 +312,7 @@ impl Session {
         use crate::calldata::assignuserinqueue as op;
         let agent_id = self.state.agent_id();
         agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
             ErrorCode,
@@ -503,6 +505,7 @@ impl Session {
         use crate::voicecall::answer as op;
         let agent_id = self.state.agent_id();
         agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
             ErrorCode,
@@ -563,6 +566,7 @@ impl Session {
         use crate::voicecall::callinner as op;
         let agent_id = self.state.agent_id();
         agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        request.validate()?;
         agentgateway_runtime::execute::<
             String,
             ErrorCode,
@@ -668,6 +672,7 @@ impl Session {
         use crate::voicecall::confjoin as op;
         let agent_id = self.state.agent_id();
         agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
             ErrorCode,
@@ -720,6 +725,7 @@ impl Session {
         use crate::voicecall::connecthold as op;
         let agent_id = self.state.agent_id();
         agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        request.validate()?;
         let path_callid = agentgateway_runtime::wire_text(&request.callid);
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
@@ -766,6 +772,7 @@ impl Session {
         use crate::voicecall::gethold as op;
         let agent_id = self.state.agent_id();
         agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
             ErrorCode,
@@ -910,6 +917,7 @@ impl Session {
         use crate::voicecall::requestcall as op;
         let agent_id = self.state.agent_id();
         agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        request.validate()?;
         let path_callid = agentgateway_runtime::wire_text(&request.callid);
         let path_skilltype = agentgateway_runtime::wire_text(&request.skilltype);
         agentgateway_runtime::execute::<

@@ -1,19 +1,12 @@
-//! Snapshots of the emitted Rust, one per interface module and shared module,
-//! so a reviewer reads exactly what users will compile. The crate itself is
-//! compiled (and linted) as the `agentgateway` workspace member.
+//! The emitted Rust keeps spec text inside doc literals.
+//!
+//! What the emitter makes of the real specs is checked in as `generated/`, and
+//! the freshness test (`generated_is_fresh.rs`) fails when it differs from
+//! what the specs give: a reviewer reads the emitted code there, in the diff
+//! of the change. There are deliberately no snapshots of it here, so that a
+//! new spec file plus `generate` is all an added interface needs.
 
 use std::path::Path;
-
-#[test]
-fn emitted_rust_snapshots() {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
-    let api = ccgen::pipeline::validate(&spec).unwrap_or_else(|d| panic!("{}", d.render()));
-    let files = ccgen::emit::rust::emit(&api).expect("emits");
-    for file in files.iter().filter(|f| f.path.ends_with(".rs") && !f.path.ends_with("mod.rs")) {
-        let name = file.path.trim_start_matches("src/").trim_end_matches(".rs").replace('/', "__");
-        insta::assert_snapshot!(name, file.contents);
-    }
-}
 
 #[test]
 fn every_emitted_file_parses_and_keeps_spec_text_in_doc_literals() {

@@ -4,17 +4,15 @@
 //! the auth header are methods on `Session`, the others on `Client` (taking
 //! the agent ID as an argument when the path names one); the agent-ID path
 //! parameter is never a field of `Request`, and there is no `Request` when
-//! nothing else is sent.
+//! nothing else is sent. A `Request` is built with `Request::new` from the
+//! required values and the `with_` setters of the optional ones.
 
 use serde::Serialize;
 
 pub(crate) use crate::emit::rust::interface::starts_session;
-use crate::emit::rust::interface::{agent_id_param, receiver, request_params};
+use crate::emit::rust::interface::{agent_id_param, receiver, request_params, setter_name};
 use crate::emit::rust::types::{ParamType, param_type};
 use crate::ir::{Api, Interface, Param, ResultShape, SessionEffect, Type, Value};
-
-/// Requests with at most this many fields are shown as a struct literal, larger ones through `Request::new`.
-const LITERAL_FIELDS: usize = 7;
 
 /// What the "Rust" section of an interface page shows.
 #[derive(Debug, Clone, Serialize)]
@@ -149,43 +147,31 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
     let mut imports: Vec<String> = Vec::new();
     let mut body = Vec::new();
     if has_request {
-        let params: Vec<&Param> = request_params(it).collect();
-        if params.len() <= LITERAL_FIELDS {
-            // Every field spelled out, unset options as `None`.
-            body.push(format!("let request = {}::Request {{", it.module.rust));
-            for p in params {
-                let json = example_value(it, p);
-                let value = if !p.required && json.is_none() {
-                    "None".to_owned()
-                } else {
-                    let (expr, import) = expression(&krate, p, json);
-                    imports.extend(import);
-                    if p.required { expr } else { format!("Some({expr})") }
-                };
-                body.push(format!("    {}: {value},", p.name.rust));
+        // The required values through `Request::new`, then the options the example sets.
+        let mut args = Vec::new();
+        let mut sets = Vec::new();
+        for p in request_params(it) {
+            let json = example_value(it, p);
+            if !p.required && json.is_none() {
+                continue;
             }
-            body.push("};".to_owned());
+            let (expr, import) = expression(&krate, p, json);
+            imports.extend(import);
+            // `new` and the setters take plain strings as `impl Into<String>`.
+            let expr = expr.strip_suffix(".into()").map(str::to_owned).unwrap_or(expr);
+            if p.required {
+                args.push(expr);
+            } else {
+                sets.push(format!("    .{}({expr})", setter_name(p)));
+            }
+        }
+        let new = format!("let request = {}::Request::new({})", it.module.rust, args.join(", "));
+        if sets.is_empty() {
+            body.push(format!("{new};"));
         } else {
-            // Too many fields to list: the required ones through `Request::new`, then the options the example sets.
-            let mut args = Vec::new();
-            let mut sets = Vec::new();
-            for p in params {
-                let json = example_value(it, p);
-                if !p.required && json.is_none() {
-                    continue;
-                }
-                let (expr, import) = expression(&krate, p, json);
-                imports.extend(import);
-                if p.required {
-                    // `new` takes plain strings as `impl Into<String>`.
-                    args.push(expr.strip_suffix(".into()").map(str::to_owned).unwrap_or(expr));
-                } else {
-                    sets.push(format!("request.{} = Some({expr});", p.name.rust));
-                }
-            }
-            let binding = if sets.is_empty() { "let request" } else { "let mut request" };
-            body.push(format!("{binding} = {}::Request::new({});", it.module.rust, args.join(", ")));
+            body.push(new);
             body.extend(sets);
+            body.last_mut().expect("a setter").push(';');
         }
         imports.sort();
         imports.dedup();
