@@ -69,6 +69,8 @@ fn check_layout(api: &Api) {
         let page = &files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not emitted")).contents;
         assert!(page.contains(&format!("from spec/{}.", it.source)), "{path}: marker does not name spec/{}", it.source);
         assert!(page.contains(&format!("pub async fn {}(", it.operation.rust)), "{path}: no Rust signature");
+        // Examples build requests as users must: through `Request::new` and setters.
+        assert!(!page.contains("::Request {"), "{path}: a Request struct literal");
         let receiver = if it.sends_guid { "agentgateway::Session" } else { "agentgateway::Client" };
         assert!(page.contains(receiver), "{path}: method not documented on {receiver}");
         assert_eq!(
