@@ -25,6 +25,8 @@ pub struct RustApi {
     pub example: String,
     /// What a successful call does to the session, markdown; `None` when nothing.
     pub session_md: Option<String>,
+    /// How the `Request` is built, markdown; `None` when the interface has none.
+    pub request_md: Option<String>,
 }
 
 /// The client crate's name as a Rust path segment.
@@ -109,6 +111,25 @@ fn expression(krate: &str, p: &Param, json: Option<&serde_json::Value>) -> (Stri
             if p.ty == Type::String { (format!("{lit}.into()"), None) } else { (lit, None) }
         }
     }
+}
+
+/// `Request::new(a, b)` and the setters, in words.
+fn request_md(it: &Interface) -> String {
+    let code = |s: &str| format!("`{s}`");
+    let required: Vec<&str> = request_params(it).filter(|p| p.required).map(|p| p.name.rust.as_str()).collect();
+    let setters: Vec<String> = request_params(it).filter(|p| !p.required).map(|p| code(&setter_name(p))).collect();
+    let new = code(&format!("Request::new({})", required.join(", ")));
+    let mut text = if required.is_empty() {
+        format!("Build the request with {new} (or `Request::default()`)")
+    } else {
+        format!("Build the request with {new}, the required parameters in this order")
+    };
+    if setters.is_empty() {
+        text.push('.');
+    } else {
+        text.push_str(&format!("; set optional ones with {}.", setters.join(", ")));
+    }
+    text
 }
 
 /// The signature and call example of `it`'s method.
@@ -215,6 +236,7 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
         (ResultShape::Event { .. }, _) => format!("let event: Option<{krate}::ReceivedEvent> = {call}"),
     });
     RustApi {
+        request_md: has_request.then(|| request_md(it)),
         receiver: format!("{krate}::{receiver}"),
         module_path: format!("{krate}::{module}"),
         signature,
