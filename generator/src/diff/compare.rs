@@ -2,6 +2,9 @@
 
 use std::fmt::Display;
 
+// The setter names are the emitter's, so the messages name methods that exist.
+use crate::emit::rust::interface::setter_name;
+
 use super::{Area, Change, Class, Kind, Report};
 use crate::ir::{
     Api, Constraints, EnumValue, ErrorCode, Event, Field, Interface, Param, Pattern, Payload, ResultShape, Rule,
@@ -438,11 +441,6 @@ fn params(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
             ctx.push(Class::Compatible, Kind::ParamAdded, &subject, message);
         }
     }
-}
-
-/// The name of the setter the generated `Request` has for an optional parameter.
-fn setter_name(p: &Param) -> String {
-    format!("with_{}", p.name.rust.trim_start_matches("r#"))
 }
 
 /// What removing an entry from a module's `EVENTS` or `ERRORS` const means for its users.
