@@ -119,10 +119,10 @@ fn request_md(it: &Interface) -> String {
     let required: Vec<&str> = request_params(it).filter(|p| p.required).map(|p| p.name.rust.as_str()).collect();
     let setters: Vec<String> = request_params(it).filter(|p| !p.required).map(|p| code(&setter_name(p))).collect();
     let new = code(&format!("Request::new({})", required.join(", ")));
-    let mut text = if required.is_empty() {
-        format!("Build the request with {new} (or `Request::default()`)")
-    } else {
-        format!("Build the request with {new}, the required parameters in this order")
+    let mut text = match required.len() {
+        0 => format!("Build the request with {new} (or `Request::default()`)"),
+        1 => format!("Build the request with {new}, the required parameter"),
+        _ => format!("Build the request with {new}, the required parameters in this order"),
     };
     if setters.is_empty() {
         text.push('.');
