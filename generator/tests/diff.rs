@@ -839,3 +839,22 @@ fn command_line_exit_status() {
     std::fs::write(new.path().join("errors.yaml"), "codes: [").expect("write");
     assert_eq!(run(&[]), Some(2));
 }
+
+/// The bump is named on the scale Cargo reads the crate's version with.
+#[test]
+fn bump_follows_the_crate_version() {
+    let breaking = diff(&Tree::base().remove(ASSIGN));
+    let compatible = diff(&Tree::base().edit(TRANSFER, "chars: { max: 24 }", "chars: { max: 48 }"));
+    let docs =
+        diff(&Tree::base().edit(TRANSFER, "description: Calling number to present.", "description: Caller shown."));
+    let cases = [
+        ("0.0.3", [Bump::Patch, Bump::Patch, Bump::Patch], "0.0.4"),
+        ("0.4.1", [Bump::Minor, Bump::Patch, Bump::Patch], "0.5.0"),
+        ("1.2.3", [Bump::Major, Bump::Minor, Bump::Patch], "2.0.0"),
+    ];
+    for (version, bumps, next_after_breaking) in cases {
+        let v = Version::parse(version).expect("semver");
+        assert_eq!([breaking.bump(&v), compatible.bump(&v), docs.bump(&v)], bumps, "{version}");
+        assert_eq!(ccgen::diff::next_version(&v, breaking.bump(&v)).to_string(), next_after_breaking);
+    }
+}
