@@ -112,6 +112,13 @@ event_dropped_from_interface() { edit voicecall/callinner.yaml "  - AgentEvent_C
 last_constraint_removed() { edit mediacall/transfer.yaml "      constraints:\n        bytes: { max: 2048 }\n" ""; }
 range_widened() { edit mediacall/transfer.yaml "range: { min: 101, max: 59999 }" "range: { min: 101, max: 999999 }"; }
 description_reworded() { edit voicecall/callinner.yaml "description: Calling number to present" "description: Number shown to the called agent"; }
+optional_made_required() { edit mediacall/transfer.yaml "    - name: caller\n      type: string\n      required: false" "    - name: caller\n      type: string\n      required: true"; }
+required_params_reordered() {
+  # callid moves from first to last in the body: the same JSON, another order of `new`'s arguments.
+  edit mediacall/transfer.yaml "    - name: callid\n      type: string\n      type_name: CallId\n      required: true\n      description: ID of the session to transfer.\n" ""
+  edit mediacall/transfer.yaml "    - name: calldata\n" "    - name: callid\n      type: string\n      type_name: CallId\n      required: true\n      description: ID of the session to transfer.\n    - name: calldata\n"
+}
+event_added_to_catalog() { edit events.yaml "events:\n" "events:\n  - name: AgentNew_Event\n    meaning: Something new happened.\n    payload:\n      kind: \"null\"\n"; }
 interface_removed() { rm "$scenario_dir/spec/voicecall/confjoin.yaml"; }
 interface_added() { cp -r "$root/generator/tests/added_interface/." "$scenario_dir/spec/"; }
 error_code_removed_from_catalog() {
@@ -144,6 +151,9 @@ scenario event-dropped-from-interface        major event_dropped_from_interface
 scenario last-constraint-removed             major last_constraint_removed
 scenario range-widened                       minor range_widened
 scenario description-reworded                patch description_reworded
+scenario optional-param-made-required        major optional_made_required
+scenario required-params-reordered           major required_params_reordered
+scenario event-added-to-catalog              minor event_added_to_catalog
 scenario interface-removed                   major interface_removed
 scenario interface-added                     minor interface_added
 scenario error-code-removed-from-catalog     major error_code_removed_from_catalog
