@@ -118,7 +118,10 @@ required_params_reordered() {
   edit mediacall/transfer.yaml "    - name: callid\n      type: string\n      type_name: CallId\n      required: true\n      description: ID of the session to transfer.\n" ""
   edit mediacall/transfer.yaml "    - name: calldata\n" "    - name: callid\n      type: string\n      type_name: CallId\n      required: true\n      description: ID of the session to transfer.\n    - name: calldata\n"
 }
-event_added_to_catalog() { edit events.yaml "events:\n" "events:\n  - name: AgentNew_Event\n    meaning: Something new happened.\n    payload:\n      kind: \"null\"\n"; }
+# The event catalog is sorted by name: a new event sorting before others shifts EventKind's variants.
+event_added_sorting_first() { edit events.yaml "events:\n" "events:\n  - name: AgentNew_Event\n    meaning: Something new happened.\n    payload:\n      kind: \"null\"\n"; }
+event_added_sorting_last() { printf '  - name: Zz_New_Event\n    meaning: Something new happened.\n    payload:\n      kind: "null"\n' >>"$scenario_dir/spec/events.yaml"; }
+allowed_value_inserted_first() { edit mediacall/transfer.yaml "        values:\n          - { value: 1, name: skill_queue" "        values:\n          - { value: 0, name: ivr, description: IVR }\n          - { value: 1, name: skill_queue"; }
 interface_removed() { rm "$scenario_dir/spec/voicecall/confjoin.yaml"; }
 interface_added() { cp -r "$root/generator/tests/added_interface/." "$scenario_dir/spec/"; }
 error_code_removed_from_catalog() {
@@ -153,7 +156,9 @@ scenario range-widened                       minor range_widened
 scenario description-reworded                patch description_reworded
 scenario optional-param-made-required        major optional_made_required
 scenario required-params-reordered           major required_params_reordered
-scenario event-added-to-catalog              minor event_added_to_catalog
+scenario event-added-sorting-first           major event_added_sorting_first
+scenario event-added-sorting-last            minor event_added_sorting_last
+scenario allowed-value-inserted-first        major allowed_value_inserted_first
 scenario interface-removed                   major interface_removed
 scenario interface-added                     minor interface_added
 scenario error-code-removed-from-catalog     major error_code_removed_from_catalog

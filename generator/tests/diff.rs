@@ -36,6 +36,12 @@ impl Tree {
         self
     }
 
+    /// Appends `text` to `file`.
+    fn append(mut self, file: &str, text: &str) -> Self {
+        self.0.get_mut(file).unwrap_or_else(|| panic!("no file {file}")).push_str(text);
+        self
+    }
+
     fn remove(mut self, file: &str) -> Self {
         assert!(self.0.remove(file).is_some(), "no file {file}");
         self
@@ -364,7 +370,8 @@ fn catalog_entries_removed_are_breaking() {
         rows(&report),
         [
             row(Breaking, Kind::ErrorRemoved, "error code 000-000"),
-            row(Breaking, Kind::EventRemoved, "event `AgentConf_Ringing`")
+            row(Breaking, Kind::EventRemoved, "event `AgentConf_Ringing`"),
+            row(Breaking, Kind::VariantsShifted, "EventKind"),
         ]
     );
     assert_eq!(report.changes[0].message, "error code removed: variant `UnknownError` disappears");
@@ -601,17 +608,17 @@ fn catalog_entries_added_are_compatible() {
             "codes:\n",
             "codes:\n  - code: \"998-001\"\n    name: brand_new\n    meaning: Something new.\n    source: official\n",
         )
-        .edit(
+        // The catalog is sorted by name: an event sorting last shifts no other variant.
+        .append(
             "events.yaml",
-            "events:\n",
-            "events:\n  - name: AgentNew_Event\n    meaning: Something new happened.\n    payload:\n      kind: null\n",
+            "  - name: Zz_New_Event\n    meaning: Something new happened.\n    payload:\n      kind: null\n",
         );
     let report = diff(&new);
     assert_eq!(
         rows(&report),
         [
             row(Compatible, Kind::ErrorAdded, "error code 998-001"),
-            row(Compatible, Kind::EventAdded, "event `AgentNew_Event`")
+            row(Compatible, Kind::EventAdded, "event `Zz_New_Event`")
         ]
     );
     assert_eq!(report.changes[0].message, "error code added: variant `BrandNew`");
@@ -720,7 +727,7 @@ fn mixed_json() {
     let on_1x: serde_json::Value =
         serde_json::from_str(&ccgen::diff::render_json(&mixed(), &Version::new(1, 2, 3))).expect("valid JSON");
     assert_eq!((on_1x["bump"].as_str(), on_1x["next_version"].as_str()), (Some("major"), Some("2.0.0")));
-    assert_eq!(value["counts"]["breaking"], 3);
+    assert_eq!(value["counts"]["breaking"], 4);
     insta::assert_snapshot!("mixed_json", json);
 }
 
@@ -857,4 +864,32 @@ fn bump_follows_the_crate_version() {
         assert_eq!([breaking.bump(&v), compatible.bump(&v), docs.bump(&v)], bumps, "{version}");
         assert_eq!(ccgen::diff::next_version(&v, breaking.bump(&v)).to_string(), next_after_breaking);
     }
+}
+
+/// An event inserted before others, or allowed values reordered, shifts the implicit
+/// discriminants of the generated fieldless enums: breaking in Rust (cargo-semver-checks says so
+/// too), while appending is compatible.
+#[test]
+fn variants_inserted_before_others_or_reordered_shift_discriminants() {
+    let first = Tree::base().edit(
+        "events.yaml",
+        "events:\n",
+        "events:\n  - name: AgentNew_Event\n    meaning: Something new happened.\n    payload:\n      kind: null\n",
+    );
+    let report = diff(&first);
+    assert_eq!(
+        rows(&report),
+        [
+            row(Breaking, Kind::VariantsShifted, "EventKind"),
+            row(Compatible, Kind::EventAdded, "event `AgentNew_Event`")
+        ]
+    );
+    assert_eq!((report.changes[0].wire, report.changes[0].rust), (Docs, Breaking));
+
+    let reordered = Tree::base().edit(
+        TRANSFER,
+        "          - { value: 0, name: blind, description: blind transfer }\n          - { value: 2, name: release_after_transfer, description: release-after-transfer }\n",
+        "          - { value: 2, name: release_after_transfer, description: release-after-transfer }\n          - { value: 0, name: blind, description: blind transfer }\n",
+    );
+    assert_eq!(rows(&diff(&reordered)), [row(Breaking, Kind::VariantsShifted, "body parameter `mode`")]);
 }

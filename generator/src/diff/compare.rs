@@ -706,6 +706,30 @@ fn values(old: &[EnumValue], new: &[EnumValue], dir: Dir, subject: &str, ctx: &m
         // The generated enums are non-exhaustive: a new variant breaks no `match`.
         ctx.push(Class::Compatible, Kind::ValueAdded, subject, format!("allowed value {} added", show_value(n)));
     }
+    let names = |list: &[EnumValue]| list.iter().map(|v| v.name.rust.clone()).collect::<Vec<_>>();
+    variants_shifted(&names(old), &names(new), subject, ctx);
+}
+
+/// The variants of a generated fieldless enum (allowed values, `EventKind`) are declared in spec
+/// order, so their implicit discriminants and derived order are their positions: a variant
+/// inserted before others, or the others reordered, changes them. That is breaking in Rust
+/// (cargo-semver-checks: `enum_no_repr_variant_discriminant_changed`); appending is not. The
+/// event catalog is sorted by name, so only an event sorting last appends.
+fn variants_shifted(old: &[String], new: &[String], subject: &str, ctx: &mut Ctx<'_>) {
+    let moved: Vec<&String> = old
+        .iter()
+        .enumerate()
+        .filter(|(i, v)| new.iter().position(|n| n == *v).is_some_and(|j| j != *i))
+        .map(|(_, v)| v)
+        .collect();
+    if !moved.is_empty() {
+        let mut shown = join(moved.iter().take(3).map(|v| format!("`{v}`")));
+        if moved.len() > 3 {
+            shown.push_str(&format!(" and {} more", moved.len() - 3));
+        }
+        let message = format!("variants change position ({shown}): their discriminants and order change");
+        ctx.split(Class::Docs, Class::Breaking, Kind::VariantsShifted, subject, message);
+    }
 }
 
 fn show_bounds<T: Display>(b: (T, T)) -> String {
@@ -1036,4 +1060,6 @@ fn events(old: &[Event], new: &[Event], ctx: &mut Ctx<'_>) {
             format!("event added: variant `{}`", n.name.rust),
         );
     }
+    let names = |list: &[Event]| list.iter().map(|e| e.name.rust.clone()).collect::<Vec<_>>();
+    variants_shifted(&names(old), &names(new), "EventKind", ctx);
 }

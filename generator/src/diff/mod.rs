@@ -119,6 +119,9 @@ pub enum Kind {
     InterfaceAdded,
     /// `Request::new` takes the same required values in another order.
     ArgumentsReordered,
+    /// Existing variants of a generated fieldless enum change position (a value inserted before
+    /// them, or reordered): their discriminants and derived order change.
+    VariantsShifted,
     InterfaceRemoved,
     /// Same spec file, different operation name: the method is renamed.
     InterfaceRenamed,
