@@ -29,7 +29,10 @@
 //! interface (its public `EVENTS`/`ERRORS` const shrinks), the first parameter of an interface
 //! that had no `Request` (the method gains an argument), a parameter gaining or losing its last
 //! constraint (its type changes between a validated newtype or enum and a plain type), renamed
-//! Rust names, and an interface moving between `Client` and `Session`.
+//! Rust names, an interface moving between `Client` and `Session`, and a variant of a fieldless
+//! enum (allowed values, `EventKind`) inserted before existing ones or reordered (their implicit
+//! discriminants change). `scripts/semver-oracle.sh` checks these verdicts against
+//! cargo-semver-checks.
 //!
 //! [`Report::bump`] suggests the semver bump of the generated crate for its actual version, as
 //! Cargo reads versions: from `1.0` on, `major` for breaking changes (review items count as
