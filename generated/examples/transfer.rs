@@ -26,8 +26,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let session = client.session(AgentId::new(agent)?, Guid::new(guid));
 
     // Invalid values are refused here, before anything is sent.
-    let mut request = Request::new(call_id, DeviceType::Agent, Mode::ReleaseAfterTransfer, Address::new("206")?);
-    request.skill_id = Some(3);
+    let request =
+        Request::new(call_id, DeviceType::Agent, Mode::ReleaseAfterTransfer, Address::new("206")?).with_skill_id(3);
 
     match session.transfer_media_call(&request).await {
         Ok(()) => println!("transfer accepted; the outcome arrives as an event"),

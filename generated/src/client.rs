@@ -309,6 +309,7 @@ impl Session {
     ) -> Result<Option<crate::ReceivedEvent>, Error> {
         use crate::agentevent::poll as op;
         let agent_id = self.state.agent_id();
+        request.validate()?;
         agentgateway_runtime::execute::<
             Option<crate::ReceivedEvent>,
             ErrorCode,
@@ -356,6 +357,7 @@ impl Session {
     ) -> Result<(), Error> {
         use crate::calldata::assignuserinqueue as op;
         let agent_id = self.state.agent_id();
+        request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
             ErrorCode,
@@ -545,6 +547,7 @@ impl Session {
     ) -> Result<(), Error> {
         use crate::voicecall::answer as op;
         let agent_id = self.state.agent_id();
+        request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
             ErrorCode,
@@ -608,6 +611,7 @@ impl Session {
     ) -> Result<Option<String>, Error> {
         use crate::voicecall::callinner as op;
         let agent_id = self.state.agent_id();
+        request.validate()?;
         agentgateway_runtime::execute::<
             Option<String>,
             ErrorCode,
@@ -715,6 +719,7 @@ impl Session {
     ) -> Result<(), Error> {
         use crate::voicecall::confjoin as op;
         let agent_id = self.state.agent_id();
+        request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
             ErrorCode,
@@ -766,6 +771,7 @@ impl Session {
     ) -> Result<(), Error> {
         use crate::voicecall::connecthold as op;
         let agent_id = self.state.agent_id();
+        request.validate()?;
         let path_callid = agentgateway_runtime::wire_text(&request.callid);
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
@@ -811,6 +817,7 @@ impl Session {
     ) -> Result<(), Error> {
         use crate::voicecall::gethold as op;
         let agent_id = self.state.agent_id();
+        request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
             ErrorCode,
@@ -952,6 +959,7 @@ impl Session {
     ) -> Result<(), Error> {
         use crate::voicecall::requestcall as op;
         let agent_id = self.state.agent_id();
+        request.validate()?;
         let path_callid = agentgateway_runtime::wire_text(&request.callid);
         let path_skilltype = agentgateway_runtime::wire_text(&request.skilltype);
         agentgateway_runtime::execute::<

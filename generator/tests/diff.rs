@@ -12,6 +12,7 @@ use std::process::Command;
 use ccgen::diff::{Bump, Class, FailOn, Kind, Report};
 use ccgen::ir::Api;
 use ccgen::load::RawFile;
+use semver::Version;
 
 fn base_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diff/base")
@@ -32,6 +33,12 @@ impl Tree {
         let text = self.0.get_mut(file).unwrap_or_else(|| panic!("no file {file}"));
         assert_eq!(text.matches(from).count(), 1, "{file} must contain {from:?} exactly once");
         *text = text.replacen(from, to, 1);
+        self
+    }
+
+    /// Appends `text` to `file`.
+    fn append(mut self, file: &str, text: &str) -> Self {
+        self.0.get_mut(file).unwrap_or_else(|| panic!("no file {file}")).push_str(text);
         self
     }
 
@@ -71,6 +78,11 @@ fn diff(new: &Tree) -> Report {
     ccgen::diff::diff(&Tree::base().api(), &new.api())
 }
 
+/// The version of the generated crate the bumps are named for.
+fn v0_1() -> Version {
+    Version::new(0, 1, 0)
+}
+
 /// The changes as (class, kind, subject), in report order.
 fn rows(report: &Report) -> Vec<(Class, Kind, String)> {
     report.changes.iter().map(|c| (c.class, c.kind, c.subject.clone())).collect()
@@ -100,9 +112,9 @@ const CALLER_PARAM: &str = "    - name: caller
 fn identical_trees_have_no_changes() {
     let report = diff(&Tree::base());
     assert!(report.is_empty(), "{report:#?}");
-    assert_eq!(report.bump(), Bump::None);
+    assert_eq!(report.bump(&v0_1()), Bump::None);
     assert!(!report.fails(FailOn::Docs));
-    assert_eq!(ccgen::diff::render_text(&report), "no changes\nsuggested version bump: none\n");
+    assert_eq!(ccgen::diff::render_text(&report, &v0_1()), "no changes\nsuggested version bump: none (stays 0.1.0)\n");
 }
 
 #[test]
@@ -120,7 +132,8 @@ fn interface_removed_is_breaking() {
     assert_eq!(rows(&report), [row(Breaking, Kind::InterfaceRemoved, "")]);
     assert_eq!(report.changes[0].interface.as_deref(), Some("assign_user_in_queue"));
     assert_eq!(report.changes[0].source, ASSIGN);
-    assert_eq!(report.bump(), Bump::Major);
+    assert_eq!(report.bump(&v0_1()), Bump::Minor, "the breaking bump of a 0.x crate");
+    assert_eq!(report.bump(&Version::new(1, 4, 2)), Bump::Major);
 }
 
 #[test]
@@ -237,11 +250,13 @@ fn length_narrowed_and_limit_added_are_breaking() {
         rows(&report),
         [
             row(Breaking, Kind::ConstraintNarrowed, "body parameter `caller`"),
+            row(Breaking, Kind::TypeChanged, "body parameter `caller`"),
             row(Breaking, Kind::ConstraintNarrowed, "body parameter `address`"),
         ]
     );
     assert_eq!(report.changes[0].message, "size in bytes limited to 0–32 (narrowed)");
-    assert_eq!(report.changes[1].message, "length in characters 0–24 → 0–12 (narrowed)");
+    assert_eq!(report.changes[1].message, "Rust type changes: plain string → validated newtype `Caller`");
+    assert_eq!(report.changes[2].message, "length in characters 0–24 → 0–12 (narrowed)");
 }
 
 #[test]
@@ -251,7 +266,17 @@ fn pattern_added_is_breaking() {
         "      description: Calling number to present.\n",
         "      description: Calling number to present.\n      constraints:\n        pattern: { regex: '^[0-9]*$', description: digits }\n",
     );
-    assert_eq!(rows(&diff(&new)), [row(Breaking, Kind::ConstraintNarrowed, "body parameter `caller`")]);
+    let report = diff(&new);
+    assert_eq!(
+        rows(&report),
+        [
+            row(Breaking, Kind::ConstraintNarrowed, "body parameter `caller`"),
+            row(Breaking, Kind::TypeChanged, "body parameter `caller`"),
+        ]
+    );
+    // Narrower on the wire; in Rust, `Option<String>` becomes `Option<Caller>`.
+    assert_eq!((report.changes[0].wire, report.changes[0].rust), (Breaking, Docs));
+    assert_eq!((report.changes[1].wire, report.changes[1].rust), (Docs, Breaking));
 }
 
 #[test]
@@ -345,7 +370,8 @@ fn catalog_entries_removed_are_breaking() {
         rows(&report),
         [
             row(Breaking, Kind::ErrorRemoved, "error code 000-000"),
-            row(Breaking, Kind::EventRemoved, "event `AgentConf_Ringing`")
+            row(Breaking, Kind::EventRemoved, "event `AgentConf_Ringing`"),
+            row(Breaking, Kind::VariantsShifted, "EventKind"),
         ]
     );
     assert_eq!(report.changes[0].message, "error code removed: variant `UnknownError` disappears");
@@ -393,7 +419,8 @@ fn crate_renamed_is_breaking() {
 fn pattern_changed_needs_review() {
     let report = diff(&Tree::base().edit(CALLINNER, "regex: '^[0-9]{0,24}$'", "regex: '^\\+?[0-9]{0,24}$'"));
     assert_eq!(rows(&report), [row(Review, Kind::ConstraintChanged, "body parameter `caller`")]);
-    assert_eq!(report.bump(), Bump::Major, "review items count as breaking for the bump");
+    assert_eq!(report.bump(&v0_1()), Bump::Minor, "review items count as breaking for the bump");
+    assert_eq!(report.bump(&Version::new(2, 0, 0)), Bump::Major, "review items count as breaking for the bump");
     assert!(!report.fails(FailOn::Breaking), "--fail-on breaking ignores review items");
     assert!(report.fails(FailOn::Review));
 }
@@ -406,9 +433,11 @@ fn wire_setting_changed_needs_review() {
 }
 
 #[test]
-fn auth_header_no_longer_sent_needs_review() {
+fn auth_header_no_longer_sent_needs_review_and_moves_the_method() {
     let report = diff(&Tree::base().edit("api.yaml", "not_sent_by: []", "not_sent_by: [call_inner]"));
-    assert_eq!(rows(&report), [row(Review, Kind::AuthChanged, "auth")]);
+    // Review on the wire; in Rust the method moves from `Session` to `Client`.
+    assert_eq!(rows(&report), [row(Breaking, Kind::AuthChanged, "auth")]);
+    assert_eq!((report.changes[0].wire, report.changes[0].rust), (Review, Breaking));
     assert_eq!(report.changes[0].interface.as_deref(), Some("call_inner"));
 }
 
@@ -431,7 +460,8 @@ fn interface_added_is_compatible() {
         .replace("path: /calldata/{agentid}/assignuserinqueue", "path: /calldata/{agentid}/assignusertoqueue");
     let report = diff(&base.add("calldata/assignusertoqueue.yaml", text));
     assert_eq!(rows(&report), [row(Compatible, Kind::InterfaceAdded, "")]);
-    assert_eq!(report.bump(), Bump::Minor);
+    assert_eq!(report.bump(&v0_1()), Bump::Patch, "nothing breaks: a patch of a 0.x crate");
+    assert_eq!(report.bump(&Version::new(1, 0, 0)), Bump::Minor);
     assert!(!report.fails(FailOn::Breaking));
     assert!(report.fails(FailOn::Compatible));
 }
@@ -443,16 +473,56 @@ fn optional_parameter_added_is_compatible() {
     );
     let report = diff(&Tree::base().edit(TRANSFER, CALLER_PARAM, &added));
     assert_eq!(rows(&report), [row(Compatible, Kind::ParamAdded, "body parameter `note`")]);
+    // `Request` is non-exhaustive and gains a setter: compatible in Rust too.
+    assert_eq!((report.changes[0].wire, report.changes[0].rust), (Compatible, Compatible));
+    assert_eq!(report.changes[0].message, "optional parameter added, set with `Request::with_note`");
 }
 
 #[test]
-fn parameter_made_optional_is_compatible() {
+fn parameter_made_optional_is_compatible_on_the_wire_but_breaks_request_new() {
     let new = Tree::base().edit(
         CALLINNER,
         "    - name: called\n      type: string\n      required: true",
         "    - name: called\n      type: string\n      required: false",
     );
-    assert_eq!(rows(&diff(&new)), [row(Compatible, Kind::ParamMadeOptional, "body parameter `called`")]);
+    let report = diff(&new);
+    assert_eq!(rows(&report), [row(Breaking, Kind::ParamMadeOptional, "body parameter `called`")]);
+    assert_eq!((report.changes[0].wire, report.changes[0].rust), (Compatible, Breaking));
+    assert!(report.changes[0].message.contains("`Request::new` no longer takes it"), "{}", report.changes[0].message);
+    assert_eq!(report.bump(&v0_1()), Bump::Minor);
+}
+
+#[test]
+fn first_parameter_of_an_interface_without_request_breaks_its_method() {
+    // thirdpartyconftransmitnum sends only the agent ID: its method takes no `Request` yet.
+    let new = Tree::base().edit(
+        CONFNUM,
+        "        range: { min: 101, max: 59999 }\nresponse:",
+        "        range: { min: 101, max: 59999 }\n  query:\n    - name: callid\n      type: string\n      required: false\n      description: A call.\nresponse:",
+    );
+    let report = diff(&new);
+    assert_eq!(rows(&report), [row(Breaking, Kind::ParamAdded, "query parameter `callid`")]);
+    assert_eq!((report.changes[0].wire, report.changes[0].rust), (Compatible, Breaking));
+}
+
+#[test]
+fn required_parameters_reordered_break_request_new_only() {
+    // callid moves behind caller and devicetype: the same JSON body, but `new` takes
+    // (devicetype, callid, ...) instead of (callid, devicetype, ...).
+    let callid = "    - name: callid\n      type: string\n      required: true\n      description: ID of the session to transfer.\n";
+    let devicetype_head = "    - name: devicetype\n";
+    let mode_head = "    - name: mode\n";
+    let base = Tree::base();
+    let text = base.text(TRANSFER);
+    let devicetype = &text[text.find(devicetype_head).expect("devicetype")..text.find(mode_head).expect("mode")];
+    let new = base.clone().edit(TRANSFER, callid, "").edit(TRANSFER, devicetype, &format!("{devicetype}{callid}"));
+    let report = diff(&new);
+    assert_eq!(rows(&report), [row(Breaking, Kind::ArgumentsReordered, "Request::new")]);
+    assert_eq!((report.changes[0].wire, report.changes[0].rust), (Docs, Breaking));
+    assert_eq!(
+        report.changes[0].message,
+        "`Request::new` takes its arguments in another order: (callid, devicetype, mode, address) → (devicetype, callid, mode, address)"
+    );
 }
 
 #[test]
@@ -510,13 +580,23 @@ fn event_and_error_added_to_an_interface_are_compatible() {
 }
 
 #[test]
-fn event_and_error_dropped_from_an_interface_are_compatible() {
-    // The catalog variants stay; the interface only stops listing them.
+fn event_and_error_dropped_from_an_interface_shrink_public_consts() {
+    // The catalog variants stay; the interface stops listing them, so its public `EVENTS` and
+    // `ERRORS` consts lose an entry: compatible on the wire, breaking for code relying on them.
     let new =
         Tree::base().edit(CALLINNER, "  - AgentEvent_Connect_Fail\n", "").edit(CALLINNER, "  - \"200-018\"\n", "");
+    let report = diff(&new);
     assert_eq!(
-        rows(&diff(&new)),
-        [row(Compatible, Kind::EventRemoved, "events"), row(Compatible, Kind::ErrorRemoved, "errors")]
+        rows(&report),
+        [row(Breaking, Kind::EventRemoved, "events"), row(Breaking, Kind::ErrorRemoved, "errors")]
+    );
+    for c in &report.changes {
+        assert_eq!((c.wire, c.rust), (Compatible, Breaking), "{}", c.message);
+    }
+    assert!(
+        report.changes[0].message.contains("`voicecall::callinner::EVENTS` const shrinks"),
+        "{}",
+        report.changes[0].message
     );
 }
 
@@ -528,17 +608,17 @@ fn catalog_entries_added_are_compatible() {
             "codes:\n",
             "codes:\n  - code: \"998-001\"\n    name: brand_new\n    meaning: Something new.\n    source: official\n",
         )
-        .edit(
+        // The catalog is sorted by name: an event sorting last shifts no other variant.
+        .append(
             "events.yaml",
-            "events:\n",
-            "events:\n  - name: AgentNew_Event\n    meaning: Something new happened.\n    payload:\n      kind: null\n",
+            "  - name: Zz_New_Event\n    meaning: Something new happened.\n    payload:\n      kind: null\n",
         );
     let report = diff(&new);
     assert_eq!(
         rows(&report),
         [
             row(Compatible, Kind::ErrorAdded, "error code 998-001"),
-            row(Compatible, Kind::EventAdded, "event `AgentNew_Event`")
+            row(Compatible, Kind::EventAdded, "event `Zz_New_Event`")
         ]
     );
     assert_eq!(report.changes[0].message, "error code added: variant `BrandNew`");
@@ -579,7 +659,8 @@ fn interface_texts_are_docs_only() {
             row(Docs, Kind::Docs, "quirks"),
         ]
     );
-    assert_eq!(report.bump(), Bump::Patch);
+    assert_eq!(report.bump(&v0_1()), Bump::Patch);
+    assert_eq!(report.bump(&Version::new(1, 0, 0)), Bump::Patch);
     assert!(!report.fails(FailOn::Compatible));
     assert!(report.fails(FailOn::Docs));
 }
@@ -628,20 +709,25 @@ fn mixed() -> Report {
 
 #[test]
 fn mixed_text() {
-    insta::assert_snapshot!("mixed_text", ccgen::diff::render_text(&mixed()));
+    insta::assert_snapshot!("mixed_text", ccgen::diff::render_text(&mixed(), &v0_1()));
 }
 
 #[test]
 fn mixed_markdown() {
-    insta::assert_snapshot!("mixed_markdown", ccgen::diff::render_markdown(&mixed()));
+    insta::assert_snapshot!("mixed_markdown", ccgen::diff::render_markdown(&mixed(), &v0_1()));
 }
 
 #[test]
 fn mixed_json() {
-    let json = ccgen::diff::render_json(&mixed());
+    let json = ccgen::diff::render_json(&mixed(), &v0_1());
     let value: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
-    assert_eq!(value["bump"], "major");
-    assert_eq!(value["counts"]["breaking"], 3);
+    // The bump for the crate's actual version: breaking changes in a 0.x crate are a minor bump.
+    assert_eq!(value["bump"], "minor");
+    assert_eq!((value["crate_version"].as_str(), value["next_version"].as_str()), (Some("0.1.0"), Some("0.2.0")));
+    let on_1x: serde_json::Value =
+        serde_json::from_str(&ccgen::diff::render_json(&mixed(), &Version::new(1, 2, 3))).expect("valid JSON");
+    assert_eq!((on_1x["bump"].as_str(), on_1x["next_version"].as_str()), (Some("major"), Some("2.0.0")));
+    assert_eq!(value["counts"]["breaking"], 4);
     insta::assert_snapshot!("mixed_json", json);
 }
 
@@ -707,12 +793,28 @@ fn reads_trees_at_git_revisions() {
             .args(args)
             .output()
             .expect("run ccgen");
-        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
-    let (code, stdout) = run(&["--from", "HEAD~1", "--to", "HEAD", "--fail-on", "breaking"]);
+    // This repository has no Cargo.toml: without a version the bump's scale is unknown, so diff
+    // refuses instead of guessing.
+    let (code, stdout, stderr) = run(&["--from", "HEAD~1", "--to", "HEAD"]);
+    assert_eq!(code, Some(2), "{stdout}");
+    assert!(stderr.contains("pass --crate-version"), "{stderr}");
+    std::fs::write(dir.join("Cargo.toml"), "[workspace.package]\nversion = \"0.3.1\"\n").expect("write");
+    let (code, stdout, _) = run(&["--from", "HEAD~1", "--to", "HEAD", "--format", "json"]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("\"bump\": \"minor\"") && stdout.contains("\"next_version\": \"0.4.0\""), "{stdout}");
+    let (code, stdout, _) = run(&["--from", "HEAD~1", "--to", "HEAD", "--crate-version", "1.2.0"]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("suggested version bump: major (1.2.0 → 2.0.0, breaking changes)"), "{stdout}");
+    let (code, stdout, _) = run(&["--from", "HEAD~1", "--to", "HEAD", "--fail-on", "breaking"]);
     assert_eq!(code, Some(1));
     assert!(stdout.contains("HTTP method changed: POST → PUT"), "{stdout}");
-    let (code, stdout) = run(&["--from", "HEAD", "--format", "json"]);
+    let (code, stdout, _) = run(&["--from", "HEAD", "--format", "json"]);
     assert_eq!(code, Some(0));
     assert!(stdout.contains("HTTP method changed: PUT → DELETE"), "{stdout}");
 }
@@ -743,4 +845,51 @@ fn command_line_exit_status() {
     // A tree that does not check is an error, not a difference.
     std::fs::write(new.path().join("errors.yaml"), "codes: [").expect("write");
     assert_eq!(run(&[]), Some(2));
+}
+
+/// The bump is named on the scale Cargo reads the crate's version with.
+#[test]
+fn bump_follows_the_crate_version() {
+    let breaking = diff(&Tree::base().remove(ASSIGN));
+    let compatible = diff(&Tree::base().edit(TRANSFER, "chars: { max: 24 }", "chars: { max: 48 }"));
+    let docs =
+        diff(&Tree::base().edit(TRANSFER, "description: Calling number to present.", "description: Caller shown."));
+    let cases = [
+        ("0.0.3", [Bump::Patch, Bump::Patch, Bump::Patch], "0.0.4"),
+        ("0.4.1", [Bump::Minor, Bump::Patch, Bump::Patch], "0.5.0"),
+        ("1.2.3", [Bump::Major, Bump::Minor, Bump::Patch], "2.0.0"),
+    ];
+    for (version, bumps, next_after_breaking) in cases {
+        let v = Version::parse(version).expect("semver");
+        assert_eq!([breaking.bump(&v), compatible.bump(&v), docs.bump(&v)], bumps, "{version}");
+        assert_eq!(ccgen::diff::next_version(&v, breaking.bump(&v)).to_string(), next_after_breaking);
+    }
+}
+
+/// An event inserted before others, or allowed values reordered, shifts the implicit
+/// discriminants of the generated fieldless enums: breaking in Rust (cargo-semver-checks says so
+/// too), while appending is compatible.
+#[test]
+fn variants_inserted_before_others_or_reordered_shift_discriminants() {
+    let first = Tree::base().edit(
+        "events.yaml",
+        "events:\n",
+        "events:\n  - name: AgentNew_Event\n    meaning: Something new happened.\n    payload:\n      kind: null\n",
+    );
+    let report = diff(&first);
+    assert_eq!(
+        rows(&report),
+        [
+            row(Breaking, Kind::VariantsShifted, "EventKind"),
+            row(Compatible, Kind::EventAdded, "event `AgentNew_Event`")
+        ]
+    );
+    assert_eq!((report.changes[0].wire, report.changes[0].rust), (Docs, Breaking));
+
+    let reordered = Tree::base().edit(
+        TRANSFER,
+        "          - { value: 0, name: blind, description: blind transfer }\n          - { value: 2, name: release_after_transfer, description: release-after-transfer }\n",
+        "          - { value: 2, name: release_after_transfer, description: release-after-transfer }\n          - { value: 0, name: blind, description: blind transfer }\n",
+    );
+    assert_eq!(rows(&diff(&reordered)), [row(Breaking, Kind::VariantsShifted, "body parameter `mode`")]);
 }

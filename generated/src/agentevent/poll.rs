@@ -38,8 +38,10 @@ pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
 ];
 /// Request of [`poll_events`](crate::Session::poll_events).
 ///
-/// Build it with [`Request::new`] from the required values, then set optional ones.
+/// Build it with [`Request::new`] from the required values, then set optional ones with its `with_` methods.
+/// It cannot be written as a struct literal, so a parameter the vendor adds later is not a breaking change.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct Request {
     /// Call data to pass along; the page says it is used when the connection bar is updated.
     ///
@@ -48,8 +50,23 @@ pub struct Request {
     pub calldata: Option<String>,
 }
 impl Request {
-    /// A request with the required values; optional ones start unset.
+    /// A request with the required values, in the spec's order; optional ones start unset.
     pub fn new() -> Self {
         Self { calldata: None }
+    }
+    /// Sets the optional parameter `calldata`.
+    #[must_use]
+    pub fn with_calldata(mut self, value: impl Into<String>) -> Self {
+        self.calldata = Some(value.into());
+        self
+    }
+    /// Checks the rules that tie parameters together; the client calls this before sending.
+    ///
+    /// # Errors
+    ///
+    /// The first rule the request breaks.
+    #[allow(clippy::nonminimal_bool, clippy::bool_comparison)]
+    pub fn validate(&self) -> Result<(), agentgateway_runtime::ValidationError> {
+        Ok(())
     }
 }

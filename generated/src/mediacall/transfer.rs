@@ -46,6 +46,7 @@ pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
 ///
 /// Kind of device the session is transferred to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeviceType {
     /// skill queue
     /// (wire value `1`)
@@ -133,6 +134,7 @@ impl<'de> serde::Deserialize<'de> for DeviceType {
 ///
 /// How the transfer is carried out; the modes allowed depend on devicetype.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Mode {
     /// blind transfer
     /// (wire value `0`)
@@ -246,8 +248,10 @@ impl agentgateway_runtime::Rule for CallDataRule {
 }
 /// Request of [`transfer_media_call`](crate::Session::transfer_media_call).
 ///
-/// Build it with [`Request::new`] from the required values, then set optional ones.
+/// Build it with [`Request::new`] from the required values, then set optional ones with its `with_` methods.
+/// It cannot be written as a struct literal, so a parameter the vendor adds later is not a breaking change.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Request {
     /// ID of the session to transfer.
     ///
@@ -282,7 +286,7 @@ pub struct Request {
     pub skill_id: Option<i32>,
 }
 impl Request {
-    /// A request with the required values; optional ones start unset.
+    /// A request with the required values, in the spec's order; optional ones start unset.
     pub fn new(
         callid: impl Into<String>,
         devicetype: DeviceType,
@@ -298,6 +302,24 @@ impl Request {
             calldata: None,
             skill_id: None,
         }
+    }
+    /// Sets the optional parameter `caller`.
+    #[must_use]
+    pub fn with_caller(mut self, value: impl Into<String>) -> Self {
+        self.caller = Some(value.into());
+        self
+    }
+    /// Sets the optional parameter `calldata`.
+    #[must_use]
+    pub fn with_calldata(mut self, value: CallData) -> Self {
+        self.calldata = Some(value);
+        self
+    }
+    /// Sets the optional parameter `skillId`.
+    #[must_use]
+    pub fn with_skill_id(mut self, value: i32) -> Self {
+        self.skill_id = Some(value);
+        self
     }
     /// Checks the rules that tie parameters together; the client calls this before sending.
     ///

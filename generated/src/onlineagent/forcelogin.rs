@@ -61,6 +61,7 @@ impl agentgateway_runtime::Rule for PhoneNumRule {
 ///
 /// Kind of workstation the agent signs in with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AgentType {
     /// PC plus phone
     /// (wire value `4`)
@@ -142,6 +143,7 @@ impl<'de> serde::Deserialize<'de> for AgentType {
 ///
 /// State the agent is put in once signed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Status {
     /// busy
     /// (wire value `3`)
@@ -278,8 +280,10 @@ impl agentgateway_runtime::Rule for CallBackUriRule {
 }
 /// Request of [`force_login`](crate::Client::force_login).
 ///
-/// Build it with [`Request::new`] from the required values, then set optional ones.
+/// Build it with [`Request::new`] from the required values, then set optional ones with its `with_` methods.
+/// It cannot be written as a struct literal, so a parameter the vendor adds later is not a breaking change.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Request {
     /// Password of the agent's CTI work number. When the gateway has LOGIN\_PWD\_DECRYPT\_ENABLE set to true it expects the password encrypted with the SM algorithm instead of in plain text.
     ///
@@ -361,7 +365,7 @@ pub struct Request {
     pub service_token: Option<crate::SecretString>,
 }
 impl Request {
-    /// A request with the required values; optional ones start unset.
+    /// A request with the required values, in the spec's order; optional ones start unset.
     pub fn new(password: crate::SecretString, phonenum: PhoneNum) -> Self {
         Self {
             password,
@@ -381,6 +385,90 @@ impl Request {
             call_back_uri: None,
             service_token: None,
         }
+    }
+    /// Sets the optional parameter `autoanswer`.
+    #[must_use]
+    pub fn with_autoanswer(mut self, value: bool) -> Self {
+        self.autoanswer = Some(value);
+        self
+    }
+    /// Sets the optional parameter `autoenteridle`.
+    #[must_use]
+    pub fn with_autoenteridle(mut self, value: bool) -> Self {
+        self.autoenteridle = Some(value);
+        self
+    }
+    /// Sets the optional parameter `releasephone`.
+    #[must_use]
+    pub fn with_releasephone(mut self, value: bool) -> Self {
+        self.releasephone = Some(value);
+        self
+    }
+    /// Sets the optional parameter `agenttype`.
+    #[must_use]
+    pub fn with_agenttype(mut self, value: AgentType) -> Self {
+        self.agenttype = Some(value);
+        self
+    }
+    /// Sets the optional parameter `status`.
+    #[must_use]
+    pub fn with_status(mut self, value: Status) -> Self {
+        self.status = Some(value);
+        self
+    }
+    /// Sets the optional parameter `ip`.
+    #[must_use]
+    pub fn with_ip(mut self, value: Ip) -> Self {
+        self.ip = Some(value);
+        self
+    }
+    /// Sets the optional parameter `entryIp`.
+    #[must_use]
+    pub fn with_entry_ip(mut self, value: impl Into<String>) -> Self {
+        self.entry_ip = Some(value.into());
+        self
+    }
+    /// Sets the optional parameter `phonelinkage`.
+    #[must_use]
+    pub fn with_phonelinkage(mut self, value: bool) -> Self {
+        self.phonelinkage = Some(value);
+        self
+    }
+    /// Sets the optional parameter `checkInWebm`.
+    #[must_use]
+    pub fn with_check_in_webm(mut self, value: bool) -> Self {
+        self.check_in_webm = Some(value);
+        self
+    }
+    /// Sets the optional parameter `checkInMailm`.
+    #[must_use]
+    pub fn with_check_in_mailm(mut self, value: bool) -> Self {
+        self.check_in_mailm = Some(value);
+        self
+    }
+    /// Sets the optional parameter `vcPhoneNumber`.
+    #[must_use]
+    pub fn with_vc_phone_number(mut self, value: VcPhoneNumber) -> Self {
+        self.vc_phone_number = Some(value);
+        self
+    }
+    /// Sets the optional parameter `listenStatus`.
+    #[must_use]
+    pub fn with_listen_status(mut self, value: bool) -> Self {
+        self.listen_status = Some(value);
+        self
+    }
+    /// Sets the optional parameter `callBackUri`.
+    #[must_use]
+    pub fn with_call_back_uri(mut self, value: CallBackUri) -> Self {
+        self.call_back_uri = Some(value);
+        self
+    }
+    /// Sets the optional parameter `serviceToken`.
+    #[must_use]
+    pub fn with_service_token(mut self, value: crate::SecretString) -> Self {
+        self.service_token = Some(value);
+        self
     }
     /// Checks the rules that tie parameters together; the client calls this before sending.
     ///

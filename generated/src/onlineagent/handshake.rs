@@ -37,8 +37,10 @@ pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
 ];
 /// Request of [`handshake`](crate::Session::handshake).
 ///
-/// Build it with [`Request::new`] from the required values, then set optional ones.
+/// Build it with [`Request::new`] from the required values, then set optional ones with its `with_` methods.
+/// It cannot be written as a struct literal, so a parameter the vendor adds later is not a breaking change.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct Request {
     /// New token for event pushes; no special characters (otherwise the gateway answers 100-001).
     ///
@@ -47,9 +49,15 @@ pub struct Request {
     pub service_token: Option<crate::SecretString>,
 }
 impl Request {
-    /// A request with the required values; optional ones start unset.
+    /// A request with the required values, in the spec's order; optional ones start unset.
     pub fn new() -> Self {
         Self { service_token: None }
+    }
+    /// Sets the optional parameter `service_token`.
+    #[must_use]
+    pub fn with_service_token(mut self, value: crate::SecretString) -> Self {
+        self.service_token = Some(value);
+        self
     }
     /// Checks the rules that tie parameters together; the client calls this before sending.
     ///

@@ -36,8 +36,10 @@ pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
 ];
 /// Request of [`answer`](crate::Session::answer).
 ///
-/// Build it with [`Request::new`] from the required values, then set optional ones.
+/// Build it with [`Request::new`] from the required values, then set optional ones with its `with_` methods.
+/// It cannot be written as a struct literal, so a parameter the vendor adds later is not a breaking change.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct Request {
     /// ID of the call to answer, for an agent offered more than one (multimedia).
     ///
@@ -46,8 +48,23 @@ pub struct Request {
     pub callid: Option<String>,
 }
 impl Request {
-    /// A request with the required values; optional ones start unset.
+    /// A request with the required values, in the spec's order; optional ones start unset.
     pub fn new() -> Self {
         Self { callid: None }
+    }
+    /// Sets the optional parameter `callid`.
+    #[must_use]
+    pub fn with_callid(mut self, value: impl Into<String>) -> Self {
+        self.callid = Some(value.into());
+        self
+    }
+    /// Checks the rules that tie parameters together; the client calls this before sending.
+    ///
+    /// # Errors
+    ///
+    /// The first rule the request breaks.
+    #[allow(clippy::nonminimal_bool, clippy::bool_comparison)]
+    pub fn validate(&self) -> Result<(), agentgateway_runtime::ValidationError> {
+        Ok(())
     }
 }

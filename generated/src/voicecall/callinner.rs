@@ -100,8 +100,10 @@ impl agentgateway_runtime::Rule for CallAppDataRule {
 }
 /// Request of [`call_inner`](crate::Session::call_inner).
 ///
-/// Build it with [`Request::new`] from the required values, then set optional ones.
+/// Build it with [`Request::new`] from the required values, then set optional ones with its `with_` methods.
+/// It cannot be written as a struct literal, so a parameter the vendor adds later is not a breaking change.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Request {
     /// ID of the agent to call; must not be empty.
     ///
@@ -129,7 +131,7 @@ pub struct Request {
     pub mediaability: Option<i32>,
 }
 impl Request {
-    /// A request with the required values; optional ones start unset.
+    /// A request with the required values, in the spec's order; optional ones start unset.
     pub fn new(called: Called) -> Self {
         Self {
             called,
@@ -138,5 +140,38 @@ impl Request {
             callappdata: None,
             mediaability: None,
         }
+    }
+    /// Sets the optional parameter `caller`.
+    #[must_use]
+    pub fn with_caller(mut self, value: Caller) -> Self {
+        self.caller = Some(value);
+        self
+    }
+    /// Sets the optional parameter `skillid`.
+    #[must_use]
+    pub fn with_skillid(mut self, value: i32) -> Self {
+        self.skillid = Some(value);
+        self
+    }
+    /// Sets the optional parameter `callappdata`.
+    #[must_use]
+    pub fn with_callappdata(mut self, value: CallAppData) -> Self {
+        self.callappdata = Some(value);
+        self
+    }
+    /// Sets the optional parameter `mediaability`.
+    #[must_use]
+    pub fn with_mediaability(mut self, value: i32) -> Self {
+        self.mediaability = Some(value);
+        self
+    }
+    /// Checks the rules that tie parameters together; the client calls this before sending.
+    ///
+    /// # Errors
+    ///
+    /// The first rule the request breaks.
+    #[allow(clippy::nonminimal_bool, clippy::bool_comparison)]
+    pub fn validate(&self) -> Result<(), agentgateway_runtime::ValidationError> {
+        Ok(())
     }
 }

@@ -103,6 +103,7 @@ impl agentgateway_runtime::Rule for CallAppDataRule {
 ///
 /// Media of the call. A video call cannot fall back to audio once answered, so an outbound video call should ask for the negotiated capability (2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MediaAbility {
     /// audio
     /// (wire value `0`)
@@ -190,6 +191,7 @@ impl<'de> serde::Deserialize<'de> for MediaAbility {
 ///
 /// Direction of the video stream as seen from the called user; only for video calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UserVideoDirection {
     /// receive only
     /// (wire value `1`)
@@ -281,8 +283,10 @@ impl<'de> serde::Deserialize<'de> for UserVideoDirection {
 }
 /// Request of [`call_out`](crate::Session::call_out).
 ///
-/// Build it with [`Request::new`] from the required values, then set optional ones.
+/// Build it with [`Request::new`] from the required values, then set optional ones with its `with_` methods.
+/// It cannot be written as a struct literal, so a parameter the vendor adds later is not a breaking change.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Request {
     /// Calling number to present; when left out or empty, the platform's configured calling number is used.
     ///
@@ -315,7 +319,7 @@ pub struct Request {
     pub user_video_direction: Option<UserVideoDirection>,
 }
 impl Request {
-    /// A request with the required values; optional ones start unset.
+    /// A request with the required values, in the spec's order; optional ones start unset.
     pub fn new(called: Called) -> Self {
         Self {
             caller: None,
@@ -325,6 +329,36 @@ impl Request {
             mediaability: None,
             user_video_direction: None,
         }
+    }
+    /// Sets the optional parameter `caller`.
+    #[must_use]
+    pub fn with_caller(mut self, value: Caller) -> Self {
+        self.caller = Some(value);
+        self
+    }
+    /// Sets the optional parameter `skillid`.
+    #[must_use]
+    pub fn with_skillid(mut self, value: i32) -> Self {
+        self.skillid = Some(value);
+        self
+    }
+    /// Sets the optional parameter `callappdata`.
+    #[must_use]
+    pub fn with_callappdata(mut self, value: CallAppData) -> Self {
+        self.callappdata = Some(value);
+        self
+    }
+    /// Sets the optional parameter `mediaability`.
+    #[must_use]
+    pub fn with_mediaability(mut self, value: MediaAbility) -> Self {
+        self.mediaability = Some(value);
+        self
+    }
+    /// Sets the optional parameter `userVideoDirection`.
+    #[must_use]
+    pub fn with_user_video_direction(mut self, value: UserVideoDirection) -> Self {
+        self.user_video_direction = Some(value);
+        self
     }
     /// Checks the rules that tie parameters together; the client calls this before sending.
     ///

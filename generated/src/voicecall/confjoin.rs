@@ -74,8 +74,10 @@ impl agentgateway_runtime::Rule for CallAppDataRule {
 }
 /// Request of [`conf_join`](crate::Session::conf_join).
 ///
-/// Build it with [`Request::new`] from the required values, then set optional ones.
+/// Build it with [`Request::new`] from the required values, then set optional ones with its `with_` methods.
+/// It cannot be written as a struct literal, so a parameter the vendor adds later is not a breaking change.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Request {
     /// ID of the held call to bring in; must not be blank.
     ///
@@ -88,8 +90,23 @@ pub struct Request {
     pub callappdata: Option<CallAppData>,
 }
 impl Request {
-    /// A request with the required values; optional ones start unset.
+    /// A request with the required values, in the spec's order; optional ones start unset.
     pub fn new(callid: CallId) -> Self {
         Self { callid, callappdata: None }
+    }
+    /// Sets the optional parameter `callappdata`.
+    #[must_use]
+    pub fn with_callappdata(mut self, value: CallAppData) -> Self {
+        self.callappdata = Some(value);
+        self
+    }
+    /// Checks the rules that tie parameters together; the client calls this before sending.
+    ///
+    /// # Errors
+    ///
+    /// The first rule the request breaks.
+    #[allow(clippy::nonminimal_bool, clippy::bool_comparison)]
+    pub fn validate(&self) -> Result<(), agentgateway_runtime::ValidationError> {
+        Ok(())
     }
 }

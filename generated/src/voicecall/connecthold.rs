@@ -43,8 +43,10 @@ pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
 ];
 /// Request of [`connect_hold`](crate::Session::connect_hold).
 ///
-/// Build it with [`Request::new`] from the required values, then set optional ones.
+/// Build it with [`Request::new`] from the required values, then set optional ones with its `with_` methods.
+/// It cannot be written as a struct literal, so a parameter the vendor adds later is not a breaking change.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Request {
     /// ID of the held call to connect.
     ///
@@ -53,8 +55,17 @@ pub struct Request {
     pub callid: String,
 }
 impl Request {
-    /// A request with the required values; optional ones start unset.
+    /// A request with the required values, in the spec's order; optional ones start unset.
     pub fn new(callid: impl Into<String>) -> Self {
         Self { callid: callid.into() }
+    }
+    /// Checks the rules that tie parameters together; the client calls this before sending.
+    ///
+    /// # Errors
+    ///
+    /// The first rule the request breaks.
+    #[allow(clippy::nonminimal_bool, clippy::bool_comparison)]
+    pub fn validate(&self) -> Result<(), agentgateway_runtime::ValidationError> {
+        Ok(())
     }
 }

@@ -45,6 +45,7 @@ pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
 ///
 /// Kind of skill queue the call is waiting in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SkillType {
     /// public skill queue
     /// (wire value `0`)
@@ -118,8 +119,10 @@ impl<'de> serde::Deserialize<'de> for SkillType {
 }
 /// Request of [`request_call`](crate::Session::request_call).
 ///
-/// Build it with [`Request::new`] from the required values, then set optional ones.
+/// Build it with [`Request::new`] from the required values, then set optional ones with its `with_` methods.
+/// It cannot be written as a struct literal, so a parameter the vendor adds later is not a breaking change.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Request {
     /// ID of the queuing call the agent asks for.
     ///
@@ -138,12 +141,21 @@ pub struct Request {
     pub skill_id: i32,
 }
 impl Request {
-    /// A request with the required values; optional ones start unset.
+    /// A request with the required values, in the spec's order; optional ones start unset.
     pub fn new(callid: impl Into<String>, skilltype: SkillType, skill_id: i32) -> Self {
         Self {
             callid: callid.into(),
             skilltype,
             skill_id,
         }
+    }
+    /// Checks the rules that tie parameters together; the client calls this before sending.
+    ///
+    /// # Errors
+    ///
+    /// The first rule the request breaks.
+    #[allow(clippy::nonminimal_bool, clippy::bool_comparison)]
+    pub fn validate(&self) -> Result<(), agentgateway_runtime::ValidationError> {
+        Ok(())
     }
 }

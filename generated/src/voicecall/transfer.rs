@@ -50,6 +50,7 @@ pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
 ///
 /// Kind of destination the call is transferred to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeviceType {
     /// skill queue
     /// (wire value `1`)
@@ -166,6 +167,7 @@ impl agentgateway_runtime::Rule for AddressRule {
 ///
 /// How the agent leaves the call. The meaning of a number depends on devicetype: 1 is suspend for an IVR but release for an outside number, and 3 is a specified transfer for an agent but talk transfer for an outside number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Mode {
     /// release (blind) transfer
     /// (wire value `0`)
@@ -299,6 +301,7 @@ impl agentgateway_runtime::Rule for CallerRule {
 ///
 /// Media of the call to an outside number; applies to outside numbers only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MediaAbility {
     /// audio
     /// (wire value `0`)
@@ -384,8 +387,10 @@ impl<'de> serde::Deserialize<'de> for MediaAbility {
 }
 /// Request of [`transfer_call`](crate::Session::transfer_call).
 ///
-/// Build it with [`Request::new`] from the required values, then set optional ones.
+/// Build it with [`Request::new`] from the required values, then set optional ones with its `with_` methods.
+/// It cannot be written as a struct literal, so a parameter the vendor adds later is not a breaking change.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Request {
     /// Kind of destination the call is transferred to.
     ///
@@ -426,7 +431,7 @@ pub struct Request {
     pub skill_id: Option<i32>,
 }
 impl Request {
-    /// A request with the required values; optional ones start unset.
+    /// A request with the required values, in the spec's order; optional ones start unset.
     pub fn new(devicetype: DeviceType, address: Address, mode: Mode) -> Self {
         Self {
             devicetype,
@@ -438,6 +443,36 @@ impl Request {
             holdflag: None,
             skill_id: None,
         }
+    }
+    /// Sets the optional parameter `callappdata`.
+    #[must_use]
+    pub fn with_callappdata(mut self, value: CallAppData) -> Self {
+        self.callappdata = Some(value);
+        self
+    }
+    /// Sets the optional parameter `caller`.
+    #[must_use]
+    pub fn with_caller(mut self, value: Caller) -> Self {
+        self.caller = Some(value);
+        self
+    }
+    /// Sets the optional parameter `mediaability`.
+    #[must_use]
+    pub fn with_mediaability(mut self, value: MediaAbility) -> Self {
+        self.mediaability = Some(value);
+        self
+    }
+    /// Sets the optional parameter `holdflag`.
+    #[must_use]
+    pub fn with_holdflag(mut self, value: bool) -> Self {
+        self.holdflag = Some(value);
+        self
+    }
+    /// Sets the optional parameter `skillId`.
+    #[must_use]
+    pub fn with_skill_id(mut self, value: i32) -> Self {
+        self.skill_id = Some(value);
+        self
     }
     /// Checks the rules that tie parameters together; the client calls this before sending.
     ///

@@ -42,6 +42,10 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Version of the generated crate the bump is measured from (default: the version the
+    /// nearest `Cargo.toml` at or above --repo declares).
+    #[arg(long, value_name = "VERSION")]
+    pub crate_version: Option<semver::Version>,
     /// Exit with status 1 when a change of this class or a more severe one is found
     /// (breaking > review > compatible > docs; `breaking` does not fail on review items).
     #[arg(long, value_enum, value_name = "CLASS")]
@@ -58,7 +62,11 @@ pub fn run(args: &DiffArgs) -> ExitCode {
         (None, Some(old), Some(new)) => dir_tree(old, "old").and_then(|o| dir_tree(new, "new").map(|n| (o, n))),
         _ => Err(Diagnostics::one(crate::diag::Diagnostic::new("give two spec directories, or --from REV"))),
     };
-    let (old, new) = match trees {
+    let version = match &args.crate_version {
+        Some(v) => Ok(v.clone()),
+        None => super::crate_version(&args.repo),
+    };
+    let (old, new, version) = match trees.and_then(|(o, n)| version.map(|v| (o, n, v))) {
         Ok(trees) => trees,
         Err(diagnostics) => {
             eprint!("{}", diagnostics.render());
@@ -66,19 +74,19 @@ pub fn run(args: &DiffArgs) -> ExitCode {
         }
     };
     let report = super::diff(&old, &new);
-    print!("{}", render(&report, args.format));
+    print!("{}", render(&report, &version, args.format));
     match args.fail_on {
         Some(level) if report.fails(level) => ExitCode::FAILURE,
         _ => ExitCode::SUCCESS,
     }
 }
 
-/// The report in a format.
-pub fn render(report: &Report, format: Format) -> String {
+/// The report in a format, the bump named for a crate at `version`.
+pub fn render(report: &Report, version: &semver::Version, format: Format) -> String {
     match format {
-        Format::Text => render_text(report),
-        Format::Markdown => render_markdown(report),
-        Format::Json => render_json(report),
+        Format::Text => render_text(report, version),
+        Format::Markdown => render_markdown(report, version),
+        Format::Json => render_json(report, version),
     }
 }
 

@@ -3,6 +3,9 @@
 use std::collections::HashSet;
 use std::fmt::Display;
 
+// The setter names are the emitter's, so the messages name methods that exist.
+use crate::emit::rust::interface::setter_name;
+
 use super::{Area, Change, Class, Kind, Report};
 use crate::ir::{
     Api, Constraints, EnumValue, ErrorCode, Event, Field, Interface, Param, Pattern, Payload, ResultShape, Rule,
@@ -34,9 +37,17 @@ impl<'a> Ctx<'a> {
         Self { out, area, interface: interface.map(str::to_owned), source: source.to_owned() }
     }
 
+    /// A change that weighs the same on the wire and in the Rust API.
     fn push(&mut self, class: Class, kind: Kind, subject: &str, message: impl Into<String>) {
+        self.split(class, class, kind, subject, message);
+    }
+
+    /// A change judged separately on the wire and in the Rust API; its class is the stricter.
+    fn split(&mut self, wire: Class, rust: Class, kind: Kind, subject: &str, message: impl Into<String>) {
         self.out.push(Change {
-            class,
+            class: wire.min(rust),
+            wire,
+            rust,
             kind,
             area: self.area,
             interface: self.interface.clone(),
@@ -44,6 +55,11 @@ impl<'a> Ctx<'a> {
             subject: subject.to_owned(),
             message: message.into(),
         });
+    }
+
+    /// A change on the wire that leaves the Rust API as it is.
+    fn wire(&mut self, class: Class, kind: Kind, subject: &str, message: impl Into<String>) {
+        self.split(class, Class::Docs, kind, subject, message);
     }
 
     fn docs(&mut self, subject: &str, message: impl Into<String>) {
@@ -135,7 +151,8 @@ fn join<T: Display>(items: impl IntoIterator<Item = T>) -> String {
 
 fn settings(old: &Settings, new: &Settings, ctx: &mut Ctx<'_>) {
     if old.crate_name != new.crate_name {
-        ctx.push(
+        ctx.split(
+            Class::Docs,
             Class::Breaking,
             Kind::SettingChanged,
             "crate_name",
@@ -155,8 +172,9 @@ fn settings(old: &Settings, new: &Settings, ctx: &mut Ctx<'_>) {
     ];
     for (key, o, n) in wire {
         if o != n {
-            ctx.push(
+            ctx.split(
                 Class::Review,
+                Class::Docs,
                 Kind::SettingChanged,
                 key,
                 format!("wire setting changed: {} → {}", quote(o), quote(n)),
@@ -164,8 +182,9 @@ fn settings(old: &Settings, new: &Settings, ctx: &mut Ctx<'_>) {
         }
     }
     if old.default_port != new.default_port {
-        ctx.push(
+        ctx.split(
             Class::Review,
+            Class::Docs,
             Kind::SettingChanged,
             "default_port",
             format!("default port changed: {} → {}", old.default_port, new.default_port),
@@ -242,7 +261,8 @@ fn interfaces(old: &[Interface], new: &[Interface], out: &mut Vec<Change>) {
 
 fn interface(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
     if o.operation.wire != n.operation.wire {
-        ctx.push(
+        ctx.split(
+            Class::Docs,
             Class::Breaking,
             Kind::InterfaceRenamed,
             "operation",
@@ -255,7 +275,8 @@ fn interface(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
     let (old_module, new_module) =
         (format!("{}::{}", o.resource.rust, o.module.rust), format!("{}::{}", n.resource.rust, n.module.rust));
     if old_module != new_module {
-        ctx.push(
+        ctx.split(
+            Class::Docs,
             Class::Breaking,
             Kind::InterfaceMoved,
             "",
@@ -263,15 +284,17 @@ fn interface(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
         );
     }
     if o.method != n.method {
-        ctx.push(
+        ctx.split(
             Class::Breaking,
+            Class::Docs,
             Kind::MethodChanged,
             "method",
             format!("HTTP method changed: {} → {}", o.method.as_str(), n.method.as_str()),
         );
     }
     if o.path != n.path {
-        ctx.push(Class::Breaking, Kind::PathChanged, "path", format!("path changed: `{}` → `{}`", o.path, n.path));
+        let message = format!("path changed: `{}` → `{}`", o.path, n.path);
+        ctx.split(Class::Breaking, Class::Docs, Kind::PathChanged, "path", message);
     }
     if o.session != n.session {
         ctx.push(
@@ -282,20 +305,27 @@ fn interface(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
         );
     }
     if o.sends_guid != n.sends_guid {
-        let message = if n.sends_guid { "now sends the session token" } else { "no longer sends the session token" };
-        ctx.push(Class::Review, Kind::AuthChanged, "auth", message);
+        let message = if n.sends_guid {
+            format!("now sends the session token: method `{}` moves from `Client` to `Session`", n.operation.rust)
+        } else {
+            format!("no longer sends the session token: method `{}` moves from `Session` to `Client`", n.operation.rust)
+        };
+        ctx.split(Class::Review, Class::Breaking, Kind::AuthChanged, "auth", message);
     }
     params(o, n, ctx);
+    new_arguments(o, n, ctx);
     rules(o, n, ctx);
     result(&o.result, &n.result, ctx);
     response_headers(o, n, ctx);
-    // Triggered events and answered error codes are documentation of the call; the catalog
-    // variants they name are compared with the catalogs.
+    // Triggered events and answered error codes document the call; the catalog variants they
+    // name are compared with the catalogs. Each interface module lists them in public `EVENTS`
+    // and `ERRORS` consts: a removal shrinks a const that users' code may index or rely on.
     for e in n.events.iter().filter(|e| !o.events.iter().any(|x| x.event == e.event)) {
         ctx.push(Class::Compatible, Kind::EventAdded, "events", format!("may now trigger event `{}`", e.event));
     }
     for e in o.events.iter().filter(|e| !n.events.iter().any(|x| x.event == e.event)) {
-        ctx.push(Class::Compatible, Kind::EventRemoved, "events", format!("no longer lists event `{}`", e.event));
+        let message = format!("no longer lists event `{}`; {}", e.event, shrinks("EVENTS", n));
+        ctx.split(Class::Compatible, Class::Breaking, Kind::EventRemoved, "events", message);
     }
     for e in &n.events {
         if let Some(old) = o.events.iter().find(|x| x.event == e.event)
@@ -310,7 +340,8 @@ fn interface(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
         ctx.push(Class::Compatible, Kind::ErrorAdded, "errors", format!("may now answer error code {c}"));
     }
     for c in o.errors.iter().filter(|c| !new_codes.contains(c)) {
-        ctx.push(Class::Compatible, Kind::ErrorRemoved, "errors", format!("no longer lists error code {c}"));
+        let message = format!("no longer lists error code {c}; {}", shrinks("ERRORS", n));
+        ctx.split(Class::Compatible, Class::Breaking, Kind::ErrorRemoved, "errors", message);
     }
     ctx.text("title", "title", &o.title, &n.title);
     ctx.text("log_name", "log name", &o.log_name, &n.log_name);
@@ -391,30 +422,83 @@ fn params(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
             None => ctx.push(Class::Breaking, Kind::ParamRemoved, &param_subject(p), "parameter removed"),
         }
     }
+    let had_request = o.params.iter().any(|p| p.role.is_none());
     for q in n.params.iter().enumerate().filter(|(j, _)| !taken[*j]).map(|(_, q)| q) {
         let subject = param_subject(q);
-        if q.role.is_some() {
+        if q.role.is_some() && n.sends_guid {
             ctx.push(Class::Compatible, Kind::ParamAdded, &subject, "parameter added; the session supplies it");
+        } else if q.role.is_some() {
+            let message = format!("parameter added; method `{}` takes a new `agent_id` argument", n.operation.rust);
+            ctx.split(Class::Compatible, Class::Breaking, Kind::ParamAdded, &subject, message);
         } else if q.required {
-            ctx.push(Class::Breaking, Kind::ParamAdded, &subject, "required parameter added");
+            let message = "required parameter added: `Request::new` takes a new argument";
+            ctx.push(Class::Breaking, Kind::ParamAdded, &subject, message);
+        } else if !had_request {
+            let message = format!(
+                "optional parameter added; the interface had no `Request` before, so method `{}` takes a new argument",
+                n.operation.rust
+            );
+            ctx.split(Class::Compatible, Class::Breaking, Kind::ParamAdded, &subject, message);
         } else {
-            ctx.push(Class::Compatible, Kind::ParamAdded, &subject, "optional parameter added");
+            let message = format!("optional parameter added, set with `Request::{}`", setter_name(q));
+            ctx.push(Class::Compatible, Kind::ParamAdded, &subject, message);
         }
+    }
+}
+
+/// What removing an entry from a module's `EVENTS` or `ERRORS` const means for its users.
+fn shrinks(list: &str, it: &Interface) -> String {
+    format!(
+        "the public `{}::{}::{list}` const shrinks, which code indexing it or relying on the entry notices",
+        it.resource.rust, it.module.rust
+    )
+}
+
+/// `Request::new` takes the required parameters positionally, in spec order: the same ones in
+/// another order is a breaking change even when the wire is unaffected (two strings swapped
+/// would even compile).
+fn new_arguments(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
+    let args = |it: &Interface| -> Vec<String> {
+        it.params.iter().filter(|p| p.role.is_none() && p.required).map(|p| p.name.rust.clone()).collect()
+    };
+    let (old, new) = (args(o), args(n));
+    let old_kept: Vec<&String> = old.iter().filter(|a| new.contains(a)).collect();
+    let new_kept: Vec<&String> = new.iter().filter(|a| old.contains(a)).collect();
+    if old_kept != new_kept {
+        let message =
+            format!("`Request::new` takes its arguments in another order: ({}) → ({})", join(&old), join(&new));
+        ctx.split(Class::Docs, Class::Breaking, Kind::ArgumentsReordered, "Request::new", message);
     }
 }
 
 fn param(o: &Param, n: &Param, ctx: &mut Ctx<'_>) {
     let subject = param_subject(n);
     if o.location != n.location {
-        ctx.push(
+        ctx.split(
             Class::Breaking,
+            Class::Docs,
             Kind::ParamMoved,
             &subject,
             format!("moved from the {} to the {}", o.location.as_str(), n.location.as_str()),
         );
     }
     match (o.required, n.required) {
-        (false, true) => ctx.push(Class::Breaking, Kind::ParamMadeRequired, &subject, "optional → required"),
+        (false, true) => ctx.push(
+            Class::Breaking,
+            Kind::ParamMadeRequired,
+            &subject,
+            "optional → required: `Request::new` takes it, and the field is no longer an `Option`",
+        ),
+        (true, false) if n.role.is_none() => ctx.split(
+            Class::Compatible,
+            Class::Breaking,
+            Kind::ParamMadeOptional,
+            &subject,
+            format!(
+                "required → optional: `Request::new` no longer takes it (set it with `Request::{}`), and the field becomes an `Option`",
+                setter_name(n)
+            ),
+        ),
         (true, false) => ctx.push(Class::Compatible, Kind::ParamMadeOptional, &subject, "required → optional"),
         _ => {}
     }
@@ -422,15 +506,18 @@ fn param(o: &Param, n: &Param, ctx: &mut Ctx<'_>) {
     if o.secret != n.secret {
         let message =
             if n.secret { "now secret: its Rust type changes" } else { "no longer secret: its Rust type changes" };
-        ctx.push(Class::Breaking, Kind::ParamChanged, &subject, message);
+        ctx.split(Class::Docs, Class::Breaking, Kind::ParamChanged, &subject, message);
     }
     if o.role != n.role {
-        ctx.push(Class::Review, Kind::ParamChanged, &subject, format!("role changed: {:?} → {:?}", o.role, n.role));
+        // The agent-ID role takes a parameter out of `Request` (or puts it back).
+        let message = format!("role changed: {:?} → {:?}; the field of `Request` comes or goes", o.role, n.role);
+        ctx.split(Class::Review, Class::Breaking, Kind::ParamChanged, &subject, message);
     }
     if o.default != n.default {
         let show = |v: &Option<crate::ir::Value>| v.as_ref().map_or_else(|| "none".to_owned(), |v| format!("`{v}`"));
-        ctx.push(
+        ctx.split(
             Class::Review,
+            Class::Docs,
             Kind::DefaultChanged,
             &subject,
             format!("default changed: {} → {}", show(&o.default), show(&n.default)),
@@ -438,20 +525,20 @@ fn param(o: &Param, n: &Param, ctx: &mut Ctx<'_>) {
     }
     let has_type = |p: &Param| !p.constraints.is_empty() || p.secret;
     if has_type(o) && has_type(n) && o.type_name.rust != n.type_name.rust {
-        ctx.push(
+        ctx.split(
+            Class::Docs,
             Class::Breaking,
             Kind::NameChanged,
             &subject,
             format!("Rust type renamed: `{}` → `{}`", o.type_name.rust, n.type_name.rust),
         );
     }
-    let before = ctx.out.len();
     constraints(&o.constraints, &n.constraints, &subject, ctx);
-    let breaking_already = ctx.out[before..].iter().any(|c| c.class == Class::Breaking);
     let (ok, nk) = (rust_kind(o), rust_kind(n));
-    if ok != nk && o.ty == n.ty && o.secret == n.secret && !breaking_already {
-        // E.g. the last constraint removed: wider on the wire, but code naming the old type breaks.
-        ctx.push(Class::Breaking, Kind::TypeChanged, &subject, format!("Rust type changes: {ok} → {nk}"));
+    if ok != nk && o.ty == n.ty && o.secret == n.secret {
+        // E.g. the first or last constraint: judged on the wire above, but the generated type
+        // changes too, and code naming or building the old one breaks.
+        ctx.split(Class::Docs, Class::Breaking, Kind::TypeChanged, &subject, format!("Rust type changes: {ok} → {nk}"));
     }
     ctx.text(&subject, "description", &o.description, &n.description);
     ctx.opt_text(&subject, "vendor type", o.vendor_type.as_deref(), n.vendor_type.as_deref());
@@ -582,7 +669,7 @@ fn values(old: &[EnumValue], new: &[EnumValue], dir: Dir, subject: &str, ctx: &m
     match (old.is_empty(), new.is_empty()) {
         (true, true) => return,
         (true, false) => {
-            ctx.push(
+            ctx.wire(
                 Class::Breaking,
                 Kind::ConstraintNarrowed,
                 subject,
@@ -591,7 +678,7 @@ fn values(old: &[EnumValue], new: &[EnumValue], dir: Dir, subject: &str, ctx: &m
             return;
         }
         (false, true) => {
-            ctx.push(Class::Compatible, Kind::ConstraintWidened, subject, "no longer limited to listed values");
+            ctx.wire(Class::Compatible, Kind::ConstraintWidened, subject, "no longer limited to listed values");
             return;
         }
         (false, false) => {}
@@ -606,7 +693,8 @@ fn values(old: &[EnumValue], new: &[EnumValue], dir: Dir, subject: &str, ctx: &m
             ),
             Some(n) => {
                 if n.name.rust != o.name.rust {
-                    ctx.push(
+                    ctx.split(
+                        Class::Docs,
                         Class::Breaking,
                         Kind::ValueRenamed,
                         subject,
@@ -618,7 +706,32 @@ fn values(old: &[EnumValue], new: &[EnumValue], dir: Dir, subject: &str, ctx: &m
         }
     }
     for n in new.iter().filter(|n| !old.iter().any(|o| o.value == n.value)) {
+        // The generated enums are non-exhaustive: a new variant breaks no `match`.
         ctx.push(Class::Compatible, Kind::ValueAdded, subject, format!("allowed value {} added", show_value(n)));
+    }
+    let names = |list: &[EnumValue]| list.iter().map(|v| v.name.rust.clone()).collect::<Vec<_>>();
+    variants_shifted(&names(old), &names(new), subject, ctx);
+}
+
+/// The variants of a generated fieldless enum (allowed values, `EventKind`) are declared in spec
+/// order, so their implicit discriminants and derived order are their positions: a variant
+/// inserted before others, or the others reordered, changes them. That is breaking in Rust
+/// (cargo-semver-checks: `enum_no_repr_variant_discriminant_changed`); appending is not. The
+/// event catalog is sorted by name, so only an event sorting last appends.
+fn variants_shifted(old: &[String], new: &[String], subject: &str, ctx: &mut Ctx<'_>) {
+    let moved: Vec<&String> = old
+        .iter()
+        .enumerate()
+        .filter(|(i, v)| new.iter().position(|n| n == *v).is_some_and(|j| j != *i))
+        .map(|(_, v)| v)
+        .collect();
+    if !moved.is_empty() {
+        let mut shown = join(moved.iter().take(3).map(|v| format!("`{v}`")));
+        if moved.len() > 3 {
+            shown.push_str(&format!(" and {} more", moved.len() - 3));
+        }
+        let message = format!("variants change position ({shown}): their discriminants and order change");
+        ctx.split(Class::Docs, Class::Breaking, Kind::VariantsShifted, subject, message);
     }
 }
 
@@ -636,13 +749,13 @@ fn bounds<T: Ord + Copy + Display>(
 ) {
     match (old, new) {
         (None, None) => {}
-        (None, Some(n)) => ctx.push(
+        (None, Some(n)) => ctx.wire(
             Class::Breaking,
             Kind::ConstraintNarrowed,
             subject,
             format!("{what} limited to {} (narrowed)", show_bounds(n)),
         ),
-        (Some(o), None) => ctx.push(
+        (Some(o), None) => ctx.wire(
             Class::Compatible,
             Kind::ConstraintWidened,
             subject,
@@ -659,7 +772,7 @@ fn bounds<T: Ord + Copy + Display>(
                 (true, false) => (Class::Breaking, Kind::ConstraintNarrowed, "narrowed"),
                 _ => (Class::Compatible, Kind::ConstraintWidened, "widened"),
             };
-            ctx.push(class, kind, subject, format!("{what} {} → {} ({how})", show_bounds(o), show_bounds(n)));
+            ctx.wire(class, kind, subject, format!("{what} {} → {} ({how})", show_bounds(o), show_bounds(n)));
         }
     }
 }
@@ -667,13 +780,13 @@ fn bounds<T: Ord + Copy + Display>(
 fn pattern(old: Option<&Pattern>, new: Option<&Pattern>, subject: &str, ctx: &mut Ctx<'_>) {
     match (old, new) {
         (None, None) => {}
-        (None, Some(n)) => ctx.push(
+        (None, Some(n)) => ctx.wire(
             Class::Breaking,
             Kind::ConstraintNarrowed,
             subject,
             format!("pattern `{}` added (narrowed)", n.regex),
         ),
-        (Some(o), None) => ctx.push(
+        (Some(o), None) => ctx.wire(
             Class::Compatible,
             Kind::ConstraintWidened,
             subject,
@@ -681,7 +794,7 @@ fn pattern(old: Option<&Pattern>, new: Option<&Pattern>, subject: &str, ctx: &mu
         ),
         (Some(o), Some(n)) => {
             if o.regex != n.regex {
-                ctx.push(
+                ctx.wire(
                     Class::Review,
                     Kind::ConstraintChanged,
                     subject,
@@ -708,7 +821,7 @@ fn constraints(o: &Constraints, n: &Constraints, subject: &str, ctx: &mut Ctx<'_
         } else {
             "the listed values are now the only ones the wire format accepts"
         };
-        ctx.push(Class::Review, Kind::ConstraintChanged, subject, message);
+        ctx.wire(Class::Review, Kind::ConstraintChanged, subject, message);
     }
 }
 
@@ -760,14 +873,14 @@ fn rules(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
     let new: Vec<RuleView> = n.rules.iter().map(|r| rule_view(r, &n.params)).collect();
     for r in &old {
         let Some(m) = new.iter().find(|m| m.key == r.key) else {
-            ctx.push(Class::Compatible, Kind::RuleRemoved, "rules", format!("rule removed (widened): {}", r.text));
+            ctx.wire(Class::Compatible, Kind::RuleRemoved, "rules", format!("rule removed (widened): {}", r.text));
             continue;
         };
         if let (Some(ov), Some(nv)) = (&r.values, &m.values) {
             let removed: Vec<_> = ov.iter().filter(|v| !nv.contains(v)).collect();
             let added: Vec<_> = nv.iter().filter(|v| !ov.contains(v)).collect();
             if !removed.is_empty() {
-                ctx.push(
+                ctx.wire(
                     Class::Breaking,
                     Kind::RuleChanged,
                     "rules",
@@ -775,7 +888,7 @@ fn rules(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
                 );
             }
             if !added.is_empty() {
-                ctx.push(
+                ctx.wire(
                     Class::Compatible,
                     Kind::RuleChanged,
                     "rules",
@@ -791,7 +904,7 @@ fn rules(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
         );
     }
     for m in new.iter().filter(|m| !old.iter().any(|r| r.key == m.key)) {
-        ctx.push(Class::Breaking, Kind::RuleAdded, "rules", format!("rule added (narrowed): {}", m.text));
+        ctx.wire(Class::Breaking, Kind::RuleAdded, "rules", format!("rule added (narrowed): {}", m.text));
     }
 }
 
@@ -882,7 +995,8 @@ fn errors(old: &[ErrorCode], new: &[ErrorCode], ctx: &mut Ctx<'_>) {
             continue;
         };
         if o.name.rust != n.name.rust {
-            ctx.push(
+            ctx.split(
+                Class::Docs,
                 Class::Breaking,
                 Kind::NameChanged,
                 &subject,
@@ -922,7 +1036,8 @@ fn events(old: &[Event], new: &[Event], ctx: &mut Ctx<'_>) {
             continue;
         };
         if o.name.rust != n.name.rust {
-            ctx.push(
+            ctx.split(
+                Class::Docs,
                 Class::Breaking,
                 Kind::NameChanged,
                 &subject,
@@ -953,4 +1068,6 @@ fn events(old: &[Event], new: &[Event], ctx: &mut Ctx<'_>) {
             format!("event added: variant `{}`", n.name.rust),
         );
     }
+    let names = |list: &[Event]| list.iter().map(|e| e.name.rust.clone()).collect::<Vec<_>>();
+    variants_shifted(&names(old), &names(new), "EventKind", ctx);
 }

@@ -1,9 +1,11 @@
 //! `ccgen diff`: what changed between two spec trees, judged for users of the generated crate.
 //!
 //! [`diff`] compares two checked [`Api`](crate::ir::Api)s and returns a [`Report`]: one [`Change`] per
-//! difference, each classified as
+//! difference. Each change is judged twice, on the **wire** (what the client sends and accepts)
+//! and in the **Rust API** of the generated crate (what users' code compiles against), and its
+//! `class` is the stricter of the two:
 //!
-//! - [`Class::Breaking`]: code written against the old generated crate may stop compiling or
+//! - [`Class::Breaking`]: code written against the old generated crate may stop compiling, or
 //!   requests it builds may now be refused (an interface removed or renamed, method or path
 //!   changed, a parameter removed or made required, a type changed, a constraint narrowed, an
 //!   allowed value removed, a result shape changed, a catalog entry removed);
@@ -12,40 +14,58 @@
 //! - [`Class::Compatible`]: existing code keeps working (an interface, optional parameter,
 //!   allowed value, event or error code added; a constraint widened);
 //! - [`Class::Docs`]: only documentation changed (descriptions, summaries, titles, examples,
-//!   prerequisites, quirks, catalog meanings).
+//!   prerequisites, quirks, catalog meanings); in the `rust` judgement, "the Rust API is
+//!   unchanged".
 //!
-//! [`Report::bump`] suggests the semver bump of the generated crate: `major` for breaking
-//! changes (review items count as breaking here, to be safe), `minor` for compatible ones,
-//! `patch` for docs only and `none` when nothing changed. For a `0.x` crate Cargo treats a
-//! minor bump (`0.1` → `0.2`) as the breaking one; apply the suggestion one place to the right.
+//! The generated crate is shaped so that additions stay compatible in Rust: every `Request` is
+//! `#[non_exhaustive]` and built with `Request::new(required...)` plus `with_` setters, so an
+//! added optional parameter is a new setter; the enums of allowed values, `ErrorCode`,
+//! `EventKind`, `Event` and every `Response` are `#[non_exhaustive]`, so added values, codes,
+//! events and fields break no `match` or pattern; every `Request` has `validate`, so a rule
+//! removed does not remove a method. What remains breaking in Rust though compatible on the wire
+//! is reported as such: a required parameter made optional (`Request::new` loses an argument, the
+//! field becomes an `Option`; positional arguments cannot be kept for a value that may now be
+//! left out), the arguments of `Request::new` reordered, an event or error code removed from an
+//! interface (its public `EVENTS`/`ERRORS` const shrinks), the first parameter of an interface
+//! that had no `Request` (the method gains an argument), a parameter gaining or losing its last
+//! constraint (its type changes between a validated newtype or enum and a plain type), renamed
+//! Rust names, an interface moving between `Client` and `Session`, and a variant of a fieldless
+//! enum (allowed values, `EventKind`) inserted before existing ones or reordered (their implicit
+//! discriminants change). `scripts/semver-oracle.sh` checks these verdicts against
+//! cargo-semver-checks.
 //!
-//! Widening is judged on the wire, with one exception: when a parameter loses its last
-//! constraint (or its allowed values), its generated Rust type changes from a validated newtype
-//! or enum to a plain type, and that is reported as a breaking type change next to the
-//! compatible widening. Members the comparison does not know by name (added to the IR later)
-//! are still compared, through their serialized form, and reported as `review`.
+//! [`Report::bump`] suggests the semver bump of the generated crate for its actual version, as
+//! Cargo reads versions: from `1.0` on, `major` for breaking changes (review items count as
+//! breaking here, to be safe), `minor` for compatible ones, `patch` for docs only; for `0.x`
+//! the breaking bump is `minor` and everything else `patch`; for `0.0.x` every change is a
+//! `patch` (each is breaking to Cargo); `none` when nothing changed. [`crate_version`] reads
+//! the version from the workspace's `Cargo.toml`.
 //!
 //! Interfaces are matched by operation name, then by spec file: an interface whose file stays
 //! but whose operation name changes is a rename (breaking); one whose operation stays but whose
-//! file moves changes module path (breaking).
+//! file moves changes module path (breaking). Members the comparison does not know by name
+//! (added to the IR later) are still compared, through their serialized form, and reported as
+//! `review`.
 //!
 //! [`FailOn`] turns the report into an exit status for CI: `--fail-on breaking` fails on
 //! breaking changes only (not on review items), `review` on breaking or review, `compatible` on
 //! anything but docs, `docs` on any change.
 //!
 //! Rendering: [`render_text`], [`render_markdown`], [`render_json`]. The JSON output is
-//! `{"bump": "none"|"patch"|"minor"|"major", "counts": {"breaking", "review", "compatible",
-//! "docs"}, "changes": [{"class", "kind", "area", "interface", "source", "subject", "message"}]}`
-//! with the names of [`Class`], [`Kind`] and [`Area`] in snake_case; these field names are
-//! stable.
+//! `{"crate_version", "next_version", "bump": "none"|"patch"|"minor"|"major", "counts":
+//! {"breaking", "review", "compatible", "docs"}, "changes": [{"class", "wire", "rust", "kind",
+//! "area", "interface", "source", "subject", "message"}]}` with the names of [`Class`],
+//! [`Kind`] and [`Area`] in snake_case; these field names are stable. `bump` is on the scale of
+//! `crate_version` (a `0.x` crate with breaking changes gets `minor`).
 //!
 //! Reading a spec tree at a git revision without a checkout: [`read_git`]. Loading and checking
 //! either side: [`load_tree`]. The command line: [`cli`] (exit status 0, 1 when `--fail-on` is
-//! met, 2 when a tree cannot be read or does not check).
+//! met, 2 when a tree cannot be read or does not check, or the crate version is unknown).
 
 mod compare;
 mod git;
 mod render;
+mod version;
 
 pub mod cli;
 
@@ -54,6 +74,7 @@ use serde::Serialize;
 pub use compare::diff;
 pub use git::{read_git, read_git_dir};
 pub use render::{render_changelog, render_json, render_markdown, render_text};
+pub use version::{crate_version, next_version};
 
 /// How a change affects users of the generated crate, most severe first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -99,6 +120,11 @@ impl Class {
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     InterfaceAdded,
+    /// `Request::new` takes the same required values in another order.
+    ArgumentsReordered,
+    /// Existing variants of a generated fieldless enum change position (a value inserted before
+    /// them, or reordered): their discriminants and derived order change.
+    VariantsShifted,
     InterfaceRemoved,
     /// Same spec file, different operation name: the method is renamed.
     InterfaceRenamed,
@@ -162,7 +188,12 @@ pub enum Area {
 /// One difference between the old and the new tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
+    /// The stricter of `wire` and `rust`.
     pub class: Class,
+    /// What the change means for requests and responses on the wire.
+    pub wire: Class,
+    /// What the change means for code compiled against the generated crate (`docs`: unchanged).
+    pub rust: Class,
     pub kind: Kind,
     pub area: Area,
     /// Operation name (the new one when renamed); set when `area` is `interface`.
@@ -219,13 +250,18 @@ impl Report {
         self.changes.iter().map(|c| c.class).min()
     }
 
-    /// The suggested semver bump; review items count as breaking.
-    pub fn bump(&self) -> Bump {
-        match self.worst() {
-            None => Bump::None,
-            Some(Class::Breaking | Class::Review) => Bump::Major,
-            Some(Class::Compatible) => Bump::Minor,
-            Some(Class::Docs) => Bump::Patch,
+    /// The suggested semver bump of a crate at `version`, as Cargo reads it; review items count
+    /// as breaking.
+    pub fn bump(&self, version: &semver::Version) -> Bump {
+        let Some(worst) = self.worst() else { return Bump::None };
+        let breaking = matches!(worst, Class::Breaking | Class::Review);
+        match (version.major, version.minor) {
+            (0, 0) => Bump::Patch,
+            (0, _) if breaking => Bump::Minor,
+            (0, _) => Bump::Patch,
+            _ if breaking => Bump::Major,
+            _ if worst == Class::Compatible => Bump::Minor,
+            _ => Bump::Patch,
         }
     }
 

@@ -6,8 +6,37 @@ use serde::Serialize;
 
 use super::{Area, Bump, Change, Class, Group, Report};
 
-/// A note on reading the suggested bump for a `0.x` crate.
-const ZERO_X_NOTE: &str = "while the generated crate is 0.x, Cargo treats 0.1 → 0.2 as the breaking bump: apply a suggested major bump as a minor one, and a minor bump as a patch";
+/// The suggested bump in words: `minor (0.1.0 → 0.2.0, breaking changes in a 0.x crate)`.
+fn bump_line(report: &Report, version: &semver::Version) -> String {
+    format!("{} ({})", report.bump(version).as_str(), bump_why(report, version))
+}
+
+/// What the bump does to `version`, and why: `0.1.0 → 0.2.0, breaking changes in a 0.x crate`.
+fn bump_why(report: &Report, version: &semver::Version) -> String {
+    let bump = report.bump(version);
+    if bump == Bump::None {
+        return format!("stays {version}");
+    }
+    let why = match (report.worst(), version.major, version.minor) {
+        (_, 0, 0) => "every change is breaking in a 0.0.x crate",
+        (Some(Class::Breaking | Class::Review), 0, _) => "breaking changes in a 0.x crate",
+        (_, 0, _) => "no breaking change in a 0.x crate",
+        (Some(Class::Breaking | Class::Review), _, _) => "breaking changes",
+        (Some(Class::Compatible), _, _) => "compatible additions",
+        _ => "documentation only",
+    };
+    format!("{version} → {}, {why}", super::next_version(version, bump))
+}
+
+/// One judgement in words; `docs` there means the side is unchanged.
+fn side(class: Class) -> &'static str {
+    if class == Class::Docs { "unchanged" } else { class.label() }
+}
+
+/// `[wire: x, Rust API: y]` when the two judgements differ.
+fn judgements(c: &Change) -> String {
+    if c.wire == c.rust { String::new() } else { format!(" [wire: {}, Rust API: {}]", side(c.wire), side(c.rust)) }
+}
 
 fn counts_line(report: &Report) -> String {
     format!(
@@ -30,23 +59,20 @@ fn what(c: &Change) -> String {
     if c.subject.is_empty() { c.message.clone() } else { format!("{}: {}", c.subject, c.message) }
 }
 
-/// Plain text for a terminal.
-pub fn render_text(report: &Report) -> String {
+/// Plain text for a terminal; the bump is named for a crate at `version`.
+pub fn render_text(report: &Report, version: &semver::Version) -> String {
     let mut out = String::new();
     if report.is_empty() {
-        out.push_str("no changes\nsuggested version bump: none\n");
+        let _ = writeln!(out, "no changes\nsuggested version bump: {}", bump_line(report, version));
         return out;
     }
     let _ = writeln!(out, "{}", counts_line(report));
-    let _ = writeln!(out, "suggested version bump: {}", report.bump().as_str());
+    let _ = writeln!(out, "suggested version bump: {}", bump_line(report, version));
     for g in report.groups() {
         let _ = writeln!(out, "\n{}", heading(&g));
         for c in g.changes {
-            let _ = writeln!(out, "  {:<11} {}", c.class.as_str(), what(c));
+            let _ = writeln!(out, "  {:<11} {}{}", c.class.as_str(), what(c), judgements(c));
         }
-    }
-    if report.bump() != Bump::None {
-        let _ = writeln!(out, "\nnote: {ZERO_X_NOTE}");
     }
     out
 }
@@ -55,30 +81,31 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-/// Markdown for a pull-request comment.
-pub fn render_markdown(report: &Report) -> String {
+/// Markdown for a pull-request comment; the bump is named for a crate at `version`.
+pub fn render_markdown(report: &Report, version: &semver::Version) -> String {
     let mut out = String::from("### Spec changes\n\n");
     if report.is_empty() {
-        out.push_str("No changes. Suggested version bump: **none**.\n");
+        let _ = writeln!(out, "No changes. Suggested version bump: **none** (stays {version}).");
         return out;
     }
-    let _ = writeln!(out, "Suggested version bump: **{}** ({}).", report.bump().as_str(), counts_line(report));
+    let (bump, why) = (report.bump(version).as_str(), bump_why(report, version));
+    let _ = writeln!(out, "Suggested version bump: **{bump}** ({why}).\n\n{}.", counts_line(report));
     for g in report.groups() {
         let title = match (g.area, g.interface) {
             (Area::Interface, Some(op)) => format!("`{op}` (`{}`)", g.source),
             _ => format!("`{}`", g.source),
         };
-        let _ = writeln!(out, "\n#### {title}\n\n| Class | What | Change |\n|---|---|---|");
+        let _ = writeln!(out, "\n#### {title}\n\n| Class | Wire | Rust API | What | Change |\n|---|---|---|---|---|");
         for c in g.changes {
             let class = match c.class {
                 Class::Breaking => "**breaking**".to_owned(),
                 other => other.label().to_owned(),
             };
             let subject = if c.subject.is_empty() { "—".to_owned() } else { cell(&c.subject) };
-            let _ = writeln!(out, "| {class} | {subject} | {} |", cell(&c.message));
+            let (wire, rust) = (side(c.wire), side(c.rust));
+            let _ = writeln!(out, "| {class} | {wire} | {rust} | {subject} | {} |", cell(&c.message));
         }
     }
-    let _ = writeln!(out, "\n> Note: {ZERO_X_NOTE}.");
     out
 }
 
@@ -92,16 +119,22 @@ struct Counts {
 
 #[derive(Serialize)]
 struct Json<'a> {
+    crate_version: String,
+    next_version: String,
     bump: Bump,
     counts: Counts,
     changes: &'a [Change],
 }
 
-/// JSON for tools: `{"bump", "counts": {"breaking", "review", "compatible", "docs"}, "changes": [...]}`,
-/// each change with `class`, `kind`, `area`, `interface`, `source`, `subject` and `message`.
-pub fn render_json(report: &Report) -> String {
+/// JSON for tools: `{"crate_version", "next_version", "bump", "counts": {"breaking", "review",
+/// "compatible", "docs"}, "changes": [...]}`, each change with `class`, `wire`, `rust`, `kind`,
+/// `area`, `interface`, `source`, `subject` and `message`; `bump` is on `version`'s scale.
+pub fn render_json(report: &Report, version: &semver::Version) -> String {
+    let bump = report.bump(version);
     let json = Json {
-        bump: report.bump(),
+        crate_version: version.to_string(),
+        next_version: super::next_version(version, bump).to_string(),
+        bump,
         counts: Counts {
             breaking: report.count(Class::Breaking),
             review: report.count(Class::Review),

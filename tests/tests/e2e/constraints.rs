@@ -59,8 +59,7 @@ async fn chars_address_24_or_25_characters() {
 async fn bytes_transfer_calldata_2048_or_2049_bytes() {
     let at_limit = "é".repeat(1024);
     assert_eq!((at_limit.len(), at_limit.chars().count()), (2048, 1024));
-    let mut request = transfer_request();
-    request.calldata = Some(CallData::new(at_limit.as_str()).expect("2048 bytes"));
+    let request = transfer_request().with_calldata(CallData::new(at_limit.as_str()).expect("2048 bytes"));
     assert_eq!(sent_transfer(&request).await["calldata"], at_limit.as_str());
 
     let over = format!("{at_limit}a");
@@ -78,8 +77,7 @@ async fn bytes_transfer_calldata_2048_or_2049_bytes() {
 async fn bytes_call_inner_callappdata_16384_or_16385_bytes() {
     let at_limit = "é".repeat(8192);
     assert_eq!(at_limit.len(), 16384);
-    let mut request = callinner_request();
-    request.callappdata = Some(CallAppData::new(at_limit.as_str()).expect("16384 bytes"));
+    let request = callinner_request().with_callappdata(CallAppData::new(at_limit.as_str()).expect("16384 bytes"));
     assert_eq!(sent_call_inner(&request).await["callappdata"], at_limit.as_str());
 
     let error = CallAppData::new(format!("{at_limit}a")).expect_err("16385 bytes");
@@ -112,8 +110,7 @@ fn pattern_call_inner_called_rule_names_star_and_hash() {
 #[tokio::test]
 async fn pattern_call_inner_caller_0_to_24_digits() {
     for ok in ["", "0", &"8".repeat(24)] {
-        let mut request = callinner_request();
-        request.caller = Some(Caller::new(ok).expect(ok));
+        let request = callinner_request().with_caller(Caller::new(ok).expect(ok));
         assert_eq!(sent_call_inner(&request).await["caller"], ok);
     }
     for bad in [&"8".repeat(25) as &str, "12a", "+8613800000000", "*", "#", "1 2"] {

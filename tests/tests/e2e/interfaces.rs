@@ -16,10 +16,10 @@ use crate::wire::{Wire, exercise};
 
 #[tokio::test]
 async fn transfer_media_call() {
-    let mut request = transfer_request();
-    request.caller = Some("88880021".into());
-    request.calldata = Some(CallData::new("help").expect("short"));
-    request.skill_id = Some(7);
+    let request = transfer_request()
+        .with_caller("88880021")
+        .with_calldata(CallData::new("help").expect("short"))
+        .with_skill_id(7);
     let wire = Wire {
         guid: Some(GUID),
         headers: Vec::new(),
@@ -140,11 +140,11 @@ async fn optional_body_fields_are_left_out_when_unset() {
 
 #[tokio::test]
 async fn call_inner_sends_every_optional_field_when_set() {
-    let mut request = callinner_request();
-    request.caller = Some(callinner::Caller::new("88880021").expect("digits"));
-    request.skillid = Some(12);
-    request.callappdata = Some(callinner::CallAppData::new("").expect("may be empty"));
-    request.mediaability = Some(1);
+    let request = callinner_request()
+        .with_caller(callinner::Caller::new("88880021").expect("digits"))
+        .with_skillid(12)
+        .with_callappdata(callinner::CallAppData::new("").expect("may be empty"))
+        .with_mediaability(1);
     let server = gateway(success(Some(json!("1-1"))), 1).await;
     let call_id = session(&server, AGENT).call_inner(&request).await;
     assert_eq!(call_id.expect("sent").as_deref(), Some("1-1"));

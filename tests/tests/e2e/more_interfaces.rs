@@ -219,21 +219,21 @@ where
 
 #[tokio::test]
 async fn login() {
-    let mut request = login_request();
-    request.autoanswer = Some(false);
-    request.autoenteridle = Some(false);
-    request.releasephone = Some(false);
-    request.agenttype = Some(login::AgentType::PcAndPhoneVideo);
-    request.status = Some(login::Status::Busy);
-    request.ip = Some(login::Ip::new("10.0.0.7").expect("short"));
-    request.entry_ip = Some("10.0.0.1".into());
-    request.phonelinkage = Some(true);
-    request.check_in_webm = Some(false);
-    request.check_in_mailm = Some(true);
-    request.vc_phone_number = Some(login::VcPhoneNumber::new("7001").expect("short"));
-    request.listen_status = Some(true);
-    request.call_back_uri = Some(login::CallBackUri::new("https://desk.example/cb").expect("short"));
-    request.service_token = Some(SecretString::new("svcToken1"));
+    let request = login_request()
+        .with_autoanswer(false)
+        .with_autoenteridle(false)
+        .with_releasephone(false)
+        .with_agenttype(login::AgentType::PcAndPhoneVideo)
+        .with_status(login::Status::Busy)
+        .with_ip(login::Ip::new("10.0.0.7").expect("short"))
+        .with_entry_ip("10.0.0.1")
+        .with_phonelinkage(true)
+        .with_check_in_webm(false)
+        .with_check_in_mailm(true)
+        .with_vc_phone_number(login::VcPhoneNumber::new("7001").expect("short"))
+        .with_listen_status(true)
+        .with_call_back_uri(login::CallBackUri::new("https://desk.example/cb").expect("short"))
+        .with_service_token(SecretString::new("svcToken1"));
     let wire = Wire {
         guid: None,
         body: Some(json!({
@@ -257,7 +257,7 @@ async fn login() {
         ..Wire::bare("login", "PUT", "/onlineagent/205")
     };
     let shown = format!("{request:?}");
-    assert!(!shown.contains(PASSWORD) && !shown.contains("svc-token"), "{shown}");
+    assert!(!shown.contains(PASSWORD) && !shown.contains("svcToken1"), "{shown}");
     exercise(
         wire,
         signed_in(),
@@ -306,7 +306,7 @@ async fn logout() {
 
 #[tokio::test]
 async fn poll_events() {
-    let request = poll::Request { calldata: Some("bar".into()) };
+    let request = poll::Request::new().with_calldata("bar");
     let wire = Wire { query: Some("calldata=bar"), ..Wire::bare("poll_events", "GET", "/agentevent/205") };
     exercise(
         wire,
@@ -333,7 +333,7 @@ async fn poll_events() {
 
 #[tokio::test]
 async fn handshake() {
-    let request = handshake::Request { service_token: Some(SecretString::new("svcToken2")) };
+    let request = handshake::Request::new().with_service_token(SecretString::new("svcToken2"));
     let wire = Wire {
         headers: vec![("service_token", Some("svcToken2"))],
         ..Wire::bare("handshake", "POST", "/onlineagent/205/handshake")
@@ -346,12 +346,12 @@ async fn handshake() {
 
 #[tokio::test]
 async fn call_out() {
-    let mut request = call_out_request();
-    request.caller = Some(callout::Caller::new("40040").expect("digits"));
-    request.skillid = Some(12);
-    request.callappdata = Some(callout::CallAppData::new("note").expect("short"));
-    request.mediaability = Some(MediaAbility::Video);
-    request.user_video_direction = Some(UserVideoDirection::SendAndReceive);
+    let request = call_out_request()
+        .with_caller(callout::Caller::new("40040").expect("digits"))
+        .with_skillid(12)
+        .with_callappdata(callout::CallAppData::new("note").expect("short"))
+        .with_mediaability(MediaAbility::Video)
+        .with_user_video_direction(UserVideoDirection::SendAndReceive);
     let wire = Wire {
         body: Some(json!({
             "caller": "40040",
@@ -375,7 +375,7 @@ async fn call_out() {
 
 #[tokio::test]
 async fn answer() {
-    let request = answer::Request { callid: Some(CALL_ID.into()) };
+    let request = answer::Request::new().with_callid(CALL_ID);
     let wire = Wire { query: Some("callid=1456401416-3"), ..Wire::bare("answer", "PUT", "/voicecall/205/answer") };
     exercise(wire, success(Some(json!({}))), (), ("200-002", ErrorCode::AnswerNoCall), async |s: &Session| {
         s.answer(&request).await
@@ -409,7 +409,7 @@ async fn hold() {
 
 #[tokio::test]
 async fn get_hold() {
-    let request = gethold::Request { callid: Some(CALL_ID.into()) };
+    let request = gethold::Request::new().with_callid(CALL_ID);
     let wire = Wire { query: Some("callid=1456401416-3"), ..Wire::bare("get_hold", "POST", "/voicecall/205/gethold") };
     exercise(wire, success(Some(json!({}))), (), ("200-015", ErrorCode::GetHoldNoHeldCall), async |s: &Session| {
         s.get_hold(&request).await
@@ -443,12 +443,12 @@ async fn connect_hold_refuses_call_ids_that_would_change_the_path() {
 
 #[tokio::test]
 async fn transfer_call() {
-    let mut request = transfer_request(DeviceType::Agent, Mode::TalkOrSpecified);
-    request.callappdata = Some(transfer::CallAppData::new("").expect("may be empty"));
-    request.caller = Some(transfer::Caller::new("40040").expect("digits"));
-    request.mediaability = Some(transfer::MediaAbility::Audio);
-    request.holdflag = Some(false);
-    request.skill_id = Some(7);
+    let request = transfer_request(DeviceType::Agent, Mode::TalkOrSpecified)
+        .with_callappdata(transfer::CallAppData::new("").expect("may be empty"))
+        .with_caller(transfer::Caller::new("40040").expect("digits"))
+        .with_mediaability(transfer::MediaAbility::Audio)
+        .with_holdflag(false)
+        .with_skill_id(7);
     let wire = Wire {
         body: Some(json!({
             "devicetype": 2,
@@ -470,8 +470,7 @@ async fn transfer_call() {
 
 #[tokio::test]
 async fn conf_join() {
-    let mut request = conf_join_request();
-    request.callappdata = Some(confjoin::CallAppData::new("é data").expect("short"));
+    let request = conf_join_request().with_callappdata(confjoin::CallAppData::new("é data").expect("short"));
     let wire = Wire {
         body: Some(json!({ "callid": CALL_ID, "callappdata": "é data" })),
         ..Wire::bare("conf_join", "POST", "/voicecall/205/confjoin")
@@ -506,15 +505,21 @@ async fn query_values_with_reserved_characters_arrive_intact() {
     // Whatever the escaping, the server must read back exactly one
     // parameter holding exactly the value given.
     let ok = || success(Some(json!({})));
-    let value = || Some(format!("{RESERVED}&x=1+2"));
+    let value = || format!("{RESERVED}&x=1+2");
     let checks = [
-        ("callid", sent(ok(), async |s: &Session| s.answer(&answer::Request { callid: value() }).await).await),
-        ("callid", sent(ok(), async |s: &Session| s.get_hold(&gethold::Request { callid: value() }).await).await),
-        ("calldata", sent(ok(), async |s: &Session| s.poll_events(&poll::Request { calldata: value() }).await).await),
+        ("callid", sent(ok(), async |s: &Session| s.answer(&answer::Request::new().with_callid(value())).await).await),
+        (
+            "callid",
+            sent(ok(), async |s: &Session| s.get_hold(&gethold::Request::new().with_callid(value())).await).await,
+        ),
+        (
+            "calldata",
+            sent(ok(), async |s: &Session| s.poll_events(&poll::Request::new().with_calldata(value())).await).await,
+        ),
     ];
     for (name, request) in checks {
         let pairs: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
-        assert_eq!(pairs, [(name.to_owned(), value().unwrap())], "{}", request.url);
+        assert_eq!(pairs, [(name.to_owned(), value())], "{}", request.url);
         assert!(request.url.fragment().is_none(), "{}", request.url);
     }
 }
@@ -752,9 +757,8 @@ async fn agent_id_outside_101_to_999999_is_refused_at_sign_in() {
 #[tokio::test]
 async fn call_out_user_video_direction_needs_a_video_call() {
     for mediaability in [None, Some(MediaAbility::Audio), Some(MediaAbility::Negotiated)] {
-        let mut request = call_out_request();
+        let mut request = call_out_request().with_user_video_direction(UserVideoDirection::ReceiveOnly);
         request.mediaability = mediaability;
-        request.user_video_direction = Some(UserVideoDirection::ReceiveOnly);
         let error = refused(async |s: &Session| s.call_out(&request).await).await;
         assert_eq!(error.parameter, "userVideoDirection", "{mediaability:?}");
         assert!(error.to_string().contains("`userVideoDirection`"), "{error}");
@@ -767,9 +771,7 @@ async fn call_out_user_video_direction_needs_a_video_call() {
         UserVideoDirection::SendAndReceive,
         UserVideoDirection::NotSet,
     ] {
-        let mut request = call_out_request();
-        request.mediaability = Some(MediaAbility::Video);
-        request.user_video_direction = Some(direction);
+        let request = call_out_request().with_mediaability(MediaAbility::Video).with_user_video_direction(direction);
         let request = sent(success(Some(json!(CALL_ID))), async |s: &Session| s.call_out(&request).await).await;
         let body: Value = request.body_json().expect("JSON");
         assert_eq!(body["mediaability"], 1);
@@ -809,8 +811,7 @@ async fn transfer_call_mode_must_fit_the_devicetype() {
 
 #[tokio::test]
 async fn transfer_call_skill_id_only_to_an_agent() {
-    let mut request = transfer_request(DeviceType::SkillQueue, Mode::Release);
-    request.skill_id = Some(9);
+    let request = transfer_request(DeviceType::SkillQueue, Mode::Release).with_skill_id(9);
     let error = refused(async |s: &Session| s.transfer_call(&request).await).await;
     assert_eq!(error.parameter, "skillId");
 }
@@ -853,7 +854,7 @@ async fn handshake_service_token_is_checked_and_never_shown() {
         // The page allows "no special characters".
         ("svc-token".to_owned(), "does not match the required format"),
     ] {
-        let request = handshake::Request { service_token: Some(SecretString::new(token.as_str())) };
+        let request = handshake::Request::new().with_service_token(SecretString::new(token.as_str()));
         let error = refused(async |s: &Session| s.handshake(&request).await).await;
         assert_eq!(error.parameter, "service_token");
         assert_eq!(error.problem, problem);
@@ -861,7 +862,7 @@ async fn handshake_service_token_is_checked_and_never_shown() {
         assert!(!shown.contains(&token), "the token leaked: {shown}");
     }
 
-    let request = handshake::Request { service_token: Some(SecretString::new("T".repeat(50))) };
+    let request = handshake::Request::new().with_service_token(SecretString::new("T".repeat(50)));
     let request = sent(success(None), async |s: &Session| s.handshake(&request).await).await;
     assert_eq!(header(&request, "service_token"), Some("T".repeat(50).as_str()));
 }

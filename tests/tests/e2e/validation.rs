@@ -44,18 +44,16 @@ fn malformed_agent_ids_are_refused_at_construction() {
 #[tokio::test]
 async fn skill_id_is_refused_unless_devicetype_is_agent() {
     for devicetype in [DeviceType::SkillQueue, DeviceType::SystemAccessCode] {
-        let mut request = transfer_request();
+        let mut request = transfer_request().with_skill_id(9);
         request.devicetype = devicetype;
         request.mode = Mode::Blind;
-        request.skill_id = Some(9);
         let server = silent_gateway().await;
         let error = validation(session(&server, AGENT).transfer_media_call(&request).await);
         assert_rejected(&error, "skillId", "skillId is valid only when devicetype is 2 (agent).");
         server.verify().await;
     }
 
-    let mut request = transfer_request();
-    request.skill_id = Some(9);
+    let request = transfer_request().with_skill_id(9);
     let server = gateway(Op::Transfer.success(), 1).await;
     let outcome = session(&server, AGENT).transfer_media_call(&request).await;
     assert!(outcome.is_ok(), "{outcome:?}");
@@ -96,9 +94,8 @@ async fn request_call_refuses_call_ids_that_would_change_the_path() {
 
 #[tokio::test]
 async fn request_rules_are_checked_whatever_the_agent_id() {
-    let mut request = transfer_request();
+    let mut request = transfer_request().with_skill_id(9);
     request.devicetype = DeviceType::SkillQueue;
-    request.skill_id = Some(9);
     let server = silent_gateway().await;
     let error = validation(session(&server, "60000").transfer_media_call(&request).await);
     assert_eq!(error.parameter, "skillId");

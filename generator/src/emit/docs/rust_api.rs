@@ -4,17 +4,15 @@
 //! the auth header are methods on `Session`, the others on `Client` (taking
 //! the agent ID as an argument when the path names one); the agent-ID path
 //! parameter is never a field of `Request`, and there is no `Request` when
-//! nothing else is sent.
+//! nothing else is sent. A `Request` is built with `Request::new` from the
+//! required values and the `with_` setters of the optional ones.
 
 use serde::Serialize;
 
 pub(crate) use crate::emit::rust::interface::starts_session;
-use crate::emit::rust::interface::{agent_id_param, receiver, request_params};
+use crate::emit::rust::interface::{agent_id_param, receiver, request_params, setter_name};
 use crate::emit::rust::types::{ParamType, param_type};
 use crate::ir::{Api, Interface, Param, ResultShape, SessionEffect, Type, Value};
-
-/// Requests with at most this many fields are shown as a struct literal, larger ones through `Request::new`.
-const LITERAL_FIELDS: usize = 7;
 
 /// What the "Rust" section of an interface page shows.
 #[derive(Debug, Clone, Serialize)]
@@ -27,6 +25,8 @@ pub struct RustApi {
     pub example: String,
     /// What a successful call does to the session, markdown; `None` when nothing.
     pub session_md: Option<String>,
+    /// How the `Request` is built, markdown; `None` when the interface has none.
+    pub request_md: Option<String>,
 }
 
 /// The client crate's name as a Rust path segment.
@@ -113,6 +113,25 @@ fn expression(krate: &str, p: &Param, json: Option<&serde_json::Value>) -> (Stri
     }
 }
 
+/// `Request::new(a, b)` and the setters, in words.
+fn request_md(it: &Interface) -> String {
+    let code = |s: &str| format!("`{s}`");
+    let required: Vec<&str> = request_params(it).filter(|p| p.required).map(|p| p.name.rust.as_str()).collect();
+    let setters: Vec<String> = request_params(it).filter(|p| !p.required).map(|p| code(&setter_name(p))).collect();
+    let new = code(&format!("Request::new({})", required.join(", ")));
+    let mut text = match required.len() {
+        0 => format!("Build the request with {new} (or `Request::default()`)"),
+        1 => format!("Build the request with {new}, the required parameter"),
+        _ => format!("Build the request with {new}, the required parameters in this order"),
+    };
+    if setters.is_empty() {
+        text.push('.');
+    } else {
+        text.push_str(&format!("; set optional ones with {}.", setters.join(", ")));
+    }
+    text
+}
+
 /// The signature and call example of `it`'s method.
 pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
     let krate = crate_path(api);
@@ -149,43 +168,31 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
     let mut imports: Vec<String> = Vec::new();
     let mut body = Vec::new();
     if has_request {
-        let params: Vec<&Param> = request_params(it).collect();
-        if params.len() <= LITERAL_FIELDS {
-            // Every field spelled out, unset options as `None`.
-            body.push(format!("let request = {}::Request {{", it.module.rust));
-            for p in params {
-                let json = example_value(it, p);
-                let value = if !p.required && json.is_none() {
-                    "None".to_owned()
-                } else {
-                    let (expr, import) = expression(&krate, p, json);
-                    imports.extend(import);
-                    if p.required { expr } else { format!("Some({expr})") }
-                };
-                body.push(format!("    {}: {value},", p.name.rust));
+        // The required values through `Request::new`, then the options the example sets.
+        let mut args = Vec::new();
+        let mut sets = Vec::new();
+        for p in request_params(it) {
+            let json = example_value(it, p);
+            if !p.required && json.is_none() {
+                continue;
             }
-            body.push("};".to_owned());
+            let (expr, import) = expression(&krate, p, json);
+            imports.extend(import);
+            // `new` and the setters take plain strings as `impl Into<String>`.
+            let expr = expr.strip_suffix(".into()").map(str::to_owned).unwrap_or(expr);
+            if p.required {
+                args.push(expr);
+            } else {
+                sets.push(format!("    .{}({expr})", setter_name(p)));
+            }
+        }
+        let new = format!("let request = {}::Request::new({})", it.module.rust, args.join(", "));
+        if sets.is_empty() {
+            body.push(format!("{new};"));
         } else {
-            // Too many fields to list: the required ones through `Request::new`, then the options the example sets.
-            let mut args = Vec::new();
-            let mut sets = Vec::new();
-            for p in params {
-                let json = example_value(it, p);
-                if !p.required && json.is_none() {
-                    continue;
-                }
-                let (expr, import) = expression(&krate, p, json);
-                imports.extend(import);
-                if p.required {
-                    // `new` takes plain strings as `impl Into<String>`.
-                    args.push(expr.strip_suffix(".into()").map(str::to_owned).unwrap_or(expr));
-                } else {
-                    sets.push(format!("request.{} = Some({expr});", p.name.rust));
-                }
-            }
-            let binding = if sets.is_empty() { "let request" } else { "let mut request" };
-            body.push(format!("{binding} = {}::Request::new({});", it.module.rust, args.join(", ")));
+            body.push(new);
             body.extend(sets);
+            body.last_mut().expect("a setter").push(';');
         }
         imports.sort();
         imports.dedup();
@@ -229,6 +236,7 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
         (ResultShape::Event { .. }, _) => format!("let event: Option<{krate}::ReceivedEvent> = {call}"),
     });
     RustApi {
+        request_md: has_request.then(|| request_md(it)),
         receiver: format!("{krate}::{receiver}"),
         module_path: format!("{krate}::{module}"),
         signature,

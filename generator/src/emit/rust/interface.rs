@@ -18,9 +18,10 @@ pub(crate) fn has_request(it: &Interface) -> bool {
     request_params(it).next().is_some()
 }
 
-/// True when `Request` has a `validate` method.
+/// True when `Request` has a `validate` method: every `Request` has one, even with nothing to
+/// check yet, so that a rule removed from the spec does not remove a public method.
 pub(crate) fn has_validate(it: &Interface) -> bool {
-    !it.rules.is_empty() || request_params(it).any(|p| p.secret && !p.constraints.is_empty())
+    has_request(it)
 }
 
 /// The agent-ID path parameter, if the interface has one.
@@ -137,29 +138,28 @@ fn request_struct(it: &Interface) -> TokenStream {
     let required: Vec<&Param> = request_params(it).filter(|p| p.required).collect();
     let args = required.iter().map(|p| {
         let id = ident(&p.name.rust);
-        match param_type(p) {
-            ParamType::Plain(_) if p.ty == Type::String && !p.secret => quote! { #id: impl Into<String> },
-            _ => {
-                let t = field_tokens(p);
-                quote! { #id: #t }
-            }
-        }
+        let t = argument_type(p);
+        quote! { #id: #t }
     });
     let inits = request_params(it).map(|p| {
         let id = ident(&p.name.rust);
         if !p.required {
             quote! { #id: None }
-        } else if matches!(param_type(p), ParamType::Plain(_)) && p.ty == Type::String && !p.secret {
+        } else if takes_into_string(p) {
             quote! { #id: #id.into() }
         } else {
             quote! { #id }
         }
     });
+    let setters = request_params(it).filter(|p| !p.required).map(setter);
     let validate = validate_fn(it);
     let doc = Doc::new()
         .raw(format!("Request of [`{}`](crate::{}::{}).", it.operation.rust, receiver(it), it.operation.rust))
         .blank()
-        .raw("Build it with [`Request::new`] from the required values, then set optional ones.")
+        .raw(
+            "Build it with [`Request::new`] from the required values, then set optional ones with its `with_` methods.",
+        )
+        .raw("It cannot be written as a struct literal, so a parameter the vendor adds later is not a breaking change.")
         .attrs();
     let default = required.is_empty().then(|| quote! { Default, });
     // Positional arguments mirror the spec's required parameters, however many.
@@ -167,18 +167,66 @@ fn request_struct(it: &Interface) -> TokenStream {
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default serde::Serialize)]
+        #[non_exhaustive]
         pub struct Request {
             #(#fields,)*
         }
 
         impl Request {
-            /// A request with the required values; optional ones start unset.
+            /// A request with the required values, in the spec's order; optional ones start unset.
             #many
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits,)* }
             }
 
+            #(#setters)*
+
             #validate
+        }
+    }
+}
+
+/// True when a required argument or setter takes `impl Into<String>` rather than its field type.
+fn takes_into_string(p: &Param) -> bool {
+    matches!(param_type(p), ParamType::Plain(_)) && p.ty == Type::String && !p.secret
+}
+
+/// The type `new` or a setter takes for `p`: the field's type without `Option`.
+fn argument_type(p: &Param) -> TokenStream {
+    if takes_into_string(p) {
+        return quote! { impl Into<String> };
+    }
+    match param_type(p) {
+        ParamType::Enum | ParamType::Constrained => {
+            let t = ident(&p.type_name.rust);
+            quote! { #t }
+        }
+        ParamType::Plain(t) => t,
+    }
+}
+
+/// The name of the setter of optional parameter `p`: `with_` and its Rust name.
+pub(crate) fn setter_name(p: &Param) -> String {
+    format!("with_{}", p.name.rust.trim_start_matches("r#"))
+}
+
+/// `with_x(self, x) -> Self` for an optional parameter.
+fn setter(p: &Param) -> TokenStream {
+    let id = ident(&p.name.rust);
+    let name = ident(&setter_name(p));
+    let ty = argument_type(p);
+    let value = if takes_into_string(p) {
+        quote! { value.into() }
+    } else {
+        quote! { value }
+    };
+    let doc = Doc::new().raw(format!("Sets the optional parameter {}.", code(&p.name.wire))).attrs();
+    quote! {
+        #doc
+        #[must_use]
+        pub fn #name(mut self, value: #ty) -> Self {
+            self.#id = Some(#value);
+            self
         }
     }
 }

@@ -161,6 +161,7 @@ fn enum_type(p: &Param) -> TokenStream {
     if p.constraints.supported_only {
         doc = doc.blank().raw("The wire format accepts other values, but the server supports only these.");
     }
+    // Non-exhaustive, so that a value the vendor adds later is not a breaking change.
     let doc = doc.blank().text(&p.description).attrs();
     let variants = p.constraints.values.iter().map(|v| {
         let id = ident(&v.name.rust);
@@ -172,6 +173,7 @@ fn enum_type(p: &Param) -> TokenStream {
     quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants,)*
         }
