@@ -71,34 +71,67 @@ where
     C: RetCode,
     B: Serialize + ?Sized,
 {
+    let (result, sent) = attempt::<T, C, B>(transport, session, op, &call).await;
+    // The vendor's "authentication failed" code means nothing was done. When
+    // the session's Guid rotated while the request was on its way (the
+    // gateway keeps only the previous one valid), the request is sent once
+    // more with the current Guid rather than failing an action the agent
+    // was entitled to.
+    match (&result, session, sent) {
+        (Err(Error::Api { code, .. }), Some(session), Some(sent))
+            if code.code() == AUTH_FAILED && session.guid() != sent =>
+        {
+            attempt(transport, Some(session), op, &call).await.0
+        }
+        _ => result,
+    }
+}
+
+/// The vendor's code for a request whose `Guid` the gateway did not accept.
+const AUTH_FAILED: &str = "000-003";
+
+/// One exchange; also gives the Guid the request carried.
+async fn attempt<T, C, B>(
+    transport: &Transport,
+    session: Option<&SessionState>,
+    op: &'static Operation,
+    call: &Call<'_, B>,
+) -> (Result<T, Error<C>>, Option<Guid>)
+where
+    T: DeserializeOwned + Default,
+    C: RetCode,
+    B: Serialize + ?Sized,
+{
     if session.is_some_and(SessionState::is_ended) {
-        return Err(Error::SessionEnded { operation: op.name });
+        return (Err(Error::SessionEnded { operation: op.name }), None);
     }
     let outgoing = session.map(SessionState::outgoing);
     let guid = match (op.sends_guid, &outgoing) {
-        (true, Some(outgoing)) => Some(&outgoing.guid),
+        (true, Some(outgoing)) => Some(outgoing.guid.clone()),
         (true, None) => {
-            return Err(Error::Config(format!(
-                "operation `{}` needs a signed-in session but was called without one",
-                op.name
-            )));
+            let problem = format!("operation `{}` needs a signed-in session but was called without one", op.name);
+            return (Err(Error::Config(problem)), None);
         }
         (false, _) => None,
     };
-    let cookies = match outgoing.as_ref().map(|o| o.cookie_header.clone()) {
+    let cookies = match outgoing.map(|o| o.cookie_header) {
         Some(Err(_)) => {
-            return Err(Error::Config("a stored cookie contains characters not allowed in a header".to_owned()));
+            let problem = "a stored cookie contains characters not allowed in a header".to_owned();
+            return (Err(Error::Config(problem)), guid);
         }
         Some(Ok(header)) => header,
         None => None,
     };
-    let response = send(transport, op, &call, guid, cookies).await?;
-    let update = SessionUpdate::from_headers(response.headers());
-    if let Some(session) = session {
-        update.apply(session, guid);
+    let result = async {
+        let response = send(transport, op, call, guid.as_ref(), cookies).await?;
+        let update = SessionUpdate::from_headers(response.headers());
+        if let Some(session) = session {
+            update.apply(session, guid.as_ref());
+        }
+        read_body(op, transport.max_body_bytes(), response).await?.decode(op)
     }
-    let body = read_body(op, transport.max_body_bytes(), response).await?;
-    body.decode(op)
+    .await;
+    (result, guid)
 }
 
 /// Sends a sign-in request for `agent_id` and starts a session from the

@@ -782,3 +782,56 @@ async fn transport_errors_never_show_the_query() {
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     assert!(!shown.contains("QUERY-SECRET-42"), "{shown}");
 }
+
+/// The gateway keeps only the previous Guid valid: a request that left
+/// before two rotations comes back with 000-003, though nothing was done.
+#[tokio::test]
+async fn a_request_refused_for_a_guid_rotated_meanwhile_is_sent_again_with_the_new_one() {
+    let server = MockServer::start().await;
+    let refused = ResponseTemplate::new(200)
+        .set_body_json(json!({"message": "invalid guid", "retcode": "000-003"}))
+        .set_delay(Duration::from_millis(200));
+    Mock::given(method("GET"))
+        .and(path(STATUS_PATH))
+        .and(wiremock::matchers::header("guid", SECRET_GUID))
+        .respond_with(refused)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(STATUS_PATH))
+        .and(wiremock::matchers::header("guid", "ROTATED"))
+        .respond_with(ok(json!(null)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let transport = http_transport(&server.uri());
+    let s = session();
+    let rotate = {
+        let s = s.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            s.set_guid(Guid::new("ROTATED"));
+        }
+    };
+    let params = agent_params();
+    let call = execute::<Reserved, Code, ()>(
+        &transport,
+        Some(&s),
+        &QUERY_STATUS,
+        Call { path_params: &params, ..Call::default() },
+    );
+    let (result, ()) = tokio::join!(call, rotate);
+    assert!(result.is_ok(), "{result:?}");
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_refused_guid_that_did_not_rotate_is_the_callers_error() {
+    let server = MockServer::start().await;
+    let refused = ResponseTemplate::new(200).set_body_json(json!({"message": "", "retcode": "000-003"}));
+    Mock::given(method("GET")).and(path(STATUS_PATH)).respond_with(refused).expect(1).mount(&server).await;
+    let error = status::<Reserved>(&server).await.expect_err("refused, not sent again");
+    assert_eq!(error.api_code(), Some(&Code::Unknown("000-003".into())));
+    server.verify().await;
+}
