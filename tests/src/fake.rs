@@ -960,6 +960,18 @@ fn try_answer(shared: &Shared, agent_id: &str, epoch: u64, last: bool) -> Option
     })
 }
 
+/// The content of `AgentEvent_Talking`.
+fn talking(caller: &str, call_id: &str, called: &str, feature: &str) -> Value {
+    json!({
+        "caller": caller,
+        "callid": call_id,
+        "called": called,
+        "feature": feature,
+        "type": "main",
+        "mediaAbility": "1",
+    })
+}
+
 // -------------------------------------------------- interfaces from the specs
 
 /// Answers an interface the specs describe and the state model does not
@@ -1106,6 +1118,8 @@ fn operate(
             };
             if let Some(i) = index {
                 let call = session.held_calls.remove(i);
+                // The agent talks on the resumed call again.
+                events.push(("AgentEvent_Talking", talking(agent_id, &call.id, "", "0")));
                 if let Some(previous) = session.active_call.replace(call) {
                     session.held_calls.push(previous);
                 }
@@ -1162,6 +1176,8 @@ fn operate(
                 events.push(("AgentEvent_Connect_Fail", Value::String(callid.to_owned())));
             } else {
                 events.push(("AgentEvent_SuccTransResult", json!({ "result": 0, "callId": callid })));
+                // The session has left this agent.
+                events.push(("AgentEvent_Call_Release", Value::String(callid.to_owned())));
             }
             ok(json!({}))
         }
@@ -1180,7 +1196,19 @@ fn operate(
             }
             ok(json!({}))
         }
-        Op::RequestCall | Op::ThirdPartyConfTransmitNum | Op::Handshake => ok(json!({})),
+        Op::RequestCall => {
+            // The queued call named in the path comes to this agent, who talks on it.
+            // The path is requestcall/{callid}/{skilltype}.
+            let call_id = params.get(1).copied().unwrap_or_default().to_owned();
+            events.push(("AgentOther_PhoneAlerting", Value::Null));
+            events.push(("AgentOther_PhoneOffhook", json!({ "type": "main" })));
+            events.push(("AgentEvent_Talking", talking("", &call_id, agent_id, "0")));
+            if let Some(previous) = session.active_call.replace(Call { id: call_id }) {
+                session.held_calls.push(previous);
+            }
+            ok(json!({}))
+        }
+        Op::ThirdPartyConfTransmitNum | Op::Handshake => ok(json!({})),
         Op::Login | Op::ForceLogin | Op::Poll => err("000-002"),
     };
     for (event_type, content) in events {

@@ -921,3 +921,48 @@ async fn a_restarted_gateway_ends_the_stream_and_refuses_calls_with_a_code() -> 
     assert_eq!(api_code(&error), Some(&ErrorCode::NotSignedIn), "{error:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_requested_call_is_talked_on_and_can_be_transferred() -> TestResult {
+    use agentgateway::voicecall::requestcall::{self, SkillType};
+    let gw = gateway(fast()).await;
+    let (session, _) = sign_in(&gw).await;
+    let mut events = session.events();
+    session.request_call(&requestcall::Request::new("1456401416-9", SkillType::PublicQueue, 1)).await?;
+    let talking = events.wait_for(|e| matches!(e.event, Event::AgentEventTalking(_)), EVENT_TIMEOUT).await?;
+    let Event::AgentEventTalking(p) = &talking.event else { unreachable!("matched above") };
+    assert_eq!(p.callid.as_deref(), Some("1456401416-9"));
+    // The requested call is the agent's call now: a voice transfer finds it.
+    session.transfer_call(&transfer::Request::new(DeviceType::Agent, Address::new("206")?, Mode::Success)).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_resumed_held_call_is_talked_on_again() -> TestResult {
+    use agentgateway::voicecall::gethold;
+    let gw = gateway(fast()).await;
+    let (session, _) = sign_in(&gw).await;
+    let mut events = session.events();
+    let call_id = talk_to_206(&session, &mut events).await;
+    session.hold().await?;
+    events.wait_for(|e| matches!(e.event, Event::AgentEventHold(_)), EVENT_TIMEOUT).await?;
+    session.get_hold(&gethold::Request::new()).await?;
+    let talking = events.wait_for(|e| matches!(e.event, Event::AgentEventTalking(_)), EVENT_TIMEOUT).await?;
+    let Event::AgentEventTalking(p) = &talking.event else { unreachable!("matched above") };
+    assert_eq!(p.callid.as_deref(), Some(call_id.as_str()));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_media_transfer_that_succeeds_releases_the_session() -> TestResult {
+    use agentgateway::mediacall::transfer as media;
+    let gw = gateway(fast()).await;
+    let (session, _) = sign_in(&gw).await;
+    let mut events = session.events();
+    let request =
+        media::Request::new("web-1", media::DeviceType::Agent, media::Mode::Blind, media::Address::new("206")?);
+    session.transfer_media_call(&request).await?;
+    let released = events.wait_for(|e| matches!(e.event, Event::AgentEventCallRelease(_)), EVENT_TIMEOUT).await?;
+    assert_eq!(released.event, Event::AgentEventCallRelease("web-1".into()));
+    Ok(())
+}
