@@ -71,21 +71,27 @@ where
     C: RetCode,
     B: Serialize + ?Sized,
 {
-    let (result, sent) = attempt::<T, C, B>(transport, session, op, &call).await;
+    let (mut result, mut sent) = attempt::<T, C, B>(transport, session, op, &call).await;
     // The vendor's "authentication failed" code means nothing was done. When
     // the session's Guid rotated while the request was on its way (the
-    // gateway keeps only the previous one valid), the request is sent once
-    // more with the current Guid rather than failing an action the agent
-    // was entitled to.
-    match (&result, session, sent) {
-        (Err(Error::Api { code, .. }), Some(session), Some(sent))
-            if code.code() == AUTH_FAILED && session.guid() != sent =>
-        {
-            attempt(transport, Some(session), op, &call).await.0
+    // gateway keeps only the previous one valid), the request is sent again
+    // with the current Guid rather than failing an action the agent was
+    // entitled to; a few times at most, as rotations can follow each other.
+    for _ in 0..MAX_ROTATION_RESENDS {
+        match (&result, session, &sent) {
+            (Err(Error::Api { code, .. }), Some(session), Some(guid))
+                if code.code() == AUTH_FAILED && session.guid() != *guid =>
+            {
+                (result, sent) = attempt(transport, Some(session), op, &call).await;
+            }
+            _ => break,
         }
-        _ => result,
     }
+    result
 }
+
+/// How often a request refused for a Guid that rotated meanwhile is sent again.
+const MAX_ROTATION_RESENDS: usize = 3;
 
 /// The vendor's code for a request whose `Guid` the gateway did not accept.
 const AUTH_FAILED: &str = "000-003";
