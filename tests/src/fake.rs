@@ -312,7 +312,7 @@ impl FakeGateway {
         };
         let (server, ca_pem) = if shared.config.https {
             let certificates = Certificates::generate().map_err(std::io::Error::other)?;
-            let listener = certificates.listener(listener);
+            let listener = certificates.listener(listener)?;
             let server = tokio::spawn(async move {
                 let _ = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
             });

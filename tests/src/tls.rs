@@ -65,15 +65,49 @@ impl Certificates {
     }
 
     /// A listener that completes the TLS handshake of each connection.
-    pub fn listener(&self, tcp: TcpListener) -> TlsListener {
-        TlsListener { tcp, acceptor: self.acceptor.clone() }
+    ///
+    /// Handshakes run concurrently, each on its own task: one at a time, a
+    /// thousand clients connecting at once would wait in the accept queue
+    /// long enough to give up and connect again.
+    ///
+    /// # Errors
+    ///
+    /// When the TCP listener has no local address.
+    pub fn listener(&self, tcp: TcpListener) -> std::io::Result<TlsListener> {
+        let addr = tcp.local_addr()?;
+        let (tx, rx) = tokio::sync::mpsc::channel(1024);
+        let acceptor = self.acceptor.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, peer)) = tcp.accept().await else {
+                    // Out of file descriptors and the like: wait, as axum's own listener does.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                };
+                let (acceptor, tx) = (acceptor.clone(), tx.clone());
+                tokio::spawn(async move {
+                    // A client that refuses the certificate ends its handshake here.
+                    if let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                        let _ = tx.send((tls, peer)).await;
+                    }
+                });
+            }
+        });
+        Ok(TlsListener { addr, rx, accept_task: task.abort_handle() })
     }
 }
 
 /// Accepts TLS connections for `axum::serve`.
 pub struct TlsListener {
-    tcp: TcpListener,
-    acceptor: TlsAcceptor,
+    addr: SocketAddr,
+    rx: tokio::sync::mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
+    accept_task: tokio::task::AbortHandle,
+}
+
+impl Drop for TlsListener {
+    fn drop(&mut self) {
+        self.accept_task.abort();
+    }
 }
 
 impl axum::serve::Listener for TlsListener {
@@ -81,20 +115,14 @@ impl axum::serve::Listener for TlsListener {
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            let Ok((tcp, addr)) = self.tcp.accept().await else {
-                // Out of file descriptors and the like: wait, as axum's own listener does.
-                tokio::time::sleep(Duration::from_millis(10)).await;
-                continue;
-            };
-            // A client that refuses the certificate ends its handshake here.
-            if let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, self.acceptor.accept(tcp)).await {
-                return (tls, addr);
-            }
+        match self.rx.recv().await {
+            Some(connection) => connection,
+            // The accepting task only ends when aborted, with the listener.
+            None => std::future::pending().await,
         }
     }
 
     fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        self.tcp.local_addr()
+        Ok(self.addr)
     }
 }
