@@ -4,23 +4,14 @@
 //! copy of the generated output that would have to learn about it (the page checks run on the
 //! same tree in `docs.rs`; CI compiles, lints and documents the crate made from it).
 
+mod support;
+use support::copy_dir;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
 use ccgen::diff::{Class, Kind};
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read_dir").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
 
 #[test]
 fn a_new_spec_file_and_generate_are_all_an_interface_needs() {

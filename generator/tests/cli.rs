@@ -2,6 +2,9 @@
 //! a stale output from invalid specs, `--quiet`/`--verbose`, no colour when
 //! the output is not a terminal, and the repository found from a subfolder.
 
+mod support;
+use support::copy_dir;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -36,19 +39,6 @@ fn broken_specs() -> tempfile::TempDir {
     let spec = std::fs::read_to_string(&file).expect("read spec");
     std::fs::write(&file, format!("{spec}\nno_such_key: 1\n")).expect("write spec");
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 #[test]

@@ -9,6 +9,9 @@
 //! `an_added_interface_passes_every_page_check`, on a copy with one more
 //! interface.
 
+mod support;
+use support::copy_dir;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -482,18 +485,6 @@ fn spec_with_added_interface() -> (tempfile::TempDir, Api) {
     copy_dir(&root.join("tests/added_interface"), dir.path());
     let api = ccgen::pipeline::validate(dir.path()).unwrap_or_else(|d| panic!("{}", d.render()));
     (dir, api)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// The page checks hold for a tree with one more interface, in a new resource folder, with

@@ -1,21 +1,12 @@
 //! Regenerating after a one-interface spec change touches only what must change,
 //! and the changelog records the change once.
 
+mod support;
+use support::copy_dir;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read_dir").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
 
 fn edit(path: &Path, from: &str, to: &str) {
     let text = fs::read_to_string(path).expect("read spec");

@@ -196,9 +196,9 @@ pub(crate) fn quote_server_text(text: &str, max_chars: usize) -> String {
 /// The error and every cause below it, joined by `: `. reqwest's own message
 /// ("error sending request") hides what went wrong, such as an untrusted
 /// certificate, in its sources.
-fn cause_chain(error: &reqwest::Error) -> String {
+pub(crate) fn cause_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
-    let mut next = std::error::Error::source(error);
+    let mut next = error.source();
     while let Some(cause) = next {
         let shown = cause.to_string();
         // Wrappers often repeat their inner error's text.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use reqwest::{Certificate, Client, Proxy, Url, redirect};
 
-use crate::error::{Error, RetCode};
+use crate::error::{Error, RetCode, cause_chain};
 
 /// Response bodies larger than this are refused unless configured otherwise.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -251,7 +251,7 @@ impl TransportBuilder {
                 Proxy::all(proxy.as_str()).map_err(|e| Error::Config(format!("the proxy URL is not usable: {e}")))?;
             client = client.proxy(proxy);
         }
-        client.build().map_err(|e| Error::Config(format!("the HTTP client could not be built: {}", error_chain(&e))))
+        client.build().map_err(|e| Error::Config(format!("the HTTP client could not be built: {}", cause_chain(&e))))
     }
 
     fn base<C: RetCode>(&self) -> Result<String, Error<C>> {
@@ -289,24 +289,11 @@ impl TransportBuilder {
 
 fn parse_pem_certificates<C: RetCode>(pem: &[u8]) -> Result<Vec<Certificate>, Error<C>> {
     let certificates = Certificate::from_pem_bundle(pem)
-        .map_err(|e| Error::Config(format!("a root certificate is not valid PEM: {}", error_chain(&e))))?;
+        .map_err(|e| Error::Config(format!("a root certificate is not valid PEM: {}", cause_chain(&e))))?;
     if certificates.is_empty() {
         return Err(Error::Config("a root certificate PEM contains no CERTIFICATE block".to_owned()));
     }
     Ok(certificates)
-}
-
-/// reqwest's builder errors keep the useful part ("invalid certificate") in
-/// their sources, which `Display` alone leaves out.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]
