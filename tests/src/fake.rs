@@ -1,18 +1,23 @@
 //! A fake CC-Gateway ("AgentGateway") for end-to-end tests.
 //!
-//! [`FakeGateway`] is a small HTTP server on `127.0.0.1` (OS-assigned port, plain HTTP) that
-//! behaves like the gateway for the interfaces described in `spec/`: sign-in hands out a session
-//! token in `Set-GUID`, every other interface checks the `Guid` header, events are collected by
-//! long-polling `GET /agentevent/{agentid}`, and voice-call interfaces keep a minimal call state
-//! and queue the events the vendor documents. Every answer is HTTP 200 with the gateway's
-//! `{"message", "retcode", "result"}` envelope (the event poll carries `event` instead of
-//! `result`); an unknown path is HTTP 404.
+//! [`FakeGateway`] is a small server on `127.0.0.1` (OS-assigned port, HTTPS with a private CA
+//! or plain HTTP) that behaves like the gateway for every interface described in its spec tree:
+//! requests are judged by the specs ([`crate::judge`]), sign-in hands out a session token in
+//! `Set-GUID` and a routing cookie, every other interface checks the `Guid` header, events are
+//! collected by long-polling `GET /agentevent/{agentid}`, and a successful operation queues the
+//! events its spec lists and answers with the result its spec describes ([`crate::behaviour`]).
+//! Only the call state (who is talking, which call is held or ringing) is modelled by hand.
+//! Every answer is HTTP 200 with the gateway's `{"message", "retcode", "result"}` envelope (the
+//! event poll carries `event` instead of `result`); an unknown path is HTTP 404.
 //!
-//! Test hooks: [`FakeGateway::push_event`], [`FakeGateway::rotate_guid`],
-//! [`FakeGateway::drop_session`], [`FakeGateway::fail_next`] and [`FakeGateway::requests`].
+//! Test hooks: [`FakeGateway::push_event`], [`FakeGateway::inject_call`],
+//! [`FakeGateway::rotate_guid`], [`FakeGateway::drop_session`], [`FakeGateway::restart`],
+//! [`FakeGateway::fail_next`], [`FakeGateway::fault_next`] (delay, cut body, HTML page, dropped
+//! connection) and [`FakeGateway::requests`] (the request log, with refusals and warnings).
 //!
 //! Conventions of the fake (not of the real gateway):
-//! - a transfer to address `"0000"` fails (`AgentEvent_Connect_Fail`);
+//! - a transfer (voice or media) to address `"0000"` fails: the failure events its spec lists
+//!   (`AgentEvent_Connect_Fail`) are queued instead of the others;
 //! - a new sign-in starts with an empty event queue, so events are to be pushed after sign-in;
 //! - when a session ends (sign-out, [`FakeGateway::drop_session`], poll timeout, forced sign-in
 //!   elsewhere), a poll that is already waiting receives the session's remaining events (among
@@ -31,11 +36,13 @@ use axum::extract::{Query, Request, State as AxumState};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::any;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
-use ccgen::ir::{Interface, Payload, ResultShape, Role};
+use ccgen::ir::{Api, HeaderRole, Interface, ResultShape, Role, SessionEffect};
+
+use crate::behaviour::{self, Facts, Outcome};
 
 use crate::judge::{Judge, Refusal};
 use crate::tls::Certificates;
@@ -91,6 +98,8 @@ pub enum Fault {
     CutBody,
     /// An HTML error page with this HTTP status, as a proxy in front of the gateway sends.
     HtmlPage(u16),
+    /// Close the connection without answering.
+    DropConnection,
 }
 
 /// One request as it reached the fake, in arrival order.
@@ -110,6 +119,9 @@ pub struct RecordedRequest {
     pub body: String,
     /// The rule the request broke, when the specs refused it.
     pub refused: Option<String>,
+    /// What the gateway would let through but is worth a look: a request of a signed-in
+    /// agent without the sign-in cookie (a load balancer would misroute it).
+    pub warnings: Vec<String>,
 }
 
 impl RecordedRequest {
@@ -149,11 +161,15 @@ struct Session {
     last_poll: Instant,
     active_call: Option<Call>,
     held_calls: Vec<Call>,
+    /// An inbound call ringing for the agent, until answered.
+    ringing: Option<Call>,
 }
 
 #[derive(Debug, Clone)]
 struct Call {
     id: String,
+    /// The other party's number.
+    other: String,
 }
 
 #[derive(Debug, Default)]
@@ -172,6 +188,8 @@ struct Agent {
 struct State {
     agents: HashMap<String, Agent>,
     requests: Vec<RecordedRequest>,
+    /// Requests recorded and then forgotten ([`FakeGateway::clear_requests`]).
+    forgotten: usize,
     fail_next: Vec<(String, String)>,
     faults: Vec<(String, Fault)>,
     next_epoch: u64,
@@ -240,10 +258,13 @@ fn push(agent: &mut Agent, event_type: &str, content: Value) {
 }
 
 /// Ends the agent's session, if any, and queues `AgentOther_ShutdownService`.
-fn end_session(agent: &mut Agent) -> bool {
+fn end_session(api: &Api, agent: &mut Agent) -> bool {
     match agent.session.take() {
         Some(session) => {
-            push(agent, "AgentOther_ShutdownService", json!({ "loginTime": session.login_time.to_string() }));
+            let mut facts = Facts::default();
+            facts.set("loginTime", session.login_time.to_string());
+            let name = "AgentOther_ShutdownService";
+            push(agent, name, behaviour::content(api, name, &facts));
             true
         }
         None => false,
@@ -371,10 +392,31 @@ impl FakeGateway {
     pub fn drop_session(&self, agent_id: &str) {
         let mut state = self.shared.lock();
         if let Some(agent) = state.agents.get_mut(agent_id) {
-            end_session(agent);
+            end_session(self.shared.judge.api(), agent);
         }
         drop(state);
         self.shared.wake(agent_id);
+    }
+
+    /// An inbound call from `caller` rings for the signed-in agent: the ringing events
+    /// (`AgentOther_PhoneAlerting`, `AgentEvent_Ringing`, in the catalog's shapes) are queued,
+    /// and the agent's next `answer` talks on the call. Returns the call's ID, or `None` when
+    /// the agent is not signed in.
+    pub fn inject_call(&self, agent_id: &str, caller: &str) -> Option<String> {
+        let api = self.shared.judge.api();
+        let id = next_call(&self.shared);
+        let mut state = self.shared.lock();
+        let agent = state.agents.get_mut(agent_id)?;
+        let session = agent.session.as_mut()?;
+        session.ringing = Some(Call { id: id.clone(), other: caller.to_owned() });
+        let mut facts = Facts::default();
+        facts.set("callid", id.as_str()).set("caller", caller).set("called", agent_id).set("type", "main");
+        for name in ["AgentOther_PhoneAlerting", "AgentEvent_Ringing"] {
+            push(agent, name, behaviour::content(api, name, &facts));
+        }
+        drop(state);
+        self.shared.wake(agent_id);
+        Some(id)
     }
 
     /// The next request whose path (without query) ends with `operation_path_suffix` meets
@@ -408,7 +450,9 @@ impl FakeGateway {
 
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
-        self.shared.lock().requests.clear();
+        let mut state = self.shared.lock();
+        state.forgotten += state.requests.len();
+        state.requests.clear();
     }
 
     /// The agent's current Guid (without the `JSESSIONID=` prefix), if signed in.
@@ -483,7 +527,7 @@ async fn watchdog(shared: Arc<Shared>) {
             let mut state = shared.lock();
             for agent in state.agents.values_mut() {
                 if agent.session.as_ref().is_some_and(|s| s.last_poll.elapsed() > timeout) {
-                    ended |= end_session(agent);
+                    ended |= end_session(shared.judge.api(), agent);
                 }
             }
         }
@@ -513,10 +557,6 @@ fn message_for(retcode: &str) -> &'static str {
 
 fn envelope(retcode: &str, message: &str, result: Value) -> Response {
     json_response(json!({ "message": message, "retcode": retcode, "result": result }))
-}
-
-fn ok(result: Value) -> Response {
-    envelope("0", "success", result)
 }
 
 fn err(retcode: &str) -> Response {
@@ -559,75 +599,6 @@ fn with_guid(mut response: Response, guid: &str) -> Response {
 
 // ---------------------------------------------------------------- routing
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Login,
-    ForceLogin,
-    Logout,
-    Handshake,
-    Poll,
-    CallInner,
-    CallOut,
-    Answer,
-    Release,
-    Hold,
-    GetHold,
-    ConnectHold,
-    Transfer,
-    ConfJoin,
-    RequestCall,
-    ThirdPartyConfTransmitNum,
-    MediaTransfer,
-    AssignUserInQueue,
-}
-
-impl Op {
-    fn has_body(self) -> bool {
-        matches!(
-            self,
-            Op::Login
-                | Op::ForceLogin
-                | Op::CallInner
-                | Op::CallOut
-                | Op::Transfer
-                | Op::ConfJoin
-                | Op::MediaTransfer
-                | Op::AssignUserInQueue
-        )
-    }
-}
-
-/// Matches method and path segments; returns the operation, the agent ID and any further
-/// path parameters.
-fn route<'a>(method: &Method, segments: &[&'a str]) -> Option<(Op, &'a str, Vec<&'a str>)> {
-    let m = method.as_str();
-    let op = match (m, segments) {
-        ("PUT", ["onlineagent", _]) => Op::Login,
-        ("PUT", ["onlineagent", _, "forcelogin"]) => Op::ForceLogin,
-        ("DELETE", ["onlineagent", _, "logout"]) => Op::Logout,
-        ("POST", ["onlineagent", _, "handshake"]) => Op::Handshake,
-        ("GET", ["agentevent", _]) => Op::Poll,
-        ("PUT", ["voicecall", _, "callinner"]) => Op::CallInner,
-        ("PUT", ["voicecall", _, "callout"]) => Op::CallOut,
-        ("PUT", ["voicecall", _, "answer"]) => Op::Answer,
-        ("DELETE", ["voicecall", _, "release"]) => Op::Release,
-        ("POST", ["voicecall", _, "hold"]) => Op::Hold,
-        ("POST", ["voicecall", _, "gethold"]) => Op::GetHold,
-        ("POST", ["voicecall", _, "connecthold", _]) => Op::ConnectHold,
-        ("POST", ["voicecall", _, "transfer"]) => Op::Transfer,
-        ("POST", ["voicecall", _, "confjoin"]) => Op::ConfJoin,
-        ("POST", ["voicecall", _, "requestcall", _, _]) => Op::RequestCall,
-        ("POST", ["voicecall", _, "thirdPartyConfTransmitNum"]) => Op::ThirdPartyConfTransmitNum,
-        ("POST", ["mediacall", _, "transfer"]) => Op::MediaTransfer,
-        ("PUT", ["calldata", _, "assignuserinqueue"]) => Op::AssignUserInQueue,
-        _ => return None,
-    };
-    if segments.iter().any(|s| s.is_empty()) {
-        return None;
-    }
-    Some((op, segments[1], segments[2..].to_vec()))
-}
-
 async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let bytes = match to_bytes(body, MAX_BODY).await {
@@ -637,27 +608,27 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
             return err_msg("000-002", "request body too large or unreadable");
         }
     };
-    record(&shared, &parts.method, &parts.uri, &parts.headers, &bytes);
+    let recorded = record(&shared, &parts.method, &parts.uri, &parts.headers, &bytes);
 
     let path = parts.uri.path();
     let rest = path.strip_prefix(BASE_PATH).unwrap_or(path);
 
     // Every request is judged by the specs before the fake acts on it.
-    let judged = shared.judge.route(parts.method.as_str(), rest).and_then(|route| {
-        let query: Vec<(String, String)> = Query::try_from_uri(&parts.uri).map(|Query(q)| q).unwrap_or_default();
-        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        shared.judge.judge(&route, &query, header, &bytes).map(|()| route.interface.clone())
+    let judge = Arc::clone(&shared.judge);
+    let query: Vec<(String, String)> = Query::try_from_uri(&parts.uri).map(|Query(q)| q).unwrap_or_default();
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let judged = judge.route(parts.method.as_str(), rest).and_then(|route| {
+        let values = judge.judge(&route, &query, header, &bytes)?;
+        let agent_id = route.path.into_iter().find(|(i, _)| route.interface.params[*i].role == Some(Role::AgentId));
+        Ok((route.interface, agent_id.map(|(_, id)| id), values))
     });
-    let interface = match judged {
-        Ok(interface) => interface,
-        Err(refusal) => return refuse(&shared, refusal),
+    let (it, agent_id, values) = match judged {
+        Ok(judged) => judged,
+        Err(refusal) => return refuse(&shared, recorded, refusal),
     };
-
-    let segments: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
-    let Some((op, agent_id, params)) = route(&parts.method, &segments) else {
-        // An interface the specs describe and the state model does not know.
-        return generic(&shared, &interface, &parts.headers, rest);
-    };
+    if it.sends_guid && !has_route_cookie(&parts.headers) {
+        warn(&shared, recorded, NO_COOKIE_WARNING);
+    }
 
     // A transport fault, if one is queued for this path.
     let fault = {
@@ -669,6 +640,7 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
         Some(Fault::Delay(pause)) => tokio::time::sleep(pause).await,
         Some(Fault::HtmlPage(status)) => return html_page(status),
         Some(Fault::CutBody) => return cut_body(),
+        Some(Fault::DropConnection) => drop_connection(),
         None => {}
     }
 
@@ -681,62 +653,42 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
         }
     }
 
-    // Sign-in checks its body before anything else; every other interface checks the Guid
-    // first (below).
-    let body = if op.has_body() { parse_body(&bytes) } else { Ok(Map::new()) };
-    let query: HashMap<String, String> = Query::try_from_uri(&parts.uri).map(|Query(q)| q).unwrap_or_default();
-    let guid = parts.headers.get("guid").and_then(|v| v.to_str().ok()).map(str::to_owned);
-
-    match op {
-        Op::Login | Op::ForceLogin => match body {
-            Ok(body) => login(&shared, agent_id, &body, op == Op::ForceLogin),
-            Err(message) => err_msg("000-002", &message),
-        },
-        Op::Poll => poll(&shared, agent_id, guid.as_deref()).await,
-        _ => {
-            let mut state = shared.lock();
-            let mut rotated = None;
-            let response = {
-                let agent = match authenticate(&shared.config, &mut state, agent_id, guid.as_deref()) {
-                    Ok(agent) => agent,
-                    Err(response) => return response,
-                };
-                let body = match body {
-                    Ok(body) => body,
-                    Err(message) => return err_msg("000-002", &message),
-                };
-                if op == Op::Handshake {
-                    if let Some(session) = agent.session.as_mut() {
-                        session.last_poll = Instant::now();
-                        if session.rotate_pending {
-                            rotated = Some(rotate(&shared, session));
-                        }
-                    }
-                    ok(json!({}))
-                } else {
-                    let next_call = &mut state_next_call(&shared);
-                    operate(op, agent_id, agent, &body, &query, &params, next_call)
-                }
-            };
-            drop(state);
-            shared.wake(agent_id);
-            match rotated {
-                Some(guid) => with_guid(response, &guid),
-                None => response,
-            }
-        }
+    let guid = parts.headers.get("guid").and_then(|v| v.to_str().ok());
+    match (it.session, &it.result, agent_id.as_deref()) {
+        (SessionEffect::Starts, _, Some(agent_id)) => login(&shared, it, agent_id, &values),
+        (_, ResultShape::Event { .. }, Some(agent_id)) => poll(&shared, agent_id, guid).await,
+        _ => act(&shared, it, agent_id.as_deref(), guid, &values),
     }
+}
+
+/// The cookie the sign-in answer sets, as a load balancer in front of
+/// several gateways uses it to send an agent's requests to its own gateway.
+const ROUTE_COOKIE: &str = "route";
+
+const NO_COOKIE_WARNING: &str =
+    "no sign-in cookie `route`: a load balancer in front of several gateways would send this request to any of them";
+
+fn has_route_cookie(headers: &HeaderMap) -> bool {
+    headers.get_all("cookie").iter().filter_map(|v| v.to_str().ok()).any(|v| {
+        v.split(';').any(|pair| pair.trim().split_once('=').is_some_and(|(name, _)| name.trim() == ROUTE_COOKIE))
+    })
+}
+
+/// Closes the connection without an answer: unwinding out of the handler
+/// ends the task serving this connection, which drops the socket.
+/// `resume_unwind` runs no panic hook, so nothing is printed.
+fn drop_connection() -> ! {
+    std::panic::resume_unwind(Box::new("fake gateway: connection dropped on purpose"))
 }
 
 /// Call IDs look like the gateway's: `<seconds at start>-<sequence>`.
-fn state_next_call(shared: &Shared) -> impl FnMut() -> String + '_ {
-    move || {
-        let n = shared.calls.fetch_add(1, Ordering::Relaxed);
-        format!("{}-{}", shared.start_secs, n + 1)
-    }
+fn next_call(shared: &Shared) -> String {
+    let n = shared.calls.fetch_add(1, Ordering::Relaxed);
+    format!("{}-{}", shared.start_secs, n + 1)
 }
 
-fn record(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) {
+/// Records a request; returns its number for [`refuse`] and [`warn`].
+fn record(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> usize {
     let recorded = RecordedRequest {
         method: method.to_string(),
         path: uri.path().to_owned(),
@@ -748,29 +700,33 @@ fn record(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body
         guid: headers.get("guid").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
         body: String::from_utf8_lossy(body).into_owned(),
         refused: None,
+        warnings: Vec::new(),
     };
-    shared.lock().requests.push(recorded);
+    let mut state = shared.lock();
+    state.requests.push(recorded);
+    state.forgotten + state.requests.len() - 1
 }
 
-/// Marks the request recorded last as refused for `rule`.
-fn refuse(shared: &Shared, refusal: Refusal) -> Response {
-    if let Some(last) = shared.lock().requests.last_mut() {
-        last.refused = Some(refusal.rule.clone());
+/// The recorded request with that number, unless it was forgotten since.
+fn recorded_mut(state: &mut State, number: usize) -> Option<&mut RecordedRequest> {
+    let index = number.checked_sub(state.forgotten)?;
+    state.requests.get_mut(index)
+}
+
+fn warn(shared: &Shared, recorded: usize, warning: &str) {
+    if let Some(request) = recorded_mut(&mut shared.lock(), recorded) {
+        request.warnings.push(warning.to_owned());
+    }
+}
+
+/// Marks the recorded request as refused for `rule`.
+fn refuse(shared: &Shared, recorded: usize, refusal: Refusal) -> Response {
+    if let Some(request) = recorded_mut(&mut shared.lock(), recorded) {
+        request.refused = Some(refusal.rule.clone());
     }
     let mut response = err_msg(refusal.retcode, &format!("invalid parameter: {}", refusal.rule));
     *response.status_mut() = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::OK);
     response
-}
-
-fn parse_body(bytes: &[u8]) -> Result<Map<String, Value>, String> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
-    }
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err("request body is not a JSON object".to_owned()),
-        Err(e) => Err(format!("malformed JSON body: {e}")),
-    }
 }
 
 /// Checks the Guid header against the agent's session (current Guid, or the previous one
@@ -806,32 +762,22 @@ fn rotate(shared: &Shared, session: &mut Session) -> String {
     new
 }
 
-fn str_field<'b>(body: &'b Map<String, Value>, name: &str) -> Option<&'b str> {
-    body.get(name).and_then(Value::as_str)
-}
-
-/// An integer sent as a number or as a numeric string (the vendor's examples do both).
-fn int_field(body: &Map<String, Value>, name: &str) -> Result<Option<i64>, String> {
-    match body.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| format!("{name} is not an integer")),
-        Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| format!("{name} is not an integer")),
-        Some(_) => Err(format!("{name} is not an integer")),
+/// The answer to a successful request: the result its spec describes.
+fn success(it: &Interface, facts: &Facts) -> Response {
+    let mut body = json!({ "message": "success", "retcode": "0" });
+    if let Some(result) = behaviour::result(it, facts) {
+        body[it.result_member.as_str()] = result;
     }
+    json_response(body)
 }
 
 // ------------------------------------------------------------- sign-in
 
-fn login(shared: &Shared, agent_id: &str, body: &Map<String, Value>, force: bool) -> Response {
-    let (Some(password), Some(_phonenum)) = (str_field(body, "password"), str_field(body, "phonenum")) else {
-        return err_msg("000-002", "password and phonenum are required strings");
-    };
-    let status = match int_field(body, "status") {
-        Ok(None) => 4,
-        Ok(Some(s @ 3..=5)) => s,
-        Ok(Some(_)) => return err_msg("000-002", "status must be 3, 4 or 5"),
-        Err(message) => return err_msg("000-002", &message),
-    };
+fn login(shared: &Shared, it: &Interface, agent_id: &str, values: &[Option<Value>]) -> Response {
+    let mut facts = Facts::from_request(it, values);
+    let password = facts.text("password").unwrap_or_default();
+    let force = it.operation.wire == "force_login";
+    let api = shared.judge.api();
     let mut state = shared.lock();
     let epoch = {
         state.next_epoch += 1;
@@ -847,7 +793,7 @@ fn login(shared: &Shared, agent_id: &str, body: &Map<String, Value>, force: bool
         if !force {
             return err("100-002");
         }
-        end_session(agent);
+        end_session(api, agent);
     }
     let guid = shared.new_guid();
     let login_time = now_ms();
@@ -861,35 +807,24 @@ fn login(shared: &Shared, agent_id: &str, body: &Map<String, Value>, force: bool
         last_poll: Instant::now(),
         active_call: None,
         held_calls: Vec::new(),
+        ringing: None,
     });
     // The new session starts with an empty queue; a poll still waiting for a replaced
     // session ends with 100-006.
     agent.events.clear();
     agent.queue_epoch = epoch;
-    push(agent, "AgentOther_InService", Value::Null);
-    push(agent, "AgentState_Ready", Value::Null);
-    match status {
-        3 => push(agent, "AgentState_SetNotReady_Success", json!({ "reason": "1" })),
-        5 => push(agent, "AgentState_Work", Value::Null),
-        _ => {}
+    facts.set("workno", agent_id).set("loginTime", login_time.to_string());
+    for (event, content) in behaviour::events(api, it, values, Outcome::Succeeded, &facts) {
+        push(agent, &event, content);
     }
     drop(state);
     shared.wake(agent_id);
 
-    let mut response = envelope(
-        "0",
-        "",
-        json!({
-            "vdnid": 1,
-            "workno": agent_id,
-            "mediatype": "TTF",
-            "loginTime": login_time.to_string(),
-            "isForceChange": "false",
-            "serverName": "AgentGateway",
-            "timeRemaining": "9",
-        }),
-    );
-    response.headers_mut().insert("set-cookie", HeaderValue::from_static("route=r1; Path=/"));
+    let mut response = success(it, &facts);
+    let cookie = format!("{ROUTE_COOKIE}=r1; Path=/");
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert("set-cookie", value);
+    }
     with_guid(response, &guid)
 }
 
@@ -960,259 +895,186 @@ fn try_answer(shared: &Shared, agent_id: &str, epoch: u64, last: bool) -> Option
     })
 }
 
-/// The content of `AgentEvent_Talking`.
-fn talking(caller: &str, call_id: &str, called: &str, feature: &str) -> Value {
-    json!({
-        "caller": caller,
-        "callid": call_id,
-        "called": called,
-        "feature": feature,
-        "type": "main",
-        "mediaAbility": "1",
-    })
-}
-
-// -------------------------------------------------- interfaces from the specs
-
-/// Answers an interface the specs describe and the state model does not
-/// know: checks the session when the interface needs one, queues the events
-/// its spec lists unconditionally (with empty content of their documented
-/// shape), and succeeds with the result its first example shows, or the
-/// empty value of its result's shape.
-fn generic(shared: &Shared, it: &Interface, headers: &HeaderMap, rest: &str) -> Response {
-    let agent_id = shared.judge.route(it.method.as_str(), rest).ok().and_then(|route| {
-        route.path.into_iter().find(|(index, _)| it.params[*index].role == Some(Role::AgentId)).map(|(_, v)| v)
-    });
-    let guid = headers.get("guid").and_then(|v| v.to_str().ok());
-    let call_id = state_next_call(shared)();
-    {
-        let mut state = shared.lock();
-        let agent = match (it.sends_guid, agent_id.as_deref()) {
-            (true, Some(agent_id)) => match authenticate(&shared.config, &mut state, agent_id, guid) {
-                Ok(agent) => Some(agent),
-                Err(response) => return response,
-            },
-            _ => None,
-        };
-        if let Some(agent) = agent {
-            for event in it.events.iter().filter(|e| e.when.is_none()) {
-                let Some(known) = shared.judge.api().event(&event.event) else { continue };
-                let content = match known.payload {
-                    Payload::Null { .. } => Value::Null,
-                    Payload::CallId { .. } => json!(call_id),
-                    Payload::String { .. } => json!(""),
-                    Payload::Object { .. } => json!({}),
-                };
-                push(agent, &event.event, content);
-            }
-        }
-    }
-    if let Some(agent_id) = &agent_id {
-        shared.wake(agent_id);
-    }
-    let example = it.examples.first().and_then(|e| e.response.get(&it.result_member)).cloned();
-    let result = match &it.result {
-        ResultShape::CallId { .. } => json!(call_id),
-        ResultShape::Object { .. } => example.unwrap_or_else(|| json!({})),
-        ResultShape::Reserved { .. } => json!({}),
-        ResultShape::None { .. } | ResultShape::Event { .. } => Value::Null,
-    };
-    json_response(json!({ "message": "success", "retcode": "0", it.result_member.as_str(): result }))
-}
-
 // ------------------------------------------------------------ operations
 
-fn operate(
-    op: Op,
+/// Answers every interface other than sign-in and polling: checks the session
+/// when the interface needs one, lets the state model judge the operation,
+/// queues the events the spec lists for the outcome and answers with the
+/// result the spec describes.
+fn act(
+    shared: &Shared,
+    it: &Interface,
+    agent_id: Option<&str>,
+    guid: Option<&str>,
+    values: &[Option<Value>],
+) -> Response {
+    let api = shared.judge.api();
+    let mut facts = Facts::default();
+    facts.set("type", "main");
+    for (p, value) in it.params.iter().zip(values) {
+        if let Some(value) = value {
+            facts.set(&p.name.wire, value.clone());
+        }
+    }
+    let Some(agent_id) = agent_id.filter(|_| it.sends_guid) else {
+        facts.set("callid", next_call(shared));
+        return success(it, &facts);
+    };
+    let mut state = shared.lock();
+    let agent = match authenticate(&shared.config, &mut state, agent_id, guid) {
+        Ok(agent) => agent,
+        Err(response) => return response,
+    };
+    let effect = match model(shared, it, agent_id, agent, &mut facts) {
+        Ok(effect) => effect,
+        Err(response) => return response,
+    };
+    let mut queued = behaviour::events(api, it, values, effect.outcome, &facts);
+    queued.extend(effect.also.iter().map(|name| (name.to_string(), behaviour::content(api, name, &facts))));
+    for (event, content) in queued {
+        push(agent, &event, content);
+    }
+    // An interface that hands out a renewed Guid (the heartbeat) keeps the session alive
+    // and carries a pending rotation.
+    let renews = it.response_headers.iter().any(|h| h.role == Some(HeaderRole::Guid));
+    let rotated = match agent.session.as_mut().filter(|_| renews) {
+        Some(session) => {
+            session.last_poll = Instant::now();
+            session.rotate_pending.then(|| rotate(shared, session))
+        }
+        None => None,
+    };
+    drop(state);
+    shared.wake(agent_id);
+    let response = success(it, &facts);
+    match rotated {
+        Some(guid) => with_guid(response, &guid),
+        None => response,
+    }
+}
+
+/// What the state model made of an operation.
+struct Effect {
+    outcome: Outcome,
+    /// Events the state change implies beyond those the spec lists (a resumed call is
+    /// talked on again); their content still has the catalog's shape.
+    also: &'static [&'static str],
+}
+
+const SUCCEEDED: Effect = Effect { outcome: Outcome::Succeeded, also: &[] };
+const FAILED: Effect = Effect { outcome: Outcome::Failed, also: &[] };
+
+/// The hand-written state model: who is talking, which call is held, which call rings.
+/// Fills in the facts the events carry, or refuses with the documented precondition code.
+/// Interfaces it does not know succeed, carrying the agent's call if there is one.
+#[allow(clippy::result_large_err)] // the error is the ready-made answer
+fn model(
+    shared: &Shared,
+    it: &Interface,
     agent_id: &str,
     agent: &mut Agent,
-    body: &Map<String, Value>,
-    query: &HashMap<String, String>,
-    params: &[&str],
-    next_call: &mut impl FnMut() -> String,
-) -> Response {
+    facts: &mut Facts,
+) -> Result<Effect, Response> {
+    if it.session == SessionEffect::Ends {
+        let session = agent.session.take().ok_or_else(|| err("100-006"))?;
+        facts.set("loginTime", session.login_time.to_string());
+        return Ok(SUCCEEDED);
+    }
     // `authenticate` guaranteed a session.
-    let Some(session) = agent.session.as_mut() else {
-        return err("100-006");
-    };
-    let mut events: Vec<(&str, Value)> = Vec::new();
-    let response = match op {
-        Op::Logout => {
-            end_session(agent);
-            return ok(json!({}));
+    let session = agent.session.as_mut().ok_or_else(|| err("100-006"))?;
+    let new_call = || next_call(shared);
+    let operation = it.operation.wire.as_str();
+    match operation {
+        "call_inner" | "call_out" => {
+            let called = facts.text("called").unwrap_or_default();
+            let id = new_call();
+            let inner = operation == "call_inner";
+            facts
+                .set("callid", id.as_str())
+                .set("caller", agent_id)
+                .set("feature", if inner { "6" } else { "7" })
+                .set("otherPhone", called.as_str())
+                .set("otherPhoneWorkno", if inner { called.as_str() } else { "" });
+            session.active_call = Some(Call { id, other: called });
         }
-        Op::CallInner | Op::CallOut => {
-            let Some(called) = str_field(body, "called") else {
-                return err_msg("000-002", "called is required");
+        "answer" => {
+            let call = match session.ringing.take() {
+                Some(call) => {
+                    if let Some(previous) = session.active_call.replace(call.clone()) {
+                        session.held_calls.push(previous);
+                    }
+                    call
+                }
+                None => session.active_call.clone().ok_or_else(|| err("200-002"))?,
             };
-            let valid = called == "*"
-                || called == "#"
-                || (!called.is_empty() && called.len() <= 24 && called.bytes().all(|b| b.is_ascii_digit()));
-            if !valid {
-                return err_msg("000-002", "called must be 1-24 digits, * or #");
-            }
-            let call_id = next_call();
-            let inner = op == Op::CallInner;
-            events.push(("AgentOther_PhoneAlerting", Value::Null));
-            events.push(("AgentOther_PhoneOffhook", json!({ "type": "main" })));
-            events.push(("AgentState_Busy", Value::Null));
-            events.push((
-                "AgentEvent_Customer_Alerting",
-                json!({
-                    "callid": call_id,
-                    "otherPhoneWorkno": if inner { called } else { "" },
-                    "otherPhone": called,
-                    "type": "main",
-                }),
-            ));
-            events.push((
-                "AgentEvent_Talking",
-                json!({
-                    "caller": agent_id,
-                    "callid": call_id,
-                    "called": called,
-                    "feature": if inner { "6" } else { "7" },
-                    "type": "main",
-                    "mediaAbility": "1",
-                }),
-            ));
-            session.active_call = Some(Call { id: call_id.clone() });
-            ok(Value::String(call_id))
+            facts.set("callid", call.id).set("caller", call.other).set("called", agent_id).set("feature", "0");
         }
-        Op::Answer => {
-            if let Some(call) = &session.active_call {
-                events.push((
-                    "AgentEvent_Talking",
-                    json!({
-                        "caller": "",
-                        "callid": call.id,
-                        "called": agent_id,
-                        "feature": "0",
-                        "type": "main",
-                        "mediaAbility": "1",
-                    }),
-                ));
-            }
-            ok(json!({}))
+        "release" => {
+            let call = session.active_call.take().ok_or_else(|| err("200-017"))?;
+            facts.set("callid", call.id).set("number", call.other);
         }
-        Op::Release => {
-            let Some(call) = session.active_call.take() else {
-                return err("200-017");
-            };
-            events.push(("AgentEvent_Call_Release", Value::String(call.id)));
-            events.push(("AgentState_Ready", Value::Null));
-            ok(json!({}))
-        }
-        Op::Hold => {
-            let Some(call) = session.active_call.take() else {
-                return err("200-013");
-            };
-            events.push(("AgentEvent_Hold", Value::String(call.id.clone())));
+        "hold" => {
+            let call = session.active_call.take().ok_or_else(|| err("200-013"))?;
+            facts.set("callid", call.id.as_str());
             session.held_calls.push(call);
-            ok(json!({}))
         }
-        Op::GetHold => {
-            let index = match query.get("callid") {
-                Some(id) => session.held_calls.iter().position(|c| &c.id == id),
+        "get_hold" => {
+            let index = match facts.text("callid") {
+                Some(id) => session.held_calls.iter().position(|c| c.id == id),
                 None => session.held_calls.len().checked_sub(1),
             };
-            if let Some(i) = index {
-                let call = session.held_calls.remove(i);
-                // The agent talks on the resumed call again.
-                events.push(("AgentEvent_Talking", talking(agent_id, &call.id, "", "0")));
-                if let Some(previous) = session.active_call.replace(call) {
-                    session.held_calls.push(previous);
-                }
-            }
-            ok(json!({}))
-        }
-        Op::ConnectHold => {
-            let held = params.first().copied().unwrap_or_default();
-            if let Some(i) = session.held_calls.iter().position(|c| c.id == held) {
-                session.held_calls.remove(i);
-                if let Some(call) = session.active_call.take() {
-                    events.push(("AgentEvent_Call_Release", Value::String(call.id)));
-                }
-            }
-            ok(json!({}))
-        }
-        Op::Transfer => {
-            let (devicetype, mode) = match (int_field(body, "devicetype"), int_field(body, "mode")) {
-                (Ok(Some(d)), Ok(Some(m))) => (d, m),
-                _ => return err_msg("000-002", "devicetype and mode are required integers"),
-            };
-            let Some(address) = str_field(body, "address") else {
-                return err_msg("000-002", "address is required");
-            };
-            if !(1..=5).contains(&devicetype) || !(0..=4).contains(&mode) {
-                return err_msg("000-002", "devicetype or mode out of range");
-            }
-            let Some(call) = session.active_call.clone() else {
-                return err("200-012");
-            };
-            if address == "0000" {
-                // Failed transfer: the agent keeps the call.
-                events.push(("AgentEvent_Connect_Fail", Value::String(call.id)));
-            } else {
-                match mode {
-                    2 => events.push(("AgentEvent_SuccTransResult", json!({ "result": 0, "callId": call.id }))),
-                    4 => events.push(("AgentEvent_Conference", json!({ "callid": call.id, "partner": address }))),
-                    _ => {}
-                }
-                events.push(("AgentEvent_Call_Release", Value::String(call.id)));
-                session.active_call = None;
-            }
-            ok(json!({}))
-        }
-        Op::MediaTransfer => {
-            let (Some(callid), Some(address)) = (str_field(body, "callid"), str_field(body, "address")) else {
-                return err_msg("000-002", "callid and address are required");
-            };
-            match (int_field(body, "devicetype"), int_field(body, "mode")) {
-                (Ok(Some(_)), Ok(Some(_))) => {}
-                _ => return err_msg("000-002", "devicetype and mode are required integers"),
-            }
-            if address == "0000" {
-                events.push(("AgentEvent_Connect_Fail", Value::String(callid.to_owned())));
-            } else {
-                events.push(("AgentEvent_SuccTransResult", json!({ "result": 0, "callId": callid })));
-                // The session has left this agent.
-                events.push(("AgentEvent_Call_Release", Value::String(callid.to_owned())));
-            }
-            ok(json!({}))
-        }
-        Op::ConfJoin => {
-            if str_field(body, "callid").is_none_or(|c| c.trim().is_empty()) {
-                return err_msg("000-002", "callid is required");
-            }
-            ok(json!({}))
-        }
-        Op::AssignUserInQueue => {
-            if str_field(body, "callid").is_none() {
-                return err_msg("000-002", "callid is required");
-            }
-            if !matches!(int_field(body, "skillid"), Ok(Some(_))) {
-                return err_msg("000-002", "skillid is required");
-            }
-            ok(json!({}))
-        }
-        Op::RequestCall => {
-            // The queued call named in the path comes to this agent, who talks on it.
-            // The path is requestcall/{callid}/{skilltype}.
-            let call_id = params.get(1).copied().unwrap_or_default().to_owned();
-            events.push(("AgentOther_PhoneAlerting", Value::Null));
-            events.push(("AgentOther_PhoneOffhook", json!({ "type": "main" })));
-            events.push(("AgentEvent_Talking", talking("", &call_id, agent_id, "0")));
-            if let Some(previous) = session.active_call.replace(Call { id: call_id }) {
+            let call = session.held_calls.remove(index.ok_or_else(|| err("200-015"))?);
+            facts.set("callid", call.id.as_str()).set("caller", agent_id).set("called", call.other.as_str());
+            if let Some(previous) = session.active_call.replace(call) {
                 session.held_calls.push(previous);
             }
-            ok(json!({}))
+            return Ok(Effect { outcome: Outcome::Succeeded, also: &["AgentEvent_Talking"] });
         }
-        Op::ThirdPartyConfTransmitNum | Op::Handshake => ok(json!({})),
-        Op::Login | Op::ForceLogin | Op::Poll => err("000-002"),
-    };
-    for (event_type, content) in events {
-        push(agent, event_type, content);
+        "connect_hold" => {
+            let held = facts.text("callid").unwrap_or_default();
+            if let Some(i) = session.held_calls.iter().position(|c| c.id == held) {
+                session.held_calls.remove(i);
+                // The agent leaves the two other parties talking: its own call is released.
+                if let Some(call) = session.active_call.take() {
+                    facts.set("callid", call.id).set("number", call.other);
+                }
+            }
+        }
+        "transfer_call" => {
+            let call = session.active_call.clone().ok_or_else(|| err("200-012"))?;
+            let address = facts.text("address").unwrap_or_default();
+            facts.set("callid", call.id).set("caller", agent_id).set("called", address.as_str());
+            if address == FAILING_ADDRESS {
+                return Ok(FAILED);
+            }
+            facts.set("otherPhone", address.as_str()).set("partner", address.as_str());
+            session.active_call = None;
+        }
+        "transfer_media_call" => {
+            if facts.text("address").as_deref() == Some(FAILING_ADDRESS) {
+                return Ok(FAILED);
+            }
+        }
+        "request_call" => {
+            // The queued call named in the path comes to this agent, who talks on it.
+            let id = facts.text("callid").unwrap_or_default();
+            facts.set("caller", "").set("called", agent_id).set("feature", "0");
+            if let Some(previous) = session.active_call.replace(Call { id, other: String::new() }) {
+                session.held_calls.push(previous);
+            }
+        }
+        _ => {
+            if facts.get("callid").is_none() {
+                let id = session.active_call.as_ref().map_or_else(new_call, |c| c.id.clone());
+                facts.set("callid", id);
+            }
+            if matches!(it.result, ResultShape::CallId { .. }) {
+                facts.set("callid", new_call());
+            }
+        }
     }
-    response
+    Ok(SUCCEEDED)
 }
+
+/// A transfer to this address fails (a convention of the fake).
+const FAILING_ADDRESS: &str = "0000";

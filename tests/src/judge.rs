@@ -85,6 +85,9 @@ impl Judge {
     /// Checks the parameters of a routed request: query (`name=value` pairs,
     /// decoded), headers (by lower-case name) and JSON body.
     ///
+    /// Returns the request's value of each parameter, by parameter index
+    /// (numbers and booleans in path, query and header read as such).
+    ///
     /// # Errors
     ///
     /// The first rule the request breaks.
@@ -94,7 +97,7 @@ impl Judge {
         query: &[(String, String)],
         header: impl Fn(&str) -> Option<String>,
         body: &[u8],
-    ) -> Result<(), Refusal> {
+    ) -> Result<Vec<Option<serde_json::Value>>, Refusal> {
         let it = route.interface;
         let mut values: Vec<Option<serde_json::Value>> = vec![None; it.params.len()];
         for (index, text) in &route.path {
@@ -138,7 +141,7 @@ impl Judge {
         for rule in &it.rules {
             check_rule(it, rule, &values)?;
         }
-        Ok(())
+        Ok(values)
     }
 }
 
@@ -204,7 +207,8 @@ fn read_body(it: &Interface, body: &[u8], values: &mut [Option<serde_json::Value
     Ok(())
 }
 
-fn holds(condition: &Condition, values: &[Option<serde_json::Value>]) -> bool {
+/// True when the request's value of the condition's parameter equals its operand.
+pub fn holds(condition: &Condition, values: &[Option<serde_json::Value>]) -> bool {
     values[condition.param].as_ref().is_some_and(|v| equals(v, &condition.equals))
 }
 

@@ -188,7 +188,8 @@ async fn poll_returns_events_in_order_then_null_after_wait() {
     assert_eq!(poll(&gw, &guid).await.event_type(), Some("AgentState_Ready"));
     let busy = poll(&gw, &guid).await;
     assert_eq!(busy.event_type(), Some("AgentState_SetNotReady_Success"));
-    assert_eq!(busy.body["event"]["content"], json!({ "reason": "1" }));
+    // The catalog's shape, with its first known reason.
+    assert_eq!(busy.body["event"]["content"], json!({ "reason": "0" }));
     let custom = poll(&gw, &guid).await;
     assert_eq!(custom.event_type(), Some("Some_Unknown_Event"));
     assert_eq!(custom.body["event"]["content"], json!({ "x": [1, 2] }));
@@ -393,7 +394,22 @@ async fn callinner_queues_talking_and_release_ends_it() {
 
     let release = format!("/voicecall/{AGENT}/release");
     assert_eq!(call(&gw, "DELETE", &release, Some(&guid), None).await.retcode(), "0");
-    assert_eq!(drain(&gw, &mut guid).await, ["AgentEvent_Call_Release", "AgentState_Ready"]);
+    // The events release.yaml lists, in its order and with the catalog's shapes.
+    let mut released = Vec::new();
+    for _ in 0..10 {
+        let polled = poll(&gw, &guid).await;
+        let Some(t) = polled.event_type() else { break };
+        released.push((t.to_owned(), polled.body["event"]["content"].clone()));
+    }
+    assert_eq!(
+        released,
+        [
+            ("AgentEvent_Call_Release".to_owned(), json!(call_id)),
+            ("AgentEvent_Customer_Release".to_owned(), json!({ "callid": call_id, "number": "206" })),
+            ("AgentOther_PhoneRelease".to_owned(), json!({ "phoneState": 2 })),
+            ("AgentState_Ready".to_owned(), Value::Null),
+        ]
+    );
     assert_eq!(call(&gw, "DELETE", &release, Some(&guid), None).await.retcode(), "200-017");
 }
 
@@ -417,11 +433,30 @@ async fn voice_transfer_outcomes_and_hold() {
     assert_eq!(polled.event_type(), Some("AgentEvent_Connect_Fail"));
     assert_eq!(polled.body["event"]["content"], call_id.as_str());
 
+    // Only the failure events were queued.
+    assert_eq!(poll(&gw, &guid).await.event_type(), None);
+
     assert_eq!(call(&gw, "POST", &transfer, Some(&guid), Some(&success)).await.retcode(), "0");
-    let polled = poll(&gw, &guid).await;
-    assert_eq!(polled.event_type(), Some("AgentEvent_SuccTransResult"));
-    assert_eq!(polled.body["event"]["content"], json!({ "result": 0, "callId": call_id }));
-    assert_eq!(poll(&gw, &guid).await.event_type(), Some("AgentEvent_Call_Release"));
+    // transfer.yaml's events without the failure, with those for mode 2, in spec order.
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        let polled = poll(&gw, &guid).await;
+        let Some(t) = polled.event_type() else { break };
+        if t == "AgentEvent_SuccTransResult" {
+            assert_eq!(polled.body["event"]["content"], json!({ "result": 0, "callId": call_id }));
+        }
+        seen.push(t.to_owned());
+    }
+    assert_eq!(
+        seen,
+        [
+            "AgentEvent_Customer_Alerting",
+            "AgentEvent_Talking",
+            "AgentEvent_Call_Release",
+            "AgentEvent_SuccTransResult",
+            "AgentMediaEvent_StopRecordDone"
+        ]
+    );
     assert_eq!(gw.active_call(AGENT), None);
 
     let hold = format!("/voicecall/{AGENT}/hold");
@@ -440,12 +475,15 @@ async fn other_interfaces_answer_success() {
     let gw = gateway(fast()).await;
     let guid = signed_in(&gw).await;
     let a = AGENT;
+    // mediacall/transfer documents no result member: none is sent.
+    let media = json!({ "callid": "1-2", "devicetype": 2, "mode": 2, "address": "206" }).to_string();
+    let answer = call(&gw, "POST", &format!("/mediacall/{a}/transfer"), Some(&guid), Some(&media)).await;
+    assert_eq!(answer.retcode(), "0");
+    assert!(answer.body.get("result").is_none(), "{}", answer.body);
+    // Nothing rings: nothing to answer.
+    assert_eq!(call(&gw, "PUT", &format!("/voicecall/{a}/answer"), Some(&guid), None).await.retcode(), "200-002");
+    gw.inject_call(AGENT, "88880021").expect("signed in");
     let cases: &[(&str, String, Option<Value>)] = &[
-        (
-            "POST",
-            format!("/mediacall/{a}/transfer"),
-            Some(json!({ "callid": "1-2", "devicetype": 2, "mode": 2, "address": "206" })),
-        ),
         ("PUT", format!("/voicecall/{a}/answer"), None),
         ("POST", format!("/voicecall/{a}/connecthold/1-2"), None),
         ("POST", format!("/voicecall/{a}/confjoin"), Some(json!({ "callid": "1-2" }))),
@@ -591,10 +629,25 @@ parameters:
         range: { min: 200, max: 250 }
 response:
   result:
-    kind: reserved
-    description: Reserved.
+    kind: object
+    description: What the gateway made of the request.
+    fields:
+      - { name: reason, type: string, description: "The reason code, as text." }
+      - { name: busySince, type: integer, description: A number nothing fills in. }
+      - name: level
+        type: string
+        description: A value with known values.
+        values:
+          - { value: "high", name: high, description: high }
+          - { value: "low", name: low, description: low }
 events:
   - AgentState_SetNotReady_Success
+  - AgentEvent_Connect_Fail
+  - event: AgentState_Work
+    when: { param: reason, equals: 201 }
+  - event: AgentState_Ready
+    when: { param: reason, equals: 202 }
+  - AgentEvent_Conference
 errors:
   - "100-006"
 "#;
@@ -609,18 +662,34 @@ async fn a_spec_file_alone_gives_the_fake_a_new_interface() {
     let guid = signed_in(&gw).await;
 
     let path = format!("/onlineagent/{AGENT}/saybusyfortest");
+    let mut guid = guid;
+    drain(&gw, &mut guid).await;
     let answer = call(&gw, "POST", &format!("{path}?reason=201"), Some(&guid), None).await;
     assert_eq!(answer.retcode(), "0", "{}", answer.body);
-    assert_eq!(answer.body["result"], json!({}));
+    // The result has the shape the file describes: request values, then known values, then empty ones.
+    assert_eq!(answer.body["result"], json!({ "reason": "201", "busySince": 0, "level": "high" }));
     let mut seen = Vec::new();
     for _ in 0..10 {
         let event = call(&gw, "GET", &format!("/agentevent/{AGENT}"), Some(&guid), None).await;
         match event.event_type() {
-            Some(kind) => seen.push(kind.to_owned()),
+            Some(kind) => seen.push((kind.to_owned(), event.body["event"]["content"].clone())),
             None => break,
         }
     }
-    assert!(seen.iter().any(|k| k == "AgentState_SetNotReady_Success"), "{seen:?}");
+    // The file's events in its order: no failure event, only the condition that holds,
+    // each content in its catalog shape.
+    assert_eq!(
+        seen,
+        [
+            ("AgentState_SetNotReady_Success".to_owned(), json!({ "reason": "201" })),
+            ("AgentState_Work".to_owned(), Value::Null),
+            ("AgentEvent_Conference".to_owned(), seen[2].1.clone()),
+        ],
+        "{seen:?}"
+    );
+    let conference = &seen[2].1;
+    assert_eq!(conference["partner"], "", "{conference}");
+    assert!(conference["callid"].as_str().is_some_and(|id| id.contains('-')), "{conference}");
 
     // Judged by its spec: a reason outside 200-250 is refused, and the log says why.
     let answer = call(&gw, "POST", &format!("{path}?reason=199"), Some(&guid), None).await;
@@ -670,4 +739,71 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(entry.path(), &target).expect("copy");
         }
     }
+}
+
+#[tokio::test]
+async fn an_injected_inbound_call_rings_and_is_answered() {
+    let gw = gateway(fast()).await;
+    let mut guid = signed_in(&gw).await;
+    drain(&gw, &mut guid).await;
+    assert_eq!(gw.inject_call("999", "88880021"), None, "not an agent");
+    let call_id = gw.inject_call(AGENT, "88880021").expect("signed in");
+    let alerting = poll(&gw, &guid).await;
+    assert_eq!(alerting.event_type(), Some("AgentOther_PhoneAlerting"));
+    let ringing = poll(&gw, &guid).await;
+    assert_eq!(ringing.event_type(), Some("AgentEvent_Ringing"));
+    let content = &ringing.body["event"]["content"];
+    assert_eq!(content["callid"], call_id.as_str());
+    assert_eq!(content["caller"], "88880021");
+    assert_eq!(content["called"], AGENT);
+    assert_eq!(gw.active_call(AGENT), None, "ringing is not talking yet");
+
+    let answer = call(&gw, "PUT", &format!("/voicecall/{AGENT}/answer"), Some(&guid), None).await;
+    assert_eq!(answer.retcode(), "0");
+    let talking = poll(&gw, &guid).await;
+    assert_eq!(talking.event_type(), Some("AgentEvent_Talking"));
+    assert_eq!(talking.body["event"]["content"]["callid"], call_id.as_str());
+    assert_eq!(talking.body["event"]["content"]["caller"], "88880021");
+    assert_eq!(gw.active_call(AGENT).as_deref(), Some(call_id.as_str()));
+}
+
+#[tokio::test]
+async fn a_dropped_connection_gets_no_answer_and_the_next_request_does() {
+    let gw = gateway(fast()).await;
+    let guid = signed_in(&gw).await;
+    let path = format!("/voicecall/{AGENT}/hold");
+    gw.fault_next("/hold", agentgateway_e2e::Fault::DropConnection);
+    let url = format!("{}/agentgateway/resource{path}", gw.url());
+    let client = CLIENT.with(Clone::clone);
+    let dropped = client.post(&url).header("Guid", &guid).send().await;
+    let error = dropped.expect_err("no answer on a dropped connection");
+    assert!(!error.is_timeout() && !error.is_status(), "{error:?}");
+    // Only that one: the next request is answered (200-013: no call to hold).
+    assert_eq!(call(&gw, "POST", &path, Some(&guid), None).await.retcode(), "200-013");
+}
+
+#[tokio::test]
+async fn requests_without_the_sign_in_cookie_are_logged_with_a_warning() {
+    let gw = gateway(fast()).await;
+    let answer = login(&gw, AGENT, json!({ "password": PASSWORD, "phonenum": "40038" })).await;
+    let cookie = answer.set_cookie.clone().expect("the sign-in sets a cookie");
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    let guid = answer.guid();
+    let url = format!("{}/agentgateway/resource/agentevent/{AGENT}", gw.url());
+    let client = CLIENT.with(Clone::clone);
+
+    gw.clear_requests();
+    let with = client.get(&url).header("Guid", &guid).header("Cookie", format!("other=1; {pair}")).send().await;
+    assert_eq!(with.expect("answered").status(), 200);
+    let without = poll(&gw, &guid).await;
+    assert_eq!(without.retcode(), "0", "the gateway still answers");
+    let log = gw.requests();
+    assert_eq!(log.len(), 2);
+    assert!(log[0].warnings.is_empty(), "{:?}", log[0].warnings);
+    assert_eq!(log[1].warnings.len(), 1, "{:?}", log[1].warnings);
+    assert!(log[1].warnings[0].contains("cookie"), "{:?}", log[1].warnings);
+    // Sign-in itself needs no cookie.
+    let other = login(&gw, "206", json!({ "password": PASSWORD, "phonenum": "1" })).await;
+    assert_eq!(other.retcode(), "0");
+    assert!(gw.requests().last().unwrap().warnings.is_empty());
 }

@@ -100,7 +100,7 @@ fn send(judge: &Judge, it: &Interface, req: &Req) -> Result<(), Refusal> {
     let route = judge.route(it.method.as_str(), &path)?;
     assert!(std::ptr::eq(route.interface, it), "{path} routed to {}", route.interface.operation.wire);
     let header = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| text(v));
-    judge.judge(&route, &query, header, serde_json::to_string(&body).expect("JSON").as_bytes())
+    judge.judge(&route, &query, header, serde_json::to_string(&body).expect("JSON").as_bytes()).map(drop)
 }
 
 /// Breaches of one rule each, with the parameter the refusal must name.
