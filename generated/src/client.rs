@@ -1044,11 +1044,11 @@ impl Session {
     /// - [`AgentEvent_Customer_Alerting`](crate::EventKind::AgentEventCustomerAlerting): The other party's phone is ringing.
     /// - [`AgentEvent_Talking`](crate::EventKind::AgentEventTalking): The agent has entered the talking state on a call.
     /// - [`AgentEvent_Connect_Fail`](crate::EventKind::AgentEventConnectFail): The agent could not be connected to the call.
-    /// - [`AgentEvent_Call_Release`](crate::EventKind::AgentEventCallRelease): The agent has left the call.
     /// - [`AgentEvent_SuccTransResult`](crate::EventKind::AgentEventSuccTransResult) (when `mode` is `2`): Reports the outcome of a transfer made in release-after-success mode.
     /// - [`AgentMediaEvent_StopRecordDone`](crate::EventKind::AgentMediaEventStopRecordDone) (when `mode` is `2`): Recording of the agent's call has stopped.
     /// - [`AgentEvent_Conference`](crate::EventKind::AgentEventConference) (when `mode` is `4`): A three-party call has been set up.
     /// - [`AgentEvent_ReturnFromIvr`](crate::EventKind::AgentEventReturnFromIvr) (when `mode` is `1`): A call that the agent handed to an IVR in suspend mode has come back to the agent.
+    /// - [`AgentEvent_Call_Release`](crate::EventKind::AgentEventCallRelease): The agent has left the call.
     ///
     /// # Errors
     ///

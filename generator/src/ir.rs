@@ -104,6 +104,9 @@ pub struct ErrorCode {
     pub meaning: Option<String>,
     pub provenance: Provenance,
     pub note: Option<String>,
+    /// What a caller can do about the code; `None` where no remedy is clear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<String>,
 }
 
 /// One event.

@@ -257,6 +257,7 @@ fn hostile(mut api: Api) -> Api {
             e.meaning = Some(h());
         }
         e.note = Some(h());
+        e.remedy = Some(h());
     }
     fn fields(list: &mut [ccgen::ir::Field]) {
         for f in list {
@@ -503,4 +504,72 @@ fn an_added_interface_passes_every_page_check() {
     let dir = write_docs(&files);
     let problems = check_links(dir.path(), &files);
     assert!(problems.is_empty(), "broken links:\n{}", problems.join("\n"));
+}
+
+fn page<'a>(files: &'a [OutputFile], path: &str) -> &'a str {
+    files.iter().find(|f| f.path == path).map(|f| f.contents.as_str()).unwrap_or_else(|| panic!("{path} not emitted"))
+}
+
+#[test]
+fn the_error_catalogue_gives_remedies_where_the_spec_has_them() {
+    let mut api = spec_api();
+    let with = api.errors.iter().position(|e| e.code == "100-006").expect("100-006");
+    api.errors[with].remedy = Some("Sign in | again.".into());
+    let without = api.errors.iter().position(|e| e.code == "000-005").expect("000-005");
+    api.errors[without].remedy = None;
+    let files = emit(&api);
+    let errors = page(&files, "docs/errors.md");
+    assert!(errors.contains("| Meaning | Remedy |"), "{errors}");
+    let row = |code: &str| errors.lines().find(|l| l.contains(&format!("`{code}`"))).expect("a row").to_owned();
+    // The remedy sits in its own cell, escaped like any spec text.
+    assert!(row("100-006").contains(r"| Sign in \| again. |"), "{}", row("100-006"));
+    assert_eq!(pipes(&row("100-006")), pipes(&row("000-005")));
+    assert!(row("000-005").contains("| — | official |"), "{}", row("000-005"));
+}
+
+#[test]
+fn interface_pages_draw_their_events_in_spec_order() {
+    let api = spec_api();
+    let files = emit(&api);
+    let transfer = page(&files, "docs/voicecall/transfer.md");
+    let start = transfer.find("```mermaid\nsequenceDiagram\n").expect("a figure");
+    let figure = &transfer[start..start + transfer[start + 3..].find("```").expect("closed") + 6];
+    let it = api.interfaces.iter().find(|i| i.operation.wire == "transfer_call").expect("transfer_call");
+    // Every listed event, in the spec's order; conditional ones inside their condition's block.
+    let mut at = 0;
+    for event in &it.events {
+        let found = figure[at..]
+            .find(&format!("G-->>A: {}\n", event.event))
+            .unwrap_or_else(|| panic!("{} missing or out of order:\n{figure}", event.event));
+        at += found + 1;
+    }
+    assert!(figure.contains("    opt mode is 2 (success)\n        G-->>A: AgentEvent_SuccTransResult\n        G-->>A: AgentMediaEvent_StopRecordDone\n    end\n"), "{figure}");
+    // No events, no figure.
+    let handshake = page(&files, "docs/onlineagent/handshake.md");
+    assert!(!handshake.contains("```mermaid"), "{handshake}");
+}
+
+#[test]
+fn the_getting_started_chapter_is_listed_and_needs_its_interfaces() {
+    let api = spec_api();
+    let files = emit(&api);
+    let chapter = page(&files, "docs/getting-started.md");
+    for link in [
+        "onlineagent/login.md",
+        "agentevent/poll.md",
+        "voicecall/callinner.md",
+        "voicecall/release.md",
+        "onlineagent/logout.md",
+    ] {
+        assert!(chapter.contains(&format!("]({link})")), "{link} not linked");
+    }
+    assert!(chapter.matches("```rust,no_run").count() >= 4, "{chapter}");
+    assert!(page(&files, "docs/SUMMARY.md").contains("- [Getting started](getting-started.md)"));
+
+    // Without sign-out the walk-through cannot be told: no chapter, and no link to one.
+    let mut partial = api.clone();
+    partial.interfaces.retain(|i| i.operation.wire != "logout");
+    let files = emit(&partial);
+    assert!(files.iter().all(|f| f.path != "docs/getting-started.md"));
+    assert!(!page(&files, "docs/SUMMARY.md").contains("getting-started"));
 }

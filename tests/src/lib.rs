@@ -3,6 +3,9 @@
 //! [`fake`] holds a fake CC-Gateway server ([`FakeGateway`]) that the tests, and the
 //! `fake-gateway` binary, run on loopback.
 
+pub mod behaviour;
+#[cfg(doctest)]
+pub mod book;
 pub mod fake;
 pub mod judge;
 pub mod tls;

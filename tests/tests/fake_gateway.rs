@@ -452,9 +452,9 @@ async fn voice_transfer_outcomes_and_hold() {
         [
             "AgentEvent_Customer_Alerting",
             "AgentEvent_Talking",
-            "AgentEvent_Call_Release",
             "AgentEvent_SuccTransResult",
-            "AgentMediaEvent_StopRecordDone"
+            "AgentMediaEvent_StopRecordDone",
+            "AgentEvent_Call_Release"
         ]
     );
     assert_eq!(gw.active_call(AGENT), None);

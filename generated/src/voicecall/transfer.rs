@@ -31,11 +31,11 @@ pub const EVENTS: &[crate::EventKind] = &[
     crate::EventKind::AgentEventCustomerAlerting,
     crate::EventKind::AgentEventTalking,
     crate::EventKind::AgentEventConnectFail,
-    crate::EventKind::AgentEventCallRelease,
     crate::EventKind::AgentEventSuccTransResult,
     crate::EventKind::AgentMediaEventStopRecordDone,
     crate::EventKind::AgentEventConference,
     crate::EventKind::AgentEventReturnFromIvr,
+    crate::EventKind::AgentEventCallRelease,
 ];
 /// Error codes this interface's page lists.
 pub const ERRORS: &[crate::ErrorCode] = &[crate::ErrorCode::TransferNoCall];

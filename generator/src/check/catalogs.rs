@@ -72,6 +72,10 @@ pub(super) fn errors(loaded: &Loaded<ErrorCatalogFile>, report: &mut Report) -> 
             }
             _ => {}
         }
+        if spec.remedy.as_deref().is_some_and(|r| r.trim().is_empty()) {
+            let d = ctx.at(&path.key("remedy"), format!("error code `{code}` has an empty remedy"));
+            ctx.push(d.help("say what a caller can do about the code, or leave `remedy` out"));
+        }
         by_code.insert(
             code.to_owned(),
             ErrorCode {
@@ -80,6 +84,7 @@ pub(super) fn errors(loaded: &Loaded<ErrorCatalogFile>, report: &mut Report) -> 
                 meaning: spec.meaning.clone(),
                 provenance,
                 note: spec.note.clone(),
+                remedy: spec.remedy.clone(),
             },
         );
     }

@@ -532,3 +532,25 @@ fn not_sent_by_clears_sends_guid() {
     let sends: Vec<(&str, bool)> = api.interfaces.iter().map(|i| (i.operation.wire.as_str(), i.sends_guid)).collect();
     assert_eq!(sends, [("sign_in", false), ("sign_out", true)]);
 }
+
+#[test]
+fn remedies_are_optional_and_reach_the_ir_and_an_empty_one_is_refused() {
+    let with = |remedy: &str| {
+        ERRORS.replacen("    source: official\n", &format!("    source: official\n    remedy: {remedy}\n"), 1)
+    };
+    let run = |errors: String| {
+        let raw: Vec<RawFile> =
+            [("api.yaml", API.to_owned()), ("errors.yaml", errors), ("events.yaml", EVENTS.to_owned())]
+                .into_iter()
+                .map(|(r, t)| RawFile { rel_path: r.into(), bytes: t.into_bytes() })
+                .collect();
+        super::check(&crate::load::load("spec", &raw).expect("loads"))
+    };
+    let api = run(with("Retry later.")).unwrap_or_else(|d| panic!("{}", d.render()));
+    assert_eq!(api.error("100-007").and_then(|e| e.remedy.as_deref()), Some("Retry later."));
+    assert_eq!(api.error("106-004").and_then(|e| e.remedy.as_deref()), None, "optional");
+    let problems = run(with("\"  \"")).expect_err("an empty remedy is refused");
+    let shown = problems.render();
+    assert!(shown.contains("error code `100-007` has an empty remedy"), "{shown}");
+    assert!(shown.contains("errors.yaml:7:"), "located at the remedy: {shown}");
+}

@@ -12,6 +12,7 @@ mod human;
 mod markdown;
 mod pages;
 mod rust_api;
+mod sequence;
 
 use minijinja::syntax::SyntaxConfig;
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value};
@@ -30,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("errors.md.j2", include_str!("../../templates/docs/errors.md.j2")),
     ("events.md.j2", include_str!("../../templates/docs/events.md.j2")),
     ("book.toml.j2", include_str!("../../templates/docs/book.toml.j2")),
+    ("getting-started.md.j2", include_str!("../../templates/docs/getting-started.md.j2")),
 ];
 
 /// Emits the docs for `api`: paths under `docs/`.
@@ -49,6 +51,9 @@ pub fn emit(api: &Api) -> Result<Vec<OutputFile>, Diagnostics> {
     render("docs/SUMMARY.md".into(), "summary.md.j2", to_value(pages::summary(api)));
     render("docs/errors.md".into(), "errors.md.j2", to_value(pages::errors(api)));
     render("docs/events.md".into(), "events.md.j2", to_value(pages::events(api)));
+    if let Some(chapter) = pages::getting_started(api) {
+        render("docs/getting-started.md".into(), "getting-started.md.j2", to_value(chapter));
+    }
     for it in &api.interfaces {
         render(pages::interface_path(it), "interface.md.j2", to_value(pages::interface(api, it)));
     }

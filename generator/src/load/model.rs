@@ -87,6 +87,9 @@ pub struct ErrorCodeSpec {
     pub source: String,
     #[serde(default)]
     pub note: Option<String>,
+    /// What a caller can do about the code, in our words.
+    #[serde(default)]
+    pub remedy: Option<String>,
 }
 
 /// `spec/events.yaml`.

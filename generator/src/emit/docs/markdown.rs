@@ -169,7 +169,8 @@ fn code_span(s: &str, in_table: bool) -> String {
 /// A fenced code block holding `content`, with a fence longer than any backtick run inside.
 pub fn fenced(content: &str, lang: &str) -> String {
     let fence = "`".repeat((longest_run(content, '`') + 1).max(3));
-    let lang: String = lang.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    // Commas separate attributes (`rust,no_run`).
+    let lang: String = lang.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ',')).collect();
     let body = content.replace("\r\n", "\n").replace('\r', "\n");
     let body = body.trim_end_matches('\n');
     format!("{fence}{lang}\n{body}\n{fence}")

@@ -331,6 +331,8 @@ pub fn readme(api: &Api) -> ReadmeContext<'_> {
 #[derive(Debug, Serialize)]
 pub struct SummaryContext<'a> {
     pub marker: String,
+    /// The getting-started chapter is emitted.
+    pub getting_started: bool,
     pub settings: &'a Settings,
     pub resources: Vec<ResourceGroup<'a>>,
 }
@@ -338,6 +340,7 @@ pub struct SummaryContext<'a> {
 pub fn summary(api: &Api) -> SummaryContext<'_> {
     SummaryContext {
         marker: marker("spec/"),
+        getting_started: getting_started(api).is_some(),
         settings: &api.settings,
         resources: resource_groups(api, &mut Anchors::default(), 0),
     }
@@ -360,6 +363,8 @@ pub struct ErrorEntry<'a> {
     pub anchor: String,
     pub code_md: String,
     pub name_md: String,
+    /// Raw spec text; `None` where the spec gives no remedy.
+    pub remedy: Option<String>,
     pub used_by: Vec<Backlink>,
 }
 
@@ -384,6 +389,7 @@ pub fn errors(api: &Api) -> ErrorsContext<'_> {
             anchor: anchors.error(&e.code),
             code_md: code_cell(&e.code),
             name_md: code_cell(&e.name.wire),
+            remedy: e.remedy.clone(),
             used_by: users.remove(e.code.as_str()).unwrap_or_default(),
         })
         .collect();
@@ -491,6 +497,8 @@ pub struct InterfacePage {
     pub result: ResultView,
     pub response_headers: Vec<ResponseHeaderRow>,
     pub events: Vec<EventRef>,
+    /// Mermaid source of the event-sequence figure; `None` without events.
+    pub sequence: Option<String>,
     pub errors: Vec<ErrorRef>,
     pub examples: Vec<ExampleView>,
     pub rust: RustApi,
@@ -883,9 +891,51 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface) -> InterfaceContext<'a> {
             result,
             response_headers,
             events,
+            sequence: super::sequence::figure(api, it),
             errors,
             examples,
             rust: rust_api(api, it),
         },
     }
+}
+
+// ---------------------------------------------------------------- getting-started.md
+
+/// The operations the getting-started chapter walks through, by operation name.
+const WALKTHROUGH: [&str; 5] = ["login", "poll_events", "call_inner", "release", "logout"];
+
+#[derive(Debug, Serialize)]
+pub struct GettingStartedContext<'a> {
+    pub marker: String,
+    pub settings: &'a Settings,
+    /// The crate's path in Rust code.
+    pub krate: String,
+    pub default_port: u16,
+    /// Links to the pages of [`WALKTHROUGH`]'s interfaces, in that order.
+    pub login_link: String,
+    pub poll_link: String,
+    pub call_link: String,
+    pub release_link: String,
+    pub logout_link: String,
+}
+
+/// The getting-started chapter's context, or `None` when the spec tree lacks
+/// one of the interfaces it walks through (the chapter is then left out).
+pub fn getting_started(api: &Api) -> Option<GettingStartedContext<'_>> {
+    let page = |operation: &str| {
+        let it = api.interfaces.iter().find(|it| it.operation.wire == operation)?;
+        Some(link(0, &interface_rel(it), None))
+    };
+    let [login, poll, call, release, logout] = WALKTHROUGH.map(page);
+    Some(GettingStartedContext {
+        marker: marker("spec/"),
+        settings: &api.settings,
+        krate: crate_path(api),
+        default_port: api.settings.default_port,
+        login_link: login?,
+        poll_link: poll?,
+        call_link: call?,
+        release_link: release?,
+        logout_link: logout?,
+    })
 }

@@ -235,6 +235,13 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
         (ResultShape::Object { .. }, true) => format!("let (session, response) = {call}"),
         (ResultShape::Event { .. }, _) => format!("let event: Option<{krate}::ReceivedEvent> = {call}"),
     });
+    // Hidden lines (`# `, as rustdoc and mdBook read them) make the example a
+    // function the book's doctests compile.
+    lines.insert(
+        0,
+        format!("# async fn example({who}: &{krate}::{receiver}) -> Result<(), Box<dyn std::error::Error>> {{"),
+    );
+    lines.extend(["# Ok(())".to_owned(), "# }".to_owned()]);
     RustApi {
         request_md: has_request.then(|| request_md(it)),
         receiver: format!("{krate}::{receiver}"),
