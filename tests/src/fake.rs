@@ -1014,6 +1014,7 @@ fn generic(shared: &Shared, it: &Interface, headers: &HeaderMap, rest: &str) -> 
     let result = match &it.result {
         ResultShape::CallId { .. } => json!(call_id),
         ResultShape::Object { .. } => example.unwrap_or_else(|| json!({})),
+        ResultShape::List { .. } => example.unwrap_or_else(|| json!([])),
         ResultShape::Reserved { .. } => json!({}),
         ResultShape::None { .. } | ResultShape::Event { .. } => Value::Null,
     };

@@ -154,6 +154,7 @@ fn result_description(result: &ResultShape) -> Option<String> {
         | ResultShape::Reserved { description, .. }
         | ResultShape::CallId { description, .. }
         | ResultShape::Object { description, .. }
+        | ResultShape::List { description, .. }
         | ResultShape::Event { description, .. } => description.clone(),
     }
 }
@@ -225,6 +226,7 @@ fn result_kinds() {
         ResultShape::Reserved { .. } => "reserved",
         ResultShape::CallId { .. } => "call_id",
         ResultShape::Object { .. } => "object",
+        ResultShape::List { .. } => "list",
         ResultShape::Event { .. } => "event",
     };
     assert_eq!(kind("transfer_media_call"), "none");

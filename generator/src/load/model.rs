@@ -146,7 +146,9 @@ pub struct FieldSpec {
 pub struct InterfaceFile {
     pub operation: String,
     pub title: String,
-    pub log_name: String,
+    /// The page's "Method Name in Logs"; absent when the page gives none.
+    #[serde(default)]
+    pub log_name: Option<String>,
     pub summary: String,
     #[serde(default)]
     pub description: Option<String>,
@@ -317,7 +319,7 @@ pub struct ResponseSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResultSpec {
-    /// `none`, `reserved`, `call_id`, `object` or `event`.
+    /// `none`, `reserved`, `call_id`, `object`, `list` or `event`.
     pub kind: String,
     /// Envelope member that carries the answer, when not `result` (polling answers in `event`).
     #[serde(default)]
@@ -326,6 +328,7 @@ pub struct ResultSpec {
     pub description: Option<String>,
     #[serde(default)]
     pub vendor_type: Option<String>,
+    /// Members of an `object` result, or of each item of a `list` result.
     #[serde(default)]
     pub fields: Option<Vec<FieldSpec>>,
 }
