@@ -35,7 +35,7 @@ use serde_json::{Map, Value, json};
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
-use ccgen::ir::{Interface, Payload, ResultShape, Role};
+use ccgen::ir::{Interface, Payload, ResultShape, Role, SessionEffect};
 
 use crate::judge::{Judge, Refusal};
 use crate::tls::Certificates;
@@ -570,6 +570,7 @@ enum Op {
     CallOut,
     Answer,
     Release,
+    Disconnect,
     Hold,
     GetHold,
     ConnectHold,
@@ -611,6 +612,7 @@ fn route<'a>(method: &Method, segments: &[&'a str]) -> Option<(Op, &'a str, Vec<
         ("PUT", ["voicecall", _, "callout"]) => Op::CallOut,
         ("PUT", ["voicecall", _, "answer"]) => Op::Answer,
         ("DELETE", ["voicecall", _, "release"]) => Op::Release,
+        ("POST", ["voicecall", _, "disconnect", _]) => Op::Disconnect,
         ("POST", ["voicecall", _, "hold"]) => Op::Hold,
         ("POST", ["voicecall", _, "gethold"]) => Op::GetHold,
         ("POST", ["voicecall", _, "connecthold", _]) => Op::ConnectHold,
@@ -1005,6 +1007,10 @@ fn generic(shared: &Shared, it: &Interface, headers: &HeaderMap, rest: &str) -> 
                 };
                 push(agent, &event.event, content);
             }
+            // A sign-out the fake knows only from its spec ends the session like logout.
+            if it.session == SessionEffect::Ends {
+                end_session(agent);
+            }
         }
     }
     if let Some(agent_id) = &agent_id {
@@ -1096,7 +1102,8 @@ fn operate(
             }
             ok(json!({}))
         }
-        Op::Release => {
+        // Releasing the connection of the one other party ends a two-party call like release.
+        Op::Release | Op::Disconnect => {
             let Some(call) = session.active_call.take() else {
                 return err("200-017");
             };
