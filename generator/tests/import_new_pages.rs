@@ -106,3 +106,17 @@ fn the_curated_specs_carry_the_new_shapes_into_the_ir() {
     assert_eq!(by_op("disconnect").log_name, None);
     assert_eq!(by_op("say_free").log_name.as_deref(), Some("sayFree"));
 }
+
+#[test]
+fn drafts_name_the_schema_and_update_keeps_the_line() {
+    let context = context();
+    for (page, rel) in PAGES {
+        let imported = import_page(&context, page);
+        let modeline = ccgen::load::schema::modeline(rel).expect("an interface file");
+        assert_eq!(imported.to_yaml().lines().next(), Some(modeline.as_str()), "{page}");
+        let curated = std::fs::read_to_string(root().join("spec").join(rel)).expect("curated spec exists");
+        let updated = import::update::update(&curated, &imported).unwrap_or_else(|e| panic!("{page}: {e}"));
+        assert_eq!(updated.yaml.lines().next(), Some(modeline.as_str()), "{page}");
+        assert_eq!(updated.yaml, curated, "{page}: --update of an unchanged page changes nothing");
+    }
+}

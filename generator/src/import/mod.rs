@@ -94,8 +94,10 @@ impl Imported {
     /// The draft as a spec file.
     pub fn to_yaml(&self) -> String {
         let body = yaml::to_string(&crate::load::document::to_value(&self.draft).unwrap_or_default());
+        // Editors validate and complete against the schema the first line names.
+        let modeline = crate::load::schema::modeline(&self.rel_path).map(|m| m + "\n").unwrap_or_default();
         format!(
-            "# {}. Drafted by `ccgen import` from the vendor page \"{}\".\n# Descriptions, summary and prerequisites are still the vendor's wording; rewrite them in our own words.\n{body}",
+            "{modeline}# {}. Drafted by `ccgen import` from the vendor page \"{}\".\n# Descriptions, summary and prerequisites are still the vendor's wording; rewrite them in our own words.\n{body}",
             self.draft.title, self.draft.source.page
         )
     }

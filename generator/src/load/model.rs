@@ -4,10 +4,11 @@
 //! position rather than a silently ignored fact. Anything whose meaning needs
 //! checking (types, names, codes) stays a plain string here; `check` decides.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// A scalar as written in YAML: a default, an allowed value, a rule operand.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Scalar {
     /// `true` / `false`.
@@ -19,7 +20,7 @@ pub enum Scalar {
 }
 
 /// `spec/api.yaml`: settings that hold for every interface.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiFile {
     pub name: String,
@@ -36,7 +37,7 @@ pub struct ApiFile {
 }
 
 /// The session token header and where it comes from.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthSpec {
     pub header: String,
@@ -49,7 +50,7 @@ pub struct AuthSpec {
 }
 
 /// The response header that carries a new token.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssuedIn {
     pub header: String,
@@ -58,7 +59,7 @@ pub struct IssuedIn {
 }
 
 /// Field names of the JSON envelope wrapped around every response.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvelopeSpec {
     pub message: String,
@@ -68,14 +69,14 @@ pub struct EnvelopeSpec {
 }
 
 /// `spec/errors.yaml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorCatalogFile {
     pub codes: Vec<ErrorCodeSpec>,
 }
 
 /// One `retcode` the gateway may answer with.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorCodeSpec {
     pub code: String,
@@ -90,14 +91,14 @@ pub struct ErrorCodeSpec {
 }
 
 /// `spec/events.yaml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventCatalogFile {
     pub events: Vec<EventSpec>,
 }
 
 /// One event the gateway delivers through polling.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventSpec {
     /// Wire name, e.g. `AgentEvent_Talking`.
@@ -109,7 +110,7 @@ pub struct EventSpec {
 }
 
 /// Shape of an event's `content`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PayloadSpec {
     /// `null`, `call_id`, `string` or `object`.
@@ -122,7 +123,7 @@ pub struct PayloadSpec {
 }
 
 /// A named field of a response result or event payload.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldSpec {
     pub name: String,
@@ -141,34 +142,49 @@ pub struct FieldSpec {
 }
 
 /// One interface: `spec/<resource>/<name>.yaml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InterfaceFile {
+    /// Unique snake_case name; becomes the client method.
     pub operation: String,
+    /// Title of the vendor page.
     pub title: String,
     /// The page's "Method Name in Logs"; absent when the page gives none.
     #[serde(default)]
     pub log_name: Option<String>,
+    /// One sentence on what the interface does.
     pub summary: String,
+    /// Longer explanation, in our own words.
     #[serde(default)]
     pub description: Option<String>,
+    /// Conditions that must hold before calling, one sentence each.
     #[serde(default)]
     pub prerequisites: Vec<String>,
+    /// `GET`, `POST`, `PUT` or `DELETE`.
     pub method: String,
+    /// Path below `base_path`, with `{name}` for each path parameter.
     pub path: String,
+    /// Request parameters grouped by where they travel.
     #[serde(default)]
     pub parameters: ParametersSpec,
+    /// Rules tying one parameter to another's value.
     #[serde(default)]
     pub rules: Vec<RuleSpec>,
+    /// What a successful response carries.
     pub response: ResponseSpec,
+    /// Events the call may trigger (names from `events.yaml`).
     #[serde(default)]
     pub events: Vec<EventRefSpec>,
+    /// Error codes the page lists, quoted, in page order (from `errors.yaml`).
     #[serde(default)]
     pub errors: Vec<String>,
+    /// Request/response pairs, checked against the declarations.
     #[serde(default)]
     pub examples: Vec<ExampleSpec>,
+    /// Defects of the vendor page and how the spec resolves them.
     #[serde(default)]
     pub quirks: Vec<String>,
+    /// The vendor page the facts come from.
     #[serde(default)]
     pub source: Option<SourceSpec>,
     /// True for sign-out: after success the session may not be used again.
@@ -177,7 +193,7 @@ pub struct InterfaceFile {
 }
 
 /// Where the facts of an interface were read.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceSpec {
     pub page: String,
@@ -186,7 +202,7 @@ pub struct SourceSpec {
 }
 
 /// Parameters grouped by where they travel.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParametersSpec {
     #[serde(default)]
@@ -200,7 +216,7 @@ pub struct ParametersSpec {
 }
 
 /// One request parameter.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParamSpec {
     /// Wire name, kept exactly.
@@ -231,7 +247,7 @@ pub struct ParamSpec {
 }
 
 /// Limits on one parameter's value.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConstraintsSpec {
     #[serde(default)]
@@ -250,7 +266,7 @@ pub struct ConstraintsSpec {
 }
 
 /// Inclusive integer range.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RangeSpec {
     pub min: i64,
@@ -258,7 +274,7 @@ pub struct RangeSpec {
 }
 
 /// Inclusive length bounds; a missing `min` is 0.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LengthSpec {
     #[serde(default)]
@@ -267,7 +283,7 @@ pub struct LengthSpec {
 }
 
 /// A whole-value regular expression and the words a person would use for it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatternSpec {
     pub regex: String,
@@ -275,7 +291,7 @@ pub struct PatternSpec {
 }
 
 /// One allowed value with a meaningful name.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ValueSpec {
     pub value: Scalar,
@@ -284,7 +300,7 @@ pub struct ValueSpec {
 }
 
 /// A rule that ties one parameter to another's value.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     /// `only_when`, `required_when` or `allowed_values`.
@@ -299,7 +315,7 @@ pub struct RuleSpec {
 }
 
 /// `param == equals`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConditionSpec {
     pub param: String,
@@ -307,7 +323,7 @@ pub struct ConditionSpec {
 }
 
 /// What a successful response carries.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseSpec {
     pub result: ResultSpec,
@@ -316,7 +332,7 @@ pub struct ResponseSpec {
 }
 
 /// The `result` member of the envelope.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResultSpec {
     /// `none`, `reserved`, `call_id`, `object`, `list` or `event`.
@@ -334,7 +350,7 @@ pub struct ResultSpec {
 }
 
 /// A response header that carries data.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseHeaderSpec {
     pub name: String,
@@ -345,7 +361,7 @@ pub struct ResponseHeaderSpec {
 }
 
 /// A triggered event, optionally only when a request value holds.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum EventRefSpec {
     /// Always (may be) triggered.
@@ -355,7 +371,7 @@ pub enum EventRefSpec {
 }
 
 /// An event that depends on a request value.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConditionalEventSpec {
     pub event: String,
@@ -363,7 +379,7 @@ pub struct ConditionalEventSpec {
 }
 
 /// A request/response pair.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExampleSpec {
     pub name: String,
