@@ -10,6 +10,7 @@ fn main() {
     let mut pages = Vec::new();
     collect(&docs, &mut pages);
     pages.sort();
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let mut out = String::new();
     for page in &pages {
         let rel = page.strip_prefix(&docs).unwrap_or(page).to_string_lossy();
@@ -18,9 +19,14 @@ fn main() {
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
             .collect();
-        out.push_str(&format!("#[doc = include_str!({:?})]\npub mod page_{module} {{}}\n", page.display().to_string()));
+        // Signature blocks (`rust,ignore`: declarations without bodies) are
+        // not tests; as `text` they do not show up as ignored ones.
+        let text = std::fs::read_to_string(page).expect("read a book page").replace("```rust,ignore", "```text");
+        let copy = out_dir.join(format!("page_{module}.md"));
+        std::fs::write(&copy, text).expect("write a book page for the doctests");
+        out.push_str(&format!("#[doc = include_str!({:?})]\npub mod page_{module} {{}}\n", copy.display().to_string()));
     }
-    let target = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("book_pages.rs");
+    let target = out_dir.join("book_pages.rs");
     std::fs::write(&target, out).expect("write the list of book pages");
 }
 

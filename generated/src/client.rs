@@ -228,6 +228,43 @@ impl Client {
             output,
         ))
     }
+    /// Signing In to the CCS Only
+    ///
+    /// Signs the agent in to the CCS alone, without the media server, so that no license is used.
+    ///
+    /// `PUT` `/agentgateway/resource/onlineagent/{agentid}/loginex`
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - no specific codes
+    pub async fn login_ex(
+        &self,
+        agent_id: &AgentId,
+        request: &crate::onlineagent::loginex::Request,
+    ) -> Result<(), Error> {
+        use crate::onlineagent::loginex as op;
+        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
+        request.validate()?;
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            crate::onlineagent::loginex::Request,
+        >(
+                &self.transport,
+                None,
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: Some(request),
+                },
+            )
+            .await
+            .map(drop)
+    }
 }
 /// One signed-in agent: its ID and current Guid, kept up to date from responses.
 ///
@@ -285,6 +322,48 @@ impl Session {
             },
             config,
         )
+    }
+    /// Requesting an Agent Conference
+    ///
+    /// Asks the platform to set up a conference among agents, led by the signed-in agent.
+    ///
+    /// `POST` `/agentgateway/resource/agentconf/{agentid}/requestagentconf`
+    ///
+    /// # Events
+    ///
+    /// - [`AgentState_Busy`](crate::EventKind::AgentStateBusy): The agent is busy handling a call.
+    /// - [`AgentOther_PhoneAlerting`](crate::EventKind::AgentOtherPhoneAlerting): The agent's phone is ringing.
+    /// - [`AgentOther_PhoneOffhook`](crate::EventKind::AgentOtherPhoneOffhook): The agent's phone has gone off-hook.
+    /// - [`AgentConf_SelfJoinResult`](crate::EventKind::AgentConfSelfJoinResult): The agent has joined the conference it asked for.
+    /// - [`AgentConf_RequestSuccess`](crate::EventKind::AgentConfRequestSuccess): The agent's conference request succeeded and the chairman has joined; chairman operations are possible from now on.
+    /// - [`AgentConf_RequestFailed`](crate::EventKind::AgentConfRequestFailed): The agent's request for an agent conference failed.
+    /// - [`AgentConf_Timeout`](crate::EventKind::AgentConfTimeout): The conference's remaining time has reached the configured warning point; unless the agent extends it, the conference is released when its end time comes.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - no specific codes
+    pub async fn request_agent_conf(&self) -> Result<(), Error> {
+        use crate::agentconf::requestagentconf as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
     }
     /// Polling Event Query
     ///
@@ -376,6 +455,45 @@ impl Session {
             .await
             .map(drop)
     }
+    /// Querying Calls Waiting in a Specified Skill Queue
+    ///
+    /// Lists the calls currently queuing in one skill queue.
+    ///
+    /// `GET` `/agentgateway/resource/calldata/{agentid}/waitcallinfo/{skillid}`
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - no specific codes
+    pub async fn query_wait_call_info_by_skill_id(
+        &self,
+        request: &crate::calldata::waitcallinfo::Request,
+    ) -> Result<Vec<crate::calldata::waitcallinfo::Item>, Error> {
+        use crate::calldata::waitcallinfo as op;
+        let agent_id = self.state.agent_id();
+        request.validate()?;
+        let path_skillid = agentgateway_runtime::wire_text(&request.skillid);
+        agentgateway_runtime::execute::<
+            Vec<crate::calldata::waitcallinfo::Item>,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[
+                        ("agentid", agent_id.as_str()),
+                        ("skillid", path_skillid.as_str()),
+                    ],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+    }
     /// Session Transfer
     ///
     /// Hands a multimedia session, identified by its call ID, over to a skill queue, another agent or a system access code.
@@ -423,6 +541,52 @@ impl Session {
             )
             .await
             .map(drop)
+    }
+    /// Forcibly Signing Out with a Cause Code
+    ///
+    /// Signs the agent out even when a normal sign-out would be refused, recording why.
+    ///
+    /// `DELETE` `/agentgateway/resource/onlineagent/{agentid}/forcelogoutwithreason/{reason}`
+    ///
+    /// # Events
+    ///
+    /// - [`AgentOther_ShutdownService`](crate::EventKind::AgentOtherShutdownService): The agent has been signed out.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`100-005`](crate::ErrorCode::SignOutParameterInvalid): A sign-out parameter is not valid.
+    pub async fn force_logout_with_reason(
+        &self,
+        request: &crate::onlineagent::forcelogoutwithreason::Request,
+    ) -> Result<(), Error> {
+        use crate::onlineagent::forcelogoutwithreason as op;
+        let agent_id = self.state.agent_id();
+        request.validate()?;
+        let path_reason = agentgateway_runtime::wire_text(&request.reason);
+        let signing_out = self.state.begin_sign_out();
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[
+                        ("agentid", agent_id.as_str()),
+                        ("reason", path_reason.as_str()),
+                    ],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await?;
+        signing_out.finish();
+        Ok(())
     }
     /// Maintaining the Heartbeat by an Agent
     ///
@@ -518,6 +682,95 @@ impl Session {
             .await?;
         signing_out.finish();
         Ok(())
+    }
+    /// Resetting Skill Queues
+    ///
+    /// Changes the skill queues the signed-in agent serves, either to all configured ones or to a chosen list.
+    ///
+    /// `POST` `/agentgateway/resource/onlineagent/{agentid}/resetskill/{autoflag}`
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - no specific codes
+    pub async fn reset_skill(
+        &self,
+        request: &crate::onlineagent::resetskill::Request,
+    ) -> Result<(), Error> {
+        use crate::onlineagent::resetskill as op;
+        let agent_id = self.state.agent_id();
+        request.validate()?;
+        let path_autoflag = agentgateway_runtime::wire_text(&request.autoflag);
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[
+                        ("agentid", agent_id.as_str()),
+                        ("autoflag", path_autoflag.as_str()),
+                    ],
+                    query: &[
+                        (
+                            "skillid",
+                            request.skillid.as_ref().map(agentgateway_runtime::wire_text),
+                        ),
+                        (
+                            "phonelinkage",
+                            request
+                                .phonelinkage
+                                .as_ref()
+                                .map(agentgateway_runtime::wire_text),
+                        ),
+                    ],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
+    /// Setting Idle
+    ///
+    /// Sets the signed-in agent idle, ready to be offered calls.
+    ///
+    /// `POST` `/agentgateway/resource/onlineagent/{agentid}/sayfree`
+    ///
+    /// # Events
+    ///
+    /// - [`AgentState_CancelNotReady_Success`](crate::EventKind::AgentStateCancelNotReadySuccess): The agent's busy state has been cancelled.
+    /// - [`AgentState_Ready`](crate::EventKind::AgentStateReady): The agent is idle.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - no specific codes
+    pub async fn say_free(&self) -> Result<(), Error> {
+        use crate::onlineagent::sayfree as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
     }
     /// Answering a Call
     ///
@@ -616,6 +869,60 @@ impl Session {
             Option<String>,
             ErrorCode,
             crate::voicecall::callinner::Request,
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: Some(request),
+                },
+            )
+            .await
+    }
+    /// Making an Internal Call to a Skill Queue
+    ///
+    /// Places an internal call from the signed-in agent to a skill queue, answered by one of its agents.
+    ///
+    /// `PUT` `/agentgateway/resource/voicecall/{agentid}/callinnerskill`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The called skill queue has idle agents.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentOther_PhoneAlerting`](crate::EventKind::AgentOtherPhoneAlerting): The agent's phone is ringing.
+    /// - [`AgentOther_PhoneOffhook`](crate::EventKind::AgentOtherPhoneOffhook): The agent's phone has gone off-hook.
+    /// - [`AgentState_Busy`](crate::EventKind::AgentStateBusy): The agent is busy handling a call.
+    /// - [`AgentEvent_Customer_Alerting`](crate::EventKind::AgentEventCustomerAlerting): The other party's phone is ringing.
+    /// - [`AgentEvent_Talking`](crate::EventKind::AgentEventTalking): The agent has entered the talking state on a call.
+    /// - [`AgentEvent_Inside_Call_Fail`](crate::EventKind::AgentEventInsideCallFail): An internal call made by the agent failed.
+    ///
+    /// # Returns
+    ///
+    /// The new call's ID, or `None` when the gateway confirmed the call without a readable ID (the vendor's own example answers `"result": {}`). Either way the call was placed: do not retry it.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`000-002`](crate::ErrorCode::InvalidParameter): A parameter or address in the URL is wrong, or an interface parameter is not valid.
+    /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
+    /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    pub async fn call_inner_skill(
+        &self,
+        request: &crate::voicecall::callinnerskill::Request,
+    ) -> Result<Option<String>, Error> {
+        use crate::voicecall::callinnerskill as op;
+        let agent_id = self.state.agent_id();
+        request.validate()?;
+        agentgateway_runtime::execute::<
+            Option<String>,
+            ErrorCode,
+            crate::voicecall::callinnerskill::Request,
         >(
                 &self.client.transport,
                 Some(&self.state),
@@ -785,6 +1092,46 @@ impl Session {
                     path_params: &[
                         ("agentid", agent_id.as_str()),
                         ("callid", path_callid.as_str()),
+                    ],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
+    /// Releasing the Connection of a Specified Number
+    ///
+    /// Releases the leg of the agent's call that connects a given number, leaving the other parties connected.
+    ///
+    /// `POST` `/agentgateway/resource/voicecall/{agentid}/disconnect/{number}`
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - no specific codes
+    pub async fn disconnect(
+        &self,
+        request: &crate::voicecall::disconnect::Request,
+    ) -> Result<(), Error> {
+        use crate::voicecall::disconnect as op;
+        let agent_id = self.state.agent_id();
+        request.validate()?;
+        let path_number = agentgateway_runtime::wire_text(&request.number);
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[
+                        ("agentid", agent_id.as_str()),
+                        ("number", path_number.as_str()),
                     ],
                     query: &[],
                     headers: &[],

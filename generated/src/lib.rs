@@ -14,6 +14,9 @@ mod client;
 pub mod errors;
 #[rustfmt::skip]
 pub mod events;
+/// Interfaces under `/agentgateway/resource/agentconf/`.
+#[rustfmt::skip]
+pub mod agentconf;
 /// Interfaces under `/agentgateway/resource/agentevent/`.
 #[rustfmt::skip]
 pub mod agentevent;

@@ -336,6 +336,8 @@ pub enum ResultShape {
     CallId { description: Option<String>, vendor_type: Option<String> },
     /// An object with named fields.
     Object { description: Option<String>, vendor_type: Option<String>, fields: Vec<Field> },
+    /// A list of objects, each with the named fields.
+    List { description: Option<String>, vendor_type: Option<String>, fields: Vec<Field> },
     /// One polled event (or none), from the events catalog.
     Event { description: Option<String>, vendor_type: Option<String> },
 }
@@ -408,7 +410,8 @@ pub struct Interface {
     /// `rust` is the method name.
     pub operation: Name,
     pub title: String,
-    pub log_name: String,
+    /// The page's "Method Name in Logs"; `None` when the page gives none.
+    pub log_name: Option<String>,
     pub summary: String,
     pub description: Option<String>,
     pub prerequisites: Vec<String>,

@@ -312,7 +312,7 @@ fn hostile(mut api: Api) -> Api {
             | ResultShape::Reserved { description, .. }
             | ResultShape::CallId { description, .. }
             | ResultShape::Event { description, .. } => *description = Some(h()),
-            ResultShape::Object { description, fields: f, .. } => {
+            ResultShape::Object { description, fields: f, .. } | ResultShape::List { description, fields: f, .. } => {
                 *description = Some(h());
                 fields(f);
             }

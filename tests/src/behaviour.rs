@@ -103,7 +103,7 @@ pub fn content(api: &Api, name: &str, facts: &Facts) -> Value {
 }
 
 /// The `result` member of a successful answer, or `None` when the page
-/// documents none. An object's fields come from `facts`, then from the
+/// documents none. A list is its first example's. An object's fields come from `facts`, then from the
 /// interface's first example, then from the field's first known value or the
 /// empty value of its type.
 pub fn result(it: &Interface, facts: &Facts) -> Option<Value> {
@@ -114,6 +114,11 @@ pub fn result(it: &Interface, facts: &Facts) -> Option<Value> {
         ResultShape::Object { fields, .. } => {
             let example = it.examples.iter().find_map(|e| e.response.get(&it.result_member)?.as_object());
             Some(object(fields, facts, example))
+        }
+        // A list is answered as the first example shows it, or empty.
+        ResultShape::List { .. } => {
+            let example = it.examples.iter().find_map(|e| e.response.get(&it.result_member)?.as_array());
+            Some(Value::Array(example.cloned().unwrap_or_default()))
         }
     }
 }

@@ -1009,7 +1009,8 @@ fn model(
             };
             facts.set("callid", call.id).set("caller", call.other).set("called", agent_id).set("feature", "0");
         }
-        "release" => {
+        // Disconnecting the one other party ends a two-party call like release.
+        "release" | "disconnect" => {
             let call = session.active_call.take().ok_or_else(|| err("200-017"))?;
             facts.set("callid", call.id).set("number", call.other);
         }

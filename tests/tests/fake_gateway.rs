@@ -807,3 +807,54 @@ async fn requests_without_the_sign_in_cookie_are_logged_with_a_warning() {
     assert_eq!(other.retcode(), "0");
     assert!(gw.requests().last().unwrap().warnings.is_empty());
 }
+
+#[tokio::test]
+async fn say_free_queues_the_idle_state_events() {
+    let gw = gateway(fast()).await;
+    let mut guid = signed_in(&gw).await;
+    drain(&gw, &mut guid).await;
+    let answer = call(&gw, "POST", &format!("/onlineagent/{AGENT}/sayfree"), Some(&guid), None).await;
+    assert_eq!(answer.retcode(), "0", "{}", answer.body);
+    assert_eq!(drain(&gw, &mut guid).await, ["AgentState_CancelNotReady_Success", "AgentState_Ready"]);
+}
+
+#[tokio::test]
+async fn disconnect_releases_the_call_to_the_number() {
+    let gw = gateway(fast()).await;
+    let mut guid = signed_in(&gw).await;
+    let body = json!({ "called": "206" }).to_string();
+    let answer = call(&gw, "PUT", &format!("/voicecall/{AGENT}/callinner"), Some(&guid), Some(&body)).await;
+    assert_eq!(answer.retcode(), "0");
+    drain(&gw, &mut guid).await;
+
+    let disconnect = format!("/voicecall/{AGENT}/disconnect/206");
+    assert_eq!(call(&gw, "POST", &disconnect, Some(&guid), None).await.retcode(), "0");
+    assert_eq!(gw.active_call(AGENT), None);
+    // The page lists no events for a disconnect, so the fake queues none.
+    assert!(drain(&gw, &mut guid).await.is_empty());
+    // Judged by its spec: the number is 1 to 24 digits.
+    let bad = format!("/voicecall/{AGENT}/disconnect/20a");
+    assert_eq!(call(&gw, "POST", &bad, Some(&guid), None).await.retcode(), "000-002");
+}
+
+#[tokio::test]
+async fn force_logout_with_reason_ends_the_session_and_says_so() {
+    let gw = gateway(fast()).await;
+    let mut guid = signed_in(&gw).await;
+    drain(&gw, &mut guid).await;
+    let path = format!("/onlineagent/{AGENT}/forcelogoutwithreason/7");
+    assert_eq!(call(&gw, "DELETE", &path, Some(&guid), None).await.retcode(), "0");
+    assert!(!gw.is_signed_in(AGENT));
+    assert_eq!(call(&gw, "DELETE", &path, Some(&guid), None).await.retcode(), "100-006");
+}
+
+#[tokio::test]
+async fn waiting_calls_answer_with_the_spec_example_list() {
+    let gw = gateway(fast()).await;
+    let guid = signed_in(&gw).await;
+    let answer = call(&gw, "GET", &format!("/calldata/{AGENT}/waitcallinfo/2"), Some(&guid), None).await;
+    assert_eq!(answer.retcode(), "0", "{}", answer.body);
+    let items = answer.body["result"].as_array().expect("a list result");
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["callid"], "1663580465-1134");
+}

@@ -2,3 +2,6 @@
 /// Transferring a Queuing Call to a Specified Skill Queue
 /// (`PUT /calldata/{agentid}/assignuserinqueue`).
 pub mod assignuserinqueue;
+/// Querying Calls Waiting in a Specified Skill Queue
+/// (`GET /calldata/{agentid}/waitcallinfo/{skillid}`).
+pub mod waitcallinfo;

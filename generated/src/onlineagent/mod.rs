@@ -2,12 +2,24 @@
 /// Forcibly Signing In
 /// (`PUT /onlineagent/{agentid}/forcelogin`).
 pub mod forcelogin;
+/// Forcibly Signing Out with a Cause Code
+/// (`DELETE /onlineagent/{agentid}/forcelogoutwithreason/{reason}`).
+pub mod forcelogoutwithreason;
 /// Maintaining the Heartbeat by an Agent
 /// (`POST /onlineagent/{agentid}/handshake`).
 pub mod handshake;
 /// Signing In
 /// (`PUT /onlineagent/{agentid}`).
 pub mod login;
+/// Signing In to the CCS Only
+/// (`PUT /onlineagent/{agentid}/loginex`).
+pub mod loginex;
 /// Signing Out
 /// (`DELETE /onlineagent/{agentid}/logout`).
 pub mod logout;
+/// Resetting Skill Queues
+/// (`POST /onlineagent/{agentid}/resetskill/{autoflag}`).
+pub mod resetskill;
+/// Setting Idle
+/// (`POST /onlineagent/{agentid}/sayfree`).
+pub mod sayfree;

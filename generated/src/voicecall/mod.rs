@@ -5,6 +5,9 @@ pub mod answer;
 /// Making an Internal Call
 /// (`PUT /voicecall/{agentid}/callinner`).
 pub mod callinner;
+/// Making an Internal Call to a Skill Queue
+/// (`PUT /voicecall/{agentid}/callinnerskill`).
+pub mod callinnerskill;
 /// Making a Common Outbound Call
 /// (`PUT /voicecall/{agentid}/callout`).
 pub mod callout;
@@ -14,6 +17,9 @@ pub mod confjoin;
 /// Holding a Call
 /// (`POST /voicecall/{agentid}/connecthold/{callid}`).
 pub mod connecthold;
+/// Releasing the Connection of a Specified Number
+/// (`POST /voicecall/{agentid}/disconnect/{number}`).
+pub mod disconnect;
 /// Unholding a Call
 /// (`POST /voicecall/{agentid}/gethold`).
 pub mod gethold;

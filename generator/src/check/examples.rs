@@ -233,12 +233,16 @@ fn response(
         (ResultShape::Object { fields, .. }, Some(v @ serde_json::Value::Object(_))) => {
             check_json(v, &Type::Object(fields.clone()), &Default::default()).err()
         }
+        (ResultShape::List { fields, .. }, Some(v @ serde_json::Value::Array(_))) => {
+            check_json(v, &Type::List(Box::new(Type::Object(fields.clone()))), &Default::default()).err()
+        }
         (shape, v) => {
             let kind = match shape {
                 ResultShape::None { .. } => "no result",
                 ResultShape::Reserved { .. } => "a reserved object",
                 ResultShape::CallId { .. } => "a call ID string",
                 ResultShape::Object { .. } => "an object",
+                ResultShape::List { .. } => "a list of objects",
                 ResultShape::Event { .. } => "an event object with an `eventType` string, or null",
             };
             Some(format!("is {}, but the interface declares {kind}", v.map_or_else(|| "missing".to_owned(), json_kind)))

@@ -95,7 +95,7 @@ pub(super) fn check(
         module,
         operation,
         title: doc.title.clone(),
-        log_name: doc.log_name.clone(),
+        log_name: log_name(&mut ctx, doc),
         summary: doc.summary.clone(),
         description: doc.description.clone(),
         prerequisites: doc.prerequisites.clone(),
@@ -608,9 +608,9 @@ fn result(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> ResultShape {
     let path = NodePath::root().key("response").key("result");
     let description = spec.description.clone();
     let vendor_type = spec.vendor_type.clone();
-    if spec.fields.is_some() && spec.kind != "object" {
+    if spec.fields.is_some() && spec.kind != "object" && spec.kind != "list" {
         let d = ctx.at(&path.key("fields"), format!("a `{}` result has no fields", spec.kind));
-        ctx.push(d.help("use `kind: object` for a result with named fields"));
+        ctx.push(d.help("use `kind: object` for a result with named fields, `kind: list` for a list of them"));
     }
     match spec.kind.as_str() {
         "none" => ResultShape::None { description, vendor_type },
@@ -627,12 +627,35 @@ fn result(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> ResultShape {
                 ResultShape::Reserved { description, vendor_type }
             }
         },
+        "list" => match &spec.fields {
+            Some(list) => {
+                ResultShape::List { description, vendor_type, fields: fields(ctx, list, &path.key("fields")) }
+            }
+            None => {
+                let d = ctx.at(&path, "a list result lists the fields of its items");
+                ctx.push(d.help("add `fields:` with the members of each item"));
+                // Still a list, so that a list example is not reported a second time.
+                ResultShape::List { description, vendor_type, fields: Vec::new() }
+            }
+        },
         other => {
             let d = ctx.at(&path.key("kind"), format!("unknown result kind `{other}`"));
-            ctx.push(d.help("use none, reserved, call_id, object or event"));
+            ctx.push(d.help("use none, reserved, call_id, object, list or event"));
             ResultShape::None { description, vendor_type }
         }
     }
+}
+
+/// The page's log name; an empty one would print as a blank name, so it is refused
+/// (a page that gives none leaves the key out).
+fn log_name(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> Option<String> {
+    let name = doc.log_name.as_ref()?;
+    if name.trim().is_empty() {
+        let d = ctx.at(&NodePath::root().key("log_name"), "`log_name` is empty");
+        ctx.push(d.help("leave `log_name` out when the page gives no method name in logs"));
+        return None;
+    }
+    Some(name.clone())
 }
 
 fn response_headers(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> Vec<ResponseHeader> {

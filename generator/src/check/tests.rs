@@ -154,6 +154,7 @@ fn result_description(result: &ResultShape) -> Option<String> {
         | ResultShape::Reserved { description, .. }
         | ResultShape::CallId { description, .. }
         | ResultShape::Object { description, .. }
+        | ResultShape::List { description, .. }
         | ResultShape::Event { description, .. } => description.clone(),
     }
 }
@@ -225,6 +226,7 @@ fn result_kinds() {
         ResultShape::Reserved { .. } => "reserved",
         ResultShape::CallId { .. } => "call_id",
         ResultShape::Object { .. } => "object",
+        ResultShape::List { .. } => "list",
         ResultShape::Event { .. } => "event",
     };
     assert_eq!(kind("transfer_media_call"), "none");
@@ -275,8 +277,9 @@ fn settings_come_from_api_yaml() {
 #[test]
 fn positions_point_at_the_spec() {
     let t = interface(spec(), "transfer_media_call");
-    // `operation: transfer_media_call` is line 2; the value starts in column 12.
-    assert_eq!(t.operation.pos, Pos { line: 2, column: 12 });
+    // Line 1 names the schema, line 2 is the title comment; `operation: transfer_media_call` is
+    // line 3, its value starts in column 12.
+    assert_eq!(t.operation.pos, Pos { line: 3, column: 12 });
     assert!(t.params.iter().all(|p| p.name.pos.line > 0), "every parameter knows its line");
 }
 

@@ -344,7 +344,7 @@ fn interface(o: &Interface, n: &Interface, ctx: &mut Ctx<'_>) {
         ctx.split(Class::Compatible, Class::Breaking, Kind::ErrorRemoved, "errors", message);
     }
     ctx.text("title", "title", &o.title, &n.title);
-    ctx.text("log_name", "log name", &o.log_name, &n.log_name);
+    ctx.opt_text("log_name", "log name", o.log_name.as_deref(), n.log_name.as_deref());
     ctx.text("summary", "summary", &o.summary, &n.summary);
     ctx.opt_text("description", "description", o.description.as_deref(), n.description.as_deref());
     ctx.text_list("prerequisites", "prerequisite", &o.prerequisites, &n.prerequisites);
@@ -940,8 +940,12 @@ fn result(o: &ResultShape, n: &ResultShape, ctx: &mut Ctx<'_>) {
             format!("result shape changed: {} → {}", ot.kind, nt.kind),
         );
     }
-    if let (ResultShape::Object { fields: of, .. }, ResultShape::Object { fields: nf, .. }) = (o, n) {
-        fields(of, nf, Dir::Output, "result", ctx);
+    match (o, n) {
+        (ResultShape::Object { fields: of, .. }, ResultShape::Object { fields: nf, .. })
+        | (ResultShape::List { fields: of, .. }, ResultShape::List { fields: nf, .. }) => {
+            fields(of, nf, Dir::Output, "result", ctx)
+        }
+        _ => {}
     }
     ctx.opt_text("result", "description", ot.description.as_deref(), nt.description.as_deref());
     ctx.opt_text("result", "vendor type", ot.vendor_type.as_deref(), nt.vendor_type.as_deref());

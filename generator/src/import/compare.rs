@@ -102,7 +102,8 @@ pub fn compare(page: &InterfaceFile, spec: &InterfaceFile) -> Vec<String> {
     same("source updated", &pp_updated, &sp_updated);
     same("method", &page.method, &spec.method);
     same("path", &page.path, &spec.path);
-    same("log_name", &page.log_name, &spec.log_name);
+    let log_name = |d: &InterfaceFile| d.log_name.clone().unwrap_or_default();
+    same("log_name", &log_name(page), &log_name(spec));
     same("result kind", &page.response.result.kind, &spec.response.result.kind);
     let vendor = |d: &InterfaceFile| d.response.result.vendor_type.clone().unwrap_or_default();
     same("result vendor_type", &vendor(page), &vendor(spec));

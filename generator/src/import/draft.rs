@@ -38,7 +38,9 @@ pub struct Draft {
     pub error_lines: Vec<usize>,
     pub operation: String,
     pub title: String,
-    pub log_name: String,
+    /// The page's "Method Name in Logs"; left out when the page gives none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_name: Option<String>,
     pub summary: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

@@ -94,8 +94,10 @@ impl Imported {
     /// The draft as a spec file.
     pub fn to_yaml(&self) -> String {
         let body = yaml::to_string(&crate::load::document::to_value(&self.draft).unwrap_or_default());
+        // Editors validate and complete against the schema the first line names.
+        let modeline = crate::load::schema::modeline(&self.rel_path).map(|m| m + "\n").unwrap_or_default();
         format!(
-            "# {}. Drafted by `ccgen import` from the vendor page \"{}\".\n# Descriptions, summary and prerequisites are still the vendor's wording; rewrite them in our own words.\n{body}",
+            "{modeline}# {}. Drafted by `ccgen import` from the vendor page \"{}\".\n# Descriptions, summary and prerequisites are still the vendor's wording; rewrite them in our own words.\n{body}",
             self.draft.title, self.draft.source.page
         )
     }
@@ -147,7 +149,7 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     let s = sections::read(&parsed, &mut cx);
     let mut d = Draft {
         prerequisites: s.prerequisites.clone(),
-        log_name: s.log_name.clone(),
+        log_name: Some(s.log_name.clone()).filter(|n| !n.is_empty()),
         events: s.events.iter().map(|(e, _)| e.clone()).collect(),
         errors: s.errors.iter().map(|(e, _)| e.clone()).collect(),
         event_lines: s.events.iter().map(|(_, l)| *l).collect(),
@@ -189,8 +191,10 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
         s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
     };
     let rel_path = format!("{}/{}.yaml", module(&resource), module(&stem));
-    if d.log_name.eq_ignore_ascii_case("none") {
-        // "None" says the interface logs under no name; it is no name for a client method.
+    if d.log_name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case("none")) {
+        // "None" says the interface logs under no name; it is no name for a client method,
+        // and no log name either: the draft leaves it out.
+        d.log_name = None;
         d.operation = heck::AsSnakeCase(&stem).to_string();
         cx.warn(
             s.log_line,
@@ -218,14 +222,15 @@ fn names(s: &PageSections, d: &mut Draft, cx: &mut Ctx) {
     let methods = &s.methods;
     // Title: "Session Transfer: transfer" names the log name after the colon.
     // The page prints the suffix in its own case ("Setting Idle: sayfree" for sayFree).
+    let log_name = d.log_name.as_deref().unwrap_or_default();
     d.title = match full_title.rsplit_once(": ") {
-        Some((head, tail)) if !d.log_name.is_empty() && tail.eq_ignore_ascii_case(&d.log_name) => head.to_owned(),
+        Some((head, tail)) if !log_name.is_empty() && tail.eq_ignore_ascii_case(log_name) => head.to_owned(),
         _ => full_title.to_owned(),
     };
-    if d.log_name.is_empty() {
+    if log_name.is_empty() {
         cx.warn(0, "the page has no \"Method Name in Logs\"");
     }
-    d.operation = heck::AsSnakeCase(&d.log_name).to_string();
+    d.operation = heck::AsSnakeCase(log_name).to_string();
 
     // Description and summary.
     let text = description.join(" ");
@@ -629,33 +634,12 @@ fn result_kind(table: &Table, more: &[Table], call_id_example: bool, cx: &mut Ct
         description: Some(description.clone()),
         fields: None,
     };
+    let list = matches!(lower.as_str(), "list" | "array") || lower.starts_with("list<");
     if (lower == "object" || lower == "map") && !more.is_empty() && !reserved {
-        let mut fields = Vec::new();
-        for t in more {
-            for r in rows_of(t, false, cx) {
-                for raw in &r.rules {
-                    cx.warn(raw.line, format!("result member `{}` has a {} condition, which results cannot express; kept in its description", r.param.name, raw.kind));
-                }
-                let c = &r.param.constraints;
-                if c.range.is_some() || c.chars.is_some() || c.bytes.is_some() || c.pattern.is_some() {
-                    cx.warn(
-                        r.line,
-                        format!(
-                            "result member `{}` states limits, which fields do not carry; kept in its description",
-                            r.param.name
-                        ),
-                    );
-                }
-                fields.push(draft::Field {
-                    name: r.param.name,
-                    ty: r.param.ty,
-                    items: r.param.items,
-                    description: r.param.description,
-                    values: r.param.constraints.values,
-                });
-            }
-        }
-        ResultDraft { fields: Some(fields), ..kind("object") }
+        ResultDraft { fields: Some(result_fields(more, cx)), ..kind("object") }
+    } else if list && !more.is_empty() && !reserved {
+        // "Each object in the list contains the fields in Table N": the tables give the items.
+        ResultDraft { fields: Some(result_fields(more, cx)), ..kind("list") }
     } else if lower == "object" || lower == "map" {
         if !reserved {
             cx.warn(row.line, format!("result of type {vendor} (\"{description}\") has no member table; declared reserved, fill in its fields"));
@@ -689,6 +673,42 @@ fn result_kind(table: &Table, more: &[Table], call_id_example: bool, cx: &mut Ct
         cx.quirks.push(format!("The page documents a result of type {vendor}, which the spec format cannot express yet; it is declared reserved."));
         kind("reserved")
     }
+}
+
+/// The members of an object result, or of each item of a list result, from their tables.
+fn result_fields(tables: &[Table], cx: &mut Ctx) -> Vec<draft::Field> {
+    let mut fields = Vec::new();
+    for t in tables {
+        for r in rows_of(t, false, cx) {
+            for raw in &r.rules {
+                cx.warn(
+                    raw.line,
+                    format!(
+                        "result member `{}` has a {} condition, which results cannot express; kept in its description",
+                        r.param.name, raw.kind
+                    ),
+                );
+            }
+            let c = &r.param.constraints;
+            if c.range.is_some() || c.chars.is_some() || c.bytes.is_some() || c.pattern.is_some() {
+                cx.warn(
+                    r.line,
+                    format!(
+                        "result member `{}` states limits, which fields do not carry; kept in its description",
+                        r.param.name
+                    ),
+                );
+            }
+            fields.push(draft::Field {
+                name: r.param.name,
+                ty: r.param.ty,
+                items: r.param.items,
+                description: r.param.description,
+                values: r.param.constraints.values,
+            });
+        }
+    }
+    fields
 }
 
 /// Whether a result's description says it is a call ID, in the wordings pages use.
@@ -882,19 +902,28 @@ fn example(parts: &[(&'static str, usize, Vec<Line>)], d: &mut Draft, cx: &mut C
             ("object", Some(serde_json::Value::Object(result))) if success => {
                 let fields = d.response.result.fields.clone().unwrap_or_default();
                 let mut result = result.clone();
-                for f in fields.iter().filter(|f| f.ty == "integer") {
-                    if let Some(serde_json::Value::String(s)) = result.get(&f.name)
-                        && let Ok(i) = s.trim().parse::<i64>()
-                    {
-                        cx.warn(response_line, format!("the response example sends result member `{}` as the string \"{s}\"; the table says integer", f.name));
-                        cx.quirks.push(format!(
-                            "The page's response example sends {} as the string \"{s}\" although the table declares it an integer; the example here sends the number {i}.",
-                            f.name
-                        ));
-                        result.insert(f.name.clone(), serde_json::Value::from(i));
+                integers_in_quotes(&mut result, &fields, response_line, cx);
+                map.insert("result".to_owned(), serde_json::Value::Object(result));
+            }
+            ("list", Some(serde_json::Value::Array(items))) if success => {
+                let fields = d.response.result.fields.clone().unwrap_or_default();
+                let mut items = items.clone();
+                for item in &mut items {
+                    if let serde_json::Value::Object(item) = item {
+                        integers_in_quotes(item, &fields, response_line, cx);
                     }
                 }
-                map.insert("result".to_owned(), serde_json::Value::Object(result));
+                map.insert("result".to_owned(), serde_json::Value::Array(items));
+            }
+            ("list", v) if success => {
+                // Neither an array nor absent reads as a list: an empty one shows the shape.
+                let shown = v.map_or_else(|| "no result".to_owned(), |v| format!("\"result\": {v}"));
+                cx.warn(
+                    response_line,
+                    format!("the response example shows {shown}, but the table documents a list; replaced by []"),
+                );
+                cx.quirks.push(format!("The page's response example shows {shown} although the table documents a list; the example here answers an empty list."));
+                map.insert("result".to_owned(), serde_json::Value::Array(Vec::new()));
             }
             ("none" | "reserved", Some(v)) if !v.is_object() => {
                 cx.warn(
@@ -909,6 +938,34 @@ fn example(parts: &[(&'static str, usize, Vec<Line>)], d: &mut Draft, cx: &mut C
     }
     ex.response = response;
     d.examples.push(ex);
+}
+
+/// Repairs result members the example sends as quoted numbers where the table says integer,
+/// recording each as a quirk.
+fn integers_in_quotes(
+    result: &mut serde_json::Map<String, serde_json::Value>,
+    fields: &[draft::Field],
+    line: usize,
+    cx: &mut Ctx,
+) {
+    for f in fields.iter().filter(|f| f.ty == "integer") {
+        if let Some(serde_json::Value::String(s)) = result.get(&f.name)
+            && let Ok(i) = s.trim().parse::<i64>()
+        {
+            cx.warn(
+                line,
+                format!(
+                    "the response example sends result member `{}` as the string \"{s}\"; the table says integer",
+                    f.name
+                ),
+            );
+            cx.quirks.push(format!(
+                "The page's response example sends {} as the string \"{s}\" although the table declares it an integer; the example here sends the number {i}.",
+                f.name
+            ));
+            result.insert(f.name.clone(), serde_json::Value::from(i));
+        }
+    }
 }
 
 fn split_headers(line: &str) -> Vec<String> {

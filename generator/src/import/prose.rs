@@ -154,7 +154,8 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
     let chars_span = re(r"(?i)(\d+) to (\d+) characters");
     let bytes_max = re(r"(?i)(?:a )?maximum of (\d+) bytes");
     let kb = re(r"(?i)maximum(?: value| length| size)? (?:is|of) (\d+) ?KB");
-    let digits = re(r"(?i)(\d+)- ?to (\d+)-digit number( or \* or #)?");
+    // "a 1- to 24-digit number" and "consists of 1 to 24 digits" say the same.
+    let digits = re(r"(?i)(\d+)(?:- ?to (\d+)-digit number| to (\d+) digits\b)( or \* or #)?");
     let supported = re(r"(?i)only the value (-?\w+) \(([^)]+)\) is supported");
     let only_when = re(r"(?i)valid only when (\w+) is set to (-?\w+)");
     let see_table = re(r"(?i)see table (\d+)");
@@ -211,8 +212,9 @@ pub fn read(param: &str, ty: &str, lines: &[Line]) -> Prose {
         if has("digit")
             && let Some(c) = digits.captures(&sentence)
         {
-            let (a, b) = (&c[1], &c[2]);
-            let pattern = if c.get(3).is_some() {
+            let a = &c[1];
+            let b = c.get(2).or_else(|| c.get(3)).map_or("", |m| m.as_str());
+            let pattern = if c.get(4).is_some() {
                 Pattern {
                     regex: format!(r"^(?:[0-9]{{{a},{b}}}|\*|#)$"),
                     description: format!("{a} to {b} digits, or * or #"),

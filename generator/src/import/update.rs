@@ -147,8 +147,9 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
             line,
             message: format!("kept the spec's object result; the page's table suggests `{new_kind}`"),
         });
-    } else if new_kind == "object" {
-        // The page's members, keeping what the spec says about the ones it knows.
+    } else if new_kind == "object" || new_kind == "list" {
+        // The page's members (of the object, or of each list item), keeping what the spec says
+        // about the ones it knows.
         let old_fields = seq(get(&result, "fields"));
         let fields: Vec<Value> = seq(get(&page_result, "fields"))
             .into_iter()
@@ -167,7 +168,7 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
                 }
             })
             .collect();
-        if old_kind != "object" {
+        if old_kind != new_kind {
             set_or_remove(&mut result, "description", get(&page_result, "description").cloned());
         }
         set_or_remove(&mut result, "kind", get(&page_result, "kind").cloned());

@@ -6,6 +6,7 @@
 pub mod document;
 pub mod model;
 pub mod positions;
+pub mod schema;
 
 use std::path::Path;
 use std::sync::Arc;

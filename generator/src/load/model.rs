@@ -4,10 +4,11 @@
 //! position rather than a silently ignored fact. Anything whose meaning needs
 //! checking (types, names, codes) stays a plain string here; `check` decides.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// A scalar as written in YAML: a default, an allowed value, a rule operand.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Scalar {
     /// `true` / `false`.
@@ -19,7 +20,7 @@ pub enum Scalar {
 }
 
 /// `spec/api.yaml`: settings that hold for every interface.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiFile {
     pub name: String,
@@ -36,7 +37,7 @@ pub struct ApiFile {
 }
 
 /// The session token header and where it comes from.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthSpec {
     pub header: String,
@@ -49,7 +50,7 @@ pub struct AuthSpec {
 }
 
 /// The response header that carries a new token.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssuedIn {
     pub header: String,
@@ -58,7 +59,7 @@ pub struct IssuedIn {
 }
 
 /// Field names of the JSON envelope wrapped around every response.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvelopeSpec {
     pub message: String,
@@ -68,14 +69,14 @@ pub struct EnvelopeSpec {
 }
 
 /// `spec/errors.yaml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorCatalogFile {
     pub codes: Vec<ErrorCodeSpec>,
 }
 
 /// One `retcode` the gateway may answer with.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorCodeSpec {
     pub code: String,
@@ -93,14 +94,14 @@ pub struct ErrorCodeSpec {
 }
 
 /// `spec/events.yaml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventCatalogFile {
     pub events: Vec<EventSpec>,
 }
 
 /// One event the gateway delivers through polling.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventSpec {
     /// Wire name, e.g. `AgentEvent_Talking`.
@@ -112,7 +113,7 @@ pub struct EventSpec {
 }
 
 /// Shape of an event's `content`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PayloadSpec {
     /// `null`, `call_id`, `string` or `object`.
@@ -125,7 +126,7 @@ pub struct PayloadSpec {
 }
 
 /// A named field of a response result or event payload.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldSpec {
     pub name: String,
@@ -144,32 +145,49 @@ pub struct FieldSpec {
 }
 
 /// One interface: `spec/<resource>/<name>.yaml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InterfaceFile {
+    /// Unique snake_case name; becomes the client method.
     pub operation: String,
+    /// Title of the vendor page.
     pub title: String,
-    pub log_name: String,
+    /// The page's "Method Name in Logs"; absent when the page gives none.
+    #[serde(default)]
+    pub log_name: Option<String>,
+    /// One sentence on what the interface does.
     pub summary: String,
+    /// Longer explanation, in our own words.
     #[serde(default)]
     pub description: Option<String>,
+    /// Conditions that must hold before calling, one sentence each.
     #[serde(default)]
     pub prerequisites: Vec<String>,
+    /// `GET`, `POST`, `PUT` or `DELETE`.
     pub method: String,
+    /// Path below `base_path`, with `{name}` for each path parameter.
     pub path: String,
+    /// Request parameters grouped by where they travel.
     #[serde(default)]
     pub parameters: ParametersSpec,
+    /// Rules tying one parameter to another's value.
     #[serde(default)]
     pub rules: Vec<RuleSpec>,
+    /// What a successful response carries.
     pub response: ResponseSpec,
+    /// Events the call may trigger (names from `events.yaml`).
     #[serde(default)]
     pub events: Vec<EventRefSpec>,
+    /// Error codes the page lists, quoted, in page order (from `errors.yaml`).
     #[serde(default)]
     pub errors: Vec<String>,
+    /// Request/response pairs, checked against the declarations.
     #[serde(default)]
     pub examples: Vec<ExampleSpec>,
+    /// Defects of the vendor page and how the spec resolves them.
     #[serde(default)]
     pub quirks: Vec<String>,
+    /// The vendor page the facts come from.
     #[serde(default)]
     pub source: Option<SourceSpec>,
     /// True for sign-out: after success the session may not be used again.
@@ -178,7 +196,7 @@ pub struct InterfaceFile {
 }
 
 /// Where the facts of an interface were read.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceSpec {
     pub page: String,
@@ -187,7 +205,7 @@ pub struct SourceSpec {
 }
 
 /// Parameters grouped by where they travel.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParametersSpec {
     #[serde(default)]
@@ -201,7 +219,7 @@ pub struct ParametersSpec {
 }
 
 /// One request parameter.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParamSpec {
     /// Wire name, kept exactly.
@@ -232,7 +250,7 @@ pub struct ParamSpec {
 }
 
 /// Limits on one parameter's value.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConstraintsSpec {
     #[serde(default)]
@@ -251,7 +269,7 @@ pub struct ConstraintsSpec {
 }
 
 /// Inclusive integer range.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RangeSpec {
     pub min: i64,
@@ -259,7 +277,7 @@ pub struct RangeSpec {
 }
 
 /// Inclusive length bounds; a missing `min` is 0.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LengthSpec {
     #[serde(default)]
@@ -268,7 +286,7 @@ pub struct LengthSpec {
 }
 
 /// A whole-value regular expression and the words a person would use for it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatternSpec {
     pub regex: String,
@@ -276,7 +294,7 @@ pub struct PatternSpec {
 }
 
 /// One allowed value with a meaningful name.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ValueSpec {
     pub value: Scalar,
@@ -285,7 +303,7 @@ pub struct ValueSpec {
 }
 
 /// A rule that ties one parameter to another's value.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     /// `only_when`, `required_when` or `allowed_values`.
@@ -300,7 +318,7 @@ pub struct RuleSpec {
 }
 
 /// `param == equals`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConditionSpec {
     pub param: String,
@@ -308,7 +326,7 @@ pub struct ConditionSpec {
 }
 
 /// What a successful response carries.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseSpec {
     pub result: ResultSpec,
@@ -317,10 +335,10 @@ pub struct ResponseSpec {
 }
 
 /// The `result` member of the envelope.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResultSpec {
-    /// `none`, `reserved`, `call_id`, `object` or `event`.
+    /// `none`, `reserved`, `call_id`, `object`, `list` or `event`.
     pub kind: String,
     /// Envelope member that carries the answer, when not `result` (polling answers in `event`).
     #[serde(default)]
@@ -329,12 +347,13 @@ pub struct ResultSpec {
     pub description: Option<String>,
     #[serde(default)]
     pub vendor_type: Option<String>,
+    /// Members of an `object` result, or of each item of a `list` result.
     #[serde(default)]
     pub fields: Option<Vec<FieldSpec>>,
 }
 
 /// A response header that carries data.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseHeaderSpec {
     pub name: String,
@@ -345,7 +364,7 @@ pub struct ResponseHeaderSpec {
 }
 
 /// A triggered event, optionally only when a request value holds.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum EventRefSpec {
     /// Always (may be) triggered.
@@ -355,7 +374,7 @@ pub enum EventRefSpec {
 }
 
 /// An event that depends on a request value.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConditionalEventSpec {
     pub event: String,
@@ -363,7 +382,7 @@ pub struct ConditionalEventSpec {
 }
 
 /// A request/response pair.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExampleSpec {
     pub name: String,

@@ -2,6 +2,7 @@
 //! gateway on loopback.
 
 mod constraints;
+mod desktop_interfaces;
 mod interfaces;
 mod more_interfaces;
 mod session;

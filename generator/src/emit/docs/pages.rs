@@ -791,6 +791,10 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface) -> InterfaceContext<'a> {
             field_rows(&mut anchors, "result-", "", fields, &mut result_fields, &mut result_tables);
             (format!("{} is an object with the fields below.", code(&it.result_member)), vendor_type)
         }
+        ResultShape::List { vendor_type, fields, .. } => {
+            field_rows(&mut anchors, "result-", "", fields, &mut result_fields, &mut result_tables);
+            (format!("{} is a list of objects, each with the fields below.", code(&it.result_member)), vendor_type)
+        }
         ResultShape::Event { vendor_type, .. } => (
             format!(
                 "{} holds at most one event (or is null); its content follows the [event reference]({}).",
@@ -805,6 +809,7 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface) -> InterfaceContext<'a> {
         ResultShape::Reserved { .. } => Some(("object", "Reserved; carries no data.")),
         ResultShape::CallId { .. } => Some(("string", "ID of the call.")),
         ResultShape::Object { .. } => Some(("object", "See [Result](#result).")),
+        ResultShape::List { .. } => Some(("list of objects", "See [Result](#result).")),
         ResultShape::Event { .. } => Some(("object", "One event, or null. See [Result](#result).")),
     };
     if let Some((ty, d)) = result_row_md {

@@ -40,6 +40,7 @@ pub fn result_type(it: &Interface) -> String {
         ResultShape::None { .. } | ResultShape::Reserved { .. } => "()".to_owned(),
         ResultShape::CallId { .. } => "Option<String>".to_owned(),
         ResultShape::Object { .. } => format!("{}::{}::Response", it.resource.rust, it.module.rust),
+        ResultShape::List { .. } => format!("Vec<{}::{}::Item>", it.resource.rust, it.module.rust),
         ResultShape::Event { .. } => "Option<ReceivedEvent>".to_owned(),
     }
 }
@@ -233,6 +234,8 @@ pub fn rust_api(api: &Api, it: &Interface) -> RustApi {
         (ResultShape::CallId { .. }, true) => format!("let (session, call_id) = {call}"),
         (ResultShape::Object { .. }, false) => format!("let response: {}::Response = {call}", it.module.rust),
         (ResultShape::Object { .. }, true) => format!("let (session, response) = {call}"),
+        (ResultShape::List { .. }, false) => format!("let items: Vec<{}::Item> = {call}", it.module.rust),
+        (ResultShape::List { .. }, true) => format!("let (session, items) = {call}"),
         (ResultShape::Event { .. }, _) => format!("let event: Option<{krate}::ReceivedEvent> = {call}"),
     });
     // Hidden lines (`# `, as rustdoc and mdBook read them) make the example a

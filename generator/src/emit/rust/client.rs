@@ -269,6 +269,11 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
             quote! { crate::#resource::#module::Response },
             TokenStream::new(),
         ),
+        ResultShape::List { .. } => (
+            quote! { Vec<crate::#resource::#module::Item> },
+            quote! { Vec<crate::#resource::#module::Item> },
+            TokenStream::new(),
+        ),
         ResultShape::Event { .. } => {
             (quote! { Option<crate::ReceivedEvent> }, quote! { Option<crate::ReceivedEvent> }, TokenStream::new())
         }

@@ -36,7 +36,7 @@ pub(crate) fn module(api: &Api, it: &Interface) -> TokenStream {
         .blank()
         .text(&it.summary)
         .blank()
-        .raw(format!("Log name {}. Spec: {}.", code(&it.log_name), code(&format!("spec/{}", it.source))));
+        .raw(log_and_spec(it));
     if let Some(page) = &it.source_page {
         doc = doc.raw(format!("Vendor page: {}.", escape_line(page)));
     }
@@ -361,19 +361,34 @@ fn rule_check(it: &Interface, rule: &Rule) -> TokenStream {
     }
 }
 
+/// The module doc's line naming the log name (when the page gives one) and the spec file.
+fn log_and_spec(it: &Interface) -> String {
+    let spec = code(&format!("spec/{}", it.source));
+    match &it.log_name {
+        Some(name) => format!("Log name {}. Spec: {spec}.", code(name)),
+        None => format!("The vendor page gives no log name. Spec: {spec}."),
+    }
+}
+
+/// `Response` for an object result, `Item` for each element of a list result.
 fn result_struct(it: &Interface) -> TokenStream {
-    let ResultShape::Object { fields, description, .. } = &it.result else { return TokenStream::new() };
+    let (name, fields, description, what) = match &it.result {
+        ResultShape::Object { fields, description, .. } => ("Response", fields, description, "Result"),
+        ResultShape::List { fields, description, .. } => ("Item", fields, description, "One item of the result"),
+        _ => return TokenStream::new(),
+    };
     let doc = Doc::new()
-        .raw(format!("Result of [`{}`](crate::{}::{}).", it.operation.rust, receiver(it), it.operation.rust))
+        .raw(format!("{what} of [`{}`](crate::{}::{}).", it.operation.rust, receiver(it), it.operation.rust))
         .blank()
         .text(description.as_deref().unwrap_or(""))
         .attrs();
+    let name = ident(name);
     let items = fields.iter().map(result_field);
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
         #[non_exhaustive]
-        pub struct Response {
+        pub struct #name {
             #(#items,)*
         }
     }
