@@ -1,7 +1,8 @@
 //! `generated/CHANGELOG.md`: what changed in the API, appended on regeneration.
 //!
 //! The IR that `generated/` was last made from is kept beside it
-//! (`api.lock.json`), so each `generate` can classify what the specs changed
+//! (`api.lock.json`), with the public surface of the generated crate (see
+//! [`crate::surface`]), so each `generate` can classify what the specs changed
 //! since then and add it under "Unreleased". Running `generate` again finds
 //! nothing new and adds nothing; `--check` sees a pending entry as staleness.
 
@@ -18,11 +19,12 @@ pub const LOCK_FILE: &str = "api.lock.json";
 pub const CHANGELOG: &str = "CHANGELOG.md";
 const UNRELEASED: &str = "## Unreleased";
 
-/// The lock file for `api`.
-pub fn lock_file(api: &Api) -> Result<OutputFile, Diagnostics> {
+/// The lock file for `api`, whose generated crate has the public `surface`.
+pub fn lock_file(api: &Api, surface: &[String]) -> Result<OutputFile, Diagnostics> {
     let value = serde_json::json!({
         "@generated": format!("{GENERATED_MARKER} from spec/. Do not edit by hand: the IR this crate was generated from."),
         "api": api,
+        "public_api": surface,
     });
     let mut contents = serde_json::to_string_pretty(&value)
         .map_err(|e| Diagnostics::one(Diagnostic::new(format!("internal error: cannot serialize the IR: {e}"))))?;
@@ -32,7 +34,7 @@ pub fn lock_file(api: &Api) -> Result<OutputFile, Diagnostics> {
 
 /// The changelog after this generation: the existing one, with the changes
 /// since the last generation added under "Unreleased".
-pub fn changelog(out_dir: &Path, api: &Api) -> OutputFile {
+pub fn changelog(out_dir: &Path, api: &Api, _surface: &[String]) -> OutputFile {
     let existing = std::fs::read_to_string(out_dir.join(CHANGELOG)).ok();
     let entries = match std::fs::read_to_string(out_dir.join(LOCK_FILE)) {
         // First generation: nothing to compare with.
@@ -112,7 +114,7 @@ mod tests {
         std::fs::write(dir.path().join(super::LOCK_FILE), "{ not json").expect("write");
         let api = crate::pipeline::validate(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec"))
             .expect("valid");
-        let log = super::changelog(dir.path(), &api).contents;
+        let log = super::changelog(dir.path(), &api, &[]).contents;
         assert!(log.contains("## Unreleased") && log.contains("could not be read"), "{log}");
     }
 
