@@ -251,9 +251,9 @@ fn on_page(page: &Path, imported: &Imported, rel: &str, merged: &str, d: &crate:
         if let Some((file, at)) = &diag.at
             && file.name.ends_with(&own)
         {
-            match super::origin::page_line(imported, merged, at.line) {
-                Some(line) => eprintln!("{}:{line}: error: {}", display(page), diag.message),
-                None => eprintln!("{}: error: {} (not a fact of the page)", display(page), diag.message),
+            // A problem in curated content has no page line; the full report below shows it.
+            if let Some(line) = super::origin::page_line(imported, merged, at.line) {
+                eprintln!("{}:{line}: error: {}", display(page), diag.message);
             }
         }
     }
