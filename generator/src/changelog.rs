@@ -1,10 +1,15 @@
 //! `generated/CHANGELOG.md`: what changed in the API, appended on regeneration.
 //!
-//! The IR that `generated/` was last made from is kept beside it
-//! (`api.lock.json`), so each `generate` can classify what the specs changed
-//! since then and add it under "Unreleased". Running `generate` again finds
-//! nothing new and adds nothing; `--check` sees a pending entry as staleness.
+//! The IR that `generated/` was last made from is kept beside it (`api.lock.json`), with the
+//! public surface of the generated crate (see [`crate::surface`]), so each `generate` can
+//! classify what the specs changed since then and add it under "Unreleased", split into the
+//! wire and the Rust API as `ccgen diff` judges them. A change of the crate's public API that
+//! the specs did not cause (the generator's emitters changed) is recorded too: the recorded
+//! surface is compared with the surface the current generator gives for the recorded IR.
+//! Running `generate` again finds nothing new and adds nothing; `--check` sees a pending entry
+//! as staleness.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -18,11 +23,12 @@ pub const LOCK_FILE: &str = "api.lock.json";
 pub const CHANGELOG: &str = "CHANGELOG.md";
 const UNRELEASED: &str = "## Unreleased";
 
-/// The lock file for `api`.
-pub fn lock_file(api: &Api) -> Result<OutputFile, Diagnostics> {
+/// The lock file for `api`, whose generated crate has the public `surface`.
+pub fn lock_file(api: &Api, surface: &[String]) -> Result<OutputFile, Diagnostics> {
     let value = serde_json::json!({
         "@generated": format!("{GENERATED_MARKER} from spec/. Do not edit by hand: the IR this crate was generated from."),
         "api": api,
+        "public_api": surface,
     });
     let mut contents = serde_json::to_string_pretty(&value)
         .map_err(|e| Diagnostics::one(Diagnostic::new(format!("internal error: cannot serialize the IR: {e}"))))?;
@@ -30,15 +36,23 @@ pub fn lock_file(api: &Api) -> Result<OutputFile, Diagnostics> {
     Ok(OutputFile { path: LOCK_FILE.into(), contents })
 }
 
-/// The changelog after this generation: the existing one, with the changes
-/// since the last generation added under "Unreleased".
-pub fn changelog(out_dir: &Path, api: &Api) -> OutputFile {
+/// The changelog after this generation: the existing one, with the changes since the last
+/// generation added under "Unreleased". `surface` is the public surface of the crate now.
+pub fn changelog(out_dir: &Path, api: &Api, surface: &[String]) -> OutputFile {
     let existing = std::fs::read_to_string(out_dir.join(CHANGELOG)).ok();
     let entries = match std::fs::read_to_string(out_dir.join(LOCK_FILE)) {
         // First generation: nothing to compare with.
         Err(_) => String::new(),
         Ok(text) => match previous_api(&text) {
-            Some(old) => diff::render_changelog(&diff::diff(&old, api), UNRELEASED),
+            Some(old) => {
+                let report = diff::diff(&old, api);
+                let specs = diff::render_changelog(&report, UNRELEASED);
+                // A record from before the surface was kept: nothing to compare it with.
+                match previous_surface(&text) {
+                    Some(recorded) => with_generator(specs, &generator_changes(&old, &report, &recorded, surface)),
+                    None => specs,
+                }
+            }
             // Say so rather than lose the changes silently: the record is
             // rewritten below, so this is the only chance to notice.
             None => format!(
@@ -53,6 +67,76 @@ pub fn changelog(out_dir: &Path, api: &Api) -> OutputFile {
         )
     });
     OutputFile { path: CHANGELOG.into(), contents: insert(&base, &entries) }
+}
+
+/// What the generator, not the specs, changed in the public surface since `recorded` was
+/// taken from the crate made from `old`.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct GeneratorChanges {
+    removed: Vec<String>,
+    added: Vec<String>,
+    /// Set when the comparison could not be made.
+    unknown: Option<String>,
+}
+
+fn generator_changes(old: &Api, report: &diff::Report, recorded: &[String], now: &[String]) -> GeneratorChanges {
+    if recorded == now {
+        return GeneratorChanges::default();
+    }
+    // The surface today's generator gives for the recorded IR: the part of the difference
+    // that the specs explain is then left out. Only emitted again when the specs changed.
+    let baseline = if report.is_empty() {
+        now.to_vec()
+    } else {
+        match crate::emit::rust::emit(old) {
+            Ok(files) => crate::surface::surface(&files),
+            Err(d) => {
+                let why = d.0.first().map_or_else(String::new, |d| d.message.clone());
+                return GeneratorChanges { unknown: Some(why), ..GeneratorChanges::default() };
+            }
+        }
+    };
+    let (before, after): (BTreeSet<&String>, BTreeSet<&String>) =
+        (recorded.iter().collect(), baseline.iter().collect());
+    GeneratorChanges {
+        removed: before.difference(&after).map(|l| (*l).clone()).collect(),
+        added: after.difference(&before).map(|l| (*l).clone()).collect(),
+        unknown: None,
+    }
+}
+
+/// `entries` (the spec changes, possibly empty) with a section for the generator's changes.
+fn with_generator(entries: String, g: &GeneratorChanges) -> String {
+    if g.removed.is_empty() && g.added.is_empty() && g.unknown.is_none() {
+        return entries;
+    }
+    let mut out = if entries.is_empty() { format!("{UNRELEASED}\n") } else { entries };
+    out.push_str(
+        "\n### Rust API, changed by the generator\n\nThe specs did not cause these; a removed or changed item \
+         may break users' code (check with `scripts/semver-oracle.sh`).\n",
+    );
+    if let Some(why) = &g.unknown {
+        out.push_str(&format!(
+            "\n- The public API changed, but the previous IR could not be generated again to tell the generator's \
+             part from the specs' ({why}); compare the crates with `scripts/semver-oracle.sh`.\n"
+        ));
+    }
+    for (title, word, lines) in
+        [("Breaking", "removed or changed", &g.removed), ("Added and changed (compatible)", "added", &g.added)]
+    {
+        if !lines.is_empty() {
+            out.push_str(&format!("\n#### {title}\n\n"));
+            for l in lines {
+                out.push_str(&format!("- {word}: `{l}`\n"));
+            }
+        }
+    }
+    out
+}
+
+fn previous_surface(text: &str) -> Option<Vec<String>> {
+    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
+    serde_json::from_value(value.get_mut("public_api")?.take()).ok()
 }
 
 fn previous_api(text: &str) -> Option<Api> {
@@ -112,8 +196,70 @@ mod tests {
         std::fs::write(dir.path().join(super::LOCK_FILE), "{ not json").expect("write");
         let api = crate::pipeline::validate(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec"))
             .expect("valid");
-        let log = super::changelog(dir.path(), &api).contents;
+        let log = super::changelog(dir.path(), &api, &[]).contents;
         assert!(log.contains("## Unreleased") && log.contains("could not be read"), "{log}");
+    }
+
+    fn spec_dir() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec")
+    }
+
+    /// The crate made from `api` and its surface, as `generate` records them.
+    fn generated(api: &crate::ir::Api) -> (Vec<crate::emit::OutputFile>, Vec<String>) {
+        let files = crate::emit::rust::emit(api).expect("emits");
+        let surface = crate::surface::surface(&files);
+        (files, surface)
+    }
+
+    /// The specs stay as they were, but the generator used to name a constructor differently:
+    /// the changelog records the public API change, removed and added items apart.
+    #[test]
+    fn a_generator_change_with_unchanged_specs_is_recorded() {
+        let api = crate::pipeline::validate(&spec_dir()).expect("valid");
+        let (mut files, now) = generated(&api);
+        let file = files.iter_mut().find(|f| f.path == "src/voicecall/callinner.rs").expect("callinner");
+        assert!(file.contents.contains("pub fn new("), "the module has a constructor");
+        file.contents = file.contents.replacen("pub fn new(", "pub fn create(", 1);
+        let before = crate::surface::surface(&files);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lock = super::lock_file(&api, &before).expect("lock");
+        std::fs::write(dir.path().join(super::LOCK_FILE), lock.contents).expect("write");
+
+        let log = super::changelog(dir.path(), &api, &now).contents;
+        assert!(log.contains("### Rust API, changed by the generator"), "{log}");
+        let removed = log.lines().find(|l| l.starts_with("- removed or changed: `crate::voicecall::callinner::"));
+        assert!(removed.is_some_and(|l| l.contains("fn create(")), "{log}");
+        let added = log.lines().find(|l| l.starts_with("- added: `crate::voicecall::callinner::"));
+        assert!(added.is_some_and(|l| l.contains("fn new(")), "{log}");
+        assert!(!log.contains("### Wire"), "no spec change is claimed: {log}");
+
+        // Recorded: the next generation adds nothing.
+        std::fs::write(dir.path().join(super::LOCK_FILE), super::lock_file(&api, &now).expect("lock").contents)
+            .expect("write");
+        std::fs::remove_file(dir.path().join(super::CHANGELOG)).ok();
+        assert!(!super::changelog(dir.path(), &api, &now).contents.contains("## Unreleased"));
+    }
+
+    /// A spec change moves the public API too; none of that is put on the generator.
+    #[test]
+    fn a_spec_change_is_not_put_on_the_generator() {
+        let new = crate::pipeline::validate(&spec_dir()).expect("valid");
+        let mut files = crate::load::read_dir(&spec_dir()).expect("spec tree");
+        let file = files.iter_mut().find(|f| f.rel_path == "mediacall/transfer.yaml").expect("transfer");
+        let text = String::from_utf8(file.bytes.clone()).expect("utf-8");
+        let renamed = "name: system_access_code,";
+        assert!(text.contains(renamed));
+        file.bytes = text.replacen(renamed, "name: access_code,", 1).into_bytes();
+        let old = crate::check::check(&crate::load::load("spec", &files).expect("loads")).expect("checks");
+        let out = tempfile::tempdir().expect("tempdir");
+        let lock = super::lock_file(&old, &generated(&old).1).expect("lock");
+        std::fs::write(out.path().join(super::LOCK_FILE), lock.contents).expect("write");
+        assert_ne!(generated(&old).1, generated(&new).1, "the spec change moves the surface");
+
+        let log = super::changelog(out.path(), &new, &generated(&new).1).contents;
+        assert!(log.contains("### Rust API"), "{log}");
+        assert!(log.contains("SystemAccessCode") || log.contains("system_access_code"), "{log}");
+        assert!(!log.contains("changed by the generator"), "{log}");
     }
 
     #[test]

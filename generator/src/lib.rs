@@ -16,5 +16,6 @@ pub mod import;
 pub mod ir;
 pub mod load;
 pub mod pipeline;
+pub mod surface;
 pub mod text;
 pub mod write;

@@ -103,8 +103,9 @@ pub fn generate_api(api: &Api, out_dir: &Path, check: bool) -> Result<Outcome, D
     // The changelog reads the lock file and itself: finish an interrupted
     // run first, so they are both from the same generation.
     let recovered = if check { None } else { write::recover(out_dir)? };
-    files.push(crate::changelog::lock_file(api)?);
-    files.push(crate::changelog::changelog(out_dir, api));
+    let surface = crate::surface::surface(&files);
+    files.push(crate::changelog::lock_file(api, &surface)?);
+    files.push(crate::changelog::changelog(out_dir, api, &surface));
     let mode = if check { write::Mode::Check } else { write::Mode::Write };
     let mut report = write::write(out_dir, &files, mode)?;
     report.recovered = recovered.or(report.recovered);

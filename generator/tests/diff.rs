@@ -893,3 +893,61 @@ fn variants_inserted_before_others_or_reordered_shift_discriminants() {
     );
     assert_eq!(rows(&diff(&reordered)), [row(Breaking, Kind::VariantsShifted, "body parameter `mode`")]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Every documentation text at once
+
+/// Members of the IR that hold documentation only.
+const DOC_KEYS: &[&str] =
+    &["title", "summary", "description", "auth_description", "prerequisites", "quirks", "meaning", "note"];
+
+/// Appends a word to every documentation text below `v`; returns how many texts it changed.
+fn reword(v: &mut serde_json::Value) -> usize {
+    use serde_json::Value as J;
+    match v {
+        J::Object(members) => members
+            .iter_mut()
+            .map(|(k, x)| match x {
+                J::String(s) if DOC_KEYS.contains(&k.as_str()) => {
+                    s.push_str(" Reworded.");
+                    1
+                }
+                J::Array(items) if DOC_KEYS.contains(&k.as_str()) => items
+                    .iter_mut()
+                    .filter_map(|i| match i {
+                        J::String(s) => {
+                            s.push_str(" Reworded.");
+                            Some(1)
+                        }
+                        _ => None,
+                    })
+                    .sum(),
+                _ => reword(x),
+            })
+            .sum(),
+        J::Array(items) => items.iter_mut().map(reword).sum(),
+        _ => 0,
+    }
+}
+
+/// A vendor rewording that reaches the specs: every documentation text of every file reworded
+/// at once. Each is a docs-only change (on the wire and in Rust) with its file and place; none
+/// is dropped or judged "review", and the bump stays a patch.
+#[test]
+fn every_reworded_text_is_a_docs_only_change_with_its_place() {
+    let files = ccgen::load::read_dir(&base_dir()).unwrap_or_else(|d| panic!("{}", d.render()));
+    let old = ccgen::diff::load_tree("spec", &files).unwrap_or_else(|d| panic!("{}", d.render()));
+    let mut json = serde_json::to_value(&old).expect("the IR serializes");
+    let texts = reword(&mut json);
+    assert!(texts > 50, "only {texts} texts found to reword");
+    let new: Api = serde_json::from_value(json).expect("the IR deserializes");
+    let report = ccgen::diff::diff(&old, &new);
+    for c in &report.changes {
+        assert_eq!((c.class, c.wire, c.rust, c.kind), (Docs, Docs, Docs, Kind::Docs), "{c:?}");
+        assert!(!c.source.is_empty() && !c.subject.is_empty(), "a change without its place: {c:?}");
+    }
+    // A reworded list entry is one entry removed and one added; every other text is one change.
+    assert!(report.changes.len() >= texts, "{} changes for {texts} reworded texts", report.changes.len());
+    assert_eq!(report.bump(&v0_1()), Bump::Patch);
+    assert_eq!(report.bump(&Version::new(1, 0, 0)), Bump::Patch);
+}

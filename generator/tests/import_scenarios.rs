@@ -532,3 +532,35 @@ fn compare_reports_a_rewording_until_update_records_it() {
     let again = ccgen(&spec, &page, "--compare", &target);
     assert!(again.status.success(), "{}", self::text(&again));
 }
+
+/// A vendor fact the spec tree cannot take (an error code or event its catalogs lack) makes
+/// `--update` refuse, and the refusal names the page line the fact came from, not only a
+/// line of the merged spec, which exists only in memory.
+#[test]
+fn a_refused_update_points_at_the_page_line_of_the_fact() {
+    let cases = [
+        ("- 106-012\n", "- 106-012\n- 106-999\n", "- 106-999"),
+        (
+            "- AgentEvent_Talking\n",
+            "- AgentEvent_Talking\n- AgentEvent_Not_In_The_Catalog\n",
+            "- AgentEvent_Not_In_The_Catalog",
+        ),
+    ];
+    for (from, to, fact) in cases {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let spec = dir.path().join("spec");
+        let before = read_tree(&repo().join("spec"));
+        write_tree(&before, &spec);
+        let text = std::fs::read_to_string(repo().join("generator/tests/import").join(TRANSFER.0)).expect("fixture");
+        assert_eq!(text.matches(from).count(), 1, "{from:?}");
+        let changed = text.replacen(from, to, 1);
+        let page = dir.path().join("page.txt");
+        std::fs::write(&page, &changed).expect("page");
+        let out = ccgen(&spec, &page, "--update", &spec.join(TRANSFER.1));
+        let said = self::text(&out);
+        assert!(!out.status.success(), "{said}");
+        let line = changed.lines().position(|l| l == fact).expect("the fact's line") + 1;
+        assert!(said.contains(&format!("page.txt:{line}: error: ")), "no error at page line {line}:\n{said}");
+        assert!(read_tree(&spec) == before, "the spec tree changed");
+    }
+}

@@ -148,32 +148,49 @@ pub fn render_json(report: &Report, version: &semver::Version) -> String {
     s
 }
 
+/// One side of a change's judgement: `wire` or `rust`.
+type Side = fn(&Change) -> Class;
+
 /// A changelog section for the generated crate: `heading` (e.g. `## 0.2.0`), then the changes
-/// grouped under Breaking, Needs review, Added and changed (compatible) and Documentation.
+/// on the wire and in the Rust API, each grouped by the class `diff` gives it on that side
+/// (Breaking, Needs review, Added and changed (compatible)), then the changes that are
+/// documentation on both sides. A change that weighs on both sides is listed under each.
 /// Empty when nothing changed.
 pub fn render_changelog(report: &Report, heading: &str) -> String {
     if report.is_empty() {
         return String::new();
     }
     let mut out = format!("{heading}\n");
-    for (class, title) in [
-        (Class::Breaking, "Breaking"),
-        (Class::Review, "Needs review"),
-        (Class::Compatible, "Added and changed (compatible)"),
-        (Class::Docs, "Documentation"),
-    ] {
-        let changes: Vec<&Change> = report.changes.iter().filter(|c| c.class == class).collect();
-        if changes.is_empty() {
+    let sides: [(&str, Side); 2] = [("Wire", |c| c.wire), ("Rust API", |c| c.rust)];
+    for (side, class_of) in sides {
+        if report.changes.iter().all(|c| class_of(c) == Class::Docs) {
             continue;
         }
-        let _ = writeln!(out, "\n### {title}\n");
-        for c in changes {
-            let place = match &c.interface {
-                Some(op) => format!("`{op}`"),
-                None => format!("`{}`", c.source),
-            };
-            let _ = writeln!(out, "- {place}: {}", what(c).replace('\n', " "));
+        let _ = writeln!(out, "\n### {side}");
+        for (class, title) in [
+            (Class::Breaking, "Breaking"),
+            (Class::Review, "Needs review"),
+            (Class::Compatible, "Added and changed (compatible)"),
+        ] {
+            let changes: Vec<&Change> = report.changes.iter().filter(|c| class_of(c) == class).collect();
+            if !changes.is_empty() {
+                let _ = writeln!(out, "\n#### {title}\n");
+                changes.into_iter().for_each(|c| changelog_line(&mut out, c));
+            }
         }
     }
+    let docs: Vec<&Change> = report.changes.iter().filter(|c| c.class == Class::Docs).collect();
+    if !docs.is_empty() {
+        let _ = writeln!(out, "\n### Documentation\n");
+        docs.into_iter().for_each(|c| changelog_line(&mut out, c));
+    }
     out
+}
+
+fn changelog_line(out: &mut String, c: &Change) {
+    let place = match &c.interface {
+        Some(op) => format!("`{op}`"),
+        None => format!("`{}`", c.source),
+    };
+    let _ = writeln!(out, "- {place}: {}", what(c).replace('\n', " "));
 }

@@ -196,10 +196,12 @@ fn run_compare(page: &Path, spec_file: &Path, context: &Context, options: &super
     };
     let mut differences = compare::compare(&page_doc, &spec_doc);
     match reworded(spec_file, &rel, &imported) {
-        Ok((items, _)) => differences.extend(items.iter().map(|i| {
-            let line = memory::item_line(&imported.draft, i);
+        Ok((items, _)) => differences.extend(items.iter().map(|r| {
+            let line = memory::item_line(&imported.draft, &r.item);
             format!(
-                "the vendor reworded {i} since the last import (page line {line}; docs only; run --update to record it)"
+                "the vendor reworded {} since the last import (page line {line}; docs only; run --update to record it)\n{}",
+                r.item,
+                r.texts()
             )
         })),
         Err(e) => {
@@ -224,16 +226,39 @@ type LockWrite = (PathBuf, String);
 
 /// Items the vendor reworded since the spec was last imported (per the lock file next to the
 /// spec tree), and the lock file's new text when the page's wording is not recorded yet.
-fn reworded(spec_file: &Path, rel: &str, imported: &Imported) -> Result<(Vec<String>, Option<LockWrite>), String> {
+fn reworded(
+    spec_file: &Path,
+    rel: &str,
+    imported: &Imported,
+) -> Result<(Vec<memory::Rewording>, Option<LockWrite>), String> {
     let Some(path) = memory::lock_path(spec_file) else { return Ok((Vec::new(), None)) };
     let mut lock = memory::read(&path)?;
     let now = memory::wording(&imported.draft);
     let items = lock.0.get(rel).map(|before| memory::reworded(before, &now)).unwrap_or_default();
-    if lock.0.get(rel) == Some(&now) {
+    if lock.0.get(rel).is_some_and(|before| memory::unchanged(before, &now)) {
         return Ok((items, None));
     }
     lock.0.insert(rel.to_owned(), now);
     Ok((items, Some((path, memory::render(&lock)))))
+}
+
+/// Reports the problems of a spec merged from `page`: each at the page line of the fact it
+/// concerns (where the reader can look), then all of them in the merged spec, which exists
+/// only in memory.
+fn on_page(page: &Path, imported: &Imported, rel: &str, merged: &str, d: &crate::diag::Diagnostics) {
+    let own = format!("/{rel}");
+    for diag in &d.0 {
+        if let Some((file, at)) = &diag.at
+            && file.name.ends_with(&own)
+        {
+            // A problem in curated content has no page line; the full report below shows it.
+            if let Some(line) = super::origin::page_line(imported, merged, at.line) {
+                eprintln!("{}:{line}: error: {}", display(page), diag.message);
+            }
+        }
+    }
+    eprintln!("in the updated spec (not written):");
+    eprint!("{}", d.render());
 }
 
 /// `resource/name.yaml` of a spec file path, so diagnostics name the right file.
@@ -275,13 +300,17 @@ fn run_update(
     };
     let changes = match (load_interface(context, &rel, &spec_text), load_interface(context, &rel, &updated.yaml)) {
         (Ok(before), Ok(after)) => compare::compare(&after, &before),
-        (Err(d), _) | (_, Err(d)) => {
+        (Err(d), _) => {
             eprint!("{}", d.render());
+            return ExitCode::FAILURE;
+        }
+        (_, Err(d)) => {
+            on_page(page, &imported, &rel, &updated.yaml, &d);
             return ExitCode::FAILURE;
         }
     };
     if let Err(d) = validate(context, &rel, &updated.yaml) {
-        eprint!("{}", d.render());
+        on_page(page, &imported, &rel, &updated.yaml, &d);
         if !allow_invalid {
             eprintln!(
                 "error: the updated {} does not pass load+check; nothing written (use --allow-invalid to write it anyway)",
@@ -300,15 +329,17 @@ fn run_update(
             return ExitCode::FAILURE;
         }
     };
-    for item in &rewordings {
-        let line = match memory::item_line(&imported.draft, item) {
+    for r in &rewordings {
+        let line = match memory::item_line(&imported.draft, &r.item) {
             0 => String::new(),
             n => format!(":{n}"),
         };
         println!(
-            "{}{line}: note: the vendor reworded {item} since the last import; {} keeps its own wording: check that it still says the same",
+            "{}{line}: note: the vendor reworded {} since the last import; {} keeps its own wording: check that it still says the same\n{}",
             display(page),
-            spec_file.display()
+            r.item,
+            spec_file.display(),
+            r.texts()
         );
     }
     let unchanged = changes.is_empty() && updated.notes.is_empty();

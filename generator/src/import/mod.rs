@@ -24,6 +24,7 @@ pub mod complete;
 pub mod curated;
 pub mod draft;
 pub mod memory;
+mod origin;
 pub mod page;
 pub mod patch;
 pub mod prose;
