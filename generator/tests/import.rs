@@ -162,7 +162,7 @@ fn cli_writes_drafts_and_compare_fails_on_differences() {
 
     let written = run(&[page.as_os_str(), "--out".as_ref(), out.path().as_os_str()]);
     assert!(written.status.success(), "{}", String::from_utf8_lossy(&written.stderr));
-    let draft = out.path().join("voicecall/mutekeys.yaml");
+    let draft = out.path().join("voicecall/mutekeytones.yaml");
     assert!(draft.exists());
 
     // Writing again refuses to overwrite.

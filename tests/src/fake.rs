@@ -1002,6 +1002,7 @@ fn generic(shared: &Shared, it: &Interface, headers: &HeaderMap, rest: &str) -> 
                     Payload::CallId { .. } => json!(call_id),
                     Payload::String { .. } => json!(""),
                     Payload::Object { .. } => json!({}),
+                    Payload::Unknown { .. } => Value::Null,
                 };
                 push(agent, &event.event, content);
             }
