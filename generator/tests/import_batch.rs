@@ -311,3 +311,14 @@ fn two_pages_giving_a_new_code_different_meanings_are_both_refused() {
     assert_eq!(errors.matches("code: \"998-003\"").count(), 1, "{errors}");
     ccgen::pipeline::validate(&spec).unwrap_or_else(|d| panic!("{}", d.render()));
 }
+
+#[test]
+fn a_directory_without_pages_is_an_error_not_an_empty_success() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = catalogs_only(dir.path());
+    let empty = dir.path().join("pages");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    let out = import(&[empty.as_os_str(), "--out".as_ref(), spec.as_os_str()], &spec);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("holds no .txt page"), "{}", text(&out));
+}

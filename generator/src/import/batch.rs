@@ -150,6 +150,7 @@ pub fn plan(context: &Context, options: &Options, inputs: Vec<Input>, settings: 
     let context = &context;
     claims(context, &mut entries, settings);
     let allow_invalid = settings.allow_invalid;
+    // Problems the tree has without the drafts are not the drafts' problems.
     let baseline: BTreeSet<String> = {
         let mut tree = context.catalogs.clone();
         tree.extend(context.interfaces.iter().cloned());
@@ -167,17 +168,7 @@ pub fn plan(context: &Context, options: &Options, inputs: Vec<Input>, settings: 
             .collect();
         let (adds, disagreements) = catalogs::needed(&context.catalogs, &live);
         if !disagreements.is_empty() {
-            for d in disagreements {
-                for u in &d.uses {
-                    let said: Vec<String> = d
-                        .uses
-                        .iter()
-                        .filter_map(|o| o.meaning.as_ref().map(|m| format!("{}:{} says \"{m}\"", o.page, o.line)))
-                        .collect();
-                    let e = entries.iter_mut().find(|e| e.report.page == u.page).expect("a page of the batch");
-                    e.refuse(u.line, format!("the pages disagree on what {} means: {}", d.key, said.join("; ")));
-                }
-            }
+            refuse_disagreements(&mut entries, &disagreements);
             continue;
         }
         additions = adds;
@@ -212,6 +203,22 @@ pub fn plan(context: &Context, options: &Options, inputs: Vec<Input>, settings: 
         written: false,
     };
     Plan { report, drafts, catalogs: changed }
+}
+
+/// Refuses every page naming a new entry that pages of the batch give different meanings.
+fn refuse_disagreements(entries: &mut [Entry], disagreements: &[catalogs::Disagreement]) {
+    for d in disagreements {
+        let said: Vec<String> = d
+            .uses
+            .iter()
+            .filter_map(|o| o.meaning.as_ref().map(|m| format!("{}:{} says \"{m}\"", o.page, o.line)))
+            .collect();
+        for u in &d.uses {
+            for e in entries.iter_mut().filter(|e| e.report.page == u.page) {
+                e.refuse(u.line, format!("the pages disagree on what {} means: {}", d.key, said.join("; ")));
+            }
+        }
+    }
 }
 
 /// Drafts one page.

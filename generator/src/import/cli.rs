@@ -106,8 +106,24 @@ pub enum Format {
 
 /// Imports every page (directories stand for their `.txt` pages) in one all-or-nothing run.
 fn run_batch(args: &ImportArgs, context: &Context, options: &super::Options) -> ExitCode {
+    // A directory without pages is a mistake, not an empty success.
+    if let Some(dir) = args.pages.iter().find(|p| p.is_dir() && batch::expand(std::slice::from_ref(p)).is_empty()) {
+        eprintln!("error: {} holds no .txt page; nothing imported", dir.display());
+        return ExitCode::from(2);
+    }
+    let inputs = read_pages(&batch::expand(&args.pages));
+    let exists = |rel: &str| args.out.as_ref().is_some_and(|dir| dir.join(rel).exists());
+    let settings = batch::Settings { writing: args.out.is_some(), exists: &exists, allow_invalid: args.allow_invalid };
+    let mut plan = batch::plan(context, options, inputs, &settings);
+    print_refusals(&plan.report);
+    let ok = plan.report.ok() && finish(&mut plan, args);
+    print_report(&plan, args);
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// The pages' texts, with a progress line per page where stderr is a terminal.
+fn read_pages(pages: &[PathBuf]) -> Vec<batch::Input> {
     use std::io::IsTerminal;
-    let pages = batch::expand(&args.pages);
     let progress = std::io::stderr().is_terminal() && pages.len() > 1;
     let mut inputs = Vec::new();
     for (i, page) in pages.iter().enumerate() {
@@ -117,10 +133,12 @@ fn run_batch(args: &ImportArgs, context: &Context, options: &super::Options) -> 
         inputs
             .push(batch::Input { page: display(page), text: std::fs::read_to_string(page).map_err(|e| e.to_string()) });
     }
-    let exists = |rel: &str| args.out.as_ref().is_some_and(|dir| dir.join(rel).exists());
-    let settings = batch::Settings { writing: args.out.is_some(), exists: &exists, allow_invalid: args.allow_invalid };
-    let mut plan = batch::plan(context, options, inputs, &settings);
-    for p in &plan.report.pages {
+    inputs
+}
+
+/// Each refusal at its page line (stderr), and the diagnostics of drafts that failed.
+fn print_refusals(report: &batch::Report) {
+    for p in &report.pages {
         for l in &p.problems {
             match l.line {
                 0 => eprintln!("{}: error: {}", p.page, l.message),
@@ -132,28 +150,12 @@ fn run_batch(args: &ImportArgs, context: &Context, options: &super::Options) -> 
             eprint!("{}", p.rendered);
         }
     }
-    let ok = plan.report.ok();
-    let mut failed = !ok;
-    match &args.out {
-        Some(dir) if ok && !plan.catalogs.is_empty() && !same_dir(dir, &args.spec) => {
-            // Catalog entries belong in the tree the drafts are checked against; writing the
-            // drafts elsewhere without them would leave a tree that does not validate.
-            plan.report.problems.push(format!(
-                "the pages need catalog entries, which are added to {}'s catalogs only when --out is that directory; run with --out {} or add the entries by hand (nothing written)",
-                args.spec.display(),
-                args.spec.display()
-            ));
-            failed = true;
-        }
-        Some(dir) if ok => match batch::write(&plan, dir, &args.spec) {
-            Ok(_) => plan.report.written = true,
-            Err(e) => {
-                plan.report.problems.push(e);
-                failed = true;
-            }
-        },
-        Some(_) => {}
-        None if args.format == Format::Human && ok => {
+}
+
+/// Writes an accepted plan (or prints its drafts without --out); false when that fails.
+fn finish(plan: &mut batch::Plan, args: &ImportArgs) -> bool {
+    let Some(dir) = &args.out else {
+        if args.format == Format::Human {
             for (i, (_, yaml)) in plan.drafts.iter().enumerate() {
                 if i > 0 {
                     println!("---");
@@ -161,25 +163,48 @@ fn run_batch(args: &ImportArgs, context: &Context, options: &super::Options) -> 
                 print!("{yaml}");
             }
         }
-        None => {}
+        return true;
+    };
+    if !plan.catalogs.is_empty() && !same_dir(dir, &args.spec) {
+        // Catalog entries belong in the tree the drafts are checked against; writing the
+        // drafts elsewhere without them would leave a tree that does not validate.
+        plan.report.problems.push(format!(
+            "the pages need catalog entries, which are added to {}'s catalogs only when --out is that directory; run with --out {} or add the entries by hand (nothing written)",
+            args.spec.display(),
+            args.spec.display()
+        ));
+        return false;
     }
-    match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&plan.report).unwrap_or_default()),
-        Format::Human => {
-            let mut text = batch::render(&plan.report);
-            text.push_str(&match (plan.report.written, &args.out) {
-                (true, Some(dir)) => format!("written to {} (catalogs in {})\n", dir.display(), args.spec.display()),
-                (false, Some(_)) if plan.report.pages.iter().any(|p| p.status == batch::Status::Refused) => {
-                    "nothing written: the run is all-or-nothing, and a page was refused\n".to_owned()
-                }
-                (false, Some(_)) => "nothing written\n".to_owned(),
-                (_, None) => "nothing written (no --out); the drafts are printed\n".to_owned(),
-            });
-            // The drafts take stdout when printed; the report then goes to stderr.
-            if args.out.is_some() { print!("{text}") } else { eprint!("{text}") }
+    match batch::write(plan, dir, &args.spec) {
+        Ok(_) => {
+            plan.report.written = true;
+            true
+        }
+        Err(e) => {
+            plan.report.problems.push(e);
+            false
         }
     }
-    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+/// The report: JSON, or for people (on stdout, or stderr when the drafts take stdout).
+fn print_report(plan: &batch::Plan, args: &ImportArgs) {
+    if args.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&plan.report).unwrap_or_default());
+        return;
+    }
+    let refused = plan.report.pages.iter().any(|p| p.status == batch::Status::Refused);
+    let mut text = batch::render(&plan.report);
+    text.push_str(&match (plan.report.written, &args.out) {
+        (true, Some(dir)) => format!("written to {} (catalogs in {})\n", dir.display(), args.spec.display()),
+        (false, Some(_)) if refused => {
+            "nothing written: the run is all-or-nothing, and a page was refused\n".to_owned()
+        }
+        (false, Some(_)) => "nothing written\n".to_owned(),
+        (_, None) if refused => "nothing printed or written: a page was refused\n".to_owned(),
+        (_, None) => "nothing written (no --out); the drafts are printed\n".to_owned(),
+    });
+    if args.out.is_some() { print!("{text}") } else { eprint!("{text}") }
 }
 
 /// Whether two paths name the same directory.
