@@ -278,6 +278,18 @@ fn one_refused_page_means_nothing_is_written_and_the_report_says_why() {
     assert_eq!(report["written"], false);
     // Catalog entries are listed only for a batch that can be written.
     assert_eq!(report["catalog_additions"].as_array().map(Vec::len), Some(0), "{event}: {report:#}");
+
+    // --keep-going writes the accepted pages and their catalog entries, and still fails.
+    let pages = [good_page.as_os_str(), event_page.as_os_str(), cut_page.as_os_str()];
+    let out = import(&[&pages[..], &["--out".as_ref(), spec.as_os_str(), "--keep-going".as_ref()]].concat(), &spec);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("without the 1 refused page(s)"), "{}", text(&out));
+    assert!(spec.join("qualitycontrol/delete_qualitycontrol.yaml").exists());
+    assert!(spec.join("mediacall/transfer.yaml").exists());
+    assert!(!spec.join("voicecall/callinner.yaml").exists());
+    let events = std::fs::read_to_string(spec.join("events.yaml")).expect("events");
+    assert!(events.contains(&format!("name: {event}")), "{events}");
+    ccgen::pipeline::validate(&spec).unwrap_or_else(|d| panic!("{}", d.render()));
 }
 
 #[test]

@@ -72,7 +72,12 @@ pub struct Report {
 impl Report {
     /// True when no page was refused and the batch has no problem of its own.
     pub fn ok(&self) -> bool {
-        self.problems.is_empty() && self.pages.iter().all(|p| p.status != Status::Refused)
+        self.problems.is_empty() && self.refused() == 0
+    }
+
+    /// How many pages were refused.
+    pub fn refused(&self) -> usize {
+        self.pages.iter().filter(|p| p.status == Status::Refused).count()
     }
 }
 
@@ -137,6 +142,8 @@ pub struct Settings<'a> {
     pub exists: &'a dyn Fn(&str) -> bool,
     /// Keep drafts that fail load+check, as notes instead of refusals.
     pub allow_invalid: bool,
+    /// The accepted pages are to be written even if others were refused.
+    pub keep_going: bool,
 }
 
 /// Drafts every page and checks the drafts together.
@@ -198,7 +205,8 @@ pub fn plan(context: &Context, options: &Options, inputs: Vec<Input>, settings: 
         .collect();
     let report = Report {
         pages: entries.into_iter().map(|e| e.report).collect(),
-        catalog_additions: if pages_ok { additions } else { Vec::new() },
+        // Entries are listed only when they will be added.
+        catalog_additions: if pages_ok || settings.keep_going { additions } else { Vec::new() },
         problems,
         written: false,
     };

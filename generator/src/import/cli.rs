@@ -35,6 +35,10 @@ pub struct ImportArgs {
     /// and prints what changed. Takes one page.
     #[arg(long, value_name = "SPEC_FILE", conflicts_with_all = ["out", "compare"])]
     pub update: Option<PathBuf>,
+    /// Write the pages that were accepted even when others were refused (the exit status still
+    /// says that some were).
+    #[arg(long, conflicts_with_all = ["compare", "update"])]
+    pub keep_going: bool,
     /// How the report of a batch is printed: for people, or as JSON for tools.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
@@ -113,10 +117,17 @@ fn run_batch(args: &ImportArgs, context: &Context, options: &super::Options) -> 
     }
     let inputs = read_pages(&batch::expand(&args.pages));
     let exists = |rel: &str| args.out.as_ref().is_some_and(|dir| dir.join(rel).exists());
-    let settings = batch::Settings { writing: args.out.is_some(), exists: &exists, allow_invalid: args.allow_invalid };
+    let settings = batch::Settings {
+        writing: args.out.is_some(),
+        exists: &exists,
+        allow_invalid: args.allow_invalid,
+        keep_going: args.keep_going,
+    };
     let mut plan = batch::plan(context, options, inputs, &settings);
     print_refusals(&plan.report);
-    let ok = plan.report.ok() && finish(&mut plan, args);
+    let proceed = plan.report.ok() || (args.keep_going && plan.report.problems.is_empty() && !plan.drafts.is_empty());
+    // Written or not, a refused page makes the run a failure.
+    let ok = proceed && finish(&mut plan, args) && plan.report.ok();
     print_report(&plan, args);
     if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
@@ -196,12 +207,18 @@ fn print_report(plan: &batch::Plan, args: &ImportArgs) {
     let refused = plan.report.pages.iter().any(|p| p.status == batch::Status::Refused);
     let mut text = batch::render(&plan.report);
     text.push_str(&match (plan.report.written, &args.out) {
+        (true, Some(dir)) if refused => format!(
+            "written to {} (catalogs in {}) without the {} refused page(s) (--keep-going)\n",
+            dir.display(),
+            args.spec.display(),
+            plan.report.refused()
+        ),
         (true, Some(dir)) => format!("written to {} (catalogs in {})\n", dir.display(), args.spec.display()),
         (false, Some(_)) if refused => {
             "nothing written: the run is all-or-nothing, and a page was refused\n".to_owned()
         }
         (false, Some(_)) => "nothing written\n".to_owned(),
-        (_, None) if refused => "nothing printed or written: a page was refused\n".to_owned(),
+        (_, None) if refused && !args.keep_going => "nothing printed or written: a page was refused\n".to_owned(),
         (_, None) => "nothing written (no --out); the drafts are printed\n".to_owned(),
     });
     if args.out.is_some() { print!("{text}") } else { eprint!("{text}") }
