@@ -123,10 +123,24 @@ pub struct Event {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Payload {
-    Null { description: Option<String> },
-    CallId { description: Option<String> },
-    String { description: Option<String> },
-    Object { description: Option<String>, fields: Vec<Field> },
+    Null {
+        description: Option<String>,
+    },
+    CallId {
+        description: Option<String>,
+    },
+    String {
+        description: Option<String>,
+    },
+    Object {
+        description: Option<String>,
+        fields: Vec<Field>,
+    },
+    /// Not documented (an event a vendor page names without describing it): the content is
+    /// kept as JSON, as sent, so nothing the gateway sends is dropped.
+    Unknown {
+        description: Option<String>,
+    },
 }
 
 /// A named member of a result or payload object.

@@ -274,9 +274,10 @@ fn hostile(mut api: Api) -> Api {
         e.meaning = h();
         e.note = Some(h());
         match &mut e.payload {
-            Payload::Null { description } | Payload::CallId { description } | Payload::String { description } => {
-                *description = Some(h())
-            }
+            Payload::Null { description }
+            | Payload::CallId { description }
+            | Payload::String { description }
+            | Payload::Unknown { description } => *description = Some(h()),
             Payload::Object { description, fields: f } => {
                 *description = Some(h());
                 fields(f);

@@ -130,6 +130,7 @@ pub(super) fn events(loaded: &Loaded<EventCatalogFile>, report: &mut Report) -> 
             ("null", None) => Payload::Null { description },
             ("call_id", None) => Payload::CallId { description },
             ("string", None) => Payload::String { description },
+            ("unknown", None) => Payload::Unknown { description },
             ("object", Some(list)) => {
                 Payload::Object { description, fields: fields(&mut ctx, list, &ppath.key("fields")) }
             }
@@ -140,14 +141,14 @@ pub(super) fn events(loaded: &Loaded<EventCatalogFile>, report: &mut Report) -> 
                 ctx.push(d.help("add `fields:`"));
                 Payload::Null { description }
             }
-            ("null" | "call_id" | "string", Some(_)) => {
+            ("null" | "call_id" | "string" | "unknown", Some(_)) => {
                 let d = ctx.at(&ppath.key("fields"), format!("a `{}` payload has no fields", spec.payload.kind));
                 ctx.push(d.help("use `kind: object` for a payload with fields"));
                 Payload::Null { description }
             }
             (other, _) => {
                 let d = ctx.at(&ppath.key("kind"), format!("unknown payload kind `{other}`"));
-                ctx.push(d.help("use null, call_id, string or object"));
+                ctx.push(d.help("use null, call_id, string, object or unknown"));
                 Payload::Null { description }
             }
         };

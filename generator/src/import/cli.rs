@@ -3,12 +3,17 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{Context, Imported, compare, import_page, load_interface, memory, options_from, read_context, validate};
+use super::{
+    Context, Imported, batch, catalogs, compare, import_page, load_interface, memory, options_from, read_context,
+    validate,
+};
 
 /// Drafts interface specs from the plain-text form of vendor pages.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// Plain-text vendor pages.
+    /// Plain-text vendor pages, or directories holding them (their `.txt` files). Without
+    /// --compare or --update, all are imported in one all-or-nothing run: nothing is written
+    /// if any page is refused.
     #[arg(required = true)]
     pub pages: Vec<PathBuf>,
     /// Spec directory whose api.yaml, errors.yaml and events.yaml the drafts are checked against.
@@ -30,6 +35,13 @@ pub struct ImportArgs {
     /// and prints what changed. Takes one page.
     #[arg(long, value_name = "SPEC_FILE", conflicts_with_all = ["out", "compare"])]
     pub update: Option<PathBuf>,
+    /// Write the pages that were accepted even when others were refused (the exit status still
+    /// says that some were).
+    #[arg(long, conflicts_with_all = ["compare", "update"])]
+    pub keep_going: bool,
+    /// How the report of a batch is printed: for people, or as JSON for tools.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
 }
 
 fn display(page: &Path) -> String {
@@ -82,84 +94,142 @@ pub fn run(args: ImportArgs) -> ExitCode {
             eprintln!("error: --update takes exactly one page");
             return ExitCode::FAILURE;
         }
-        return run_update(&args.pages[0], spec_file, &context, &options, args.allow_invalid);
+        return run_update(&args.pages[0], (spec_file, &args.spec), &context, &options, args.allow_invalid);
     }
-    let mut failed = false;
-    let mut printed = 0;
-    for page in &args.pages {
-        let text = match std::fs::read_to_string(page) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: cannot read {}: {e}", display(page));
-                failed = true;
-                continue;
-            }
-        };
-        let imported = import_page(&text, &options);
-        print_warnings(page, &imported);
-        if incomplete(page, &imported) {
-            failed = true;
-            continue;
+    run_batch(&args, &context, &options)
+}
+
+/// How the batch report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people.
+    Human,
+    /// One JSON object, for tools.
+    Json,
+}
+
+/// Imports every page (directories stand for their `.txt` pages) in one all-or-nothing run.
+fn run_batch(args: &ImportArgs, context: &Context, options: &super::Options) -> ExitCode {
+    // A directory without pages is a mistake, not an empty success.
+    if let Some(dir) = args.pages.iter().find(|p| p.is_dir() && batch::expand(std::slice::from_ref(p)).is_empty()) {
+        eprintln!("error: {} holds no .txt page; nothing imported", dir.display());
+        return ExitCode::from(2);
+    }
+    let inputs = read_pages(&batch::expand(&args.pages));
+    let exists = |rel: &str| args.out.as_ref().is_some_and(|dir| dir.join(rel).exists());
+    let settings = batch::Settings {
+        writing: args.out.is_some(),
+        exists: &exists,
+        allow_invalid: args.allow_invalid,
+        keep_going: args.keep_going,
+    };
+    let mut plan = batch::plan(context, options, inputs, &settings);
+    print_refusals(&plan.report);
+    let proceed = plan.report.ok() || (args.keep_going && plan.report.problems.is_empty() && !plan.drafts.is_empty());
+    // Written or not, a refused page makes the run a failure.
+    let ok = proceed && finish(&mut plan, args) && plan.report.ok();
+    print_report(&plan, args);
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// The pages' texts, with a progress line per page where stderr is a terminal.
+fn read_pages(pages: &[PathBuf]) -> Vec<batch::Input> {
+    use std::io::IsTerminal;
+    let progress = std::io::stderr().is_terminal() && pages.len() > 1;
+    let mut inputs = Vec::new();
+    for (i, page) in pages.iter().enumerate() {
+        if progress {
+            eprintln!("[{}/{}] {}", i + 1, pages.len(), display(page));
         }
-        let yaml = imported.to_yaml();
-        if let Err(d) = validate(&context, &imported.rel_path, &yaml) {
-            // Point at the page, where the reader can look; the draft exists only in memory.
-            let own = format!("/{}", imported.rel_path);
-            for diag in &d.0 {
-                if let Some((file, at)) = &diag.at
-                    && file.name.ends_with(&own)
-                {
-                    let line = super::page_line(&imported, &yaml, at.line).map(|l| format!(":{l}")).unwrap_or_default();
-                    eprintln!("{}{line}: error: {}", display(page), diag.message);
-                }
-            }
-            eprintln!("in the draft (not written):");
-            eprint!("{}", d.render());
-            if !args.allow_invalid {
-                eprintln!(
-                    "error: the draft from {} does not pass load+check; nothing written (use --allow-invalid to keep it)",
-                    display(page)
-                );
-                failed = true;
-                continue;
+        inputs
+            .push(batch::Input { page: display(page), text: std::fs::read_to_string(page).map_err(|e| e.to_string()) });
+    }
+    inputs
+}
+
+/// Each refusal at its page line (stderr), and the diagnostics of drafts that failed.
+fn print_refusals(report: &batch::Report) {
+    for p in &report.pages {
+        for l in &p.problems {
+            match l.line {
+                0 => eprintln!("{}: error: {}", p.page, l.message),
+                n => eprintln!("{}:{n}: error: {}", p.page, l.message),
             }
         }
-        match &args.out {
-            Some(dir) => {
-                let target = dir.join(&imported.rel_path);
-                if target.exists() {
-                    eprintln!(
-                        "error: {} exists; use --update {} to merge the page into it, or remove it first",
-                        target.display(),
-                        target.display()
-                    );
-                    failed = true;
-                    continue;
-                }
-                if let Some(parent) = target.parent()
-                    && let Err(e) = std::fs::create_dir_all(parent)
-                {
-                    eprintln!("error: cannot create {}: {e}", parent.display());
-                    failed = true;
-                    continue;
-                }
-                if let Err(e) = std::fs::write(&target, &yaml) {
-                    eprintln!("error: cannot write {}: {e}", target.display());
-                    failed = true;
-                    continue;
-                }
-                eprintln!("{} → {} ({} warning(s))", display(page), target.display(), imported.warnings.len());
-            }
-            None => {
-                if printed > 0 {
+        if !p.rendered.is_empty() {
+            eprintln!("in the draft from {} (not written):", p.page);
+            eprint!("{}", p.rendered);
+        }
+    }
+}
+
+/// Writes an accepted plan (or prints its drafts without --out); false when that fails.
+fn finish(plan: &mut batch::Plan, args: &ImportArgs) -> bool {
+    let Some(dir) = &args.out else {
+        if args.format == Format::Human {
+            for (i, (_, yaml)) in plan.drafts.iter().enumerate() {
+                if i > 0 {
                     println!("---");
                 }
                 print!("{yaml}");
-                printed += 1;
             }
         }
+        return true;
+    };
+    if !plan.catalogs.is_empty() && !same_dir(dir, &args.spec) {
+        // Catalog entries belong in the tree the drafts are checked against; writing the
+        // drafts elsewhere without them would leave a tree that does not validate.
+        plan.report.problems.push(format!(
+            "the pages need catalog entries, which are added to {}'s catalogs only when --out is that directory; run with --out {} or add the entries by hand (nothing written)",
+            args.spec.display(),
+            args.spec.display()
+        ));
+        return false;
     }
-    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    match batch::write(plan, dir, &args.spec) {
+        Ok(_) => {
+            plan.report.written = true;
+            true
+        }
+        Err(e) => {
+            plan.report.problems.push(e);
+            false
+        }
+    }
+}
+
+/// The report: JSON, or for people (on stdout, or stderr when the drafts take stdout).
+fn print_report(plan: &batch::Plan, args: &ImportArgs) {
+    if args.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&plan.report).unwrap_or_default());
+        return;
+    }
+    let refused = plan.report.pages.iter().any(|p| p.status == batch::Status::Refused);
+    let mut text = batch::render(&plan.report);
+    text.push_str(&match (plan.report.written, &args.out) {
+        (true, Some(dir)) if refused => format!(
+            "written to {} (catalogs in {}) without the {} refused page(s) (--keep-going)\n",
+            dir.display(),
+            args.spec.display(),
+            plan.report.refused()
+        ),
+        (true, Some(dir)) => format!("written to {} (catalogs in {})\n", dir.display(), args.spec.display()),
+        (false, Some(_)) if refused => {
+            "nothing written: the run is all-or-nothing, and a page was refused\n".to_owned()
+        }
+        (false, Some(_)) => "nothing written\n".to_owned(),
+        (_, None) if refused && !args.keep_going => "nothing printed or written: a page was refused\n".to_owned(),
+        (_, None) => "nothing written (no --out); the drafts are printed\n".to_owned(),
+    });
+    if args.out.is_some() { print!("{text}") } else { eprint!("{text}") }
+}
+
+/// Whether two paths name the same directory.
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 fn run_compare(page: &Path, spec_file: &Path, context: &Context, options: &super::Options) -> ExitCode {
@@ -269,7 +339,7 @@ fn rel_path(spec_file: &Path) -> String {
 
 fn run_update(
     page: &Path,
-    spec_file: &Path,
+    (spec_file, spec_dir): (&Path, &Path),
     context: &Context,
     options: &super::Options,
     allow_invalid: bool,
@@ -291,6 +361,18 @@ fn run_update(
         return ExitCode::FAILURE;
     }
     let rel = rel_path(spec_file);
+    // Events and codes the page names that the catalogs lack are added, as a batch import does.
+    let page_name = display(page);
+    let (additions, _) = catalogs::needed(&context.catalogs, &[(page_name.as_str(), &imported)]);
+    let changed_catalogs = match catalogs::apply(&context.catalogs, &additions) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let grown = Context { catalogs: catalogs::replaced(&context.catalogs, &changed_catalogs), ..context.clone() };
+    let context = &grown;
     let updated = match super::update::update(&spec_text, &imported) {
         Ok(u) => u,
         Err(e) => {
@@ -346,6 +428,21 @@ fn run_update(
     if !unchanged && let Err(e) = std::fs::write(spec_file, &updated.yaml) {
         eprintln!("error: cannot write {}: {e}", spec_file.display());
         return ExitCode::FAILURE;
+    }
+    // Catalogs after the spec they serve; a failure here leaves the spec naming an entry the
+    // catalogs lack, which `validate` reports, so say exactly what is missing.
+    for f in &changed_catalogs {
+        let path = spec_dir.join(&f.rel_path);
+        if let Err(e) = std::fs::write(&path, &f.bytes) {
+            eprintln!("error: cannot write {}: {e}; add these entries by hand:", path.display());
+            for a in &additions {
+                eprintln!("  {}", catalogs::describe(a));
+            }
+            return ExitCode::FAILURE;
+        }
+    }
+    for a in &additions {
+        println!("{}", catalogs::describe(a));
     }
     // After the spec: a lock that says "imported" must not outlive a spec that was not written.
     if let Some((path, text)) = &lock {

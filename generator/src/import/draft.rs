@@ -36,6 +36,9 @@ pub struct Draft {
     pub event_lines: Vec<usize>,
     #[serde(skip)]
     pub error_lines: Vec<usize>,
+    /// What the page says an event or error code means, where it says it.
+    #[serde(skip)]
+    pub meanings: std::collections::BTreeMap<String, String>,
     pub operation: String,
     pub title: String,
     /// The page's "Method Name in Logs"; left out when the page gives none.

@@ -18,12 +18,15 @@
 //! with minimal edits by [`patch`], curated rules and examples adjusted by [`curated`]),
 //! compared with [`compare`], and the vendor's wording is remembered by [`memory`].
 
+pub mod batch;
+pub mod catalogs;
 pub mod cli;
 pub mod compare;
 pub mod complete;
 pub mod curated;
 pub mod draft;
 pub mod memory;
+pub mod naming;
 mod origin;
 pub mod page;
 pub mod patch;
@@ -155,6 +158,7 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
         errors: s.errors.iter().map(|(e, _)| e.clone()).collect(),
         event_lines: s.events.iter().map(|(_, l)| *l).collect(),
         error_lines: s.errors.iter().map(|(_, l)| *l).collect(),
+        meanings: s.meanings.clone(),
         ..Draft::default()
     };
     d.source.page = s.title.clone();
@@ -186,20 +190,21 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     // Examples.
     example(&s.example_parts, &mut d, &mut cx);
 
-    let resource = d.path.trim_start_matches('/').split('/').next().unwrap_or("").to_owned();
-    let stem = d.path.split('/').rfind(|s| !s.is_empty() && !s.starts_with('{')).unwrap_or("").to_owned();
-    let module = |s: &str| -> String {
-        s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
-    };
-    let rel_path = format!("{}/{}.yaml", module(&resource), module(&stem));
-    if d.log_name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case("none")) {
-        // "None" says the interface logs under no name; it is no name for a client method,
-        // and no log name either: the draft leaves it out.
+    if d.log_name.as_deref().is_some_and(|n| n.trim().eq_ignore_ascii_case("none")) {
+        // "None" says the interface logs under no name: no log name, and no method name either.
         d.log_name = None;
-        d.operation = heck::AsSnakeCase(&stem).to_string();
+    }
+    let named = naming::names(d.log_name.as_deref().unwrap_or_default(), &d.method, &d.path);
+    d.operation = named.operation;
+    let rel_path = named.rel_path;
+    if named.from_path {
+        // No usable log name ("None", or none at all): named after method and path instead.
         cx.warn(
             s.log_line,
-            format!("the page gives no log name (\"None\"); the operation is named after the URI: {}", d.operation),
+            format!(
+                "the page gives no usable log name; the operation is named after its path: {} ({rel_path})",
+                d.operation
+            ),
         );
     }
 
@@ -231,7 +236,6 @@ fn names(s: &PageSections, d: &mut Draft, cx: &mut Ctx) {
     if log_name.is_empty() {
         cx.warn(0, "the page has no \"Method Name in Logs\"");
     }
-    d.operation = heck::AsSnakeCase(log_name).to_string();
 
     // Description and summary.
     let text = description.join(" ");

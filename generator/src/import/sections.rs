@@ -47,6 +47,8 @@ pub(super) struct PageSections {
     /// Events and error codes, each with its page line.
     pub events: Vec<(String, usize)>,
     pub errors: Vec<(String, usize)>,
+    /// What the page says an event or error code means, where it says it (`100-006: ...`).
+    pub meanings: std::collections::BTreeMap<String, String>,
     /// Line of each section's heading, by its normalized name.
     pub headings: std::collections::BTreeMap<&'static str, usize>,
     /// Example parts (`header`, `request`, `response`), each with its label line and lines.
@@ -191,13 +193,15 @@ pub(super) fn read(parsed: &Parsed, cx: &mut Ctx) -> PageSections {
                 }
             }
             "triggered event" | "triggered events" => {
-                list_section(&section.blocks, &mut s.events, cx, "triggered event", |t| {
+                list_section(&section.blocks, (&mut s.events, &mut s.meanings), cx, "triggered event", |t| {
                     t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && t.contains('_')
                 })
             }
-            "error code" | "error codes" => list_section(&section.blocks, &mut s.errors, cx, "error code", |t| {
-                !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            }),
+            "error code" | "error codes" => {
+                list_section(&section.blocks, (&mut s.errors, &mut s.meanings), cx, "error code", |t| {
+                    !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                })
+            }
             "example" | "examples" => {
                 for b in &section.blocks {
                     match b {
@@ -242,13 +246,35 @@ fn is_body_label(text: &str) -> bool {
     matches!(text.trim().to_ascii_lowercase().as_str(), "message body" | "request body" | "request message body")
 }
 
+/// A list item that gives a meaning after the name: `100-006: The agent has not signed in.`
+/// (also after ` - ` or a tab).
+fn with_meaning(text: &str, ok: &impl Fn(&str) -> bool) -> Option<(String, String)> {
+    let (head, rest) = [": ", " - ", " – ", "\t"].iter().find_map(|sep| text.split_once(sep))?;
+    let rest = rest.trim();
+    (ok(head.trim()) && !rest.is_empty()).then(|| (head.trim().to_owned(), rest.to_owned()))
+}
+
+/// The items of a list section, each with its page line; the meanings some items give.
+type ListOut<'a> = (&'a mut Vec<(String, usize)>, &'a mut std::collections::BTreeMap<String, String>);
+
 /// The items of a list section, each with its page line.
-fn list_section(blocks: &[Block], out: &mut Vec<(String, usize)>, cx: &mut Ctx, what: &str, ok: impl Fn(&str) -> bool) {
+fn list_section(blocks: &[Block], out: ListOut<'_>, cx: &mut Ctx, what: &str, ok: impl Fn(&str) -> bool) {
+    let (out, meanings) = out;
     for b in blocks {
+        let described = match b {
+            Block::Text(l) | Block::Bullet(l) if !ok(l.text.trim()) => with_meaning(l.text.trim(), &ok),
+            _ => None,
+        };
         match b {
             Block::Text(l) | Block::Bullet(l) if l.text.eq_ignore_ascii_case("none") => {}
-            Block::Text(l) | Block::Bullet(l) if ok(l.text.trim()) => {
-                let t = l.text.trim().to_owned();
+            Block::Text(l) | Block::Bullet(l) if ok(l.text.trim()) || described.is_some() => {
+                let t = match described {
+                    Some((name, meaning)) => {
+                        meanings.insert(name.clone(), meaning);
+                        name
+                    }
+                    None => l.text.trim().to_owned(),
+                };
                 if out.iter().any(|(o, _)| *o == t) {
                     cx.warn(l.no, format!("{what} {t} is listed twice"));
                 } else {

@@ -439,6 +439,7 @@ pub fn events(api: &Api) -> EventsContext<'_> {
                 Payload::Null { description } => ("none (`null`)", description, &[][..]),
                 Payload::CallId { description } => ("call ID (string)", description, &[][..]),
                 Payload::String { description } => ("string", description, &[][..]),
+                Payload::Unknown { description } => ("not documented (kept as JSON)", description, &[][..]),
                 Payload::Object { description, fields } => ("object", description, fields.as_slice()),
             };
             let mut rows = Vec::new();

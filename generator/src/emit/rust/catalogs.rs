@@ -160,6 +160,7 @@ fn typed_events(api: &Api) -> TokenStream {
             Payload::Null { .. } => quote! { #doc #id },
             Payload::CallId { .. } => quote! { #doc #id(String) },
             Payload::String { .. } => quote! { #doc #id(String) },
+            Payload::Unknown { .. } => quote! { #doc #id(serde_json::Value) },
             Payload::Object { .. } => {
                 let p = payload_struct(e);
                 quote! { #doc #id(#p) }
@@ -171,6 +172,8 @@ fn typed_events(api: &Api) -> TokenStream {
         let wire = &e.name.wire;
         match &e.payload {
             Payload::Null { .. } => quote! { #wire => (Self::#id, None), },
+            // Undocumented content is kept whole: it always fits.
+            Payload::Unknown { .. } => quote! { #wire => (Self::#id(content), None), },
             Payload::CallId { .. } | Payload::String { .. } => {
                 quote! { #wire => agentgateway_runtime::lenient::known(Self::#id, agentgateway_runtime::lenient::text(content)), }
             }
