@@ -2,6 +2,9 @@
 /// Answering a Call
 /// (`PUT /voicecall/{agentid}/answer`).
 pub mod answer;
+/// Muting a Call
+/// (`POST /voicecall/{agentid}/beginmute`).
+pub mod beginmute;
 /// Making an Internal Call
 /// (`PUT /voicecall/{agentid}/callinner`).
 pub mod callinner;
@@ -14,6 +17,9 @@ pub mod confjoin;
 /// Holding a Call
 /// (`POST /voicecall/{agentid}/connecthold/{callid}`).
 pub mod connecthold;
+/// Unmuting a Muted Call
+/// (`POST /voicecall/{agentid}/endmute`).
+pub mod endmute;
 /// Unholding a Call
 /// (`POST /voicecall/{agentid}/gethold`).
 pub mod gethold;
@@ -26,6 +32,9 @@ pub mod release;
 /// Requesting a Specified Call
 /// (`POST /voicecall/{agentid}/requestcall/{callid}/{skilltype}`).
 pub mod requestcall;
+/// Performing Two-Stage Dialing (Extended)
+/// (`POST /voicecall/{agentid}/seconddialex`).
+pub mod seconddialex;
 /// Passing Numbers in a Conference
 /// (`POST /voicecall/{agentid}/thirdPartyConfTransmitNum`).
 pub mod thirdpartyconftransmitnum;
