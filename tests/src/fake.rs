@@ -38,6 +38,8 @@ use tokio::task::JoinHandle;
 use ccgen::ir::{Interface, Payload, ResultShape, Role};
 
 use crate::judge::{Judge, Refusal};
+
+mod desk;
 use crate::tls::Certificates;
 
 /// Prefix of every interface path.
@@ -149,6 +151,7 @@ struct Session {
     last_poll: Instant,
     active_call: Option<Call>,
     held_calls: Vec<Call>,
+    desk: desk::Desk,
 }
 
 #[derive(Debug, Clone)]
@@ -655,7 +658,10 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
 
     let segments: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
     let Some((op, agent_id, params)) = route(&parts.method, &segments) else {
-        // An interface the specs describe and the state model does not know.
+        // The agent-desktop interfaces, then any other the specs describe.
+        if let Some(response) = desk::serve(&shared, &interface, &parts.headers, &parts.uri, rest) {
+            return response;
+        }
         return generic(&shared, &interface, &parts.headers, rest);
     };
 
@@ -861,6 +867,7 @@ fn login(shared: &Shared, agent_id: &str, body: &Map<String, Value>, force: bool
         last_poll: Instant::now(),
         active_call: None,
         held_calls: Vec::new(),
+        desk: desk::Desk::after_login(status),
     });
     // The new session starts with an empty queue; a poll still waiting for a replaced
     // session ends with 100-006.
