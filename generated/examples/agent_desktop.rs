@@ -1,5 +1,5 @@
-//! A minimal agent desktop: sign in, print events, place an internal call,
-//! hang up, sign out.
+//! A minimal agent desktop: sign in, show the agent's state as a status bar
+//! would, set her busy and idle again, place an internal call, hang up, sign out.
 //!
 //! Hand-written (like everything in `examples/`, it is not generated): it shows
 //! the generated API as an integrator writes against it, and CI runs it against
@@ -16,9 +16,22 @@
 
 use std::time::Duration;
 
-use agentgateway::onlineagent::login;
+use agentgateway::onlineagent::{login, saybusy};
 use agentgateway::voicecall::callinner;
-use agentgateway::{AgentId, Client, Event, SecretString};
+use agentgateway::{AgentId, AgentState, AgentStateView, Client, Event, SecretString};
+
+/// Waits up to ten seconds for the status bar to show a state that `wanted`
+/// accepts, and prints it.
+async fn status_bar(view: &mut AgentStateView, wanted: impl FnMut(&AgentState) -> bool) -> Result<(), String> {
+    match tokio::time::timeout(Duration::from_secs(10), view.wait_for(wanted)).await {
+        Ok(Some(state)) => {
+            println!("status: {state}");
+            Ok(())
+        }
+        Ok(None) => Err("the session ended".to_owned()),
+        Err(_) => Err(format!("the state did not change in time; it is {}", view.current())),
+    }
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -44,7 +57,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("signed in as {} on {}", session.agent_id(), info.server_name.as_deref().unwrap_or("?"));
 
     // Start polling right away: the gateway signs out agents that stop polling.
+    // The state view follows the agent-state events the stream polls.
+    let mut status = session.agent_state();
     let mut events = session.events();
+    status_bar(&mut status, |s| *s != AgentState::Unknown).await?;
+
+    // Busy with a site-defined reason (200-250), then idle again.
+    let busy = saybusy::Request::new().with_reason(saybusy::BusyReason::new(200)?);
+    session.say_busy(&busy).await?;
+    status_bar(&mut status, |s| matches!(s, AgentState::NotReady { .. })).await?;
+    session.cancel_busy().await?;
+    status_bar(&mut status, |s| *s == AgentState::Idle).await?;
+    // The gateway's own view, e.g. after a restart of the desktop.
+    let asked = session.agent_status().await?;
+    println!("gateway: state code {:?}, in a call: {:?}", asked.agent_state, asked.is_working);
 
     // Success means the call was placed, even when the gateway sends no call ID.
     let call_id = session.call_inner(&callinner::Request::new(callinner::Called::new(called.as_str())?)).await?;
@@ -63,6 +89,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Ok(Some(Ok(received))) = tokio::time::timeout(Duration::from_millis(300), events.next()).await {
         println!("event: {}", received.event.name());
     }
+
+    println!("status: {}", status.current());
 
     session.release().await?;
     session.logout().await?;

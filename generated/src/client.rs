@@ -91,6 +91,7 @@ impl Client {
         Session {
             client: self.clone(),
             state: SessionState::new(agent_id, guid),
+            agent_state: Default::default(),
         }
     }
     /// A session resumed from what [`Session::guid`] and
@@ -109,6 +110,7 @@ impl Client {
         Session {
             client: self.clone(),
             state,
+            agent_state: Default::default(),
         }
     }
     /// Forcibly Signing In
@@ -157,6 +159,7 @@ impl Client {
             Session {
                 client: self.clone(),
                 state,
+                agent_state: Default::default(),
             },
             output,
         ))
@@ -224,6 +227,7 @@ impl Client {
             Session {
                 client: self.clone(),
                 state,
+                agent_state: Default::default(),
             },
             output,
         ))
@@ -273,8 +277,22 @@ impl Client {
 pub struct Session {
     client: Client,
     state: SessionState,
+    /// Fed by this session's event stream; read through [`Session::agent_state`].
+    agent_state: agentgateway_runtime::AgentStateFeed,
 }
 impl Session {
+    /// A watchable view of the agent's state (idle, not ready with a reason,
+    /// rest, wrap-up, in a call), kept current from the events that
+    /// [`Session::events`] polls, whether or not the stream is read.
+    ///
+    /// It starts as [`AgentState::Unknown`](crate::AgentState::Unknown)
+    /// until a state event arrives. An agent desktop's status bar shows
+    /// [`AgentStateView::current`](crate::AgentStateView::current) and redraws
+    /// whenever [`AgentStateView::changed`](crate::AgentStateView::changed)
+    /// returns; the view ends when every clone of the session is gone.
+    pub fn agent_state(&self) -> crate::AgentStateView {
+        self.agent_state.view()
+    }
     /// The agent this session acts for.
     pub fn agent_id(&self) -> &AgentId {
         self.state.agent_id()
@@ -318,7 +336,13 @@ impl Session {
             &self.state,
             move || {
                 let session = session.clone();
-                async move { session.poll_events(&Default::default()).await }
+                async move {
+                    let polled = session.poll_events(&Default::default()).await;
+                    if let Ok(Some(received)) = &polled {
+                        session.agent_state.observe(&received.event);
+                    }
+                    polled
+                }
             },
             config,
         )
@@ -542,6 +566,215 @@ impl Session {
             .await
             .map(drop)
     }
+    /// Getting Agent Status
+    ///
+    /// Reads the agent's current state and whether she is in a call.
+    ///
+    /// `GET` `/agentgateway/resource/onlineagent/{agentid}/agentstatus`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`000-002`](crate::ErrorCode::InvalidParameter): A parameter or address in the URL is wrong, or an interface parameter is not valid.
+    pub async fn agent_status(
+        &self,
+    ) -> Result<crate::onlineagent::agentstatus::Response, Error> {
+        use crate::onlineagent::agentstatus as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::OneOrList<crate::onlineagent::agentstatus::Response>,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(agentgateway_runtime::OneOrList::into_inner)
+    }
+    /// Canceling the Busy State
+    ///
+    /// Ends the agent's busy state, so that calls are routed to her again.
+    ///
+    /// `POST` `/agentgateway/resource/onlineagent/{agentid}/cancelbusy`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    /// - The agent is busy.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentState_CancelNotReady_Success`](crate::EventKind::AgentStateCancelNotReadySuccess): The agent's busy state has been cancelled.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
+    /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    /// - [`100-009`](crate::ErrorCode::SetStateFailed): The agent state could not be changed, for example for lack of permission.
+    pub async fn cancel_busy(&self) -> Result<(), Error> {
+        use crate::onlineagent::cancelbusy as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
+    /// Canceling Rest
+    ///
+    /// Ends the agent's rest, so that calls are routed to her again.
+    ///
+    /// `POST` `/agentgateway/resource/onlineagent/{agentid}/cancelrest`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    /// - The agent is resting.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentState_CancelRest_Success`](crate::EventKind::AgentStateCancelRestSuccess): The agent's rest has been cancelled.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
+    /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    /// - [`100-009`](crate::ErrorCode::SetStateFailed): The agent state could not be changed, for example for lack of permission.
+    pub async fn cancel_rest(&self) -> Result<(), Error> {
+        use crate::onlineagent::cancelrest as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
+    /// Quitting the Work State
+    ///
+    /// Ends the agent's work (wrap-up) state, so that calls are routed to her again.
+    ///
+    /// `POST` `/agentgateway/resource/onlineagent/{agentid}/cancelwork`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    /// - The agent is in the work state.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentState_CancelWork_Success`](crate::EventKind::AgentStateCancelWorkSuccess): The agent has left the wrap-up state.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
+    /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    /// - [`100-009`](crate::ErrorCode::SetStateFailed): The agent state could not be changed, for example for lack of permission.
+    pub async fn cancel_work(&self) -> Result<(), Error> {
+        use crate::onlineagent::cancelwork as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
+    /// Forcibly Signing Out
+    ///
+    /// Signs the agent out even when she is in a call, ending her session.
+    ///
+    /// `DELETE` `/agentgateway/resource/onlineagent/{agentid}/forcelogout`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentOther_ShutdownService`](crate::EventKind::AgentOtherShutdownService): The agent has been signed out.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - no specific codes
+    pub async fn force_logout(&self) -> Result<(), Error> {
+        use crate::onlineagent::forcelogout as op;
+        let agent_id = self.state.agent_id();
+        let signing_out = self.state.begin_sign_out();
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await?;
+        signing_out.finish();
+        Ok(())
+    }
     /// Forcibly Signing Out with a Cause Code
     ///
     /// Signs the agent out even when a normal sign-out would be refused, recording why.
@@ -735,6 +968,120 @@ impl Session {
             .await
             .map(drop)
     }
+    /// Applying for Rest
+    ///
+    /// Asks for the agent to take a rest of a given length, with a rest reason code.
+    ///
+    /// `POST` `/agentgateway/resource/onlineagent/{agentid}/rest/{time}/{restcause}`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentState_SetRest_Success`](crate::EventKind::AgentStateSetRestSuccess): The agent's request for rest has succeeded; the agent is resting.
+    /// - [`AgentState_Rest_Timeout`](crate::EventKind::AgentStateRestTimeout): The agent's rest time has run out; the agent stays in the rest state until it is ended.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
+    /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    /// - [`100-009`](crate::ErrorCode::SetStateFailed): The agent state could not be changed, for example for lack of permission.
+    pub async fn rest(
+        &self,
+        request: &crate::onlineagent::rest::Request,
+    ) -> Result<(), Error> {
+        use crate::onlineagent::rest as op;
+        let agent_id = self.state.agent_id();
+        request.validate()?;
+        let path_time = agentgateway_runtime::wire_text(&request.time);
+        let path_restcause = agentgateway_runtime::wire_text(&request.restcause);
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[
+                        ("agentid", agent_id.as_str()),
+                        ("time", path_time.as_str()),
+                        ("restcause", path_restcause.as_str()),
+                    ],
+                    query: &[
+                        (
+                            "prolong",
+                            request.prolong.as_ref().map(agentgateway_runtime::wire_text),
+                        ),
+                    ],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
+    /// Setting Busy
+    ///
+    /// Sets the signed-in agent busy, so that no new calls are routed to her, optionally with a reason code.
+    ///
+    /// `POST` `/agentgateway/resource/onlineagent/{agentid}/saybusy`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentState_SetNotReady_Success`](crate::EventKind::AgentStateSetNotReadySuccess): The agent has been set busy.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`000-002`](crate::ErrorCode::InvalidParameter): A parameter or address in the URL is wrong, or an interface parameter is not valid.
+    /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
+    /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    /// - [`100-009`](crate::ErrorCode::SetStateFailed): The agent state could not be changed, for example for lack of permission.
+    pub async fn say_busy(
+        &self,
+        request: &crate::onlineagent::saybusy::Request,
+    ) -> Result<(), Error> {
+        use crate::onlineagent::saybusy as op;
+        let agent_id = self.state.agent_id();
+        request.validate()?;
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[
+                        (
+                            "reason",
+                            request.reason.as_ref().map(agentgateway_runtime::wire_text),
+                        ),
+                        (
+                            "prolong",
+                            request.prolong.as_ref().map(agentgateway_runtime::wire_text),
+                        ),
+                    ],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
     /// Setting Idle
     ///
     /// Sets the signed-in agent idle, ready to be offered calls.
@@ -753,6 +1100,85 @@ impl Session {
     /// - no specific codes
     pub async fn say_free(&self) -> Result<(), Error> {
         use crate::onlineagent::sayfree as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
+    /// Updating the Guid
+    ///
+    /// Asks the gateway to renew the session's Guid.
+    ///
+    /// `PUT` `/agentgateway/resource/onlineagent/{agentid}/updateGuid`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - no specific codes
+    pub async fn update_guid(&self) -> Result<(), Error> {
+        use crate::onlineagent::updateguid as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
+    /// Entering the Work State
+    ///
+    /// Puts the agent into the work (after-call wrap-up) state, in which no calls are routed to her.
+    ///
+    /// `POST` `/agentgateway/resource/onlineagent/{agentid}/work`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    ///
+    /// # Events
+    ///
+    /// - [`AgentState_SetWork_Success`](crate::EventKind::AgentStateSetWorkSuccess): The agent has entered the wrap-up state.
+    /// - [`AgentState_Work`](crate::EventKind::AgentStateWork): The agent is in wrap-up (after-call work).
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
+    /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    /// - [`100-009`](crate::ErrorCode::SetStateFailed): The agent state could not be changed, for example for lack of permission.
+    pub async fn enter_work(&self) -> Result<(), Error> {
+        use crate::onlineagent::work as op;
         let agent_id = self.state.agent_id();
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
@@ -817,6 +1243,44 @@ impl Session {
                             request.callid.as_ref().map(agentgateway_runtime::wire_text),
                         ),
                     ],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
+    /// Muting a Call
+    ///
+    /// Mutes the agent's side of her current call.
+    ///
+    /// `POST` `/agentgateway/resource/voicecall/{agentid}/beginmute`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    /// - The agent has a call in progress.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`200-003`](crate::ErrorCode::BeginMuteNoCall): There is no call to mute.
+    /// - [`200-004`](crate::ErrorCode::BeginMuteStateError): The call's state does not allow muting.
+    pub async fn begin_mute(&self) -> Result<(), Error> {
+        use crate::voicecall::beginmute as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
                     headers: &[],
                     body: None,
                 },
@@ -1141,6 +1605,44 @@ impl Session {
             .await
             .map(drop)
     }
+    /// Unmuting a Muted Call
+    ///
+    /// Ends the mute of the agent's current call, so the customer hears her again.
+    ///
+    /// `POST` `/agentgateway/resource/voicecall/{agentid}/endmute`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    /// - The agent has muted her current voice call.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`200-007`](crate::ErrorCode::EndMuteNoCall): There is no call to unmute.
+    /// - [`200-008`](crate::ErrorCode::EndMuteStateError): The call's state does not allow unmuting.
+    pub async fn end_mute(&self) -> Result<(), Error> {
+        use crate::voicecall::endmute as op;
+        let agent_id = self.state.agent_id();
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
     /// Unholding a Call
     ///
     /// Takes a held call off hold so the agent talks in it again.
@@ -1327,6 +1829,54 @@ impl Session {
                         (
                             "skillId",
                             Some(agentgateway_runtime::wire_text(&request.skill_id)),
+                        ),
+                    ],
+                    headers: &[],
+                    body: None,
+                },
+            )
+            .await
+            .map(drop)
+    }
+    /// Performing Two-Stage Dialing (Extended)
+    ///
+    /// Sends DTMF digits on the agent's current call, for example to answer a voice menu.
+    ///
+    /// `POST` `/agentgateway/resource/voicecall/{agentid}/seconddialex`
+    ///
+    /// # Prerequisites
+    ///
+    /// - The agent is signed in.
+    /// - The agent has a call in progress.
+    ///
+    /// # Errors
+    ///
+    /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
+    ///
+    /// - [`000-002`](crate::ErrorCode::InvalidParameter): A parameter or address in the URL is wrong, or an interface parameter is not valid.
+    /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
+    /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    pub async fn send_dtmf(
+        &self,
+        request: &crate::voicecall::seconddialex::Request,
+    ) -> Result<(), Error> {
+        use crate::voicecall::seconddialex as op;
+        let agent_id = self.state.agent_id();
+        request.validate()?;
+        agentgateway_runtime::execute::<
+            agentgateway_runtime::Reserved,
+            ErrorCode,
+            (),
+        >(
+                &self.client.transport,
+                Some(&self.state),
+                &op::OPERATION,
+                agentgateway_runtime::Call {
+                    path_params: &[("agentid", agent_id.as_str())],
+                    query: &[
+                        (
+                            "number",
+                            Some(agentgateway_runtime::wire_text(&request.number)),
                         ),
                     ],
                     headers: &[],

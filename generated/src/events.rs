@@ -88,12 +88,18 @@ pub enum EventKind {
     /// `AgentEvent_linkagePhoneHold`:
     /// A call on the agent's linked phone has been put on hold.
     AgentEventLinkagePhoneHold,
+    /// `AgentEvent_linkagePhoneMute`:
+    /// A call on the agent's linked phone has been muted from the phone.
+    AgentEventLinkagePhoneMute,
     /// `AgentEvent_linkagePhoneTransferOut_Result`:
     /// Reports the outcome of a transfer made from the agent's linked phone.
     AgentEventLinkagePhoneTransferOutResult,
     /// `AgentEvent_linkagePhoneUnHold`:
     /// A held call on the agent's linked phone has been taken back.
     AgentEventLinkagePhoneUnHold,
+    /// `AgentEvent_linkagePhoneUnMute`:
+    /// A muted call on the agent's linked phone has been unmuted from the phone.
+    AgentEventLinkagePhoneUnMute,
     /// `AgentMediaEvent_Play`:
     /// Playback of a recording has started.
     AgentMediaEventPlay,
@@ -155,7 +161,7 @@ pub enum EventKind {
     /// The agent has been set busy.
     AgentStateSetNotReadySuccess,
     /// `AgentState_SetRest_Success`:
-    /// The agent's request for rest has succeeded.
+    /// The agent's request for rest has succeeded; the agent is resting.
     AgentStateSetRestSuccess,
     /// `AgentState_SetWork_Success`:
     /// The agent has entered the wrap-up state.
@@ -201,8 +207,10 @@ impl EventKind {
         Self::AgentEventTalking,
         Self::AgentEventLinkagePhoneCallOut,
         Self::AgentEventLinkagePhoneHold,
+        Self::AgentEventLinkagePhoneMute,
         Self::AgentEventLinkagePhoneTransferOutResult,
         Self::AgentEventLinkagePhoneUnHold,
+        Self::AgentEventLinkagePhoneUnMute,
         Self::AgentMediaEventPlay,
         Self::AgentMediaEventRecord,
         Self::AgentMediaEventRecordFail,
@@ -260,10 +268,12 @@ impl EventKind {
             Self::AgentEventTalking => "AgentEvent_Talking",
             Self::AgentEventLinkagePhoneCallOut => "AgentEvent_linkagePhoneCallOut",
             Self::AgentEventLinkagePhoneHold => "AgentEvent_linkagePhoneHold",
+            Self::AgentEventLinkagePhoneMute => "AgentEvent_linkagePhoneMute",
             Self::AgentEventLinkagePhoneTransferOutResult => {
                 "AgentEvent_linkagePhoneTransferOut_Result"
             }
             Self::AgentEventLinkagePhoneUnHold => "AgentEvent_linkagePhoneUnHold",
+            Self::AgentEventLinkagePhoneUnMute => "AgentEvent_linkagePhoneUnMute",
             Self::AgentMediaEventPlay => "AgentMediaEvent_Play",
             Self::AgentMediaEventRecord => "AgentMediaEvent_Record",
             Self::AgentMediaEventRecordFail => "AgentMediaEvent_Record_Fail",
@@ -364,11 +374,17 @@ impl EventKind {
             Self::AgentEventLinkagePhoneHold => {
                 "A call on the agent's linked phone has been put on hold."
             }
+            Self::AgentEventLinkagePhoneMute => {
+                "A call on the agent's linked phone has been muted from the phone."
+            }
             Self::AgentEventLinkagePhoneTransferOutResult => {
                 "Reports the outcome of a transfer made from the agent's linked phone."
             }
             Self::AgentEventLinkagePhoneUnHold => {
                 "A held call on the agent's linked phone has been taken back."
+            }
+            Self::AgentEventLinkagePhoneUnMute => {
+                "A muted call on the agent's linked phone has been unmuted from the phone."
             }
             Self::AgentMediaEventPlay => "Playback of a recording has started.",
             Self::AgentMediaEventRecord => "Recording of the agent's call has started.",
@@ -399,7 +415,7 @@ impl EventKind {
             }
             Self::AgentStateSetNotReadySuccess => "The agent has been set busy.",
             Self::AgentStateSetRestSuccess => {
-                "The agent's request for rest has succeeded."
+                "The agent's request for rest has succeeded; the agent is resting."
             }
             Self::AgentStateSetWorkSuccess => "The agent has entered the wrap-up state.",
             Self::AgentStateWork => "The agent is in wrap-up (after-call work).",
@@ -440,10 +456,12 @@ impl EventKind {
             "AgentEvent_Talking" => Some(Self::AgentEventTalking),
             "AgentEvent_linkagePhoneCallOut" => Some(Self::AgentEventLinkagePhoneCallOut),
             "AgentEvent_linkagePhoneHold" => Some(Self::AgentEventLinkagePhoneHold),
+            "AgentEvent_linkagePhoneMute" => Some(Self::AgentEventLinkagePhoneMute),
             "AgentEvent_linkagePhoneTransferOut_Result" => {
                 Some(Self::AgentEventLinkagePhoneTransferOutResult)
             }
             "AgentEvent_linkagePhoneUnHold" => Some(Self::AgentEventLinkagePhoneUnHold),
+            "AgentEvent_linkagePhoneUnMute" => Some(Self::AgentEventLinkagePhoneUnMute),
             "AgentMediaEvent_Play" => Some(Self::AgentMediaEventPlay),
             "AgentMediaEvent_Record" => Some(Self::AgentMediaEventRecord),
             "AgentMediaEvent_Record_Fail" => Some(Self::AgentMediaEventRecordFail),
@@ -1257,6 +1275,20 @@ pub struct AgentEventLinkagePhoneHoldPayload {
     )]
     pub call_id: Option<String>,
 }
+/// Content of `AgentEvent_linkagePhoneMute`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventLinkagePhoneMutePayload {
+    /// ID of the call.
+    ///
+    /// Wire name `callId`.
+    #[serde(
+        rename = "callId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub call_id: Option<String>,
+}
 /// Content of `AgentEvent_linkagePhoneTransferOut_Result`. Every field is optional: the gateway leaves fields out and sends numbers as text.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1285,6 +1317,20 @@ pub struct AgentEventLinkagePhoneTransferOutResultPayload {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentEventLinkagePhoneUnHoldPayload {
+    /// ID of the call.
+    ///
+    /// Wire name `callId`.
+    #[serde(
+        rename = "callId",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub call_id: Option<String>,
+}
+/// Content of `AgentEvent_linkagePhoneUnMute`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentEventLinkagePhoneUnMutePayload {
     /// ID of the call.
     ///
     /// Wire name `callId`.
@@ -1571,6 +1617,20 @@ pub struct AgentStateSetNotReadySuccessPayload {
     )]
     pub reason: Option<String>,
 }
+/// Content of `AgentState_SetRest_Success`. Every field is optional: the gateway leaves fields out and sends numbers as text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentStateSetRestSuccessPayload {
+    /// The rest reason code, sent as a string (e.g. "200").
+    ///
+    /// Wire name `reason`.
+    #[serde(
+        rename = "reason",
+        default,
+        deserialize_with = "agentgateway_runtime::lenient::opt_string"
+    )]
+    pub reason: Option<String>,
+}
 /// Content of `OUTBOUND_DETECT_EVENT`. Every field is optional: the gateway leaves fields out and sends numbers as text.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1739,6 +1799,9 @@ pub enum Event {
     /// `AgentEvent_linkagePhoneHold`:
     /// A call on the agent's linked phone has been put on hold.
     AgentEventLinkagePhoneHold(AgentEventLinkagePhoneHoldPayload),
+    /// `AgentEvent_linkagePhoneMute`:
+    /// A call on the agent's linked phone has been muted from the phone.
+    AgentEventLinkagePhoneMute(AgentEventLinkagePhoneMutePayload),
     /// `AgentEvent_linkagePhoneTransferOut_Result`:
     /// Reports the outcome of a transfer made from the agent's linked phone.
     AgentEventLinkagePhoneTransferOutResult(
@@ -1747,6 +1810,9 @@ pub enum Event {
     /// `AgentEvent_linkagePhoneUnHold`:
     /// A held call on the agent's linked phone has been taken back.
     AgentEventLinkagePhoneUnHold(AgentEventLinkagePhoneUnHoldPayload),
+    /// `AgentEvent_linkagePhoneUnMute`:
+    /// A muted call on the agent's linked phone has been unmuted from the phone.
+    AgentEventLinkagePhoneUnMute(AgentEventLinkagePhoneUnMutePayload),
     /// `AgentMediaEvent_Play`:
     /// Playback of a recording has started.
     AgentMediaEventPlay,
@@ -1808,8 +1874,8 @@ pub enum Event {
     /// The agent has been set busy.
     AgentStateSetNotReadySuccess(AgentStateSetNotReadySuccessPayload),
     /// `AgentState_SetRest_Success`:
-    /// The agent's request for rest has succeeded.
-    AgentStateSetRestSuccess,
+    /// The agent's request for rest has succeeded; the agent is resting.
+    AgentStateSetRestSuccess(AgentStateSetRestSuccessPayload),
     /// `AgentState_SetWork_Success`:
     /// The agent has entered the wrap-up state.
     AgentStateSetWorkSuccess,
@@ -1878,11 +1944,17 @@ impl Event {
             Self::AgentEventLinkagePhoneHold(_) => {
                 Some(EventKind::AgentEventLinkagePhoneHold)
             }
+            Self::AgentEventLinkagePhoneMute(_) => {
+                Some(EventKind::AgentEventLinkagePhoneMute)
+            }
             Self::AgentEventLinkagePhoneTransferOutResult(_) => {
                 Some(EventKind::AgentEventLinkagePhoneTransferOutResult)
             }
             Self::AgentEventLinkagePhoneUnHold(_) => {
                 Some(EventKind::AgentEventLinkagePhoneUnHold)
+            }
+            Self::AgentEventLinkagePhoneUnMute(_) => {
+                Some(EventKind::AgentEventLinkagePhoneUnMute)
             }
             Self::AgentMediaEventPlay => Some(EventKind::AgentMediaEventPlay),
             Self::AgentMediaEventRecord(_) => Some(EventKind::AgentMediaEventRecord),
@@ -1920,7 +1992,9 @@ impl Event {
             Self::AgentStateSetNotReadySuccess(_) => {
                 Some(EventKind::AgentStateSetNotReadySuccess)
             }
-            Self::AgentStateSetRestSuccess => Some(EventKind::AgentStateSetRestSuccess),
+            Self::AgentStateSetRestSuccess(_) => {
+                Some(EventKind::AgentStateSetRestSuccess)
+            }
             Self::AgentStateSetWorkSuccess => Some(EventKind::AgentStateSetWorkSuccess),
             Self::AgentStateWork => Some(EventKind::AgentStateWork),
             Self::OutboundDetectEvent(_) => Some(EventKind::OutboundDetectEvent),
@@ -2100,6 +2174,12 @@ impl agentgateway_runtime::DecodeEvent for Event {
                     agentgateway_runtime::lenient::payload(content),
                 )
             }
+            "AgentEvent_linkagePhoneMute" => {
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventLinkagePhoneMute,
+                    agentgateway_runtime::lenient::payload(content),
+                )
+            }
             "AgentEvent_linkagePhoneTransferOut_Result" => {
                 agentgateway_runtime::lenient::known(
                     Self::AgentEventLinkagePhoneTransferOutResult,
@@ -2109,6 +2189,12 @@ impl agentgateway_runtime::DecodeEvent for Event {
             "AgentEvent_linkagePhoneUnHold" => {
                 agentgateway_runtime::lenient::known(
                     Self::AgentEventLinkagePhoneUnHold,
+                    agentgateway_runtime::lenient::payload(content),
+                )
+            }
+            "AgentEvent_linkagePhoneUnMute" => {
+                agentgateway_runtime::lenient::known(
+                    Self::AgentEventLinkagePhoneUnMute,
                     agentgateway_runtime::lenient::payload(content),
                 )
             }
@@ -2169,7 +2255,12 @@ impl agentgateway_runtime::DecodeEvent for Event {
                     agentgateway_runtime::lenient::payload(content),
                 )
             }
-            "AgentState_SetRest_Success" => (Self::AgentStateSetRestSuccess, None),
+            "AgentState_SetRest_Success" => {
+                agentgateway_runtime::lenient::known(
+                    Self::AgentStateSetRestSuccess,
+                    agentgateway_runtime::lenient::payload(content),
+                )
+            }
             "AgentState_SetWork_Success" => (Self::AgentStateSetWorkSuccess, None),
             "AgentState_Work" => (Self::AgentStateWork, None),
             "OUTBOUND_DETECT_EVENT" => {
@@ -2276,10 +2367,16 @@ impl serde::Serialize for Event {
             Self::AgentEventLinkagePhoneHold(content) => {
                 state.serialize_field("content", content)?
             }
+            Self::AgentEventLinkagePhoneMute(content) => {
+                state.serialize_field("content", content)?
+            }
             Self::AgentEventLinkagePhoneTransferOutResult(content) => {
                 state.serialize_field("content", content)?
             }
             Self::AgentEventLinkagePhoneUnHold(content) => {
+                state.serialize_field("content", content)?
+            }
+            Self::AgentEventLinkagePhoneUnMute(content) => {
                 state.serialize_field("content", content)?
             }
             Self::AgentMediaEventPlay => state.serialize_field("content", &())?,
@@ -2318,7 +2415,9 @@ impl serde::Serialize for Event {
             Self::AgentStateSetNotReadySuccess(content) => {
                 state.serialize_field("content", content)?
             }
-            Self::AgentStateSetRestSuccess => state.serialize_field("content", &())?,
+            Self::AgentStateSetRestSuccess(content) => {
+                state.serialize_field("content", content)?
+            }
             Self::AgentStateSetWorkSuccess => state.serialize_field("content", &())?,
             Self::AgentStateWork => state.serialize_field("content", &())?,
             Self::OutboundDetectEvent(content) => {
@@ -2351,5 +2450,48 @@ impl<'de> serde::Deserialize<'de> for Event {
                 )
                 .0,
         )
+    }
+}
+/// The state events of the catalog (those with `agent_state` in
+/// `spec/events.yaml`) set the agent's state; every other event leaves it.
+impl agentgateway_runtime::StateEvent for Event {
+    fn agent_state(&self) -> Option<agentgateway_runtime::AgentState> {
+        match self {
+            Self::AgentOtherShutdownService(_) => {
+                Some(agentgateway_runtime::AgentState::SignedOut)
+            }
+            Self::AgentStateBusy => Some(agentgateway_runtime::AgentState::Busy),
+            Self::AgentStateCancelNotReadySuccess => {
+                Some(agentgateway_runtime::AgentState::Idle)
+            }
+            Self::AgentStateCancelRestSuccess => {
+                Some(agentgateway_runtime::AgentState::Idle)
+            }
+            Self::AgentStateCancelWorkSuccess => {
+                Some(agentgateway_runtime::AgentState::Idle)
+            }
+            Self::AgentStateForceReady => Some(agentgateway_runtime::AgentState::Idle),
+            Self::AgentStateForceSetNotReady => {
+                Some(agentgateway_runtime::AgentState::NotReady {
+                    reason: None,
+                })
+            }
+            Self::AgentStateReady => Some(agentgateway_runtime::AgentState::Idle),
+            Self::AgentStateSetNotReadySuccess(content) => {
+                Some(agentgateway_runtime::AgentState::NotReady {
+                    reason: content.reason.clone(),
+                })
+            }
+            Self::AgentStateSetRestSuccess(content) => {
+                Some(agentgateway_runtime::AgentState::Rest {
+                    reason: content.reason.clone(),
+                })
+            }
+            Self::AgentStateSetWorkSuccess => {
+                Some(agentgateway_runtime::AgentState::Work)
+            }
+            Self::AgentStateWork => Some(agentgateway_runtime::AgentState::Work),
+            _ => None,
+        }
     }
 }

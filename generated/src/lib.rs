@@ -45,6 +45,8 @@ pub type EventStream = agentgateway_runtime::EventStream<ReceivedEvent, ErrorCod
 /// Why waiting for an event stopped; see [`EventStream::wait_for`](agentgateway_runtime::EventStream::wait_for).
 pub type WaitError = agentgateway_runtime::WaitError<ErrorCode>;
 pub use agentgateway_runtime::StreamConfig;
+/// The agent's state and a watchable view of it; see [`Session::agent_state`].
+pub use agentgateway_runtime::{AgentState, AgentStateView};
 /// The HTTP client crate, for a client given to [`ClientBuilder::reqwest_client`].
 pub use agentgateway_runtime::reqwest;
 /// Path prefix of every interface.

@@ -117,6 +117,57 @@ pub struct Event {
     pub meaning: String,
     pub payload: Payload,
     pub note: Option<String>,
+    /// The agent state this event puts the agent in; `None` if it changes none.
+    #[serde(default)]
+    pub agent_state: Option<StateChange>,
+}
+
+/// The state an agent is in after a state event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentStateKind {
+    /// Ready for calls.
+    Idle,
+    /// Set busy: no calls are routed to the agent.
+    NotReady,
+    /// Resting.
+    Rest,
+    /// After-call work (wrap-up).
+    Work,
+    /// Handling a call (the vendor's `AgentState_Busy`).
+    Busy,
+    /// Signed out.
+    SignedOut,
+}
+
+impl AgentStateKind {
+    /// Every kind, with its spec word.
+    pub const ALL: [(AgentStateKind, &'static str); 6] = [
+        (AgentStateKind::Idle, "idle"),
+        (AgentStateKind::NotReady, "not_ready"),
+        (AgentStateKind::Rest, "rest"),
+        (AgentStateKind::Work, "work"),
+        (AgentStateKind::Busy, "busy"),
+        (AgentStateKind::SignedOut, "signed_out"),
+    ];
+
+    /// The spec's word for this state.
+    pub fn spec_name(self) -> &'static str {
+        Self::ALL.iter().find(|(k, _)| *k == self).map_or("", |(_, w)| w)
+    }
+
+    /// Whether the state carries a reason.
+    pub fn has_reason(self) -> bool {
+        matches!(self, AgentStateKind::NotReady | AgentStateKind::Rest)
+    }
+}
+
+/// An event's effect on the agent's state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateChange {
+    pub becomes: AgentStateKind,
+    /// The payload field carrying the reason (a string field of the payload).
+    pub reason: Option<Name>,
 }
 
 /// Shape of an event's `content`.
@@ -349,7 +400,15 @@ pub enum ResultShape {
     /// The ID of the call the request created.
     CallId { description: Option<String>, vendor_type: Option<String> },
     /// An object with named fields.
-    Object { description: Option<String>, vendor_type: Option<String>, fields: Vec<Field> },
+    Object {
+        description: Option<String>,
+        vendor_type: Option<String>,
+        fields: Vec<Field>,
+        /// The object may also arrive as the only element of a list (the
+        /// page's type and example disagree); the client reads both.
+        #[serde(default)]
+        one_or_list: bool,
+    },
     /// A list of objects, each with the named fields.
     List { description: Option<String>, vendor_type: Option<String>, fields: Vec<Field> },
     /// One polled event (or none), from the events catalog.

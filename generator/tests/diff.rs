@@ -353,6 +353,31 @@ fn result_fields_are_compared_as_output() {
 }
 
 #[test]
+fn reading_a_result_as_a_list_of_one_too_is_compatible_and_stopping_is_breaking() {
+    let object = "    kind: object\n    fields:\n      - { name: count, type: integer, description: How many. }\n";
+    let plain = Tree::base().edit(CONFNUM, "    kind: reserved\n", object).edit(
+        CONFNUM,
+        r#"response: { "message": "", "retcode": "0", "result": {} }"#,
+        r#"response: { "message": "", "retcode": "0", "result": { "count": 1 } }"#,
+    );
+    let lenient = plain.clone().edit(CONFNUM, "    kind: object\n", "    kind: object\n    one_or_list: true\n");
+    let widened = ccgen::diff::diff(&plain.api(), &lenient.api());
+    assert_eq!(rows(&widened), [row(Compatible, Kind::ResultChanged, "result")]);
+    assert_eq!(widened.changes[0].message, "result also read as a list of one object");
+    let narrowed = ccgen::diff::diff(&lenient.api(), &plain.api());
+    assert_eq!(rows(&narrowed), [row(Breaking, Kind::ResultChanged, "result")]);
+}
+
+#[test]
+fn an_event_setting_another_agent_state_needs_review() {
+    let ready = "  - name: AgentState_Ready\n    meaning: The agent is idle.\n    payload:\n      kind: \"null\"\n";
+    let new = Tree::base().edit("events.yaml", ready, &format!("{ready}    agent_state: {{ becomes: idle }}\n"));
+    let report = diff(&new);
+    assert_eq!(rows(&report), [row(Review, Kind::OtherChanged, "event `AgentState_Ready`")]);
+    assert_eq!(report.changes[0].message, "agent state changed: none → idle");
+}
+
+#[test]
 fn catalog_entries_removed_are_breaking() {
     let new = Tree::base()
         .edit(

@@ -9,11 +9,13 @@
 
 #![warn(missing_docs)]
 
+mod agent_state;
 mod constraint;
 mod error;
 mod events;
 mod execute;
 pub mod lenient;
+mod one_or_list;
 mod operation;
 mod reserved;
 mod secret;
@@ -23,10 +25,12 @@ mod transport;
 #[cfg(test)]
 mod test_code;
 
+pub use agent_state::{AgentState, AgentStateFeed, AgentStateView, StateEvent};
 pub use constraint::{Constrained, Constraint, Rule, RuleValue, check_int, check_str};
 pub use error::{Error, RetCode, SERVER_TEXT_CHARS, ValidationError};
 pub use events::{DecodeEvent, EventStream, Received, StreamConfig, WaitError};
 pub use execute::{execute, start_session};
+pub use one_or_list::OneOrList;
 pub use operation::{Call, Method, Operation, wire_text};
 pub use reserved::Reserved;
 pub use secret::{Guid, SecretString};

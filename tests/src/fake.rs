@@ -45,6 +45,8 @@ use ccgen::ir::{Api, HeaderRole, Interface, ResultShape, Role, SessionEffect};
 use crate::behaviour::{self, Facts, Outcome};
 
 use crate::judge::{Judge, Refusal};
+
+mod desk;
 use crate::tls::Certificates;
 
 /// Prefix of every interface path.
@@ -163,6 +165,7 @@ struct Session {
     held_calls: Vec<Call>,
     /// An inbound call ringing for the agent, until answered.
     ringing: Option<Call>,
+    desk: desk::Desk,
 }
 
 #[derive(Debug, Clone)]
@@ -559,6 +562,10 @@ fn envelope(retcode: &str, message: &str, result: Value) -> Response {
     json_response(json!({ "message": message, "retcode": retcode, "result": result }))
 }
 
+fn ok(result: Value) -> Response {
+    envelope("0", "success", result)
+}
+
 fn err(retcode: &str) -> Response {
     envelope(retcode, message_for(retcode), Value::Null)
 }
@@ -653,6 +660,10 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
         }
     }
 
+    // The agent-desktop state interfaces (busy, rest, work, mute, DTMF, status).
+    if let Some(response) = desk::serve(&shared, &it, &parts.headers, &parts.uri, rest) {
+        return response;
+    }
     let guid = parts.headers.get("guid").and_then(|v| v.to_str().ok());
     match (it.session, &it.result, agent_id.as_deref()) {
         (SessionEffect::Starts, _, Some(agent_id)) => login(&shared, it, agent_id, &values),
@@ -777,6 +788,8 @@ fn login(shared: &Shared, it: &Interface, agent_id: &str, values: &[Option<Value
     let mut facts = Facts::from_request(it, values);
     let password = facts.text("password").unwrap_or_default();
     let force = it.operation.wire == "force_login";
+    // The state the agent signs in to (3 busy, 4 idle, 5 work; the judge checked the range).
+    let status = facts.get("status").and_then(Value::as_i64).unwrap_or(4);
     let api = shared.judge.api();
     let mut state = shared.lock();
     let epoch = {
@@ -808,6 +821,7 @@ fn login(shared: &Shared, it: &Interface, agent_id: &str, values: &[Option<Value
         active_call: None,
         held_calls: Vec::new(),
         ringing: None,
+        desk: desk::Desk::after_login(status),
     });
     // The new session starts with an empty queue; a poll still waiting for a replaced
     // session ends with 100-006.

@@ -295,32 +295,32 @@ pub struct Request {
     pub phonenum: PhoneNum,
     /// Whether incoming calls are answered automatically.
     ///
-    /// Sent in the body as `autoanswer`, server default `true`.
+    /// Sent in the body as `autoanswer`, server default `true` (sent only when set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub autoanswer: Option<bool>,
     /// Whether the agent returns to the idle state by itself once a call is over.
     ///
-    /// Sent in the body as `autoenteridle`, server default `true`.
+    /// Sent in the body as `autoenteridle`, server default `true` (sent only when set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub autoenteridle: Option<bool>,
     /// Whether the phone is hung up when a call ends.
     ///
-    /// Sent in the body as `releasephone`, server default `false`.
+    /// Sent in the body as `releasephone`, server default `false` (sent only when set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub releasephone: Option<bool>,
     /// Kind of workstation the agent signs in with.
     ///
-    /// Sent in the body as `agenttype`, server default `4`.
+    /// Sent in the body as `agenttype`, server default `4` (sent only when set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agenttype: Option<AgentType>,
     /// State the agent is put in once signed in.
     ///
-    /// Sent in the body as `status`, server default `4`.
+    /// Sent in the body as `status`, server default `4` (sent only when set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     /// IPv4 address of the agent's client; IPv6 is not accepted.
     ///
-    /// Sent in the body as `ip`, at most 15 characters, server default `127.0.0.1`.
+    /// Sent in the body as `ip`, at most 15 characters, server default `127.0.0.1` (sent only when set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ip: Option<Ip>,
     /// Gateway IP address of the agent client application.
@@ -330,17 +330,17 @@ pub struct Request {
     pub entry_ip: Option<String>,
     /// Whether phone linkage is switched on.
     ///
-    /// Sent in the body as `phonelinkage`, server default `false`.
+    /// Sent in the body as `phonelinkage`, server default `false` (sent only when set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phonelinkage: Option<bool>,
     /// Whether the agent is also signed in to WebM.
     ///
-    /// Sent in the body as `checkInWebm`, server default `true`.
+    /// Sent in the body as `checkInWebm`, server default `true` (sent only when set).
     #[serde(rename = "checkInWebm", skip_serializing_if = "Option::is_none")]
     pub check_in_webm: Option<bool>,
     /// Whether the agent is also signed in to MailM.
     ///
-    /// Sent in the body as `checkInMailm`, server default `false`.
+    /// Sent in the body as `checkInMailm`, server default `false` (sent only when set).
     #[serde(rename = "checkInMailm", skip_serializing_if = "Option::is_none")]
     pub check_in_mailm: Option<bool>,
     /// Video-conference phone number of the agent.
@@ -350,7 +350,7 @@ pub struct Request {
     pub vc_phone_number: Option<VcPhoneNumber>,
     /// Whether inspectors are notified when this agent signs in or out.
     ///
-    /// Sent in the body as `listenStatus`, server default `false`.
+    /// Sent in the body as `listenStatus`, server default `false` (sent only when set).
     #[serde(rename = "listenStatus", skip_serializing_if = "Option::is_none")]
     pub listen_status: Option<bool>,
     /// URL the gateway pushes events to. Events are pushed instead of polled only when both callBackUri and serviceToken are given.

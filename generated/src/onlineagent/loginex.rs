@@ -66,12 +66,12 @@ pub struct Request {
     pub phonenum: Option<PhoneNum>,
     /// Whether offered calls are answered automatically.
     ///
-    /// Sent in the body as `autoanswer`, server default `true`.
+    /// Sent in the body as `autoanswer`, server default `true` (sent only when set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub autoanswer: Option<bool>,
     /// Whether the agent becomes idle automatically after signing in.
     ///
-    /// Sent in the body as `autoenteridle`, server default `true`.
+    /// Sent in the body as `autoenteridle`, server default `true` (sent only when set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub autoenteridle: Option<bool>,
     /// Whether the phone is released.

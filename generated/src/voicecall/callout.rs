@@ -309,12 +309,12 @@ pub struct Request {
     pub callappdata: Option<CallAppData>,
     /// Media of the call. A video call cannot fall back to audio once answered, so an outbound video call should ask for the negotiated capability (2).
     ///
-    /// Sent in the body as `mediaability`, server default `0`.
+    /// Sent in the body as `mediaability`, server default `0` (sent only when set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mediaability: Option<MediaAbility>,
     /// Direction of the video stream as seen from the called user; only for video calls.
     ///
-    /// Sent in the body as `userVideoDirection`, server default `4`.
+    /// Sent in the body as `userVideoDirection`, server default `4` (sent only when set).
     #[serde(rename = "userVideoDirection", skip_serializing_if = "Option::is_none")]
     pub user_video_direction: Option<UserVideoDirection>,
 }

@@ -2,6 +2,9 @@
 /// Answering a Call
 /// (`PUT /voicecall/{agentid}/answer`).
 pub mod answer;
+/// Muting a Call
+/// (`POST /voicecall/{agentid}/beginmute`).
+pub mod beginmute;
 /// Making an Internal Call
 /// (`PUT /voicecall/{agentid}/callinner`).
 pub mod callinner;
@@ -20,6 +23,9 @@ pub mod connecthold;
 /// Releasing the Connection of a Specified Number
 /// (`POST /voicecall/{agentid}/disconnect/{number}`).
 pub mod disconnect;
+/// Unmuting a Muted Call
+/// (`POST /voicecall/{agentid}/endmute`).
+pub mod endmute;
 /// Unholding a Call
 /// (`POST /voicecall/{agentid}/gethold`).
 pub mod gethold;
@@ -32,6 +38,9 @@ pub mod release;
 /// Requesting a Specified Call
 /// (`POST /voicecall/{agentid}/requestcall/{callid}/{skilltype}`).
 pub mod requestcall;
+/// Performing Two-Stage Dialing (Extended)
+/// (`POST /voicecall/{agentid}/seconddialex`).
+pub mod seconddialex;
 /// Passing Numbers in a Conference
 /// (`POST /voicecall/{agentid}/thirdPartyConfTransmitNum`).
 pub mod thirdpartyconftransmitnum;

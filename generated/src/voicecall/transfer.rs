@@ -416,12 +416,12 @@ pub struct Request {
     pub caller: Option<Caller>,
     /// Media of the call to an outside number; applies to outside numbers only.
     ///
-    /// Sent in the body as `mediaability`, server default `0`.
+    /// Sent in the body as `mediaability`, server default `0` (sent only when set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mediaability: Option<MediaAbility>,
     /// For three-party transfer, whether the call stays held.
     ///
-    /// Sent in the body as `holdflag`, server default `true`.
+    /// Sent in the body as `holdflag`, server default `true` (sent only when set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holdflag: Option<bool>,
     /// Skill ID to use when transferring to an agent.

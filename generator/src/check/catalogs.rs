@@ -6,9 +6,9 @@ use super::Ctx;
 use super::types::fields;
 use crate::diag::Report;
 use crate::ident;
-use crate::ir::{ErrorCode, Event, Name, Payload, Provenance};
+use crate::ir::{AgentStateKind, ErrorCode, Event, Name, Payload, Provenance, StateChange, Type};
 use crate::load::Loaded;
-use crate::load::model::{ErrorCatalogFile, EventCatalogFile};
+use crate::load::model::{AgentStateSpec, ErrorCatalogFile, EventCatalogFile};
 use crate::load::positions::NodePath;
 
 pub(super) fn errors(loaded: &Loaded<ErrorCatalogFile>, report: &mut Report) -> Vec<ErrorCode> {
@@ -152,6 +152,7 @@ pub(super) fn events(loaded: &Loaded<EventCatalogFile>, report: &mut Report) -> 
                 Payload::Null { description }
             }
         };
+        let agent_state = spec.agent_state.as_ref().and_then(|s| state_change(&mut ctx, s, &payload, &path));
         by_name.insert(
             spec.name.clone(),
             Event {
@@ -159,8 +160,47 @@ pub(super) fn events(loaded: &Loaded<EventCatalogFile>, report: &mut Report) -> 
                 meaning: spec.meaning.clone(),
                 payload,
                 note: spec.note.clone(),
+                agent_state,
             },
         );
     }
     by_name.into_values().collect()
+}
+
+/// An event's `agent_state`: a known state, and a reason only where the state
+/// has one, read from a string field of the payload.
+fn state_change(ctx: &mut Ctx<'_>, spec: &AgentStateSpec, payload: &Payload, path: &NodePath) -> Option<StateChange> {
+    let path = path.key("agent_state");
+    let Some((becomes, _)) = AgentStateKind::ALL.iter().find(|(_, w)| *w == spec.becomes) else {
+        let d = ctx.at(&path.key("becomes"), format!("unknown agent state `{}`", spec.becomes));
+        ctx.push(d.help("use idle, not_ready, rest, work, busy or signed_out"));
+        return None;
+    };
+    let Some(wire) = &spec.reason else { return Some(StateChange { becomes: *becomes, reason: None }) };
+    if !becomes.has_reason() {
+        let d = ctx.at(&path.key("reason"), format!("the state `{}` has no reason", spec.becomes));
+        ctx.push(d.help("only not_ready and rest carry a reason; drop `reason`"));
+        return None;
+    }
+    let field = match payload {
+        Payload::Object { fields, .. } => fields.iter().find(|f| f.name.wire == *wire),
+        _ => None,
+    };
+    match field {
+        Some(f) if f.ty == Type::String => Some(StateChange {
+            becomes: *becomes,
+            reason: Some(Name { pos: ctx.pos(&path.key("reason")), ..f.name.clone() }),
+        }),
+        Some(f) => {
+            let d =
+                ctx.at(&path.key("reason"), format!("the reason field `{wire}` is {}, not a string", f.ty.spec_name()));
+            ctx.push(d.help("a reason is read as text; declare the field `type: string`"));
+            None
+        }
+        None => {
+            let d = ctx.at(&path.key("reason"), format!("the payload has no field `{wire}`"));
+            ctx.push(d.help("name a field of this event's object payload"));
+            None
+        }
+    }
 }

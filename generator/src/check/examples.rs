@@ -236,11 +236,23 @@ fn response(
         (ResultShape::List { fields, .. }, Some(v @ serde_json::Value::Array(_))) => {
             check_json(v, &Type::List(Box::new(Type::Object(fields.clone()))), &Default::default()).err()
         }
+        (ResultShape::Object { fields, one_or_list: true, .. }, Some(serde_json::Value::Array(items))) => {
+            match items.as_slice() {
+                [v @ serde_json::Value::Object(_)] => check_json(v, &Type::Object(fields.clone()), &Default::default())
+                    .err()
+                    .map(|e| format!("item 0: {e}")),
+                _ => Some(format!(
+                    "is a list of {} items, but the interface reads a list of exactly one object",
+                    items.len()
+                )),
+            }
+        }
         (shape, v) => {
             let kind = match shape {
                 ResultShape::None { .. } => "no result",
                 ResultShape::Reserved { .. } => "a reserved object",
                 ResultShape::CallId { .. } => "a call ID string",
+                ResultShape::Object { one_or_list: true, .. } => "an object, or a list holding one object",
                 ResultShape::Object { .. } => "an object",
                 ResultShape::List { .. } => "a list of objects",
                 ResultShape::Event { .. } => "an event object with an `eventType` string, or null",

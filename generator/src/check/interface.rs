@@ -608,6 +608,10 @@ fn result(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> ResultShape {
     let path = NodePath::root().key("response").key("result");
     let description = spec.description.clone();
     let vendor_type = spec.vendor_type.clone();
+    if spec.one_or_list && spec.kind != "object" {
+        let d = ctx.at(&path.key("one_or_list"), format!("a `{}` result cannot arrive as a list", spec.kind));
+        ctx.push(d.help("`one_or_list` is for `kind: object`; drop it"));
+    }
     if spec.fields.is_some() && spec.kind != "object" && spec.kind != "list" {
         let d = ctx.at(&path.key("fields"), format!("a `{}` result has no fields", spec.kind));
         ctx.push(d.help("use `kind: object` for a result with named fields, `kind: list` for a list of them"));
@@ -619,7 +623,8 @@ fn result(ctx: &mut Ctx<'_>, doc: &InterfaceFile) -> ResultShape {
         "event" => ResultShape::Event { description, vendor_type },
         "object" => match &spec.fields {
             Some(list) => {
-                ResultShape::Object { description, vendor_type, fields: fields(ctx, list, &path.key("fields")) }
+                let fields = fields(ctx, list, &path.key("fields"));
+                ResultShape::Object { description, vendor_type, fields, one_or_list: spec.one_or_list }
             }
             None => {
                 let d = ctx.at(&path, "an object result lists its fields");

@@ -178,3 +178,5 @@ fn cross_interface(spec: &LoadedSpec, interfaces: &[crate::ir::Interface], repor
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_agent_desktop;

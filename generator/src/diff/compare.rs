@@ -940,12 +940,28 @@ fn result(o: &ResultShape, n: &ResultShape, ctx: &mut Ctx<'_>) {
             format!("result shape changed: {} → {}", ot.kind, nt.kind),
         );
     }
-    match (o, n) {
-        (ResultShape::Object { fields: of, .. }, ResultShape::Object { fields: nf, .. })
-        | (ResultShape::List { fields: of, .. }, ResultShape::List { fields: nf, .. }) => {
-            fields(of, nf, Dir::Output, "result", ctx)
+    if let (
+        ResultShape::Object { fields: of, one_or_list: ol, .. },
+        ResultShape::Object { fields: nf, one_or_list: nl, .. },
+    ) = (o, n)
+    {
+        fields(of, nf, Dir::Output, "result", ctx);
+        // Reading a list too only widens what the client accepts.
+        match (ol, nl) {
+            (false, true) => {
+                ctx.push(Class::Compatible, Kind::ResultChanged, "result", "result also read as a list of one object")
+            }
+            (true, false) => ctx.push(
+                Class::Breaking,
+                Kind::ResultChanged,
+                "result",
+                "result no longer read as a list of one object",
+            ),
+            _ => {}
         }
-        _ => {}
+    }
+    if let (ResultShape::List { fields: of, .. }, ResultShape::List { fields: nf, .. }) = (o, n) {
+        fields(of, nf, Dir::Output, "result", ctx);
     }
     ctx.opt_text("result", "description", ot.description.as_deref(), nt.description.as_deref());
     ctx.opt_text("result", "vendor type", ot.vendor_type.as_deref(), nt.vendor_type.as_deref());
@@ -1059,6 +1075,22 @@ fn events(old: &[Event], new: &[Event], ctx: &mut Ctx<'_>) {
         }
         if let (Payload::Object { fields: of, .. }, Payload::Object { fields: nf, .. }) = (&o.payload, &n.payload) {
             fields(of, nf, Dir::Output, &format!("{subject} payload"), ctx);
+        }
+        // Positions are not part of the state a spec sets (the lock file keeps none).
+        let state = |s: &Option<crate::ir::StateChange>| {
+            s.as_ref().map(|c| (c.becomes, c.reason.as_ref().map(|r| r.wire.clone())))
+        };
+        if state(&o.agent_state) != state(&n.agent_state) {
+            // The API stays, but what an application's state view shows changes.
+            let show = |s: &Option<crate::ir::StateChange>| match s {
+                None => "none".to_owned(),
+                Some(c) => match &c.reason {
+                    Some(r) => format!("{} (reason in `{}`)", c.becomes.spec_name(), r.wire),
+                    None => c.becomes.spec_name().to_owned(),
+                },
+            };
+            let message = format!("agent state changed: {} → {}", show(&o.agent_state), show(&n.agent_state));
+            ctx.push(Class::Review, Kind::OtherChanged, &subject, message);
         }
         ctx.text(&subject, "meaning", &o.meaning, &n.meaning);
         ctx.opt_text(&subject, "payload description", op.description.as_deref(), np.description.as_deref());

@@ -110,6 +110,20 @@ pub struct EventSpec {
     pub payload: PayloadSpec,
     #[serde(default)]
     pub note: Option<String>,
+    /// The agent state this event puts the agent in, for events that change it.
+    #[serde(default)]
+    pub agent_state: Option<AgentStateSpec>,
+}
+
+/// An event's effect on the agent's state.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentStateSpec {
+    /// `idle`, `not_ready`, `rest`, `work`, `busy` or `signed_out`.
+    pub becomes: String,
+    /// Payload field (a string) that carries the reason, for `not_ready` and `rest`.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// Shape of an event's `content`.
@@ -350,6 +364,9 @@ pub struct ResultSpec {
     /// Members of an `object` result, or of each item of a `list` result.
     #[serde(default)]
     pub fields: Option<Vec<FieldSpec>>,
+    /// With `kind: object`: the object may also arrive as the only element of a list.
+    #[serde(default)]
+    pub one_or_list: bool,
 }
 
 /// A response header that carries data.

@@ -422,6 +422,18 @@ pub struct EventEntry<'a> {
     pub fields: Vec<FieldRow>,
     pub value_tables: Vec<ValueTable>,
     pub used_by: Vec<Backlink>,
+    /// What the agent's state is after the event, for state events.
+    pub agent_state_md: Option<String>,
+}
+
+/// "idle", "not ready, with the reason in `reason`", … for an event's `agent_state`.
+fn agent_state_md(e: &Event) -> Option<String> {
+    let change = e.agent_state.as_ref()?;
+    let state = change.becomes.spec_name().replace('_', " ");
+    Some(match &change.reason {
+        Some(r) => format!("{state}, with the reason in {}", code(&r.wire)),
+        None => state,
+    })
 }
 
 pub fn events(api: &Api) -> EventsContext<'_> {
@@ -465,6 +477,7 @@ pub fn events(api: &Api) -> EventsContext<'_> {
                 fields: rows,
                 value_tables: tables,
                 used_by,
+                agent_state_md: agent_state_md(e),
             }
         })
         .collect();
@@ -653,6 +666,10 @@ fn param_row(it: &Interface, p: &Param) -> ParamRow {
     if p.secret {
         notes_md.push("Secret: the client never prints it.".to_owned());
     }
+    if p.default.is_some() {
+        // The client never fills in a default (spec/README.md, "Defaults").
+        notes_md.push("Sent only when set; left out, the server applies its default.".to_owned());
+    }
     ParamRow {
         name_md: code_cell(&p.name.wire),
         type_md: ty,
@@ -788,9 +805,13 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface) -> InterfaceContext<'a> {
             ),
             vendor_type,
         ),
-        ResultShape::Object { vendor_type, fields, .. } => {
+        ResultShape::Object { vendor_type, fields, one_or_list, .. } => {
             field_rows(&mut anchors, "result-", "", fields, &mut result_fields, &mut result_tables);
-            (format!("{} is an object with the fields below.", code(&it.result_member)), vendor_type)
+            let mut summary = format!("{} is an object with the fields below.", code(&it.result_member));
+            if *one_or_list {
+                summary.push_str(" The gateway may also send it as the only element of a list; the client reads either form. A list of any other length is not read as one of its elements: the fields are then left empty, and the call still succeeds.");
+            }
+            (summary, vendor_type)
         }
         ResultShape::List { vendor_type, fields, .. } => {
             field_rows(&mut anchors, "result-", "", fields, &mut result_fields, &mut result_tables);

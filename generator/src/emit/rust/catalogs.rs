@@ -191,6 +191,7 @@ fn typed_events(api: &Api) -> TokenStream {
         quote! { #pattern => Some(EventKind::#id), }
     });
     let serde_impls = event_serde(api);
+    let state_impl = super::agent_state::state_event_impl(api);
     quote! {
         #(#structs)*
 
@@ -242,6 +243,8 @@ fn typed_events(api: &Api) -> TokenStream {
         }
 
         #serde_impls
+
+        #state_impl
     }
 }
 

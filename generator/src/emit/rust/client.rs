@@ -45,7 +45,14 @@ fn events_method(api: &Api) -> TokenStream {
                 &self.state,
                 move || {
                     let session = session.clone();
-                    async move { #call }
+                    async move {
+                        let polled = #call;
+                        // The state view follows every polled event, read or not.
+                        if let Ok(Some(received)) = &polled {
+                            session.agent_state.observe(&received.event);
+                        }
+                        polled
+                    }
                 },
                 config,
             )
@@ -143,7 +150,7 @@ pub(crate) fn client(api: &Api) -> TokenStream {
             /// may send the requests to another gateway node: prefer
             /// [`Client::session_with_cookies`] when they were kept.
             pub fn session(&self, agent_id: AgentId, guid: Guid) -> Session {
-                Session { client: self.clone(), state: SessionState::new(agent_id, guid) }
+                Session { client: self.clone(), state: SessionState::new(agent_id, guid), agent_state: Default::default() }
             }
 
             /// A session resumed from what [`Session::guid`] and
@@ -159,7 +166,7 @@ pub(crate) fn client(api: &Api) -> TokenStream {
                 for (name, value) in cookies {
                     state.set_cookie(name, value);
                 }
-                Session { client: self.clone(), state }
+                Session { client: self.clone(), state, agent_state: Default::default() }
             }
 
             #(#client_methods)*
@@ -172,9 +179,24 @@ pub(crate) fn client(api: &Api) -> TokenStream {
         pub struct Session {
             client: Client,
             state: SessionState,
+            /// Fed by this session's event stream; read through [`Session::agent_state`].
+            agent_state: agentgateway_runtime::AgentStateFeed,
         }
 
         impl Session {
+            /// A watchable view of the agent's state (idle, not ready with a reason,
+            /// rest, wrap-up, in a call), kept current from the events that
+            /// [`Session::events`] polls, whether or not the stream is read.
+            ///
+            /// It starts as [`AgentState::Unknown`](crate::AgentState::Unknown)
+            /// until a state event arrives. An agent desktop's status bar shows
+            /// [`AgentStateView::current`](crate::AgentStateView::current) and redraws
+            /// whenever [`AgentStateView::changed`](crate::AgentStateView::changed)
+            /// returns; the view ends when every clone of the session is gone.
+            pub fn agent_state(&self) -> crate::AgentStateView {
+                self.agent_state.view()
+            }
+
             /// The agent this session acts for.
             pub fn agent_id(&self) -> &AgentId {
                 self.state.agent_id()
@@ -264,10 +286,16 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
             (quote! { () }, quote! { agentgateway_runtime::Reserved }, quote! { .map(drop) })
         }
         ResultShape::CallId { .. } => (quote! { Option<String> }, quote! { Option<String> }, TokenStream::new()),
-        ResultShape::Object { .. } => (
+        ResultShape::Object { one_or_list: false, .. } => (
             quote! { crate::#resource::#module::Response },
             quote! { crate::#resource::#module::Response },
             TokenStream::new(),
+        ),
+        // The page's type and example disagree: read an object or a list of one.
+        ResultShape::Object { one_or_list: true, .. } => (
+            quote! { crate::#resource::#module::Response },
+            quote! { agentgateway_runtime::OneOrList<crate::#resource::#module::Response> },
+            quote! { .map(agentgateway_runtime::OneOrList::into_inner) },
         ),
         ResultShape::List { .. } => (
             quote! { Vec<crate::#resource::#module::Item> },
@@ -342,10 +370,15 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
             body: #body,
         }
     };
+    // Reserved results are dropped; a one-or-list result is unwrapped.
+    let discard = matches!(it.result, ResultShape::None { .. } | ResultShape::Reserved { .. });
+    let output = match it.result {
+        ResultShape::Object { one_or_list: true, .. } => quote! { output.into_inner() },
+        _ => quote! { output },
+    };
     if starts_session(it) {
         let ret = quote! { (Session, #ret) };
-        let (bind, output) =
-            if finish.is_empty() { (quote! { output }, quote! { output }) } else { (quote! { _ }, quote! { () }) };
+        let (bind, output) = if discard { (quote! { _ }, quote! { () }) } else { (quote! { output }, output) };
         return quote! {
             #doc
             pub async fn #name(&self, #(#args),*) -> Result<#ret, Error> {
@@ -358,7 +391,7 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
                     #call,
                 )
                 .await?;
-                Ok((Session { client: self.clone(), state }, #output))
+                Ok((Session { client: self.clone(), state, agent_state: Default::default() }, #output))
             }
         };
     }
@@ -374,11 +407,11 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
     let body = match ends {
         // Polling pauses while the sign-out is under way; a failed sign-out
         // drops the guard and leaves the session open.
-        true if finish.is_empty() => quote! {
+        true if !discard => quote! {
             let signing_out = self.state.begin_sign_out();
             let output = #run?;
             signing_out.finish();
-            Ok(output)
+            Ok(#output)
         },
         true => quote! {
             let signing_out = self.state.begin_sign_out();

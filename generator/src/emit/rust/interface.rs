@@ -107,7 +107,7 @@ fn field_doc(p: &Param) -> TokenStream {
         facts.push(rules.iter().map(|r| escape_line(r)).collect::<Vec<_>>().join("; "));
     }
     if let Some(d) = &p.default {
-        facts.push(format!("server default {}", code(&d.to_string())));
+        facts.push(format!("server default {} (sent only when set)", code(&d.to_string())));
     }
     doc = doc.raw(format!("{}.", facts.join(", ")));
     doc.attrs()

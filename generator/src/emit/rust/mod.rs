@@ -1,6 +1,7 @@
 //! The `agentgateway` crate: built as token streams with `quote!`, formatted
 //! with prettyplease. Spec text reaches the output only through [`doc::Doc`].
 
+mod agent_state;
 mod catalogs;
 mod client;
 pub mod doc;
@@ -181,6 +182,9 @@ fn lib(api: &Api) -> TokenStream {
         pub type WaitError = agentgateway_runtime::WaitError<ErrorCode>;
 
         pub use agentgateway_runtime::StreamConfig;
+
+        /// The agent's state and a watchable view of it; see [`Session::agent_state`].
+        pub use agentgateway_runtime::{AgentState, AgentStateView};
 
         /// The HTTP client crate, for a client given to [`ClientBuilder::reqwest_client`].
         pub use agentgateway_runtime::reqwest;
