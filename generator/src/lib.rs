@@ -9,6 +9,8 @@ pub mod cli;
 pub mod diag;
 pub mod diff;
 pub mod emit;
+pub mod export;
+pub mod fixture;
 pub mod ident;
 // With rust-version 1.88 clippy asks for one let-chain in import/prose.rs;
 // collapse it there and drop this allow.
