@@ -18,5 +18,6 @@ pub mod import;
 pub mod ir;
 pub mod load;
 pub mod pipeline;
+pub mod record;
 pub mod text;
 pub mod write;

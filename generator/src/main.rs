@@ -38,6 +38,9 @@ enum Command {
         /// Write nothing; exit 1 with a diff if the output is stale (3 if the specs are invalid).
         #[arg(long)]
         check: bool,
+        /// Print how long each stage took (load, check, emit, write) to stderr.
+        #[arg(long)]
+        timings: bool,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -121,10 +124,10 @@ fn main() -> ExitCode {
             let spec = ccgen::cli::resolve(spec, "spec", &cwd);
             validate(&spec, output.verbosity())
         }
-        Command::Generate { spec, out, check, output } => {
+        Command::Generate { spec, out, check, timings, output } => {
             let spec = ccgen::cli::resolve(spec, "spec", &cwd);
             let out = ccgen::cli::resolve(out, "generated", &cwd);
-            generate(&spec, &out, check, output.verbosity())
+            generate(&spec, &out, check, timings, output.verbosity())
         }
     }
 }
@@ -149,20 +152,33 @@ fn validate(spec: &Path, verbosity: Verbosity) -> ExitCode {
     }
 }
 
-fn generate(spec: &Path, out: &Path, check: bool, verbosity: Verbosity) -> ExitCode {
+fn generate(spec: &Path, out: &Path, check: bool, timings: bool, verbosity: Verbosity) -> ExitCode {
     if verbosity == Verbosity::Verbose {
         eprintln!("spec: {}\nout: {}", spec.display(), out.display());
     }
     // Validated apart from writing, so that the exit code tells invalid
     // specs from an output that could not be written.
-    let api = match ccgen::pipeline::validate(spec) {
-        Ok(api) => api,
-        Err(diagnostics) => return failed(&diagnostics, EXIT_INVALID_SPECS),
+    let mut stages = ccgen::pipeline::Timings::default();
+    let proven = if check { None } else { ccgen::pipeline::up_to_date(spec, out) };
+    let outcome = match proven {
+        Some(outcome) => outcome,
+        None => {
+            // Hashed before loading: an edit in between makes the next run a full one.
+            let inputs = ccgen::record::inputs(spec).ok();
+            let api = match ccgen::pipeline::validate_timed(spec, &mut stages) {
+                Ok(api) => api,
+                Err(diagnostics) => return failed(&diagnostics, EXIT_INVALID_SPECS),
+            };
+            match ccgen::pipeline::generate_recorded(&api, inputs, out, check) {
+                Ok(outcome) => outcome,
+                Err(diagnostics) => return failed(&diagnostics, EXIT_NOT_WRITTEN),
+            }
+        }
     };
-    let outcome = match ccgen::pipeline::generate_api(&api, out, check) {
-        Ok(outcome) => outcome,
-        Err(diagnostics) => return failed(&diagnostics, EXIT_NOT_WRITTEN),
-    };
+    if timings {
+        stages.0.extend(outcome.timings.0.iter().copied());
+        eprint!("{stages}");
+    }
     match verbosity {
         Verbosity::Quiet if outcome.is_stale() => eprintln!("{}", outcome.headline()),
         Verbosity::Quiet => {}

@@ -176,7 +176,7 @@ fn remove_empty_parents(out_dir: &Path, rel: &str) {
 }
 
 /// Every file below `dir` (not `target/` or hidden folders) that carries the marker.
-fn owned_files(dir: &Path) -> Vec<String> {
+pub fn owned_files(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![(dir.to_path_buf(), String::new())];
     while let Some((path, rel)) = stack.pop() {
