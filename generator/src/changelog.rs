@@ -18,16 +18,27 @@ pub const LOCK_FILE: &str = "api.lock.json";
 pub const CHANGELOG: &str = "CHANGELOG.md";
 const UNRELEASED: &str = "## Unreleased";
 
-/// The lock file for `api`.
+/// The lock file for `api`: the IR, one line per error code, event and
+/// interface. Compact where pretty-printing only added bulk (it was a third
+/// of all output), yet a change to one interface is a one-line diff.
 pub fn lock_file(api: &Api) -> Result<OutputFile, Diagnostics> {
-    let value = serde_json::json!({
-        "@generated": format!("{GENERATED_MARKER} from spec/. Do not edit by hand: the IR this crate was generated from."),
-        "api": api,
-    });
-    let mut contents = serde_json::to_string_pretty(&value)
-        .map_err(|e| Diagnostics::one(Diagnostic::new(format!("internal error: cannot serialize the IR: {e}"))))?;
-    contents.push('\n');
+    let lines = |items: Result<Vec<String>, Diagnostics>| -> Result<String, Diagnostics> {
+        Ok(format!("[\n      {}\n    ]", items?.join(",\n      ")))
+    };
+    let header = format!("{GENERATED_MARKER} from spec/. Do not edit by hand: the IR this crate was generated from.");
+    let mut contents = format!("{{\n  \"@generated\": {},\n  \"api\": {{\n", one_line(&header)?);
+    contents.push_str(&format!("    \"settings\": {},\n", one_line(&api.settings)?));
+    contents.push_str(&format!("    \"errors\": {},\n", lines(api.errors.iter().map(one_line).collect())?));
+    contents.push_str(&format!("    \"events\": {},\n", lines(api.events.iter().map(one_line).collect())?));
+    let interfaces = lines(api.interfaces.iter().map(one_line).collect())?;
+    contents.push_str(&format!("    \"interfaces\": {interfaces}\n  }}\n}}\n"));
     Ok(OutputFile { path: LOCK_FILE.into(), contents })
+}
+
+/// A part of the IR as one line of JSON.
+fn one_line<T: serde::Serialize>(part: &T) -> Result<String, Diagnostics> {
+    serde_json::to_string(part)
+        .map_err(|e| Diagnostics::one(Diagnostic::new(format!("internal error: cannot serialize the IR: {e}"))))
 }
 
 /// The changelog after this generation: the existing one, with the changes
@@ -114,6 +125,19 @@ mod tests {
             .expect("valid");
         let log = super::changelog(dir.path(), &api).contents;
         assert!(log.contains("## Unreleased") && log.contains("could not be read"), "{log}");
+    }
+
+    #[test]
+    fn the_lock_file_reads_back_as_the_ir_one_line_per_interface() {
+        let api = crate::pipeline::validate(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec"))
+            .expect("valid");
+        let lock = super::lock_file(&api).expect("lock").contents;
+        let back = super::previous_api(&lock).expect("reads back");
+        assert_eq!(serde_json::to_value(&back).unwrap(), serde_json::to_value(&api).unwrap());
+        assert!(crate::write::is_generated(lock.as_bytes()), "still carries the marker");
+        let lines = lock.lines().count();
+        let parts = api.interfaces.len() + api.events.len() + api.errors.len();
+        assert!(lines < parts + 20, "{lines} lines for {parts} parts");
     }
 
     #[test]
