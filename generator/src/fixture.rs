@@ -25,6 +25,9 @@ impl fmt::Display for FixtureError {
 
 impl std::error::Error for FixtureError {}
 
+/// A path parameter's name and the catalogue's rule for it, if any.
+pub type PathParam = (String, Option<String>);
+
 /// One catalogue line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
@@ -32,7 +35,7 @@ pub struct Endpoint {
     /// The path with every `{name:rule}` written as `{name}`.
     pub path: String,
     /// Path parameters with the catalogue's rule, if any.
-    pub path_params: Vec<(String, Option<String>)>,
+    pub path_params: Vec<PathParam>,
     pub query: Vec<String>,
     pub json_body: bool,
 }
@@ -77,7 +80,7 @@ fn path_end(s: &str) -> Option<usize> {
 }
 
 /// `/a/{x:rule}/b` into `/a/{x}/b` and `[(x, Some(rule))]`.
-fn split_path(raw: &str) -> Option<(String, Vec<(String, Option<String>)>)> {
+fn split_path(raw: &str) -> Option<(String, Vec<PathParam>)> {
     let mut path = String::new();
     let mut params = Vec::new();
     for segment in raw.split('/').skip(1) {
