@@ -19,6 +19,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 sizes=${SIZES:-1 6}
 rounds=${ROUNDS:-5}
 work=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/ccgen-bench.XXXXXX")}
+mkdir -p "$work"
 target=${CARGO_TARGET_DIR:-$root/target}
 catalogue=${CATALOGUE:-$root/../shared/vendor-facts/endpoint-catalogue.txt}
 [ -f "$catalogue" ] || { echo "no catalogue at $catalogue (set CATALOGUE)" >&2; exit 2; }
