@@ -9,13 +9,14 @@ pub mod cli;
 pub mod diag;
 pub mod diff;
 pub mod emit;
+pub mod export;
+pub mod fixture;
 pub mod ident;
-// With rust-version 1.88 clippy asks for one let-chain in import/prose.rs;
-// collapse it there and drop this allow.
 pub mod import;
 pub mod ir;
 pub mod load;
 pub mod pipeline;
+pub mod record;
 pub mod surface;
 pub mod text;
 pub mod write;

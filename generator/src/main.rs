@@ -38,6 +38,9 @@ enum Command {
         /// Write nothing; exit 1 with a diff if the output is stale (3 if the specs are invalid).
         #[arg(long)]
         check: bool,
+        /// Print how long each stage took (load, check, emit, write) to stderr.
+        #[arg(long)]
+        timings: bool,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -45,6 +48,45 @@ enum Command {
     Import(ccgen::import::cli::ImportArgs),
     /// Compare two spec trees and classify every change for users of the generated crate.
     Diff(ccgen::diff::cli::DiffArgs),
+    /// Write the API in another format.
+    #[command(subcommand)]
+    Export(Export),
+    /// Benchmark fixture: turn the endpoint catalogue into a spec tree, `--copies` times over.
+    #[command(hide = true)]
+    Fixture {
+        /// The endpoint catalogue (one `METHOD /path` line per operation).
+        #[arg(long)]
+        catalogue: PathBuf,
+        /// Spec tree whose api.yaml, errors.yaml and events.yaml the fixture shares
+        /// [default: spec/ at the repository root].
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// How many times over to write the catalogue.
+        #[arg(long, default_value_t = 1)]
+        copies: usize,
+        /// Folder to write the spec tree into.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum Export {
+    /// The API as an OpenAPI document (JSON): paths, parameters with their
+    /// constraints, bodies, the response envelope; error codes, events and
+    /// rules as `x-` extensions.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Openapi {
+        /// Spec directory [default: spec/ at the repository root, found from the current folder].
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// File to write [default: standard output].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// OpenAPI version: 3.1, or 3.0 for tools that read only 3.0.
+        #[arg(long = "openapi-version", default_value = "3.1", value_parser = ["3.0", "3.1"])]
+        version: String,
+    },
 }
 
 #[derive(Args)]
@@ -69,14 +111,23 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Import(args) => ccgen::import::cli::run(args),
         Command::Diff(args) => ccgen::diff::cli::run(&args),
+        Command::Export(Export::Openapi { spec, out, version }) => {
+            let spec = ccgen::cli::resolve(spec, "spec", &cwd);
+            let version = if version == "3.0" { ccgen::export::Version::V3_0 } else { ccgen::export::Version::V3_1 };
+            export_openapi(&spec, out.as_deref(), version)
+        }
+        Command::Fixture { catalogue, spec, copies, out } => {
+            let spec = ccgen::cli::resolve(spec, "spec", &cwd);
+            fixture(&catalogue, &spec, copies, &out)
+        }
         Command::Validate { spec, output } => {
             let spec = ccgen::cli::resolve(spec, "spec", &cwd);
             validate(&spec, output.verbosity())
         }
-        Command::Generate { spec, out, check, output } => {
+        Command::Generate { spec, out, check, timings, output } => {
             let spec = ccgen::cli::resolve(spec, "spec", &cwd);
             let out = ccgen::cli::resolve(out, "generated", &cwd);
-            generate(&spec, &out, check, output.verbosity())
+            generate(&spec, &out, check, timings, output.verbosity())
         }
     }
 }
@@ -101,20 +152,33 @@ fn validate(spec: &Path, verbosity: Verbosity) -> ExitCode {
     }
 }
 
-fn generate(spec: &Path, out: &Path, check: bool, verbosity: Verbosity) -> ExitCode {
+fn generate(spec: &Path, out: &Path, check: bool, timings: bool, verbosity: Verbosity) -> ExitCode {
     if verbosity == Verbosity::Verbose {
         eprintln!("spec: {}\nout: {}", spec.display(), out.display());
     }
     // Validated apart from writing, so that the exit code tells invalid
     // specs from an output that could not be written.
-    let api = match ccgen::pipeline::validate(spec) {
-        Ok(api) => api,
-        Err(diagnostics) => return failed(&diagnostics, EXIT_INVALID_SPECS),
+    let mut stages = ccgen::pipeline::Timings::default();
+    let proven = if check { None } else { ccgen::pipeline::up_to_date(spec, out) };
+    let outcome = match proven {
+        Some(outcome) => outcome,
+        None => {
+            // Hashed before loading: an edit in between makes the next run a full one.
+            let inputs = ccgen::record::inputs(spec).ok();
+            let api = match ccgen::pipeline::validate_timed(spec, &mut stages) {
+                Ok(api) => api,
+                Err(diagnostics) => return failed(&diagnostics, EXIT_INVALID_SPECS),
+            };
+            match ccgen::pipeline::generate_recorded(&api, inputs, out, check) {
+                Ok(outcome) => outcome,
+                Err(diagnostics) => return failed(&diagnostics, EXIT_NOT_WRITTEN),
+            }
+        }
     };
-    let outcome = match ccgen::pipeline::generate_api(&api, out, check) {
-        Ok(outcome) => outcome,
-        Err(diagnostics) => return failed(&diagnostics, EXIT_NOT_WRITTEN),
-    };
+    if timings {
+        stages.0.extend(outcome.timings.0.iter().copied());
+        eprint!("{stages}");
+    }
     match verbosity {
         Verbosity::Quiet if outcome.is_stale() => eprintln!("{}", outcome.headline()),
         Verbosity::Quiet => {}
@@ -127,6 +191,41 @@ fn generate(spec: &Path, out: &Path, check: bool, verbosity: Verbosity) -> ExitC
         }
     }
     if outcome.is_stale() { ExitCode::from(EXIT_STALE) } else { ExitCode::SUCCESS }
+}
+
+fn export_openapi(spec: &Path, out: Option<&Path>, version: ccgen::export::Version) -> ExitCode {
+    let api = match ccgen::pipeline::validate(spec) {
+        Ok(api) => api,
+        Err(diagnostics) => return failed(&diagnostics, EXIT_INVALID_SPECS),
+    };
+    let text = ccgen::export::openapi(&api, version);
+    let written = match out {
+        Some(path) => std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes()).map_err(|e| e.to_string()),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_NOT_WRITTEN)
+        }
+    }
+}
+
+fn fixture(catalogue: &Path, spec: &Path, copies: usize, out: &Path) -> ExitCode {
+    let written = std::fs::read_to_string(catalogue)
+        .map_err(|e| format!("{}: {e}", catalogue.display()))
+        .and_then(|text| ccgen::fixture::write_tree(&text, spec, copies, out).map_err(|e| e.to_string()));
+    match written {
+        Ok(n) => {
+            println!("wrote {n} interfaces to {}", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_NOT_WRITTEN)
+        }
+    }
 }
 
 /// Prints every problem to stderr, coloured only where that helps a reader.

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use crate::diag::Diagnostics;
 use crate::ir::Api;
@@ -26,10 +27,43 @@ pub fn summary(api: &Api) -> String {
 
 /// Every file the emitters produce for `api`, paths relative to the output root.
 pub fn emit_all(api: &Api) -> Result<Vec<emit::OutputFile>, Diagnostics> {
-    let mut files = emit::rust::emit(api)?;
-    files.extend(emit::docs::emit(api)?);
+    emit_all_timed(api, &mut Timings::default())
+}
+
+fn emit_all_timed(api: &Api, timings: &mut Timings) -> Result<Vec<emit::OutputFile>, Diagnostics> {
+    let mut files = timings.time("emit rust", || emit::rust::emit(api))?;
+    files.extend(timings.time("emit docs", || emit::docs::emit(api))?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// How long each stage of a run took, in the order they ran.
+#[derive(Debug, Default, Clone)]
+pub struct Timings(pub Vec<(&'static str, Duration)>);
+
+impl Timings {
+    /// Runs `f` as the stage `name`.
+    pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        self.0.push((name, start.elapsed()));
+        out
+    }
+}
+
+impl fmt::Display for Timings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (name, took) in &self.0 {
+            writeln!(f, "stage {name:<16} {:>10.3} ms", took.as_secs_f64() * 1e3)?;
+        }
+        Ok(())
+    }
+}
+
+/// Load then check, each timed.
+pub fn validate_timed(spec_dir: &Path, timings: &mut Timings) -> Result<Api, Diagnostics> {
+    let loaded = timings.time("load", || load::load_dir(spec_dir))?;
+    timings.time("check", || check::check(&loaded))
 }
 
 /// What `generate` did or would do.
@@ -37,6 +71,8 @@ pub fn emit_all(api: &Api) -> Result<Vec<emit::OutputFile>, Diagnostics> {
 pub struct Outcome {
     pub report: write::WriteReport,
     pub check: bool,
+    /// The stages after checking, timed.
+    pub timings: Timings,
 }
 
 impl Outcome {
@@ -93,23 +129,93 @@ impl Outcome {
 
 /// Regenerates `out_dir` from `spec_dir`; with `check`, writes nothing and reports staleness.
 pub fn generate(spec_dir: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Diagnostics> {
-    generate_api(&validate(spec_dir)?, out_dir, check)
+    if !check && let Some(outcome) = up_to_date(spec_dir, out_dir) {
+        return Ok(outcome);
+    }
+    let inputs = crate::record::inputs(spec_dir).ok();
+    generate_recorded(&validate(spec_dir)?, inputs, out_dir, check)
 }
 
 /// [`generate`] for specs already validated: every error here is one of
 /// emitting or writing, not of the specs.
 pub fn generate_api(api: &Api, out_dir: &Path, check: bool) -> Result<Outcome, Diagnostics> {
-    let mut files = emit_all(api)?;
+    generate_recorded(api, None, out_dir, check)
+}
+
+/// The outcome of a `generate` that would change nothing, when the record
+/// of the last generation proves it (see [`crate::record`]): same
+/// generator, same spec files, every output as written and no other output
+/// left. `None` means "run every stage".
+pub fn up_to_date(spec_dir: &Path, out_dir: &Path) -> Option<Outcome> {
+    let mut timings = Timings::default();
+    let proven = timings.time("verify record", || {
+        use crate::record;
+        if out_dir.join(write::STAGING).exists() {
+            return None;
+        }
+        let mut rec = record::load(out_dir).filter(|r| r.generator == record::generator())?;
+        if record::inputs(spec_dir).ok()? != rec.inputs {
+            return None;
+        }
+        let mut restamped = Vec::new();
+        if !record::outputs_intact(out_dir, &rec, &mut restamped) {
+            return None;
+        }
+        if write::owned_files(out_dir).iter().any(|f| !rec.outputs.contains_key(f)) {
+            return None;
+        }
+        if !restamped.is_empty() {
+            for (rel, size, modified) in restamped {
+                if let Some(o) = rec.outputs.get_mut(&rel) {
+                    (o.size, o.modified) = (size, modified);
+                }
+            }
+            // Only saves re-reading next time; a failure changes nothing else.
+            let _ = record::save(out_dir, &rec);
+        }
+        Some(rec.outputs.into_keys().collect::<Vec<_>>())
+    })?;
+    let report = write::WriteReport { unchanged: proven, ..Default::default() };
+    Some(Outcome { report, check: false, timings })
+}
+
+/// [`generate_api`], leaving a record of `inputs` (the spec files' hashes)
+/// after a successful write, so that the next run may skip every stage.
+pub fn generate_recorded(
+    api: &Api,
+    inputs: Option<std::collections::BTreeMap<String, String>>,
+    out_dir: &Path,
+    check: bool,
+) -> Result<Outcome, Diagnostics> {
+    let mut timings = Timings::default();
+    let mut files = emit_all_timed(api, &mut timings)?;
     // The changelog reads the lock file and itself: finish an interrupted
     // run first, so they are both from the same generation.
     let recovered = if check { None } else { write::recover(out_dir)? };
-    let surface = crate::surface::surface(&files);
-    files.push(crate::changelog::lock_file(api, &surface)?);
-    files.push(crate::changelog::changelog(out_dir, api, &surface));
+    timings.time("lock, changelog", || -> Result<(), Diagnostics> {
+        let surface = crate::surface::surface(&files);
+        files.push(crate::changelog::lock_file(api, &surface)?);
+        files.push(crate::changelog::changelog(out_dir, api, &surface));
+        Ok(())
+    })?;
     let mode = if check { write::Mode::Check } else { write::Mode::Write };
-    let mut report = write::write(out_dir, &files, mode)?;
+    if !check {
+        // The output is about to change: the old record must not outlive it.
+        crate::record::forget(out_dir).map_err(|e| {
+            Diagnostics::one(crate::diag::Diagnostic::new(format!("cannot remove the old record: {e}")))
+        })?;
+    }
+    let mut report = timings.time("write", || write::write(out_dir, &files, mode))?;
     report.recovered = recovered.or(report.recovered);
-    Ok(Outcome { report, check })
+    if let (false, Some(inputs)) = (check, inputs) {
+        // Only speeds up the next run; without it that run does every stage.
+        timings
+            .time("record", || {
+                crate::record::of(inputs, out_dir, &files).and_then(|r| crate::record::save(out_dir, &r))
+            })
+            .ok();
+    }
+    Ok(Outcome { report, check, timings })
 }
 
 /// For a `build.rs`: writes the client as one file at `out_file` (see

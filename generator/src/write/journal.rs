@@ -59,10 +59,10 @@ pub(super) fn commit(staging: &Path, steps: &[Step]) -> io::Result<()> {
     let tmp = staging.join(JOURNAL_TMP);
     let mut file = fs::File::create(&tmp)?;
     file.write_all(text.as_bytes())?;
-    file.sync_all()?;
+    super::durable::sync(&file)?;
     fs::rename(&tmp, staging.join(JOURNAL))?;
     // The rename itself must be durable before any output file moves.
-    fs::File::open(staging)?.sync_all()
+    super::durable::sync(&fs::File::open(staging)?)
 }
 
 /// Names ccgen creates in a staging folder; nothing else is ever deleted there.

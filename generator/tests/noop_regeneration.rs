@@ -1,0 +1,78 @@
+//! A `generate` whose inputs did not change skips every stage on the record
+//! of the last run, yet still notices a hand-edited or extra output; and
+//! `--check` stays exact.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+fn spec() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    support::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec"), dir.path());
+    dir
+}
+
+fn generate(spec: &Path, out: &Path, check: bool) -> ccgen::pipeline::Outcome {
+    ccgen::pipeline::generate(spec, out, check).unwrap_or_else(|d| panic!("{}", d.render()))
+}
+
+fn stages(o: &ccgen::pipeline::Outcome) -> Vec<&'static str> {
+    o.timings.0.iter().map(|(name, _)| *name).collect()
+}
+
+#[test]
+fn an_unchanged_tree_is_proven_current_without_emitting() {
+    let (spec, out) = (spec(), tempfile::tempdir().unwrap());
+    let first = generate(spec.path(), out.path(), false);
+    assert!(stages(&first).contains(&"emit rust"));
+    let again = generate(spec.path(), out.path(), false);
+    assert_eq!(stages(&again), ["verify record"], "nothing loaded, checked or emitted");
+    assert!(again.report.is_clean());
+    assert_eq!(again.report.unchanged.len(), first.report.written.len());
+    assert!(!generate(spec.path(), out.path(), true).is_stale());
+}
+
+#[test]
+fn a_hand_edited_output_is_seen_by_check_and_restored_by_generate() {
+    let (spec, out) = (spec(), tempfile::tempdir().unwrap());
+    generate(spec.path(), out.path(), false);
+    let file = out.path().join("src/lib.rs");
+    let original = fs::read_to_string(&file).unwrap();
+    // Same size, so only the bytes tell.
+    let edited = original.replacen("pub", "pib", 1);
+    assert_eq!(edited.len(), original.len());
+    fs::write(&file, &edited).unwrap();
+    let check = generate(spec.path(), out.path(), true);
+    assert!(check.is_stale() && check.report.written == ["src/lib.rs"], "{:?}", check.report.written);
+    let fixed = generate(spec.path(), out.path(), false);
+    assert_eq!(fixed.report.written, ["src/lib.rs"]);
+    assert_eq!(fs::read_to_string(&file).unwrap(), original);
+}
+
+#[test]
+fn an_edited_spec_or_an_extra_output_runs_every_stage() {
+    let (spec, out) = (spec(), tempfile::tempdir().unwrap());
+    generate(spec.path(), out.path(), false);
+    let extra = out.path().join("src/leftover.rs");
+    fs::write(&extra, format!("// {}\n", ccgen::emit::GENERATED_MARKER)).unwrap();
+    let swept = generate(spec.path(), out.path(), false);
+    assert_eq!(swept.report.removed, ["src/leftover.rs"]);
+    assert!(!extra.exists());
+    let api = spec.path().join("api.yaml");
+    let text = fs::read_to_string(&api).unwrap();
+    fs::write(&api, text.replacen("title: CC-Gateway Agent Interfaces", "title: CC-Gateway Agent APIs", 1)).unwrap();
+    let edited = generate(spec.path(), out.path(), false);
+    assert!(stages(&edited).contains(&"emit docs"), "{:?}", stages(&edited));
+    assert!(!edited.report.written.is_empty());
+}
+
+#[test]
+fn a_record_left_by_another_generator_is_not_trusted() {
+    let (spec, out) = (spec(), tempfile::tempdir().unwrap());
+    generate(spec.path(), out.path(), false);
+    let record = out.path().join(ccgen::record::FOLDER).join("record.json");
+    let text = fs::read_to_string(&record).unwrap();
+    fs::write(&record, text.replacen(&ccgen::record::generator(), "ccgen 0.0.0+0", 1)).unwrap();
+    assert!(stages(&generate(spec.path(), out.path(), false)).contains(&"emit rust"));
+}
