@@ -63,6 +63,14 @@ impl ClientBuilder {
             inner: self.inner.max_body_bytes(limit),
         }
     }
+    /// Retries reads (`GET`, such as event polling) that failed without an
+    /// answer, with jittered delays; calls that act are never retried. Off
+    /// unless set.
+    pub fn retry(self, policy: crate::RetryPolicy) -> Self {
+        Self {
+            inner: self.inner.retry(policy),
+        }
+    }
     /// Builds the client.
     ///
     /// # Errors
@@ -79,7 +87,17 @@ impl Client {
     /// Starts configuring a client for the gateway at `base_url`, e.g. `https://gw.example.com:8043`.
     pub fn builder(base_url: impl AsRef<str>) -> ClientBuilder {
         ClientBuilder {
-            inner: TransportBuilder::new(base_url, crate::BASE_PATH),
+            inner: TransportBuilder::new(base_url, crate::BASE_PATH)
+                .protocol(&crate::PROTOCOL),
+        }
+    }
+    /// A clone (sharing connections) whose calls must complete within
+    /// `timeout` instead of the builder's; a slower call fails with
+    /// [`Error::Timeout`](agentgateway_runtime::Error::Timeout).
+    #[must_use]
+    pub fn with_timeout(&self, timeout: std::time::Duration) -> Client {
+        Client {
+            transport: self.transport.with_timeout(timeout),
         }
     }
     /// A session for an agent who is already signed in and holds `guid`.
@@ -131,27 +149,32 @@ impl Client {
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
     ///
     /// - [`100-015`](crate::ErrorCode::CannotForceSignIn): The agent is signed in already and cannot be signed out by force.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &agentgateway::Client, agent_id: agentgateway::AgentId, request: agentgateway::onlineagent::forcelogin::Request) -> Result<(), agentgateway::Error> {
+    /// let (session, answer) = client.force_login(&agent_id, &request).await?;
+    /// println!("signed in as {}: {answer:?}", session.agent_id());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn force_login(
         &self,
         agent_id: &AgentId,
         request: &crate::onlineagent::forcelogin::Request,
     ) -> Result<(Session, crate::onlineagent::forcelogin::Response), Error> {
-        use crate::onlineagent::forcelogin as op;
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         request.validate()?;
         let (output, state) = agentgateway_runtime::start_session::<
             crate::onlineagent::forcelogin::Response,
-            ErrorCode,
-            crate::onlineagent::forcelogin::Request,
+            _,
         >(
                 &self.transport,
                 agent_id.clone(),
-                &op::OPERATION,
+                &crate::onlineagent::forcelogin::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: Some(request),
+                    body: Some(agentgateway_runtime::JsonBody::new(request)),
+                    ..Default::default()
                 },
             )
             .await?;
@@ -199,27 +222,32 @@ impl Client {
     /// - [`100-020`](crate::ErrorCode::PasswordExpired): The agent's password has expired.
     /// - [`100-021`](crate::ErrorCode::SignInInProgress): A sign-in of this agent is still running; it must not be started again.
     /// - [`110-016`](crate::ErrorCode::AccountLocked): The account is locked.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &agentgateway::Client, agent_id: agentgateway::AgentId, request: agentgateway::onlineagent::login::Request) -> Result<(), agentgateway::Error> {
+    /// let (session, answer) = client.login(&agent_id, &request).await?;
+    /// println!("signed in as {}: {answer:?}", session.agent_id());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn login(
         &self,
         agent_id: &AgentId,
         request: &crate::onlineagent::login::Request,
     ) -> Result<(Session, crate::onlineagent::login::Response), Error> {
-        use crate::onlineagent::login as op;
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         request.validate()?;
         let (output, state) = agentgateway_runtime::start_session::<
             crate::onlineagent::login::Response,
-            ErrorCode,
-            crate::onlineagent::login::Request,
+            _,
         >(
                 &self.transport,
                 agent_id.clone(),
-                &op::OPERATION,
+                &crate::onlineagent::login::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: Some(request),
+                    body: Some(agentgateway_runtime::JsonBody::new(request)),
+                    ..Default::default()
                 },
             )
             .await?;
@@ -243,27 +271,31 @@ impl Client {
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
     ///
     /// - no specific codes
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &agentgateway::Client, agent_id: agentgateway::AgentId, request: agentgateway::onlineagent::loginex::Request) -> Result<(), agentgateway::Error> {
+    /// client.login_ex(&agent_id, &request).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn login_ex(
         &self,
         agent_id: &AgentId,
         request: &crate::onlineagent::loginex::Request,
     ) -> Result<(), Error> {
-        use crate::onlineagent::loginex as op;
-        agentgateway_runtime::check_str("agentid", agent_id.as_str(), op::AGENT_ID)?;
         request.validate()?;
-        agentgateway_runtime::execute::<
+        agentgateway_runtime::execute_as::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            crate::onlineagent::loginex::Request,
+            _,
         >(
                 &self.transport,
-                None,
-                &op::OPERATION,
+                agent_id,
+                &crate::onlineagent::loginex::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: Some(request),
+                    body: Some(agentgateway_runtime::JsonBody::new(request)),
+                    ..Default::default()
                 },
             )
             .await
@@ -307,6 +339,17 @@ impl Session {
     /// with [`Client::session_with_cookies`]. Keep them as secret as the Guid.
     pub fn cookies(&self) -> Vec<(String, String)> {
         self.state.cookies()
+    }
+    /// This session (same agent, Guid and cookies) with calls that must
+    /// complete within `timeout`, e.g. `session.with_timeout(d).call_inner(&r)`;
+    /// a slower call fails with [`Error::Timeout`](agentgateway_runtime::Error::Timeout).
+    #[must_use]
+    pub fn with_timeout(&self, timeout: std::time::Duration) -> Session {
+        Session {
+            client: self.client.with_timeout(timeout),
+            state: self.state.clone(),
+            agent_state: self.agent_state.clone(),
+        }
     }
     /// The client this session uses.
     pub fn client(&self) -> &Client {
@@ -368,23 +411,24 @@ impl Session {
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
     ///
     /// - no specific codes
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session) -> Result<(), agentgateway::Error> {
+    /// session.request_agent_conf().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn request_agent_conf(&self) -> Result<(), Error> {
-        use crate::agentconf::requestagentconf as op;
-        let agent_id = self.state.agent_id();
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
-                agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: None,
-                },
+                &crate::agentconf::requestagentconf::OPERATION,
+                agentgateway_runtime::Call::default(),
             )
             .await
             .map(drop)
@@ -406,23 +450,29 @@ impl Session {
     /// - [`000-001`](crate::ErrorCode::WrongEventMethod): Agent events were requested with the wrong retrieval method.
     /// - [`000-003`](crate::ErrorCode::NoPermission): The caller may not invoke this interface; the agent's authentication may have expired.
     /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::agentevent::poll::Request) -> Result<(), agentgateway::Error> {
+    /// let answer = session.poll_events(&request).await?;
+    /// println!("{answer:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn poll_events(
         &self,
         request: &crate::agentevent::poll::Request,
     ) -> Result<Option<crate::ReceivedEvent>, Error> {
-        use crate::agentevent::poll as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         agentgateway_runtime::execute::<
             Option<crate::ReceivedEvent>,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::agentevent::poll::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
                     query: &[
                         (
                             "calldata",
@@ -432,8 +482,7 @@ impl Session {
                                 .map(agentgateway_runtime::wire_text),
                         ),
                     ],
-                    headers: &[],
-                    body: None,
+                    ..Default::default()
                 },
             )
             .await
@@ -454,26 +503,30 @@ impl Session {
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
     ///
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::calldata::assignuserinqueue::Request) -> Result<(), agentgateway::Error> {
+    /// session.assign_user_in_queue(&request).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn assign_user_in_queue(
         &self,
         request: &crate::calldata::assignuserinqueue::Request,
     ) -> Result<(), Error> {
-        use crate::calldata::assignuserinqueue as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            crate::calldata::assignuserinqueue::Request,
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::calldata::assignuserinqueue::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: Some(request),
+                    body: Some(agentgateway_runtime::JsonBody::new(request)),
+                    ..Default::default()
                 },
             )
             .await
@@ -490,30 +543,32 @@ impl Session {
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
     ///
     /// - no specific codes
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::calldata::waitcallinfo::Request) -> Result<(), agentgateway::Error> {
+    /// let answer = session.query_wait_call_info_by_skill_id(&request).await?;
+    /// println!("{answer:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn query_wait_call_info_by_skill_id(
         &self,
         request: &crate::calldata::waitcallinfo::Request,
     ) -> Result<Vec<crate::calldata::waitcallinfo::Item>, Error> {
-        use crate::calldata::waitcallinfo as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         let path_skillid = agentgateway_runtime::wire_text(&request.skillid);
         agentgateway_runtime::execute::<
             Vec<crate::calldata::waitcallinfo::Item>,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::calldata::waitcallinfo::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[
-                        ("agentid", agent_id.as_str()),
-                        ("skillid", path_skillid.as_str()),
-                    ],
-                    query: &[],
-                    headers: &[],
-                    body: None,
+                    path_params: &[("skillid", path_skillid.as_str())],
+                    ..Default::default()
                 },
             )
             .await
@@ -541,26 +596,30 @@ impl Session {
     /// - [`106-009`](crate::ErrorCode::Multimedia106009): meaning not published
     /// - [`106-010`](crate::ErrorCode::Multimedia106010): meaning not published
     /// - [`106-012`](crate::ErrorCode::Multimedia106012): meaning not published
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::mediacall::transfer::Request) -> Result<(), agentgateway::Error> {
+    /// session.transfer_media_call(&request).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn transfer_media_call(
         &self,
         request: &crate::mediacall::transfer::Request,
     ) -> Result<(), Error> {
-        use crate::mediacall::transfer as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            crate::mediacall::transfer::Request,
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::mediacall::transfer::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: Some(request),
+                    body: Some(agentgateway_runtime::JsonBody::new(request)),
+                    ..Default::default()
                 },
             )
             .await
@@ -581,25 +640,27 @@ impl Session {
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
     ///
     /// - [`000-002`](crate::ErrorCode::InvalidParameter): A parameter or address in the URL is wrong, or an interface parameter is not valid.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session) -> Result<(), agentgateway::Error> {
+    /// let answer = session.agent_status().await?;
+    /// println!("{answer:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn agent_status(
         &self,
     ) -> Result<crate::onlineagent::agentstatus::Response, Error> {
-        use crate::onlineagent::agentstatus as op;
-        let agent_id = self.state.agent_id();
         agentgateway_runtime::execute::<
             agentgateway_runtime::OneOrList<crate::onlineagent::agentstatus::Response>,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
-                agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: None,
-                },
+                &crate::onlineagent::agentstatus::OPERATION,
+                agentgateway_runtime::Call::default(),
             )
             .await
             .map(agentgateway_runtime::OneOrList::into_inner)
@@ -626,23 +687,24 @@ impl Session {
     /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
     /// - [`100-009`](crate::ErrorCode::SetStateFailed): The agent state could not be changed, for example for lack of permission.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session) -> Result<(), agentgateway::Error> {
+    /// session.cancel_busy().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn cancel_busy(&self) -> Result<(), Error> {
-        use crate::onlineagent::cancelbusy as op;
-        let agent_id = self.state.agent_id();
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
-                agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: None,
-                },
+                &crate::onlineagent::cancelbusy::OPERATION,
+                agentgateway_runtime::Call::default(),
             )
             .await
             .map(drop)
@@ -669,23 +731,24 @@ impl Session {
     /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
     /// - [`100-009`](crate::ErrorCode::SetStateFailed): The agent state could not be changed, for example for lack of permission.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session) -> Result<(), agentgateway::Error> {
+    /// session.cancel_rest().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn cancel_rest(&self) -> Result<(), Error> {
-        use crate::onlineagent::cancelrest as op;
-        let agent_id = self.state.agent_id();
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
-                agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: None,
-                },
+                &crate::onlineagent::cancelrest::OPERATION,
+                agentgateway_runtime::Call::default(),
             )
             .await
             .map(drop)
@@ -712,23 +775,24 @@ impl Session {
     /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
     /// - [`100-009`](crate::ErrorCode::SetStateFailed): The agent state could not be changed, for example for lack of permission.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session) -> Result<(), agentgateway::Error> {
+    /// session.cancel_work().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn cancel_work(&self) -> Result<(), Error> {
-        use crate::onlineagent::cancelwork as op;
-        let agent_id = self.state.agent_id();
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
-                agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: None,
-                },
+                &crate::onlineagent::cancelwork::OPERATION,
+                agentgateway_runtime::Call::default(),
             )
             .await
             .map(drop)
@@ -752,24 +816,25 @@ impl Session {
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
     ///
     /// - no specific codes
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session) -> Result<(), agentgateway::Error> {
+    /// session.force_logout().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn force_logout(&self) -> Result<(), Error> {
-        use crate::onlineagent::forcelogout as op;
-        let agent_id = self.state.agent_id();
         let signing_out = self.state.begin_sign_out();
-        agentgateway_runtime::execute::<
+        let _ = agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
-                agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: None,
-                },
+                &crate::onlineagent::forcelogout::OPERATION,
+                agentgateway_runtime::Call::default(),
             )
             .await?;
         signing_out.finish();
@@ -790,31 +855,32 @@ impl Session {
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
     ///
     /// - [`100-005`](crate::ErrorCode::SignOutParameterInvalid): A sign-out parameter is not valid.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::onlineagent::forcelogoutwithreason::Request) -> Result<(), agentgateway::Error> {
+    /// session.force_logout_with_reason(&request).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn force_logout_with_reason(
         &self,
         request: &crate::onlineagent::forcelogoutwithreason::Request,
     ) -> Result<(), Error> {
-        use crate::onlineagent::forcelogoutwithreason as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         let path_reason = agentgateway_runtime::wire_text(&request.reason);
         let signing_out = self.state.begin_sign_out();
-        agentgateway_runtime::execute::<
+        let _ = agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::onlineagent::forcelogoutwithreason::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[
-                        ("agentid", agent_id.as_str()),
-                        ("reason", path_reason.as_str()),
-                    ],
-                    query: &[],
-                    headers: &[],
-                    body: None,
+                    path_params: &[("reason", path_reason.as_str())],
+                    ..Default::default()
                 },
             )
             .await?;
@@ -836,24 +902,28 @@ impl Session {
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
     ///
     /// - [`100-001`](crate::ErrorCode::SignInParameterEmptyOrInvalid): A sign-in parameter is empty or not valid.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::onlineagent::handshake::Request) -> Result<(), agentgateway::Error> {
+    /// session.handshake(&request).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn handshake(
         &self,
         request: &crate::onlineagent::handshake::Request,
     ) -> Result<(), Error> {
-        use crate::onlineagent::handshake as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::onlineagent::handshake::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
                     headers: &[
                         (
                             "service_token",
@@ -863,7 +933,7 @@ impl Session {
                                 .map(agentgateway_runtime::wire_text),
                         ),
                     ],
-                    body: None,
+                    ..Default::default()
                 },
             )
             .await
@@ -893,24 +963,25 @@ impl Session {
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
     /// - [`100-008`](crate::ErrorCode::AlreadySignedOut): The agent is signed out already.
     /// - [`100-010`](crate::ErrorCode::SignOutStateError): The agent's state does not allow signing out.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session) -> Result<(), agentgateway::Error> {
+    /// session.logout().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn logout(&self) -> Result<(), Error> {
-        use crate::onlineagent::logout as op;
-        let agent_id = self.state.agent_id();
         let signing_out = self.state.begin_sign_out();
-        agentgateway_runtime::execute::<
+        let _ = agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
-                agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: None,
-                },
+                &crate::onlineagent::logout::OPERATION,
+                agentgateway_runtime::Call::default(),
             )
             .await?;
         signing_out.finish();
@@ -927,27 +998,30 @@ impl Session {
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
     ///
     /// - no specific codes
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::onlineagent::resetskill::Request) -> Result<(), agentgateway::Error> {
+    /// session.reset_skill(&request).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn reset_skill(
         &self,
         request: &crate::onlineagent::resetskill::Request,
     ) -> Result<(), Error> {
-        use crate::onlineagent::resetskill as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         let path_autoflag = agentgateway_runtime::wire_text(&request.autoflag);
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::onlineagent::resetskill::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[
-                        ("agentid", agent_id.as_str()),
-                        ("autoflag", path_autoflag.as_str()),
-                    ],
+                    path_params: &[("autoflag", path_autoflag.as_str())],
                     query: &[
                         (
                             "skillid",
@@ -961,8 +1035,7 @@ impl Session {
                                 .map(agentgateway_runtime::wire_text),
                         ),
                     ],
-                    headers: &[],
-                    body: None,
+                    ..Default::default()
                 },
             )
             .await
@@ -990,26 +1063,31 @@ impl Session {
     /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
     /// - [`100-009`](crate::ErrorCode::SetStateFailed): The agent state could not be changed, for example for lack of permission.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::onlineagent::rest::Request) -> Result<(), agentgateway::Error> {
+    /// session.rest(&request).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn rest(
         &self,
         request: &crate::onlineagent::rest::Request,
     ) -> Result<(), Error> {
-        use crate::onlineagent::rest as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         let path_time = agentgateway_runtime::wire_text(&request.time);
         let path_restcause = agentgateway_runtime::wire_text(&request.restcause);
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::onlineagent::rest::OPERATION,
                 agentgateway_runtime::Call {
                     path_params: &[
-                        ("agentid", agent_id.as_str()),
                         ("time", path_time.as_str()),
                         ("restcause", path_restcause.as_str()),
                     ],
@@ -1019,8 +1097,7 @@ impl Session {
                             request.prolong.as_ref().map(agentgateway_runtime::wire_text),
                         ),
                     ],
-                    headers: &[],
-                    body: None,
+                    ..Default::default()
                 },
             )
             .await
@@ -1048,23 +1125,28 @@ impl Session {
     /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
     /// - [`100-009`](crate::ErrorCode::SetStateFailed): The agent state could not be changed, for example for lack of permission.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::onlineagent::saybusy::Request) -> Result<(), agentgateway::Error> {
+    /// session.say_busy(&request).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn say_busy(
         &self,
         request: &crate::onlineagent::saybusy::Request,
     ) -> Result<(), Error> {
-        use crate::onlineagent::saybusy as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::onlineagent::saybusy::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
                     query: &[
                         (
                             "reason",
@@ -1075,8 +1157,7 @@ impl Session {
                             request.prolong.as_ref().map(agentgateway_runtime::wire_text),
                         ),
                     ],
-                    headers: &[],
-                    body: None,
+                    ..Default::default()
                 },
             )
             .await
@@ -1098,23 +1179,24 @@ impl Session {
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
     ///
     /// - no specific codes
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session) -> Result<(), agentgateway::Error> {
+    /// session.say_free().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn say_free(&self) -> Result<(), Error> {
-        use crate::onlineagent::sayfree as op;
-        let agent_id = self.state.agent_id();
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
-                agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: None,
-                },
+                &crate::onlineagent::sayfree::OPERATION,
+                agentgateway_runtime::Call::default(),
             )
             .await
             .map(drop)
@@ -1134,23 +1216,24 @@ impl Session {
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
     ///
     /// - no specific codes
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session) -> Result<(), agentgateway::Error> {
+    /// session.update_guid().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn update_guid(&self) -> Result<(), Error> {
-        use crate::onlineagent::updateguid as op;
-        let agent_id = self.state.agent_id();
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
-                agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: None,
-                },
+                &crate::onlineagent::updateguid::OPERATION,
+                agentgateway_runtime::Call::default(),
             )
             .await
             .map(drop)
@@ -1177,23 +1260,24 @@ impl Session {
     /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
     /// - [`100-009`](crate::ErrorCode::SetStateFailed): The agent state could not be changed, for example for lack of permission.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session) -> Result<(), agentgateway::Error> {
+    /// session.enter_work().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn enter_work(&self) -> Result<(), Error> {
-        use crate::onlineagent::work as op;
-        let agent_id = self.state.agent_id();
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
-                agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: None,
-                },
+                &crate::onlineagent::work::OPERATION,
+                agentgateway_runtime::Call::default(),
             )
             .await
             .map(drop)
@@ -1220,31 +1304,35 @@ impl Session {
     /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
     /// - [`200-002`](crate::ErrorCode::AnswerNoCall): There is no call to answer.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::voicecall::answer::Request) -> Result<(), agentgateway::Error> {
+    /// session.answer(&request).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn answer(
         &self,
         request: &crate::voicecall::answer::Request,
     ) -> Result<(), Error> {
-        use crate::voicecall::answer as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::voicecall::answer::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
                     query: &[
                         (
                             "callid",
                             request.callid.as_ref().map(agentgateway_runtime::wire_text),
                         ),
                     ],
-                    headers: &[],
-                    body: None,
+                    ..Default::default()
                 },
             )
             .await
@@ -1267,23 +1355,24 @@ impl Session {
     ///
     /// - [`200-003`](crate::ErrorCode::BeginMuteNoCall): There is no call to mute.
     /// - [`200-004`](crate::ErrorCode::BeginMuteStateError): The call's state does not allow muting.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session) -> Result<(), agentgateway::Error> {
+    /// session.begin_mute().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn begin_mute(&self) -> Result<(), Error> {
-        use crate::voicecall::beginmute as op;
-        let agent_id = self.state.agent_id();
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
-                agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: None,
-                },
+                &crate::voicecall::beginmute::OPERATION,
+                agentgateway_runtime::Call::default(),
             )
             .await
             .map(drop)
@@ -1322,26 +1411,31 @@ impl Session {
     /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
     /// - [`200-018`](crate::ErrorCode::InnerHelpNoCall): There is no call to ask internal help (consultation) for.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::voicecall::callinner::Request) -> Result<(), agentgateway::Error> {
+    /// let answer = session.call_inner(&request).await?;
+    /// println!("{answer:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn call_inner(
         &self,
         request: &crate::voicecall::callinner::Request,
     ) -> Result<Option<String>, Error> {
-        use crate::voicecall::callinner as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         agentgateway_runtime::execute::<
             Option<String>,
-            ErrorCode,
-            crate::voicecall::callinner::Request,
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::voicecall::callinner::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: Some(request),
+                    body: Some(agentgateway_runtime::JsonBody::new(request)),
+                    ..Default::default()
                 },
             )
             .await
@@ -1376,26 +1470,31 @@ impl Session {
     /// - [`000-002`](crate::ErrorCode::InvalidParameter): A parameter or address in the URL is wrong, or an interface parameter is not valid.
     /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::voicecall::callinnerskill::Request) -> Result<(), agentgateway::Error> {
+    /// let answer = session.call_inner_skill(&request).await?;
+    /// println!("{answer:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn call_inner_skill(
         &self,
         request: &crate::voicecall::callinnerskill::Request,
     ) -> Result<Option<String>, Error> {
-        use crate::voicecall::callinnerskill as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         agentgateway_runtime::execute::<
             Option<String>,
-            ErrorCode,
-            crate::voicecall::callinnerskill::Request,
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::voicecall::callinnerskill::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: Some(request),
+                    body: Some(agentgateway_runtime::JsonBody::new(request)),
+                    ..Default::default()
                 },
             )
             .await
@@ -1436,26 +1535,31 @@ impl Session {
     /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
     /// - [`200-001`](crate::ErrorCode::CalloutNumberError): An outbound call was refused because the number is wrong.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::voicecall::callout::Request) -> Result<(), agentgateway::Error> {
+    /// let answer = session.call_out(&request).await?;
+    /// println!("{answer:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn call_out(
         &self,
         request: &crate::voicecall::callout::Request,
     ) -> Result<Option<String>, Error> {
-        use crate::voicecall::callout as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         agentgateway_runtime::execute::<
             Option<String>,
-            ErrorCode,
-            crate::voicecall::callout::Request,
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::voicecall::callout::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: Some(request),
+                    body: Some(agentgateway_runtime::JsonBody::new(request)),
+                    ..Default::default()
                 },
             )
             .await
@@ -1484,26 +1588,30 @@ impl Session {
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
     /// - [`200-010`](crate::ErrorCode::ThreePartyNoCall): There is no call to start a three-party call from.
     /// - [`200-011`](crate::ErrorCode::ThreePartyNoHeldCall): There is no held call to bring into a three-party call.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::voicecall::confjoin::Request) -> Result<(), agentgateway::Error> {
+    /// session.conf_join(&request).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn conf_join(
         &self,
         request: &crate::voicecall::confjoin::Request,
     ) -> Result<(), Error> {
-        use crate::voicecall::confjoin as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            crate::voicecall::confjoin::Request,
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::voicecall::confjoin::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: Some(request),
+                    body: Some(agentgateway_runtime::JsonBody::new(request)),
+                    ..Default::default()
                 },
             )
             .await
@@ -1536,30 +1644,31 @@ impl Session {
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
     /// - [`200-013`](crate::ErrorCode::HoldNoCall): There is no call to hold.
     /// - [`200-014`](crate::ErrorCode::HoldStateError): The call's state does not allow holding it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::voicecall::connecthold::Request) -> Result<(), agentgateway::Error> {
+    /// session.connect_hold(&request).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn connect_hold(
         &self,
         request: &crate::voicecall::connecthold::Request,
     ) -> Result<(), Error> {
-        use crate::voicecall::connecthold as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         let path_callid = agentgateway_runtime::wire_text(&request.callid);
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::voicecall::connecthold::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[
-                        ("agentid", agent_id.as_str()),
-                        ("callid", path_callid.as_str()),
-                    ],
-                    query: &[],
-                    headers: &[],
-                    body: None,
+                    path_params: &[("callid", path_callid.as_str())],
+                    ..Default::default()
                 },
             )
             .await
@@ -1576,30 +1685,31 @@ impl Session {
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
     ///
     /// - no specific codes
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::voicecall::disconnect::Request) -> Result<(), agentgateway::Error> {
+    /// session.disconnect(&request).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn disconnect(
         &self,
         request: &crate::voicecall::disconnect::Request,
     ) -> Result<(), Error> {
-        use crate::voicecall::disconnect as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         let path_number = agentgateway_runtime::wire_text(&request.number);
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::voicecall::disconnect::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[
-                        ("agentid", agent_id.as_str()),
-                        ("number", path_number.as_str()),
-                    ],
-                    query: &[],
-                    headers: &[],
-                    body: None,
+                    path_params: &[("number", path_number.as_str())],
+                    ..Default::default()
                 },
             )
             .await
@@ -1622,23 +1732,24 @@ impl Session {
     ///
     /// - [`200-007`](crate::ErrorCode::EndMuteNoCall): There is no call to unmute.
     /// - [`200-008`](crate::ErrorCode::EndMuteStateError): The call's state does not allow unmuting.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session) -> Result<(), agentgateway::Error> {
+    /// session.end_mute().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn end_mute(&self) -> Result<(), Error> {
-        use crate::voicecall::endmute as op;
-        let agent_id = self.state.agent_id();
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
-                agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: None,
-                },
+                &crate::voicecall::endmute::OPERATION,
+                agentgateway_runtime::Call::default(),
             )
             .await
             .map(drop)
@@ -1660,31 +1771,35 @@ impl Session {
     ///
     /// - [`200-015`](crate::ErrorCode::GetHoldNoHeldCall): There is no held call to take back.
     /// - [`200-016`](crate::ErrorCode::GetHoldStateError): The call's state does not allow taking it back from hold.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::voicecall::gethold::Request) -> Result<(), agentgateway::Error> {
+    /// session.get_hold(&request).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_hold(
         &self,
         request: &crate::voicecall::gethold::Request,
     ) -> Result<(), Error> {
-        use crate::voicecall::gethold as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::voicecall::gethold::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
                     query: &[
                         (
                             "callid",
                             request.callid.as_ref().map(agentgateway_runtime::wire_text),
                         ),
                     ],
-                    headers: &[],
-                    body: None,
+                    ..Default::default()
                 },
             )
             .await
@@ -1711,23 +1826,24 @@ impl Session {
     ///
     /// - [`200-013`](crate::ErrorCode::HoldNoCall): There is no call to hold.
     /// - [`200-014`](crate::ErrorCode::HoldStateError): The call's state does not allow holding it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session) -> Result<(), agentgateway::Error> {
+    /// session.hold().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn hold(&self) -> Result<(), Error> {
-        use crate::voicecall::hold as op;
-        let agent_id = self.state.agent_id();
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
-                agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: None,
-                },
+                &crate::voicecall::hold::OPERATION,
+                agentgateway_runtime::Call::default(),
             )
             .await
             .map(drop)
@@ -1757,23 +1873,24 @@ impl Session {
     /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
     /// - [`200-017`](crate::ErrorCode::ReleaseNoCall): There is no call to release.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session) -> Result<(), agentgateway::Error> {
+    /// session.release().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn release(&self) -> Result<(), Error> {
-        use crate::voicecall::release as op;
-        let agent_id = self.state.agent_id();
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
-                agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: None,
-                },
+                &crate::voicecall::release::OPERATION,
+                agentgateway_runtime::Call::default(),
             )
             .await
             .map(drop)
@@ -1802,26 +1919,31 @@ impl Session {
     ///
     /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::voicecall::requestcall::Request) -> Result<(), agentgateway::Error> {
+    /// session.request_call(&request).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn request_call(
         &self,
         request: &crate::voicecall::requestcall::Request,
     ) -> Result<(), Error> {
-        use crate::voicecall::requestcall as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         let path_callid = agentgateway_runtime::wire_text(&request.callid);
         let path_skilltype = agentgateway_runtime::wire_text(&request.skilltype);
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::voicecall::requestcall::OPERATION,
                 agentgateway_runtime::Call {
                     path_params: &[
-                        ("agentid", agent_id.as_str()),
                         ("callid", path_callid.as_str()),
                         ("skilltype", path_skilltype.as_str()),
                     ],
@@ -1831,8 +1953,7 @@ impl Session {
                             Some(agentgateway_runtime::wire_text(&request.skill_id)),
                         ),
                     ],
-                    headers: &[],
-                    body: None,
+                    ..Default::default()
                 },
             )
             .await
@@ -1856,31 +1977,35 @@ impl Session {
     /// - [`000-002`](crate::ErrorCode::InvalidParameter): A parameter or address in the URL is wrong, or an interface parameter is not valid.
     /// - [`100-006`](crate::ErrorCode::NotSignedIn): The agent is not signed in.
     /// - [`100-007`](crate::ErrorCode::InternalError): The agent operation failed with an exception, such as an unreachable WAS resource or an internal error.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::voicecall::seconddialex::Request) -> Result<(), agentgateway::Error> {
+    /// session.send_dtmf(&request).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn send_dtmf(
         &self,
         request: &crate::voicecall::seconddialex::Request,
     ) -> Result<(), Error> {
-        use crate::voicecall::seconddialex as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::voicecall::seconddialex::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
                     query: &[
                         (
                             "number",
                             Some(agentgateway_runtime::wire_text(&request.number)),
                         ),
                     ],
-                    headers: &[],
-                    body: None,
+                    ..Default::default()
                 },
             )
             .await
@@ -1902,23 +2027,24 @@ impl Session {
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
     ///
     /// - [`10001`](crate::ErrorCode::ThirdPartyConf10001): meaning not published
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session) -> Result<(), agentgateway::Error> {
+    /// session.third_party_conf_transmit_num().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn third_party_conf_transmit_num(&self) -> Result<(), Error> {
-        use crate::voicecall::thirdpartyconftransmitnum as op;
-        let agent_id = self.state.agent_id();
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            (),
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
-                agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: None,
-                },
+                &crate::voicecall::thirdpartyconftransmitnum::OPERATION,
+                agentgateway_runtime::Call::default(),
             )
             .await
             .map(drop)
@@ -1952,26 +2078,30 @@ impl Session {
     /// Fails with a validation error before sending anything if the request breaks a rule, with a transport, status or decode error if the exchange fails, or with an API error carrying the gateway's code. This interface's page lists:
     ///
     /// - [`200-012`](crate::ErrorCode::TransferNoCall): There is no call to transfer.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(session: &agentgateway::Session, request: agentgateway::voicecall::transfer::Request) -> Result<(), agentgateway::Error> {
+    /// session.transfer_call(&request).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn transfer_call(
         &self,
         request: &crate::voicecall::transfer::Request,
     ) -> Result<(), Error> {
-        use crate::voicecall::transfer as op;
-        let agent_id = self.state.agent_id();
         request.validate()?;
         agentgateway_runtime::execute::<
             agentgateway_runtime::Reserved,
-            ErrorCode,
-            crate::voicecall::transfer::Request,
+            _,
         >(
                 &self.client.transport,
                 Some(&self.state),
-                &op::OPERATION,
+                &crate::voicecall::transfer::OPERATION,
                 agentgateway_runtime::Call {
-                    path_params: &[("agentid", agent_id.as_str())],
-                    query: &[],
-                    headers: &[],
-                    body: Some(request),
+                    body: Some(agentgateway_runtime::JsonBody::new(request)),
+                    ..Default::default()
                 },
             )
             .await

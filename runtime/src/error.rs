@@ -72,9 +72,21 @@ pub enum Error<C: RetCode> {
         status: u16,
     },
 
-    /// The request could not be completed: connection, TLS, timeout or I/O.
+    /// The request could not be completed: connection, TLS or I/O (a
+    /// timeout is [`Error::Timeout`]).
     #[error("{operation}: the request failed: {}", cause_chain(error))]
     Transport {
+        /// Operation name.
+        operation: &'static str,
+        /// The underlying error, without the request URL.
+        error: reqwest::Error,
+    },
+
+    /// No complete answer within the time allowed (the builder's timeout, a
+    /// per-call one, or your own `reqwest::Client`'s). The request may have
+    /// reached the gateway: an action that timed out may still have been done.
+    #[error("{operation}: no answer in time: {}", cause_chain(error))]
+    Timeout {
         /// Operation name.
         operation: &'static str,
         /// The underlying error, without the request URL.
@@ -160,6 +172,7 @@ impl<C: RetCode> Error<C> {
         match self {
             Error::Api { operation, .. }
             | Error::Transport { operation, .. }
+            | Error::Timeout { operation, .. }
             | Error::Status { operation, .. }
             | Error::Decode { operation, .. }
             | Error::BodyTooLarge { operation, .. }

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 use tokio::sync::{mpsc, watch};
+use tracing::Instrument;
 
 use crate::error::{Error, RetCode};
 use crate::session::SessionState;
@@ -188,7 +189,7 @@ impl<E: Send + 'static, C: RetCode> EventStream<E, C> {
         F: FnMut() -> Fut + Send + 'static,
         Fut: Future<Output = Result<Option<E>, Error<C>>> + Send + 'static,
     {
-        Self::start(poll, config, None)
+        Self::start(poll, config, None, tracing::info_span!("agentgateway.events", agent_id = tracing::field::Empty))
     }
 
     /// Like [`EventStream::spawn`], for the events of `session`: no poll
@@ -200,17 +201,18 @@ impl<E: Send + 'static, C: RetCode> EventStream<E, C> {
         F: FnMut() -> Fut + Send + 'static,
         Fut: Future<Output = Result<Option<E>, Error<C>>> + Send + 'static,
     {
-        Self::start(poll, config, Some(session.phase()))
+        let span = tracing::info_span!("agentgateway.events", agent_id = session.agent_id().as_str());
+        Self::start(poll, config, Some(session.phase()), span)
     }
 
-    fn start<F, Fut>(poll: F, config: StreamConfig, phase: Option<watch::Receiver<Phase>>) -> Self
+    fn start<F, Fut>(poll: F, config: StreamConfig, phase: Option<watch::Receiver<Phase>>, span: tracing::Span) -> Self
     where
         F: FnMut() -> Fut + Send + 'static,
         Fut: Future<Output = Result<Option<E>, Error<C>>> + Send + 'static,
     {
         let (tx, rx) = mpsc::channel(config.buffer.max(1));
         let max_read_past = config.max_read_past;
-        let task = tokio::spawn(run(poll, config, phase, tx)).abort_handle();
+        let task = tokio::spawn(run(poll, config, phase, tx).instrument(span)).abort_handle();
         Self { rx, read_past: VecDeque::new(), max_read_past, dropped: 0, task }
     }
 
@@ -312,6 +314,7 @@ async fn run<E, C, F, Fut>(
         };
         let pause = match answer {
             Ok(Some(event)) => {
+                tracing::debug!(outcome = "event", "poll");
                 quiet = 0;
                 delay = config.retry_delay;
                 if tx.send(Item::Event(event)).await.is_err() {
@@ -320,6 +323,7 @@ async fn run<E, C, F, Fut>(
                 continue;
             }
             Ok(None) => {
+                tracing::debug!(outcome = "none", "poll");
                 quiet = 0;
                 delay = config.retry_delay;
                 if tx.is_closed() {
@@ -328,24 +332,34 @@ async fn run<E, C, F, Fut>(
                 config.idle_interval
             }
             // Signed out by the client itself: the stream just ends.
-            Err(Error::SessionEnded { .. }) => return,
+            Err(Error::SessionEnded { .. }) => {
+                tracing::debug!("the session ended; the stream ends");
+                return;
+            }
             Err(error) => {
                 let code = error.api_code().map(|c| c.code().to_owned());
                 let quiet_code = code.as_deref().is_some_and(|c| config.retry_codes.contains(&c));
                 if quiet_code && quiet < config.max_quiet_retries {
                     quiet += 1;
-                    config.retry_delay
+                    let pause = jittered(config.retry_delay);
+                    tracing::debug!(error = %error, quiet_retry = quiet, delay_ms = millis(pause), "poll failed; retrying");
+                    pause
                 } else {
                     // Errors no retry can mend end the stream, reported; so
                     // does a retry code that persisted past its quiet retries.
                     let ends = matches!(error, Error::Config(_) | Error::Validation(_))
                         || code.as_deref().is_some_and(|c| config.end_codes.contains(&c))
                         || quiet_code;
+                    if ends {
+                        tracing::warn!(error = %error, "poll failed; the stream ends");
+                    }
+                    let shown = (!ends).then(|| error.to_string());
                     if tx.send(Item::Error { error, ends }).await.is_err() || ends {
                         return;
                     }
                     quiet = 0;
-                    let pause = delay;
+                    let pause = jittered(delay);
+                    tracing::debug!(error = shown, delay_ms = millis(pause), "poll failed; retrying");
                     delay = delay.saturating_mul(2).min(config.max_retry_delay);
                     pause
                 }
@@ -356,6 +370,19 @@ async fn run<E, C, F, Fut>(
             () = left_open(&mut phase) => {}
         }
     }
+}
+
+/// A pause between `delay / 2` and `delay`, drawn anew each time ("equal
+/// jitter"): desktops that lost the gateway together must not come back in
+/// lockstep, and none retries sooner than half the configured pause.
+fn jittered(delay: Duration) -> Duration {
+    let half = delay / 2;
+    let nanos = u64::try_from((delay - half).as_nanos()).unwrap_or(u64::MAX);
+    half + Duration::from_nanos(fastrand::u64(0..=nanos))
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Waits while the session is signing out; false once it has ended.
@@ -389,3 +416,18 @@ impl<E, C: RetCode> futures_core::Stream for EventStream<E, C> {
 }
 
 impl<E, C: RetCode> Unpin for EventStream<E, C> {}
+
+#[cfg(test)]
+mod jitter_tests {
+    use super::jittered;
+    use std::time::Duration;
+
+    #[test]
+    fn pauses_stay_within_half_and_whole_and_spread() {
+        let delay = Duration::from_secs(8);
+        let pauses: Vec<Duration> = (0..64).map(|_| jittered(delay)).collect();
+        assert!(pauses.iter().all(|p| *p >= delay / 2 && *p <= delay), "{pauses:?}");
+        assert!(pauses.windows(2).any(|w| w[0] != w[1]), "pauses must differ: {pauses:?}");
+        assert_eq!(jittered(Duration::ZERO), Duration::ZERO);
+    }
+}

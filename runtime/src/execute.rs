@@ -1,12 +1,26 @@
 //! One request/response cycle: the shared body of every generated method.
+//!
+//! Only the thin entry points ([`execute`], [`start_session`]) are generic,
+//! over the answer type they decode at the end; the cycle itself works on
+//! bytes and [`serde_json::Value`]s, so it is compiled once per crate rather
+//! than once per interface.
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, SET_COOKIE};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Instant;
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderMap, HeaderValue, SET_COOKIE};
 use serde::de::DeserializeOwned;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
+use tracing::Instrument;
+use tracing::field::Empty;
 
+use crate::constraint::check_str;
 use crate::error::{Error, RetCode, SERVER_TEXT_CHARS, ValidationError, quote_server_text};
 use crate::operation::{Call, Operation};
+use crate::protocol::Protocol;
+use crate::retry::is_retryable;
 use crate::secret::Guid;
 use crate::session::{AgentId, SessionState};
 use crate::transport::Transport;
@@ -14,19 +28,18 @@ use crate::transport::Transport;
 /// Characters of a body quoted in [`Error::Status`] and [`Error::Decode`].
 const SNIPPET_CHARS: usize = SERVER_TEXT_CHARS;
 
-/// The vendor marks `Content-Type` mandatory on every request, body or not.
-const REQUEST_CONTENT_TYPE: &str = "application/json; charset=UTF-8";
+/// A boxed cycle: the generic entry points hold only this pointer, so their
+/// own code stays a few instructions per answer type.
+type Cycle<'a, T, C> = Pin<Box<dyn Future<Output = Result<T, Error<C>>> + Send + 'a>>;
 
-const GUID: HeaderName = HeaderName::from_static("guid");
-const SET_GUID: HeaderName = HeaderName::from_static("set-guid");
-
-/// Sends one request for `op` and decodes the `result` of the gateway's
+/// Sends one request for `op` and decodes the answer member of the gateway's
 /// `{ "message", "retcode", "result" }` envelope into `T`.
 ///
-/// With a `session`, its cookies are replayed, a `Set-GUID` or `Set-Cookie`
-/// in the response updates it (even when the call then fails), and an ended
-/// session fails with [`Error::SessionEnded`] before any I/O. An operation
-/// with `sends_guid` needs a session; without one the call fails with
+/// With a `session`, its agent ID fills the operation's agent-ID path
+/// parameter, its cookies are replayed, a `Set-GUID` or `Set-Cookie` in the
+/// response updates it (even when the call then fails), and an ended session
+/// fails with [`Error::SessionEnded`] before any I/O. An operation with
+/// `sends_guid` needs a session; without one the call fails with
 /// [`Error::Config`], since only a generator bug can cause it.
 ///
 /// A success (`retcode` `"0"`) is never turned into an error because the
@@ -35,8 +48,12 @@ const SET_GUID: HeaderName = HeaderName::from_static("set-guid");
 /// readable as `T` gives `T::default()` (`None` for an optional call ID, a
 /// result with every field unset), so `T` says what could be known.
 ///
+/// Each call runs in a `tracing` span named `agentgateway.request` (fields
+/// `operation`, `method`, `agent_id`, `sends`, `status`, `retcode`,
+/// `latency_ms`, `outcome`); no token, cookie or body is recorded.
+///
 /// ```no_run
-/// use agentgateway_runtime::{execute, Call, Error, Method, Operation, Reserved, RetCode, SessionState, Transport};
+/// use agentgateway_runtime::{execute, AgentIdParam, Call, Error, Method, Operation, Reserved, RetCode, SessionState, Transport};
 ///
 /// static SAY_BUSY: Operation = Operation {
 ///     name: "say_busy",
@@ -44,50 +61,152 @@ const SET_GUID: HeaderName = HeaderName::from_static("set-guid");
 ///     path: "/onlineagent/{agentid}/saybusy",
 ///     sends_guid: true,
 ///     result: "result",
+///     agent_id: Some(AgentIdParam { name: "agentid", constraints: &[] }),
 /// };
 ///
 /// async fn say_busy<C: RetCode>(transport: &Transport, session: &SessionState) -> Result<(), Error<C>> {
-///     let _: Reserved = execute(
-///         transport,
-///         Some(session),
-///         &SAY_BUSY,
-///         Call::<()> {
-///             path_params: &[("agentid", session.agent_id().as_str())],
-///             ..Call::default()
-///         },
-///     )
-///     .await?;
+///     let _: Reserved = execute(transport, Some(session), &SAY_BUSY, Call::default()).await?;
 ///     Ok(())
 /// }
 /// ```
-pub async fn execute<T, C, B>(
+pub async fn execute<T, C>(
     transport: &Transport,
     session: Option<&SessionState>,
     op: &'static Operation,
-    call: Call<'_, B>,
+    call: Call<'_>,
 ) -> Result<T, Error<C>>
 where
     T: DeserializeOwned + Default,
     C: RetCode,
-    B: Serialize + ?Sized,
 {
-    let (mut result, mut sent) = attempt::<T, C, B>(transport, session, op, &call).await;
-    // The vendor's "authentication failed" code means nothing was done. When
-    // the session's Guid rotated while the request was on its way (the
-    // gateway keeps only the previous one valid), the request is sent again
-    // with the current Guid rather than failing an action the agent was
-    // entitled to; a few times at most, as rotations can follow each other.
-    for _ in 0..MAX_ROTATION_RESENDS {
-        match (&result, session, &sent) {
-            (Err(Error::Api { code, .. }), Some(session), Some(guid))
-                if code.code() == AUTH_FAILED && session.guid() != *guid =>
-            {
-                (result, sent) = attempt(transport, Some(session), op, &call).await;
-            }
-            _ => break,
-        }
+    let agent_id = session.map(|s| s.agent_id().as_str());
+    let member = cycle::<C>(transport, session, agent_id, op, &call).await?;
+    // The gateway did what was asked: an odd member costs what it would
+    // have told, never the success itself.
+    Ok(T::deserialize(member).unwrap_or_default())
+}
+
+/// Like [`execute`] without a session, for an operation that names an agent
+/// in its path but sends no session token: `agent_id` fills the path and is
+/// first checked against the constraints the operation's page sets on it.
+pub async fn execute_as<T, C>(
+    transport: &Transport,
+    agent_id: &AgentId,
+    op: &'static Operation,
+    call: Call<'_>,
+) -> Result<T, Error<C>>
+where
+    T: DeserializeOwned + Default,
+    C: RetCode,
+{
+    if let Some(param) = op.agent_id {
+        check_str(param.name, agent_id.as_str(), param.constraints)?;
     }
-    result
+    let member = cycle::<C>(transport, None, Some(agent_id.as_str()), op, &call).await?;
+    Ok(T::deserialize(member).unwrap_or_default())
+}
+
+/// Sends a sign-in request for `agent_id` and starts a session from the
+/// `Set-GUID` (and any `Set-Cookie`) headers of its successful answer.
+///
+/// The agent ID is checked against the constraints the operation's page sets
+/// on it before anything is sent. Fails with [`Error::MissingGuid`] if the
+/// gateway accepted the sign-in but sent no usable `Set-GUID`, and with
+/// [`Error::Config`] if `op` is marked `sends_guid` (there is no token yet to
+/// send).
+pub async fn start_session<T, C>(
+    transport: &Transport,
+    agent_id: AgentId,
+    op: &'static Operation,
+    call: Call<'_>,
+) -> Result<(T, SessionState), Error<C>>
+where
+    T: DeserializeOwned + Default,
+    C: RetCode,
+{
+    let (member, session) = sign_in::<C>(transport, agent_id, op, &call).await?;
+    Ok((T::deserialize(member).unwrap_or_default(), session))
+}
+
+fn request_span(op: &'static Operation, agent_id: Option<&str>) -> tracing::Span {
+    tracing::info_span!(
+        "agentgateway.request",
+        operation = op.name,
+        method = op.method.as_str(),
+        agent_id = agent_id,
+        sends = Empty,
+        status = Empty,
+        retcode = Empty,
+        latency_ms = Empty,
+        outcome = Empty,
+    )
+}
+
+/// Records how a call ended on its request span.
+fn record_outcome<T, C: RetCode>(span: &tracing::Span, result: &Result<T, Error<C>>, sends: u32, started: Instant) {
+    span.record("sends", sends);
+    span.record("latency_ms", u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+    match result {
+        Ok(_) => span.record("outcome", "ok"),
+        // Errors carry no token, URL or body beyond a sanitised snippet.
+        Err(error) => span.record("outcome", tracing::field::display(error)),
+    };
+}
+
+fn cycle<'a, C: RetCode>(
+    transport: &'a Transport,
+    session: Option<&'a SessionState>,
+    agent_id: Option<&'a str>,
+    op: &'static Operation,
+    call: &'a Call<'a>,
+) -> Cycle<'a, serde_json::Value, C> {
+    let span = request_span(op, agent_id);
+    let recorder = span.clone();
+    Box::pin(
+        async move {
+            let started = Instant::now();
+            let (mut sends, mut resends) = (0u32, 0usize);
+            let result = loop {
+                sends += 1;
+                let (result, sent) = attempt(transport, session, agent_id, op, call, &recorder).await;
+                let Err(error) = &result else { break result };
+                // The vendor's "authentication failed" code means nothing was
+                // done. When the session's Guid rotated while the request was
+                // on its way (the gateway keeps only the previous one valid),
+                // the request is sent again with the current Guid rather than
+                // failing an action the agent was entitled to; a few times at
+                // most, as rotations can follow each other.
+                if resends < MAX_ROTATION_RESENDS && rotated_meanwhile(error, session, sent.as_ref()) {
+                    resends += 1;
+                    tracing::debug!(
+                        resend = resends,
+                        "the Guid rotated while the request was on its way; sending again"
+                    );
+                    continue;
+                }
+                let retry = (op.method.is_idempotent() && is_retryable(error))
+                    .then(|| transport.retrier().and_then(|r| r.next_delay(sends - resends as u32)))
+                    .flatten();
+                let Some(delay) = retry else { break result };
+                tracing::debug!(
+                    error = %error,
+                    delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    "retrying an idempotent read"
+                );
+                tokio::time::sleep(delay).await;
+            };
+            record_outcome(&recorder, &result, sends, started);
+            result
+        }
+        .instrument(span),
+    )
+}
+
+fn rotated_meanwhile<C: RetCode>(error: &Error<C>, session: Option<&SessionState>, sent: Option<&Guid>) -> bool {
+    match (error, session, sent) {
+        (Error::Api { code, .. }, Some(session), Some(sent)) => code.code() == AUTH_FAILED && session.guid() != *sent,
+        _ => false,
+    }
 }
 
 /// How often a request refused for a Guid that rotated meanwhile is sent again.
@@ -97,17 +216,14 @@ const MAX_ROTATION_RESENDS: usize = 3;
 const AUTH_FAILED: &str = "000-003";
 
 /// One exchange; also gives the Guid the request carried.
-async fn attempt<T, C, B>(
+async fn attempt<C: RetCode>(
     transport: &Transport,
     session: Option<&SessionState>,
+    agent_id: Option<&str>,
     op: &'static Operation,
-    call: &Call<'_, B>,
-) -> (Result<T, Error<C>>, Option<Guid>)
-where
-    T: DeserializeOwned + Default,
-    C: RetCode,
-    B: Serialize + ?Sized,
-{
+    call: &Call<'_>,
+    span: &tracing::Span,
+) -> (Result<serde_json::Value, Error<C>>, Option<Guid>) {
     if session.is_some_and(SessionState::is_ended) {
         return (Err(Error::SessionEnded { operation: op.name }), None);
     }
@@ -129,65 +245,79 @@ where
         None => None,
     };
     let result = async {
-        let response = send(transport, op, call, guid.as_ref(), cookies).await?;
-        let update = SessionUpdate::from_headers(response.headers());
+        let response = send(transport, op, agent_id, call, guid.as_ref(), cookies).await?;
+        let update = SessionUpdate::from_headers(response.headers(), transport);
         if let Some(session) = session {
             update.apply(session, guid.as_ref());
         }
-        read_body(op, transport.max_body_bytes(), response).await?.decode(op)
+        read_body(op, transport.max_body_bytes(), response).await?.decode(op, transport.protocol(), span)
     }
     .await;
     (result, guid)
 }
 
-/// Sends a sign-in request for `agent_id` and starts a session from the
-/// `Set-GUID` (and any `Set-Cookie`) headers of its successful answer.
-///
-/// Fails with [`Error::MissingGuid`] if the gateway accepted the sign-in but
-/// sent no usable `Set-GUID`, and with [`Error::Config`] if `op` is marked
-/// `sends_guid` (there is no token yet to send).
-pub async fn start_session<T, C, B>(
+fn sign_in<'a, C: RetCode>(
+    transport: &'a Transport,
+    agent_id: AgentId,
+    op: &'static Operation,
+    call: &'a Call<'a>,
+) -> Cycle<'a, (serde_json::Value, SessionState), C> {
+    let span = request_span(op, Some(agent_id.as_str()));
+    let recorder = span.clone();
+    Box::pin(
+        async move {
+            let started = Instant::now();
+            let result = sign_in_once(transport, agent_id, op, call, &recorder).await;
+            record_outcome(&recorder, &result, 1, started);
+            result
+        }
+        .instrument(span),
+    )
+}
+
+async fn sign_in_once<C: RetCode>(
     transport: &Transport,
     agent_id: AgentId,
     op: &'static Operation,
-    call: Call<'_, B>,
-) -> Result<(T, SessionState), Error<C>>
-where
-    T: DeserializeOwned + Default,
-    C: RetCode,
-    B: Serialize + ?Sized,
-{
+    call: &Call<'_>,
+    span: &tracing::Span,
+) -> Result<(serde_json::Value, SessionState), Error<C>> {
     if op.sends_guid {
         return Err(Error::Config(format!(
             "operation `{}` sends a session token, so it cannot start a session",
             op.name
         )));
     }
-    let response = send(transport, op, &call, None, None).await?;
-    let update = SessionUpdate::from_headers(response.headers());
+    if let Some(param) = op.agent_id {
+        check_str(param.name, agent_id.as_str(), param.constraints)?;
+    }
+    let response = send(transport, op, Some(agent_id.as_str()), call, None, None).await?;
+    let update = SessionUpdate::from_headers(response.headers(), transport);
     let body = read_body(op, transport.max_body_bytes(), response).await?;
-    let value = body.decode(op)?;
+    let value = body.decode(op, transport.protocol(), span)?;
     let guid = update.guid.clone().ok_or(Error::MissingGuid { operation: op.name })?;
     let session = SessionState::new(agent_id, guid);
     update.apply(&session, None);
     Ok((value, session))
 }
 
-async fn send<C: RetCode, B: Serialize + ?Sized>(
+async fn send<C: RetCode>(
     transport: &Transport,
     op: &'static Operation,
-    call: &Call<'_, B>,
+    agent_id: Option<&str>,
+    call: &Call<'_>,
     guid: Option<&Guid>,
     cookies: Option<HeaderValue>,
 ) -> Result<reqwest::Response, Error<C>> {
-    let url = op.url(transport.base_url(), call)?;
+    let url = op.url(transport.base_url(), agent_id, call)?;
+    let protocol = transport.headers();
     let mut headers = HeaderMap::new();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(REQUEST_CONTENT_TYPE));
+    headers.insert(CONTENT_TYPE, protocol.content_type.clone());
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     if let Some(guid) = guid {
         let value = sensitive_header(guid.expose())
             .ok_or_else(|| Error::Config("the session token contains characters not allowed in a header".to_owned()))?;
-        headers.insert(GUID, value);
+        headers.insert(protocol.token.clone(), value);
     }
     if let Some(cookies) = cookies {
         headers.insert(COOKIE, cookies);
@@ -207,19 +337,25 @@ async fn send<C: RetCode, B: Serialize + ?Sized>(
         headers.insert(name, value);
     }
     let mut request = transport.client().request(op.method.to_reqwest(), url).headers(headers);
-    if let Some(body) = call.body {
-        let json = serde_json::to_vec(body).map_err(|e| {
-            Error::Config(format!("operation `{}`: the request body cannot be serialized: {e}", op.name))
-        })?;
-        request = request.body(json);
+    if let Some(timeout) = transport.call_timeout() {
+        request = request.timeout(timeout);
+    }
+    if let Some(body) = &call.body {
+        request = request.body(body.bytes(op)?);
     }
     request.send().await.map_err(|error| transport_error(op, error))
 }
 
 /// Query values may be sensitive, and the operation names the request well
-/// enough, so the URL is left out.
+/// enough, so the URL is left out. A timeout has a variant of its own: the
+/// caller may want to wait longer, where another transport failure calls for
+/// a look at the network.
 fn transport_error<C: RetCode>(op: &'static Operation, error: reqwest::Error) -> Error<C> {
-    Error::Transport { operation: op.name, error: error.without_url() }
+    if error.is_timeout() {
+        Error::Timeout { operation: op.name, error: error.without_url() }
+    } else {
+        Error::Transport { operation: op.name, error: error.without_url() }
+    }
 }
 
 /// Marked sensitive so the http crate's own `Debug` hides it too.
@@ -241,9 +377,14 @@ enum CookieChange {
 }
 
 impl SessionUpdate {
-    fn from_headers(headers: &HeaderMap) -> Self {
-        let guid =
-            headers.get_all(SET_GUID).iter().rev().filter_map(|v| v.to_str().ok()).find_map(Guid::from_set_guid_header);
+    fn from_headers(headers: &HeaderMap, transport: &Transport) -> Self {
+        let prefix = transport.protocol().token_prefix;
+        let guid = headers
+            .get_all(&transport.headers().issued_in)
+            .iter()
+            .rev()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| Guid::from_token_header(v, prefix));
         let cookies =
             headers.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).filter_map(parse_set_cookie).collect();
         SessionUpdate { guid, cookies }
@@ -255,7 +396,12 @@ impl SessionUpdate {
         if let Some(guid) = &self.guid {
             match sent {
                 Some(sent) => {
-                    session.rotate_guid(sent, guid.clone());
+                    if session.rotate_guid(sent, guid.clone()) && guid != sent {
+                        tracing::debug!(
+                            agent_id = session.agent_id().as_str(),
+                            "the gateway rotated the session's Guid"
+                        );
+                    }
                 }
                 None => session.set_guid(guid.clone()),
             }
@@ -333,9 +479,10 @@ struct Envelope {
 impl Envelope {
     /// Reads the envelope of `body`, skipping members nobody reads without
     /// building values for them.
-    fn read(body: &[u8], member: &'static str) -> Result<Envelope, serde_json::Error> {
+    fn read(body: &[u8], member: &'static str, protocol: &Protocol) -> Result<Envelope, serde_json::Error> {
         let mut deserializer = serde_json::Deserializer::from_slice(body);
-        let envelope = EnvelopeSeed { member }.deserialize(&mut deserializer)?;
+        let seed = EnvelopeSeed { member, message: protocol.message, retcode: protocol.retcode };
+        let envelope = seed.deserialize(&mut deserializer)?;
         deserializer.end()?;
         Ok(envelope)
     }
@@ -343,6 +490,8 @@ impl Envelope {
 
 struct EnvelopeSeed {
     member: &'static str,
+    message: &'static str,
+    retcode: &'static str,
 }
 
 /// Which envelope member a key names.
@@ -369,11 +518,14 @@ impl Visitor<'_> for &EnvelopeSeed {
     }
 
     fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Key, E> {
-        Ok(match key {
-            "message" => Key::Message,
-            "retcode" => Key::Retcode,
-            k if k == self.member => Key::Member,
-            _ => Key::Other,
+        Ok(if key == self.message {
+            Key::Message
+        } else if key == self.retcode {
+            Key::Retcode
+        } else if key == self.member {
+            Key::Member
+        } else {
+            Key::Other
         })
     }
 }
@@ -403,7 +555,7 @@ impl<'de> DeserializeSeed<'de> for EnvelopeSeed {
                         }
                     }
                 }
-                let retcode = retcode.ok_or_else(|| serde::de::Error::missing_field("retcode"))?;
+                let retcode = retcode.ok_or_else(|| serde::de::Error::missing_field(self.0.retcode))?;
                 Ok(Envelope { message, retcode, member })
             }
         }
@@ -443,21 +595,30 @@ fn string_or_integer<E: serde::de::Error>(value: serde_json::Value) -> Result<St
 }
 
 impl Body {
-    fn decode<T: DeserializeOwned + Default, C: RetCode>(self, op: &'static Operation) -> Result<T, Error<C>> {
+    /// The answer member of a successful envelope, as JSON.
+    fn decode<C: RetCode>(
+        self,
+        op: &'static Operation,
+        protocol: &Protocol,
+        span: &tracing::Span,
+    ) -> Result<serde_json::Value, Error<C>> {
+        span.record("status", self.status);
+        let envelope = Envelope::read(&self.bytes, op.result, protocol);
+        if let Ok(envelope) = &envelope {
+            span.record("retcode", envelope.retcode.as_str());
+        }
         if !(200..300).contains(&self.status) {
             // A gateway error code is worth more than the status it came with.
-            return Err(match Envelope::read(&self.bytes, op.result) {
-                Ok(envelope) if envelope.retcode != "0" => envelope.api_error(op, self.status),
+            return Err(match envelope {
+                Ok(envelope) if envelope.retcode != protocol.success => envelope.api_error(op, self.status),
                 _ => Error::Status { operation: op.name, status: self.status, body_snippet: snippet(&self.bytes) },
             });
         }
-        let envelope = Envelope::read(&self.bytes, op.result).map_err(|source| self.decode_error(op, source))?;
-        if envelope.retcode != "0" {
+        let envelope = envelope.map_err(|source| self.decode_error(op, source))?;
+        if envelope.retcode != protocol.success {
             return Err(envelope.api_error(op, self.status));
         }
-        // The gateway did what was asked: an odd member costs what it would
-        // have told, never the success itself.
-        Ok(T::deserialize(envelope.member).unwrap_or_default())
+        Ok(envelope.member)
     }
 
     fn decode_error<C: RetCode>(&self, op: &'static Operation, error: serde_json::Error) -> Error<C> {

@@ -6,8 +6,28 @@
 //! validation ([`Constrained`]), the HTTPS transport ([`Transport`]), the
 //! request/response cycle ([`execute`]), session state ([`SessionState`]),
 //! and errors ([`Error`]).
+//!
+//! # Cargo features
+//!
+//! - `rustls` (default): TLS with rustls and its default crypto provider
+//!   (aws-lc-rs, which builds C code).
+//! - `rustls-ring`: rustls with the *ring* provider instead (lighter to
+//!   build); turn default features off to drop aws-lc-rs.
+//! - `native-tls`: the platform's TLS library (OpenSSL, Secure Transport,
+//!   SChannel).
+//! - `secrecy`: `From<secrecy::SecretString>` for [`SecretString`].
+//!
+//! # Tracing
+//!
+//! Every request runs in a `tracing` span `agentgateway.request` and every
+//! event stream in `agentgateway.events`, with debug events for polls,
+//! retries and Guid rotations. Nothing is recorded unless the application
+//! installs a subscriber; tokens, cookies, passwords and bodies never are.
 
 #![warn(missing_docs)]
+
+#[cfg(not(any(feature = "rustls", feature = "rustls-ring", feature = "native-tls")))]
+compile_error!("agentgateway-runtime needs a TLS backend: enable `rustls` (default), `rustls-ring` or `native-tls`");
 
 mod agent_state;
 mod constraint;
@@ -17,7 +37,9 @@ mod execute;
 pub mod lenient;
 mod one_or_list;
 mod operation;
+mod protocol;
 mod reserved;
+mod retry;
 mod secret;
 mod session;
 mod transport;
@@ -29,10 +51,12 @@ pub use agent_state::{AgentState, AgentStateFeed, AgentStateView, StateEvent};
 pub use constraint::{Constrained, Constraint, Rule, RuleValue, check_int, check_str};
 pub use error::{Error, RetCode, SERVER_TEXT_CHARS, ValidationError};
 pub use events::{DecodeEvent, EventStream, Received, StreamConfig, WaitError};
-pub use execute::{execute, start_session};
+pub use execute::{execute, execute_as, start_session};
 pub use one_or_list::OneOrList;
-pub use operation::{Call, Method, Operation, wire_text};
+pub use operation::{AgentIdParam, Call, JsonBody, Method, Operation, wire_text};
+pub use protocol::Protocol;
 pub use reserved::Reserved;
+pub use retry::RetryPolicy;
 pub use secret::{Guid, SecretString};
 pub use session::{AgentId, SessionState, SignOut};
 pub use transport::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, Transport, TransportBuilder};

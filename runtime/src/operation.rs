@@ -5,6 +5,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Url;
 use serde::Serialize;
 
+use crate::constraint::Constraint;
 use crate::error::{Error, RetCode, ValidationError};
 
 /// Everything except RFC 3986 unreserved characters, so a value can never
@@ -25,6 +26,23 @@ pub enum Method {
 }
 
 impl Method {
+    /// The method as sent, e.g. `GET`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// `GET` only: a read the gateway answers without acting, so sending it
+    /// twice is harmless. Only such operations are retried by a
+    /// [`RetryPolicy`](crate::RetryPolicy).
+    pub fn is_idempotent(self) -> bool {
+        self == Method::Get
+    }
+
     pub(crate) fn to_reqwest(self) -> reqwest::Method {
         match self {
             Method::Get => reqwest::Method::GET,
@@ -36,7 +54,7 @@ impl Method {
 }
 
 /// One gateway interface, as constant data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Operation {
     /// Operation name, e.g. `transfer_media_call`; appears in errors.
     pub name: &'static str,
@@ -50,46 +68,81 @@ pub struct Operation {
     /// The envelope member that carries the answer: `result` for almost
     /// every interface, `event` for event polling.
     pub result: &'static str,
+    /// The path parameter holding the agent's ID, if the path has one: the
+    /// runtime fills it in from the session (or, when signing in, from the
+    /// agent ID given), so generated methods do not pass it.
+    pub agent_id: Option<AgentIdParam>,
 }
 
-/// The per-call inputs of an [`Operation`].
-///
-/// With no body, name any serializable type for `B`, e.g.
-/// `Call::<()>::default()`.
-pub struct Call<'a, B: Serialize + ?Sized> {
-    /// A value for every `{name}` in the path template.
+/// The path parameter of an [`Operation`] that carries the agent's ID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgentIdParam {
+    /// Wire name of the path parameter, e.g. `agentid`.
+    pub name: &'static str,
+    /// The constraints this interface's page sets on the ID. They are
+    /// checked when signing in; once signed in, the gateway has accepted the
+    /// ID, so a narrower range on an older page does not lock the agent out.
+    pub constraints: &'static [Constraint],
+}
+
+/// A JSON request body, serialized when the call is made so that the
+/// request/response cycle itself is not generic over the request type.
+#[derive(Clone)]
+pub struct JsonBody(Result<Vec<u8>, String>);
+
+impl JsonBody {
+    /// Serializes `body`; a failure is reported when the call is made.
+    pub fn new<B: Serialize + ?Sized>(body: &B) -> Self {
+        JsonBody(serde_json::to_vec(body).map_err(|e| e.to_string()))
+    }
+
+    pub(crate) fn bytes<C: RetCode>(&self, op: &Operation) -> Result<Vec<u8>, Error<C>> {
+        self.0
+            .clone()
+            .map_err(|e| Error::Config(format!("operation `{}`: the request body cannot be serialized: {e}", op.name)))
+    }
+}
+
+impl std::fmt::Debug for JsonBody {
+    // Bodies may hold passwords.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JsonBody(<redacted>)")
+    }
+}
+
+/// The per-call inputs of an [`Operation`]: everything but the agent ID,
+/// which comes from the session.
+#[derive(Debug, Default, Clone)]
+pub struct Call<'a> {
+    /// A value for every `{name}` in the path template except the agent ID.
     pub path_params: &'a [(&'static str, &'a str)],
     /// Query parameters in order; `None` leaves the parameter out.
     pub query: &'a [(&'static str, Option<String>)],
     /// Extra request headers declared by the interface; `None` leaves one out.
     pub headers: &'a [(&'static str, Option<String>)],
     /// The JSON body, if the operation has one.
-    pub body: Option<&'a B>,
+    pub body: Option<JsonBody>,
 }
-
-impl<B: Serialize + ?Sized> Default for Call<'_, B> {
-    fn default() -> Self {
-        Call { path_params: &[], query: &[], headers: &[], body: None }
-    }
-}
-
-impl<B: Serialize + ?Sized> Clone for Call<'_, B> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<B: Serialize + ?Sized> Copy for Call<'_, B> {}
 
 impl Operation {
     /// The full URL of this operation for `call` under `base` (scheme, host,
     /// port and base path).
-    pub(crate) fn url<C: RetCode, B: Serialize + ?Sized>(
-        &self,
-        base: &str,
-        call: &Call<'_, B>,
-    ) -> Result<Url, Error<C>> {
-        let path = self.expand_path(call.path_params)?;
+    pub(crate) fn url<C: RetCode>(&self, base: &str, agent_id: Option<&str>, call: &Call<'_>) -> Result<Url, Error<C>> {
+        let path = match (self.agent_id, agent_id) {
+            (Some(param), Some(id)) => {
+                let mut params = Vec::with_capacity(call.path_params.len() + 1);
+                params.push((param.name, id));
+                params.extend_from_slice(call.path_params);
+                self.expand_path(&params)?
+            }
+            (Some(param), None) => {
+                return Err(Error::Config(format!(
+                    "operation `{}`: no agent ID for path parameter `{}`",
+                    self.name, param.name
+                )));
+            }
+            (None, _) => self.expand_path(call.path_params)?,
+        };
         let mut url = Url::parse(&format!("{base}{path}"))
             .map_err(|e| Error::Config(format!("operation `{}`: the URL is invalid: {e}", self.name)))?;
         let mut present = call.query.iter().filter_map(|(name, value)| value.as_deref().map(|v| (*name, v))).peekable();
@@ -156,6 +209,7 @@ mod tests {
         path: "/mediacall/{agentid}/transfer/{callid}",
         sends_guid: true,
         result: "result",
+        agent_id: None,
     };
     const BASE: &str = "https://gw.example:8043/agentgateway/resource";
 
@@ -164,8 +218,8 @@ mod tests {
         params: &[(&'static str, &str)],
         query: &[(&'static str, Option<String>)],
     ) -> Result<String, Error<Code>> {
-        let call = Call::<()> { path_params: params, query, headers: &[], body: None };
-        op.url(BASE, &call).map(String::from)
+        let call = Call { path_params: params, query, headers: &[], body: None };
+        op.url(BASE, None, &call).map(String::from)
     }
 
     #[test]

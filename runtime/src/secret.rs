@@ -38,8 +38,14 @@ impl Guid {
     /// present. Returns `None` for an empty token, one containing control
     /// characters, or one longer than 1024 bytes.
     pub fn from_set_guid_header(value: &str) -> Option<Guid> {
+        Guid::from_token_header(value, crate::Protocol::CC_GATEWAY.token_prefix)
+    }
+
+    /// Like [`Guid::from_set_guid_header`], for a gateway whose token
+    /// carries `prefix` instead (none when empty).
+    pub fn from_token_header(value: &str, prefix: &str) -> Option<Guid> {
         let value = value.trim();
-        let token = value.strip_prefix("JSESSIONID=").unwrap_or(value).trim();
+        let token = if prefix.is_empty() { value } else { value.strip_prefix(prefix).unwrap_or(value) }.trim();
         let acceptable = !token.is_empty() && token.len() <= MAX_GUID_BYTES && !token.chars().any(char::is_control);
         acceptable.then(|| Guid(token.to_owned()))
     }

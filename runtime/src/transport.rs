@@ -8,6 +8,8 @@ use std::time::Duration;
 use reqwest::{Certificate, Client, Proxy, Url, redirect};
 
 use crate::error::{Error, RetCode, cause_chain};
+use crate::protocol::{Protocol, ProtocolHeaders};
+use crate::retry::{Retrier, RetryPolicy};
 
 /// Response bodies larger than this are refused unless configured otherwise.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -20,6 +22,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct Transport {
     inner: Arc<Inner>,
+    /// Overrides the client's timeout for calls made through this clone.
+    timeout: Option<Duration>,
 }
 
 struct Inner {
@@ -27,6 +31,9 @@ struct Inner {
     /// Scheme, host, port and base path, without a trailing slash.
     base: String,
     max_body_bytes: usize,
+    protocol: &'static Protocol,
+    headers: ProtocolHeaders,
+    retry: Option<Retrier>,
 }
 
 impl Transport {
@@ -41,8 +48,35 @@ impl Transport {
         self.inner.max_body_bytes
     }
 
+    /// The wire settings requests follow.
+    pub fn protocol(&self) -> &'static Protocol {
+        self.inner.protocol
+    }
+
+    /// A clone (sharing connections) whose calls must complete within
+    /// `timeout`, instead of the builder's timeout, e.g. a shorter one for a
+    /// call a user waits on. It applies to each send, body included, and
+    /// fails with [`Error::Timeout`].
+    #[must_use]
+    pub fn with_timeout(&self, timeout: Duration) -> Transport {
+        Transport { inner: Arc::clone(&self.inner), timeout: Some(timeout) }
+    }
+
+    /// The timeout set with [`Transport::with_timeout`], if any.
+    pub fn call_timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
     pub(crate) fn client(&self) -> &Client {
         &self.inner.client
+    }
+
+    pub(crate) fn headers(&self) -> &ProtocolHeaders {
+        &self.inner.headers
+    }
+
+    pub(crate) fn retrier(&self) -> Option<&Retrier> {
+        self.inner.retry.as_ref()
     }
 }
 
@@ -51,6 +85,8 @@ impl fmt::Debug for Transport {
         f.debug_struct("Transport")
             .field("base_url", &self.inner.base)
             .field("max_body_bytes", &self.inner.max_body_bytes)
+            .field("call_timeout", &self.timeout)
+            .field("retry", &self.inner.retry)
             .finish_non_exhaustive()
     }
 }
@@ -95,6 +131,8 @@ pub struct TransportBuilder {
     client: Option<Client>,
     allow_http: bool,
     max_body_bytes: usize,
+    protocol: &'static Protocol,
+    retry: Option<RetryPolicy>,
 }
 
 impl std::fmt::Debug for TransportBuilder {
@@ -111,6 +149,8 @@ impl std::fmt::Debug for TransportBuilder {
             .field("client", &self.client.as_ref().map(|_| "<yours>"))
             .field("allow_http", &self.allow_http)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("protocol", &self.protocol)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -131,10 +171,30 @@ impl TransportBuilder {
             client: None,
             allow_http: false,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            protocol: &Protocol::CC_GATEWAY,
+            retry: None,
         }
     }
 
-    /// Time allowed for a whole request, body included.
+    /// The wire settings (header names, token prefix, content type,
+    /// envelope) of the API; [`Protocol::CC_GATEWAY`] unless set. Generated
+    /// clients pass the ones their spec declares.
+    pub fn protocol(mut self, protocol: &'static Protocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// Retries idempotent reads (`GET`, e.g. event polling) that failed
+    /// without an answer, with jittered delays. Off unless set; actions are
+    /// never retried.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Time allowed for a whole request, body included; a call that takes
+    /// longer fails with [`Error::Timeout`]. [`Transport::with_timeout`]
+    /// overrides it per call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -203,7 +263,16 @@ impl TransportBuilder {
             Some(client) => self.given(client)?,
             None => self.own_client()?,
         };
-        Ok(Transport { inner: Arc::new(Inner { client, base, max_body_bytes: self.max_body_bytes }) })
+        let headers = self.protocol.headers().map_err(|problem| Error::Config(format!("the protocol: {problem}")))?;
+        let inner = Inner {
+            client,
+            base,
+            max_body_bytes: self.max_body_bytes,
+            protocol: self.protocol,
+            headers,
+            retry: self.retry.map(Retrier::new),
+        };
+        Ok(Transport { inner: Arc::new(inner), timeout: None })
     }
 
     /// A client of the caller's, refused when settings it cannot take were made too.
@@ -227,6 +296,10 @@ impl TransportBuilder {
 
     /// The built-in client, configured from this builder.
     fn own_client<C: RetCode>(&self) -> Result<Client, Error<C>> {
+        // reqwest without its aws-lc default needs a process-wide provider;
+        // one installed already (by the application) is kept.
+        #[cfg(feature = "rustls-ring")]
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let user_agent =
             self.user_agent.as_deref().unwrap_or(concat!("agentgateway-runtime/", env!("CARGO_PKG_VERSION")));
         let mut client = Client::builder()

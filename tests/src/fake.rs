@@ -661,7 +661,7 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
     }
 
     // The agent-desktop state interfaces (busy, rest, work, mute, DTMF, status).
-    if let Some(response) = desk::serve(&shared, &it, &parts.headers, &parts.uri, rest) {
+    if let Some(response) = desk::serve(&shared, it, &parts.headers, &parts.uri, rest) {
         return response;
     }
     let guid = parts.headers.get("guid").and_then(|v| v.to_str().ok());

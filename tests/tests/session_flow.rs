@@ -877,15 +877,30 @@ async fn a_body_cut_short_is_a_typed_error_and_the_next_call_works() -> TestResu
 }
 
 #[tokio::test]
-async fn an_answer_slower_than_the_timeout_is_a_transport_error() -> TestResult {
+async fn an_answer_slower_than_the_timeout_is_a_timeout_error() -> TestResult {
     let gw = gateway(fast()).await;
     let client = Client::builder(gw.url()).danger_allow_http().timeout(Duration::from_millis(300)).build()?;
     let (session, _) = client.login(&AgentId::new(AGENT)?, &login_request(PASSWORD)).await?;
     gw.fault_next(&format!("/voicecall/{AGENT}/hold"), Fault::Delay(Duration::from_secs(3)));
     let started = std::time::Instant::now();
     let error = session.hold().await.expect_err("too slow");
-    assert!(matches!(&error, Error::Transport { error, .. } if error.is_timeout()), "{error:?}");
+    assert!(matches!(&error, Error::Timeout { operation: "hold", .. }), "{error:?}");
     assert!(started.elapsed() < Duration::from_secs(2), "the timeout held");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_per_call_timeout_overrides_the_clients_for_that_call_only() -> TestResult {
+    let gw = gateway(fast()).await;
+    let client = Client::builder(gw.url()).danger_allow_http().timeout(Duration::from_secs(30)).build()?;
+    let (session, _) = client.login(&AgentId::new(AGENT)?, &login_request(PASSWORD)).await?;
+    gw.fault_next(&format!("/voicecall/{AGENT}/hold"), Fault::Delay(Duration::from_secs(3)));
+    let started = std::time::Instant::now();
+    let error = session.with_timeout(Duration::from_millis(300)).hold().await.expect_err("too slow for this call");
+    assert!(matches!(&error, Error::Timeout { operation: "hold", .. }), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "the per-call timeout held, not the client's 30 s");
+    // The session it came from shares the state and keeps the client's timeout.
+    session.poll_events(&Default::default()).await?;
     Ok(())
 }
 

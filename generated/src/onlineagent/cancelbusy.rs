@@ -18,6 +18,10 @@ pub static OPERATION: agentgateway_runtime::Operation = agentgateway_runtime::Op
     path: "/onlineagent/{agentid}/cancelbusy",
     sends_guid: true,
     result: "result",
+    agent_id: Some(agentgateway_runtime::AgentIdParam {
+        name: "agentid",
+        constraints: AGENT_ID,
+    }),
 };
 /// Events this interface may trigger, delivered later through event polling.
 pub const EVENTS: &[crate::EventKind] = &[

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use agentgateway_runtime::serde::Deserialize;
 use agentgateway_runtime::{
-    AgentId, Call, Error, Guid, Method, Operation, Reserved, SecretString, TransportBuilder, execute, start_session,
+    AgentId, Call, Error, Guid, JsonBody, Method, Operation, Reserved, SecretString, TransportBuilder, execute,
+    start_session,
 };
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -20,6 +21,7 @@ static TRANSFER: Operation = Operation {
     path: "/mediacall/{agentid}/transfer/{callid}",
     sends_guid: true,
     result: "result",
+    agent_id: None,
 };
 
 static QUERY_STATUS: Operation = Operation {
@@ -28,6 +30,7 @@ static QUERY_STATUS: Operation = Operation {
     path: "/onlineagent/{agentid}/status",
     sends_guid: true,
     result: "result",
+    agent_id: None,
 };
 
 static PUBLIC_INFO: Operation = Operation {
@@ -36,6 +39,7 @@ static PUBLIC_INFO: Operation = Operation {
     path: "/public/{agentid}",
     sends_guid: false,
     result: "result",
+    agent_id: None,
 };
 
 static SIGN_IN: Operation = Operation {
@@ -44,6 +48,7 @@ static SIGN_IN: Operation = Operation {
     path: "/onlineagent/{agentid}/forcelogin",
     sends_guid: false,
     result: "result",
+    agent_id: None,
 };
 
 static SIGN_OUT: Operation = Operation {
@@ -52,6 +57,7 @@ static SIGN_OUT: Operation = Operation {
     path: "/onlineagent/{agentid}/logout",
     sends_guid: true,
     result: "result",
+    agent_id: None,
 };
 
 const STATUS_PATH: &str = "/agentgateway/resource/onlineagent/1001/status";
@@ -68,7 +74,7 @@ async fn status<T: serde::de::DeserializeOwned + Default>(server: &MockServer) -
     let transport = http_transport(&server.uri());
     let s = session();
     let params = agent_params();
-    execute(&transport, Some(&s), &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await
+    execute(&transport, Some(&s), &QUERY_STATUS, Call { path_params: &params, ..Call::default() }).await
 }
 
 async fn mount_status(server: &MockServer, response: ResponseTemplate) {
@@ -110,7 +116,7 @@ async fn request_has_exact_method_path_query_headers_and_body() {
             path_params: &[("agentid", "1001"), ("callid", "a/b c?#%")],
             query: &[("mode", Some("1 2&3".into())), ("skipped", None), ("name", Some("é".into()))],
             headers: &[("service_token", Some("tok-1".into())), ("X-Unset", None)],
-            body: Some(&body),
+            body: Some(JsonBody::new(&body)),
         },
     )
     .await;
@@ -159,7 +165,7 @@ async fn no_guid_header_when_the_operation_does_not_send_it() {
     s.set_cookie("JSESSIONID", "c");
     let params = agent_params();
     let result: Result<Reserved> =
-        execute(&transport, Some(&s), &PUBLIC_INFO, Call::<()> { path_params: &params, ..Call::default() }).await;
+        execute(&transport, Some(&s), &PUBLIC_INFO, Call { path_params: &params, ..Call::default() }).await;
     assert!(result.is_ok(), "{result:?}");
     let request = only_request(&server).await;
     assert_eq!(header(&request, "guid"), None);
@@ -344,7 +350,7 @@ async fn body_over_the_limit_by_content_length() {
     let s = session();
     let params = agent_params();
     let result: Result<String> =
-        execute(&transport, Some(&s), &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await;
+        execute(&transport, Some(&s), &QUERY_STATUS, Call { path_params: &params, ..Call::default() }).await;
     match result {
         Err(Error::BodyTooLarge { operation, limit }) => {
             assert_eq!((operation, limit), ("query_status", 1024));
@@ -362,7 +368,7 @@ async fn body_at_the_limit_is_accepted() {
     let s = session();
     let params = agent_params();
     let result: Result<String> =
-        execute(&transport, Some(&s), &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await;
+        execute(&transport, Some(&s), &QUERY_STATUS, Call { path_params: &params, ..Call::default() }).await;
     assert_eq!(result.ok().as_deref(), Some("fits"));
 }
 
@@ -380,7 +386,7 @@ async fn chunked_body_over_the_limit_stops_reading() {
     let s = session();
     let params = agent_params();
     let result: Result<String> =
-        execute(&transport, Some(&s), &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await;
+        execute(&transport, Some(&s), &QUERY_STATUS, Call { path_params: &params, ..Call::default() }).await;
     assert!(matches!(result, Err(Error::BodyTooLarge { limit: 1024, .. })), "{result:?}");
     server.await.expect("server task");
 }
@@ -394,7 +400,7 @@ async fn headers_go_out_title_cased() {
     let s = session();
     let params = agent_params();
     let result: Result<Reserved> =
-        execute(&transport, Some(&s), &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await;
+        execute(&transport, Some(&s), &QUERY_STATUS, Call { path_params: &params, ..Call::default() }).await;
     assert!(result.is_ok(), "{result:?}");
     let raw = String::from_utf8(server.await.expect("server task")).expect("ASCII request");
     assert!(raw.starts_with("GET /agentgateway/resource/onlineagent/1001/status HTTP/1.1\r\n"), "{raw}");
@@ -420,13 +426,13 @@ async fn set_guid_and_cookies_update_the_session() {
     let s = session();
     s.set_cookie("stale", "old");
     let params = agent_params();
-    let call = Call::<()> { path_params: &params, ..Call::default() };
-    let first: Result<Reserved> = execute(&transport, Some(&s), &QUERY_STATUS, call).await;
+    let call = Call { path_params: &params, ..Call::default() };
+    let first: Result<Reserved> = execute(&transport, Some(&s), &QUERY_STATUS, call.clone()).await;
     assert!(first.is_ok(), "{first:?}");
     assert_eq!(s.guid().expose(), "rotated-guid-2");
     assert_eq!(s.cookies(), vec![("JSESSIONID".to_owned(), "c2".to_owned())]);
 
-    let second: Result<Reserved> = execute(&transport, Some(&s), &QUERY_STATUS, call).await;
+    let second: Result<Reserved> = execute(&transport, Some(&s), &QUERY_STATUS, call.clone()).await;
     assert!(second.is_ok(), "{second:?}");
     let requests = server.received_requests().await.expect("recording is on");
     assert_eq!(header(&requests[0], "guid"), Some(SECRET_GUID));
@@ -448,15 +454,15 @@ async fn set_guid_applies_even_when_the_call_fails_and_bad_values_are_ignored() 
     let s = session();
     let transport = http_transport(&server.uri());
     let params = agent_params();
-    let call = Call::<()> { path_params: &params, ..Call::default() };
-    let result: Result<Reserved> = execute(&transport, Some(&s), &QUERY_STATUS, call).await;
+    let call = Call { path_params: &params, ..Call::default() };
+    let result: Result<Reserved> = execute(&transport, Some(&s), &QUERY_STATUS, call.clone()).await;
     assert!(result.is_err());
     assert_eq!(s.guid().expose(), "after-error");
 
     let server = MockServer::start().await;
     mount_status(&server, ok(json!(null)).insert_header("Set-GUID", "JSESSIONID=")).await;
     let transport = http_transport(&server.uri());
-    let result: Result<Reserved> = execute(&transport, Some(&s), &QUERY_STATUS, call).await;
+    let result: Result<Reserved> = execute(&transport, Some(&s), &QUERY_STATUS, call.clone()).await;
     assert!(result.is_ok());
     assert_eq!(s.guid().expose(), "after-error");
 }
@@ -470,7 +476,7 @@ async fn ended_session_does_no_io() {
     s.clone().end();
     let params = agent_params();
     let result: Result<Reserved> =
-        execute(&transport, Some(&s), &SIGN_OUT, Call::<()> { path_params: &params, ..Call::default() }).await;
+        execute(&transport, Some(&s), &SIGN_OUT, Call { path_params: &params, ..Call::default() }).await;
     match &result {
         Err(error @ Error::SessionEnded { operation: "sign_out" }) => assert_redacted(error),
         other => panic!("expected SessionEnded, got {other:?}"),
@@ -485,7 +491,7 @@ async fn guid_operation_without_a_session_is_a_config_error_without_io() {
     let transport = http_transport(&server.uri());
     let params = agent_params();
     let result: Result<Reserved> =
-        execute(&transport, None, &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await;
+        execute(&transport, None, &QUERY_STATUS, Call { path_params: &params, ..Call::default() }).await;
     assert!(matches!(&result, Err(Error::Config(m)) if m.contains("query_status")), "{result:?}");
     server.verify().await;
 }
@@ -500,7 +506,7 @@ async fn empty_path_value_is_a_validation_error_without_io() {
         &transport,
         Some(&s),
         &TRANSFER,
-        Call::<()> { path_params: &[("agentid", "1001"), ("callid", "..")], ..Call::default() },
+        Call { path_params: &[("agentid", "1001"), ("callid", "..")], ..Call::default() },
     )
     .await;
     assert!(matches!(&result, Err(Error::Validation(e)) if e.parameter == "callid"), "{result:?}");
@@ -523,20 +529,21 @@ async fn redirects_are_not_followed() {
 }
 
 #[tokio::test]
-async fn timeout_is_a_transport_error() {
+async fn timeout_is_a_timeout_error_not_a_transport_error() {
     let server = MockServer::start().await;
     mount_status(&server, ok(json!(null)).set_delay(Duration::from_secs(5))).await;
     let transport = http_builder(&server.uri()).timeout(Duration::from_millis(200)).build::<Code>().expect("valid");
     let s = session();
     let params = agent_params();
     let result: Result<Reserved> =
-        execute(&transport, Some(&s), &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await;
+        execute(&transport, Some(&s), &QUERY_STATUS, Call { path_params: &params, ..Call::default() }).await;
     match &result {
-        Err(error @ Error::Transport { operation: "query_status", error: cause }) => {
+        Err(error @ Error::Timeout { operation: "query_status", error: cause }) => {
             assert!(cause.is_timeout(), "{cause:?}");
+            assert!(error.to_string().starts_with("query_status: no answer in time"), "{error}");
             assert_redacted(error);
         }
-        other => panic!("expected Transport, got {other:?}"),
+        other => panic!("expected Timeout, got {other:?}"),
     }
 }
 
@@ -549,7 +556,7 @@ async fn refused_connection_is_a_transport_error_without_the_guid() {
     let s = session();
     let params = agent_params();
     let result: Result<Reserved> =
-        execute(&transport, Some(&s), &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await;
+        execute(&transport, Some(&s), &QUERY_STATUS, Call { path_params: &params, ..Call::default() }).await;
     match &result {
         Err(error @ Error::Transport { .. }) => {
             assert!(error.to_string().starts_with("query_status: the request failed"), "{error}");
@@ -570,7 +577,7 @@ async fn unusable_guid_is_a_config_error_that_does_not_echo_it() {
     );
     let params = agent_params();
     let result: Result<Reserved> =
-        execute(&transport, Some(&s), &QUERY_STATUS, Call::<()> { path_params: &params, ..Call::default() }).await;
+        execute(&transport, Some(&s), &QUERY_STATUS, Call { path_params: &params, ..Call::default() }).await;
     match &result {
         Err(error @ Error::Config(_)) => assert_redacted(error),
         other => panic!("expected Config, got {other:?}"),
@@ -606,7 +613,7 @@ async fn start_session_takes_the_guid_and_cookies_from_the_answer() {
         &transport,
         AgentId::from(1001u32),
         &SIGN_IN,
-        Call { path_params: &params, query: &[], headers: &[], body: Some(&body) },
+        Call { path_params: &params, query: &[], headers: &[], body: Some(JsonBody::new(&body)) },
     )
     .await;
     let (_, s) = result.expect("signed in");
@@ -625,13 +632,9 @@ async fn start_session_without_set_guid_fails() {
     Mock::given(method("PUT")).respond_with(ok(json!(null))).expect(1).mount(&server).await;
     let transport = http_transport(&server.uri());
     let params = agent_params();
-    let result: Result<(Reserved, _)> = start_session(
-        &transport,
-        AgentId::from(1001u32),
-        &SIGN_IN,
-        Call::<()> { path_params: &params, ..Call::default() },
-    )
-    .await;
+    let result: Result<(Reserved, _)> =
+        start_session(&transport, AgentId::from(1001u32), &SIGN_IN, Call { path_params: &params, ..Call::default() })
+            .await;
     assert!(matches!(result, Err(Error::MissingGuid { operation: "sign_in" })), "{result:?}");
 }
 
@@ -649,13 +652,9 @@ async fn start_session_reports_a_refused_sign_in() {
         .await;
     let transport = http_transport(&server.uri());
     let params = agent_params();
-    let result: Result<(Reserved, _)> = start_session(
-        &transport,
-        AgentId::from(1001u32),
-        &SIGN_IN,
-        Call::<()> { path_params: &params, ..Call::default() },
-    )
-    .await;
+    let result: Result<(Reserved, _)> =
+        start_session(&transport, AgentId::from(1001u32), &SIGN_IN, Call { path_params: &params, ..Call::default() })
+            .await;
     let error = result.expect_err("refused");
     assert_eq!(error.api_code(), Some(&Code::Unknown("100-001".into())));
 }
@@ -665,13 +664,8 @@ fn futures_are_send() {
     fn assert_send<F: Send>(_: F) {}
     let transport = http_transport("http://127.0.0.1:1");
     let s = session();
-    assert_send(execute::<Reserved, Code, ()>(&transport, Some(&s), &QUERY_STATUS, Call::default()));
-    assert_send(start_session::<Reserved, Code, serde_json::Value>(
-        &transport,
-        AgentId::from(1u32),
-        &SIGN_IN,
-        Call::default(),
-    ));
+    assert_send(execute::<Reserved, Code>(&transport, Some(&s), &QUERY_STATUS, Call::default()));
+    assert_send(start_session::<Reserved, Code>(&transport, AgentId::from(1u32), &SIGN_IN, Call::default()));
 }
 
 #[tokio::test]
@@ -695,7 +689,7 @@ async fn a_late_answer_cannot_roll_back_a_newer_guid() {
     let transport = http_transport(&server.uri());
     let s = session();
     let params = agent_params();
-    let call = execute::<Reserved, Code, ()>(
+    let call = execute::<Reserved, Code>(
         &transport,
         Some(&s),
         &QUERY_STATUS,
@@ -770,13 +764,9 @@ async fn transport_errors_never_show_the_query() {
     let s = session();
     let params = agent_params();
     let query = [("token", Some("QUERY-SECRET-42".to_owned()))];
-    let result: Result<Reserved> = execute(
-        &transport,
-        Some(&s),
-        &QUERY_STATUS,
-        Call::<()> { path_params: &params, query: &query, ..Call::default() },
-    )
-    .await;
+    let result: Result<Reserved> =
+        execute(&transport, Some(&s), &QUERY_STATUS, Call { path_params: &params, query: &query, ..Call::default() })
+            .await;
     let error = result.expect_err("nothing listens");
     let shown = format!("{error}\n{error:?}");
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
@@ -815,7 +805,7 @@ async fn a_request_refused_for_a_guid_rotated_meanwhile_is_sent_again_with_the_n
         }
     };
     let params = agent_params();
-    let call = execute::<Reserved, Code, ()>(
+    let call = execute::<Reserved, Code>(
         &transport,
         Some(&s),
         &QUERY_STATUS,

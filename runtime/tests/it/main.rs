@@ -3,5 +3,6 @@
 mod events;
 mod execute;
 mod generated_shape;
+mod options;
 mod support;
 mod tls;

@@ -30,7 +30,7 @@ const SERVER_CERT: &[u8] = include_bytes!("fixtures/server.pem");
 const SERVER_KEY: &[u8] = include_bytes!("fixtures/server.key");
 
 static PING: Operation =
-    Operation { name: "ping", method: Method::Get, path: "/ping", sends_guid: false, result: "result" };
+    Operation { name: "ping", method: Method::Get, path: "/ping", sends_guid: false, result: "result", agent_id: None };
 
 /// Serves one TLS connection with a fixed success envelope; returns the base
 /// URL.
@@ -65,7 +65,7 @@ async fn tls_server() -> String {
 
 async fn ping(builder: TransportBuilder) -> Result<String> {
     let transport = builder.build::<Code>()?;
-    execute(&transport, None, &PING, Call::<()>::default()).await
+    execute(&transport, None, &PING, Call::default()).await
 }
 
 #[tokio::test]

@@ -60,6 +60,42 @@ fn events_method(api: &Api) -> TokenStream {
     }
 }
 
+/// The crate root's quick start, compiled (not run) as a doctest: a client,
+/// a session, a call with a timeout of its own, and events when the API can poll.
+pub(crate) fn quick_start(api: &Api, doc: Doc) -> Doc {
+    let krate = &api.settings.crate_name;
+    let sign_in = api.interfaces.iter().find(|it| starts_session(it)).map(|it| &it.operation.rust);
+    let polls = !events_method(api).is_empty();
+    let mut doc = doc.blank().raw("# Quick start").blank();
+    if let Some(sign_in) = sign_in {
+        doc = doc.raw(format!("[`Client::{sign_in}`] signs an agent in and returns a [`Session`]; [`Client::session`] resumes one from its agent ID and Guid, as here:"));
+    }
+    doc = doc
+        .blank()
+        .raw("```no_run")
+        .raw("use std::time::Duration;")
+        .raw(format!("use {krate}::{{AgentId, Client, Guid}};"))
+        .raw("")
+        .raw("# async fn run() -> Result<(), Box<dyn std::error::Error>> {")
+        .raw("let client = Client::builder(\"https://gw.example.com:8043\")")
+        .raw("    .add_root_certificate_pem(&std::fs::read(\"gateway-ca.pem\")?) // gateways often use a private CA")
+        .raw("    .timeout(Duration::from_secs(10))")
+        .raw("    .build()?;")
+        .raw("let session = client.session(AgentId::new(\"205\")?, Guid::new(\"guid-from-sign-in\"));")
+        .raw("// One call with a shorter timeout of its own: a slow answer is `Error::Timeout`.")
+        .raw("let quick = session.with_timeout(Duration::from_secs(2));")
+        .raw("println!(\"{}\", quick.agent_id());");
+    if polls {
+        doc = doc
+            .raw("// Events are polled in the background while the stream lives.")
+            .raw("let mut events = session.events();")
+            .raw("if let Some(event) = events.next().await {")
+            .raw("    println!(\"{}\", event?.event.name());")
+            .raw("}");
+    }
+    doc.raw("# Ok(()) }").raw("```")
+}
+
 pub(crate) fn client(api: &Api) -> TokenStream {
     let events = events_method(api);
     let (session_methods, client_methods): (Vec<&Interface>, Vec<&Interface>) =
@@ -127,6 +163,13 @@ pub(crate) fn client(api: &Api) -> TokenStream {
                 Self { inner: self.inner.max_body_bytes(limit) }
             }
 
+            /// Retries reads (`GET`, such as event polling) that failed without an
+            /// answer, with jittered delays; calls that act are never retried. Off
+            /// unless set.
+            pub fn retry(self, policy: crate::RetryPolicy) -> Self {
+                Self { inner: self.inner.retry(policy) }
+            }
+
             /// Builds the client.
             ///
             /// # Errors
@@ -141,7 +184,15 @@ pub(crate) fn client(api: &Api) -> TokenStream {
         impl Client {
             /// Starts configuring a client for the gateway at `base_url`, e.g. `https://gw.example.com:8043`.
             pub fn builder(base_url: impl AsRef<str>) -> ClientBuilder {
-                ClientBuilder { inner: TransportBuilder::new(base_url, crate::BASE_PATH) }
+                ClientBuilder { inner: TransportBuilder::new(base_url, crate::BASE_PATH).protocol(&crate::PROTOCOL) }
+            }
+
+            /// A clone (sharing connections) whose calls must complete within
+            /// `timeout` instead of the builder's; a slower call fails with
+            /// [`Error::Timeout`](agentgateway_runtime::Error::Timeout).
+            #[must_use]
+            pub fn with_timeout(&self, timeout: std::time::Duration) -> Client {
+                Client { transport: self.transport.with_timeout(timeout) }
             }
 
             /// A session for an agent who is already signed in and holds `guid`.
@@ -215,6 +266,18 @@ pub(crate) fn client(api: &Api) -> TokenStream {
                 self.state.cookies()
             }
 
+            /// This session (same agent, Guid and cookies) with calls that must
+            /// complete within `timeout`, e.g. `session.with_timeout(d).call_inner(&r)`;
+            /// a slower call fails with [`Error::Timeout`](agentgateway_runtime::Error::Timeout).
+            #[must_use]
+            pub fn with_timeout(&self, timeout: std::time::Duration) -> Session {
+                Session {
+                    client: self.client.with_timeout(timeout),
+                    state: self.state.clone(),
+                    agent_state: self.agent_state.clone(),
+                }
+            }
+
             /// The client this session uses.
             pub fn client(&self) -> &Client {
                 &self.client
@@ -273,53 +336,149 @@ fn method_doc(api: &Api, it: &Interface) -> TokenStream {
         let meaning = e.meaning.as_deref().map(escape_line).unwrap_or_else(|| "meaning not published".to_owned());
         doc = doc.raw(format!("- [`{c}`](crate::ErrorCode::{}): {meaning}", e.name.rust));
     }
-    doc.attrs()
+    example(api, it, doc).attrs()
 }
 
+/// An `# Example` section, compiled (not run) as a doctest: how the method
+/// is called and what it gives back. The request is a parameter of the
+/// hidden wrapper, as building one needs values only the caller knows.
+fn example(api: &Api, it: &Interface, doc: Doc) -> Doc {
+    let krate = &api.settings.crate_name;
+    let method = &it.operation.rust;
+    let mut params = Vec::new();
+    let mut args = Vec::new();
+    let receiver = if it.sends_guid { "session" } else { "client" };
+    params.push(if it.sends_guid {
+        format!("session: &{krate}::Session")
+    } else {
+        format!("client: &{krate}::Client")
+    });
+    if agent_id_param(it).is_some() && !it.sends_guid {
+        params.push(format!("agent_id: {krate}::AgentId"));
+        args.push("&agent_id".to_owned());
+    }
+    if has_request(it) {
+        params.push(format!("request: {krate}::{}::{}::Request", it.resource.rust, it.module.rust));
+        args.push("&request".to_owned());
+    }
+    let call = format!("{receiver}.{method}({}).await?", args.join(", "));
+    let dropped = matches!(it.result, ResultShape::None { .. } | ResultShape::Reserved { .. });
+    let body: Vec<String> = match (starts_session(it), dropped) {
+        (true, true) => vec![
+            format!("let (session, ()) = {call};"),
+            "println!(\"signed in as {}\", session.agent_id());".to_owned(),
+        ],
+        (true, false) => vec![
+            format!("let (session, answer) = {call};"),
+            "println!(\"signed in as {}: {answer:?}\", session.agent_id());".to_owned(),
+        ],
+        (false, true) => vec![format!("{call};")],
+        (false, false) => vec![format!("let answer = {call};"), "println!(\"{answer:?}\");".to_owned()],
+    };
+    let mut doc = doc
+        .blank()
+        .raw("# Example")
+        .blank()
+        .raw("```no_run")
+        .raw(format!("# async fn example({}) -> Result<(), {krate}::Error> {{", params.join(", ")));
+    for line in body {
+        doc = doc.raw(line);
+    }
+    doc.raw("# Ok(())").raw("# }").raw("```")
+}
+
+/// What a method returns, and whether the decoded answer is dropped.
+fn answer_type(it: &Interface) -> (TokenStream, bool) {
+    let resource = ident(&it.resource.rust);
+    let module = ident(&it.module.rust);
+    match &it.result {
+        ResultShape::None { .. } | ResultShape::Reserved { .. } => (quote! { agentgateway_runtime::Reserved }, true),
+        ResultShape::CallId { .. } => (quote! { Option<String> }, false),
+        // The page's type and example disagree: read an object or a list of one.
+        ResultShape::Object { one_or_list: true, .. } => {
+            (quote! { agentgateway_runtime::OneOrList<crate::#resource::#module::Response> }, false)
+        }
+        ResultShape::Object { .. } => (quote! { crate::#resource::#module::Response }, false),
+        ResultShape::List { .. } => (quote! { Vec<crate::#resource::#module::Item> }, false),
+        ResultShape::Event { .. } => (quote! { Option<crate::ReceivedEvent> }, false),
+    }
+}
+
+/// A request parameter as `(wire name, Option<text>)`, for the query or headers.
+fn optional_text(p: &crate::ir::Param) -> TokenStream {
+    let wire = &p.name.wire;
+    let id = ident(&p.name.rust);
+    if p.required {
+        quote! { (#wire, Some(agentgateway_runtime::wire_text(&request.#id))) }
+    } else {
+        quote! { (#wire, request.#id.as_ref().map(agentgateway_runtime::wire_text)) }
+    }
+}
+
+/// The statements that bind path values, and the `Call` built from the
+/// request; the agent ID is left to the runtime, which takes it from the
+/// session or the sign-in.
+fn call_expr(it: &Interface) -> (Vec<TokenStream>, TokenStream) {
+    let mut prelude = Vec::new();
+    let mut fields = Vec::new();
+    let agent = agent_id_param(it).map(|p| p.name.wire.as_str());
+    let mut path_params = Vec::new();
+    for p in it.params.iter().filter(|p| p.location == Location::Path && Some(p.name.wire.as_str()) != agent) {
+        let wire = &p.name.wire;
+        let id = ident(&p.name.rust);
+        let local = ident(&format!("path_{}", p.name.rust.trim_start_matches("r#")));
+        prelude.push(quote! { let #local = agentgateway_runtime::wire_text(&request.#id); });
+        path_params.push(quote! { (#wire, #local.as_str()) });
+    }
+    if !path_params.is_empty() {
+        fields.push(quote! { path_params: &[#(#path_params),*], });
+    }
+    let query: Vec<_> = request_params(it).filter(|p| p.location == Location::Query).map(optional_text).collect();
+    if !query.is_empty() {
+        fields.push(quote! { query: &[#(#query),*], });
+    }
+    let headers: Vec<_> = request_params(it).filter(|p| p.location == Location::Header).map(optional_text).collect();
+    if !headers.is_empty() {
+        fields.push(quote! { headers: &[#(#headers),*], });
+    }
+    if it.has_body() {
+        fields.push(quote! { body: Some(agentgateway_runtime::JsonBody::new(request)), });
+    }
+    let call = match fields.len() {
+        0 => quote! { agentgateway_runtime::Call::default() },
+        // Every field given: `..Default::default()` would be a needless update.
+        4 => quote! { agentgateway_runtime::Call { #(#fields)* } },
+        _ => quote! { agentgateway_runtime::Call { #(#fields)* ..Default::default() } },
+    };
+    (prelude, call)
+}
+
+/// One method: a few lines handing constant data and the request's values
+/// to the runtime's non-generic request cycle.
 fn method(api: &Api, it: &Interface) -> TokenStream {
     let doc = method_doc(api, it);
     let name = ident(&it.operation.rust);
     let resource = ident(&it.resource.rust);
     let module = ident(&it.module.rust);
-    let (ret, decode, finish) = match &it.result {
-        ResultShape::None { .. } | ResultShape::Reserved { .. } => {
-            (quote! { () }, quote! { agentgateway_runtime::Reserved }, quote! { .map(drop) })
-        }
-        ResultShape::CallId { .. } => (quote! { Option<String> }, quote! { Option<String> }, TokenStream::new()),
-        ResultShape::Object { one_or_list: false, .. } => (
-            quote! { crate::#resource::#module::Response },
-            quote! { crate::#resource::#module::Response },
-            TokenStream::new(),
-        ),
-        // The page's type and example disagree: read an object or a list of one.
-        ResultShape::Object { one_or_list: true, .. } => (
-            quote! { crate::#resource::#module::Response },
-            quote! { agentgateway_runtime::OneOrList<crate::#resource::#module::Response> },
-            quote! { .map(agentgateway_runtime::OneOrList::into_inner) },
-        ),
-        ResultShape::List { .. } => (
-            quote! { Vec<crate::#resource::#module::Item> },
-            quote! { Vec<crate::#resource::#module::Item> },
-            TokenStream::new(),
-        ),
-        ResultShape::Event { .. } => {
-            (quote! { Option<crate::ReceivedEvent> }, quote! { Option<crate::ReceivedEvent> }, TokenStream::new())
-        }
+    let (answer, dropped) = answer_type(it);
+    // A one-or-list answer is unwrapped to its object.
+    let one_or_list = matches!(it.result, ResultShape::Object { one_or_list: true, .. });
+    let ret = match (dropped, one_or_list) {
+        (true, _) => quote! { () },
+        (false, true) => quote! { crate::#resource::#module::Response },
+        (false, false) => answer.clone(),
+    };
+    let kept = if one_or_list {
+        quote! { output.into_inner() }
+    } else {
+        quote! { output }
     };
     let on_session = it.sends_guid;
-    let agent = agent_id_param(it);
+    let agent = agent_id_param(it).is_some();
     let mut args = Vec::new();
     let mut prelude = Vec::new();
-    if let Some(p) = agent {
-        let wire = &p.name.wire;
-        if on_session {
-            // The agent signed in, so the gateway accepted its ID: a narrower
-            // range on an older page must not lock it out (documented instead).
-            prelude.push(quote! { let agent_id = self.state.agent_id(); });
-        } else {
-            args.push(quote! { agent_id: &AgentId });
-            prelude.push(quote! { agentgateway_runtime::check_str(#wire, agent_id.as_str(), op::AGENT_ID)?; });
-        }
+    if agent && !on_session {
+        args.push(quote! { agent_id: &AgentId });
     }
     if has_request(it) {
         args.push(quote! { request: &crate::#resource::#module::Request });
@@ -327,104 +486,54 @@ fn method(api: &Api, it: &Interface) -> TokenStream {
             prelude.push(quote! { request.validate()?; });
         }
     }
-    let mut path_params = Vec::new();
-    for p in it.params.iter().filter(|p| p.location == Location::Path) {
-        let wire = &p.name.wire;
-        if agent.is_some_and(|a| a.name.wire == p.name.wire) {
-            path_params.push(quote! { (#wire, agent_id.as_str()) });
-        } else {
-            let id = ident(&p.name.rust);
-            let local = ident(&format!("path_{}", p.name.rust.trim_start_matches("r#")));
-            prelude.push(quote! { let #local = agentgateway_runtime::wire_text(&request.#id); });
-            path_params.push(quote! { (#wire, #local.as_str()) });
-        }
-    }
-    let query = request_params(it).filter(|p| p.location == Location::Query).map(|p| {
-        let wire = &p.name.wire;
-        let id = ident(&p.name.rust);
-        if p.required {
-            quote! { (#wire, Some(agentgateway_runtime::wire_text(&request.#id))) }
-        } else {
-            quote! { (#wire, request.#id.as_ref().map(agentgateway_runtime::wire_text)) }
-        }
-    });
-    let headers = request_params(it).filter(|p| p.location == Location::Header).map(|p| {
-        let wire = &p.name.wire;
-        let id = ident(&p.name.rust);
-        if p.required {
-            quote! { (#wire, Some(agentgateway_runtime::wire_text(&request.#id))) }
-        } else {
-            quote! { (#wire, request.#id.as_ref().map(agentgateway_runtime::wire_text)) }
-        }
-    });
-    let (body, body_ty) = if it.has_body() {
-        (quote! { Some(request) }, quote! { crate::#resource::#module::Request })
-    } else {
-        (quote! { None }, quote! { () })
-    };
-    let call = quote! {
-        agentgateway_runtime::Call {
-            path_params: &[#(#path_params),*],
-            query: &[#(#query),*],
-            headers: &[#(#headers),*],
-            body: #body,
-        }
-    };
-    // Reserved results are dropped; a one-or-list result is unwrapped.
-    let discard = matches!(it.result, ResultShape::None { .. } | ResultShape::Reserved { .. });
-    let output = match it.result {
-        ResultShape::Object { one_or_list: true, .. } => quote! { output.into_inner() },
-        _ => quote! { output },
-    };
+    let (bindings, call) = call_expr(it);
+    prelude.extend(bindings);
+    let op = quote! { &crate::#resource::#module::OPERATION };
     if starts_session(it) {
-        let ret = quote! { (Session, #ret) };
-        let (bind, output) = if discard { (quote! { _ }, quote! { () }) } else { (quote! { output }, output) };
+        let (bind, output) = if dropped { (quote! { _ }, quote! { () }) } else { (quote! { output }, kept.clone()) };
         return quote! {
             #doc
-            pub async fn #name(&self, #(#args),*) -> Result<#ret, Error> {
-                use crate::#resource::#module as op;
+            pub async fn #name(&self, #(#args),*) -> Result<(Session, #ret), Error> {
                 #(#prelude)*
-                let (#bind, state) = agentgateway_runtime::start_session::<#decode, ErrorCode, #body_ty>(
-                    &self.transport,
-                    agent_id.clone(),
-                    &op::OPERATION,
-                    #call,
-                )
-                .await?;
+                let (#bind, state) = agentgateway_runtime::start_session::<#answer, _>(&self.transport, agent_id.clone(), #op, #call).await?;
                 Ok((Session { client: self.clone(), state, agent_state: Default::default() }, #output))
             }
         };
     }
-    let (transport, session) = if on_session {
-        (quote! { &self.client.transport }, quote! { Some(&self.state) })
+    let run = match (on_session, agent) {
+        (true, _) => {
+            quote! { agentgateway_runtime::execute::<#answer, _>(&self.client.transport, Some(&self.state), #op, #call).await }
+        }
+        (false, true) => {
+            quote! { agentgateway_runtime::execute_as::<#answer, _>(&self.transport, agent_id, #op, #call).await }
+        }
+        (false, false) => {
+            quote! { agentgateway_runtime::execute::<#answer, _>(&self.transport, None, #op, #call).await }
+        }
+    };
+    let finish = if dropped {
+        quote! { .map(drop) }
+    } else if one_or_list {
+        quote! { .map(agentgateway_runtime::OneOrList::into_inner) }
     } else {
-        (quote! { &self.transport }, quote! { None })
+        TokenStream::new()
     };
-    let ends = it.session == SessionEffect::Ends;
-    let run = quote! {
-        agentgateway_runtime::execute::<#decode, ErrorCode, #body_ty>(#transport, #session, &op::OPERATION, #call).await
-    };
-    let body = match ends {
+    let body = if it.session == SessionEffect::Ends {
         // Polling pauses while the sign-out is under way; a failed sign-out
         // drops the guard and leaves the session open.
-        true if !discard => quote! {
+        let (bind, output) = if dropped { (quote! { _ }, quote! { () }) } else { (quote! { output }, kept.clone()) };
+        quote! {
             let signing_out = self.state.begin_sign_out();
-            let output = #run?;
+            let #bind = #run?;
             signing_out.finish();
             Ok(#output)
-        },
-        true => quote! {
-            let signing_out = self.state.begin_sign_out();
-            #run?;
-            signing_out.finish();
-            Ok(())
-        },
-        false => quote! { #run #finish },
+        }
+    } else {
+        quote! { #run #finish }
     };
     quote! {
         #doc
         pub async fn #name(&self, #(#args),*) -> Result<#ret, Error> {
-            use crate::#resource::#module as op;
             #(#prelude)*
             #body
         }

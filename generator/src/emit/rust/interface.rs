@@ -68,6 +68,13 @@ pub(crate) fn module(api: &Api, it: &Interface) -> TokenStream {
             .attrs();
         quote! { #d pub const AGENT_ID: &[agentgateway_runtime::Constraint] = #table; }
     });
+    let agent_field = match agent_id_param(it) {
+        Some(p) => {
+            let wire = &p.name.wire;
+            quote! { Some(agentgateway_runtime::AgentIdParam { name: #wire, constraints: AGENT_ID }) }
+        }
+        None => quote! { None },
+    };
     let types = request_params(it).map(param_type_items);
     let request = request_struct(it);
     let result = result_struct(it);
@@ -81,6 +88,7 @@ pub(crate) fn module(api: &Api, it: &Interface) -> TokenStream {
             path: #path,
             sends_guid: #sends_guid,
             result: #result_member,
+            agent_id: #agent_field,
         };
 
         /// Events this interface may trigger, delivered later through event polling.
