@@ -11,6 +11,9 @@
 #   CALLGRIND=1 scripts/bench-vs-progenitor.sh     # also instruction counts (valgrind)
 #   BUILD_TARGET_DIR=target BUILDS=1 ...           # reuse built dependencies for our crate
 #
+# It also times a batch import of every vendor page (PAGES, default
+# ../shared/vendor-docs and its new/) into a fresh spec tree.
+#
 # Progenitor is skipped, with a message, when `cargo-progenitor` is not on PATH.
 # Needs /usr/bin/time (GNU) for CPU time and peak memory.
 set -euo pipefail
@@ -72,6 +75,26 @@ for n in $sizes; do
     "$ccgen" generate --quiet --timings --spec "$spec" --out "$work/stages-x$n" 2>"$work/stages-x$n.txt" || true
 done
 
+# Batch import of every vendor page into a fresh tree: the repository's api.yaml
+# without its list of sign-in operations, and empty catalogs, so the pages
+# grow them (as generator/tests/import_vendor_pages.rs does).
+pages=${PAGES:-$root/../shared/vendor-docs}
+page_count=0
+if [ -d "$pages" ]; then
+    page_count=$(find "$pages" -maxdepth 2 -name '*.txt' | wc -l)
+    for r in $(seq "$rounds"); do
+        tree=$work/import-tree
+        rm -rf "$tree" && mkdir -p "$tree"
+        awk '/^ *not_sent_by:/ { skip = 1; next } skip && /^ *- / { next } { skip = 0; print }' \
+            "$root/spec/api.yaml" >"$tree/api.yaml"
+        printf 'codes: []\n' >"$tree/errors.yaml"
+        printf 'events: []\n' >"$tree/events.yaml"
+        time_run import "$ccgen" import "$pages" "$pages/new" --spec "$tree" --out "$tree"
+    done
+else
+    echo "no vendor pages at $pages (set PAGES): batch import not timed" >&2
+fi
+
 echo
 echo "# ccgen vs progenitor: medians of $rounds interleaved rounds ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
@@ -109,6 +132,10 @@ for n in $sizes; do
         echo "| $ops | generate, instructions | $oi | $ti | $(ratio "$oi" "${ti/-/0}") |"
     fi
 done
+
+if [ "$page_count" -gt 0 ]; then
+    echo "| $page_count pages | batch import into a fresh tree, wall / CPU (s) | $(stat import wall) / $(stat import cpu) | - | - |"
+fi
 
 # crate_times DIR PKG: seconds for check, debug build and release build of the
 # crate alone (its dependencies built beforehand, then its sources touched).

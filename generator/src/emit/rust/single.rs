@@ -36,8 +36,9 @@ pub fn emit_single_file(api: &Api) -> Result<String, Diagnostics> {
         return Err(internal(&format!("{left} is not reachable from src/lib.rs")));
     }
     // The doc examples name the generated crate, which here is the including
-    // crate under a name only its author knows: shown, but not compiled.
-    let body = prettyplease::unparse(&root).replace("/// ```no_run", "/// ```ignore");
+    // crate under a name only its author knows: shown as text, not compiled
+    // (and not counted as ignored tests).
+    let body = prettyplease::unparse(&root).replace("/// ```no_run", "/// ```text");
     Ok(format!("// {GENERATED_MARKER} from spec/ as one file for `include!`. Do not edit by hand.\n{body}"))
 }
 
