@@ -144,24 +144,35 @@ fn sections_that_say_none_are_quiet() {
     }
 }
 
+/// Runs `ccgen import` on the fixture page `name` with `from` replaced by `to`, against the
+/// repository's spec tree; the page lives in the returned folder.
+fn import_edited(
+    name: &str,
+    from: &str,
+    to: &str,
+) -> (tempfile::TempDir, std::path::PathBuf, String, std::process::Output) {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(name);
+    let text = edit(&page(name), &[(from, to)]);
+    std::fs::write(&path, &text).expect("page written");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ccgen"))
+        .arg("import")
+        .arg(&path)
+        .arg("--spec")
+        .arg(&spec)
+        .output()
+        .expect("ccgen runs");
+    (dir, path, text, out)
+}
+
 #[test]
 fn a_draft_that_fails_its_checks_is_reported_at_the_page_line() {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
     for (name, from, to) in [
         ("flat_transfer.txt", "ranges from 101 to 59999", "ranges from 60000 to 59999"),
         ("lines_callinner.txt", "ranges from 101 to 59999", "ranges from 60000 to 59999"),
     ] {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join(name);
-        let text = edit(&page(name), &[(from, to)]);
-        std::fs::write(&path, &text).expect("page written");
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ccgen"))
-            .arg("import")
-            .arg(&path)
-            .arg("--spec")
-            .arg(&spec)
-            .output()
-            .expect("ccgen runs");
+        let (_dir, path, text, out) = import_edited(name, from, to);
         assert!(!out.status.success());
         let stderr = String::from_utf8_lossy(&out.stderr);
         let prefix = format!("{}:", path.display());
@@ -179,22 +190,11 @@ fn a_draft_that_fails_its_checks_is_reported_at_the_page_line() {
 #[test]
 fn an_event_missing_from_the_catalog_is_added_and_reported_at_its_bullet() {
     // Once a refusal ("not in the event catalog"); a new event is what new pages bring.
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
     for (name, from, to) in [
         ("flat_transfer.txt", "- AgentEvent_Talking\n", "- AgentEvent_Bogus\n"),
         ("lines_callinner.txt", "  • AgentState_Busy\n", "  • AgentState_Bogus\n"),
     ] {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join(name);
-        let text = edit(&page(name), &[(from, to)]);
-        std::fs::write(&path, &text).expect("page written");
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ccgen"))
-            .arg("import")
-            .arg(&path)
-            .arg("--spec")
-            .arg(&spec)
-            .output()
-            .expect("ccgen runs");
+        let (_dir, path, text, out) = import_edited(name, from, to);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{stderr}");
         let prefix = format!("{}:", path.display());

@@ -13,24 +13,6 @@ use super::Imported;
 use super::draft::Draft;
 
 const LOCATIONS: [&str; 4] = ["path", "query", "header", "body"];
-const TOP_LEVEL: [&str; 16] = [
-    "operation",
-    "title",
-    "log_name",
-    "summary",
-    "description",
-    "prerequisites",
-    "method",
-    "path",
-    "parameters",
-    "rules",
-    "response",
-    "events",
-    "errors",
-    "examples",
-    "quirks",
-    "source",
-];
 
 /// The page line of the fact at `spec_line` of `spec_yaml`, a spec merged from the page;
 /// `None` when that line holds nothing the page stated (curated text, or an unknown line).
@@ -49,7 +31,7 @@ pub fn page_line(imported: &Imported, spec_yaml: &str, spec_line: usize) -> Opti
 fn origins(d: &Draft, doc: &Mapping, index: &PositionIndex) -> Vec<(usize, usize)> {
     let root = NodePath::root();
     let mut out = Vec::new();
-    for key in TOP_LEVEL {
+    for key in super::update::KEY_ORDER {
         if let Some(at) = index.exact_key(&root.key(key)) {
             out.push((at.line, d.lines.get(key).copied().unwrap_or(0)));
         }

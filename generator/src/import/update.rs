@@ -227,28 +227,30 @@ pub fn update(curated_text: &str, imported: &Imported) -> Result<Updated, String
     Ok(Updated { yaml, notes, unmerged })
 }
 
+/// An interface spec's top-level keys, in the README's order.
+pub(super) const KEY_ORDER: &[&str] = &[
+    "operation",
+    "title",
+    "log_name",
+    "summary",
+    "description",
+    "prerequisites",
+    "method",
+    "path",
+    "parameters",
+    "rules",
+    "response",
+    "events",
+    "errors",
+    "examples",
+    "quirks",
+    "source",
+];
+
 /// Keeps the README's key order for keys the merge inserted.
 fn reorder(doc: Mapping) -> Mapping {
-    const ORDER: &[&str] = &[
-        "operation",
-        "title",
-        "log_name",
-        "summary",
-        "description",
-        "prerequisites",
-        "method",
-        "path",
-        "parameters",
-        "rules",
-        "response",
-        "events",
-        "errors",
-        "examples",
-        "quirks",
-        "source",
-    ];
     let mut out = Mapping::new();
-    for k in ORDER {
+    for k in KEY_ORDER {
         if let Some(v) = doc.get(key(k)) {
             out.insert(key(k), v.clone());
         }
