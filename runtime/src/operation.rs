@@ -88,15 +88,15 @@ pub struct AgentIdParam {
 /// A JSON request body, serialized when the call is made so that the
 /// request/response cycle itself is not generic over the request type.
 #[derive(Clone)]
-pub struct JsonBody(Result<Vec<u8>, String>);
+pub struct JsonBody(Result<bytes::Bytes, String>);
 
 impl JsonBody {
     /// Serializes `body`; a failure is reported when the call is made.
     pub fn new<B: Serialize + ?Sized>(body: &B) -> Self {
-        JsonBody(serde_json::to_vec(body).map_err(|e| e.to_string()))
+        JsonBody(serde_json::to_vec(body).map(bytes::Bytes::from).map_err(|e| e.to_string()))
     }
 
-    pub(crate) fn bytes<C: RetCode>(&self, op: &Operation) -> Result<Vec<u8>, Error<C>> {
+    pub(crate) fn bytes<C: RetCode>(&self, op: &Operation) -> Result<bytes::Bytes, Error<C>> {
         self.0
             .clone()
             .map_err(|e| Error::Config(format!("operation `{}`: the request body cannot be serialized: {e}", op.name)))
