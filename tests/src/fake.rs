@@ -525,16 +525,22 @@ async fn watchdog(shared: Arc<Shared>) {
     let tick = (timeout / 10).clamp(Duration::from_millis(10), Duration::from_secs(1));
     loop {
         tokio::time::sleep(tick).await;
-        let mut ended = false;
+        let mut changed = false;
         {
             let mut state = shared.lock();
+            let now = Instant::now();
             for agent in state.agents.values_mut() {
                 if agent.session.as_ref().is_some_and(|s| s.last_poll.elapsed() > timeout) {
-                    ended |= end_session(shared.judge.api(), agent);
+                    changed |= end_session(shared.judge.api(), agent);
+                }
+                let due = agent.session.as_mut().map(|s| s.desk.due(now)).unwrap_or_default();
+                changed |= !due.is_empty();
+                for (event, content) in due {
+                    push(agent, &event, content);
                 }
             }
         }
-        if ended {
+        if changed {
             shared.wake_all();
         }
     }
@@ -560,10 +566,6 @@ fn message_for(retcode: &str) -> &'static str {
 
 fn envelope(retcode: &str, message: &str, result: Value) -> Response {
     json_response(json!({ "message": message, "retcode": retcode, "result": result }))
-}
-
-fn ok(result: Value) -> Response {
-    envelope("0", "success", result)
 }
 
 fn err(retcode: &str) -> Response {
@@ -660,10 +662,6 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
         }
     }
 
-    // The agent-desktop state interfaces (busy, rest, work, mute, DTMF, status).
-    if let Some(response) = desk::serve(&shared, it, &parts.headers, &parts.uri, rest) {
-        return response;
-    }
     let guid = parts.headers.get("guid").and_then(|v| v.to_str().ok());
     match (it.session, &it.result, agent_id.as_deref()) {
         (SessionEffect::Starts, _, Some(agent_id)) => login(&shared, it, agent_id, &values),
@@ -945,6 +943,9 @@ fn act(
     };
     let mut queued = behaviour::events(api, it, values, effect.outcome, &facts);
     queued.extend(effect.also.iter().map(|name| (name.to_string(), behaviour::content(api, name, &facts))));
+    if let Some(session) = agent.session.as_mut() {
+        queued = session.desk.hold_back(&effect, queued);
+    }
     for (event, content) in queued {
         push(agent, &event, content);
     }
@@ -973,10 +974,13 @@ struct Effect {
     /// Events the state change implies beyond those the spec lists (a resumed call is
     /// talked on again); their content still has the catalog's shape.
     also: &'static [&'static str],
+    /// Some of the events the spec lists come this long after the operation, not at once
+    /// (a rest's end: the state model says which).
+    later: Option<Duration>,
 }
 
-const SUCCEEDED: Effect = Effect { outcome: Outcome::Succeeded, also: &[] };
-const FAILED: Effect = Effect { outcome: Outcome::Failed, also: &[] };
+const SUCCEEDED: Effect = Effect { outcome: Outcome::Succeeded, also: &[], later: None };
+const FAILED: Effect = Effect { outcome: Outcome::Failed, also: &[], later: None };
 
 /// The hand-written state model: who is talking, which call is held, which call rings.
 /// Fills in the facts the events carry, or refuses with the documented precondition code.
@@ -996,8 +1000,12 @@ fn model(
     }
     // `authenticate` guaranteed a session.
     let session = agent.session.as_mut().ok_or_else(|| err("100-006"))?;
-    let new_call = || next_call(shared);
     let operation = it.operation.wire.as_str();
+    // The agent-desktop interfaces (busy, rest, work, mute, DTMF, status) have a state of their own.
+    if let Some(effect) = desk::model(operation, session, facts) {
+        return effect;
+    }
+    let new_call = || next_call(shared);
     match operation {
         "call_inner" | "call_out" => {
             let called = facts.text("called").unwrap_or_default();
@@ -1043,7 +1051,7 @@ fn model(
             if let Some(previous) = session.active_call.replace(call) {
                 session.held_calls.push(previous);
             }
-            return Ok(Effect { outcome: Outcome::Succeeded, also: &["AgentEvent_Talking"] });
+            return Ok(Effect { also: &["AgentEvent_Talking"], ..SUCCEEDED });
         }
         "connect_hold" => {
             let held = facts.text("callid").unwrap_or_default();
