@@ -13,7 +13,9 @@
 //! Test hooks: [`FakeGateway::push_event`], [`FakeGateway::inject_call`],
 //! [`FakeGateway::rotate_guid`], [`FakeGateway::drop_session`], [`FakeGateway::restart`],
 //! [`FakeGateway::fail_next`], [`FakeGateway::fault_next`] (delay, cut body, HTML page, dropped
-//! connection) and [`FakeGateway::requests`] (the request log, with refusals and warnings).
+//! connection) and [`FakeGateway::requests`] (the request log, with refusals and warnings);
+//! the same hooks are served as JSON over HTTP under [`CONTROL_PATH`] (see [`control`]), so the
+//! `fake-gateway` binary can be scripted while it runs.
 //!
 //! Conventions of the fake (not of the real gateway):
 //! - a transfer (voice or media) to address `"0000"` fails: the failure events its spec lists
@@ -46,8 +48,11 @@ use crate::behaviour::{self, Facts, Outcome};
 
 use crate::judge::{Judge, Refusal};
 
+pub mod control;
 mod desk;
+mod hooks;
 use crate::tls::Certificates;
+pub use control::CONTROL_PATH;
 
 /// Prefix of every interface path.
 pub const BASE_PATH: &str = "/agentgateway/resource";
@@ -105,7 +110,7 @@ pub enum Fault {
 }
 
 /// One request as it reached the fake, in arrival order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct RecordedRequest {
     /// `GET`, `PUT`, `POST`, `DELETE`, ...
     pub method: String,
@@ -328,6 +333,7 @@ impl FakeGateway {
         });
         let app = Router::new()
             .route(&format!("{BASE_PATH}/{{*rest}}"), any(handle))
+            .nest(CONTROL_PATH, control::router())
             .fallback(|| async { StatusCode::NOT_FOUND })
             .with_state(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -368,37 +374,23 @@ impl FakeGateway {
 
     /// Registers (or re-registers with a new password) an agent that may sign in.
     pub fn add_agent(&self, agent_id: &str, password: &str) {
-        let mut state = self.shared.lock();
-        state.agents.entry(agent_id.to_owned()).or_default().password = password.to_owned();
+        self.shared.add_agent(agent_id, password);
     }
 
     /// Queues any event (also names the fake does not know) for the agent's current session.
     /// Ignored for an agent that was never added.
     pub fn push_event(&self, agent_id: &str, event_type: &str, content: Value) {
-        let mut state = self.shared.lock();
-        if let Some(agent) = state.agents.get_mut(agent_id) {
-            push(agent, event_type, content);
-        }
-        drop(state);
-        self.shared.wake(agent_id);
+        self.shared.push_event(agent_id, event_type, content);
     }
 
     /// The next successful poll (or heartbeat) of the agent carries a new `Set-GUID`.
     pub fn rotate_guid(&self, agent_id: &str) {
-        let mut state = self.shared.lock();
-        if let Some(session) = state.agents.get_mut(agent_id).and_then(|a| a.session.as_mut()) {
-            session.rotate_pending = true;
-        }
+        self.shared.rotate_guid(agent_id);
     }
 
     /// Signs the agent out on the server side; later requests get `100-006`.
     pub fn drop_session(&self, agent_id: &str) {
-        let mut state = self.shared.lock();
-        if let Some(agent) = state.agents.get_mut(agent_id) {
-            end_session(self.shared.judge.api(), agent);
-        }
-        drop(state);
-        self.shared.wake(agent_id);
+        self.shared.drop_session(agent_id);
     }
 
     /// An inbound call from `caller` rings for the signed-in agent: the ringing events
@@ -406,20 +398,7 @@ impl FakeGateway {
     /// and the agent's next `answer` talks on the call. Returns the call's ID, or `None` when
     /// the agent is not signed in.
     pub fn inject_call(&self, agent_id: &str, caller: &str) -> Option<String> {
-        let api = self.shared.judge.api();
-        let id = next_call(&self.shared);
-        let mut state = self.shared.lock();
-        let agent = state.agents.get_mut(agent_id)?;
-        let session = agent.session.as_mut()?;
-        session.ringing = Some(Call { id: id.clone(), other: caller.to_owned() });
-        let mut facts = Facts::default();
-        facts.set("callid", id.as_str()).set("caller", caller).set("called", agent_id).set("type", "main");
-        for name in ["AgentOther_PhoneAlerting", "AgentEvent_Ringing"] {
-            push(agent, name, behaviour::content(api, name, &facts));
-        }
-        drop(state);
-        self.shared.wake(agent_id);
-        Some(id)
+        self.shared.inject_call(agent_id, caller)
     }
 
     /// The next request whose path (without query) ends with `operation_path_suffix` meets
@@ -431,13 +410,7 @@ impl FakeGateway {
     /// Restarts the gateway as far as clients can tell: every session is gone without a
     /// sign-out event, so every Guid is invalid and later requests get `100-006`.
     pub fn restart(&self) {
-        let mut state = self.shared.lock();
-        for agent in state.agents.values_mut() {
-            agent.session = None;
-            agent.events.clear();
-        }
-        drop(state);
-        self.shared.wake_all();
+        self.shared.restart();
     }
 
     /// The next request whose path (without query) ends with `operation_path_suffix` is answered
@@ -453,37 +426,27 @@ impl FakeGateway {
 
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
-        let mut state = self.shared.lock();
-        state.forgotten += state.requests.len();
-        state.requests.clear();
+        self.shared.clear_requests();
     }
 
     /// The agent's current Guid (without the `JSESSIONID=` prefix), if signed in.
     pub fn current_guid(&self, agent_id: &str) -> Option<String> {
-        let state = self.shared.lock();
-        state.agents.get(agent_id).and_then(|a| a.session.as_ref()).map(|s| s.guid.clone())
+        self.shared.agent_view(agent_id).and_then(|a| a.guid)
     }
 
+    /// Whether the agent is signed in.
     pub fn is_signed_in(&self, agent_id: &str) -> bool {
-        let state = self.shared.lock();
-        state.agents.get(agent_id).is_some_and(|a| a.session.is_some())
+        self.shared.agent_view(agent_id).is_some_and(|a| a.signed_in)
     }
 
     /// ID of the agent's call in progress, if any.
     pub fn active_call(&self, agent_id: &str) -> Option<String> {
-        let state = self.shared.lock();
-        state
-            .agents
-            .get(agent_id)
-            .and_then(|a| a.session.as_ref())
-            .and_then(|s| s.active_call.as_ref())
-            .map(|c| c.id.clone())
+        self.shared.agent_view(agent_id).and_then(|a| a.active_call)
     }
 
     /// Number of events queued for the agent and not yet polled.
     pub fn pending_events(&self, agent_id: &str) -> usize {
-        let state = self.shared.lock();
-        state.agents.get(agent_id).map_or(0, |a| a.events.len())
+        self.shared.agent_view(agent_id).map_or(0, |a| a.pending_events)
     }
 }
 
@@ -589,10 +552,18 @@ fn html_page(status: u16) -> Response {
     response
 }
 
-/// Claims a 200-byte envelope and sends 20 bytes of it: the connection closes
-/// with the body short.
+/// Claims a 200-byte envelope, sends 20 bytes of it, then fails the body: the
+/// server closes the connection with the headers sent and the body short. (A body of 20 known bytes
+/// under a header claiming 200 is no cut: hyper refuses it before sending.)
 fn cut_body() -> Response {
-    let body = Body::from(&br#"{"message":"","retco"#[..]);
+    use futures_util::StreamExt;
+    let first = futures_util::stream::iter([Ok::<_, std::io::Error>(&br#"{"message":"","retco"#[..])]);
+    // A pause first, so that the headers and the first bytes are on their way before the cut.
+    let cut = futures_util::stream::once(async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Err(std::io::Error::other("the fake cuts this answer on purpose"))
+    });
+    let body = Body::from_stream(first.chain(cut));
     let mut response = Response::new(body);
     response.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
     response.headers_mut().insert("content-length", HeaderValue::from_static("200"));
