@@ -6,7 +6,8 @@
 //! `Set-GUID` and a routing cookie, every other interface checks the `Guid` header, events are
 //! collected by long-polling `GET /agentevent/{agentid}`, and a successful operation queues the
 //! events its spec lists and answers with the result its spec describes ([`crate::behaviour`]).
-//! Only the call state (who is talking, which call is held or ringing) is modelled by hand.
+//! Only the state is modelled by hand: the calls (who is talking, which call is held or ringing)
+//! and the agent's desk (busy, rest, work or idle, mute, DTMF digits; see `desk`).
 //! Every answer is HTTP 200 with the gateway's `{"message", "retcode", "result"}` envelope (the
 //! event poll carries `event` instead of `result`); an unknown path is HTTP 404.
 //!
