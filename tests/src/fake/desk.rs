@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 use axum::response::Response;
 use serde_json::Value;
 
-use super::{Effect, FakeGateway, SUCCEEDED, Session, err};
+use super::calls::{Effect, SUCCEEDED};
+use super::{FakeGateway, Session, err};
 use crate::behaviour::Facts;
 
 /// The state codes of the vendor's status query.
