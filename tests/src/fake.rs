@@ -321,7 +321,7 @@ impl FakeGateway {
             Some(dir) => Arc::new(Judge::load(dir).map_err(std::io::Error::other)?),
             None => default_judge()?,
         };
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let listener = listen(port)?;
         let addr = listener.local_addr()?;
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let shared = Arc::new(Shared {
@@ -471,6 +471,20 @@ impl Drop for FakeGateway {
             server.abort();
         }
     }
+}
+
+/// Connections the kernel may hold for the fake before it accepts them.
+/// Tokio's default (1024) overflowed when a thousand agents connected at once
+/// on a busy machine: handshakes were dropped or reset, and requests failed.
+/// The kernel caps it at `net.core.somaxconn`.
+const BACKLOG: u32 = 4096;
+
+/// A listener on `127.0.0.1:port` with a [`BACKLOG`] for bursts of connections.
+fn listen(port: u16) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.set_reuseaddr(true)?;
+    socket.bind(SocketAddr::from(([127, 0, 0, 1], port)))?;
+    socket.listen(BACKLOG)
 }
 
 /// The repository's specs, loaded once per process.
