@@ -6,14 +6,17 @@
 //! `Set-GUID` and a routing cookie, every other interface checks the `Guid` header, events are
 //! collected by long-polling `GET /agentevent/{agentid}`, and a successful operation queues the
 //! events its spec lists and answers with the result its spec describes ([`crate::behaviour`]).
-//! Only the call state (who is talking, which call is held or ringing) is modelled by hand.
+//! Only the state is modelled by hand: the calls (who is talking, which call is held or ringing)
+//! and the agent's desk (busy, rest, work or idle, mute, DTMF digits; see `desk`).
 //! Every answer is HTTP 200 with the gateway's `{"message", "retcode", "result"}` envelope (the
 //! event poll carries `event` instead of `result`); an unknown path is HTTP 404.
 //!
 //! Test hooks: [`FakeGateway::push_event`], [`FakeGateway::inject_call`],
 //! [`FakeGateway::rotate_guid`], [`FakeGateway::drop_session`], [`FakeGateway::restart`],
 //! [`FakeGateway::fail_next`], [`FakeGateway::fault_next`] (delay, cut body, HTML page, dropped
-//! connection) and [`FakeGateway::requests`] (the request log, with refusals and warnings).
+//! connection) and [`FakeGateway::requests`] (the request log, with refusals and warnings);
+//! the same hooks are served as JSON over HTTP under [`CONTROL_PATH`] (see [`control`]), so the
+//! `fake-gateway` binary can be scripted while it runs.
 //!
 //! Conventions of the fake (not of the real gateway):
 //! - a transfer (voice or media) to address `"0000"` fails: the failure events its spec lists
@@ -46,8 +49,12 @@ use crate::behaviour::{self, Facts, Outcome};
 
 use crate::judge::{Judge, Refusal};
 
+mod calls;
+pub mod control;
 mod desk;
+mod hooks;
 use crate::tls::Certificates;
+pub use control::CONTROL_PATH;
 
 /// Prefix of every interface path.
 pub const BASE_PATH: &str = "/agentgateway/resource";
@@ -105,7 +112,7 @@ pub enum Fault {
 }
 
 /// One request as it reached the fake, in arrival order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct RecordedRequest {
     /// `GET`, `PUT`, `POST`, `DELETE`, ...
     pub method: String,
@@ -314,7 +321,7 @@ impl FakeGateway {
             Some(dir) => Arc::new(Judge::load(dir).map_err(std::io::Error::other)?),
             None => default_judge()?,
         };
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let listener = listen(port)?;
         let addr = listener.local_addr()?;
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let shared = Arc::new(Shared {
@@ -328,6 +335,7 @@ impl FakeGateway {
         });
         let app = Router::new()
             .route(&format!("{BASE_PATH}/{{*rest}}"), any(handle))
+            .nest(CONTROL_PATH, control::router())
             .fallback(|| async { StatusCode::NOT_FOUND })
             .with_state(shared.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -368,37 +376,23 @@ impl FakeGateway {
 
     /// Registers (or re-registers with a new password) an agent that may sign in.
     pub fn add_agent(&self, agent_id: &str, password: &str) {
-        let mut state = self.shared.lock();
-        state.agents.entry(agent_id.to_owned()).or_default().password = password.to_owned();
+        self.shared.add_agent(agent_id, password);
     }
 
     /// Queues any event (also names the fake does not know) for the agent's current session.
     /// Ignored for an agent that was never added.
     pub fn push_event(&self, agent_id: &str, event_type: &str, content: Value) {
-        let mut state = self.shared.lock();
-        if let Some(agent) = state.agents.get_mut(agent_id) {
-            push(agent, event_type, content);
-        }
-        drop(state);
-        self.shared.wake(agent_id);
+        self.shared.push_event(agent_id, event_type, content);
     }
 
     /// The next successful poll (or heartbeat) of the agent carries a new `Set-GUID`.
     pub fn rotate_guid(&self, agent_id: &str) {
-        let mut state = self.shared.lock();
-        if let Some(session) = state.agents.get_mut(agent_id).and_then(|a| a.session.as_mut()) {
-            session.rotate_pending = true;
-        }
+        self.shared.rotate_guid(agent_id);
     }
 
     /// Signs the agent out on the server side; later requests get `100-006`.
     pub fn drop_session(&self, agent_id: &str) {
-        let mut state = self.shared.lock();
-        if let Some(agent) = state.agents.get_mut(agent_id) {
-            end_session(self.shared.judge.api(), agent);
-        }
-        drop(state);
-        self.shared.wake(agent_id);
+        self.shared.drop_session(agent_id);
     }
 
     /// An inbound call from `caller` rings for the signed-in agent: the ringing events
@@ -406,20 +400,7 @@ impl FakeGateway {
     /// and the agent's next `answer` talks on the call. Returns the call's ID, or `None` when
     /// the agent is not signed in.
     pub fn inject_call(&self, agent_id: &str, caller: &str) -> Option<String> {
-        let api = self.shared.judge.api();
-        let id = next_call(&self.shared);
-        let mut state = self.shared.lock();
-        let agent = state.agents.get_mut(agent_id)?;
-        let session = agent.session.as_mut()?;
-        session.ringing = Some(Call { id: id.clone(), other: caller.to_owned() });
-        let mut facts = Facts::default();
-        facts.set("callid", id.as_str()).set("caller", caller).set("called", agent_id).set("type", "main");
-        for name in ["AgentOther_PhoneAlerting", "AgentEvent_Ringing"] {
-            push(agent, name, behaviour::content(api, name, &facts));
-        }
-        drop(state);
-        self.shared.wake(agent_id);
-        Some(id)
+        self.shared.inject_call(agent_id, caller)
     }
 
     /// The next request whose path (without query) ends with `operation_path_suffix` meets
@@ -431,13 +412,7 @@ impl FakeGateway {
     /// Restarts the gateway as far as clients can tell: every session is gone without a
     /// sign-out event, so every Guid is invalid and later requests get `100-006`.
     pub fn restart(&self) {
-        let mut state = self.shared.lock();
-        for agent in state.agents.values_mut() {
-            agent.session = None;
-            agent.events.clear();
-        }
-        drop(state);
-        self.shared.wake_all();
+        self.shared.restart();
     }
 
     /// The next request whose path (without query) ends with `operation_path_suffix` is answered
@@ -453,37 +428,27 @@ impl FakeGateway {
 
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
-        let mut state = self.shared.lock();
-        state.forgotten += state.requests.len();
-        state.requests.clear();
+        self.shared.clear_requests();
     }
 
     /// The agent's current Guid (without the `JSESSIONID=` prefix), if signed in.
     pub fn current_guid(&self, agent_id: &str) -> Option<String> {
-        let state = self.shared.lock();
-        state.agents.get(agent_id).and_then(|a| a.session.as_ref()).map(|s| s.guid.clone())
+        self.shared.agent_view(agent_id).and_then(|a| a.guid)
     }
 
+    /// Whether the agent is signed in.
     pub fn is_signed_in(&self, agent_id: &str) -> bool {
-        let state = self.shared.lock();
-        state.agents.get(agent_id).is_some_and(|a| a.session.is_some())
+        self.shared.agent_view(agent_id).is_some_and(|a| a.signed_in)
     }
 
     /// ID of the agent's call in progress, if any.
     pub fn active_call(&self, agent_id: &str) -> Option<String> {
-        let state = self.shared.lock();
-        state
-            .agents
-            .get(agent_id)
-            .and_then(|a| a.session.as_ref())
-            .and_then(|s| s.active_call.as_ref())
-            .map(|c| c.id.clone())
+        self.shared.agent_view(agent_id).and_then(|a| a.active_call)
     }
 
     /// Number of events queued for the agent and not yet polled.
     pub fn pending_events(&self, agent_id: &str) -> usize {
-        let state = self.shared.lock();
-        state.agents.get(agent_id).map_or(0, |a| a.events.len())
+        self.shared.agent_view(agent_id).map_or(0, |a| a.pending_events)
     }
 }
 
@@ -508,6 +473,20 @@ impl Drop for FakeGateway {
     }
 }
 
+/// Connections the kernel may hold for the fake before it accepts them.
+/// Tokio's default (1024) overflowed when a thousand agents connected at once
+/// on a busy machine: handshakes were dropped or reset, and requests failed.
+/// The kernel caps it at `net.core.somaxconn`.
+const BACKLOG: u32 = 4096;
+
+/// A listener on `127.0.0.1:port` with a [`BACKLOG`] for bursts of connections.
+fn listen(port: u16) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.set_reuseaddr(true)?;
+    socket.bind(SocketAddr::from(([127, 0, 0, 1], port)))?;
+    socket.listen(BACKLOG)
+}
+
 /// The repository's specs, loaded once per process.
 fn default_judge() -> std::io::Result<Arc<Judge>> {
     static JUDGE: OnceLock<Result<Arc<Judge>, String>> = OnceLock::new();
@@ -525,16 +504,22 @@ async fn watchdog(shared: Arc<Shared>) {
     let tick = (timeout / 10).clamp(Duration::from_millis(10), Duration::from_secs(1));
     loop {
         tokio::time::sleep(tick).await;
-        let mut ended = false;
+        let mut changed = false;
         {
             let mut state = shared.lock();
+            let now = Instant::now();
             for agent in state.agents.values_mut() {
                 if agent.session.as_ref().is_some_and(|s| s.last_poll.elapsed() > timeout) {
-                    ended |= end_session(shared.judge.api(), agent);
+                    changed |= end_session(shared.judge.api(), agent);
+                }
+                let due = agent.session.as_mut().map(|s| s.desk.due(now)).unwrap_or_default();
+                changed |= !due.is_empty();
+                for (event, content) in due {
+                    push(agent, &event, content);
                 }
             }
         }
-        if ended {
+        if changed {
             shared.wake_all();
         }
     }
@@ -562,10 +547,6 @@ fn envelope(retcode: &str, message: &str, result: Value) -> Response {
     json_response(json!({ "message": message, "retcode": retcode, "result": result }))
 }
 
-fn ok(result: Value) -> Response {
-    envelope("0", "success", result)
-}
-
 fn err(retcode: &str) -> Response {
     envelope(retcode, message_for(retcode), Value::Null)
 }
@@ -587,10 +568,18 @@ fn html_page(status: u16) -> Response {
     response
 }
 
-/// Claims a 200-byte envelope and sends 20 bytes of it: the connection closes
-/// with the body short.
+/// Claims a 200-byte envelope, sends 20 bytes of it, then fails the body: the
+/// server closes the connection with the headers sent and the body short. (A body of 20 known bytes
+/// under a header claiming 200 is no cut: hyper refuses it before sending.)
 fn cut_body() -> Response {
-    let body = Body::from(&br#"{"message":"","retco"#[..]);
+    use futures_util::StreamExt;
+    let first = futures_util::stream::iter([Ok::<_, std::io::Error>(&br#"{"message":"","retco"#[..])]);
+    // A pause first, so that the headers and the first bytes are on their way before the cut.
+    let cut = futures_util::stream::once(async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Err(std::io::Error::other("the fake cuts this answer on purpose"))
+    });
+    let body = Body::from_stream(first.chain(cut));
     let mut response = Response::new(body);
     response.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
     response.headers_mut().insert("content-length", HeaderValue::from_static("200"));
@@ -660,10 +649,6 @@ async fn handle(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> 
         }
     }
 
-    // The agent-desktop state interfaces (busy, rest, work, mute, DTMF, status).
-    if let Some(response) = desk::serve(&shared, it, &parts.headers, &parts.uri, rest) {
-        return response;
-    }
     let guid = parts.headers.get("guid").and_then(|v| v.to_str().ok());
     match (it.session, &it.result, agent_id.as_deref()) {
         (SessionEffect::Starts, _, Some(agent_id)) => login(&shared, it, agent_id, &values),
@@ -939,12 +924,15 @@ fn act(
         Ok(agent) => agent,
         Err(response) => return response,
     };
-    let effect = match model(shared, it, agent_id, agent, &mut facts) {
+    let effect = match calls::model(shared, it, agent_id, agent, &mut facts) {
         Ok(effect) => effect,
         Err(response) => return response,
     };
     let mut queued = behaviour::events(api, it, values, effect.outcome, &facts);
     queued.extend(effect.also.iter().map(|name| (name.to_string(), behaviour::content(api, name, &facts))));
+    if let Some(session) = agent.session.as_mut() {
+        queued = session.desk.hold_back(&effect, queued);
+    }
     for (event, content) in queued {
         push(agent, &event, content);
     }
@@ -966,130 +954,3 @@ fn act(
         None => response,
     }
 }
-
-/// What the state model made of an operation.
-struct Effect {
-    outcome: Outcome,
-    /// Events the state change implies beyond those the spec lists (a resumed call is
-    /// talked on again); their content still has the catalog's shape.
-    also: &'static [&'static str],
-}
-
-const SUCCEEDED: Effect = Effect { outcome: Outcome::Succeeded, also: &[] };
-const FAILED: Effect = Effect { outcome: Outcome::Failed, also: &[] };
-
-/// The hand-written state model: who is talking, which call is held, which call rings.
-/// Fills in the facts the events carry, or refuses with the documented precondition code.
-/// Interfaces it does not know succeed, carrying the agent's call if there is one.
-#[allow(clippy::result_large_err)] // the error is the ready-made answer
-fn model(
-    shared: &Shared,
-    it: &Interface,
-    agent_id: &str,
-    agent: &mut Agent,
-    facts: &mut Facts,
-) -> Result<Effect, Response> {
-    if it.session == SessionEffect::Ends {
-        let session = agent.session.take().ok_or_else(|| err("100-006"))?;
-        facts.set("loginTime", session.login_time.to_string());
-        return Ok(SUCCEEDED);
-    }
-    // `authenticate` guaranteed a session.
-    let session = agent.session.as_mut().ok_or_else(|| err("100-006"))?;
-    let new_call = || next_call(shared);
-    let operation = it.operation.wire.as_str();
-    match operation {
-        "call_inner" | "call_out" => {
-            let called = facts.text("called").unwrap_or_default();
-            let id = new_call();
-            let inner = operation == "call_inner";
-            facts
-                .set("callid", id.as_str())
-                .set("caller", agent_id)
-                .set("feature", if inner { "6" } else { "7" })
-                .set("otherPhone", called.as_str())
-                .set("otherPhoneWorkno", if inner { called.as_str() } else { "" });
-            session.active_call = Some(Call { id, other: called });
-        }
-        "answer" => {
-            let call = match session.ringing.take() {
-                Some(call) => {
-                    if let Some(previous) = session.active_call.replace(call.clone()) {
-                        session.held_calls.push(previous);
-                    }
-                    call
-                }
-                None => session.active_call.clone().ok_or_else(|| err("200-002"))?,
-            };
-            facts.set("callid", call.id).set("caller", call.other).set("called", agent_id).set("feature", "0");
-        }
-        // Disconnecting the one other party ends a two-party call like release.
-        "release" | "disconnect" => {
-            let call = session.active_call.take().ok_or_else(|| err("200-017"))?;
-            facts.set("callid", call.id).set("number", call.other);
-        }
-        "hold" => {
-            let call = session.active_call.take().ok_or_else(|| err("200-013"))?;
-            facts.set("callid", call.id.as_str());
-            session.held_calls.push(call);
-        }
-        "get_hold" => {
-            let index = match facts.text("callid") {
-                Some(id) => session.held_calls.iter().position(|c| c.id == id),
-                None => session.held_calls.len().checked_sub(1),
-            };
-            let call = session.held_calls.remove(index.ok_or_else(|| err("200-015"))?);
-            facts.set("callid", call.id.as_str()).set("caller", agent_id).set("called", call.other.as_str());
-            if let Some(previous) = session.active_call.replace(call) {
-                session.held_calls.push(previous);
-            }
-            return Ok(Effect { outcome: Outcome::Succeeded, also: &["AgentEvent_Talking"] });
-        }
-        "connect_hold" => {
-            let held = facts.text("callid").unwrap_or_default();
-            if let Some(i) = session.held_calls.iter().position(|c| c.id == held) {
-                session.held_calls.remove(i);
-                // The agent leaves the two other parties talking: its own call is released.
-                if let Some(call) = session.active_call.take() {
-                    facts.set("callid", call.id).set("number", call.other);
-                }
-            }
-        }
-        "transfer_call" => {
-            let call = session.active_call.clone().ok_or_else(|| err("200-012"))?;
-            let address = facts.text("address").unwrap_or_default();
-            facts.set("callid", call.id).set("caller", agent_id).set("called", address.as_str());
-            if address == FAILING_ADDRESS {
-                return Ok(FAILED);
-            }
-            facts.set("otherPhone", address.as_str()).set("partner", address.as_str());
-            session.active_call = None;
-        }
-        "transfer_media_call" => {
-            if facts.text("address").as_deref() == Some(FAILING_ADDRESS) {
-                return Ok(FAILED);
-            }
-        }
-        "request_call" => {
-            // The queued call named in the path comes to this agent, who talks on it.
-            let id = facts.text("callid").unwrap_or_default();
-            facts.set("caller", "").set("called", agent_id).set("feature", "0");
-            if let Some(previous) = session.active_call.replace(Call { id, other: String::new() }) {
-                session.held_calls.push(previous);
-            }
-        }
-        _ => {
-            if facts.get("callid").is_none() {
-                let id = session.active_call.as_ref().map_or_else(new_call, |c| c.id.clone());
-                facts.set("callid", id);
-            }
-            if matches!(it.result, ResultShape::CallId { .. }) {
-                facts.set("callid", new_call());
-            }
-        }
-    }
-    Ok(SUCCEEDED)
-}
-
-/// A transfer to this address fails (a convention of the fake).
-const FAILING_ADDRESS: &str = "0000";

@@ -858,3 +858,106 @@ async fn waiting_calls_answer_with_the_spec_example_list() {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["callid"], "1663580465-1134");
 }
+
+/// Replaces `from` with `to` in the spec file `file` of the tree; fails when `from` is not there.
+fn edit_spec(tree: &std::path::Path, file: &str, from: &str, to: &str) {
+    let path = tree.join(file);
+    let text = std::fs::read_to_string(&path).expect("read spec");
+    assert!(text.contains(from), "{file} has no {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write spec");
+}
+
+/// Polls until an event arrives or `within` has passed.
+async fn next_event(gw: &FakeGateway, guid: &mut String, within: Duration) -> Option<(String, Value)> {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        let answer = poll(gw, guid).await;
+        if answer.set_guid.is_some() {
+            *guid = answer.guid();
+        }
+        if let Some(kind) = answer.event_type() {
+            return Some((kind.to_owned(), answer.body["event"]["content"].clone()));
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn desk_interfaces_send_the_events_their_spec_lists() {
+    // The repository's specs: setting busy is confirmed by one event; muting lists none, so none comes.
+    let gw = gateway(fast()).await;
+    let mut guid = signed_in(&gw).await;
+    drain(&gw, &mut guid).await;
+    let busy = format!("/onlineagent/{AGENT}/saybusy");
+    assert_eq!(call(&gw, "POST", &format!("{busy}?reason=201"), Some(&guid), None).await.retcode(), "0");
+    assert_eq!(drain(&gw, &mut guid).await, ["AgentState_SetNotReady_Success"]);
+    let body = json!({ "called": "206" }).to_string();
+    assert_eq!(
+        call(&gw, "PUT", &format!("/voicecall/{AGENT}/callinner"), Some(&guid), Some(&body)).await.retcode(),
+        "0"
+    );
+    drain(&gw, &mut guid).await;
+    let mute = format!("/voicecall/{AGENT}/beginmute");
+    assert_eq!(call(&gw, "POST", &mute, Some(&guid), None).await.retcode(), "0");
+    assert!(drain(&gw, &mut guid).await.is_empty());
+
+    // A copy of the tree whose busy page lists one more event under a condition, and whose
+    // mute page lists one: the same fake code sends what the copy says.
+    let tree = tempfile::tempdir().expect("temp dir");
+    copy_tree(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec"), tree.path());
+    edit_spec(
+        tree.path(),
+        "onlineagent/saybusy.yaml",
+        "events:\n  - AgentState_SetNotReady_Success\n",
+        "events:\n  - AgentState_SetNotReady_Success\n  - event: AgentState_Work\n    when: { param: reason, equals: 201 }\n",
+    );
+    edit_spec(
+        tree.path(),
+        "voicecall/beginmute.yaml",
+        "errors:\n",
+        "events:\n  - AgentEvent_linkagePhoneMute\nerrors:\n",
+    );
+    let edited = gateway(Config { spec_dir: Some(tree.path().to_owned()), ..fast() }).await;
+    let mut guid = signed_in(&edited).await;
+    drain(&edited, &mut guid).await;
+    assert_eq!(call(&edited, "POST", &format!("{busy}?reason=201"), Some(&guid), None).await.retcode(), "0");
+    assert_eq!(drain(&edited, &mut guid).await, ["AgentState_SetNotReady_Success", "AgentState_Work"]);
+    assert_eq!(call(&edited, "POST", &format!("{busy}?reason=202"), Some(&guid), None).await.retcode(), "0");
+    assert_eq!(drain(&edited, &mut guid).await, ["AgentState_SetNotReady_Success"], "the condition holds no more");
+    let answer = call(&edited, "PUT", &format!("/voicecall/{AGENT}/callinner"), Some(&guid), Some(&body)).await;
+    let call_id = answer.body["result"].as_str().expect("a call ID").to_owned();
+    drain(&edited, &mut guid).await;
+    assert_eq!(call(&edited, "POST", &mute, Some(&guid), None).await.retcode(), "0");
+    let event = next_event(&edited, &mut guid, Duration::from_secs(2)).await;
+    assert_eq!(event, Some(("AgentEvent_linkagePhoneMute".to_owned(), json!({ "callId": call_id }))));
+    // The state model still judges preconditions: a second mute of the same call is refused.
+    assert_eq!(call(&edited, "POST", &mute, Some(&guid), None).await.retcode(), "200-004");
+}
+
+#[tokio::test]
+async fn the_end_of_a_rest_comes_when_its_time_is_over_and_not_after_a_cancel() {
+    // The watchdog that ends the rest ticks every tenth of this.
+    let gw = gateway(Config { no_poll_timeout: Duration::from_secs(3), ..fast() }).await;
+    let mut guid = signed_in(&gw).await;
+    drain(&gw, &mut guid).await;
+    let rest = format!("/onlineagent/{AGENT}/rest/1/12");
+    let started = Instant::now();
+    assert_eq!(call(&gw, "POST", &rest, Some(&guid), None).await.retcode(), "0");
+    let first = next_event(&gw, &mut guid, Duration::from_secs(1)).await;
+    assert_eq!(first, Some(("AgentState_SetRest_Success".to_owned(), json!({ "reason": "12" }))));
+    let over = next_event(&gw, &mut guid, Duration::from_secs(3)).await;
+    assert_eq!(over.map(|(kind, _)| kind).as_deref(), Some("AgentState_Rest_Timeout"));
+    assert!(started.elapsed() >= Duration::from_secs(1), "the rest's time is one second");
+    assert!(drain(&gw, &mut guid).await.is_empty(), "once");
+
+    // A rest cancelled before its time is over has no end to report.
+    assert_eq!(call(&gw, "POST", &format!("/onlineagent/{AGENT}/cancelrest"), Some(&guid), None).await.retcode(), "0");
+    assert_eq!(call(&gw, "POST", &rest, Some(&guid), None).await.retcode(), "0");
+    let cancel = format!("/onlineagent/{AGENT}/cancelrest");
+    assert_eq!(call(&gw, "POST", &cancel, Some(&guid), None).await.retcode(), "0");
+    assert_eq!(
+        drain(&gw, &mut guid).await,
+        ["AgentState_CancelRest_Success", "AgentState_SetRest_Success", "AgentState_CancelRest_Success"]
+    );
+    assert_eq!(next_event(&gw, &mut guid, Duration::from_millis(1500)).await, None);
+}

@@ -7,12 +7,18 @@
 //!
 //! Options: `--port N` (default: OS-assigned), `--plain`, `--ca-file PATH` (default: a file
 //! in the system's temporary directory).
+//!
+//! Scriptable while it runs: the test hooks (add agents, inject events and inbound calls, force
+//! an error code, delay, cut or drop an answer, drop a session, rotate a Guid, restart, read the
+//! request log with its verdicts) are JSON over HTTP under `/__fake` on the same port; the last
+//! line printed is `control: URL/__fake`. See `agentgateway_e2e::fake::control`.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use agentgateway_e2e::fake::CONTROL_PATH;
 use agentgateway_e2e::{Config, FakeGateway};
 
 const USAGE: &str = "usage: fake-gateway [--port N] [--plain] [--ca-file PATH]";
@@ -81,6 +87,7 @@ async fn main() -> ExitCode {
         }
         lines.push(format!("ca file: {}", path.display()));
     }
+    lines.push(format!("control: {}{CONTROL_PATH}", gateway.url()));
     let mut stdout = std::io::stdout().lock();
     for line in lines {
         let _ = writeln!(stdout, "{line}");

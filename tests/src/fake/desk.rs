@@ -1,21 +1,22 @@
-//! The agent-desktop interfaces' behaviour: the agent's state (busy, rest,
-//! after-call work, idle) with its state events, the mute of the current call,
-//! DTMF digits sent on it, and the status query answered from that state.
+//! The agent-desktop interfaces' state model: the agent's state (busy, rest,
+//! after-call work, idle), the mute of the current call and the DTMF digits
+//! sent on it.
 //!
-//! These interfaces have no route of their own in the parent's state model:
-//! they are found by the spec's operation name, after the judge accepted the
-//! request, so their parameters are already known to be well-formed.
+//! Only the state is hand-written here: whether an operation may happen in
+//! the agent's state (or fails with the documented precondition code), the
+//! state it leaves behind, and the facts its events and result carry (the
+//! reason, the state code). The events themselves and the result's shape come
+//! from the specs, as for every other interface ([`crate::behaviour`]): an
+//! interface whose spec lists no events (muting, DTMF) queues none.
 
-use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
-use axum::extract::Query;
-use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use ccgen::ir::Interface;
-
-use super::{Agent, FakeGateway, Shared, authenticate, err, ok, push};
+use super::calls::{Effect, SUCCEEDED};
+use super::{FakeGateway, Session, err};
+use crate::behaviour::Facts;
 
 /// The state codes of the vendor's status query.
 const NOT_READY: i64 = 3;
@@ -23,6 +24,10 @@ const IDLE: i64 = 4;
 const WORK: i64 = 5;
 const TALKING: i64 = 7;
 const REST: i64 = 8;
+
+/// Events that report the end of a rest's requested time: when the rest's spec
+/// lists them, they are queued once that time is over, if the agent still rests.
+const REST_OVER: &[&str] = &["AgentState_Rest_Timeout"];
 
 /// A signed-in agent's desk: what the state interfaces change.
 #[derive(Debug, Clone)]
@@ -33,108 +38,107 @@ pub(super) struct Desk {
     muted_call: Option<String>,
     /// DTMF digits sent, in order.
     dtmf: Vec<String>,
+    /// When the current rest's requested time is over, with the events (and
+    /// their content) its spec lists for that moment.
+    rest_over: Option<(Instant, Vec<(String, Value)>)>,
 }
 
 impl Desk {
     /// The desk after sign-in with the login's `status` (3 busy, 4 idle, 5 work).
     pub(super) fn after_login(status: i64) -> Desk {
-        Desk { state: status, muted_call: None, dtmf: Vec::new() }
+        Desk { state: status, muted_call: None, dtmf: Vec::new(), rest_over: None }
     }
-}
 
-const OPERATIONS: &[&str] = &[
-    "say_busy",
-    "cancel_busy",
-    "rest",
-    "cancel_rest",
-    "enter_work",
-    "cancel_work",
-    "agent_status",
-    "begin_mute",
-    "end_mute",
-    "send_dtmf",
-];
-
-/// Serves `it` if it is one of the desk interfaces; `None` leaves it to the generic handler.
-pub(super) fn serve(shared: &Shared, it: &Interface, headers: &HeaderMap, uri: &Uri, rest: &str) -> Option<Response> {
-    let op = it.operation.wire.as_str();
-    if !OPERATIONS.contains(&op) {
-        return None;
+    /// Keeps the events of a rest's end for when its time is over; returns the
+    /// events to queue now.
+    pub(super) fn hold_back(&mut self, effect: &Effect, events: Vec<(String, Value)>) -> Vec<(String, Value)> {
+        let Some(after) = effect.later else { return events };
+        let (later, now): (Vec<_>, Vec<_>) =
+            events.into_iter().partition(|(name, _)| REST_OVER.contains(&name.as_str()));
+        self.rest_over = (!later.is_empty()).then(|| (Instant::now() + after, later));
+        now
     }
-    let route = shared.judge.route(it.method.as_str(), rest).ok()?;
-    let path: HashMap<String, String> =
-        route.path.into_iter().map(|(index, value)| (it.params[index].name.wire.clone(), value)).collect();
-    let agent_id = path.get("agentid")?.clone();
-    let query: HashMap<String, String> = Query::try_from_uri(uri).map(|Query(q)| q).unwrap_or_default();
-    let guid = headers.get("guid").and_then(|v| v.to_str().ok());
-    let response = {
-        let mut state = shared.lock();
-        match authenticate(&shared.config, &mut state, &agent_id, guid) {
-            Ok(agent) => act(op, agent, &query, &path),
-            Err(response) => return Some(response),
+
+    /// The events of a rest whose time is over by now, once.
+    pub(super) fn due(&mut self, now: Instant) -> Vec<(String, Value)> {
+        match self.rest_over.take() {
+            Some((at, events)) if at <= now && self.state == REST => events,
+            Some(pending) if self.state == REST => {
+                self.rest_over = Some(pending);
+                Vec::new()
+            }
+            _ => Vec::new(),
         }
-    };
-    shared.wake(&agent_id);
-    Some(response)
+    }
 }
 
-fn act(op: &str, agent: &mut Agent, query: &HashMap<String, String>, path: &HashMap<String, String>) -> Response {
-    let Some(session) = agent.session.as_mut() else {
-        return err("100-006");
-    };
+/// The state model of the desk interface `operation`, or `None` when it is not one.
+///
+/// On success, the state has changed and `facts` hold what the events and the
+/// result carry; a refusal is the gateway's precondition code.
+#[allow(clippy::result_large_err)] // the error is the ready-made answer
+pub(super) fn model(operation: &str, session: &mut Session, facts: &mut Facts) -> Option<Result<Effect, Response>> {
     let call = session.active_call.as_ref().map(|c| c.id.clone());
+    if let Some(id) = call.as_deref().filter(|_| facts.get("callid").is_none()) {
+        facts.set("callid", id);
+    }
     let desk = &mut session.desk;
     let muted = call.is_some() && desk.muted_call == call;
-    let mut events: Vec<(&str, Value)> = Vec::new();
     // Leaving a state the agent is not in fails as the gateway's "failed to set the state".
-    let leaving = match op {
-        "cancel_busy" => Some((NOT_READY, "AgentState_CancelNotReady_Success")),
-        "cancel_rest" => Some((REST, "AgentState_CancelRest_Success")),
-        "cancel_work" => Some((WORK, "AgentState_CancelWork_Success")),
-        _ => None,
-    };
-    if let Some((from, event)) = leaving {
+    let leave = |desk: &mut Desk, from: i64| {
         if desk.state != from {
-            return err("100-009");
+            return Err(err("100-009"));
         }
         desk.state = IDLE;
-        events.push((event, Value::Null));
-    }
-    match op {
-        "say_busy" => {
-            desk.state = NOT_READY;
-            let reason = query.get("reason").cloned().unwrap_or_else(|| "0".to_owned());
-            events.push(("AgentState_SetNotReady_Success", json!({ "reason": reason })));
-        }
+        desk.rest_over = None;
+        Ok(SUCCEEDED)
+    };
+    let effect = match operation {
+        "cancel_busy" => leave(desk, NOT_READY),
+        "cancel_rest" => leave(desk, REST),
+        "cancel_work" => leave(desk, WORK),
+        "say_busy" => Ok(enter(desk, NOT_READY)),
+        "enter_work" => Ok(enter(desk, WORK)),
         "rest" => {
-            desk.state = REST;
-            let cause = path.get("restcause").cloned().unwrap_or_default();
-            events.push(("AgentState_SetRest_Success", json!({ "reason": cause })));
-        }
-        "enter_work" => {
-            desk.state = WORK;
-            events.push(("AgentState_SetWork_Success", Value::Null));
-            events.push(("AgentState_Work", Value::Null));
+            // The event carries the rest cause as its reason.
+            if let Some(cause) = facts.text("restcause") {
+                facts.set("reason", cause);
+            }
+            let seconds = facts.get("time").and_then(Value::as_u64).unwrap_or(0);
+            Ok(Effect { later: Some(Duration::from_secs(seconds)), ..enter(desk, REST) })
         }
         "agent_status" => {
-            let state = if call.is_some() { TALKING } else { desk.state };
-            return ok(json!({ "agentState": state, "isWorking": call.is_some() }));
+            facts.set("agentState", if call.is_some() { TALKING } else { desk.state }).set("isWorking", call.is_some());
+            Ok(SUCCEEDED)
         }
-        "begin_mute" if call.is_none() => return err("200-003"),
-        "begin_mute" if muted => return err("200-004"),
-        "begin_mute" => desk.muted_call = call,
-        "end_mute" if call.is_none() => return err("200-007"),
-        "end_mute" if !muted => return err("200-008"),
-        "end_mute" => desk.muted_call = None,
+        "begin_mute" if call.is_none() => Err(err("200-003")),
+        "begin_mute" if muted => Err(err("200-004")),
+        "begin_mute" => {
+            desk.muted_call = call;
+            Ok(SUCCEEDED)
+        }
+        "end_mute" if call.is_none() => Err(err("200-007")),
+        "end_mute" if !muted => Err(err("200-008")),
+        "end_mute" => {
+            desk.muted_call = None;
+            Ok(SUCCEEDED)
+        }
         // Digits need a call to be played into.
-        "send_dtmf" if call.is_none() => return err("100-007"),
-        "send_dtmf" => desk.dtmf.push(query.get("number").cloned().unwrap_or_default()),
-        _ => {}
-    }
-    for (event_type, content) in events {
-        push(agent, event_type, content);
-    }
-    ok(json!({}))
+        "send_dtmf" if call.is_none() => Err(err("100-007")),
+        "send_dtmf" => {
+            desk.dtmf.push(facts.text("number").unwrap_or_default());
+            Ok(SUCCEEDED)
+        }
+        _ => return None,
+    };
+    Some(effect)
+}
+
+/// Enters a state; a rest's pending end is forgotten.
+fn enter(desk: &mut Desk, state: i64) -> Effect {
+    desk.state = state;
+    desk.rest_over = None;
+    SUCCEEDED
 }
 
 impl FakeGateway {
