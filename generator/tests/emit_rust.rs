@@ -89,3 +89,62 @@ fn requests_and_value_enums_are_built_to_grow() {
     }
     assert!(requests > 10, "only {requests} requests found");
 }
+
+/// The checker refuses operation and folder names the generated crate already uses, from the
+/// lists in `ccgen::ident`. Every method `Client` and `Session` get besides one per interface,
+/// and every snake_case name at the crate root besides the resource modules, must be on them:
+/// a name missing there would let a spec generate a crate that does not compile.
+#[test]
+fn every_name_the_crate_takes_for_itself_is_reserved() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let api = ccgen::pipeline::validate(&spec).expect("valid");
+    let files = ccgen::emit::rust::emit(&api).expect("emits");
+    let parse = |path: &str| -> syn::File {
+        let file = files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not emitted"));
+        syn::parse_file(&file.contents).expect("parses")
+    };
+    let operations: Vec<&str> = api.interfaces.iter().map(|i| i.operation.rust.as_str()).collect();
+    let mut fixed = Vec::new();
+    for item in parse("src/client.rs").items {
+        let syn::Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(ty) = &*imp.self_ty else { continue };
+        if !(ty.path.is_ident("Client") || ty.path.is_ident("Session")) {
+            continue;
+        }
+        for it in imp.items {
+            if let syn::ImplItem::Fn(f) = it {
+                fixed.push(f.sig.ident.to_string());
+            }
+        }
+    }
+    fixed.retain(|m| !operations.contains(&m.as_str()));
+    assert!(fixed.len() >= 10, "the client's own methods were found: {fixed:?}");
+    for method in &fixed {
+        assert!(ccgen::ident::RESERVED_METHODS.contains(&method.as_str()), "`{method}` is not reserved");
+    }
+    let resources: Vec<&str> = api.interfaces.iter().map(|i| i.resource.rust.as_str()).collect();
+    let mut roots = Vec::new();
+    for item in parse("src/lib.rs").items {
+        match item {
+            syn::Item::Mod(m) => roots.push(m.ident.to_string()),
+            syn::Item::Use(u) => collect_use_names(&u.tree, &mut roots),
+            _ => {}
+        }
+    }
+    roots.retain(|n| !resources.contains(&n.as_str()) && n.chars().next().is_some_and(|c| c.is_ascii_lowercase()));
+    assert!(roots.contains(&"events".to_owned()), "root names were found: {roots:?}");
+    for name in &roots {
+        assert!(ccgen::ident::RESERVED_MODULES.contains(&name.as_str()), "root name `{name}` is not reserved");
+    }
+}
+
+/// The names a `use` item brings into scope.
+fn collect_use_names(tree: &syn::UseTree, out: &mut Vec<String>) {
+    match tree {
+        syn::UseTree::Path(p) => collect_use_names(&p.tree, out),
+        syn::UseTree::Name(n) => out.push(n.ident.to_string()),
+        syn::UseTree::Rename(r) => out.push(r.rename.to_string()),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| collect_use_names(t, out)),
+        syn::UseTree::Glob(_) => {}
+    }
+}
