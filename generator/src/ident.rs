@@ -45,7 +45,7 @@ pub const RESERVED_METHODS: &[&str] = &[
 /// `tests/emit_rust.rs` proves every snake_case root name the emitter writes
 /// is listed here.
 pub const RESERVED_MODULES: &[&str] =
-    &["client", "errors", "events", "reqwest", "agentgateway_runtime", "serde", "serde_json", "std"];
+    &["client", "errors", "events", "shared", "reqwest", "agentgateway_runtime", "serde", "serde_json", "std"];
 
 /// Types every interface module defines, which a parameter type must not shadow.
 /// Derive and prelude names are listed too: a type may not hide what the

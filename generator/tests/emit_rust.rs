@@ -148,3 +148,78 @@ fn collect_use_names(tree: &syn::UseTree, out: &mut Vec<String>) {
         syn::UseTree::Glob(_) => {}
     }
 }
+
+/// The names a module defines itself (types, enums, aliases) and the names it re-exports from
+/// `crate::shared`.
+fn defined_and_shared(file: &syn::File) -> (Vec<String>, Vec<String>) {
+    let (mut own, mut shared) = (Vec::new(), Vec::new());
+    for item in &file.items {
+        match item {
+            syn::Item::Enum(e) => own.push(e.ident.to_string()),
+            syn::Item::Struct(s) => own.push(s.ident.to_string()),
+            syn::Item::Type(t) => own.push(t.ident.to_string()),
+            syn::Item::Use(u)
+                if quote::ToTokens::to_token_stream(&u.tree).to_string().starts_with("crate :: shared") =>
+            {
+                collect_use_names(&u.tree, &mut shared)
+            }
+            _ => {}
+        }
+    }
+    (own, shared)
+}
+
+/// `login` and `force_login` take identical parameter types (`AgentType`, `PhoneNum`, ...): they
+/// are defined once, in `src/shared.rs`, and both modules re-export them, so the old paths still
+/// name them. A type one interface alone defines stays in its module.
+#[test]
+fn identical_parameter_types_are_defined_once_and_re_exported() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let api = ccgen::pipeline::validate(&spec).expect("valid");
+    let files = ccgen::emit::rust::emit(&api).expect("emits");
+    let parse = |path: &str| -> syn::File {
+        let file = files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not emitted"));
+        syn::parse_file(&file.contents).expect("parses")
+    };
+    let (in_shared, _) = defined_and_shared(&parse("src/shared.rs"));
+    for module in ["src/onlineagent/login.rs", "src/onlineagent/forcelogin.rs"] {
+        let (own, reexported) = defined_and_shared(&parse(module));
+        for name in ["AgentType", "Status", "PhoneNum", "PhoneNumRule"] {
+            assert!(reexported.contains(&name.to_owned()), "{module} does not re-export {name}: {reexported:?}");
+            assert!(!own.contains(&name.to_owned()), "{module} still defines {name}");
+            assert!(in_shared.contains(&name.to_owned()), "shared.rs lacks {name}");
+        }
+        assert!(own.contains(&"Request".to_owned()), "{module} keeps its own Request");
+    }
+    // Every shared type is used by at least two interface modules.
+    for name in in_shared.iter().filter(|n| !n.ends_with("Rule")) {
+        let users = files
+            .iter()
+            .filter(|f| f.path.ends_with(".rs") && f.path != "src/shared.rs" && f.path != "src/lib.rs")
+            .filter(|f| defined_and_shared(&syn::parse_file(&f.contents).expect("parses")).1.contains(name))
+            .count();
+        assert!(users >= 2, "{name} is shared by {users} module(s)");
+    }
+}
+
+/// Sharing needs the whole definition to be the same: a parameter whose type differs in
+/// anything, here only in its documentation, keeps its own type in its module.
+#[test]
+fn a_type_that_differs_in_its_docs_is_not_shared() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let mut api = ccgen::pipeline::validate(&spec).expect("valid");
+    let force_login = api.interfaces.iter_mut().find(|i| i.operation.wire == "force_login").expect("force_login");
+    let phone = force_login.params.iter_mut().find(|p| p.type_name.rust == "PhoneNum").expect("PhoneNum");
+    phone.description.push_str(" Differs on this page.");
+    let files = ccgen::emit::rust::emit(&api).expect("emits");
+    let parse = |path: &str| -> syn::File {
+        let file = files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not emitted"));
+        syn::parse_file(&file.contents).expect("parses")
+    };
+    let (own, reexported) = defined_and_shared(&parse("src/onlineagent/forcelogin.rs"));
+    assert!(own.contains(&"PhoneNum".to_owned()) && own.contains(&"PhoneNumRule".to_owned()), "{own:?}");
+    assert!(!reexported.contains(&"PhoneNum".to_owned()), "{reexported:?}");
+    assert!(reexported.contains(&"AgentType".to_owned()), "the identical types stay shared: {reexported:?}");
+    let forcelogin = files.iter().find(|f| f.path == "src/onlineagent/forcelogin.rs").expect("emitted");
+    assert!(forcelogin.contents.contains("Differs on this page."), "the differing docs are kept");
+}
