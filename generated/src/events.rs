@@ -499,1211 +499,1224 @@ impl std::fmt::Display for EventKind {
     }
 }
 /// Content of `AgentConf_RequestFailed`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentConfRequestFailedPayload {
     /// Cause code of the failure.
     ///
     /// Wire name `cause`.
-    #[serde(
-        rename = "cause",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "cause")]
     pub cause: Option<i64>,
 }
+impl<'de> serde::Deserialize<'de> for AgentConfRequestFailedPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self { cause: fields.i64("cause") })
+    }
+}
 /// Content of `AgentConf_RequestSuccess`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentConfRequestSuccessPayload {
     /// ID of the conference.
     ///
     /// Wire name `confId`.
-    #[serde(
-        rename = "confId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "confId")]
     pub conf_id: Option<i64>,
 }
+impl<'de> serde::Deserialize<'de> for AgentConfRequestSuccessPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            conf_id: fields.i64("confId"),
+        })
+    }
+}
 /// Content of `AgentConf_Ringing`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentConfRingingPayload {
     /// ID of the conference.
     ///
     /// Wire name `confId`.
-    #[serde(
-        rename = "confId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "confId")]
     pub conf_id: Option<i64>,
 }
+impl<'de> serde::Deserialize<'de> for AgentConfRingingPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            conf_id: fields.i64("confId"),
+        })
+    }
+}
 /// Content of `AgentConf_SelfJoinResult`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentConfSelfJoinResultPayload {
     /// ID of the conference.
     ///
     /// Wire name `confId`.
-    #[serde(
-        rename = "confId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "confId")]
     pub conf_id: Option<i64>,
 }
+impl<'de> serde::Deserialize<'de> for AgentConfSelfJoinResultPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            conf_id: fields.i64("confId"),
+        })
+    }
+}
 /// Content of `AgentConf_Timeout`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentConfTimeoutPayload {
     /// ID of the conference.
     ///
     /// Wire name `confId`.
-    #[serde(
-        rename = "confId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "confId")]
     pub conf_id: Option<i64>,
 }
+impl<'de> serde::Deserialize<'de> for AgentConfTimeoutPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            conf_id: fields.i64("confId"),
+        })
+    }
+}
 /// Content of `AgentEvent_Auto_Answer`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventAutoAnswerPayload {
     /// Calling number.
     ///
     /// Wire name `caller`.
-    #[serde(
-        rename = "caller",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "caller")]
     pub caller: Option<String>,
     /// Called number.
     ///
     /// Wire name `called`.
-    #[serde(
-        rename = "called",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "called")]
     pub called: Option<String>,
     /// ID of the call.
     ///
     /// Wire name `callid`.
-    #[serde(
-        rename = "callid",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callid")]
     pub callid: Option<String>,
     /// Call leg: "main" or "assistant".
     ///
     /// Wire name `type`.
-    #[serde(
-        rename = "type",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "type")]
     pub r#type: Option<String>,
     /// Call type code, sent as a string.
     ///
     /// Wire name `feature`.
     /// Known values: `0` ordinary inbound call, `7` ordinary outbound call, `43` predictive outbound call.
-    #[serde(
-        rename = "feature",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "feature")]
     pub feature: Option<String>,
     /// Media capability code, sent as a string (see AgentEvent\_Talking).
     ///
     /// Wire name `mediaAbility`.
-    #[serde(
-        rename = "mediaAbility",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "mediaAbility")]
     pub media_ability: Option<String>,
     /// Whether the call was transferred: "yes" or "no".
     ///
     /// Wire name `transfer`.
-    #[serde(
-        rename = "transfer",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "transfer")]
     pub transfer: Option<String>,
     /// Where the call was transferred from; empty when it was not transferred.
     ///
     /// Wire name `transfrom`.
-    #[serde(
-        rename = "transfrom",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "transfrom")]
     pub transfrom: Option<String>,
     /// Media type of the call.
     ///
     /// Wire name `mediaType`.
     /// Known values: `1` text chat, `2` click-to-call, `4` callback request, `5` ordinary audio or video call, `15` predictive call, `16` preview call, `17` message call, `19` ordinary video call, `51` web chat, `53` social media chat.
-    #[serde(
-        rename = "mediaType",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "mediaType")]
     pub media_type: Option<i64>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventAutoAnswerPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            caller: fields.string("caller"),
+            called: fields.string("called"),
+            callid: fields.string("callid"),
+            r#type: fields.string("type"),
+            feature: fields.string("feature"),
+            media_ability: fields.string("mediaAbility"),
+            transfer: fields.string("transfer"),
+            transfrom: fields.string("transfrom"),
+            media_type: fields.i64("mediaType"),
+        })
+    }
+}
 /// Content of `AgentEvent_Conference`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventConferencePayload {
     /// ID of the call.
     ///
     /// Wire name `callid`.
-    #[serde(
-        rename = "callid",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callid")]
     pub callid: Option<String>,
     /// Numbers of the other parties, separated by commas (e.g. "49997,70093").
     ///
     /// Wire name `partner`.
-    #[serde(
-        rename = "partner",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "partner")]
     pub partner: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventConferencePayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            callid: fields.string("callid"),
+            partner: fields.string("partner"),
+        })
+    }
+}
 /// Content of `AgentEvent_Customer_Alerting`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventCustomerAlertingPayload {
     /// ID of the call.
     ///
     /// Wire name `callid`.
-    #[serde(
-        rename = "callid",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callid")]
     pub callid: Option<String>,
     /// Agent number tied to the other party's phone; the reference gives the name only.
     ///
     /// Wire name `otherPhoneWorkno`.
-    #[serde(
-        rename = "otherPhoneWorkno",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "otherPhoneWorkno")]
     pub other_phone_workno: Option<String>,
     /// The customer's number; for an internal call, the ID of the called agent.
     ///
     /// Wire name `otherPhone`.
-    #[serde(
-        rename = "otherPhone",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "otherPhone")]
     pub other_phone: Option<String>,
     /// Call leg: "main" or "assistant".
     ///
     /// Wire name `type`.
-    #[serde(
-        rename = "type",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "type")]
     pub r#type: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventCustomerAlertingPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            callid: fields.string("callid"),
+            other_phone_workno: fields.string("otherPhoneWorkno"),
+            other_phone: fields.string("otherPhone"),
+            r#type: fields.string("type"),
+        })
+    }
+}
 /// Content of `AgentEvent_Customer_Release`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventCustomerReleasePayload {
     /// ID of the call.
     ///
     /// Wire name `callid`.
-    #[serde(
-        rename = "callid",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callid")]
     pub callid: Option<String>,
     /// Number of the party that left.
     ///
     /// Wire name `number`.
-    #[serde(
-        rename = "number",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "number")]
     pub number: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventCustomerReleasePayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            callid: fields.string("callid"),
+            number: fields.string("number"),
+        })
+    }
+}
 /// Content of `AgentEvent_ImageCapture`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventImageCapturePayload {
     /// ID of the call.
     ///
     /// Wire name `callid`.
-    #[serde(
-        rename = "callid",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callid")]
     pub callid: Option<String>,
     /// Location of the screenshot file.
     ///
     /// Wire name `filename`.
-    #[serde(
-        rename = "filename",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "filename")]
     pub filename: Option<String>,
     /// ID of the node that holds the screenshot file.
     ///
     /// Wire name `locationId`.
-    #[serde(
-        rename = "locationId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "locationId")]
     pub location_id: Option<i64>,
     /// Outcome of the screenshot.
     ///
     /// Wire name `result`.
     /// Known values: `0` the screenshot was taken, `1` the screenshot failed, `2` the user refused the screenshot.
-    #[serde(
-        rename = "result",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "result")]
     pub result: Option<i64>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventImageCapturePayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            callid: fields.string("callid"),
+            filename: fields.string("filename"),
+            location_id: fields.i64("locationId"),
+            result: fields.i64("result"),
+        })
+    }
+}
 /// Content of `AgentEvent_Incoming_CallInfo`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventIncomingCallInfoPayload {
     /// ID of the call.
     ///
     /// Wire name `callId`.
-    #[serde(
-        rename = "callId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callId")]
     pub call_id: Option<String>,
     /// Name of the skill queue.
     ///
     /// Wire name `skillName`.
-    #[serde(
-        rename = "skillName",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "skillName")]
     pub skill_name: Option<String>,
     /// ID of the skill queue.
     ///
     /// Wire name `skillId`.
-    #[serde(
-        rename = "skillId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "skillId")]
     pub skill_id: Option<i64>,
     /// Calling number.
     ///
     /// Wire name `caller`.
-    #[serde(
-        rename = "caller",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "caller")]
     pub caller: Option<String>,
     /// Called number.
     ///
     /// Wire name `called`.
-    #[serde(
-        rename = "called",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "called")]
     pub called: Option<String>,
     /// Agent who last released the call.
     ///
     /// Wire name `lastReleaseAgentId`.
     /// Known values: `65535` no agent has released the call.
-    #[serde(
-        rename = "lastReleaseAgentId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "lastReleaseAgentId")]
     pub last_release_agent_id: Option<i64>,
     /// Media type of the call (same codes as in AgentEvent\_Auto\_Answer).
     ///
     /// Wire name `mediaType`.
-    #[serde(
-        rename = "mediaType",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "mediaType")]
     pub media_type: Option<i64>,
     /// How many times the call was released and queued again.
     ///
     /// Wire name `releaseAndReQueueCount`.
-    #[serde(
-        rename = "releaseAndReQueueCount",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "releaseAndReQueueCount")]
     pub release_and_re_queue_count: Option<i64>,
     /// Flag for calls that were released and queued again; 0 or 1.
     ///
     /// Wire name `releaseAndReQueueCallFlag`.
-    #[serde(
-        rename = "releaseAndReQueueCallFlag",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "releaseAndReQueueCallFlag")]
     pub release_and_re_queue_call_flag: Option<i64>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventIncomingCallInfoPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            call_id: fields.string("callId"),
+            skill_name: fields.string("skillName"),
+            skill_id: fields.i64("skillId"),
+            caller: fields.string("caller"),
+            called: fields.string("called"),
+            last_release_agent_id: fields.i64("lastReleaseAgentId"),
+            media_type: fields.i64("mediaType"),
+            release_and_re_queue_count: fields.i64("releaseAndReQueueCount"),
+            release_and_re_queue_call_flag: fields.i64("releaseAndReQueueCallFlag"),
+        })
+    }
+}
 /// Content of `AgentEvent_MessageData`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventMessageDataPayload {
     /// ID of the session.
     ///
     /// Wire name `callid`.
-    #[serde(
-        rename = "callid",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callid")]
     pub callid: Option<String>,
     /// Calling party.
     ///
     /// Wire name `caller`.
-    #[serde(
-        rename = "caller",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "caller")]
     pub caller: Option<String>,
     /// Called party.
     ///
     /// Wire name `called`.
-    #[serde(
-        rename = "called",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "called")]
     pub called: Option<String>,
     /// Call type code.
     ///
     /// Wire name `feature`.
-    #[serde(
-        rename = "feature",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "feature")]
     pub feature: Option<String>,
     /// Call leg.
     ///
     /// Wire name `type`.
-    #[serde(
-        rename = "type",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "type")]
     pub r#type: Option<String>,
     /// The message text.
     ///
     /// Wire name `message`.
-    #[serde(
-        rename = "message",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "message")]
     pub message: Option<String>,
     /// Media capability code.
     ///
     /// Wire name `mediaAbility`.
-    #[serde(
-        rename = "mediaAbility",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "mediaAbility")]
     pub media_ability: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventMessageDataPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            callid: fields.string("callid"),
+            caller: fields.string("caller"),
+            called: fields.string("called"),
+            feature: fields.string("feature"),
+            r#type: fields.string("type"),
+            message: fields.string("message"),
+            media_ability: fields.string("mediaAbility"),
+        })
+    }
+}
 /// Content of `AgentEvent_RequestConnect`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventRequestConnectPayload {
     /// ID of the call.
     ///
     /// Wire name `callid`.
-    #[serde(
-        rename = "callid",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callid")]
     pub callid: Option<String>,
     /// The agent's ID.
     ///
     /// Wire name `userId`.
-    #[serde(
-        rename = "userId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "userId")]
     pub user_id: Option<String>,
     /// When the details expire.
     ///
     /// Wire name `ctime`.
-    #[serde(
-        rename = "ctime",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "ctime")]
     pub ctime: Option<String>,
     /// Channel (room) ID.
     ///
     /// Wire name `channelId`.
-    #[serde(
-        rename = "channelId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "channelId")]
     pub channel_id: Option<String>,
     /// Application identifier.
     ///
     /// Wire name `appId`.
-    #[serde(
-        rename = "appId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "appId")]
     pub app_id: Option<String>,
     /// IP address of the media server access point.
     ///
     /// Wire name `ip`.
-    #[serde(
-        rename = "ip",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "ip")]
     pub ip: Option<String>,
     /// Port of the media server access point, as a string.
     ///
     /// Wire name `port`.
-    #[serde(
-        rename = "port",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "port")]
     pub port: Option<String>,
     /// Role code, as a string.
     ///
     /// Wire name `role`.
-    #[serde(
-        rename = "role",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "role")]
     pub role: Option<String>,
     /// Signalling domain on the inner side.
     ///
     /// Wire name `signalingDomainIn`.
-    #[serde(
-        rename = "signalingDomainIn",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "signalingDomainIn")]
     pub signaling_domain_in: Option<String>,
     /// Signalling domain on the outer side.
     ///
     /// Wire name `signalingDomainOut`.
-    #[serde(
-        rename = "signalingDomainOut",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "signalingDomainOut")]
     pub signaling_domain_out: Option<String>,
     /// Node ID, as a string.
     ///
     /// Wire name `locationId`.
-    #[serde(
-        rename = "locationId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "locationId")]
     pub location_id: Option<String>,
     /// Signature of the details.
     ///
     /// Wire name `signature`.
-    #[serde(
-        rename = "signature",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "signature")]
     pub signature: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventRequestConnectPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            callid: fields.string("callid"),
+            user_id: fields.string("userId"),
+            ctime: fields.string("ctime"),
+            channel_id: fields.string("channelId"),
+            app_id: fields.string("appId"),
+            ip: fields.string("ip"),
+            port: fields.string("port"),
+            role: fields.string("role"),
+            signaling_domain_in: fields.string("signalingDomainIn"),
+            signaling_domain_out: fields.string("signalingDomainOut"),
+            location_id: fields.string("locationId"),
+            signature: fields.string("signature"),
+        })
+    }
+}
 /// Content of `AgentEvent_Ringing`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventRingingPayload {
     /// Calling number; an agent's number starts with "a" or "A".
     ///
     /// Wire name `caller`.
-    #[serde(
-        rename = "caller",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "caller")]
     pub caller: Option<String>,
     /// Whether the call was transferred.
     ///
     /// Wire name `transfer`.
     /// Known values: `yes` the call was transferred, `no` the call was not transferred.
-    #[serde(
-        rename = "transfer",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "transfer")]
     pub transfer: Option<String>,
     /// Where the call was transferred from; empty when it was not transferred.
     ///
     /// Wire name `transfrom`.
-    #[serde(
-        rename = "transfrom",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "transfrom")]
     pub transfrom: Option<String>,
     /// Called number.
     ///
     /// Wire name `called`.
-    #[serde(
-        rename = "called",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "called")]
     pub called: Option<String>,
     /// ID of the call.
     ///
     /// Wire name `callid`.
-    #[serde(
-        rename = "callid",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callid")]
     pub callid: Option<String>,
     /// Call leg: "main" or "assistant".
     ///
     /// Wire name `type`.
-    #[serde(
-        rename = "type",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "type")]
     pub r#type: Option<String>,
     /// Call type code, sent as a string.
     ///
     /// Wire name `feature`.
     /// Known values: `0` inbound call, `7` outbound call.
-    #[serde(
-        rename = "feature",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "feature")]
     pub feature: Option<String>,
     /// Media capability code, sent as a string; "2" also occurs, with no published meaning.
     ///
     /// Wire name `mediaAbility`.
     /// Known values: `1` voice, `3` voice and video, `5` text, `6` HTML5 video.
-    #[serde(
-        rename = "mediaAbility",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "mediaAbility")]
     pub media_ability: Option<String>,
     /// Media type code, sent as a string (codes as in AgentEvent\_Auto\_Answer).
     ///
     /// Wire name `mediaType`.
-    #[serde(
-        rename = "mediaType",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "mediaType")]
     pub media_type: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventRingingPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            caller: fields.string("caller"),
+            transfer: fields.string("transfer"),
+            transfrom: fields.string("transfrom"),
+            called: fields.string("called"),
+            callid: fields.string("callid"),
+            r#type: fields.string("type"),
+            feature: fields.string("feature"),
+            media_ability: fields.string("mediaAbility"),
+            media_type: fields.string("mediaType"),
+        })
+    }
+}
 /// Content of `AgentEvent_SuccTransResult`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventSuccTransResultPayload {
     /// Outcome of the transfer; 0 means it succeeded.
     ///
     /// Wire name `result`.
     /// Known values: `0` the transfer succeeded.
-    #[serde(
-        rename = "result",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "result")]
     pub result: Option<i64>,
     /// ID of the call.
     ///
     /// Wire name `callId`.
-    #[serde(
-        rename = "callId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callId")]
     pub call_id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventSuccTransResultPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            result: fields.i64("result"),
+            call_id: fields.string("callId"),
+        })
+    }
+}
 /// Content of `AgentEvent_Talking`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventTalkingPayload {
     /// Calling number.
     ///
     /// Wire name `caller`.
-    #[serde(
-        rename = "caller",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "caller")]
     pub caller: Option<String>,
     /// ID of the call.
     ///
     /// Wire name `callid`.
-    #[serde(
-        rename = "callid",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callid")]
     pub callid: Option<String>,
     /// Called number.
     ///
     /// Wire name `called`.
-    #[serde(
-        rename = "called",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "called")]
     pub called: Option<String>,
     /// Call type code, sent as a string.
     ///
     /// Wire name `feature`.
     /// Known values: `0` ordinary inbound call, `6` internal call, `7` ordinary outbound call, `40` reserved outbound call, `41` pre-occupied outbound call, `43` predictive outbound call, `44` preview outbound call, `45` reserved callback, `51` internal two-party consultation, `52` internal three-party consultation, `53` call with more than three parties.
-    #[serde(
-        rename = "feature",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "feature")]
     pub feature: Option<String>,
     /// Call leg.
     ///
     /// Wire name `type`.
     /// Known values: `main` the main call, `assistant` an assisting call.
-    #[serde(
-        rename = "type",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "type")]
     pub r#type: Option<String>,
     /// Media capability code, sent as a string.
     ///
     /// Wire name `mediaAbility`.
     /// Known values: `1` voice, `3` voice and video, `5` text, `6` HTML5 video.
-    #[serde(
-        rename = "mediaAbility",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "mediaAbility")]
     pub media_ability: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventTalkingPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            caller: fields.string("caller"),
+            callid: fields.string("callid"),
+            called: fields.string("called"),
+            feature: fields.string("feature"),
+            r#type: fields.string("type"),
+            media_ability: fields.string("mediaAbility"),
+        })
+    }
+}
 /// Content of `AgentEvent_linkagePhoneCallOut`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventLinkagePhoneCallOutPayload {
     /// The called number.
     ///
     /// Wire name `addrCalled`.
-    #[serde(rename = "addrCalled", default)]
+    #[serde(rename = "addrCalled")]
     pub addr_called: Option<serde_json::Value>,
     /// The agent's phone number.
     ///
     /// Wire name `addrCaller`.
-    #[serde(rename = "addrCaller", default)]
+    #[serde(rename = "addrCaller")]
     pub addr_caller: Option<serde_json::Value>,
     /// ID of the skill queue.
     ///
     /// Wire name `skillId`.
-    #[serde(
-        rename = "skillId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "skillId")]
     pub skill_id: Option<i64>,
     /// Call identifier; not the ID of the call once it is connected, so of no use.
     ///
     /// Wire name `callId`.
-    #[serde(
-        rename = "callId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callId")]
     pub call_id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventLinkagePhoneCallOutPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            addr_called: fields.value("addrCalled"),
+            addr_caller: fields.value("addrCaller"),
+            skill_id: fields.i64("skillId"),
+            call_id: fields.string("callId"),
+        })
+    }
+}
 /// Content of `AgentEvent_linkagePhoneHold`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventLinkagePhoneHoldPayload {
     /// ID of the call.
     ///
     /// Wire name `callId`.
-    #[serde(
-        rename = "callId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callId")]
     pub call_id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventLinkagePhoneHoldPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            call_id: fields.string("callId"),
+        })
+    }
+}
 /// Content of `AgentEvent_linkagePhoneMute`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventLinkagePhoneMutePayload {
     /// ID of the call.
     ///
     /// Wire name `callId`.
-    #[serde(
-        rename = "callId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callId")]
     pub call_id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventLinkagePhoneMutePayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            call_id: fields.string("callId"),
+        })
+    }
+}
 /// Content of `AgentEvent_linkagePhoneTransferOut_Result`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventLinkagePhoneTransferOutResultPayload {
     /// Outcome of the transfer; 0 means it succeeded.
     ///
     /// Wire name `result`.
     /// Known values: `0` the transfer succeeded.
-    #[serde(
-        rename = "result",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "result")]
     pub result: Option<i64>,
     /// ID of the call.
     ///
     /// Wire name `callId`.
-    #[serde(
-        rename = "callId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callId")]
     pub call_id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventLinkagePhoneTransferOutResultPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            result: fields.i64("result"),
+            call_id: fields.string("callId"),
+        })
+    }
+}
 /// Content of `AgentEvent_linkagePhoneUnHold`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventLinkagePhoneUnHoldPayload {
     /// ID of the call.
     ///
     /// Wire name `callId`.
-    #[serde(
-        rename = "callId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callId")]
     pub call_id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventLinkagePhoneUnHoldPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            call_id: fields.string("callId"),
+        })
+    }
+}
 /// Content of `AgentEvent_linkagePhoneUnMute`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentEventLinkagePhoneUnMutePayload {
     /// ID of the call.
     ///
     /// Wire name `callId`.
-    #[serde(
-        rename = "callId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callId")]
     pub call_id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentEventLinkagePhoneUnMutePayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            call_id: fields.string("callId"),
+        })
+    }
+}
 /// Content of `AgentMediaEvent_Record`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentMediaEventRecordPayload {
     /// ID of the recording task on the platform.
     ///
     /// Wire name `taskId`.
-    #[serde(
-        rename = "taskId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "taskId")]
     pub task_id: Option<i64>,
     /// Calling number.
     ///
     /// Wire name `caller`.
-    #[serde(
-        rename = "caller",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "caller")]
     pub caller: Option<String>,
     /// Called number.
     ///
     /// Wire name `called`.
-    #[serde(
-        rename = "called",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "called")]
     pub called: Option<String>,
     /// ID of the central node that holds the recording.
     ///
     /// Wire name `locationId`.
-    #[serde(
-        rename = "locationId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "locationId")]
     pub location_id: Option<String>,
     /// Serial number of the recording.
     ///
     /// Wire name `recordID`.
-    #[serde(
-        rename = "recordID",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "recordID")]
     pub record_id: Option<String>,
     /// Location of the recording file.
     ///
     /// Wire name `fileName`.
-    #[serde(
-        rename = "fileName",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "fileName")]
     pub file_name: Option<String>,
     /// ID of the call.
     ///
     /// Wire name `callId`.
-    #[serde(
-        rename = "callId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callId")]
     pub call_id: Option<String>,
     /// Media of the recording, sent as a string.
     ///
     /// Wire name `fileMediaType`.
     /// Known values: `1` audio, `2` video.
-    #[serde(
-        rename = "fileMediaType",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "fileMediaType")]
     pub file_media_type: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentMediaEventRecordPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            task_id: fields.i64("taskId"),
+            caller: fields.string("caller"),
+            called: fields.string("called"),
+            location_id: fields.string("locationId"),
+            record_id: fields.string("recordID"),
+            file_name: fields.string("fileName"),
+            call_id: fields.string("callId"),
+            file_media_type: fields.string("fileMediaType"),
+        })
+    }
+}
 /// Content of `AgentMediaEvent_Record_Fail`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentMediaEventRecordFailPayload {
     /// ID of the recording task on the platform.
     ///
     /// Wire name `taskId`.
-    #[serde(
-        rename = "taskId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "taskId")]
     pub task_id: Option<i64>,
     /// Calling number.
     ///
     /// Wire name `caller`.
-    #[serde(
-        rename = "caller",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "caller")]
     pub caller: Option<String>,
     /// Called number.
     ///
     /// Wire name `called`.
-    #[serde(
-        rename = "called",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "called")]
     pub called: Option<String>,
     /// ID of the central node that holds the recording.
     ///
     /// Wire name `locationId`.
-    #[serde(
-        rename = "locationId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "locationId")]
     pub location_id: Option<String>,
     /// Serial number of the recording.
     ///
     /// Wire name `recordID`.
-    #[serde(
-        rename = "recordID",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "recordID")]
     pub record_id: Option<String>,
     /// Location of the recording file.
     ///
     /// Wire name `fileName`.
-    #[serde(
-        rename = "fileName",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "fileName")]
     pub file_name: Option<String>,
     /// ID of the call.
     ///
     /// Wire name `callId`.
-    #[serde(
-        rename = "callId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callId")]
     pub call_id: Option<String>,
     /// Media of the recording, sent as a string.
     ///
     /// Wire name `fileMediaType`.
     /// Known values: `1` audio, `2` video.
-    #[serde(
-        rename = "fileMediaType",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "fileMediaType")]
     pub file_media_type: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentMediaEventRecordFailPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            task_id: fields.i64("taskId"),
+            caller: fields.string("caller"),
+            called: fields.string("called"),
+            location_id: fields.string("locationId"),
+            record_id: fields.string("recordID"),
+            file_name: fields.string("fileName"),
+            call_id: fields.string("callId"),
+            file_media_type: fields.string("fileMediaType"),
+        })
+    }
+}
 /// Content of `AgentMediaEvent_StopRecordDone`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentMediaEventStopRecordDonePayload {
     /// When the recording started, in milliseconds since the epoch.
     ///
     /// Wire name `beginTime`.
-    #[serde(
-        rename = "beginTime",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "beginTime")]
     pub begin_time: Option<i64>,
     /// When the recording ended, in milliseconds since the epoch.
     ///
     /// Wire name `endTime`.
-    #[serde(
-        rename = "endTime",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "endTime")]
     pub end_time: Option<i64>,
     /// ID of the recording task on the platform.
     ///
     /// Wire name `taskId`.
-    #[serde(
-        rename = "taskId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "taskId")]
     pub task_id: Option<i64>,
     /// Media of the recording, sent as a string.
     ///
     /// Wire name `fileMediaType`.
     /// Known values: `1` audio, `2` video.
-    #[serde(
-        rename = "fileMediaType",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "fileMediaType")]
     pub file_media_type: Option<String>,
     /// Format of the recording, sent as a string.
     ///
     /// Wire name `recordFormat`.
     /// Known values: `0` the voice format configured on the resource side, `1` 24K VOX, `2` 32K VOX, `3` A-law.
-    #[serde(
-        rename = "recordFormat",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "recordFormat")]
     pub record_format: Option<String>,
     /// ID of the call.
     ///
     /// Wire name `callId`.
-    #[serde(
-        rename = "callId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callId")]
     pub call_id: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentMediaEventStopRecordDonePayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            begin_time: fields.i64("beginTime"),
+            end_time: fields.i64("endTime"),
+            task_id: fields.i64("taskId"),
+            file_media_type: fields.string("fileMediaType"),
+            record_format: fields.string("recordFormat"),
+            call_id: fields.string("callId"),
+        })
+    }
+}
 /// Content of `AgentOther_PhoneOffhook`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentOtherPhoneOffhookPayload {
     /// Call leg of the phone.
     ///
     /// Wire name `type`.
     /// Known values: `unknown` not known, `main` the main call, `assistant` an assisting call.
-    #[serde(
-        rename = "type",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "type")]
     pub r#type: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentOtherPhoneOffhookPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            r#type: fields.string("type"),
+        })
+    }
+}
 /// Content of `AgentOther_PhoneRelease`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentOtherPhoneReleasePayload {
     /// Who ended the phone connection.
     ///
     /// Wire name `phoneState`.
     /// Known values: `2` the agent hung up, `3` the platform released the phone.
-    #[serde(
-        rename = "phoneState",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "phoneState")]
     pub phone_state: Option<i64>,
 }
+impl<'de> serde::Deserialize<'de> for AgentOtherPhoneReleasePayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            phone_state: fields.i64("phoneState"),
+        })
+    }
+}
 /// Content of `AgentOther_ShutdownService`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentOtherShutdownServicePayload {
     /// When the agent signed in, in milliseconds since the epoch, as a string (e.g. "1471585949806").
     ///
     /// Wire name `loginTime`.
-    #[serde(
-        rename = "loginTime",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "loginTime")]
     pub login_time: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentOtherShutdownServicePayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            login_time: fields.string("loginTime"),
+        })
+    }
+}
 /// Content of `AgentState_SetNotReady_Success`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentStateSetNotReadySuccessPayload {
     /// Why the agent is busy, sent as a string; codes 200 to 250 are defined by the site.
     ///
     /// Wire name `reason`.
     /// Known values: `0` no reason given, `1` the agent set itself busy, `2` set busy by force after not answering a call, `3` set busy by force by an inspector, `4` rest, `5` the agent's phone is unavailable, `7` the agent rejected a call.
-    #[serde(
-        rename = "reason",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "reason")]
     pub reason: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentStateSetNotReadySuccessPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            reason: fields.string("reason"),
+        })
+    }
+}
 /// Content of `AgentState_SetRest_Success`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AgentStateSetRestSuccessPayload {
     /// The rest reason code, sent as a string (e.g. "200").
     ///
     /// Wire name `reason`.
-    #[serde(
-        rename = "reason",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "reason")]
     pub reason: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for AgentStateSetRestSuccessPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            reason: fields.string("reason"),
+        })
+    }
+}
 /// Content of `OUTBOUND_DETECT_EVENT`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct OutboundDetectEventPayload {
     /// ID of the call.
     ///
     /// Wire name `callId`.
-    #[serde(
-        rename = "callId",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "callId")]
     pub call_id: Option<String>,
     /// Cause code of the failure (listed in a table of the error-code page).
     ///
     /// Wire name `detect`.
-    #[serde(
-        rename = "detect",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_i64"
-    )]
+    #[serde(rename = "detect")]
     pub detect: Option<i64>,
     /// Text describing the cause.
     ///
     /// Wire name `desc`.
-    #[serde(
-        rename = "desc",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "desc")]
     pub desc: Option<String>,
 }
+impl<'de> serde::Deserialize<'de> for OutboundDetectEventPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            call_id: fields.string("callId"),
+            detect: fields.i64("detect"),
+            desc: fields.string("desc"),
+        })
+    }
+}
 /// Content of `QC_AgentState_Notify`. Every field is optional: the gateway leaves fields out and sends numbers as text.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct QcAgentStateNotifyPayload {
     /// Which change happened.
     ///
     /// Wire name `subtype`.
     /// Known values: `QC_AgentState_Login` the agent signed in, `QC_AgentState_Logout` the agent signed out.
-    #[serde(
-        rename = "subtype",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "subtype")]
     pub subtype: Option<String>,
     /// ID of the monitored agent.
     ///
     /// Wire name `monitoredagent`.
-    #[serde(
-        rename = "monitoredagent",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "monitoredagent")]
     pub monitoredagent: Option<String>,
     /// Name of the monitored agent.
     ///
     /// Wire name `agentname`.
-    #[serde(
-        rename = "agentname",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "agentname")]
     pub agentname: Option<String>,
     /// Media server of the agent.
     ///
     /// Wire name `mediaserver`.
-    #[serde(
-        rename = "mediaserver",
-        default,
-        deserialize_with = "agentgateway_runtime::lenient::opt_string"
-    )]
+    #[serde(rename = "mediaserver")]
     pub mediaserver: Option<String>,
+}
+impl<'de> serde::Deserialize<'de> for QcAgentStateNotifyPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let mut fields = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(Self {
+            subtype: fields.string("subtype"),
+            monitoredagent: fields.string("monitoredagent"),
+            agentname: fields.string("agentname"),
+            mediaserver: fields.string("mediaserver"),
+        })
+    }
 }
 /// An event with its typed content.
 ///

@@ -39,6 +39,9 @@ mod client;
 pub mod errors;
 #[rustfmt::skip]
 pub mod events;
+/// Parameter types several interfaces share; their modules re-export them.
+#[rustfmt::skip]
+pub mod shared;
 /// Interfaces under `/agentgateway/resource/agentconf/`.
 #[rustfmt::skip]
 pub mod agentconf;

@@ -19,6 +19,67 @@ const KEYWORDS: &[&str] = &[
 /// Keywords that cannot be written as raw identifiers.
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 
+/// Methods the generated `Client` and `Session` have besides one per
+/// interface, with those of the traits they derive (`clone`, `fmt`): an
+/// operation may not take one. `tests/emit_rust.rs` proves that every such
+/// method the emitter writes is listed here, so the list cannot fall behind.
+pub const RESERVED_METHODS: &[&str] = &[
+    "builder",
+    "with_timeout",
+    "session",
+    "session_with_cookies",
+    "agent_state",
+    "agent_id",
+    "guid",
+    "cookies",
+    "client",
+    "is_ended",
+    "events",
+    "events_with",
+    "clone",
+    "fmt",
+];
+
+/// Names at the generated crate's root (its modules and re-exported crates,
+/// and the crates it names in full) that a resource folder must not take.
+/// `tests/emit_rust.rs` proves every snake_case root name the emitter writes
+/// is listed here.
+pub const RESERVED_MODULES: &[&str] =
+    &["client", "errors", "events", "shared", "reqwest", "agentgateway_runtime", "serde", "serde_json", "std"];
+
+/// Types every interface module defines, which a parameter type must not shadow.
+/// Derive and prelude names are listed too: a type may not hide what the
+/// code beside it names (`Display` and the like are always written in full).
+pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Request",
+    "Response",
+    "Option",
+    "String",
+    "Vec",
+    "Result",
+    "Error",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Self",
+    "Debug",
+    "Clone",
+    "Copy",
+    "Default",
+    "PartialEq",
+    "Eq",
+    "Hash",
+    "PartialOrd",
+    "Ord",
+    "Serialize",
+    "Deserialize",
+    "Send",
+    "Sync",
+    "Sized",
+];
+
 /// `snake_case` identifier for a field, method or module.
 pub fn snake(name: &str) -> String {
     finish(&ascii_safe(name).to_snake_case())

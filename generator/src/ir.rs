@@ -5,6 +5,7 @@
 //! from. Collections are in a fixed order so everything emitted from the IR is
 //! deterministic.
 
+use agentgateway_constraint::Constraint;
 use serde::{Deserialize, Serialize};
 
 /// Line and column (1-based) of a node in its spec file.
@@ -341,12 +342,43 @@ impl Constraints {
             && self.pattern.is_none()
             && self.values.is_empty()
     }
+
+    /// The rules as the runtime evaluates them, in the order of the emitted
+    /// tables (range, characters, bytes, pattern), then the allowed values as
+    /// one rule over `values` (their texts, from [`Constraints::value_texts`]),
+    /// which the emitted code enforces with an enum instead. Pass no texts to
+    /// leave that rule out.
+    pub fn rules<'a>(&'a self, values: &'a [&'a str]) -> Vec<Constraint<'a>> {
+        let mut rules = Vec::new();
+        if let Some((min, max)) = self.range {
+            rules.push(Constraint::Range { min, max });
+        }
+        if let Some((min, max)) = self.chars {
+            rules.push(Constraint::Chars { min, max });
+        }
+        if let Some((min, max)) = self.bytes {
+            rules.push(Constraint::Bytes { min, max });
+        }
+        if let Some(p) = &self.pattern {
+            rules.push(Constraint::Pattern { regex: &p.regex, description: &p.description });
+        }
+        if !values.is_empty() {
+            rules.push(Constraint::OneOf { values });
+        }
+        rules
+    }
+
+    /// The allowed values as the runtime compares them: as text, an integer
+    /// in its decimal form.
+    pub fn value_texts(&self) -> Vec<String> {
+        self.values.iter().map(|v| v.value.to_string()).collect()
+    }
 }
 
 /// A whole-value regular expression.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pattern {
-    /// Anchored form used for matching.
+    /// As written; matched against whole values (`agentgateway_constraint::anchored`).
     pub regex: String,
     pub description: String,
 }

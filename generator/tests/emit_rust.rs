@@ -89,3 +89,137 @@ fn requests_and_value_enums_are_built_to_grow() {
     }
     assert!(requests > 10, "only {requests} requests found");
 }
+
+/// The checker refuses operation and folder names the generated crate already uses, from the
+/// lists in `ccgen::ident`. Every method `Client` and `Session` get besides one per interface,
+/// and every snake_case name at the crate root besides the resource modules, must be on them:
+/// a name missing there would let a spec generate a crate that does not compile.
+#[test]
+fn every_name_the_crate_takes_for_itself_is_reserved() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let api = ccgen::pipeline::validate(&spec).expect("valid");
+    let files = ccgen::emit::rust::emit(&api).expect("emits");
+    let parse = |path: &str| -> syn::File {
+        let file = files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not emitted"));
+        syn::parse_file(&file.contents).expect("parses")
+    };
+    let operations: Vec<&str> = api.interfaces.iter().map(|i| i.operation.rust.as_str()).collect();
+    let mut fixed = Vec::new();
+    for item in parse("src/client.rs").items {
+        let syn::Item::Impl(imp) = item else { continue };
+        let syn::Type::Path(ty) = &*imp.self_ty else { continue };
+        if !(ty.path.is_ident("Client") || ty.path.is_ident("Session")) {
+            continue;
+        }
+        for it in imp.items {
+            if let syn::ImplItem::Fn(f) = it {
+                fixed.push(f.sig.ident.to_string());
+            }
+        }
+    }
+    fixed.retain(|m| !operations.contains(&m.as_str()));
+    assert!(fixed.len() >= 10, "the client's own methods were found: {fixed:?}");
+    for method in &fixed {
+        assert!(ccgen::ident::RESERVED_METHODS.contains(&method.as_str()), "`{method}` is not reserved");
+    }
+    let resources: Vec<&str> = api.interfaces.iter().map(|i| i.resource.rust.as_str()).collect();
+    let mut roots = Vec::new();
+    for item in parse("src/lib.rs").items {
+        match item {
+            syn::Item::Mod(m) => roots.push(m.ident.to_string()),
+            syn::Item::Use(u) => collect_use_names(&u.tree, &mut roots),
+            _ => {}
+        }
+    }
+    roots.retain(|n| !resources.contains(&n.as_str()) && n.chars().next().is_some_and(|c| c.is_ascii_lowercase()));
+    assert!(roots.contains(&"events".to_owned()), "root names were found: {roots:?}");
+    for name in &roots {
+        assert!(ccgen::ident::RESERVED_MODULES.contains(&name.as_str()), "root name `{name}` is not reserved");
+    }
+}
+
+/// The names a `use` item brings into scope.
+fn collect_use_names(tree: &syn::UseTree, out: &mut Vec<String>) {
+    match tree {
+        syn::UseTree::Path(p) => collect_use_names(&p.tree, out),
+        syn::UseTree::Name(n) => out.push(n.ident.to_string()),
+        syn::UseTree::Rename(r) => out.push(r.rename.to_string()),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| collect_use_names(t, out)),
+        syn::UseTree::Glob(_) => {}
+    }
+}
+
+/// The names a module defines itself (types, enums, aliases) and the names it re-exports from
+/// `crate::shared`.
+fn defined_and_shared(file: &syn::File) -> (Vec<String>, Vec<String>) {
+    let (mut own, mut shared) = (Vec::new(), Vec::new());
+    for item in &file.items {
+        match item {
+            syn::Item::Enum(e) => own.push(e.ident.to_string()),
+            syn::Item::Struct(s) => own.push(s.ident.to_string()),
+            syn::Item::Type(t) => own.push(t.ident.to_string()),
+            syn::Item::Use(u)
+                if quote::ToTokens::to_token_stream(&u.tree).to_string().starts_with("crate :: shared") =>
+            {
+                collect_use_names(&u.tree, &mut shared)
+            }
+            _ => {}
+        }
+    }
+    (own, shared)
+}
+
+/// `login` and `force_login` take identical parameter types (`AgentType`, `PhoneNum`, ...): they
+/// are defined once, in `src/shared.rs`, and both modules re-export them, so the old paths still
+/// name them. A type one interface alone defines stays in its module.
+#[test]
+fn identical_parameter_types_are_defined_once_and_re_exported() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let api = ccgen::pipeline::validate(&spec).expect("valid");
+    let files = ccgen::emit::rust::emit(&api).expect("emits");
+    let parse = |path: &str| -> syn::File {
+        let file = files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not emitted"));
+        syn::parse_file(&file.contents).expect("parses")
+    };
+    let (in_shared, _) = defined_and_shared(&parse("src/shared.rs"));
+    for module in ["src/onlineagent/login.rs", "src/onlineagent/forcelogin.rs"] {
+        let (own, reexported) = defined_and_shared(&parse(module));
+        for name in ["AgentType", "Status", "PhoneNum", "PhoneNumRule"] {
+            assert!(reexported.contains(&name.to_owned()), "{module} does not re-export {name}: {reexported:?}");
+            assert!(!own.contains(&name.to_owned()), "{module} still defines {name}");
+            assert!(in_shared.contains(&name.to_owned()), "shared.rs lacks {name}");
+        }
+        assert!(own.contains(&"Request".to_owned()), "{module} keeps its own Request");
+    }
+    // Every shared type is used by at least two interface modules.
+    for name in in_shared.iter().filter(|n| !n.ends_with("Rule")) {
+        let users = files
+            .iter()
+            .filter(|f| f.path.ends_with(".rs") && f.path != "src/shared.rs" && f.path != "src/lib.rs")
+            .filter(|f| defined_and_shared(&syn::parse_file(&f.contents).expect("parses")).1.contains(name))
+            .count();
+        assert!(users >= 2, "{name} is shared by {users} module(s)");
+    }
+}
+
+/// Sharing needs the whole definition to be the same: a parameter whose type differs in
+/// anything, here only in its documentation, keeps its own type in its module.
+#[test]
+fn a_type_that_differs_in_its_docs_is_not_shared() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let mut api = ccgen::pipeline::validate(&spec).expect("valid");
+    let force_login = api.interfaces.iter_mut().find(|i| i.operation.wire == "force_login").expect("force_login");
+    let phone = force_login.params.iter_mut().find(|p| p.type_name.rust == "PhoneNum").expect("PhoneNum");
+    phone.description.push_str(" Differs on this page.");
+    let files = ccgen::emit::rust::emit(&api).expect("emits");
+    let parse = |path: &str| -> syn::File {
+        let file = files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not emitted"));
+        syn::parse_file(&file.contents).expect("parses")
+    };
+    let (own, reexported) = defined_and_shared(&parse("src/onlineagent/forcelogin.rs"));
+    assert!(own.contains(&"PhoneNum".to_owned()) && own.contains(&"PhoneNumRule".to_owned()), "{own:?}");
+    assert!(!reexported.contains(&"PhoneNum".to_owned()), "{reexported:?}");
+    assert!(reexported.contains(&"AgentType".to_owned()), "the identical types stay shared: {reexported:?}");
+    let forcelogin = files.iter().find(|f| f.path == "src/onlineagent/forcelogin.rs").expect("emitted");
+    assert!(forcelogin.contents.contains("Differs on this page."), "the differing docs are kept");
+}

@@ -1,4 +1,4 @@
-//! The runtime and the generated crate can leave this repository: `cargo
+//! The constraint crate, the runtime and the generated crate can leave this repository: `cargo
 //! package` accepts them (every path dependency has a version) and each
 //! package carries the license files and README its manifest names.
 
@@ -29,11 +29,21 @@ fn stderr(out: &Output) -> String {
 #[test]
 fn runtime_and_generated_crate_package() {
     let target = tempfile::tempdir().expect("temp dir");
-    let args =
-        ["package", "--no-verify", "--offline", "--allow-dirty", "-p", "agentgateway-runtime", "-p", "agentgateway"];
+    let args = [
+        "package",
+        "--no-verify",
+        "--offline",
+        "--allow-dirty",
+        "-p",
+        "agentgateway-constraint",
+        "-p",
+        "agentgateway-runtime",
+        "-p",
+        "agentgateway",
+    ];
     let out = cargo(&args, target.path());
     assert!(out.status.success(), "cargo package failed:\n{}", stderr(&out));
-    for name in ["agentgateway-runtime", "agentgateway"] {
+    for name in ["agentgateway-constraint", "agentgateway-runtime", "agentgateway"] {
         let file = target.path().join("package").join(format!("{name}-0.1.0.crate"));
         assert!(file.is_file(), "{} missing", file.display());
     }
@@ -42,7 +52,7 @@ fn runtime_and_generated_crate_package() {
 #[test]
 fn packages_carry_licenses_and_readme() {
     let target = tempfile::tempdir().expect("temp dir");
-    for name in ["agentgateway-runtime", "agentgateway", "ccgen"] {
+    for name in ["agentgateway-constraint", "agentgateway-runtime", "agentgateway", "ccgen"] {
         let out = cargo(&["package", "--list", "--offline", "--allow-dirty", "-p", name], target.path());
         assert!(out.status.success(), "cargo package --list -p {name} failed:\n{}", stderr(&out));
         let listed = String::from_utf8_lossy(&out.stdout);

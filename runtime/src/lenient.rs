@@ -10,31 +10,81 @@ use serde::{Deserialize, Deserializer};
 /// These readers never fail: a member in an unexpected form reads as absent,
 /// so one odd field never costs a whole event or a sign-in result.
 pub fn opt_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    Ok(match Option::<serde_json::Value>::deserialize(deserializer)? {
-        Some(serde_json::Value::String(s)) => Some(s),
-        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-        Some(serde_json::Value::Bool(b)) => Some(b.to_string()),
-        _ => None,
-    })
+    Ok(Option::<serde_json::Value>::deserialize(deserializer)?.and_then(as_string))
 }
 
 /// Accepts an integer or a string holding one; anything else is `None`.
 pub fn opt_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
-    Ok(match Option::<serde_json::Value>::deserialize(deserializer)? {
-        Some(serde_json::Value::Number(n)) => n.as_i64(),
-        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
-        _ => None,
-    })
+    Ok(Option::<serde_json::Value>::deserialize(deserializer)?.and_then(as_i64))
 }
 
 /// Accepts a boolean or the strings `"true"` / `"false"`; anything else is `None`.
 pub fn opt_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
-    Ok(match Option::<serde_json::Value>::deserialize(deserializer)? {
-        Some(serde_json::Value::Bool(b)) => Some(b),
-        Some(serde_json::Value::String(s)) if s == "true" => Some(true),
-        Some(serde_json::Value::String(s)) if s == "false" => Some(false),
+    Ok(Option::<serde_json::Value>::deserialize(deserializer)?.and_then(as_bool))
+}
+
+fn as_string(value: serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
         _ => None,
-    })
+    }
+}
+
+fn as_i64(value: serde_json::Value) -> Option<i64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn as_bool(value: serde_json::Value) -> Option<bool> {
+    match value {
+        serde_json::Value::Bool(b) => Some(b),
+        serde_json::Value::String(s) if s == "true" => Some(true),
+        serde_json::Value::String(s) if s == "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// The members of an event payload (a JSON object), taken out one by one
+/// with the readers above.
+///
+/// The generated payload types deserialize through this instead of a
+/// derived `Deserialize`: the reading code is compiled once, here, instead
+/// of once per payload type, which is most of what the event catalog used to
+/// cost to build. Members the type does not name are ignored, as before.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fields(serde_json::Map<String, serde_json::Value>);
+
+impl<'de> Deserialize<'de> for Fields {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_json::Map::deserialize(deserializer).map(Fields)
+    }
+}
+
+impl Fields {
+    /// A text member, as [`opt_string`] reads it.
+    pub fn string(&mut self, name: &str) -> Option<String> {
+        self.0.remove(name).and_then(as_string)
+    }
+
+    /// An integer member, as [`opt_i64`] reads it.
+    pub fn i64(&mut self, name: &str) -> Option<i64> {
+        self.0.remove(name).and_then(as_i64)
+    }
+
+    /// A boolean member, as [`opt_bool`] reads it.
+    pub fn bool(&mut self, name: &str) -> Option<bool> {
+        self.0.remove(name).and_then(as_bool)
+    }
+
+    /// A member of any other shape, as sent; `null` is absent.
+    pub fn value(&mut self, name: &str) -> Option<serde_json::Value> {
+        self.0.remove(name).filter(|v| !v.is_null())
+    }
 }
 
 /// Decodes an event payload, handing `content` back untouched if it does not fit.
@@ -108,6 +158,44 @@ mod tests {
         assert_eq!(super::text(serde_json::json!(12)), Ok("12".to_owned()));
         assert!(super::text(serde_json::json!({})).is_err());
         assert_eq!(super::payload::<P>(serde_json::Value::Null).map(|p| p.n), Ok(None));
+    }
+
+    /// The same struct read through [`super::Fields`], as generated payload types are.
+    #[derive(Debug, PartialEq)]
+    struct F {
+        n: Option<i64>,
+        s: Option<String>,
+        b: Option<bool>,
+        v: Option<serde_json::Value>,
+    }
+
+    impl<'de> Deserialize<'de> for F {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let mut fields = super::Fields::deserialize(deserializer)?;
+            Ok(F { n: fields.i64("n"), s: fields.string("s"), b: fields.bool("b"), v: fields.value("v") })
+        }
+    }
+
+    #[test]
+    fn fields_read_members_as_the_derived_readers_do() {
+        for json in [
+            r#"{"n":"5","s":7,"b":"true"}"#,
+            r#"{"n":5,"s":"x","b":false,"extra":[1]}"#,
+            r#"{}"#,
+            r#"{"n":null,"s":null,"b":null}"#,
+            r#"{"n":"abc","s":[1],"b":"yes"}"#,
+            r#"{"n":1.5,"s":{"a":1},"b":1}"#,
+            r#"{"n":" 12 ","s":true,"b":"false"}"#,
+        ] {
+            let derived = p(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            let read: F = serde_json::from_str(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            assert_eq!((read.n, read.s, read.b), (derived.n, derived.s, derived.b), "{json}");
+        }
+        let read: F = serde_json::from_str(r#"{"v":{"a":[1]}}"#).expect("object");
+        assert_eq!(read.v, Some(serde_json::json!({"a": [1]})));
+        assert_eq!(serde_json::from_str::<F>(r#"{"v":null}"#).expect("null").v, None);
+        assert!(serde_json::from_str::<F>(r#""text""#).is_err(), "not an object");
+        assert_eq!(super::payload::<F>(serde_json::Value::Null).map(|f| f.n), Ok(None));
     }
 
     #[test]

@@ -119,3 +119,34 @@ fn secrets_come_from_secrecy_and_stay_redacted() {
     let request = login::Request::new(ours, login::PhoneNum::new("40038").expect("valid phone"));
     assert!(!format!("{request:?}").contains("hunter2"));
 }
+
+/// Event payload types read what the gateway sends leniently (numbers as text and back, odd
+/// members as absent, unknown members ignored) and store and replay in their wire names. Their
+/// `Deserialize` goes through the runtime's `lenient::Fields` rather than a derive, which kept
+/// the event catalog cheap to compile; this pins that nothing was lost on the way.
+#[test]
+fn event_payloads_read_leniently_and_round_trip_in_wire_names() {
+    use agentgateway::events::{
+        AgentEventLinkagePhoneCallOutPayload, AgentEventSuccTransResultPayload, AgentEventTalkingPayload,
+    };
+    let read: AgentEventSuccTransResultPayload =
+        serde_json::from_str(r#"{"result":"3","callId":1552524689,"extra":[1]}"#).expect("lenient");
+    assert_eq!((read.result, read.call_id.as_deref()), (Some(3), Some("1552524689")));
+    let odd: AgentEventSuccTransResultPayload =
+        serde_json::from_str(r#"{"result":"x","callId":{"a":1}}"#).expect("odd members read as absent");
+    assert_eq!(odd, AgentEventSuccTransResultPayload::default());
+    assert!(serde_json::from_str::<AgentEventSuccTransResultPayload>(r#""text""#).is_err(), "not an object");
+
+    let kept: AgentEventLinkagePhoneCallOutPayload =
+        serde_json::from_str(r#"{"addrCalled":{"number":"205"},"addrCaller":null}"#).expect("object member");
+    assert_eq!(kept.addr_called, Some(serde_json::json!({"number": "205"})));
+    assert_eq!(kept.addr_caller, None);
+
+    let mut talking = AgentEventTalkingPayload::default();
+    talking.r#type = Some("1".into());
+    talking.media_ability = Some("2".into());
+    let stored = serde_json::to_value(&talking).expect("serializes");
+    assert_eq!(stored["type"], "1");
+    assert_eq!(stored["mediaAbility"], "2");
+    assert_eq!(serde_json::from_value::<AgentEventTalkingPayload>(stored).expect("replays"), talking);
+}

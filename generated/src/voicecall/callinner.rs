@@ -68,23 +68,7 @@ impl agentgateway_runtime::Rule for CalledRule {
         },
     ];
 }
-/// Value of `caller`, checked when constructed: 0 to 24 digits.
-///
-/// Calling number to present; when left out or empty, the platform's configured calling number is used.
-pub type Caller = agentgateway_runtime::Constrained<CallerRule>;
-/// The constraints of [`Caller`].
-#[derive(Debug)]
-pub enum CallerRule {}
-impl agentgateway_runtime::Rule for CallerRule {
-    type Value = String;
-    const PARAMETER: &'static str = "caller";
-    const CONSTRAINTS: &'static [agentgateway_runtime::Constraint] = &[
-        agentgateway_runtime::Constraint::Pattern {
-            regex: "^[0-9]{0,24}$",
-            description: "0 to 24 digits",
-        },
-    ];
-}
+pub use crate::shared::{CallerRule, Caller};
 /// Value of `callappdata`, checked when constructed: at most 16384 bytes (UTF-8).
 ///
 /// Data attached to the call; may be empty.

@@ -52,23 +52,7 @@ pub const AGENT_ID: &[agentgateway_runtime::Constraint] = &[
         max: 999999i64,
     },
 ];
-/// Value of `caller`, checked when constructed: 0 to 24 digits.
-///
-/// Calling number to present; when left out or empty, the platform's configured calling number is used.
-pub type Caller = agentgateway_runtime::Constrained<CallerRule>;
-/// The constraints of [`Caller`].
-#[derive(Debug)]
-pub enum CallerRule {}
-impl agentgateway_runtime::Rule for CallerRule {
-    type Value = String;
-    const PARAMETER: &'static str = "caller";
-    const CONSTRAINTS: &'static [agentgateway_runtime::Constraint] = &[
-        agentgateway_runtime::Constraint::Pattern {
-            regex: "^[0-9]{0,24}$",
-            description: "0 to 24 digits",
-        },
-    ];
-}
+pub use crate::shared::{CallerRule, Caller};
 /// Value of `called`, checked when constructed: 1 to 24 digits, or \* or \#.
 ///
 /// Number to call.
@@ -86,23 +70,7 @@ impl agentgateway_runtime::Rule for CalledRule {
         },
     ];
 }
-/// Value of `callappdata`, checked when constructed: at most 16384 bytes (UTF-8).
-///
-/// Data attached to the call.
-pub type CallAppData = agentgateway_runtime::Constrained<CallAppDataRule>;
-/// The constraints of [`CallAppData`].
-#[derive(Debug)]
-pub enum CallAppDataRule {}
-impl agentgateway_runtime::Rule for CallAppDataRule {
-    type Value = String;
-    const PARAMETER: &'static str = "callappdata";
-    const CONSTRAINTS: &'static [agentgateway_runtime::Constraint] = &[
-        agentgateway_runtime::Constraint::Bytes {
-            min: 0u64,
-            max: 16384u64,
-        },
-    ];
-}
+pub use crate::shared::{CallAppDataRule, CallAppData};
 /// Allowed values of `mediaability`.
 ///
 /// Media of the call. A video call cannot fall back to audio once answered, so an outbound video call should ask for the negotiated capability (2).

@@ -59,23 +59,7 @@ impl agentgateway_runtime::Rule for CallIdRule {
         },
     ];
 }
-/// Value of `callappdata`, checked when constructed: at most 16384 bytes (UTF-8).
-///
-/// Data attached to the call.
-pub type CallAppData = agentgateway_runtime::Constrained<CallAppDataRule>;
-/// The constraints of [`CallAppData`].
-#[derive(Debug)]
-pub enum CallAppDataRule {}
-impl agentgateway_runtime::Rule for CallAppDataRule {
-    type Value = String;
-    const PARAMETER: &'static str = "callappdata";
-    const CONSTRAINTS: &'static [agentgateway_runtime::Constraint] = &[
-        agentgateway_runtime::Constraint::Bytes {
-            min: 0u64,
-            max: 16384u64,
-        },
-    ];
-}
+pub use crate::shared::{CallAppDataRule, CallAppData};
 /// Request of [`conf_join`](crate::Session::conf_join).
 ///
 /// Build it with [`Request::new`] from the required values, then set optional ones with its `with_` methods.

@@ -267,23 +267,7 @@ impl<'de> serde::Deserialize<'de> for Mode {
         Self::try_from(value).map_err(serde::de::Error::custom)
     }
 }
-/// Value of `callappdata`, checked when constructed: at most 16384 bytes (UTF-8).
-///
-/// Data attached to the call.
-pub type CallAppData = agentgateway_runtime::Constrained<CallAppDataRule>;
-/// The constraints of [`CallAppData`].
-#[derive(Debug)]
-pub enum CallAppDataRule {}
-impl agentgateway_runtime::Rule for CallAppDataRule {
-    type Value = String;
-    const PARAMETER: &'static str = "callappdata";
-    const CONSTRAINTS: &'static [agentgateway_runtime::Constraint] = &[
-        agentgateway_runtime::Constraint::Bytes {
-            min: 0u64,
-            max: 16384u64,
-        },
-    ];
-}
+pub use crate::shared::{CallAppDataRule, CallAppData};
 /// Value of `caller`, checked when constructed: 0 to 24 digits.
 ///
 /// Calling number to present; used only for outside numbers and ignored in release mode.

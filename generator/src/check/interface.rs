@@ -58,10 +58,10 @@ pub(super) fn check(
         let d = ctx.at(&root.key("operation"), format!("operation name `{}`: {why}", doc.operation));
         ctx.push(d.label("operation name").help("operation names become method names; choose a verb phrase"));
     }
-    if RESERVED_METHODS.contains(&doc.operation.as_str()) {
+    if ident::RESERVED_METHODS.contains(&doc.operation.as_str()) {
         let d =
             ctx.at(&root.key("operation"), format!("operation name `{}` is taken by the client itself", doc.operation));
-        ctx.push(d.help(format!("these names are reserved: {}", RESERVED_METHODS.join(", "))));
+        ctx.push(d.help(format!("these names are reserved: {}", ident::RESERVED_METHODS.join(", "))));
     }
     let operation =
         Name { wire: doc.operation.clone(), rust: ident::snake(&doc.operation), pos: ctx.pos(&root.key("operation")) };
@@ -134,10 +134,10 @@ fn rename_help(why: &str, name: &str) -> String {
 fn names_from_path(ctx: &mut Ctx<'_>, rel_path: &str) -> (Name, Name) {
     let (folder, file) = rel_path.split_once('/').unwrap_or(("", rel_path));
     let stem = file.strip_suffix(".yaml").unwrap_or(file);
-    if RESERVED_MODULES.contains(&folder) {
+    if ident::RESERVED_MODULES.contains(&folder) {
         let d = ctx
             .at(&NodePath::root(), format!("resource folder `{folder}` clashes with a module of the generated crate"));
-        ctx.push(d.help(format!("these folder names are reserved: {}", RESERVED_MODULES.join(", "))));
+        ctx.push(d.help(format!("these folder names are reserved: {}", ident::RESERVED_MODULES.join(", "))));
     }
     for (what, word) in [("folder", folder), ("file name", stem)] {
         let rust = ident::snake(word);
@@ -151,46 +151,6 @@ fn names_from_path(ctx: &mut Ctx<'_>, rel_path: &str) -> (Name, Name) {
         Name { wire: stem.to_owned(), rust: ident::snake(stem), pos: Default::default() },
     )
 }
-
-/// Methods `Client` and `Session` have besides one per interface.
-const RESERVED_METHODS: &[&str] =
-    &["builder", "session", "events", "events_with", "agent_id", "guid", "client", "is_ended", "clone", "fmt"];
-
-/// Crate-root names a resource folder must not take.
-const RESERVED_MODULES: &[&str] = &["client", "errors", "events", "agentgateway_runtime", "serde", "serde_json", "std"];
-
-/// Types every interface module defines, which a parameter type must not shadow.
-/// Derive and prelude names are listed too: a type may not hide what the
-/// code beside it names (`Display` and the like are always written in full).
-const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Request",
-    "Response",
-    "Option",
-    "String",
-    "Vec",
-    "Result",
-    "Error",
-    "Box",
-    "Some",
-    "None",
-    "Ok",
-    "Err",
-    "Self",
-    "Debug",
-    "Clone",
-    "Copy",
-    "Default",
-    "PartialEq",
-    "Eq",
-    "Hash",
-    "PartialOrd",
-    "Ord",
-    "Serialize",
-    "Deserialize",
-    "Send",
-    "Sync",
-    "Sized",
-];
 
 /// The checked parameters, and the wire names of those rejected (already reported),
 /// so that later uses of them do not report the same defect again.
@@ -330,7 +290,7 @@ fn params_one(
         ctx.push(d.help("set `type_name` to an UpperCamelCase name of letters and digits"));
         return false;
     }
-    if RESERVED_TYPE_NAMES.contains(&type_name.as_str()) && !c.is_empty() {
+    if ident::RESERVED_TYPE_NAMES.contains(&type_name.as_str()) && !c.is_empty() {
         let at = if spec.type_name.is_some() { path.key("type_name") } else { path.key("name") };
         let d = ctx.at(
             &at,

@@ -395,6 +395,29 @@ fn unusable_module_names_are_rejected() {
     assert!(e.iter().any(|m| m.contains("spec file name `type`")), "a keyword is not a module name: {e:?}");
 }
 
+/// Each reserved method name is refused as an operation, each reserved root name as a resource
+/// folder, and the client's later methods (`with_timeout`, `cookies`, `agent_state`,
+/// `session_with_cookies`) and the re-exported `reqwest` are among them: the lists once lagged
+/// behind the emitter, and such a spec generated a crate that did not compile.
+#[test]
+fn names_the_generated_crate_takes_are_refused() {
+    for later in ["with_timeout", "cookies", "agent_state", "session_with_cookies"] {
+        assert!(crate::ident::RESERVED_METHODS.contains(&later), "{later}");
+    }
+    assert!(crate::ident::RESERVED_MODULES.contains(&"reqwest"));
+    for name in crate::ident::RESERVED_METHODS {
+        let e = errors(&[("voicecall/x.yaml", &iface(name, "/x", ""))]);
+        assert!(
+            e.iter().any(|m| m.contains(&format!("operation name `{name}` is taken by the client itself"))),
+            "{e:?}"
+        );
+    }
+    for name in crate::ident::RESERVED_MODULES {
+        let e = errors(&[(&format!("{name}/x.yaml"), &iface("do_x", "/x", ""))]);
+        assert!(e.iter().any(|m| m.contains(&format!("resource folder `{name}` clashes"))), "{name}: {e:?}");
+    }
+}
+
 #[test]
 fn operation_names_must_be_usable_methods() {
     for (op, hint) in [("transferMediaCall", "try `transfer_media_call`"), ("type", ""), ("do_it_", "try `do_it`")] {

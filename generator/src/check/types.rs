@@ -234,7 +234,7 @@ pub(super) fn constraints(ctx: &mut Ctx<'_>, spec: &ConstraintsSpec, ty: &Type, 
             let d = ctx.at(&path.key("pattern"), format!("a pattern applies to strings, not {}", ty.spec_name()));
             ctx.push(d);
         } else {
-            match regex_lite::Regex::new(&whole(&p.regex)) {
+            match regex_lite::Regex::new(&agentgateway_constraint::anchored(&p.regex)) {
                 Ok(_) => out.pattern = Some(Pattern { regex: p.regex.clone(), description: p.description.clone() }),
                 Err(e) => {
                     let d = ctx
@@ -261,12 +261,6 @@ pub(super) fn constraints(ctx: &mut Ctx<'_>, spec: &ConstraintsSpec, ty: &Type, 
         out.supported_only = true;
     }
     out
-}
-
-/// A pattern as matched: against the whole value, exactly as the runtime wraps it,
-/// so `^a|b$` cannot match more here than there.
-fn whole(regex: &str) -> String {
-    format!("^(?:{regex})$")
 }
 
 /// Why `value` (JSON) is not an acceptable value of a parameter, if it is not.
@@ -312,49 +306,27 @@ pub(super) fn json_kind(v: &serde_json::Value) -> String {
     }
 }
 
+/// A string checked as the runtime checks it, with the same evaluation.
 fn check_str(s: &str, c: &Constraints) -> Result<(), String> {
-    if let Some((min, max)) = c.range {
-        let digits = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        match s.parse::<i64>() {
-            Ok(n) if digits && (min..=max).contains(&n) => {}
-            Ok(n) if digits => return Err(format!("{n} is outside {min}–{max}")),
-            _ => return Err(format!("\"{s}\" is not a decimal number in {min}–{max}")),
-        }
-    }
-    if let Some((min, max)) = c.chars {
-        let n = s.chars().count() as u64;
-        if n < min || n > max {
-            return Err(format!("has {n} characters; {min}–{max} allowed"));
-        }
-    }
-    if let Some((min, max)) = c.bytes {
-        let n = s.len() as u64;
-        if n < min || n > max {
-            return Err(format!("has {n} bytes; {min}–{max} allowed"));
-        }
-    }
-    if let Some(p) = &c.pattern
-        && !regex_lite::Regex::new(&whole(&p.regex)).is_ok_and(|r| r.is_match(s))
-    {
-        return Err(format!("\"{s}\" is not {}", p.description));
-    }
-    if !c.values.is_empty() && !c.values.iter().any(|v| v.value == Value::Str(s.to_owned())) {
-        return Err(format!("\"{s}\" is not one of the allowed values"));
-    }
-    Ok(())
+    let texts = c.value_texts();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    agentgateway_constraint::check_str(s, &c.rules(&texts), &FreshRegex).map_err(|broken| broken.to_string())
 }
 
+/// An integer checked as the runtime checks it, with the same evaluation.
 fn check_int(i: i64, c: &Constraints) -> Result<(), String> {
-    if let Some((min, max)) = c.range
-        && !(min..=max).contains(&i)
-    {
-        return Err(format!("{i} is outside {min}–{max}"));
+    let texts = c.value_texts();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    agentgateway_constraint::check_int(i, &c.rules(&texts), &FreshRegex).map_err(|broken| broken.to_string())
+}
+
+/// regex-lite, the runtime's engine, so a pattern matches here what it matches there.
+struct FreshRegex;
+
+impl agentgateway_constraint::Patterns for FreshRegex {
+    fn matches(&self, pattern: &str, value: &str) -> Option<bool> {
+        regex_lite::Regex::new(pattern).ok().map(|r| r.is_match(value))
     }
-    if !c.values.is_empty() && !c.values.iter().any(|v| v.value == Value::Int(i)) {
-        let allowed: Vec<String> = c.values.iter().map(|v| v.value.to_string()).collect();
-        return Err(format!("{i} is not one of {}", allowed.join(", ")));
-    }
-    Ok(())
 }
 
 /// Why a spec literal is not an acceptable value, if it is not.
@@ -388,6 +360,33 @@ mod tests {
             ("+101", false),
         ] {
             assert_eq!(check_str(v, &c).is_ok(), ok, "{v}");
+        }
+    }
+
+    /// The checker once took only unsigned digit strings for a range, while the runtime takes
+    /// `-?[0-9]+`: a negative example was refused here that the client would send.
+    #[test]
+    fn range_on_a_negative_numeric_string_as_the_runtime_takes_it() {
+        let c = Constraints { range: Some((-10, 0)), ..Constraints::default() };
+        assert!(check_str("-5", &c).is_ok());
+        assert_eq!(check_str("-11", &c), Err("is -11 (rule: -10–0)".to_owned()));
+    }
+
+    #[test]
+    fn messages_are_the_runtimes_problem_and_rule() {
+        let c = digits_101_59999();
+        assert_eq!(check_str("100", &c), Err("is 100 (rule: 101–59999)".to_owned()));
+        assert_eq!(check_int(60000, &c), Err("is 60000 (rule: 101–59999)".to_owned()));
+        let two = Constraints { values: vec![int_value(1), int_value(2)], ..Constraints::default() };
+        assert_eq!(check_int(3, &two), Err("is not one of the accepted values (rule: one of: 1, 2)".to_owned()));
+        assert!(check_int(2, &two).is_ok());
+    }
+
+    fn int_value(i: i64) -> EnumValue {
+        EnumValue {
+            value: Value::Int(i),
+            name: Name { wire: format!("v{i}"), rust: format!("V{i}"), pos: Default::default() },
+            description: String::new(),
         }
     }
 

@@ -116,18 +116,45 @@ fn payload_field(f: &Field) -> TokenStream {
         doc = doc.raw(format!("Known values: {}.", values.join(", ")));
     }
     let doc = doc.attrs();
-    // The vendor sends numbers as strings and back; read both, whatever the catalog says.
-    let (ty, with) = match &f.ty {
-        Type::String => (quote! { String }, Some("agentgateway_runtime::lenient::opt_string")),
-        Type::Integer => (quote! { i64 }, Some("agentgateway_runtime::lenient::opt_i64")),
-        Type::Boolean => (quote! { bool }, Some("agentgateway_runtime::lenient::opt_bool")),
-        _ => (quote! { serde_json::Value }, None),
+    let ty = match &f.ty {
+        Type::String => quote! { String },
+        Type::Integer => quote! { i64 },
+        Type::Boolean => quote! { bool },
+        _ => quote! { serde_json::Value },
     };
-    let attr = match with {
-        Some(w) => quote! { #[serde(rename = #wire, default, deserialize_with = #w)] },
-        None => quote! { #[serde(rename = #wire, default)] },
+    quote! { #doc #[serde(rename = #wire)] pub #id: Option<#ty> }
+}
+
+/// `Deserialize` for a payload struct, through the runtime's lenient
+/// [`Fields`](agentgateway_runtime::lenient::Fields): one small constructor
+/// per type instead of a derived visitor, whose code was compiled once per
+/// payload type. Each member is read as `lenient::opt_*` reads it.
+fn payload_deserialize(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
+    let members = fields.iter().map(|f| {
+        // The vendor sends numbers as strings and back; read both, whatever the catalog says.
+        let id = ident(&f.name.rust);
+        let wire = &f.name.wire;
+        let read = match &f.ty {
+            Type::String => quote! { string },
+            Type::Integer => quote! { i64 },
+            Type::Boolean => quote! { bool },
+            _ => quote! { value },
+        };
+        quote! { #id: fields.#read(#wire) }
+    });
+    let binding = if fields.is_empty() {
+        quote! { _fields }
+    } else {
+        quote! { mut fields }
     };
-    quote! { #doc #attr pub #id: Option<#ty> }
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let #binding = <agentgateway_runtime::lenient::Fields as serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self { #(#members,)* })
+            }
+        }
+    }
 }
 
 /// The typed `Event` enum, its payload structs and its decoder.
@@ -143,14 +170,17 @@ fn typed_events(api: &Api) -> TokenStream {
             .blank()
             .text(description.as_deref().unwrap_or(""))
             .attrs();
+        let deserialize = payload_deserialize(&name, fields);
         let fields = fields.iter().map(payload_field);
         Some(quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
             #[non_exhaustive]
             pub struct #name {
                 #(#fields,)*
             }
+
+            #deserialize
         })
     });
     let variants = api.events.iter().map(|e| {

@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::doc::{Doc, code, escape_line};
 use super::ident;
-use super::types::{ParamType, constraint_table, describe, field_tokens, param_type, param_type_items, plain};
+use super::types::{ParamType, constraint_table, describe, field_tokens, param_type, plain};
 use crate::ir::{Api, Field, Interface, Location, Param, ResultShape, Role, Rule, Type, Value};
 
 /// Parameters the caller supplies (the session supplies the agent ID).
@@ -29,7 +29,7 @@ pub(crate) fn agent_id_param(it: &Interface) -> Option<&Param> {
     it.params.iter().find(|p| p.role == Some(Role::AgentId))
 }
 
-pub(crate) fn module(api: &Api, it: &Interface) -> TokenStream {
+pub(crate) fn module(api: &Api, it: &Interface, shared: &super::shared::Shared) -> TokenStream {
     let mut doc = Doc::new()
         .text(&it.title)
         .raw(format!("({}).", code(&format!("{} {}{}", it.method.as_str(), api.settings.base_path, it.path))))
@@ -75,7 +75,7 @@ pub(crate) fn module(api: &Api, it: &Interface) -> TokenStream {
         }
         None => quote! { None },
     };
-    let types = request_params(it).map(param_type_items);
+    let types = request_params(it).map(|p| shared.items_for(p));
     let request = request_struct(it);
     let result = result_struct(it);
     quote! {

@@ -6,6 +6,7 @@ mod catalogs;
 mod client;
 pub mod doc;
 pub(crate) mod interface;
+mod shared;
 mod single;
 pub(crate) mod types;
 
@@ -42,17 +43,21 @@ pub(crate) struct Module {
 /// Every Rust source file of the client crate, `src/lib.rs` first.
 pub(crate) fn modules(api: &Api) -> Vec<Module> {
     let module = |path: &str, source: &str, tokens| Module { path: path.to_owned(), source: source.to_owned(), tokens };
+    let shared = shared::Shared::plan(api);
     let mut out = vec![
-        module("src/lib.rs", "spec/", lib(api)),
+        module("src/lib.rs", "spec/", lib(api, !shared.is_empty())),
         module("src/errors.rs", "spec/errors.yaml", catalogs::errors(api)),
         module("src/events.rs", "spec/events.yaml", catalogs::events(api)),
         module("src/client.rs", "spec/", client::client(api)),
     ];
+    if !shared.is_empty() {
+        out.push(module("src/shared.rs", "spec/", shared.module()));
+    }
     for (resource, interfaces) in by_resource(api) {
         out.push(module(&format!("src/{resource}/mod.rs"), &format!("spec/{resource}/"), resource_mod(&interfaces)));
         for it in interfaces {
             let path = format!("src/{}/{}.rs", it.resource.rust, it.module.rust);
-            out.push(module(&path, &format!("spec/{}", it.source), interface::module(api, it)));
+            out.push(module(&path, &format!("spec/{}", it.source), interface::module(api, it, &shared)));
         }
     }
     out
@@ -140,7 +145,7 @@ fn toml_escape(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).map(|c| if c == '"' || c == '\\' { ' ' } else { c }).collect()
 }
 
-fn lib(api: &Api) -> TokenStream {
+fn lib(api: &Api, has_shared: bool) -> TokenStream {
     let s = &api.settings;
     let docs = Doc::new()
         .raw(format!("Typed async client for the {} REST API.", doc::escape_line(&s.name)))
@@ -155,6 +160,11 @@ fn lib(api: &Api) -> TokenStream {
         let id = ident(resource);
         let d = Doc::new().raw(format!("Interfaces under {}.", code(&format!("{}/{resource}/", s.base_path)))).attrs();
         quote! { #d #[rustfmt::skip] pub mod #id; }
+    });
+    // Types several interfaces share, defined once (see `shared.rs`).
+    let shared = has_shared.then(|| {
+        let d = Doc::new().raw("Parameter types several interfaces share; their modules re-export them.").attrs();
+        quote! { #d #[rustfmt::skip] pub mod shared; }
     });
     let base_path = &s.base_path;
     let port = s.default_port;
@@ -171,6 +181,7 @@ fn lib(api: &Api) -> TokenStream {
         pub mod errors;
         #[rustfmt::skip]
         pub mod events;
+        #shared
         #(#modules)*
 
         pub use client::{Client, ClientBuilder, Session};

@@ -1,5 +1,6 @@
 //! How a parameter or field maps to a Rust type, and the types constraints generate.
 
+use agentgateway_constraint::Constraint;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -94,22 +95,19 @@ pub(crate) fn describe(c: &Constraints, ty: &Type) -> Vec<String> {
     out
 }
 
-/// The runtime's constraint table for a constrained parameter.
+/// The runtime's constraint table for a constrained parameter, rule by rule
+/// in the IR's order (the checker evaluates the same list). Allowed values
+/// are left out: the parameter's enum enforces them.
 pub(crate) fn constraint_table(c: &Constraints) -> TokenStream {
-    let mut items = Vec::new();
-    if let Some((min, max)) = c.range {
-        items.push(quote! { agentgateway_runtime::Constraint::Range { min: #min, max: #max } });
-    }
-    if let Some((min, max)) = c.chars {
-        items.push(quote! { agentgateway_runtime::Constraint::Chars { min: #min, max: #max } });
-    }
-    if let Some((min, max)) = c.bytes {
-        items.push(quote! { agentgateway_runtime::Constraint::Bytes { min: #min, max: #max } });
-    }
-    if let Some(p) = &c.pattern {
-        let (regex, description) = (&p.regex, &p.description);
-        items.push(quote! { agentgateway_runtime::Constraint::Pattern { regex: #regex, description: #description } });
-    }
+    let items = c.rules(&[]).into_iter().map(|rule| match rule {
+        Constraint::Range { min, max } => quote! { agentgateway_runtime::Constraint::Range { min: #min, max: #max } },
+        Constraint::Chars { min, max } => quote! { agentgateway_runtime::Constraint::Chars { min: #min, max: #max } },
+        Constraint::Bytes { min, max } => quote! { agentgateway_runtime::Constraint::Bytes { min: #min, max: #max } },
+        Constraint::Pattern { regex, description } => {
+            quote! { agentgateway_runtime::Constraint::Pattern { regex: #regex, description: #description } }
+        }
+        Constraint::OneOf { values } => quote! { agentgateway_runtime::Constraint::OneOf { values: &[#(#values),*] } },
+    });
     quote! { &[#(#items),*] }
 }
 

@@ -1,0 +1,99 @@
+//! Parameter types that several interfaces define identically, emitted once
+//! in `src/shared.rs` and re-exported by each interface module that uses
+//! them, so `onlineagent::login::AgentType` and
+//! `onlineagent::forcelogin::AgentType` name one type compiled once.
+//!
+//! "Identical" means the whole definition: type name, wire name, Rust type,
+//! every constraint, the allowed values with their names and descriptions,
+//! and the documentation. It is decided on what the two parameters generate,
+//! token for token, so the shared definition says exactly what each module's
+//! own would have said; parameters that differ in anything keep their own.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::ident;
+use super::interface::request_params;
+use super::types::{ParamType, param_type, param_type_items};
+use crate::ir::{Api, Param};
+
+/// The parameter types the crate defines once.
+pub(crate) struct Shared {
+    /// By type name: the definition as tokens, and its text (the identity).
+    by_name: BTreeMap<String, (TokenStream, String)>,
+}
+
+impl Shared {
+    /// Finds the types at least two interfaces define identically. When one
+    /// name has several such definitions, the first in spec order is shared
+    /// and the others stay in their modules.
+    pub(crate) fn plan(api: &Api) -> Shared {
+        // Per type name, each distinct definition with the interfaces defining it.
+        let mut seen: BTreeMap<String, Vec<(TokenStream, String, Vec<usize>)>> = BTreeMap::new();
+        for (index, it) in api.interfaces.iter().enumerate() {
+            for p in request_params(it).filter(|p| defines_type(p)) {
+                let tokens = param_type_items(p);
+                let text = tokens.to_string();
+                let versions = seen.entry(p.type_name.rust.clone()).or_default();
+                match versions.iter_mut().find(|(_, t, _)| *t == text) {
+                    Some((_, _, users)) if !users.contains(&index) => users.push(index),
+                    Some(_) => {}
+                    None => versions.push((tokens, text, vec![index])),
+                }
+            }
+        }
+        let by_name = seen
+            .into_iter()
+            .filter_map(|(name, versions)| {
+                let (tokens, text, _) = versions.into_iter().find(|(_, _, users)| users.len() >= 2)?;
+                Some((name, (tokens, text)))
+            })
+            .collect();
+        Shared { by_name }
+    }
+
+    /// True when no type is shared (the crate then has no `shared` module).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+
+    /// What an interface module writes for a parameter's type: a re-export
+    /// when the shared definition is this parameter's, else its own items.
+    pub(crate) fn items_for(&self, p: &Param) -> TokenStream {
+        let own = param_type_items(p);
+        match self.by_name.get(&p.type_name.rust) {
+            Some((_, text)) if *text == own.to_string() => {
+                let names = item_names(p).into_iter().map(|n| ident(&n));
+                quote! { pub use crate::shared::{#(#names),*}; }
+            }
+            _ => own,
+        }
+    }
+
+    /// `src/shared.rs`.
+    pub(crate) fn module(&self) -> TokenStream {
+        let items = self.by_name.values().map(|(tokens, _)| tokens);
+        quote! {
+            //! Parameter types that several interfaces define identically, defined once here.
+            //! Each interface module re-exports the ones it uses, so they are also reachable
+            //! there (`onlineagent::login::AgentType` is `shared::AgentType`).
+
+            #(#items)*
+        }
+    }
+}
+
+fn defines_type(p: &Param) -> bool {
+    matches!(param_type(p), ParamType::Enum | ParamType::Constrained)
+}
+
+/// The items a parameter's type consists of (see `types::param_type_items`).
+fn item_names(p: &Param) -> Vec<String> {
+    let name = p.type_name.rust.clone();
+    match param_type(p) {
+        ParamType::Constrained => vec![format!("{name}Rule"), name],
+        _ => vec![name],
+    }
+}
