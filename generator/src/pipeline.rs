@@ -31,10 +31,16 @@ pub fn emit_all(api: &Api) -> Result<Vec<emit::OutputFile>, Diagnostics> {
 }
 
 fn emit_all_timed(api: &Api, timings: &mut Timings) -> Result<Vec<emit::OutputFile>, Diagnostics> {
-    let mut files = timings.time("emit rust", || emit::rust::emit(api))?;
+    emit_with_surface(api, timings).map(|(files, _)| files)
+}
+
+/// Every emitted file, sorted by path, and the public surface of the Rust ones.
+fn emit_with_surface(api: &Api, timings: &mut Timings) -> Result<(Vec<emit::OutputFile>, Vec<String>), Diagnostics> {
+    let emit::rust::Emitted { mut files, surface } =
+        timings.time("emit rust", || emit::rust::emit_with_surface(api))?;
     files.extend(timings.time("emit docs", || emit::docs::emit(api))?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    Ok((files, surface))
 }
 
 /// How long each stage of a run took, in the order they ran.
@@ -188,12 +194,11 @@ pub fn generate_recorded(
     check: bool,
 ) -> Result<Outcome, Diagnostics> {
     let mut timings = Timings::default();
-    let mut files = emit_all_timed(api, &mut timings)?;
+    let (mut files, surface) = emit_with_surface(api, &mut timings)?;
     // The changelog reads the lock file and itself: finish an interrupted
     // run first, so they are both from the same generation.
     let recovered = if check { None } else { write::recover(out_dir)? };
     timings.time("lock, changelog", || -> Result<(), Diagnostics> {
-        let surface = crate::surface::surface(&files);
         files.push(crate::changelog::lock_file(api, &surface)?);
         files.push(crate::changelog::changelog(out_dir, api, &surface));
         Ok(())
