@@ -138,6 +138,7 @@ pub fn generate(spec_dir: &Path, out_dir: &Path, check: bool) -> Result<Outcome,
     if !check && let Some(outcome) = up_to_date(spec_dir, out_dir) {
         return Ok(outcome);
     }
+    // Hashed before loading: an edit in between makes the next run a full one.
     let inputs = crate::record::inputs(spec_dir).ok();
     generate_recorded(&validate(spec_dir)?, inputs, out_dir, check)
 }
@@ -160,22 +161,28 @@ pub fn up_to_date(spec_dir: &Path, out_dir: &Path) -> Option<Outcome> {
             return None;
         }
         let mut rec = record::load(out_dir).filter(|r| r.generator == record::generator())?;
-        if record::inputs(spec_dir).ok()? != rec.inputs {
+        let inputs = record::Inputs::since(spec_dir, &rec).ok()?;
+        if inputs.hashes != rec.inputs {
             return None;
         }
         let mut restamped = Vec::new();
         if !record::outputs_intact(out_dir, &rec, &mut restamped) {
             return None;
         }
-        if write::owned_files(out_dir).iter().any(|f| !rec.outputs.contains_key(f)) {
+        // Recorded outputs are known to be ours; only other files are opened.
+        if !write::owned_files_except(out_dir, |f| rec.outputs.contains_key(f)).is_empty() {
             return None;
         }
-        if !restamped.is_empty() {
+        // Inputs read again (touched, or too new to trust their time) were
+        // the same: recording their stat and this time spares the next run.
+        let reread = inputs.stats.iter().any(|(rel, stat)| !rec.trusts(rel, *stat));
+        if !restamped.is_empty() || reread {
             for (rel, size, modified) in restamped {
                 if let Some(o) = rec.outputs.get_mut(&rel) {
                     (o.size, o.modified) = (size, modified);
                 }
             }
+            (rec.input_stats, rec.read_at) = (inputs.stats, inputs.read_at);
             // Only saves re-reading next time; a failure changes nothing else.
             let _ = record::save(out_dir, &rec);
         }
@@ -189,7 +196,7 @@ pub fn up_to_date(spec_dir: &Path, out_dir: &Path) -> Option<Outcome> {
 /// after a successful write, so that the next run may skip every stage.
 pub fn generate_recorded(
     api: &Api,
-    inputs: Option<std::collections::BTreeMap<String, String>>,
+    inputs: Option<crate::record::Inputs>,
     out_dir: &Path,
     check: bool,
 ) -> Result<Outcome, Diagnostics> {
