@@ -31,10 +31,16 @@ pub fn emit_all(api: &Api) -> Result<Vec<emit::OutputFile>, Diagnostics> {
 }
 
 fn emit_all_timed(api: &Api, timings: &mut Timings) -> Result<Vec<emit::OutputFile>, Diagnostics> {
-    let mut files = timings.time("emit rust", || emit::rust::emit(api))?;
+    emit_with_surface(api, timings).map(|(files, _)| files)
+}
+
+/// Every emitted file, sorted by path, and the public surface of the Rust ones.
+fn emit_with_surface(api: &Api, timings: &mut Timings) -> Result<(Vec<emit::OutputFile>, Vec<String>), Diagnostics> {
+    let emit::rust::Emitted { mut files, surface } =
+        timings.time("emit rust", || emit::rust::emit_with_surface(api))?;
     files.extend(timings.time("emit docs", || emit::docs::emit(api))?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    Ok((files, surface))
 }
 
 /// How long each stage of a run took, in the order they ran.
@@ -132,6 +138,7 @@ pub fn generate(spec_dir: &Path, out_dir: &Path, check: bool) -> Result<Outcome,
     if !check && let Some(outcome) = up_to_date(spec_dir, out_dir) {
         return Ok(outcome);
     }
+    // Hashed before loading: an edit in between makes the next run a full one.
     let inputs = crate::record::inputs(spec_dir).ok();
     generate_recorded(&validate(spec_dir)?, inputs, out_dir, check)
 }
@@ -154,22 +161,28 @@ pub fn up_to_date(spec_dir: &Path, out_dir: &Path) -> Option<Outcome> {
             return None;
         }
         let mut rec = record::load(out_dir).filter(|r| r.generator == record::generator())?;
-        if record::inputs(spec_dir).ok()? != rec.inputs {
+        let inputs = record::Inputs::since(spec_dir, &rec).ok()?;
+        if inputs.hashes != rec.inputs {
             return None;
         }
         let mut restamped = Vec::new();
         if !record::outputs_intact(out_dir, &rec, &mut restamped) {
             return None;
         }
-        if write::owned_files(out_dir).iter().any(|f| !rec.outputs.contains_key(f)) {
+        // Recorded outputs are known to be ours; only other files are opened.
+        if !write::owned_files_except(out_dir, |f| rec.outputs.contains_key(f)).is_empty() {
             return None;
         }
-        if !restamped.is_empty() {
+        // Inputs read again (touched, or too new to trust their time) were
+        // the same: recording their stat and this time spares the next run.
+        let reread = inputs.stats.iter().any(|(rel, stat)| !rec.trusts(rel, *stat));
+        if !restamped.is_empty() || reread {
             for (rel, size, modified) in restamped {
                 if let Some(o) = rec.outputs.get_mut(&rel) {
                     (o.size, o.modified) = (size, modified);
                 }
             }
+            (rec.input_stats, rec.read_at) = (inputs.stats, inputs.read_at);
             // Only saves re-reading next time; a failure changes nothing else.
             let _ = record::save(out_dir, &rec);
         }
@@ -183,17 +196,16 @@ pub fn up_to_date(spec_dir: &Path, out_dir: &Path) -> Option<Outcome> {
 /// after a successful write, so that the next run may skip every stage.
 pub fn generate_recorded(
     api: &Api,
-    inputs: Option<std::collections::BTreeMap<String, String>>,
+    inputs: Option<crate::record::Inputs>,
     out_dir: &Path,
     check: bool,
 ) -> Result<Outcome, Diagnostics> {
     let mut timings = Timings::default();
-    let mut files = emit_all_timed(api, &mut timings)?;
+    let (mut files, surface) = emit_with_surface(api, &mut timings)?;
     // The changelog reads the lock file and itself: finish an interrupted
     // run first, so they are both from the same generation.
     let recovered = if check { None } else { write::recover(out_dir)? };
     timings.time("lock, changelog", || -> Result<(), Diagnostics> {
-        let surface = crate::surface::surface(&files);
         files.push(crate::changelog::lock_file(api, &surface)?);
         files.push(crate::changelog::changelog(out_dir, api, &surface));
         Ok(())

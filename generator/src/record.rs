@@ -33,8 +33,76 @@ pub struct Record {
     pub generator: String,
     /// Every file of the spec tree, relative to it, with a hash of its bytes.
     pub inputs: BTreeMap<String, String>,
+    /// Size and modification time of each input when it was hashed, and
+    /// when that was: a file whose stat is unchanged and older than the
+    /// hashing is not read again (see [`Inputs::since`]).
+    #[serde(default)]
+    pub input_stats: BTreeMap<String, (u64, u128)>,
+    /// When the inputs were hashed, in nanoseconds since the Unix epoch.
+    #[serde(default)]
+    pub read_at: u128,
     /// Every output file, relative to the output directory.
     pub outputs: BTreeMap<String, Output>,
+}
+
+/// The spec files of a generation: a hash of each, its stat, and when they were read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inputs {
+    pub hashes: BTreeMap<String, String>,
+    pub stats: BTreeMap<String, (u64, u128)>,
+    /// Nanoseconds since the Unix epoch, taken before the first file was read.
+    pub read_at: u128,
+}
+
+/// A file's stat is trusted only when it is older than the hashing by this
+/// much: file times come from a coarse clock, so a file written again just
+/// after it was hashed could keep its time (git calls this "racily clean").
+const RACY_NANOS: u128 = 100_000_000;
+
+impl Inputs {
+    /// Every file below `spec_dir`, each hashed.
+    pub fn read(spec_dir: &Path) -> io::Result<Self> {
+        Self::since(spec_dir, &Record::default())
+    }
+
+    /// Every file below `spec_dir`, reusing `record`'s hash of each file
+    /// whose size and time are as recorded and were so well before the
+    /// record's hashing; every other file is read and hashed.
+    pub fn since(spec_dir: &Path, record: &Record) -> io::Result<Self> {
+        use rayon::prelude::*;
+        let read_at = now();
+        let files = files_below(spec_dir)?;
+        let hashed: Vec<(String, String, (u64, u128))> = files
+            .into_par_iter()
+            .map(|(rel, path)| {
+                let stat = stat(&path)?;
+                let hash = match record.inputs.get(&rel) {
+                    Some(hash) if record.trusts(&rel, stat) => hash.clone(),
+                    _ => hash(&fs::read(&path)?),
+                };
+                Ok((rel, hash, stat))
+            })
+            .collect::<io::Result<_>>()?;
+        let mut inputs = Inputs { read_at, ..Inputs::default() };
+        for (rel, hash, stat) in hashed {
+            inputs.stats.insert(rel.clone(), stat);
+            inputs.hashes.insert(rel, hash);
+        }
+        Ok(inputs)
+    }
+}
+
+impl Record {
+    /// True when an input at `rel` with `stat` is the one hashed in this
+    /// record without reading it: same size and time, and that time well
+    /// before the hashing.
+    pub fn trusts(&self, rel: &str, stat: (u64, u128)) -> bool {
+        self.input_stats.get(rel) == Some(&stat) && stat.1 + RACY_NANOS < self.read_at
+    }
+}
+
+fn now() -> u128 {
+    std::time::SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos())
 }
 
 /// One output file as written.
@@ -59,8 +127,14 @@ pub fn hash(bytes: &[u8]) -> String {
 }
 
 /// Every file below `spec_dir` (hidden ones too), with its hash.
-pub fn inputs(spec_dir: &Path) -> io::Result<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
+pub fn inputs(spec_dir: &Path) -> io::Result<Inputs> {
+    Inputs::read(spec_dir)
+}
+
+/// Every file below `spec_dir` (hidden ones too): its path relative to
+/// `spec_dir` and its path.
+fn files_below(spec_dir: &Path) -> io::Result<Vec<(String, std::path::PathBuf)>> {
+    let mut out = Vec::new();
     let mut stack = vec![(spec_dir.to_path_buf(), String::new())];
     while let Some((dir, rel)) = stack.pop() {
         for entry in fs::read_dir(&dir)? {
@@ -71,7 +145,7 @@ pub fn inputs(spec_dir: &Path) -> io::Result<BTreeMap<String, String>> {
             if fs::metadata(entry.path())?.is_dir() {
                 stack.push((entry.path(), child));
             } else {
-                out.insert(child, hash(&fs::read(entry.path())?));
+                out.push((child, entry.path()));
             }
         }
     }
@@ -86,13 +160,17 @@ fn stat(path: &Path) -> io::Result<(u64, u128)> {
 }
 
 /// The record of a generation that left `files` in `out_dir` from `inputs`.
-pub fn of(inputs: BTreeMap<String, String>, out_dir: &Path, files: &[OutputFile]) -> io::Result<Record> {
-    let mut outputs = BTreeMap::new();
-    for f in files {
-        let (size, modified) = stat(&out_dir.join(&f.path))?;
-        outputs.insert(f.path.clone(), Output { hash: hash(f.contents.as_bytes()), size, modified });
-    }
-    Ok(Record { generator: generator(), inputs, outputs })
+pub fn of(inputs: Inputs, out_dir: &Path, files: &[OutputFile]) -> io::Result<Record> {
+    use rayon::prelude::*;
+    let outputs = files
+        .par_iter()
+        .map(|f| {
+            let (size, modified) = stat(&out_dir.join(&f.path))?;
+            Ok((f.path.clone(), Output { hash: hash(f.contents.as_bytes()), size, modified }))
+        })
+        .collect::<io::Result<_>>()?;
+    let Inputs { hashes, stats, read_at } = inputs;
+    Ok(Record { generator: generator(), inputs: hashes, input_stats: stats, read_at, outputs })
 }
 
 /// The record left in `out_dir`, if there is one that reads.
@@ -122,20 +200,29 @@ pub fn forget(out_dir: &Path) -> io::Result<()> {
 /// time, or else same bytes. `restamped` gets the outputs whose time moved
 /// but whose bytes did not (a checkout touched them), with their new stat.
 pub fn outputs_intact(out_dir: &Path, record: &Record, restamped: &mut Vec<(String, u64, u128)>) -> bool {
-    record.outputs.iter().all(|(rel, want)| {
-        let path = out_dir.join(rel);
-        match stat(&path) {
-            Ok((size, modified)) if size == want.size && modified == want.modified => true,
-            Ok((size, modified)) if size == want.size => {
-                let same = fs::read(&path).is_ok_and(|bytes| hash(&bytes) == want.hash);
-                if same {
-                    restamped.push((rel.clone(), size, modified));
-                }
-                same
+    use rayon::prelude::*;
+    // Each output: Some(None) as recorded, Some(Some(stat)) same bytes with a new stat, None changed.
+    let checked: Option<Vec<Option<(String, u64, u128)>>> = record
+        .outputs
+        .par_iter()
+        .map(|(rel, want)| {
+            let path = out_dir.join(rel);
+            match stat(&path) {
+                Ok((size, modified)) if size == want.size && modified == want.modified => Some(None),
+                Ok((size, modified)) if size == want.size => fs::read(&path)
+                    .is_ok_and(|bytes| hash(&bytes) == want.hash)
+                    .then(|| Some((rel.clone(), size, modified))),
+                _ => None,
             }
-            _ => false,
+        })
+        .collect();
+    match checked {
+        Some(all) => {
+            restamped.extend(all.into_iter().flatten());
+            true
         }
-    })
+        None => false,
+    }
 }
 
 #[cfg(test)]
@@ -156,7 +243,7 @@ mod tests {
     fn a_saved_record_loads_and_sees_an_edit_of_the_same_size() {
         let dir = tempfile::tempdir().unwrap();
         let files = out(dir.path(), &[("a.rs", "one"), ("b.rs", "two")]);
-        let record = of(BTreeMap::new(), dir.path(), &files).unwrap();
+        let record = of(Inputs::default(), dir.path(), &files).unwrap();
         save(dir.path(), &record).unwrap();
         assert_eq!(load(dir.path()).as_ref(), Some(&record));
         assert!(outputs_intact(dir.path(), &record, &mut Vec::new()));
@@ -169,6 +256,28 @@ mod tests {
         assert_eq!(restamped.len(), 1);
         forget(dir.path()).unwrap();
         assert_eq!(load(dir.path()), None);
+    }
+
+    #[test]
+    fn an_input_older_than_the_record_is_not_read_again_and_a_newer_one_is() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("api.yaml"), "one").unwrap();
+        let first = Inputs::read(dir.path()).unwrap();
+        assert_eq!(first.hashes["api.yaml"], hash(b"one"));
+        let mut record = Record { inputs: first.hashes.clone(), input_stats: first.stats.clone(), ..Record::default() };
+        // A hash the file could not give: seen again only if the file is not read.
+        record.inputs.insert("api.yaml".into(), "recorded".into());
+        let stat = first.stats["api.yaml"];
+        record.read_at = stat.1 + RACY_NANOS + 1;
+        assert_eq!(Inputs::since(dir.path(), &record).unwrap().hashes["api.yaml"], "recorded", "trusted by its stat");
+        // Hashed so soon after it was written that a rewrite could keep its time: read again.
+        record.read_at = stat.1 + RACY_NANOS;
+        assert_eq!(Inputs::since(dir.path(), &record).unwrap().hashes["api.yaml"], hash(b"one"), "too new to trust");
+        // Rewritten with the same size: a new time, so read again.
+        record.read_at = u128::MAX / 2;
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(dir.path().join("api.yaml"), "two").unwrap();
+        assert_eq!(Inputs::since(dir.path(), &record).unwrap().hashes["api.yaml"], hash(b"two"), "edited");
     }
 
     #[test]

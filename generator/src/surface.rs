@@ -15,17 +15,28 @@ use crate::emit::OutputFile;
 /// The surface of the Rust files among `files` (paths like `src/voicecall/callinner.rs`),
 /// sorted; files that do not parse are listed as such rather than skipped.
 pub fn surface(files: &[OutputFile]) -> Vec<String> {
+    tidy(files.iter().flat_map(of_file).collect())
+}
+
+/// The surface lines of one file, unsorted; [`tidy`] the lines of every file
+/// together. The file's text is parsed, not the syntax tree it was formatted
+/// from: the lines follow the formatted text (a signature wrapped over lines
+/// keeps its trailing comma), and `api.lock.json` records them so.
+pub fn of_file(f: &OutputFile) -> Vec<String> {
     let mut out = Vec::new();
-    for f in files {
-        let Some(module) = module_path(&f.path) else { continue };
-        match syn::parse_file(&f.contents) {
-            Ok(file) => items(&module, &file.items, &mut out),
-            Err(e) => out.push(format!("{module}: does not parse: {e}")),
-        }
+    let Some(module) = module_path(&f.path) else { return out };
+    match syn::parse_file(&f.contents) {
+        Ok(file) => items(&module, &file.items, &mut out),
+        Err(e) => out.push(format!("{module}: does not parse: {e}")),
     }
-    out.sort();
-    out.dedup();
     out
+}
+
+/// Lines of any number of files as [`surface`] lists them: sorted, each once.
+pub fn tidy(mut lines: Vec<String>) -> Vec<String> {
+    lines.sort();
+    lines.dedup();
+    lines
 }
 
 /// `crate::a::b` for `src/a/b.rs` or `src/a/b/mod.rs`; `None` for files that are not the

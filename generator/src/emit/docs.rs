@@ -54,8 +54,25 @@ pub fn emit(api: &Api) -> Result<Vec<OutputFile>, Diagnostics> {
     if let Some(chapter) = pages::getting_started(api) {
         render("docs/getting-started.md".into(), "getting-started.md.j2", to_value(chapter));
     }
-    for it in &api.interfaces {
-        render(pages::interface_path(it), "interface.md.j2", to_value(pages::interface(api, it)));
+    // One page per interface, rendered on every core; collected in IR order.
+    let pages: Vec<(String, Result<String, Diagnostics>)> = {
+        use rayon::prelude::*;
+        let catalog = pages::CatalogAnchors::new(api);
+        api.interfaces
+            .par_iter()
+            .map(|it| {
+                let path = pages::interface_path(it);
+                let context = to_value(pages::interface(api, it, &catalog));
+                let page = render_named(&env, "interface.md.j2", &path, context);
+                (path, page.map(|contents| markdown::tidy(&contents)))
+            })
+            .collect()
+    };
+    for (path, page) in pages {
+        match page {
+            Ok(contents) => files.push(OutputFile { path, contents }),
+            Err(d) => problems.extend(d.0),
+        }
     }
     if !problems.is_empty() {
         return Err(Diagnostics(problems));

@@ -140,23 +140,28 @@ pub fn load(display_root: &str, files: &[RawFile]) -> Result<LoadedSpec, Diagnos
     let mut errors = None;
     let mut events = None;
     let mut interfaces = Vec::new();
-    for raw in files {
-        let Some(text) = decode(display_root, raw, &mut report) else { continue };
-        let name = display_name(display_root, &raw.rel_path);
-        let file = Arc::new(SourceFile::new(name, text));
-        match raw.rel_path.as_str() {
-            API_FILE => api = parse::<ApiFile>(raw, &file, &mut report),
-            ERRORS_FILE => errors = parse::<ErrorCatalogFile>(raw, &file, &mut report),
-            EVENTS_FILE => events = parse::<EventCatalogFile>(raw, &file, &mut report),
-            rel if rel.contains('/') => {
-                if let Some(loaded) = parse::<InterfaceFile>(raw, &file, &mut report) {
-                    interfaces.push(loaded);
-                }
-            }
-            _ => report.push(
-                Diagnostic::new(format!("{}: unknown top-level spec file", file.name))
-                    .help("the top level holds api.yaml, errors.yaml and events.yaml; interfaces go in spec/<resource>/<name>.yaml"),
-            ),
+    // Files parse independently, on every core; their problems are reported
+    // in file order, as if parsed one after the other.
+    let parsed: Vec<(Option<Parsed>, Report)> = {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|raw| {
+                let mut own = Report::default();
+                (parse_any(display_root, raw, &mut own), own)
+            })
+            .collect()
+    };
+    for (one, own) in parsed {
+        if let Err(found) = own.finish(()) {
+            found.0.into_iter().for_each(|d| report.push(d));
+        }
+        match one {
+            Some(Parsed::Api(doc)) => api = doc.map(|d| *d),
+            Some(Parsed::Errors(doc)) => errors = doc,
+            Some(Parsed::Events(doc)) => events = doc,
+            Some(Parsed::Interface(doc)) => interfaces.extend(doc.map(|d| *d)),
+            None => {}
         }
     }
     for (found, name) in [(api.is_some(), API_FILE), (errors.is_some(), ERRORS_FILE), (events.is_some(), EVENTS_FILE)] {
@@ -175,6 +180,35 @@ pub fn load(display_root: &str, files: &[RawFile]) -> Result<LoadedSpec, Diagnos
     };
     report.finish(())?;
     loaded.ok_or_else(|| Diagnostics::one(Diagnostic::new("spec tree is incomplete")))
+}
+
+/// One spec file parsed as what its path says it is (`None` inside: it did not parse).
+enum Parsed {
+    Api(Option<Box<Loaded<ApiFile>>>),
+    Errors(Option<Loaded<ErrorCatalogFile>>),
+    Events(Option<Loaded<EventCatalogFile>>),
+    Interface(Option<Box<Loaded<InterfaceFile>>>),
+}
+
+/// Decodes and parses one file by its place in the tree; `None` when it is
+/// not text or has no place.
+fn parse_any(display_root: &str, raw: &RawFile, report: &mut Report) -> Option<Parsed> {
+    let text = decode(display_root, raw, report)?;
+    let name = display_name(display_root, &raw.rel_path);
+    let file = Arc::new(SourceFile::new(name, text));
+    Some(match raw.rel_path.as_str() {
+        API_FILE => Parsed::Api(parse(raw, &file, report).map(Box::new)),
+        ERRORS_FILE => Parsed::Errors(parse(raw, &file, report)),
+        EVENTS_FILE => Parsed::Events(parse(raw, &file, report)),
+        rel if rel.contains('/') => Parsed::Interface(parse(raw, &file, report).map(Box::new)),
+        _ => {
+            report.push(
+                Diagnostic::new(format!("{}: unknown top-level spec file", file.name))
+                    .help("the top level holds api.yaml, errors.yaml and events.yaml; interfaces go in spec/<resource>/<name>.yaml"),
+            );
+            return None;
+        }
+    })
 }
 
 /// Reads and loads a spec directory.

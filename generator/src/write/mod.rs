@@ -177,6 +177,12 @@ fn remove_empty_parents(out_dir: &Path, rel: &str) {
 
 /// Every file below `dir` (not `target/` or hidden folders) that carries the marker.
 pub fn owned_files(dir: &Path) -> Vec<String> {
+    owned_files_except(dir, |_| false)
+}
+
+/// [`owned_files`] but for the files `known` names, which are left out
+/// without being opened.
+pub fn owned_files_except(dir: &Path, known: impl Fn(&str) -> bool) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![(dir.to_path_buf(), String::new())];
     while let Some((path, rel)) = stack.pop() {
@@ -190,7 +196,7 @@ pub fn owned_files(dir: &Path) -> Vec<String> {
             let Ok(kind) = entry.file_type() else { continue };
             if kind.is_dir() {
                 stack.push((entry.path(), child_rel));
-            } else if kind.is_file() && head(&entry.path()).is_ok_and(|b| is_generated(&b)) {
+            } else if kind.is_file() && !known(&child_rel) && head(&entry.path()).is_ok_and(|b| is_generated(&b)) {
                 out.push(child_rel);
             }
         }

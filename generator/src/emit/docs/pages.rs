@@ -42,13 +42,15 @@ impl Anchors {
 }
 
 /// Anchors of the catalog entries, shared by the catalogs and the pages that link to them.
-struct CatalogAnchors {
+#[derive(Debug)]
+pub struct CatalogAnchors {
     errors: BTreeMap<String, String>,
     events: BTreeMap<String, String>,
 }
 
 impl CatalogAnchors {
-    fn new(api: &Api) -> Self {
+    /// The anchors of `api`'s error codes and events on their catalog pages.
+    pub fn new(api: &Api) -> Self {
         // The page titles' anchors are taken first.
         let mut a = Anchors::default();
         a.take("error-codes");
@@ -685,9 +687,9 @@ fn param_row(it: &Interface, p: &Param) -> ParamRow {
     }
 }
 
-pub fn interface<'a>(api: &'a Api, it: &'a Interface) -> InterfaceContext<'a> {
+/// The context of `it`'s page; `catalog` is worked out once for every page.
+pub fn interface<'a>(api: &'a Api, it: &'a Interface, catalog: &CatalogAnchors) -> InterfaceContext<'a> {
     let s = &api.settings;
-    let catalog = CatalogAnchors::new(api);
     let mut anchors = Anchors::default();
     // The template's fixed section anchors first, so nothing generated can take them.
     for fixed in [

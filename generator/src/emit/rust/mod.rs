@@ -20,11 +20,50 @@ use doc::{Doc, code};
 
 /// Emits every file of the client crate.
 pub fn emit(api: &Api) -> Result<Vec<OutputFile>, Diagnostics> {
+    emit_with_surface(api).map(|e| e.files)
+}
+
+/// The client crate's files with the public surface of its Rust sources.
+#[derive(Debug, Clone)]
+pub struct Emitted {
+    /// The manifest first, then the sources in [`modules`] order.
+    pub files: Vec<OutputFile>,
+    /// [`crate::surface::surface`] of `files`, each file listed on the
+    /// thread that formatted it.
+    pub surface: Vec<String>,
+}
+
+/// [`emit`], each source file built, formatted and listed on a worker thread
+/// of its own (token streams cannot cross threads; the text can). Files come
+/// back in [`modules`] order whatever the scheduling.
+pub fn emit_with_surface(api: &Api) -> Result<Emitted, Diagnostics> {
+    use rayon::prelude::*;
+    let shared = shared::Shared::plan(api);
+    let built: Vec<Result<(OutputFile, Vec<String>), Diagnostics>> =
+        jobs(api, &shared).par_iter().map(|job| formatted(job.build(api, &shared))).collect();
     let mut files = vec![manifest(api)];
-    for m in modules(api) {
-        files.push(rust_file(&m.path, &m.source, m.tokens)?);
+    let mut surface = Vec::new();
+    let mut problems = Vec::new();
+    for result in built {
+        match result {
+            Ok((file, lines)) => {
+                files.push(file);
+                surface.extend(lines);
+            }
+            Err(d) => problems.extend(d.0),
+        }
     }
-    Ok(files)
+    if !problems.is_empty() {
+        return Err(Diagnostics(problems));
+    }
+    Ok(Emitted { files, surface: crate::surface::tidy(surface) })
+}
+
+/// One module, formatted, with its public surface.
+fn formatted(m: Module) -> Result<(OutputFile, Vec<String>), Diagnostics> {
+    let file = rust_file(&m.path, &m.source, &parse_file(&m.path, m.tokens)?);
+    let lines = crate::surface::of_file(&file);
+    Ok((file, lines))
 }
 
 /// The client's Rust source as one file, every module inline, for a crate
@@ -42,25 +81,55 @@ pub(crate) struct Module {
 
 /// Every Rust source file of the client crate, `src/lib.rs` first.
 pub(crate) fn modules(api: &Api) -> Vec<Module> {
-    let module = |path: &str, source: &str, tokens| Module { path: path.to_owned(), source: source.to_owned(), tokens };
     let shared = shared::Shared::plan(api);
-    let mut out = vec![
-        module("src/lib.rs", "spec/", lib(api, !shared.is_empty())),
-        module("src/errors.rs", "spec/errors.yaml", catalogs::errors(api)),
-        module("src/events.rs", "spec/events.yaml", catalogs::events(api)),
-        module("src/client.rs", "spec/", client::client(api)),
-    ];
+    jobs(api, &shared).iter().map(|job| job.build(api, &shared)).collect()
+}
+
+/// What one source file is made from: plain data that can go to another
+/// thread, where its tokens are built.
+enum Job<'a> {
+    Lib,
+    Errors,
+    Events,
+    Client,
+    Shared,
+    Resource(&'a str, Vec<&'a Interface>),
+    Interface(&'a Interface),
+}
+
+/// The jobs of [`modules`], in its order.
+fn jobs<'a>(api: &'a Api, shared: &shared::Shared<'_>) -> Vec<Job<'a>> {
+    let mut out = vec![Job::Lib, Job::Errors, Job::Events, Job::Client];
     if !shared.is_empty() {
-        out.push(module("src/shared.rs", "spec/", shared.module()));
+        out.push(Job::Shared);
     }
     for (resource, interfaces) in by_resource(api) {
-        out.push(module(&format!("src/{resource}/mod.rs"), &format!("spec/{resource}/"), resource_mod(&interfaces)));
-        for it in interfaces {
-            let path = format!("src/{}/{}.rs", it.resource.rust, it.module.rust);
-            out.push(module(&path, &format!("spec/{}", it.source), interface::module(api, it, &shared)));
-        }
+        let each = interfaces.iter().map(|it| Job::Interface(it)).collect::<Vec<_>>();
+        out.push(Job::Resource(resource, interfaces));
+        out.extend(each);
     }
     out
+}
+
+impl Job<'_> {
+    fn build(&self, api: &Api, shared: &shared::Shared<'_>) -> Module {
+        let module =
+            |path: &str, source: &str, tokens| Module { path: path.to_owned(), source: source.to_owned(), tokens };
+        match self {
+            Job::Lib => module("src/lib.rs", "spec/", lib(api, !shared.is_empty())),
+            Job::Errors => module("src/errors.rs", "spec/errors.yaml", catalogs::errors(api)),
+            Job::Events => module("src/events.rs", "spec/events.yaml", catalogs::events(api)),
+            Job::Client => module("src/client.rs", "spec/", client::client(api)),
+            Job::Shared => module("src/shared.rs", "spec/", shared.module()),
+            Job::Resource(resource, interfaces) => {
+                module(&format!("src/{resource}/mod.rs"), &format!("spec/{resource}/"), resource_mod(interfaces))
+            }
+            Job::Interface(it) => {
+                let path = format!("src/{}/{}.rs", it.resource.rust, it.module.rust);
+                module(&path, &format!("spec/{}", it.source), interface::module(api, it, shared))
+            }
+        }
+    }
 }
 
 /// Interfaces grouped by resource folder, in IR order.
@@ -90,13 +159,12 @@ pub(crate) fn parse_file(path: &str, tokens: TokenStream) -> Result<syn::File, D
     })
 }
 
-fn rust_file(path: &str, source: &str, tokens: TokenStream) -> Result<OutputFile, Diagnostics> {
-    let file = parse_file(path, tokens)?;
-    let body = prettyplease::unparse(&file);
-    Ok(OutputFile {
+fn rust_file(path: &str, source: &str, file: &syn::File) -> OutputFile {
+    let body = prettyplease::unparse(file);
+    OutputFile {
         path: path.to_owned(),
         contents: format!("// {GENERATED_MARKER} from {source}. Do not edit by hand.\n{body}"),
-    })
+    }
 }
 
 fn manifest(api: &Api) -> OutputFile {

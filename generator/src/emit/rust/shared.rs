@@ -20,35 +20,38 @@ use super::types::{ParamType, param_type, param_type_items};
 use crate::ir::{Api, Param};
 
 /// The parameter types the crate defines once.
-pub(crate) struct Shared {
-    /// By type name: the definition as tokens, and its text (the identity).
-    by_name: BTreeMap<String, (TokenStream, String)>,
+///
+/// Plain data (no token streams), so that the worker threads emitting the
+/// modules can all read it.
+pub(crate) struct Shared<'a> {
+    /// By type name: the parameter whose definition is shared, and that
+    /// definition's text (the identity).
+    by_name: BTreeMap<String, (&'a Param, String)>,
 }
 
-impl Shared {
+impl<'a> Shared<'a> {
     /// Finds the types at least two interfaces define identically. When one
     /// name has several such definitions, the first in spec order is shared
     /// and the others stay in their modules.
-    pub(crate) fn plan(api: &Api) -> Shared {
+    pub(crate) fn plan(api: &'a Api) -> Shared<'a> {
         // Per type name, each distinct definition with the interfaces defining it.
-        let mut seen: BTreeMap<String, Vec<(TokenStream, String, Vec<usize>)>> = BTreeMap::new();
+        let mut seen: BTreeMap<String, Vec<(&'a Param, String, Vec<usize>)>> = BTreeMap::new();
         for (index, it) in api.interfaces.iter().enumerate() {
             for p in request_params(it).filter(|p| defines_type(p)) {
-                let tokens = param_type_items(p);
-                let text = tokens.to_string();
+                let text = param_type_items(p).to_string();
                 let versions = seen.entry(p.type_name.rust.clone()).or_default();
                 match versions.iter_mut().find(|(_, t, _)| *t == text) {
                     Some((_, _, users)) if !users.contains(&index) => users.push(index),
                     Some(_) => {}
-                    None => versions.push((tokens, text, vec![index])),
+                    None => versions.push((p, text, vec![index])),
                 }
             }
         }
         let by_name = seen
             .into_iter()
             .filter_map(|(name, versions)| {
-                let (tokens, text, _) = versions.into_iter().find(|(_, _, users)| users.len() >= 2)?;
-                Some((name, (tokens, text)))
+                let (p, text, _) = versions.into_iter().find(|(_, _, users)| users.len() >= 2)?;
+                Some((name, (p, text)))
             })
             .collect();
         Shared { by_name }
@@ -74,7 +77,7 @@ impl Shared {
 
     /// `src/shared.rs`.
     pub(crate) fn module(&self) -> TokenStream {
-        let items = self.by_name.values().map(|(tokens, _)| tokens);
+        let items = self.by_name.values().map(|(p, _)| param_type_items(p));
         quote! {
             //! Parameter types that several interfaces define identically, defined once here.
             //! Each interface module re-exports the ones it uses, so they are also reachable
