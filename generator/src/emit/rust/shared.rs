@@ -35,7 +35,7 @@ impl<'a> Shared<'a> {
     /// and the others stay in their modules.
     pub(crate) fn plan(api: &'a Api) -> Shared<'a> {
         // Per type name, each distinct definition with the interfaces defining it.
-        let mut seen: BTreeMap<String, Vec<(&'a Param, String, Vec<usize>)>> = BTreeMap::new();
+        let mut seen: BTreeMap<String, Vec<Version<'a>>> = BTreeMap::new();
         for (index, it) in api.interfaces.iter().enumerate() {
             for p in request_params(it).filter(|p| defines_type(p)) {
                 let text = param_type_items(p).to_string();
@@ -87,6 +87,10 @@ impl<'a> Shared<'a> {
         }
     }
 }
+
+/// One distinct definition of a type name: the first parameter giving it,
+/// its text, and the indexes of the interfaces defining it.
+type Version<'a> = (&'a Param, String, Vec<usize>);
 
 fn defines_type(p: &Param) -> bool {
     matches!(param_type(p), ParamType::Enum | ParamType::Constrained)
