@@ -115,7 +115,7 @@ pub fn write_tree(catalogue: &str, base_spec: &Path, copies: usize, out: &Path) 
         std::fs::copy(base_spec.join(shared), out.join(shared)).map_err(|e| io(&base_spec.join(shared), e))?;
     }
     let api = std::fs::read_to_string(base_spec.join("api.yaml")).map_err(|e| io(&base_spec.join("api.yaml"), e))?;
-    std::fs::write(out.join("api.yaml"), without_sign_in(&api)).map_err(|e| io(out, e))?;
+    std::fs::write(out.join("api.yaml"), api_without_sign_in(&api)).map_err(|e| io(out, e))?;
     let mut count = 0;
     for copy in 1..=copies {
         let mut taken = std::collections::BTreeSet::new();
@@ -132,11 +132,13 @@ pub fn write_tree(catalogue: &str, base_spec: &Path, copies: usize, out: &Path) 
     Ok(count)
 }
 
-/// `api.yaml` without `auth.not_sent_by`: the fixture has no sign-in interface.
-fn without_sign_in(api: &str) -> String {
+/// `api.yaml` without `auth.not_sent_by`, for a spec tree that has none of
+/// the operations it names (the fixture, or a tree filled by `import`).
+/// Every other byte is kept.
+pub fn api_without_sign_in(api: &str) -> String {
     let mut out = String::new();
     let mut skipping = false;
-    for line in api.lines() {
+    for line in api.split_inclusive('\n') {
         if line.trim_start().starts_with("not_sent_by:") {
             skipping = true;
             continue;
@@ -146,7 +148,6 @@ fn without_sign_in(api: &str) -> String {
         }
         skipping = false;
         out.push_str(line);
-        out.push('\n');
     }
     out
 }

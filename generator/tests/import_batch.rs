@@ -16,31 +16,15 @@ fn repo_spec() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec")
 }
 
-/// The repository's `api.yaml` for a tree without its interfaces: `auth.not_sent_by` names
-/// operations, so it goes (a tree names them once it has them).
-fn api_without_operations() -> String {
-    let api = std::fs::read_to_string(repo_spec().join("api.yaml")).expect("api.yaml");
-    let mut out = String::new();
-    let mut skipping = false;
-    for line in api.split_inclusive('\n') {
-        if line.trim_start().starts_with("not_sent_by:") {
-            skipping = true;
-            continue;
-        }
-        if skipping && line.trim_start().starts_with("- ") {
-            continue;
-        }
-        skipping = false;
-        out.push_str(line);
-    }
-    out
-}
-
 /// A tree holding the repository's `api.yaml` and catalogs, and no interface.
 fn catalogs_only(dir: &Path) -> PathBuf {
     let spec = dir.join("spec");
     std::fs::create_dir_all(&spec).expect("mkdir");
-    std::fs::write(spec.join("api.yaml"), api_without_operations()).expect("api.yaml");
+    std::fs::write(
+        spec.join("api.yaml"),
+        ccgen::fixture::api_without_sign_in(&std::fs::read_to_string(repo_spec().join("api.yaml")).expect("api.yaml")),
+    )
+    .expect("api.yaml");
     for f in ["errors.yaml", "events.yaml"] {
         std::fs::copy(repo_spec().join(f), spec.join(f)).expect("copy");
     }

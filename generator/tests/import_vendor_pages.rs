@@ -31,25 +31,6 @@ fn pages(dirs: &[PathBuf]) -> usize {
         .count()
 }
 
-/// `api.yaml` of a fresh tree: the repository's, without `auth.not_sent_by`.
-fn fresh_api() -> String {
-    let api = std::fs::read_to_string(repo().join("spec/api.yaml")).expect("api.yaml");
-    let mut out = String::new();
-    let mut skipping = false;
-    for line in api.split_inclusive('\n') {
-        if line.trim_start().starts_with("not_sent_by:") {
-            skipping = true;
-            continue;
-        }
-        if skipping && line.trim_start().starts_with("- ") {
-            continue;
-        }
-        skipping = false;
-        out.push_str(line);
-    }
-    out
-}
-
 /// The target directory this test was built in (`target/debug/deps/<test>` → `target`).
 fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test path");
@@ -89,7 +70,11 @@ fn every_vendor_page_imports_in_one_run_into_a_fresh_tree_and_the_crate_compiles
     let dir = tempfile::tempdir().expect("temp dir");
     let spec = dir.path().join("spec");
     std::fs::create_dir_all(&spec).expect("mkdir");
-    std::fs::write(spec.join("api.yaml"), fresh_api()).expect("api.yaml");
+    std::fs::write(
+        spec.join("api.yaml"),
+        ccgen::fixture::api_without_sign_in(&std::fs::read_to_string(repo().join("spec/api.yaml")).expect("api.yaml")),
+    )
+    .expect("api.yaml");
     std::fs::write(spec.join("errors.yaml"), "# Result codes the gateway answers with.\ncodes: []\n").expect("errors");
     std::fs::write(spec.join("events.yaml"), "# Events the gateway delivers.\nevents: []\n").expect("events");
 

@@ -2,6 +2,9 @@
 //! the `fake-gateway` binary serves it (the same router), then the binary
 //! itself started and scripted.
 
+mod support;
+
+use std::ffi::OsStr;
 use std::time::{Duration, Instant};
 
 use agentgateway_e2e::fake::CONTROL_PATH;
@@ -235,20 +238,9 @@ async fn the_request_log_has_verdicts_and_no_control_traffic() {
 
 #[tokio::test]
 async fn the_binary_is_scripted_while_it_runs() {
-    use std::io::BufRead;
     let ca_dir = tempfile::tempdir().expect("temp dir");
     let ca_file = ca_dir.path().join("ca.pem");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fake-gateway"))
-        .arg("--ca-file")
-        .arg(&ca_file)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("start fake-gateway");
-    let lines: Vec<String> = std::io::BufReader::new(child.stdout.take().expect("stdout"))
-        .lines()
-        .take(3)
-        .map(|l| l.expect("a line"))
-        .collect();
+    let (mut child, lines) = support::start_binary(&[OsStr::new("--ca-file"), ca_file.as_os_str()], 3);
     let url = lines[0].strip_prefix("listening on ").expect("the URL").to_owned();
     assert_eq!(lines[2], format!("control: {url}{CONTROL_PATH}"));
     let ca = reqwest::Certificate::from_pem(&std::fs::read(&ca_file).expect("CA file")).expect("PEM");

@@ -1,5 +1,8 @@
 //! Checks of the fake gateway itself, with raw HTTP.
 
+mod support;
+
+use std::ffi::OsStr;
 use std::time::{Duration, Instant};
 
 use agentgateway_e2e::{Config, FakeGateway};
@@ -554,22 +557,12 @@ async fn dropping_the_gateway_stops_it() {
 
 #[tokio::test]
 async fn binary_serves_https_with_the_ca_it_prints() {
-    use std::io::BufRead;
     let ca_dir = tempfile::tempdir().expect("temp dir");
     let ca_file = ca_dir.path().join("ca.pem");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fake-gateway"))
-        .arg("--ca-file")
-        .arg(&ca_file)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("start fake-gateway");
-    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
-    let (mut first, mut second) = (String::new(), String::new());
-    reader.read_line(&mut first).unwrap();
-    reader.read_line(&mut second).unwrap();
-    let url = first.trim_end().strip_prefix("listening on ").unwrap_or_else(|| panic!("{first:?}")).to_owned();
+    let (mut child, lines) = support::start_binary(&[OsStr::new("--ca-file"), ca_file.as_os_str()], 2);
+    let url = lines[0].strip_prefix("listening on ").unwrap_or_else(|| panic!("{:?}", lines[0])).to_owned();
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
-    assert_eq!(second.trim_end(), format!("ca file: {}", ca_file.display()));
+    assert_eq!(lines[1], format!("ca file: {}", ca_file.display()));
     let ca = reqwest::Certificate::from_pem(&std::fs::read(&ca_file).expect("CA file")).expect("PEM");
     let client = reqwest::Client::builder().tls_certs_merge([ca]).build().unwrap();
     let answer = client
@@ -590,17 +583,10 @@ async fn binary_serves_https_with_the_ca_it_prints() {
 
 #[tokio::test]
 async fn binary_serves_plain_http_when_asked() {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fake-gateway"))
-        .arg("--plain")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("start fake-gateway");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let (mut child, lines) = support::start_binary(&["--plain"], 1);
     let _ = child.kill();
     let _ = child.wait();
-    assert!(line.starts_with("listening on http://127.0.0.1:"), "{line:?}");
+    assert!(lines[0].starts_with("listening on http://127.0.0.1:"), "{lines:?}");
 }
 
 /// An interface that exists only in a test spec tree.
@@ -656,7 +642,7 @@ errors:
 async fn a_spec_file_alone_gives_the_fake_a_new_interface() {
     let tree = tempfile::tempdir().expect("temp dir");
     let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
-    copy_tree(&spec, tree.path());
+    support::copy_tree(&spec, tree.path());
     std::fs::write(tree.path().join("onlineagent/saybusyfortest.yaml"), TEST_ONLY_SPEC).expect("write spec");
     let gw = gateway(Config { spec_dir: Some(tree.path().to_owned()), ..fast() }).await;
     let guid = signed_in(&gw).await;
@@ -726,19 +712,6 @@ async fn requests_the_pages_forbid_are_refused_with_the_documented_code() {
     }
     let answer = call(&gw, "GET", &path, Some(&guid), None).await;
     assert_eq!(answer.status, 405);
-}
-
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    for entry in std::fs::read_dir(from).expect("read spec dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 #[tokio::test]
@@ -904,7 +877,7 @@ async fn desk_interfaces_send_the_events_their_spec_lists() {
     // A copy of the tree whose busy page lists one more event under a condition, and whose
     // mute page lists one: the same fake code sends what the copy says.
     let tree = tempfile::tempdir().expect("temp dir");
-    copy_tree(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec"), tree.path());
+    support::copy_tree(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec"), tree.path());
     edit_spec(
         tree.path(),
         "onlineagent/saybusy.yaml",

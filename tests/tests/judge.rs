@@ -8,6 +8,8 @@
 //! Then, through HTTP, every interface that needs a Guid refuses a missing or
 //! stale one with the documented `000-003`.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
@@ -258,24 +260,11 @@ fn rule_breach(it: &Interface, base: &Req, rule: &Rule) -> Option<Breach> {
 /// The spec tree with the test-only interface holding every constraint and rule kind.
 fn tree_with_every_kind() -> tempfile::TempDir {
     let tree = tempfile::tempdir().expect("temp dir");
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec"), tree.path());
+    support::copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec"), tree.path());
     std::fs::create_dir_all(tree.path().join("testkinds")).expect("mkdir");
     std::fs::write(tree.path().join("testkinds/every.yaml"), include_str!("../fixtures/every_constraint_kind.yaml"))
         .expect("write spec");
     tree
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("read spec dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// The constraint and rule kinds `spec/README.md` documents: the first cell of
