@@ -147,9 +147,11 @@ fn with_generator(entries: String, g: &GeneratorChanges) -> String {
     out
 }
 
+/// The recorded surface, each line read as today's listing writes it.
 fn previous_surface(text: &str) -> Option<Vec<String>> {
     let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
-    serde_json::from_value(value.get_mut("public_api")?.take()).ok()
+    let lines: Vec<String> = serde_json::from_value(value.get_mut("public_api")?.take()).ok()?;
+    Some(crate::surface::tidy(lines.iter().map(|l| crate::surface::canonical(l)).collect()))
 }
 
 fn previous_api(text: &str) -> Option<Api> {
@@ -251,6 +253,32 @@ mod tests {
             .expect("write");
         std::fs::remove_file(dir.path().join(super::CHANGELOG)).ok();
         assert!(!super::changelog(dir.path(), &api, &now).contents.contains("## Unreleased"));
+    }
+
+    /// Locks written before the surface was listed from the syntax tree hold the
+    /// formatted text's lines: trailing commas in wrapped lists, docs on
+    /// variants' fields. Read today, they describe the same API, and nothing is
+    /// recorded as changed by the generator.
+    #[test]
+    fn a_lock_listed_from_the_formatted_text_reads_as_the_same_api() {
+        let api = crate::pipeline::validate(&spec_dir()).expect("valid");
+        let now = generated(&api).1;
+        let old: Vec<String> = now
+            .iter()
+            .map(|l| match l.strip_prefix("crate::events::Event::Unknown{ event_type: ") {
+                Some(rest) => format!(
+                    "crate::events::Event::Unknown{{ #[doc = \" The `eventType` as \\\"sent\\\".\"] event_type: {rest}"
+                ),
+                None => l.replacen(") ->", ",) ->", 1),
+            })
+            .collect();
+        assert!(old.iter().any(|l| l.contains("#[doc")), "the catalog has an Unknown event");
+        assert_ne!(old, now);
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(super::LOCK_FILE), super::lock_file(&api, &old).expect("lock").contents)
+            .expect("write");
+        let log = super::changelog(dir.path(), &api, &now).contents;
+        assert!(!log.contains("## Unreleased"), "{log}");
     }
 
     /// A spec change moves the public API too; none of that is put on the generator.

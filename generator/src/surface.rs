@@ -8,7 +8,7 @@
 //! impls, constants' types and re-exports. Bodies, doc comments and private items are left out.
 
 use quote::ToTokens;
-use syn::{Attribute, Fields, ImplItem, Item, TraitItem, Visibility};
+use syn::{Attribute, Fields, ImplItem, Item, TraitItem, UseTree, Visibility};
 
 use crate::emit::OutputFile;
 
@@ -19,16 +19,59 @@ pub fn surface(files: &[OutputFile]) -> Vec<String> {
 }
 
 /// The surface lines of one file, unsorted; [`tidy`] the lines of every file
-/// together. The file's text is parsed, not the syntax tree it was formatted
-/// from: the lines follow the formatted text (a signature wrapped over lines
-/// keeps its trailing comma), and `api.lock.json` records them so.
+/// together. Parses the file's text; the emitter, which holds the syntax tree
+/// the text was formatted from, lists that tree with [`of_syntax`] instead, and
+/// both give the same lines (see [`canonical`]).
 pub fn of_file(f: &OutputFile) -> Vec<String> {
-    let mut out = Vec::new();
-    let Some(module) = module_path(&f.path) else { return out };
     match syn::parse_file(&f.contents) {
-        Ok(file) => items(&module, &file.items, &mut out),
-        Err(e) => out.push(format!("{module}: does not parse: {e}")),
+        Ok(file) => of_syntax(&f.path, &file),
+        Err(e) => module_path(&f.path).map(|m| vec![format!("{m}: does not parse: {e}")]).unwrap_or_default(),
     }
+}
+
+/// The surface lines of the file at `path` whose syntax tree is `file`, unsorted.
+pub fn of_syntax(path: &str, file: &syn::File) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(module) = module_path(path) {
+        items(&module, &file.items, &mut out);
+    }
+    out
+}
+
+/// `line` without the trailing commas a list may end with (`fn f(a: u8,)`,
+/// `Vec<u8,>`, `[u8,]`, `{ a: u8, }`). The formatter adds one where it wraps a list over
+/// lines, so the text has it and the tree it was formatted from does not; a
+/// surface line never has it, and lines recorded with it (`api.lock.json`
+/// written before this rule) are read through this function too.
+pub fn canonical(line: &str) -> String {
+    without_doc_attrs(line).replace(",)", ")").replace(",>", ">").replace(",]", "]").replace(", }", " }")
+}
+
+/// `line` without `#[doc = "..."] ` attributes, which lines recorded before
+/// docs were left out of variants' fields still hold.
+fn without_doc_attrs(line: &str) -> String {
+    const OPEN: &str = "#[doc = \"";
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let body = &rest[at + OPEN.len()..];
+        // The literal ends at the first quote no backslash escapes.
+        let mut escaped = false;
+        let end = body.char_indices().find(|&(_, c)| {
+            let end = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            end
+        });
+        match end.map(|(i, _)| &body[i + 1..]).and_then(|after| after.strip_prefix(']')) {
+            Some(after) => rest = after.strip_prefix(' ').unwrap_or(after),
+            None => {
+                out.push_str(&rest[at..]);
+                return out;
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -64,7 +107,7 @@ fn tokens(t: &impl ToTokens) -> String {
     ] {
         s = s.replace(from, to);
     }
-    s.replace(" (", "(").replace("( ", "(").replace(" )", ")")
+    canonical(&s.replace(" (", "(").replace("( ", "(").replace(" )", ")"))
 }
 
 fn public(v: &Visibility) -> bool {
@@ -105,13 +148,13 @@ fn items(module: &str, list: &[Item], out: &mut Vec<String>) {
                 let at = format!("{module}::{}", e.ident);
                 out.push(format!("{at}: enum{}{}", tokens(&e.generics), shape_attrs(&e.attrs)));
                 for v in &e.variants {
-                    out.push(format!("{at}::{}{}", v.ident, tokens(&v.fields)));
+                    out.push(format!("{at}::{}{}", v.ident, variant_fields(&v.fields)));
                 }
             }
             Item::Const(c) if public(&c.vis) => out.push(format!("{module}::{}: const {}", c.ident, tokens(&c.ty))),
             Item::Static(s) if public(&s.vis) => out.push(format!("{module}::{}: static {}", s.ident, tokens(&s.ty))),
             Item::Type(t) if public(&t.vis) => out.push(format!("{module}::{}: type = {}", t.ident, tokens(&t.ty))),
-            Item::Use(u) if public(&u.vis) => out.push(format!("{module}: pub use {}", tokens(&u.tree))),
+            Item::Use(u) if public(&u.vis) => out.push(format!("{module}: pub use {}", use_tree(&u.tree))),
             Item::Mod(m) if public(&m.vis) => match &m.content {
                 Some((_, inner)) => items(&format!("{module}::{}", m.ident), inner, out),
                 None => out.push(format!("{module}: pub mod {}", m.ident)),
@@ -129,6 +172,31 @@ fn items(module: &str, list: &[Item], out: &mut Vec<String>) {
             Item::Impl(i) => impl_items(module, i, out),
             _ => {}
         }
+    }
+}
+
+/// A variant's fields, `(u8)` or `{ a: u8 }`: their types, not their docs.
+fn variant_fields(fields: &Fields) -> String {
+    let each = |f: &syn::Field| match &f.ident {
+        Some(name) => format!("{name}: {}", tokens(&f.ty)),
+        None => tokens(&f.ty),
+    };
+    let list = fields.iter().map(each).collect::<Vec<_>>().join(", ");
+    match fields {
+        Fields::Unit => String::new(),
+        Fields::Unnamed(_) => format!("({list})"),
+        Fields::Named(_) => format!("{{ {list} }}"),
+    }
+}
+
+/// A `use` tree as [`tokens`] writes it, a group of one (`a::{B}`) written as
+/// that one (`a::B`), as the formatter writes it.
+fn use_tree(tree: &UseTree) -> String {
+    match tree {
+        UseTree::Path(p) => format!("{}::{}", p.ident, use_tree(&p.tree)),
+        UseTree::Group(g) if g.items.len() == 1 => use_tree(&g.items[0]),
+        UseTree::Group(g) => format!("{{ {} }}", g.items.iter().map(use_tree).collect::<Vec<_>>().join(", ")),
+        other => tokens(other),
     }
 }
 
@@ -177,6 +245,15 @@ mod tests {
             format!("{m}::Request: struct #[derive(Debug, Clone)] #[non_exhaustive]"),
         ];
         assert_eq!(lines, expected);
+    }
+
+    #[test]
+    fn recorded_lines_read_as_todays_listing_writes_them() {
+        let old = r#"crate::events::Event::Unknown{ #[doc = " The `eventType` as \"sent\"."] event_type: String, #[doc = " x"] content: u8, }"#;
+        assert_eq!(canonical(old), "crate::events::Event::Unknown{ event_type: String, content: u8 }");
+        assert_eq!(canonical("m: fn f(&self, a: u8,) -> Vec<u8,>"), "m: fn f(&self, a: u8) -> Vec<u8>");
+        // An attribute that is not whole is left as it is.
+        assert_eq!(canonical("m: #[doc = \"open"), "m: #[doc = \"open");
     }
 
     #[test]

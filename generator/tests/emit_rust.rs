@@ -223,3 +223,32 @@ fn a_type_that_differs_in_its_docs_is_not_shared() {
     let forcelogin = files.iter().find(|f| f.path == "src/onlineagent/forcelogin.rs").expect("emitted");
     assert!(forcelogin.contents.contains("Differs on this page."), "the differing docs are kept");
 }
+
+/// The emitter lists each module's public surface from the syntax tree it
+/// formats; parsing the formatted text gives the same lines, so `api.lock.json`
+/// does not depend on which of the two was listed. The synthetic interfaces
+/// have long names, so that signatures wrap and the text gains trailing commas.
+#[test]
+fn the_surface_listed_from_the_tree_is_the_surface_of_the_text() {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let long = tempfile::tempdir().unwrap();
+    let catalogue: String = (0..12)
+        .map(|i| format!("PUT /resource_with_a_long_name{}/{{agentid}}/operation_with_an_even_longer_name{i} [JSON]\nGET /r{i}/{{agentid}}/q/{{skillid:[1-9]\\d*}} ?workno&startdate\n", i % 3))
+        .collect();
+    ccgen::fixture::write_tree(&catalogue, &base, 1, long.path()).unwrap();
+    for spec in [base.as_path(), long.path()] {
+        let api = ccgen::pipeline::validate(spec).unwrap_or_else(|d| panic!("{}", d.render()));
+        let emitted = ccgen::emit::rust::emit_with_surface(&api).expect("emits");
+        let from_text = ccgen::surface::surface(&emitted.files);
+        assert!(from_text.iter().any(|l| l.contains("fn ")), "a surface with signatures");
+        let wrapped = emitted.files.iter().any(|f| f.path.ends_with(".rs") && f.contents.contains(",\n    )"));
+        assert!(wrapped, "some signature of {} wraps", spec.display());
+        let only = |a: &[String], b: &[String]| a.iter().filter(|l| !b.contains(l)).cloned().collect::<Vec<_>>();
+        let (tree, text) = (only(&emitted.surface, &from_text), only(&from_text, &emitted.surface));
+        assert!(
+            tree.is_empty() && text.is_empty(),
+            "{}: only from the tree {tree:#?}, only from the text {text:#?}",
+            spec.display()
+        );
+    }
+}
