@@ -7,6 +7,9 @@ use std::process::ExitCode;
 use ccgen::cli::{EXIT_CODES_HELP, EXIT_INVALID_SPECS, EXIT_NOT_WRITTEN, EXIT_STALE, Verbosity};
 use clap::{Args, Parser, Subcommand};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Generates the typed `agentgateway` client and its docs from CC-Gateway interface specs.
 #[derive(Parser)]
 #[command(name = "ccgen", version, about, after_help = EXIT_CODES_HELP)]
