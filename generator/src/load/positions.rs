@@ -5,6 +5,7 @@
 //! by the same path it walks, so semantic errors point at the offending node.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use saphyr_parser::{Event, Parser, Span};
 
@@ -55,11 +56,15 @@ pub struct Location {
     pub len: usize,
 }
 
+/// Paths are short, trusted and many (one per node of every spec file), so
+/// they are hashed with FNV rather than SipHash.
+type PathMap = HashMap<NodePath, Location, BuildHasherDefault<fnv::FnvHasher>>;
+
 /// Positions of the keys and values of one file.
 #[derive(Debug, Default)]
 pub struct PositionIndex {
-    values: HashMap<NodePath, Location>,
-    keys: HashMap<NodePath, Location>,
+    values: PathMap,
+    keys: PathMap,
 }
 
 /// How deep collections may nest. Real specs stay below 10; the bound keeps
@@ -137,7 +142,7 @@ impl PositionIndex {
         self.keys.get(path).copied()
     }
 
-    fn nearest(&self, path: &NodePath, map: &HashMap<NodePath, Location>) -> Option<Location> {
+    fn nearest(&self, path: &NodePath, map: &PathMap) -> Option<Location> {
         let mut segs = path.0.clone();
         loop {
             if let Some(loc) = map.get(&NodePath(segs.clone())) {
