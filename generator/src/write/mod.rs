@@ -81,8 +81,22 @@ pub fn write(out_dir: &Path, files: &[OutputFile], mode: Mode) -> Result<WriteRe
         if !journal::is_relative_inside(&file.path) {
             return Err(err(format!("refusing to write outside the output directory: {}", file.path)));
         }
-        let target = out_dir.join(&file.path);
-        match fs::read(&target) {
+    }
+    // Every existing file is read and compared on all cores; the verdicts are
+    // then taken in order, so the report does not depend on the scheduling.
+    let compared: Vec<(PathBuf, std::io::Result<Vec<u8>>)> = {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|file| {
+                let target = out_dir.join(&file.path);
+                let existing = fs::read(&target);
+                (target, existing)
+            })
+            .collect()
+    };
+    for (file, (target, existing)) in files.iter().zip(compared) {
+        match existing {
             Ok(existing) if existing == file.contents.as_bytes() => report.unchanged.push(file.path.clone()),
             Ok(existing) => {
                 if !is_generated(&existing) {
@@ -297,13 +311,16 @@ fn stage(
     changes: &[(&OutputFile, PathBuf)],
     stale: &[String],
 ) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
+    use rayon::prelude::*;
+    // Written on all cores; the journal below lists them in order.
+    changes.par_iter().enumerate().try_for_each(|(i, (file, _))| {
+        fs::File::create(staging.join(format!("new-{i}")))?.write_all(file.contents.as_bytes())
+    })?;
     let mut staged = Vec::new();
     let mut steps = Vec::new();
     for (i, (file, target)) in changes.iter().enumerate() {
         let name = format!("new-{i}");
-        let tmp = staging.join(&name);
-        fs::File::create(&tmp)?.write_all(file.contents.as_bytes())?;
-        staged.push((tmp, target.clone()));
+        staged.push((staging.join(&name), target.clone()));
         steps.push(Step::Write { path: file.path.clone(), staged: name });
     }
     // Durable before the journal says "under way": one sync for them all.
