@@ -151,7 +151,7 @@ fn with_generator(entries: String, g: &GeneratorChanges) -> String {
 fn previous_surface(text: &str) -> Option<Vec<String>> {
     let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
     let lines: Vec<String> = serde_json::from_value(value.get_mut("public_api")?.take()).ok()?;
-    Some(crate::surface::tidy(lines.iter().map(|l| crate::surface::canonical(l)).collect()))
+    Some(crate::surface::tidy(lines))
 }
 
 fn previous_api(text: &str) -> Option<Api> {
@@ -279,6 +279,30 @@ mod tests {
             .expect("write");
         let log = super::changelog(dir.path(), &api, &now).contents;
         assert!(!log.contains("## Unreleased"), "{log}");
+    }
+
+    /// An event payload whose derived `Deserialize` became a hand-written
+    /// impl still implements the trait: no change is recorded. Without the
+    /// impl, the removal is recorded as breaking.
+    #[test]
+    fn a_derive_that_becomes_an_impl_of_the_same_trait_is_no_change() {
+        let api = crate::pipeline::validate(&spec_dir()).expect("valid");
+        let recorded =
+            vec!["crate::events::P: struct #[derive(Debug, serde::Deserialize)] #[non_exhaustive]".to_owned()];
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(super::LOCK_FILE), super::lock_file(&api, &recorded).expect("lock").contents)
+            .expect("write");
+        let written = crate::surface::tidy(vec![
+            "crate::events::P: struct #[derive(Debug)] #[non_exhaustive]".to_owned(),
+            "crate::events: impl<'de> serde::Deserialize<'de> for P".to_owned(),
+        ]);
+        let log = super::changelog(dir.path(), &api, &written).contents;
+        assert!(!log.contains("## Unreleased"), "{log}");
+
+        let without =
+            crate::surface::tidy(vec!["crate::events::P: struct #[derive(Debug)] #[non_exhaustive]".to_owned()]);
+        let log = super::changelog(dir.path(), &api, &without).contents;
+        assert!(log.contains("#### Breaking") && log.contains("impl serde::Deserialize for P"), "{log}");
     }
 
     /// A spec change moves the public API too; none of that is put on the generator.

@@ -75,11 +75,89 @@ fn without_doc_attrs(line: &str) -> String {
     out
 }
 
-/// Lines of any number of files as [`surface`] lists them: sorted, each once.
-pub fn tidy(mut lines: Vec<String>) -> Vec<String> {
+/// Lines of any number of files as [`surface`] lists them: each in its
+/// [`traits_apart`] form, sorted, each once. Lines recorded by an older
+/// listing read the same way, so the comparison sees only real changes.
+pub fn tidy(lines: Vec<String>) -> Vec<String> {
+    let mut lines: Vec<String> = lines.iter().flat_map(|l| traits_apart(&canonical(l))).collect();
     lines.sort();
     lines.dedup();
     lines
+}
+
+/// `line` with the traits a type implements each on a line of its own, the
+/// same whether derived or written out: `m::T: struct #[derive(Debug)]` gives
+/// `m::T: struct` and `m: impl std::fmt::Debug for T`, as `impl
+/// std::fmt::Debug for T` does. A derive that becomes a hand-written impl of
+/// the same trait (or back) is then no change of the API. Lifetime-only
+/// generics are left out of impl lines (`impl<'de> serde::Deserialize<'de>`
+/// is `impl serde::Deserialize`); type arguments stay, so `TryFrom<&str>`
+/// and `TryFrom<i64>` remain two impls.
+pub fn traits_apart(line: &str) -> Vec<String> {
+    const DERIVE: &str = " #[derive(";
+    // The first ": " ends the item's name (paths use "::").
+    let Some((at, kind)) = line.split_once(": ") else { return vec![line.to_owned()] };
+    if let Some(rest) = kind.strip_prefix("impl").filter(|r| r.starts_with([' ', '<'])) {
+        let bare = without_lifetime_args(rest);
+        let bare = match bare.strip_prefix(' ').and_then(|r| r.split_once(" for ")) {
+            Some((name, ty)) => format!(" {} for {ty}", derived_trait(name)),
+            None => bare,
+        };
+        return vec![format!("{at}: impl{bare}")];
+    }
+    let is_type = kind.starts_with("struct") || kind.starts_with("enum");
+    let (Some(start), true) = (kind.find(DERIVE), is_type) else { return vec![line.to_owned()] };
+    let Some(len) = kind[start + DERIVE.len()..].find(")]") else { return vec![line.to_owned()] };
+    let list = &kind[start + DERIVE.len()..start + DERIVE.len() + len];
+    let Some((module, name)) = at.rsplit_once("::") else { return vec![line.to_owned()] };
+    let name = name.split('<').next().unwrap_or(name);
+    let mut out = vec![format!("{at}: {}{}", &kind[..start], &kind[start + DERIVE.len() + len + 2..])];
+    out.extend(
+        list.split(", ").filter(|d| !d.is_empty()).map(|d| format!("{module}: impl {} for {name}", derived_trait(d))),
+    );
+    out
+}
+
+/// The standard library's path of a trait the prelude names (`Debug` is
+/// `std::fmt::Debug`), so derives and impls name it alike; other paths as written.
+fn derived_trait(name: &str) -> &str {
+    match name {
+        "Debug" => "std::fmt::Debug",
+        "Clone" => "std::clone::Clone",
+        "Copy" => "std::marker::Copy",
+        "PartialEq" => "std::cmp::PartialEq",
+        "Eq" => "std::cmp::Eq",
+        "PartialOrd" => "std::cmp::PartialOrd",
+        "Ord" => "std::cmp::Ord",
+        "Hash" => "std::hash::Hash",
+        "Default" => "std::default::Default",
+        other => other,
+    }
+}
+
+/// `text` without angle-bracketed lists that hold only lifetimes (`<'de>`, `<'a, 'b>`).
+fn without_lifetime_args(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("<'") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let lifetimes_only = after.find('>').filter(|&end| {
+            after[..end].split(", ").all(|l| {
+                l.strip_prefix('\'')
+                    .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_'))
+            })
+        });
+        match lifetimes_only {
+            Some(end) => rest = &after[end + 1..],
+            None => {
+                out.push('<');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `crate::a::b` for `src/a/b.rs` or `src/a/b/mod.rs`; `None` for files that are not the
@@ -114,7 +192,8 @@ fn public(v: &Visibility) -> bool {
     matches!(v, Visibility::Public(_))
 }
 
-/// The attributes that change what users may do with a type.
+/// The attributes that change what users may do with a type (derives are
+/// split into impl lines by [`tidy`]).
 fn shape_attrs(attrs: &[Attribute]) -> String {
     let kept: Vec<String> = attrs
         .iter()
@@ -234,6 +313,8 @@ mod tests {
         let lines = surface(&[file("src/voicecall/callinner.rs", src), file("docs/x.md", "# not rust")]);
         let m = "crate::voicecall::callinner";
         let expected = [
+            format!("{m}: impl std::clone::Clone for Request"),
+            format!("{m}: impl std::fmt::Debug for Request"),
             format!("{m}: impl std::fmt::Display for Request"),
             format!("{m}::EVENTS: const &[&str]"),
             format!("{m}::Mode: enum"),
@@ -242,7 +323,7 @@ mod tests {
             format!("{m}::Request.a: u8"),
             format!("{m}::Request: 1 private field(s)"),
             format!("{m}::Request: fn new(a: u8) -> Self"),
-            format!("{m}::Request: struct #[derive(Debug, Clone)] #[non_exhaustive]"),
+            format!("{m}::Request: struct #[non_exhaustive]"),
         ];
         assert_eq!(lines, expected);
     }
@@ -254,6 +335,35 @@ mod tests {
         assert_eq!(canonical("m: fn f(&self, a: u8,) -> Vec<u8,>"), "m: fn f(&self, a: u8) -> Vec<u8>");
         // An attribute that is not whole is left as it is.
         assert_eq!(canonical("m: #[doc = \"open"), "m: #[doc = \"open");
+    }
+
+    /// A derive and a hand-written impl of the same trait list alike; lines
+    /// recorded with derives in the type's line read as today's.
+    #[test]
+    fn derived_and_written_impls_of_a_trait_are_one_line() {
+        let derived = "#[derive(Debug, serde::Deserialize)]\npub struct P { pub a: u8 }\n";
+        let written = "pub struct P { pub a: u8 }\nimpl std::fmt::Debug for P { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { Ok(()) } }\n\
+                       impl<'de> serde::Deserialize<'de> for P { fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> { todo!() } }\n";
+        let (a, b) = (surface(&[file("src/events.rs", derived)]), surface(&[file("src/events.rs", written)]));
+        assert_eq!(a, b);
+        assert!(a.contains(&"crate::events: impl serde::Deserialize for P".to_owned()), "{a:#?}");
+        let recorded =
+            tidy(vec!["crate::events::P: struct #[derive(Debug, serde::Deserialize)] #[non_exhaustive]".into()]);
+        assert_eq!(
+            recorded,
+            [
+                "crate::events: impl serde::Deserialize for P",
+                "crate::events: impl std::fmt::Debug for P",
+                "crate::events::P: struct #[non_exhaustive]",
+            ]
+        );
+        // Impls that differ in a type argument stay apart; lifetimes alone go.
+        let two = tidy(vec!["m: impl TryFrom<&str> for T".into(), "m: impl TryFrom<i64> for T".into()]);
+        assert_eq!(two.len(), 2);
+        assert_eq!(traits_apart("m: impl<'a> X<'a, T> for Y<'a>"), ["m: impl X<'a, T> for Y"]);
+        // A signature that takes an `impl Trait` is not an impl line.
+        let f = "m::T: fn f(x: impl Into<Cow<'a, str>>, y: Vec<'b>) -> Self";
+        assert_eq!(traits_apart(f), [f]);
     }
 
     #[test]
