@@ -219,9 +219,17 @@ fn settings(old: &Settings, new: &Settings, ctx: &mut Ctx<'_>) {
 fn interfaces(old: &[Interface], new: &[Interface], out: &mut Vec<Change>) {
     let mut new_taken = vec![false; new.len()];
     let mut pairs: Vec<(usize, Option<usize>)> = Vec::new();
+    // Indexes, not scans: a diff of thousands of interfaces stays linear.
+    // The first of equal names wins, as a scan from the start would pick it.
+    let mut by_operation = std::collections::HashMap::new();
+    let mut by_source = std::collections::HashMap::new();
+    for (j, n) in new.iter().enumerate().rev() {
+        by_operation.insert(n.operation.wire.as_str(), j);
+        by_source.insert(n.source.as_str(), j);
+    }
     // First by operation name, then (for what is left) by spec file: a rename.
     for (i, o) in old.iter().enumerate() {
-        let j = new.iter().position(|n| n.operation.wire == o.operation.wire);
+        let j = by_operation.get(o.operation.wire.as_str()).copied();
         if let Some(j) = j {
             new_taken[j] = true;
         }
@@ -229,26 +237,35 @@ fn interfaces(old: &[Interface], new: &[Interface], out: &mut Vec<Change>) {
     }
     for pair in pairs.iter_mut().filter(|p| p.1.is_none()) {
         let o = &old[pair.0];
-        if let Some(j) = (0..new.len()).find(|&j| !new_taken[j] && new[j].source == o.source) {
+        if let Some(&j) = by_source.get(o.source.as_str()).filter(|&&j| !new_taken[j]) {
             new_taken[j] = true;
             pair.1 = Some(j);
         }
     }
-    for (i, j) in pairs {
-        let o = &old[i];
-        match j {
-            Some(j) => {
-                let n = &new[j];
-                interface(o, n, &mut Ctx::new(out, Area::Interface, Some(&n.operation.wire), &n.source));
-            }
-            None => Ctx::new(out, Area::Interface, Some(&o.operation.wire), &o.source).push(
-                Class::Breaking,
-                Kind::InterfaceRemoved,
-                "",
-                format!("interface removed: method `{}` is gone", o.operation.rust),
-            ),
-        }
-    }
+    // Pairs compared on every core; their changes are gathered in pair order.
+    let compared: Vec<Vec<Change>> = {
+        use rayon::prelude::*;
+        pairs
+            .par_iter()
+            .map(|&(i, j)| {
+                let (o, mut found) = (&old[i], Vec::new());
+                match j {
+                    Some(j) => {
+                        let n = &new[j];
+                        interface(o, n, &mut Ctx::new(&mut found, Area::Interface, Some(&n.operation.wire), &n.source));
+                    }
+                    None => Ctx::new(&mut found, Area::Interface, Some(&o.operation.wire), &o.source).push(
+                        Class::Breaking,
+                        Kind::InterfaceRemoved,
+                        "",
+                        format!("interface removed: method `{}` is gone", o.operation.rust),
+                    ),
+                }
+                found
+            })
+            .collect()
+    };
+    out.extend(compared.into_iter().flatten());
     for n in new.iter().zip(&new_taken).filter(|(_, taken)| !**taken).map(|(n, _)| n) {
         Ctx::new(out, Area::Interface, Some(&n.operation.wire), &n.source).push(
             Class::Compatible,
