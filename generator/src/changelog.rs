@@ -56,14 +56,20 @@ pub fn changelog(out_dir: &Path, api: &Api, surface: &[String]) -> OutputFile {
     let entries = match std::fs::read_to_string(out_dir.join(LOCK_FILE)) {
         // First generation: nothing to compare with.
         Err(_) => String::new(),
-        Ok(text) => match previous_api(&text) {
-            Some(old) => {
+        Ok(text) => match recorded(&text) {
+            Some((old, recorded_surface)) => {
                 let report = diff::diff(&old, api);
                 let specs = diff::render_changelog(&report, UNRELEASED);
-                // A record from before the surface was kept: nothing to compare it with.
-                match previous_surface(&text) {
-                    Some(recorded) => with_generator(specs, &generator_changes(&old, &report, &recorded, surface)),
+                match recorded_surface {
+                    // A record from before the surface was kept: nothing to compare it with.
                     None => specs,
+                    // This generator wrote the record from `old`: it would list
+                    // the same surface for it again, and its own changes are none.
+                    Some(_) if crate::record::written_here(out_dir, LOCK_FILE, text.as_bytes()) => specs,
+                    Some(lines) => {
+                        let recorded = crate::surface::tidy(lines);
+                        with_generator(specs, &generator_changes(&old, &report, &recorded, surface))
+                    }
                 }
             }
             // Say so rather than lose the changes silently: the record is
@@ -147,16 +153,17 @@ fn with_generator(entries: String, g: &GeneratorChanges) -> String {
     out
 }
 
-/// The recorded surface, each line read as today's listing writes it.
-fn previous_surface(text: &str) -> Option<Vec<String>> {
-    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
-    let lines: Vec<String> = serde_json::from_value(value.get_mut("public_api")?.take()).ok()?;
-    Some(crate::surface::tidy(lines))
-}
-
-fn previous_api(text: &str) -> Option<Api> {
-    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
-    serde_json::from_value::<Api>(value.get_mut("api")?.take()).ok()
+/// The IR and the public surface (as recorded, not yet [`crate::surface::tidy`]) in a lock
+/// file's text, read in one pass; the surface is `None` in a lock written before it was kept.
+fn recorded(text: &str) -> Option<(Api, Option<Vec<String>>)> {
+    #[derive(serde::Deserialize)]
+    struct Lock {
+        api: Api,
+        #[serde(default)]
+        public_api: Option<Vec<String>>,
+    }
+    let lock: Lock = serde_json::from_str(text).ok()?;
+    Some((lock.api, lock.public_api))
 }
 
 /// Adds `entries` (which start with the Unreleased heading) to `base`,
@@ -333,8 +340,8 @@ mod tests {
             .expect("valid");
         let surface = vec!["crate: pub mod a".to_owned(), "crate: pub mod b".to_owned()];
         let lock = super::lock_file(&api, &surface).expect("lock").contents;
-        let back = super::previous_api(&lock).expect("reads back");
-        assert_eq!(super::previous_surface(&lock), Some(surface));
+        let (back, recorded) = super::recorded(&lock).expect("reads back");
+        assert_eq!(recorded, Some(surface));
         assert_eq!(serde_json::to_value(&back).unwrap(), serde_json::to_value(&api).unwrap());
         assert!(crate::write::is_generated(lock.as_bytes()), "still carries the marker");
         let lines = lock.lines().count();

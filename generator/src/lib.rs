@@ -13,6 +13,7 @@ pub mod export;
 pub mod fixture;
 pub mod ident;
 pub mod import;
+pub mod incremental;
 pub mod ir;
 pub mod load;
 pub mod pipeline;

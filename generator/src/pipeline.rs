@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::diag::Diagnostics;
+use crate::incremental::Reuse;
 use crate::ir::Api;
 use crate::{check, emit, load, write};
 
@@ -31,16 +32,18 @@ pub fn emit_all(api: &Api) -> Result<Vec<emit::OutputFile>, Diagnostics> {
 }
 
 fn emit_all_timed(api: &Api, timings: &mut Timings) -> Result<Vec<emit::OutputFile>, Diagnostics> {
-    emit_with_surface(api, timings).map(|(files, _)| files)
+    emit_with_surface(api, &mut Reuse::default(), timings).map(|e| e.files)
 }
 
-/// Every emitted file, sorted by path, and the public surface of the Rust ones.
-fn emit_with_surface(api: &Api, timings: &mut Timings) -> Result<(Vec<emit::OutputFile>, Vec<String>), Diagnostics> {
-    let emit::rust::Emitted { mut files, surface } =
-        timings.time("emit rust", || emit::rust::emit_with_surface(api))?;
-    files.extend(timings.time("emit docs", || emit::docs::emit(api))?);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok((files, surface))
+/// Every emitted or reused file, sorted by path, and the public surface of each Rust source.
+fn emit_with_surface(api: &Api, reuse: &mut Reuse, timings: &mut Timings) -> Result<emit::rust::Emitted, Diagnostics> {
+    let skip = |it: &crate::ir::Interface| reuse.covers(it);
+    let mut emitted = timings.time("emit rust", || emit::rust::emit_except(api, &skip))?;
+    emitted.files.extend(timings.time("emit docs", || emit::docs::emit_except(api, &skip))?);
+    emitted.files.append(&mut reuse.files);
+    emitted.surfaces.append(&mut reuse.surfaces);
+    emitted.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(emitted)
 }
 
 /// How long each stage of a run took, in the order they ran.
@@ -79,6 +82,9 @@ pub struct Outcome {
     pub check: bool,
     /// The stages after checking, timed.
     pub timings: Timings,
+    /// How many interfaces' files were reused from the last generation
+    /// rather than emitted again (see [`crate::incremental`]).
+    pub reused: usize,
 }
 
 impl Outcome {
@@ -189,7 +195,7 @@ pub fn up_to_date(spec_dir: &Path, out_dir: &Path) -> Option<Outcome> {
         Some(rec.outputs.into_keys().collect::<Vec<_>>())
     })?;
     let report = write::WriteReport { unchanged: proven, ..Default::default() };
-    Some(Outcome { report, check: false, timings })
+    Some(Outcome { report, check: false, timings, reused: 0 })
 }
 
 /// [`generate_api`], leaving a record of `inputs` (the spec files' hashes)
@@ -201,7 +207,12 @@ pub fn generate_recorded(
     check: bool,
 ) -> Result<Outcome, Diagnostics> {
     let mut timings = Timings::default();
-    let (mut files, surface) = emit_with_surface(api, &mut timings)?;
+    // Only `generate` reuses the files of unchanged interfaces; `--check` makes every one.
+    let mut reuse =
+        if check { Reuse::default() } else { timings.time("reuse", || crate::incremental::plan(api, out_dir)) };
+    let emitted = emit_with_surface(api, &mut reuse, &mut timings)?;
+    let surface = emitted.surface();
+    let (mut files, surfaces) = (emitted.files, emitted.surfaces);
     // The changelog reads the lock file and itself: finish an interrupted
     // run first, so they are both from the same generation.
     let recovered = if check { None } else { write::recover(out_dir)? };
@@ -219,15 +230,16 @@ pub fn generate_recorded(
     }
     let mut report = timings.time("write", || write::write(out_dir, &files, mode))?;
     report.recovered = recovered.or(report.recovered);
-    if let (false, Some(inputs)) = (check, inputs) {
-        // Only speeds up the next run; without it that run does every stage.
-        timings
-            .time("record", || {
+    if !check {
+        // Both only speed up the next run; without them it does more work.
+        timings.time("record", || {
+            let recorded = inputs.map(|inputs| {
                 crate::record::of(inputs, out_dir, &files).and_then(|r| crate::record::save(out_dir, &r))
-            })
-            .ok();
+            });
+            let _ = (recorded, crate::incremental::save(out_dir, api, &reuse, &files, &surfaces));
+        });
     }
-    Ok(Outcome { report, check, timings })
+    Ok(Outcome { report, check, timings, reused: reuse.len() })
 }
 
 /// For a `build.rs`: writes the client as one file at `out_file` (see

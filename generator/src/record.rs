@@ -178,14 +178,28 @@ pub fn load(out_dir: &Path) -> Option<Record> {
     serde_json::from_slice(&fs::read(out_dir.join(FOLDER).join(FILE)).ok()?).ok()
 }
 
-/// Leaves `record` in `out_dir` (written aside, then renamed into place).
-pub fn save(out_dir: &Path, record: &Record) -> io::Result<()> {
+/// The record's folder in `out_dir`, made if missing, with the `.gitignore`
+/// that keeps it out of commits.
+pub fn folder(out_dir: &Path) -> io::Result<std::path::PathBuf> {
     let folder = out_dir.join(FOLDER);
     fs::create_dir_all(&folder)?;
     fs::write(folder.join(".gitignore"), "# ccgen's record of the last generation: never committed.\n*\n")?;
+    Ok(folder)
+}
+
+/// Leaves `record` in `out_dir` (written aside, then renamed into place).
+pub fn save(out_dir: &Path, record: &Record) -> io::Result<()> {
+    let folder = folder(out_dir)?;
     let tmp = folder.join("record.json.tmp");
     fs::write(&tmp, serde_json::to_vec(record).map_err(io::Error::other)?)?;
     fs::rename(tmp, folder.join(FILE))
+}
+
+/// True when this very generator wrote `bytes` as the output `rel` of
+/// `out_dir`, as its record says.
+pub fn written_here(out_dir: &Path, rel: &str, bytes: &[u8]) -> bool {
+    load(out_dir)
+        .is_some_and(|r| r.generator == generator() && r.outputs.get(rel).is_some_and(|o| o.hash == hash(bytes)))
 }
 
 /// Forgets the record, before the output changes under it.

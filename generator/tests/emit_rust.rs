@@ -240,11 +240,12 @@ fn the_surface_listed_from_the_tree_is_the_surface_of_the_text() {
         let api = ccgen::pipeline::validate(spec).unwrap_or_else(|d| panic!("{}", d.render()));
         let emitted = ccgen::emit::rust::emit_with_surface(&api).expect("emits");
         let from_text = ccgen::surface::surface(&emitted.files);
+        let tree = emitted.surface();
         assert!(from_text.iter().any(|l| l.contains("fn ")), "a surface with signatures");
         let wrapped = emitted.files.iter().any(|f| f.path.ends_with(".rs") && f.contents.contains(",\n    )"));
         assert!(wrapped, "some signature of {} wraps", spec.display());
         let only = |a: &[String], b: &[String]| a.iter().filter(|l| !b.contains(l)).cloned().collect::<Vec<_>>();
-        let (tree, text) = (only(&emitted.surface, &from_text), only(&from_text, &emitted.surface));
+        let (tree, text) = (only(&tree, &from_text), only(&from_text, &tree));
         assert!(
             tree.is_empty() && text.is_empty(),
             "{}: only from the tree {tree:#?}, only from the text {text:#?}",

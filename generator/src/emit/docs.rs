@@ -10,7 +10,7 @@
 
 mod human;
 mod markdown;
-mod pages;
+pub(crate) mod pages;
 mod rust_api;
 mod sequence;
 
@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::emit::OutputFile;
-use crate::ir::Api;
+use crate::ir::{Api, Interface};
 
 /// The templates, by name, as compiled into the binary.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -36,6 +36,12 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 /// Emits the docs for `api`: paths under `docs/`.
 pub fn emit(api: &Api) -> Result<Vec<OutputFile>, Diagnostics> {
+    emit_except(api, &|_| false)
+}
+
+/// [`emit`] without the page of each interface `skip` names: the caller has
+/// that page already (see `crate::incremental`).
+pub fn emit_except(api: &Api, skip: &(dyn Fn(&Interface) -> bool + Sync)) -> Result<Vec<OutputFile>, Diagnostics> {
     let env = environment()?;
     let mut files = Vec::new();
     let mut problems = Vec::new();
@@ -60,6 +66,7 @@ pub fn emit(api: &Api) -> Result<Vec<OutputFile>, Diagnostics> {
         let catalog = pages::CatalogAnchors::new(api);
         api.interfaces
             .par_iter()
+            .filter(|it| !skip(it))
             .map(|it| {
                 let path = pages::interface_path(it);
                 let context = to_value(pages::interface(api, it, &catalog));

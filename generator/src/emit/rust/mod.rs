@@ -28,27 +28,42 @@ pub fn emit(api: &Api) -> Result<Vec<OutputFile>, Diagnostics> {
 pub struct Emitted {
     /// The manifest first, then the sources in [`modules`] order.
     pub files: Vec<OutputFile>,
-    /// [`crate::surface::surface`] of `files`, each file listed on the
-    /// thread that formatted it.
-    pub surface: Vec<String>,
+    /// The public surface of each Rust source by path ([`crate::surface::of_syntax`]),
+    /// each file listed on the thread that formatted it.
+    pub surfaces: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl Emitted {
+    /// [`crate::surface::surface`] of `files`.
+    pub fn surface(&self) -> Vec<String> {
+        crate::surface::tidy(self.surfaces.values().flatten().cloned().collect())
+    }
 }
 
 /// [`emit`], each source file built, formatted and listed on a worker thread
 /// of its own (token streams cannot cross threads; the text can). Files come
 /// back in [`modules`] order whatever the scheduling.
 pub fn emit_with_surface(api: &Api) -> Result<Emitted, Diagnostics> {
+    emit_except(api, &|_| false)
+}
+
+/// [`emit_with_surface`] without the module of each interface `skip` names:
+/// the caller has that module already (see `crate::incremental`).
+pub fn emit_except(api: &Api, skip: &(dyn Fn(&Interface) -> bool + Sync)) -> Result<Emitted, Diagnostics> {
     use rayon::prelude::*;
     let shared = shared::Shared::plan(api);
+    let mut jobs = jobs(api, &shared);
+    jobs.retain(|job| !matches!(job, Job::Interface(it) if skip(it)));
     let built: Vec<Result<(OutputFile, Vec<String>), Diagnostics>> =
-        jobs(api, &shared).par_iter().map(|job| formatted(job.build(api, &shared))).collect();
+        jobs.par_iter().map(|job| formatted(job.build(api, &shared))).collect();
     let mut files = vec![manifest(api)];
-    let mut surface = Vec::new();
+    let mut surfaces = std::collections::BTreeMap::new();
     let mut problems = Vec::new();
     for result in built {
         match result {
             Ok((file, lines)) => {
+                surfaces.insert(file.path.clone(), lines);
                 files.push(file);
-                surface.extend(lines);
             }
             Err(d) => problems.extend(d.0),
         }
@@ -56,7 +71,19 @@ pub fn emit_with_surface(api: &Api) -> Result<Emitted, Diagnostics> {
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
     }
-    Ok(Emitted { files, surface: crate::surface::tidy(surface) })
+    Ok(Emitted { files, surfaces })
+}
+
+/// The path of `it`'s module in the crate.
+pub fn interface_path(it: &Interface) -> String {
+    format!("src/{}/{}.rs", it.resource.rust, it.module.rust)
+}
+
+/// What every interface module depends on besides its own interface: the
+/// types several interfaces share (names and definitions), which decide
+/// whether a module defines a type or re-exports it.
+pub fn shared_digest(api: &Api) -> String {
+    shared::Shared::plan(api).digest()
 }
 
 /// One module, formatted, with its public surface.
@@ -127,7 +154,7 @@ impl Job<'_> {
                 module(&format!("src/{resource}/mod.rs"), &format!("spec/{resource}/"), resource_mod(interfaces))
             }
             Job::Interface(it) => {
-                let path = format!("src/{}/{}.rs", it.resource.rust, it.module.rust);
+                let path = interface_path(it);
                 module(&path, &format!("spec/{}", it.source), interface::module(api, it, shared))
             }
         }

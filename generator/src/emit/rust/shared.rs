@@ -57,6 +57,11 @@ impl<'a> Shared<'a> {
         Shared { by_name }
     }
 
+    /// Every shared type's name and definition, one per line.
+    pub(crate) fn digest(&self) -> String {
+        self.by_name.iter().map(|(name, (_, text))| format!("{name} {text}\n")).collect()
+    }
+
     /// True when no type is shared (the crate then has no `shared` module).
     pub(crate) fn is_empty(&self) -> bool {
         self.by_name.is_empty()

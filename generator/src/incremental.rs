@@ -1,0 +1,181 @@
+//! Reusing the two files of each interface whose inputs did not change.
+//!
+//! An interface's Rust module and docs page are made from its own part of
+//! the IR and from API-wide facts: the settings, the error and event
+//! catalogs, the event-polling interface (named in every sequence figure)
+//! and the types several interfaces share. Each generation leaves, in
+//! `.ccgen-cache/emit.json` beside the record, a key per interface (a hash of
+//! the generator, those API-wide facts and the interface's IR) with a hash of
+//! each file made from it, and the Rust module's public surface. The next
+//! `generate` emits again only the interfaces whose key changed; the others'
+//! files are read back from the output, and used only when their bytes are
+//! still the ones recorded. `--check` never reuses anything.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::hash::{DefaultHasher, Hasher as _};
+use std::io;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::emit::OutputFile;
+use crate::ir::{Api, Interface, ResultShape};
+use crate::record;
+
+const FILE: &str = "emit.json";
+
+/// What the last generation made from each interface, by spec source.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Cache {
+    interfaces: BTreeMap<String, Made>,
+}
+
+/// The files made from one interface under one key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Made {
+    key: String,
+    /// Each file's path, with a hash of its bytes.
+    files: BTreeMap<String, String>,
+    /// The public surface of its Rust module.
+    surface: Vec<String>,
+}
+
+/// The interfaces of a generation whose files are reused, and those files.
+#[derive(Debug, Default)]
+pub struct Reuse {
+    /// The key of every interface, by spec source.
+    keys: BTreeMap<String, String>,
+    /// Spec sources of the interfaces not emitted again.
+    sources: BTreeSet<String>,
+    /// Their files, read back from the output.
+    pub files: Vec<OutputFile>,
+    /// The public surface of their Rust modules, by path.
+    pub surfaces: BTreeMap<String, Vec<String>>,
+}
+
+impl Reuse {
+    /// True when `it`'s files are reused rather than emitted.
+    pub fn covers(&self, it: &Interface) -> bool {
+        self.sources.contains(&it.source)
+    }
+
+    /// How many interfaces are reused.
+    pub fn len(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// True when no interface is reused.
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty()
+    }
+}
+
+/// The two files of `it`.
+fn paths(it: &Interface) -> [String; 2] {
+    [crate::emit::rust::interface_path(it), crate::emit::docs::pages::interface_path(it)]
+}
+
+/// The key of every interface of `api`.
+fn keys(api: &Api) -> BTreeMap<String, String> {
+    let poll = api.interfaces.iter().find(|it| matches!(it.result, ResultShape::Event { .. }));
+    let wide = serde_json::to_string(&(
+        record::generator(),
+        &api.settings,
+        &api.errors,
+        &api.events,
+        poll.map(|it| (it.method.as_str(), &it.path)),
+        crate::emit::rust::shared_digest(api),
+    ))
+    .unwrap_or_default();
+    let wide = key(&[wide.as_bytes()]);
+    api.interfaces
+        .iter()
+        .map(|it| {
+            let own = serde_json::to_string(it).unwrap_or_default();
+            (it.source.clone(), key(&[wide.as_bytes(), own.as_bytes()]))
+        })
+        .collect()
+}
+
+/// Two independent 64-bit hashes of `parts`, each part's length included.
+fn key(parts: &[&[u8]]) -> String {
+    let (mut a, mut b) = (fnv::FnvHasher::default(), DefaultHasher::new());
+    for part in parts {
+        for h in [&mut a as &mut dyn std::hash::Hasher, &mut b] {
+            h.write_usize(part.len());
+            h.write(part);
+        }
+    }
+    format!("{:016x}{:016x}", a.finish(), b.finish())
+}
+
+/// What of `out_dir` can be reused for `api`: the files of every interface
+/// whose key is as recorded and whose files are on disk as written then.
+pub fn plan(api: &Api, out_dir: &Path) -> Reuse {
+    use rayon::prelude::*;
+    let mut reuse = Reuse { keys: keys(api), ..Reuse::default() };
+    let Some(cache) = load(out_dir) else { return reuse };
+    let found: Vec<(&Interface, Vec<OutputFile>, Vec<String>)> = api
+        .interfaces
+        .par_iter()
+        .filter_map(|it| {
+            let made = cache.interfaces.get(&it.source)?;
+            let expected: BTreeSet<String> = paths(it).into_iter().collect();
+            if reuse.keys.get(&it.source) != Some(&made.key) || !made.files.keys().eq(expected.iter()) {
+                return None;
+            }
+            let files = made
+                .files
+                .iter()
+                .map(|(path, hash)| {
+                    let bytes = fs::read(out_dir.join(path)).ok()?;
+                    (record::hash(&bytes) == *hash).then_some(())?;
+                    Some(OutputFile { path: path.clone(), contents: String::from_utf8(bytes).ok()? })
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some((it, files, made.surface.clone()))
+        })
+        .collect();
+    for (it, files, surface) in found {
+        reuse.sources.insert(it.source.clone());
+        reuse.surfaces.insert(crate::emit::rust::interface_path(it), surface);
+        reuse.files.extend(files);
+    }
+    reuse
+}
+
+/// Records, for the next generation, what was made from each interface of
+/// `api` under `reuse`'s keys: `files` are all the files written, `surfaces`
+/// the public surface of each Rust source. Only saves work next time.
+pub fn save(
+    out_dir: &Path,
+    api: &Api,
+    reuse: &Reuse,
+    files: &[OutputFile],
+    surfaces: &BTreeMap<String, Vec<String>>,
+) -> io::Result<()> {
+    let by_path: BTreeMap<&str, &OutputFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let mut cache = Cache::default();
+    for it in &api.interfaces {
+        let (Some(key), [rust, page]) = (reuse.keys.get(&it.source), paths(it)) else { continue };
+        let (Some(r), Some(p), Some(surface)) =
+            (by_path.get(rust.as_str()), by_path.get(page.as_str()), surfaces.get(&rust))
+        else {
+            continue;
+        };
+        let files = [(rust, record::hash(r.contents.as_bytes())), (page, record::hash(p.contents.as_bytes()))];
+        cache.interfaces.insert(
+            it.source.clone(),
+            Made { key: key.clone(), files: files.into_iter().collect(), surface: surface.clone() },
+        );
+    }
+    let folder = record::folder(out_dir)?;
+    let tmp = folder.join("emit.json.tmp");
+    fs::write(&tmp, serde_json::to_vec(&cache).map_err(io::Error::other)?)?;
+    fs::rename(tmp, folder.join(FILE))
+}
+
+fn load(out_dir: &Path) -> Option<Cache> {
+    serde_json::from_slice(&fs::read(out_dir.join(record::FOLDER).join(FILE)).ok()?).ok()
+}
