@@ -76,7 +76,9 @@ fn paths(it: &Interface) -> [String; 2] {
     [crate::emit::rust::interface_path(it), crate::emit::docs::pages::interface_path(it)]
 }
 
-/// The key of every interface of `api`.
+/// The key of every interface of `api`. Every fact outside the interface
+/// that its module or page shows belongs in `wide`; `tests/incremental.rs`
+/// edits each kind and compares with a generation that reuses nothing.
 fn keys(api: &Api) -> BTreeMap<String, String> {
     let poll = api.interfaces.iter().find(|it| matches!(it.result, ResultShape::Event { .. }));
     let wide = serde_json::to_string(&(

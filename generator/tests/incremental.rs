@@ -54,7 +54,7 @@ fn reusing_unchanged_interfaces_gives_the_output_of_a_full_generation() {
     generate(spec.path(), full.path());
 
     type Edit = fn(&Path);
-    let edits: [(&str, Edit, Option<usize>); 5] = [
+    let edits: [(&str, Edit, Option<usize>); 7] = [
         (
             "one interface's summary",
             |s| edit(s, "voicecall/callinner.yaml", "summary: Places", "summary: Makes"),
@@ -75,6 +75,16 @@ fn reusing_unchanged_interfaces_gives_the_output_of_a_full_generation() {
                     "Kind of workstation.",
                 )
             },
+            None,
+        ),
+        (
+            "the event-polling interface's path, which every sequence figure names",
+            |s| edit(s, "agentevent/poll.yaml", "path: /agentevent/{agentid}", "path: /agentevent/{agentid}/next"),
+            None,
+        ),
+        (
+            "an API-wide setting",
+            |s| edit(s, "api.yaml", "base_path: /agentgateway/resource", "base_path: /agentgateway/v2"),
             None,
         ),
         ("an interface removed", |s| fs::remove_file(s.join("voicecall/hold.yaml")).unwrap(), Some(0)),

@@ -688,6 +688,8 @@ fn param_row(it: &Interface, p: &Param) -> ParamRow {
 }
 
 /// The context of `it`'s page; `catalog` is worked out once for every page.
+/// Whatever it reads of `api` besides `it` must be part of the interface's
+/// key in [`crate::incremental`], or an unchanged page could be reused.
 pub fn interface<'a>(api: &'a Api, it: &'a Interface, catalog: &CatalogAnchors) -> InterfaceContext<'a> {
     let s = &api.settings;
     let mut anchors = Anchors::default();

@@ -29,6 +29,8 @@ pub(crate) fn agent_id_param(it: &Interface) -> Option<&Param> {
     it.params.iter().find(|p| p.role == Some(Role::AgentId))
 }
 
+/// The module of `it`. Whatever it reads of `api` or `shared` besides `it` must be part of the
+/// interface's key in [`crate::incremental`], or an unchanged module could be reused.
 pub(crate) fn module(api: &Api, it: &Interface, shared: &super::shared::Shared) -> TokenStream {
     let mut doc = Doc::new()
         .text(&it.title)
