@@ -91,8 +91,9 @@ fn keys(api: &Api) -> BTreeMap<String, String> {
     ))
     .unwrap_or_default();
     let wide = key(&[wide.as_bytes()]);
+    use rayon::prelude::*;
     api.interfaces
-        .iter()
+        .par_iter()
         .map(|it| {
             let own = serde_json::to_string(it).unwrap_or_default();
             (it.source.clone(), key(&[wide.as_bytes(), own.as_bytes()]))
@@ -157,21 +158,20 @@ pub fn save(
     files: &[OutputFile],
     surfaces: &BTreeMap<String, Vec<String>>,
 ) -> io::Result<()> {
+    use rayon::prelude::*;
     let by_path: BTreeMap<&str, &OutputFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
-    let mut cache = Cache::default();
-    for it in &api.interfaces {
-        let (Some(key), [rust, page]) = (reuse.keys.get(&it.source), paths(it)) else { continue };
-        let (Some(r), Some(p), Some(surface)) =
-            (by_path.get(rust.as_str()), by_path.get(page.as_str()), surfaces.get(&rust))
-        else {
-            continue;
-        };
-        let files = [(rust, record::hash(r.contents.as_bytes())), (page, record::hash(p.contents.as_bytes()))];
-        cache.interfaces.insert(
-            it.source.clone(),
-            Made { key: key.clone(), files: files.into_iter().collect(), surface: surface.clone() },
-        );
-    }
+    let made: Vec<(String, Made)> = api
+        .interfaces
+        .par_iter()
+        .filter_map(|it| {
+            let (Some(key), [rust, page]) = (reuse.keys.get(&it.source), paths(it)) else { return None };
+            let (r, p) = (by_path.get(rust.as_str())?, by_path.get(page.as_str())?);
+            let surface = surfaces.get(&rust)?.clone();
+            let files = [(rust, record::hash(r.contents.as_bytes())), (page, record::hash(p.contents.as_bytes()))];
+            Some((it.source.clone(), Made { key: key.clone(), files: files.into_iter().collect(), surface }))
+        })
+        .collect();
+    let cache = Cache { interfaces: made.into_iter().collect() };
     let folder = record::folder(out_dir)?;
     let tmp = folder.join("emit.json.tmp");
     fs::write(&tmp, serde_json::to_vec(&cache).map_err(io::Error::other)?)?;
