@@ -88,15 +88,16 @@ fn keys(api: &Api) -> BTreeMap<String, String> {
         &api.events,
         poll.map(|it| (it.method.as_str(), &it.path)),
         crate::emit::rust::shared_digest(api),
-    ))
-    .unwrap_or_default();
-    let wide = key(&[wide.as_bytes()]);
+    ));
+    // Without a key nothing is reused (`generate` reports the same failure
+    // when it writes the lock file).
+    let Ok(wide) = wide.map(|w| key(&[w.as_bytes()])) else { return BTreeMap::new() };
     use rayon::prelude::*;
     api.interfaces
         .par_iter()
-        .map(|it| {
-            let own = serde_json::to_string(it).unwrap_or_default();
-            (it.source.clone(), key(&[wide.as_bytes(), own.as_bytes()]))
+        .filter_map(|it| {
+            let own = serde_json::to_string(it).ok()?;
+            Some((it.source.clone(), key(&[wide.as_bytes(), own.as_bytes()])))
         })
         .collect()
 }

@@ -207,15 +207,16 @@ pub fn generate_recorded(
     check: bool,
 ) -> Result<Outcome, Diagnostics> {
     let mut timings = Timings::default();
+    // The changelog reads the lock file and itself, and reuse reads the
+    // outputs: finish an interrupted run first, so they are all from the
+    // same generation.
+    let recovered = if check { None } else { write::recover(out_dir)? };
     // Only `generate` reuses the files of unchanged interfaces; `--check` makes every one.
     let mut reuse =
         if check { Reuse::default() } else { timings.time("reuse", || crate::incremental::plan(api, out_dir)) };
     let emitted = emit_with_surface(api, &mut reuse, &mut timings)?;
     let surface = emitted.surface();
     let (mut files, surfaces) = (emitted.files, emitted.surfaces);
-    // The changelog reads the lock file and itself: finish an interrupted
-    // run first, so they are both from the same generation.
-    let recovered = if check { None } else { write::recover(out_dir)? };
     timings.time("lock, changelog", || -> Result<(), Diagnostics> {
         files.push(crate::changelog::lock_file(api, &surface)?);
         files.push(crate::changelog::changelog(out_dir, api, &surface));
