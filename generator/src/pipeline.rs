@@ -214,6 +214,9 @@ pub fn generate_recorded(
     // Only `generate` reuses the files of unchanged interfaces; `--check` makes every one.
     let mut reuse =
         if check { Reuse::default() } else { timings.time("reuse", || crate::incremental::plan(api, out_dir)) };
+    // Reused files were read and found as recorded moments ago: the write
+    // stage need not read them again.
+    let read_back: std::collections::BTreeSet<String> = reuse.files.iter().map(|f| f.path.clone()).collect();
     let emitted = emit_with_surface(api, &mut reuse, &mut timings)?;
     let surface = emitted.surface();
     let (mut files, surfaces) = (emitted.files, emitted.surfaces);
@@ -229,7 +232,8 @@ pub fn generate_recorded(
             Diagnostics::one(crate::diag::Diagnostic::new(format!("cannot remove the old record: {e}")))
         })?;
     }
-    let mut report = timings.time("write", || write::write(out_dir, &files, mode))?;
+    let known = |path: &str| read_back.contains(path);
+    let mut report = timings.time("write", || write::write_known(out_dir, &files, mode, &known))?;
     report.recovered = recovered.or(report.recovered);
     if !check {
         // Both only speed up the next run; without them it does more work.

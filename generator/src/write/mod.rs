@@ -63,6 +63,18 @@ thread_local! {
 
 /// Brings `out_dir` in line with `files`.
 pub fn write(out_dir: &Path, files: &[OutputFile], mode: Mode) -> Result<WriteReport, Diagnostics> {
+    write_known(out_dir, files, mode, &|_| false)
+}
+
+/// [`write`], taking the files `known` names as already on disk with their
+/// bytes (the caller read and compared them in this run), so that they are
+/// not read again.
+pub fn write_known(
+    out_dir: &Path,
+    files: &[OutputFile],
+    mode: Mode,
+    known: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<WriteReport, Diagnostics> {
     let err = |m: String| Diagnostics::one(Diagnostic::new(m));
     let mut report = WriteReport::default();
     match mode {
@@ -84,18 +96,22 @@ pub fn write(out_dir: &Path, files: &[OutputFile], mode: Mode) -> Result<WriteRe
     }
     // Every existing file is read and compared on all cores; the verdicts are
     // then taken in order, so the report does not depend on the scheduling.
-    let compared: Vec<(PathBuf, std::io::Result<Vec<u8>>)> = {
+    let compared: Vec<(PathBuf, Option<std::io::Result<Vec<u8>>>)> = {
         use rayon::prelude::*;
         files
             .par_iter()
             .map(|file| {
                 let target = out_dir.join(&file.path);
-                let existing = fs::read(&target);
+                let existing = (mode == Mode::Check || !known(&file.path)).then(|| fs::read(&target));
                 (target, existing)
             })
             .collect()
     };
     for (file, (target, existing)) in files.iter().zip(compared) {
+        let Some(existing) = existing else {
+            report.unchanged.push(file.path.clone());
+            continue;
+        };
         match existing {
             Ok(existing) if existing == file.contents.as_bytes() => report.unchanged.push(file.path.clone()),
             Ok(existing) => {
