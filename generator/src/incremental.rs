@@ -150,25 +150,23 @@ pub fn plan(api: &Api, out_dir: &Path) -> Reuse {
 }
 
 /// Records, for the next generation, what was made from each interface of
-/// `api` under `reuse`'s keys: `files` are all the files written, `surfaces`
-/// the public surface of each Rust source. Only saves work next time.
+/// `api` under `reuse`'s keys: `hashes` are those of all the files written
+/// ([`record::hashes`]), `surfaces` the public surface of each Rust source.
+/// Only saves work next time.
 pub fn save(
     out_dir: &Path,
     api: &Api,
     reuse: &Reuse,
-    files: &[OutputFile],
+    hashes: &BTreeMap<String, String>,
     surfaces: &BTreeMap<String, Vec<String>>,
 ) -> io::Result<()> {
-    use rayon::prelude::*;
-    let by_path: BTreeMap<&str, &OutputFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
     let made: Vec<(String, Made)> = api
         .interfaces
-        .par_iter()
+        .iter()
         .filter_map(|it| {
             let (Some(key), [rust, page]) = (reuse.keys.get(&it.source), paths(it)) else { return None };
-            let (r, p) = (by_path.get(rust.as_str())?, by_path.get(page.as_str())?);
+            let files = [(rust.clone(), hashes.get(&rust)?.clone()), (page.clone(), hashes.get(&page)?.clone())];
             let surface = surfaces.get(&rust)?.clone();
-            let files = [(rust, record::hash(r.contents.as_bytes())), (page, record::hash(p.contents.as_bytes()))];
             Some((it.source.clone(), Made { key: key.clone(), files: files.into_iter().collect(), surface }))
         })
         .collect();

@@ -238,10 +238,11 @@ pub fn generate_recorded(
     if !check {
         // Both only speed up the next run; without them it does more work.
         timings.time("record", || {
+            let hashes = crate::record::hashes(&files);
             let recorded = inputs.map(|inputs| {
-                crate::record::of(inputs, out_dir, &files).and_then(|r| crate::record::save(out_dir, &r))
+                crate::record::of(inputs, out_dir, &hashes).and_then(|r| crate::record::save(out_dir, &r))
             });
-            let _ = (recorded, crate::incremental::save(out_dir, api, &reuse, &files, &surfaces));
+            let _ = (recorded, crate::incremental::save(out_dir, api, &reuse, &hashes, &surfaces));
         });
     }
     Ok(Outcome { report, check, timings, reused: reuse.len() })

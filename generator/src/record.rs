@@ -159,14 +159,21 @@ fn stat(path: &Path) -> io::Result<(u64, u128)> {
     Ok((meta.len(), modified))
 }
 
-/// The record of a generation that left `files` in `out_dir` from `inputs`.
-pub fn of(inputs: Inputs, out_dir: &Path, files: &[OutputFile]) -> io::Result<Record> {
+/// The [`hash`] of each of `files`, by path, worked out on every core.
+pub fn hashes(files: &[OutputFile]) -> BTreeMap<String, String> {
     use rayon::prelude::*;
-    let outputs = files
+    files.par_iter().map(|f| (f.path.clone(), hash(f.contents.as_bytes()))).collect()
+}
+
+/// The record of a generation that left the files of `hashes` (their
+/// [`hashes`]) in `out_dir` from `inputs`.
+pub fn of(inputs: Inputs, out_dir: &Path, hashes: &BTreeMap<String, String>) -> io::Result<Record> {
+    use rayon::prelude::*;
+    let outputs = hashes
         .par_iter()
-        .map(|f| {
-            let (size, modified) = stat(&out_dir.join(&f.path))?;
-            Ok((f.path.clone(), Output { hash: hash(f.contents.as_bytes()), size, modified }))
+        .map(|(path, hash)| {
+            let (size, modified) = stat(&out_dir.join(path))?;
+            Ok((path.clone(), Output { hash: hash.clone(), size, modified }))
         })
         .collect::<io::Result<_>>()?;
     let Inputs { hashes, stats, read_at } = inputs;
@@ -257,7 +264,7 @@ mod tests {
     fn a_saved_record_loads_and_sees_an_edit_of_the_same_size() {
         let dir = tempfile::tempdir().unwrap();
         let files = out(dir.path(), &[("a.rs", "one"), ("b.rs", "two")]);
-        let record = of(Inputs::default(), dir.path(), &files).unwrap();
+        let record = of(Inputs::default(), dir.path(), &hashes(&files)).unwrap();
         save(dir.path(), &record).unwrap();
         assert_eq!(load(dir.path()).as_ref(), Some(&record));
         assert!(outputs_intact(dir.path(), &record, &mut Vec::new()));

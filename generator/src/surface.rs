@@ -21,7 +21,7 @@ pub fn surface(files: &[OutputFile]) -> Vec<String> {
 /// The surface lines of one file, unsorted; [`tidy`] the lines of every file
 /// together. Parses the file's text; the emitter, which holds the syntax tree
 /// the text was formatted from, lists that tree with [`of_syntax`] instead, and
-/// both give the same lines (see [`canonical`]).
+/// both give the same lines once tidied (see [`canonical`]).
 pub fn of_file(f: &OutputFile) -> Vec<String> {
     match syn::parse_file(&f.contents) {
         Ok(file) => of_syntax(&f.path, &file),
@@ -185,7 +185,7 @@ fn tokens(t: &impl ToTokens) -> String {
     ] {
         s = s.replace(from, to);
     }
-    canonical(&s.replace(" (", "(").replace("( ", "(").replace(" )", ")"))
+    s.replace(" (", "(").replace("( ", "(").replace(" )", ")")
 }
 
 fn public(v: &Visibility) -> bool {
