@@ -46,15 +46,12 @@ fn has_ident(tokens: proc_macro2::TokenStream, name: &str) -> bool {
 /// that keeps added parameters and values from breaking users' code.
 #[test]
 fn requests_and_value_enums_are_built_to_grow() {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
-    let api = ccgen::pipeline::validate(&spec).expect("valid");
-    let files = ccgen::emit::rust::emit(&api).expect("emits");
+    let (api, files) = real_crate();
     let non_exhaustive = |attrs: &[syn::Attribute]| attrs.iter().any(|a| a.path().is_ident("non_exhaustive"));
     let mut requests = 0;
     for it in &api.interfaces {
         let path = format!("src/{}/{}.rs", it.resource.rust, it.module.rust);
-        let file = files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not emitted"));
-        let parsed: syn::File = syn::parse_file(&file.contents).expect("parses");
+        let parsed = parsed(&files, &path);
         let mut methods = Vec::new();
         for item in &parsed.items {
             match item {
@@ -96,13 +93,8 @@ fn requests_and_value_enums_are_built_to_grow() {
 /// a name missing there would let a spec generate a crate that does not compile.
 #[test]
 fn every_name_the_crate_takes_for_itself_is_reserved() {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
-    let api = ccgen::pipeline::validate(&spec).expect("valid");
-    let files = ccgen::emit::rust::emit(&api).expect("emits");
-    let parse = |path: &str| -> syn::File {
-        let file = files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not emitted"));
-        syn::parse_file(&file.contents).expect("parses")
-    };
+    let (api, files) = real_crate();
+    let parse = |path: &str| parsed(&files, path);
     let operations: Vec<&str> = api.interfaces.iter().map(|i| i.operation.rust.as_str()).collect();
     let mut fixed = Vec::new();
     for item in parse("src/client.rs").items {
@@ -174,13 +166,8 @@ fn defined_and_shared(file: &syn::File) -> (Vec<String>, Vec<String>) {
 /// name them. A type one interface alone defines stays in its module.
 #[test]
 fn identical_parameter_types_are_defined_once_and_re_exported() {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
-    let api = ccgen::pipeline::validate(&spec).expect("valid");
-    let files = ccgen::emit::rust::emit(&api).expect("emits");
-    let parse = |path: &str| -> syn::File {
-        let file = files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not emitted"));
-        syn::parse_file(&file.contents).expect("parses")
-    };
+    let (_, files) = real_crate();
+    let parse = |path: &str| parsed(&files, path);
     let (in_shared, _) = defined_and_shared(&parse("src/shared.rs"));
     for module in ["src/onlineagent/login.rs", "src/onlineagent/forcelogin.rs"] {
         let (own, reexported) = defined_and_shared(&parse(module));
@@ -212,11 +199,7 @@ fn a_type_that_differs_in_its_docs_is_not_shared() {
     let phone = force_login.params.iter_mut().find(|p| p.type_name.rust == "PhoneNum").expect("PhoneNum");
     phone.description.push_str(" Differs on this page.");
     let files = ccgen::emit::rust::emit(&api).expect("emits");
-    let parse = |path: &str| -> syn::File {
-        let file = files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not emitted"));
-        syn::parse_file(&file.contents).expect("parses")
-    };
-    let (own, reexported) = defined_and_shared(&parse("src/onlineagent/forcelogin.rs"));
+    let (own, reexported) = defined_and_shared(&parsed(&files, "src/onlineagent/forcelogin.rs"));
     assert!(own.contains(&"PhoneNum".to_owned()) && own.contains(&"PhoneNumRule".to_owned()), "{own:?}");
     assert!(!reexported.contains(&"PhoneNum".to_owned()), "{reexported:?}");
     assert!(reexported.contains(&"AgentType".to_owned()), "the identical types stay shared: {reexported:?}");
@@ -252,4 +235,18 @@ fn the_surface_listed_from_the_tree_is_the_surface_of_the_text() {
             spec.display()
         );
     }
+}
+
+/// The IR of the repository's specs and the crate emitted from it.
+fn real_crate() -> (ccgen::ir::Api, Vec<ccgen::emit::OutputFile>) {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let api = ccgen::pipeline::validate(&spec).expect("valid");
+    let files = ccgen::emit::rust::emit(&api).expect("emits");
+    (api, files)
+}
+
+/// The emitted file at `path`, parsed.
+fn parsed(files: &[ccgen::emit::OutputFile], path: &str) -> syn::File {
+    let file = files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not emitted"));
+    syn::parse_file(&file.contents).expect("parses")
 }
