@@ -181,6 +181,11 @@ impl Report {
         self.diagnostics.push(diagnostic);
     }
 
+    /// Records every problem of `other` after those already here.
+    pub fn append(&mut self, mut other: Report) {
+        self.diagnostics.append(&mut other.diagnostics);
+    }
+
     /// How many problems have been reported so far.
     pub fn len(&self) -> usize {
         self.diagnostics.len()

@@ -13,7 +13,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::hash::{DefaultHasher, Hasher as _};
 use std::io;
 use std::path::Path;
 
@@ -102,16 +101,14 @@ fn keys(api: &Api) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Two independent 64-bit hashes of `parts`, each part's length included.
+/// A 128-bit hash of `parts`, each part's length included.
 fn key(parts: &[&[u8]]) -> String {
-    let (mut a, mut b) = (fnv::FnvHasher::default(), DefaultHasher::new());
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
     for part in parts {
-        for h in [&mut a as &mut dyn std::hash::Hasher, &mut b] {
-            h.write_usize(part.len());
-            h.write(part);
-        }
+        h.update(&part.len().to_le_bytes());
+        h.update(part);
     }
-    format!("{:016x}{:016x}", a.finish(), b.finish())
+    format!("{:032x}", h.digest128())
 }
 
 /// What of `out_dir` can be reused for `api`: the files of every interface

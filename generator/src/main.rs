@@ -41,7 +41,7 @@ enum Command {
         /// Write nothing; exit 1 with a diff if the output is stale (3 if the specs are invalid).
         #[arg(long)]
         check: bool,
-        /// Print how long each stage took (load, check, emit, write) to stderr.
+        /// Print how long each stage took (load, check, emit, write) to stderr; docs are emitted beside the Rust.
         #[arg(long)]
         timings: bool,
         #[command(flatten)]
@@ -167,7 +167,7 @@ fn generate(spec: &Path, out: &Path, check: bool, timings: bool, verbosity: Verb
         Some(outcome) => outcome,
         None => {
             // Hashed before loading: an edit in between makes the next run a full one.
-            let inputs = ccgen::record::inputs(spec).ok();
+            let inputs = stages.time("inputs", || ccgen::record::inputs(spec).ok());
             let api = match ccgen::pipeline::validate_timed(spec, &mut stages) {
                 Ok(api) => api,
                 Err(diagnostics) => return failed(&diagnostics, EXIT_INVALID_SPECS),

@@ -46,7 +46,45 @@ fn emit_with_surface(api: &Api, reuse: &mut Reuse, timings: &mut Timings) -> Res
     Ok(emitted)
 }
 
-/// How long each stage of a run took, in the order they ran.
+/// Every file of a generation, sorted by path, then the lock file and the
+/// changelog; and the public surface of each Rust source.
+///
+/// The Rust modules, the lock and the changelog (which need the modules'
+/// surface) are made while the docs pages are rendered: a stage that waits
+/// for its slowest file leaves a core idle, and the other branch fills it.
+fn emit_and_lock(
+    api: &Api,
+    reuse: &mut Reuse,
+    out_dir: &Path,
+    timings: &mut Timings,
+) -> Result<emit::rust::Emitted, Diagnostics> {
+    let (mut reused_files, reused_surfaces) = (std::mem::take(&mut reuse.files), std::mem::take(&mut reuse.surfaces));
+    let reuse = &*reuse;
+    let skip = |it: &crate::ir::Interface| reuse.covers(it);
+    let (mut rust_timings, mut docs_timings) = (Timings::default(), Timings::default());
+    let (rust, docs) = rayon::join(
+        || -> Result<_, Diagnostics> {
+            let mut rust = rust_timings.time("emit rust", || emit::rust::emit_except(api, &skip))?;
+            rust.surfaces.extend(reused_surfaces);
+            let lock_and_changelog = rust_timings.time("lock, changelog", || -> Result<_, Diagnostics> {
+                let surface = rust.surface();
+                Ok([crate::changelog::lock_file(api, &surface)?, crate::changelog::changelog(out_dir, api, &surface)])
+            })?;
+            Ok((rust, lock_and_changelog))
+        },
+        || docs_timings.time("emit docs", || emit::docs::emit_except(api, &skip)),
+    );
+    timings.0.extend(rust_timings.0.into_iter().chain(docs_timings.0));
+    let (mut rust, lock_and_changelog) = rust?;
+    rust.files.extend(docs?);
+    rust.files.append(&mut reused_files);
+    rust.files.sort_by(|a, b| a.path.cmp(&b.path));
+    rust.files.extend(lock_and_changelog);
+    Ok(rust)
+}
+
+/// How long each stage of a run took, in the order they ran. "emit docs"
+/// runs at the same time as "emit rust" and "lock, changelog".
 #[derive(Debug, Default, Clone)]
 pub struct Timings(pub Vec<(&'static str, Duration)>);
 
@@ -217,14 +255,7 @@ pub fn generate_recorded(
     // Reused files were read and found as recorded moments ago: the write
     // stage need not read them again.
     let read_back: std::collections::BTreeSet<String> = reuse.files.iter().map(|f| f.path.clone()).collect();
-    let emitted = emit_with_surface(api, &mut reuse, &mut timings)?;
-    let surface = emitted.surface();
-    let (mut files, surfaces) = (emitted.files, emitted.surfaces);
-    timings.time("lock, changelog", || -> Result<(), Diagnostics> {
-        files.push(crate::changelog::lock_file(api, &surface)?);
-        files.push(crate::changelog::changelog(out_dir, api, &surface));
-        Ok(())
-    })?;
+    let emit::rust::Emitted { files, surfaces } = emit_and_lock(api, &mut reuse, out_dir, &mut timings)?;
     let mode = if check { write::Mode::Check } else { write::Mode::Write };
     if !check {
         // The output is about to change: the old record must not outlive it.

@@ -13,7 +13,6 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::hash::Hasher as _;
 use std::io;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
@@ -121,9 +120,7 @@ pub fn generator() -> String {
 
 /// A hash of `bytes`, with their length.
 pub fn hash(bytes: &[u8]) -> String {
-    let mut h = fnv::FnvHasher::default();
-    h.write(bytes);
-    format!("{:016x}-{}", h.finish(), bytes.len())
+    format!("{:016x}-{}", xxhash_rust::xxh3::xxh3_64(bytes), bytes.len())
 }
 
 /// Every file below `spec_dir` (hidden ones too), with its hash.

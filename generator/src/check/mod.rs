@@ -37,10 +37,20 @@ pub fn check(spec: &LoadedSpec) -> Result<Api, Diagnostics> {
     let events = catalogs::events(&spec.events, &mut report);
     let mut interfaces = Vec::new();
     let catalogs = interface::Catalogs::new(&errors, &events);
-    for loaded in &spec.interfaces {
-        if let Some(interface) = interface::check(loaded, &spec.api.doc, &catalogs, &mut report) {
-            interfaces.push(interface);
-        }
+    // Each interface on its own report, on every core; reports are joined
+    // in file order, so the diagnostics do not depend on the scheduling.
+    use rayon::prelude::*;
+    let checked: Vec<(Option<crate::ir::Interface>, Report)> = spec
+        .interfaces
+        .par_iter()
+        .map(|loaded| {
+            let mut own = Report::default();
+            (interface::check(loaded, &spec.api.doc, &catalogs, &mut own), own)
+        })
+        .collect();
+    for (interface, own) in checked {
+        report.append(own);
+        interfaces.extend(interface);
     }
     cross_interface(spec, &interfaces, &mut report);
     interfaces.sort_by(|a, b| (&a.resource.rust, &a.module.rust).cmp(&(&b.resource.rust, &b.module.rust)));

@@ -42,40 +42,39 @@ pub fn emit(api: &Api) -> Result<Vec<OutputFile>, Diagnostics> {
 /// [`emit`] without the page of each interface `skip` names: the caller has
 /// that page already (see `crate::incremental`).
 pub fn emit_except(api: &Api, skip: &(dyn Fn(&Interface) -> bool + Sync)) -> Result<Vec<OutputFile>, Diagnostics> {
+    use rayon::prelude::*;
     let env = environment()?;
+    let catalog = pages::CatalogAnchors::new(api);
+    // The API-wide pages, then one page per interface, all on every core;
+    // collected in this order whatever the scheduling.
+    type Page<'a> = (String, &'static str, Box<dyn Fn() -> Value + Send + Sync + 'a>);
+    let mut wide: Vec<Page<'_>> = vec![
+        ("docs/book.toml".into(), "book.toml.j2", Box::new(|| to_value(pages::book(api)))),
+        ("docs/README.md".into(), "readme.md.j2", Box::new(|| to_value(pages::readme(api)))),
+        ("docs/SUMMARY.md".into(), "summary.md.j2", Box::new(|| to_value(pages::summary(api)))),
+        ("docs/errors.md".into(), "errors.md.j2", Box::new(|| to_value(pages::errors(api)))),
+        ("docs/events.md".into(), "events.md.j2", Box::new(|| to_value(pages::events(api)))),
+    ];
+    if let Some(chapter) = pages::getting_started(api) {
+        let chapter = to_value(chapter);
+        wide.push(("docs/getting-started.md".into(), "getting-started.md.j2", Box::new(move || chapter.clone())));
+    }
+    let interfaces = api.interfaces.iter().filter(|it| !skip(it)).map(|it| -> Page<'_> {
+        let catalog = &catalog;
+        (pages::interface_path(it), "interface.md.j2", Box::new(move || to_value(pages::interface(api, it, catalog))))
+    });
+    let all: Vec<Page<'_>> = wide.into_iter().chain(interfaces).collect();
+    let rendered: Vec<(String, Result<String, Diagnostics>)> = all
+        .into_par_iter()
+        .map(|(path, template, context)| {
+            let page = render_named(&env, template, &path, context());
+            let page = page.map(|contents| if path.ends_with(".md") { markdown::tidy(&contents) } else { contents });
+            (path, page)
+        })
+        .collect();
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    let mut render = |path: String, template: &str, ctx: Value| match render_named(&env, template, &path, ctx) {
-        Ok(contents) => {
-            let contents = if path.ends_with(".md") { markdown::tidy(&contents) } else { contents };
-            files.push(OutputFile { path, contents })
-        }
-        Err(d) => problems.extend(d.0),
-    };
-    render("docs/book.toml".into(), "book.toml.j2", to_value(pages::book(api)));
-    render("docs/README.md".into(), "readme.md.j2", to_value(pages::readme(api)));
-    render("docs/SUMMARY.md".into(), "summary.md.j2", to_value(pages::summary(api)));
-    render("docs/errors.md".into(), "errors.md.j2", to_value(pages::errors(api)));
-    render("docs/events.md".into(), "events.md.j2", to_value(pages::events(api)));
-    if let Some(chapter) = pages::getting_started(api) {
-        render("docs/getting-started.md".into(), "getting-started.md.j2", to_value(chapter));
-    }
-    // One page per interface, rendered on every core; collected in IR order.
-    let pages: Vec<(String, Result<String, Diagnostics>)> = {
-        use rayon::prelude::*;
-        let catalog = pages::CatalogAnchors::new(api);
-        api.interfaces
-            .par_iter()
-            .filter(|it| !skip(it))
-            .map(|it| {
-                let path = pages::interface_path(it);
-                let context = to_value(pages::interface(api, it, &catalog));
-                let page = render_named(&env, "interface.md.j2", &path, context);
-                (path, page.map(|contents| markdown::tidy(&contents)))
-            })
-            .collect()
-    };
-    for (path, page) in pages {
+    for (path, page) in rendered {
         match page {
             Ok(contents) => files.push(OutputFile { path, contents }),
             Err(d) => problems.extend(d.0),

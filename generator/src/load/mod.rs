@@ -58,7 +58,8 @@ pub struct RawFile {
 /// Reads every `.yaml` file of a spec directory (the top level and one folder deep).
 pub fn read_dir(dir: &Path) -> Result<Vec<RawFile>, Diagnostics> {
     let mut report = Report::default();
-    let mut files = Vec::new();
+    // Found in folder order, then read on every core.
+    let mut found: Vec<(std::path::PathBuf, String)> = Vec::new();
     let top = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -85,11 +86,20 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RawFile>, Diagnostics> {
                             .help("put each interface in spec/<resource>/<name>.yaml"),
                     );
                 } else if is_spec_file(&item_name, &mut report, &item_path) {
-                    read_one(&item_path, format!("{name}/{item_name}"), &mut files, &mut report);
+                    found.push((item_path, format!("{name}/{item_name}")));
                 }
             }
         } else if is_spec_file(&name, &mut report, &path) {
-            read_one(&path, name, &mut files, &mut report);
+            found.push((path, name));
+        }
+    }
+    use rayon::prelude::*;
+    let read: Vec<Result<Vec<u8>, String>> = found.par_iter().map(|(path, _)| read_capped(path)).collect();
+    let mut files = Vec::with_capacity(found.len());
+    for ((path, rel_path), bytes) in found.into_iter().zip(read) {
+        match bytes {
+            Ok(bytes) => files.push(RawFile { rel_path, bytes }),
+            Err(why) => report.push(Diagnostic::new(format!("cannot read {}: {why}", path.display()))),
         }
     }
     files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
@@ -102,13 +112,6 @@ fn is_spec_file(name: &str, report: &mut Report, path: &Path) -> bool {
         return false;
     }
     name.ends_with(".yaml")
-}
-
-fn read_one(path: &Path, rel_path: String, files: &mut Vec<RawFile>, report: &mut Report) {
-    match read_capped(path) {
-        Ok(bytes) => files.push(RawFile { rel_path, bytes }),
-        Err(why) => report.push(Diagnostic::new(format!("cannot read {}: {why}", path.display()))),
-    }
 }
 
 /// Reads a regular file of at most [`MAX_FILE_BYTES`] (plus one byte, so

@@ -25,7 +25,7 @@ pub(super) fn sync(file: &std::fs::File) -> io::Result<()> {
     file.sync_all()
 }
 
-/// Makes the contents of `files`, all inside `staging`, durable.
+/// Makes the contents of `files` (files and folders), all inside `staging`, durable.
 #[cfg(target_os = "linux")]
 pub(super) fn sync_files(staging: &Path, files: &[&Path]) -> io::Result<()> {
     if files.is_empty() {
@@ -36,10 +36,15 @@ pub(super) fn sync_files(staging: &Path, files: &[&Path]) -> io::Result<()> {
     rustix::fs::syncfs(&dir).map_err(io::Error::from)
 }
 
-/// Makes the contents of `files` durable, one at a time.
+/// Makes the contents of `files` durable, one at a time. A folder among
+/// them is synced too where the platform can open one (its entries are
+/// what a crash could otherwise lose).
 #[cfg(not(target_os = "linux"))]
 pub(super) fn sync_files(_staging: &Path, files: &[&Path]) -> io::Result<()> {
     for file in files {
+        if file.is_dir() && !cfg!(unix) {
+            continue;
+        }
         sync(&std::fs::File::open(file)?)?;
     }
     Ok(())

@@ -24,7 +24,8 @@ const IGNORE: &str = ".gitignore";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub(super) enum Step {
-    /// `staged` (a file in the staging folder) replaces or creates `path`.
+    /// `staged` (a file in the staging folder, at its top or below a
+    /// `dir-<k>` folder) replaces or creates `path`.
     Write { path: String, staged: String },
     /// `path` is removed.
     Remove { path: String },
@@ -65,10 +66,31 @@ pub(super) fn commit(staging: &Path, steps: &[Step]) -> io::Result<()> {
     super::durable::sync(&fs::File::open(staging)?)
 }
 
-/// Names ccgen creates in a staging folder; nothing else is ever deleted there.
+/// Names of files ccgen creates at the top of a staging folder; nothing else is ever deleted there.
 fn is_ours(name: &str) -> bool {
-    let numbered = |prefix: &str| name.strip_prefix(prefix).is_some_and(|n| n.parse::<usize>().is_ok());
-    [JOURNAL, JOURNAL_TMP, IGNORE].contains(&name) || numbered("new-") || numbered("old-") || numbered("removed-")
+    [JOURNAL, JOURNAL_TMP, IGNORE].contains(&name)
+        || numbered(name, "new-")
+        || numbered(name, "old-")
+        || numbered(name, "removed-")
+}
+
+/// True for `<prefix><number>`.
+fn numbered(name: &str, prefix: &str) -> bool {
+    name.strip_prefix(prefix).is_some_and(|n| n.parse::<usize>().is_ok())
+}
+
+/// True for a folder ccgen stages a new output folder in: `dir-<k>`.
+fn is_our_folder(name: &str) -> bool {
+    numbered(name, "dir-")
+}
+
+/// True for a staged name a journal may give: one of ours at the top, or a
+/// path inside one of our folders.
+fn is_staged_name(staged: &str) -> bool {
+    match staged.split_once('/') {
+        None => is_ours(staged),
+        Some((folder, rest)) => is_our_folder(folder) && is_relative_inside(rest),
+    }
 }
 
 /// Removes a staging folder: the journal first (after that there is nothing
@@ -83,8 +105,12 @@ pub(super) fn discard(staging: &Path) -> io::Result<()> {
     for entry in fs::read_dir(staging)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if is_ours(&name) && entry.file_type()?.is_file() {
+        let kind = entry.file_type()?;
+        if is_ours(&name) && kind.is_file() {
             fs::remove_file(entry.path())?;
+        } else if is_our_folder(&name) && kind.is_dir() {
+            // Holds only what this run staged for a new output folder.
+            fs::remove_dir_all(entry.path())?;
         } else {
             foreign.push(name);
         }
@@ -142,7 +168,7 @@ fn roll_forward(out_dir: &Path, staging: &Path, steps: &[Step]) -> io::Result<Re
         match step {
             Step::Write { staged, .. } => {
                 let from = staging.join(staged);
-                if !is_ours(staged) || !from.is_file() {
+                if !is_staged_name(staged) || !from.is_file() {
                     continue;
                 }
                 if let Some(parent) = target.parent() {

@@ -237,8 +237,8 @@ pub fn owned_files_except(dir: &Path, known: impl Fn(&str) -> bool) -> Vec<Strin
 
 /// One step done, so it can be undone.
 enum Done {
-    /// `target` did not exist; it was created.
-    Created(PathBuf),
+    /// `target` did not exist; it was moved there from `staged`.
+    Created { target: PathBuf, staged: PathBuf },
     /// `target` existed; its old contents are in `backup`.
     Replaced { target: PathBuf, backup: PathBuf },
 }
@@ -256,12 +256,20 @@ fn create_dirs(dir: &Path, created: &mut Vec<std::path::PathBuf>) -> std::io::Re
     Ok(())
 }
 
+/// One rename that puts staged content into place: a file, or a whole
+/// staged folder whose target folder does not exist yet.
+struct Move {
+    from: PathBuf,
+    to: PathBuf,
+    folder: bool,
+}
+
 fn apply(out_dir: &Path, changes: &[(&OutputFile, PathBuf)], stale: &[String]) -> std::io::Result<()> {
     fs::create_dir_all(out_dir)?;
     let staging = journal::create(out_dir)?;
     // Stage every new file first: a failure here has touched nothing.
-    let staged = match stage(&staging, changes, stale) {
-        Ok(staged) => staged,
+    let moves = match stage(out_dir, &staging, changes, stale) {
+        Ok(moves) => moves,
         Err(e) => {
             let _ = journal::discard(&staging);
             return Err(e);
@@ -283,19 +291,23 @@ fn apply(out_dir: &Path, changes: &[(&OutputFile, PathBuf)], stale: &[String]) -
             }
             Ok(())
         };
-        for (i, (tmp, target)) in staged.iter().enumerate() {
+        for (i, Move { from, to, folder }) in moves.iter().enumerate() {
             fail_point()?;
-            if let Some(parent) = target.parent() {
+            if let Some(parent) = to.parent() {
                 create_dirs(parent, &mut created_dirs)?;
             }
-            if target.exists() {
-                let backup = staging.join(format!("old-{i}"));
-                fs::rename(target, &backup)?;
-                journal.push(Done::Replaced { target: target.clone(), backup });
-            } else {
-                journal.push(Done::Created(target.clone()));
+            if *folder && to.exists() {
+                // Made by someone else since staging: never merged into.
+                return Err(std::io::Error::other(format!("{} appeared while ccgen was writing", to.display())));
             }
-            fs::rename(tmp, target)?;
+            if !*folder && to.exists() {
+                let backup = staging.join(format!("old-{i}"));
+                fs::rename(to, &backup)?;
+                journal.push(Done::Replaced { target: to.clone(), backup });
+            } else {
+                journal.push(Done::Created { target: to.clone(), staged: from.clone() });
+            }
+            fs::rename(from, to)?;
         }
         for (i, rel) in stale.iter().enumerate() {
             fail_point()?;
@@ -320,31 +332,86 @@ fn apply(out_dir: &Path, changes: &[(&OutputFile, PathBuf)], stale: &[String]) -
     Ok(())
 }
 
+/// The outermost folder above `rel` (a file's path) that does not exist in
+/// `out_dir`, as a relative path; `None` when the file's folder exists.
+/// `exists` remembers what was looked up.
+fn missing_folder(out_dir: &Path, rel: &str, exists: &mut std::collections::HashMap<String, bool>) -> Option<String> {
+    let mut end = 0;
+    while let Some(slash) = rel[end..].find('/') {
+        let dir = &rel[..end + slash];
+        let present = *exists.entry(dir.to_owned()).or_insert_with(|| out_dir.join(dir).is_dir());
+        if !present {
+            return Some(dir.to_owned());
+        }
+        end += slash + 1;
+    }
+    None
+}
+
 /// Writes each new content in full into the staging folder, then commits
-/// the journal. Returns (staged file, target) pairs.
+/// the journal. Returns the renames that put them into place, in order.
+///
+/// A file whose folder exists is staged as `new-<i>` and renamed alone. The
+/// files below a folder that does not exist yet are staged in a folder of
+/// their own, `dir-<k>/<path below it>`, which then goes into place with
+/// one rename: a fresh output is a handful of renames, not one per file.
+/// The journal still lists every file, so a run killed part-way is finished
+/// file by file.
 fn stage(
+    out_dir: &Path,
     staging: &Path,
     changes: &[(&OutputFile, PathBuf)],
     stale: &[String],
-) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
+) -> std::io::Result<Vec<Move>> {
     use rayon::prelude::*;
-    // Written on all cores; the journal below lists them in order.
-    changes.par_iter().enumerate().try_for_each(|(i, (file, _))| {
-        fs::File::create(staging.join(format!("new-{i}")))?.write_all(file.contents.as_bytes())
-    })?;
-    let mut staged = Vec::new();
+    let mut exists = std::collections::HashMap::new();
+    let mut folders: Vec<String> = Vec::new();
+    let mut moves = Vec::new();
     let mut steps = Vec::new();
+    let mut staged_dirs = std::collections::BTreeSet::new();
+    let mut names = Vec::with_capacity(changes.len());
     for (i, (file, target)) in changes.iter().enumerate() {
-        let name = format!("new-{i}");
-        staged.push((staging.join(&name), target.clone()));
-        steps.push(Step::Write { path: file.path.clone(), staged: name });
+        let name = match missing_folder(out_dir, &file.path, &mut exists) {
+            None => {
+                let name = format!("new-{i}");
+                moves.push(Move { from: staging.join(&name), to: target.clone(), folder: false });
+                name
+            }
+            Some(folder) => {
+                let k = folders.iter().position(|f| *f == folder).unwrap_or_else(|| {
+                    moves.push(Move {
+                        from: staging.join(format!("dir-{}", folders.len())),
+                        to: out_dir.join(&folder),
+                        folder: true,
+                    });
+                    folders.push(folder.clone());
+                    folders.len() - 1
+                });
+                let name = format!("dir-{k}/{}", &file.path[folder.len() + 1..]);
+                if let Some((dir, _)) = name.rsplit_once('/') {
+                    staged_dirs.insert(dir.to_owned());
+                }
+                name
+            }
+        };
+        steps.push(Step::Write { path: file.path.clone(), staged: name.clone() });
+        names.push(name);
     }
+    for dir in &staged_dirs {
+        fs::create_dir_all(staging.join(dir))?;
+    }
+    // Written on all cores; the journal lists them in order.
+    changes
+        .par_iter()
+        .zip(&names)
+        .try_for_each(|((file, _), name)| fs::File::create(staging.join(name))?.write_all(file.contents.as_bytes()))?;
     // Durable before the journal says "under way": one sync for them all.
-    let staged_paths: Vec<&Path> = staged.iter().map(|(tmp, _)| tmp.as_path()).collect();
-    durable::sync_files(staging, &staged_paths)?;
+    let staged: Vec<PathBuf> = names.iter().chain(&staged_dirs).map(|n| staging.join(n)).collect();
+    let staged: Vec<&Path> = staged.iter().map(PathBuf::as_path).collect();
+    durable::sync_files(staging, &staged)?;
     steps.extend(stale.iter().map(|rel| Step::Remove { path: rel.clone() }));
     journal::commit(staging, &steps)?;
-    Ok(staged)
+    Ok(moves)
 }
 
 /// Undoes the renames done so far, newest first. When every one is undone
@@ -353,8 +420,8 @@ fn roll_back(e: std::io::Error, journal: Vec<Done>, created_dirs: &[PathBuf], st
     let mut unrestored = Vec::new();
     for done in journal.into_iter().rev() {
         let (target, undone) = match done {
-            Done::Created(target) => {
-                let undone = fs::remove_file(&target);
+            Done::Created { target, staged } => {
+                let undone = fs::rename(&target, &staged);
                 (target, undone)
             }
             Done::Replaced { target, backup } => {
@@ -502,6 +569,59 @@ mod tests {
             let done = recover(dir.path()).unwrap().expect("an interrupted run to finish");
             assert!(!done.written.is_empty() || !done.removed.is_empty(), "step {step}");
             assert_eq!(snapshot(dir.path()), finished, "step {step}: finished, staging folder gone");
+        }
+    }
+
+    /// 30 files in each of two new folders, one nested, and one beside them.
+    fn fresh_tree() -> Vec<OutputFile> {
+        let mut files: Vec<OutputFile> = (0..30).map(|i| file(&format!("m/f{i}.rs"), "m")).collect();
+        files.extend((0..30).map(|i| file(&format!("n/x/g{i}.rs"), "n")));
+        files.push(file("top.rs", "t"));
+        files
+    }
+
+    #[test]
+    fn new_folders_go_into_place_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        // Three renames: `m/`, `n/` and `top.rs`. A crash hook set beyond
+        // them never fires: one rename per file would reach it.
+        CRASH_AT_RENAME.set(4);
+        let r = write(dir.path(), &fresh_tree(), Mode::Write);
+        CRASH_AT_RENAME.set(usize::MAX);
+        assert_eq!(r.unwrap().written.len(), 61);
+        let reference = tempfile::tempdir().unwrap();
+        for f in fresh_tree() {
+            let path = reference.path().join(&f.path);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, &f.contents).unwrap();
+        }
+        assert_eq!(snapshot(dir.path()), snapshot(reference.path()));
+    }
+
+    #[test]
+    fn a_run_killed_between_folder_renames_is_finished_file_by_file() {
+        let reference = tempfile::tempdir().unwrap();
+        write(reference.path(), &fresh_tree(), Mode::Write).unwrap();
+        for step in 1..=3 {
+            let dir = tempfile::tempdir().unwrap();
+            let mid = crash_at(dir.path(), &fresh_tree(), step);
+            assert!(mid.iter().any(|(p, _)| p.starts_with(STAGING)), "step {step}");
+            recover(dir.path()).unwrap().expect("an interrupted run to finish");
+            assert_eq!(snapshot(dir.path()), snapshot(reference.path()), "step {step}");
+        }
+    }
+
+    #[test]
+    fn a_failure_after_a_folder_went_into_place_takes_it_back() {
+        for step in 1..=3 {
+            let dir = tempfile::tempdir().unwrap();
+            write(dir.path(), &[file("keep.rs", "k")], Mode::Write).unwrap();
+            let before = snapshot(dir.path());
+            FAIL_AT_RENAME.set(step);
+            let r = write(dir.path(), &fresh_tree(), Mode::Write);
+            FAIL_AT_RENAME.set(usize::MAX);
+            assert!(r.is_err(), "step {step}");
+            assert_eq!(snapshot(dir.path()), before, "step {step}");
         }
     }
 

@@ -4,9 +4,139 @@
 //! indentation) and markdown-escaped so that nothing a description holds can
 //! become a link, an HTML tag, a code block (a doctest!) or leave the string
 //! literal. Each line becomes one `#[doc = "..."]` attribute.
+//!
+//! While a module is built to be formatted ([`holding`]), an item's lines
+//! are held aside and its tokens carry one placeholder, `#[doc = <n>]`;
+//! [`Held::restore`] then puts the lines into the parsed tree as attributes
+//! built directly. Spelling every line as tokens only to parse it back was
+//! the largest part of emitting Rust.
 
-use proc_macro2::TokenStream;
+use std::cell::RefCell;
+
+use proc_macro2::{Literal, Span, TokenStream};
 use quote::quote;
+
+thread_local! {
+    /// The doc lines of each item built inside [`holding`] on this thread.
+    static HELD: RefCell<Option<Vec<Vec<String>>>> = const { RefCell::new(None) };
+}
+
+/// Runs `build`, holding aside the doc lines of every [`Doc`] it turns into
+/// attributes; see the module docs.
+pub(crate) fn holding<T>(build: impl FnOnce() -> T) -> (T, Held) {
+    let outer = HELD.replace(Some(Vec::new()));
+    let built = build();
+    let held = HELD.replace(outer).unwrap_or_default();
+    (built, Held(held))
+}
+
+/// Runs `build` with every doc spelled out as attributes, even inside
+/// [`holding`]: for tokens that are compared as text, not emitted.
+pub(crate) fn spelled_out<T>(build: impl FnOnce() -> T) -> T {
+    let outer = HELD.replace(None);
+    let built = build();
+    HELD.set(outer);
+    built
+}
+
+/// Doc lines held aside by [`holding`], by placeholder number.
+pub(crate) struct Held(Vec<Vec<String>>);
+
+impl Held {
+    /// Replaces each placeholder in `file` with its lines. A held doc may
+    /// have no place: tokens built only to be looked at, never emitted.
+    pub(crate) fn restore(self, file: &mut syn::File) -> Result<(), String> {
+        let mut restore = Restore { held: &self.0, unknown: None };
+        syn::visit_mut::VisitMut::visit_file_mut(&mut restore, file);
+        match restore.unknown {
+            Some(n) => Err(format!("doc placeholder {n} was never held")),
+            None => Ok(()),
+        }
+    }
+}
+
+/// True when formatted Rust still holds a placeholder outside a comment,
+/// as it would inside a macro's tokens, where [`Held::restore`] cannot see.
+pub(crate) fn placeholder_left(formatted: &str) -> bool {
+    formatted.contains("doc = ")
+        && formatted.lines().map(str::trim_start).filter(|l| !l.starts_with("//")).any(|line| {
+            line.match_indices("doc = ").any(|(at, m)| line[at + m.len()..].starts_with(|c: char| c.is_ascii_digit()))
+        })
+}
+
+struct Restore<'a> {
+    held: &'a [Vec<String>],
+    unknown: Option<usize>,
+}
+
+impl syn::visit_mut::VisitMut for Restore<'_> {
+    fn visit_attributes_mut(&mut self, attrs: &mut Vec<syn::Attribute>) {
+        if !attrs.iter().any(|a| placeholder(a).is_some()) {
+            return;
+        }
+        let mut out = Vec::with_capacity(attrs.len() + 8);
+        for attr in attrs.drain(..) {
+            let Some(n) = placeholder(&attr) else {
+                out.push(attr);
+                continue;
+            };
+            match self.held.get(n) {
+                Some(lines) => {
+                    let inner = matches!(attr.style, syn::AttrStyle::Inner(_));
+                    out.extend(lines.iter().map(|line| doc_attr(line, inner)));
+                }
+                None => self.unknown = self.unknown.or(Some(n)),
+            }
+        }
+        *attrs = out;
+    }
+}
+
+/// The number of a `#[doc = <n>]` placeholder.
+fn placeholder(attr: &syn::Attribute) -> Option<usize> {
+    let syn::Meta::NameValue(nv) = &attr.meta else { return None };
+    let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(n), .. }) = &nv.value else { return None };
+    if !nv.path.is_ident("doc") {
+        return None;
+    }
+    n.base10_parse().ok()
+}
+
+/// `#[doc = "<line>"]` (`#![doc = ...]` if `inner`), built without tokens.
+fn doc_attr(line: &str, inner: bool) -> syn::Attribute {
+    syn::Attribute {
+        pound_token: Default::default(),
+        style: if inner { syn::AttrStyle::Inner(Default::default()) } else { syn::AttrStyle::Outer },
+        bracket_token: Default::default(),
+        meta: syn::Meta::NameValue(syn::MetaNameValue {
+            path: syn::Ident::new("doc", Span::call_site()).into(),
+            eq_token: Default::default(),
+            value: syn::Expr::Lit(syn::ExprLit { attrs: Vec::new(), lit: syn::Lit::Str(doc_literal(line)) }),
+        }),
+    }
+}
+
+/// `line` as a string literal. Raw (`r#"..."#`), so that it is spelled as
+/// the text itself: escaping a plain literal char by char was most of the
+/// cost of a doc attribute. A normalized line has no carriage return, the
+/// one character a raw literal cannot hold.
+fn doc_literal(line: &str) -> syn::LitStr {
+    let hashes = line.match_indices('"').map(|(at, _)| line[at + 1..].bytes().take_while(|&b| b == b'#').count() + 1);
+    let fence = "#".repeat(hashes.max().unwrap_or(0));
+    match format!("r{fence}\"{line}\"{fence}").parse::<Literal>().map(syn::Lit::new) {
+        Ok(syn::Lit::Str(lit)) => lit,
+        _ => syn::LitStr::new(line, Span::call_site()),
+    }
+}
+
+/// Holds `lines` if [`holding`] is under way on this thread: their placeholder number.
+fn hold(lines: &mut Vec<String>) -> Option<Literal> {
+    HELD.with_borrow_mut(|held| {
+        let held = held.as_mut()?;
+        held.push(std::mem::take(lines));
+        Some(Literal::usize_unsuffixed(held.len() - 1))
+    })
+}
 
 /// Builds the doc lines of one item.
 #[derive(Debug, Default, Clone)]
@@ -61,14 +191,26 @@ impl Doc {
 
     /// The `#[doc]` attributes, for the item that follows.
     pub fn attrs(&self) -> TokenStream {
-        let lines = self.finished();
-        quote! { #(#[doc = #lines])* }
+        let mut lines = self.finished();
+        if lines.is_empty() {
+            return TokenStream::new();
+        }
+        match hold(&mut lines) {
+            Some(n) => quote! { #[doc = #n] },
+            None => quote! { #(#[doc = #lines])* },
+        }
     }
 
     /// The `#![doc]` attributes, for the enclosing module or crate.
     pub fn inner_attrs(&self) -> TokenStream {
-        let lines = self.finished();
-        quote! { #(#![doc = #lines])* }
+        let mut lines = self.finished();
+        if lines.is_empty() {
+            return TokenStream::new();
+        }
+        match hold(&mut lines) {
+            Some(n) => quote! { #![doc = #n] },
+            None => quote! { #(#![doc = #lines])* },
+        }
     }
 
     fn finished(&self) -> Vec<String> {
@@ -84,6 +226,15 @@ impl Doc {
 /// bidi controls dropped (the checker refuses those; this holds without it),
 /// and leading white space removed (an indented line would be a code block).
 pub fn normalize(text: &str) -> Vec<String> {
+    // Most text is printable ASCII: nothing to drop or unify, only to split.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b) || b == b'\n') {
+        return text.split('\n').map(|line| line.trim().to_owned()).collect();
+    }
+    normalize_any(text)
+}
+
+/// [`normalize`] for any text.
+fn normalize_any(text: &str) -> Vec<String> {
     text.replace("\r\n", "\n")
         .replace('\r', "\n")
         .split('\n')
@@ -148,6 +299,52 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_doc_line_reads_back_as_written_whatever_it_holds() {
+        for line in [
+            "plain",
+            "",
+            "a \" quote, \"# and \"## fences",
+            "back\\slash \\n \\u{41}",
+            "é ✓ 𝄞 \u{7f}",
+            "r#\"raw\"#",
+            "\"#\"##\"###",
+        ] {
+            assert_eq!(doc_literal(line).value(), line, "{line:?}");
+        }
+    }
+
+    /// Items with docs on the module, an item and a field.
+    fn documented() -> TokenStream {
+        let module = Doc::new().text("Module docs.").inner_attrs();
+        let item = Doc::new().text("An item.").blank().text("Its \"second\" paragraph: `code` #1.").attrs();
+        let field = Doc::new().text("A field.").attrs();
+        let unused = Doc::new().text("Built to be looked at, never emitted.").attrs();
+        drop(unused);
+        quote! { #module #item pub struct S { #field pub x: u8 } }
+    }
+
+    #[test]
+    fn held_docs_go_back_where_their_placeholders_are() {
+        let (tokens, held) = holding(documented);
+        assert!(!tokens.to_string().contains("Module docs"), "held, not spelled: {tokens}");
+        let mut restored: syn::File = syn::parse2(tokens).unwrap();
+        held.restore(&mut restored).unwrap();
+        let spelled: syn::File = syn::parse2(documented()).unwrap();
+        assert_eq!(prettyplease::unparse(&restored), prettyplease::unparse(&spelled));
+        assert!(!placeholder_left(&prettyplease::unparse(&restored)));
+    }
+
+    #[test]
+    fn a_placeholder_nothing_holds_or_docs_cannot_reach_is_an_error() {
+        let (_, held) = holding(|| ());
+        let mut file: syn::File = syn::parse2(quote! { #[doc = 3] pub struct S; }).unwrap();
+        assert!(held.restore(&mut file).unwrap_err().contains("placeholder 3"));
+        // Inside a macro's tokens the tree cannot see a placeholder; the text can.
+        assert!(placeholder_left("m! {\n    #[doc = 0]\n    struct S;\n}\n"));
+        assert!(!placeholder_left("/// set doc = 3 to see\npub struct S;\n"));
+    }
+
+    #[test]
     fn hostile_text_stays_inert() {
         let doc = Doc::new().text("a */ b \"q\" \r\n```rust\nfn x() {}\n```\n    indented\n[link](x) <script>|#[attr]");
         let tokens = doc.attrs().to_string();
@@ -204,6 +401,13 @@ mod tests {
         let file: syn::File = syn::parse_str(&format!("{doc} struct S;")).expect("parses");
         let lines = doc_strings(&file.items[0]);
         assert_eq!(lines, [" abcdef"]);
+    }
+
+    #[test]
+    fn printable_ascii_splits_as_any_text_does() {
+        for text in ["", "one", "  lead and trail  \n\nnext ", "a\n b\n\n", "~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./"] {
+            assert_eq!(normalize(text), normalize_any(text), "{text:?}");
+        }
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub fn emit_except(api: &Api, skip: &(dyn Fn(&Interface) -> bool + Sync)) -> Res
     let mut jobs = jobs(api, &shared);
     jobs.retain(|job| !matches!(job, Job::Interface(it) if skip(it)));
     let built: Vec<Result<(OutputFile, Vec<String>), Diagnostics>> =
-        jobs.par_iter().map(|job| formatted(job.build(api, &shared))).collect();
+        jobs.par_iter().map(|job| formatted(|| job.build(api, &shared))).collect();
     let mut files = vec![manifest(api)];
     let mut surfaces = std::collections::BTreeMap::new();
     let mut problems = Vec::new();
@@ -86,13 +86,21 @@ pub fn shared_digest(api: &Api) -> String {
     shared::Shared::plan(api).digest()
 }
 
-/// One module, formatted, with its public surface.
-fn formatted(m: Module) -> Result<(OutputFile, Vec<String>), Diagnostics> {
-    let syntax = parse_file(&m.path, m.tokens)?;
+/// The module `build` makes, formatted, with its public surface.
+fn formatted(build: impl FnOnce() -> Module) -> Result<(OutputFile, Vec<String>), Diagnostics> {
+    let (m, docs) = doc::holding(build);
+    let internal =
+        |e: &str| Diagnostics::one(Diagnostic::new(format!("internal error: emitted Rust for {}: {e}", m.path)));
+    let mut syntax = parse_file(&m.path, m.tokens)?;
+    docs.restore(&mut syntax).map_err(|e| internal(&e))?;
     // Listed from the tree rather than the text: parsing every formatted
     // file again took about a third of a fresh generation.
     let lines = crate::surface::of_syntax(&m.path, &syntax);
-    Ok((rust_file(&m.path, &m.source, &syntax), lines))
+    let file = rust_file(&m.path, &m.source, &syntax);
+    if doc::placeholder_left(&file.contents) {
+        return Err(internal("a doc placeholder was left where docs could not be put back"));
+    }
+    Ok((file, lines))
 }
 
 /// The client's Rust source as one file, every module inline, for a crate

@@ -70,13 +70,14 @@ impl<'a> Shared<'a> {
     /// What an interface module writes for a parameter's type: a re-export
     /// when the shared definition is this parameter's, else its own items.
     pub(crate) fn items_for(&self, p: &Param) -> TokenStream {
-        let own = param_type_items(p);
+        // Compared with the docs spelled out, as `plan` saw them.
+        let same = |text: &str| super::doc::spelled_out(|| param_type_items(p).to_string()) == text;
         match self.by_name.get(&p.type_name.rust) {
-            Some((_, text)) if *text == own.to_string() => {
+            Some((_, text)) if same(text) => {
                 let names = item_names(p).into_iter().map(|n| ident(&n));
                 quote! { pub use crate::shared::{#(#names),*}; }
             }
-            _ => own,
+            _ => param_type_items(p),
         }
     }
 
