@@ -36,9 +36,11 @@ pub fn lock_file(api: &Api, surface: &[String]) -> Result<OutputFile, Diagnostic
     contents.push_str(&format!("    \"settings\": {},\n", one_line(&api.settings)?));
     contents.push_str(&format!("    \"errors\": {},\n", lines(api.errors.iter().map(one_line).collect())?));
     contents.push_str(&format!("    \"events\": {},\n", lines(api.events.iter().map(one_line).collect())?));
-    let interfaces = lines(api.interfaces.iter().map(one_line).collect())?;
+    // The two long lists, on every core, in order.
+    use rayon::prelude::*;
+    let interfaces = lines(api.interfaces.par_iter().map(one_line).collect())?;
     contents.push_str(&format!("    \"interfaces\": {interfaces}\n  }},\n"));
-    let items: Vec<String> = surface.iter().map(one_line).collect::<Result<_, _>>()?;
+    let items: Vec<String> = surface.par_iter().map(one_line).collect::<Result<_, _>>()?;
     contents.push_str(&format!("  \"public_api\": [\n    {}\n  ]\n}}\n", items.join(",\n    ")));
     Ok(OutputFile { path: LOCK_FILE.into(), contents })
 }

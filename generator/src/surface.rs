@@ -79,8 +79,9 @@ fn without_doc_attrs(line: &str) -> String {
 /// [`traits_apart`] form, sorted, each once. Lines recorded by an older
 /// listing read the same way, so the comparison sees only real changes.
 pub fn tidy(lines: Vec<String>) -> Vec<String> {
-    let mut lines: Vec<String> = lines.iter().flat_map(|l| traits_apart(&canonical(l))).collect();
-    lines.sort();
+    use rayon::prelude::*;
+    let mut lines: Vec<String> = lines.par_iter().flat_map_iter(|l| traits_apart(&canonical(l))).collect();
+    lines.par_sort_unstable();
     lines.dedup();
     lines
 }
@@ -182,10 +183,16 @@ fn tokens(t: &impl ToTokens) -> String {
         ("& ", "&"),
         (" : ", ": "),
         ("# [", "#["),
+        (" (", "("),
+        ("( ", "("),
+        (" )", ")"),
     ] {
-        s = s.replace(from, to);
+        // Most lines hold few of these: a replace that finds nothing still copies.
+        if s.contains(from) {
+            s = s.replace(from, to);
+        }
     }
-    s.replace(" (", "(").replace("( ", "(").replace(" )", ")")
+    s
 }
 
 fn public(v: &Visibility) -> bool {

@@ -36,9 +36,20 @@ impl<'a> Shared<'a> {
     pub(crate) fn plan(api: &'a Api) -> Shared<'a> {
         // Per type name, each distinct definition with the interfaces defining it.
         let mut seen: BTreeMap<String, Vec<Version<'a>>> = BTreeMap::new();
-        for (index, it) in api.interfaces.iter().enumerate() {
-            for p in request_params(it).filter(|p| defines_type(p)) {
-                let text = param_type_items(p).to_string();
+        // Each definition spelled on every core; grouped in spec order.
+        use rayon::prelude::*;
+        let spelled: Vec<Vec<(&Param, String)>> = api
+            .interfaces
+            .par_iter()
+            .map(|it| {
+                request_params(it)
+                    .filter(|p| defines_type(p))
+                    .map(|p| (p, super::doc::spelled_out(|| param_type_items(p).to_string())))
+                    .collect()
+            })
+            .collect();
+        for (index, params) in spelled.into_iter().enumerate() {
+            for (p, text) in params {
                 let versions = seen.entry(p.type_name.rust.clone()).or_default();
                 match versions.iter_mut().find(|(_, t, _)| *t == text) {
                     Some((_, _, users)) if !users.contains(&index) => users.push(index),
