@@ -43,8 +43,10 @@ struct Made {
 /// The interfaces of a generation whose files are reused, and those files.
 #[derive(Debug, Default)]
 pub struct Reuse {
-    /// The key of every interface, by spec source.
-    keys: BTreeMap<String, String>,
+    /// The key of every interface, by spec source; `None` until worked
+    /// out (a fresh output has no cache to compare them with, so they are
+    /// needed only for saving one: see [`Reuse::set_keys`]).
+    keys: Option<BTreeMap<String, String>>,
     /// Spec sources of the interfaces not emitted again.
     sources: BTreeSet<String>,
     /// Their files, read back from the output.
@@ -68,6 +70,16 @@ impl Reuse {
     pub fn is_empty(&self) -> bool {
         self.sources.is_empty()
     }
+
+    /// True when the keys are still to be worked out ([`keys`]).
+    pub fn lacks_keys(&self) -> bool {
+        self.keys.is_none()
+    }
+
+    /// The keys [`keys`] worked out for the same API.
+    pub fn set_keys(&mut self, keys: BTreeMap<String, String>) {
+        self.keys = Some(keys);
+    }
 }
 
 /// The two files of `it`.
@@ -78,7 +90,7 @@ fn paths(it: &Interface) -> [String; 2] {
 /// The key of every interface of `api`. Every fact outside the interface
 /// that its module or page shows belongs in `wide`; `tests/incremental.rs`
 /// edits each kind and compares with a generation that reuses nothing.
-fn keys(api: &Api) -> BTreeMap<String, String> {
+pub fn keys(api: &Api) -> BTreeMap<String, String> {
     let poll = api.interfaces.iter().find(|it| matches!(it.result, ResultShape::Event { .. }));
     let wide = serde_json::to_string(&(
         record::generator(),
@@ -115,15 +127,16 @@ fn key(parts: &[&[u8]]) -> String {
 /// whose key is as recorded and whose files are on disk as written then.
 pub fn plan(api: &Api, out_dir: &Path) -> Reuse {
     use rayon::prelude::*;
-    let mut reuse = Reuse { keys: keys(api), ..Reuse::default() };
-    let Some(cache) = load(out_dir) else { return reuse };
+    let Some(cache) = load(out_dir) else { return Reuse::default() };
+    let mut reuse = Reuse { keys: Some(keys(api)), ..Reuse::default() };
+    let keys = reuse.keys.as_ref().expect("just worked out");
     let found: Vec<(&Interface, Vec<OutputFile>, Vec<String>)> = api
         .interfaces
         .par_iter()
         .filter_map(|it| {
             let made = cache.interfaces.get(&it.source)?;
             let expected: BTreeSet<String> = paths(it).into_iter().collect();
-            if reuse.keys.get(&it.source) != Some(&made.key) || !made.files.keys().eq(expected.iter()) {
+            if keys.get(&it.source) != Some(&made.key) || !made.files.keys().eq(expected.iter()) {
                 return None;
             }
             let files = made
@@ -157,11 +170,19 @@ pub fn save(
     hashes: &BTreeMap<String, String>,
     surfaces: &BTreeMap<String, Vec<String>>,
 ) -> io::Result<()> {
+    let worked_out;
+    let keys = match &reuse.keys {
+        Some(keys) => keys,
+        None => {
+            worked_out = keys(api);
+            &worked_out
+        }
+    };
     let made: Vec<(String, Made)> = api
         .interfaces
         .iter()
         .filter_map(|it| {
-            let (Some(key), [rust, page]) = (reuse.keys.get(&it.source), paths(it)) else { return None };
+            let (Some(key), [rust, page]) = (keys.get(&it.source), paths(it)) else { return None };
             let files = [(rust.clone(), hashes.get(&rust)?.clone()), (page.clone(), hashes.get(&page)?.clone())];
             let surface = surfaces.get(&rust)?.clone();
             Some((it.source.clone(), Made { key: key.clone(), files: files.into_iter().collect(), surface }))

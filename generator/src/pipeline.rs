@@ -52,14 +52,17 @@ fn emit_with_surface(api: &Api, reuse: &mut Reuse, timings: &mut Timings) -> Res
 /// The Rust modules, the lock and the changelog (which need the modules'
 /// surface) are made while the docs pages are rendered: a stage that waits
 /// for its slowest file leaves a core idle, and the other branch fills it.
+/// With `keys`, the keys `reuse` lacks are worked out beside them too.
 fn emit_and_lock(
     api: &Api,
     reuse: &mut Reuse,
+    keys: bool,
     out_dir: &Path,
     timings: &mut Timings,
 ) -> Result<emit::rust::Emitted, Diagnostics> {
     let (mut reused_files, reused_surfaces) = (std::mem::take(&mut reuse.files), std::mem::take(&mut reuse.surfaces));
-    let reuse = &*reuse;
+    let whole = &mut *reuse;
+    let reuse = &*whole;
     let skip = |it: &crate::ir::Interface| reuse.covers(it);
     let (mut rust_timings, mut docs_timings) = (Timings::default(), Timings::default());
     let (rust, docs) = rayon::join(
@@ -72,9 +75,18 @@ fn emit_and_lock(
             })?;
             Ok((rust, lock_and_changelog))
         },
-        || docs_timings.time("emit docs", || emit::docs::emit_except(api, &skip)),
+        || {
+            let docs = docs_timings.time("emit docs", || emit::docs::emit_except(api, &skip));
+            // The docs are done long before the Rust: the keys the reuse
+            // cache is saved under are worked out here, on the side.
+            (docs, (keys && reuse.lacks_keys()).then(|| crate::incremental::keys(api)))
+        },
     );
+    let (docs, worked_out) = docs;
     timings.0.extend(rust_timings.0.into_iter().chain(docs_timings.0));
+    if let Some(keys) = worked_out {
+        whole.set_keys(keys);
+    }
     let (mut rust, lock_and_changelog) = rust?;
     rust.files.extend(docs?);
     rust.files.append(&mut reused_files);
@@ -259,7 +271,7 @@ pub fn generate_recorded(
     // Reused files were read and found as recorded moments ago: the write
     // stage need not read them again.
     let read_back: std::collections::BTreeSet<String> = reuse.files.iter().map(|f| f.path.clone()).collect();
-    let emit::rust::Emitted { files, surfaces } = emit_and_lock(api, &mut reuse, out_dir, &mut timings)?;
+    let emit::rust::Emitted { files, surfaces } = emit_and_lock(api, &mut reuse, !check, out_dir, &mut timings)?;
     let mode = if check { write::Mode::Check } else { write::Mode::Write };
     if !check {
         // The output is about to change: the old record must not outlive it.
