@@ -166,10 +166,8 @@ fn generate(spec: &Path, out: &Path, check: bool, timings: bool, verbosity: Verb
     let outcome = match proven {
         Some(outcome) => outcome,
         None => {
-            // Hashed before loading: an edit in between makes the next run a full one.
-            let inputs = stages.time("inputs", || ccgen::record::inputs(spec).ok());
-            let api = match ccgen::pipeline::validate_timed(spec, &mut stages) {
-                Ok(api) => api,
+            let (api, inputs) = match ccgen::pipeline::validate_recorded(spec, &mut stages) {
+                Ok(loaded) => loaded,
                 Err(diagnostics) => return failed(&diagnostics, EXIT_INVALID_SPECS),
             };
             match ccgen::pipeline::generate_recorded(&api, inputs, out, check) {

@@ -129,6 +129,33 @@ pub fn validate_timed(spec_dir: &Path, timings: &mut Timings) -> Result<Api, Dia
     api
 }
 
+/// [`validate_timed`], also hashing every spec file for the record of this
+/// generation beside loading, from the very bytes loaded ([`crate::record::Inputs::with_read`]).
+/// The inputs are `None` when the tree could not be read again for them:
+/// the next run is then a full one.
+pub fn validate_recorded(
+    spec_dir: &Path,
+    timings: &mut Timings,
+) -> Result<(Api, Option<crate::record::Inputs>), Diagnostics> {
+    let read_at = crate::record::now();
+    let (files, loaded, inputs) = timings.time("load", || -> Result<_, Diagnostics> {
+        let (files, stats): (Vec<load::RawFile>, Vec<crate::record::Stat>) =
+            load::read_dir_stated(spec_dir)?.into_iter().unzip();
+        let (loaded, inputs) = rayon::join(
+            || load::load(&spec_dir.display().to_string(), &files),
+            || {
+                let read = files.iter().zip(&stats).map(|(f, stat)| (f.rel_path.as_str(), (*stat, f.bytes.as_slice())));
+                crate::record::Inputs::with_read(spec_dir, read_at, &read.collect()).ok()
+            },
+        );
+        Ok((files, loaded?, inputs))
+    })?;
+    let api = timings.time("check", || check::check(&loaded));
+    // See `validate_timed`.
+    rayon::spawn(move || drop((files, loaded)));
+    Ok((api?, inputs))
+}
+
 /// What `generate` did or would do.
 #[derive(Debug)]
 pub struct Outcome {
@@ -198,9 +225,8 @@ pub fn generate(spec_dir: &Path, out_dir: &Path, check: bool) -> Result<Outcome,
     if !check && let Some(outcome) = up_to_date(spec_dir, out_dir) {
         return Ok(outcome);
     }
-    // Hashed before loading: an edit in between makes the next run a full one.
-    let inputs = crate::record::inputs(spec_dir).ok();
-    generate_recorded(&validate(spec_dir)?, inputs, out_dir, check)
+    let (api, inputs) = validate_recorded(spec_dir, &mut Timings::default())?;
+    generate_recorded(&api, inputs, out_dir, check)
 }
 
 /// [`generate`] for specs already validated: every error here is one of

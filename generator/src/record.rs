@@ -11,7 +11,7 @@
 //! changes with every edit of the generator. Only `generate` trusts it;
 //! `--check` never does, and compares every byte.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io;
 use std::path::Path;
@@ -89,6 +89,33 @@ impl Inputs {
         }
         Ok(inputs)
     }
+
+    /// Every file below `spec_dir`: the ones in `read` (by path relative
+    /// to `spec_dir`: their stat just before reading, and their bytes)
+    /// hashed as read, every other file read here. `read_at` was taken
+    /// before the first was read. Hashing the bytes that were loaded, rather
+    /// than reading the files again, also leaves no moment in between for
+    /// an edit to slip into the record unseen.
+    pub fn with_read(spec_dir: &Path, read_at: u128, read: &HashMap<&str, (Stat, &[u8])>) -> io::Result<Self> {
+        use rayon::prelude::*;
+        let files = files_below(spec_dir)?;
+        let hashed: Vec<(String, String, (u64, u128))> = files
+            .into_par_iter()
+            .map(|(rel, path)| match read.get(rel.as_str()) {
+                Some((stat, bytes)) => Ok((rel, hash(bytes), *stat)),
+                None => {
+                    let stat = stat(&path)?;
+                    Ok((rel, hash(&fs::read(&path)?), stat))
+                }
+            })
+            .collect::<io::Result<_>>()?;
+        let mut inputs = Inputs { read_at, ..Inputs::default() };
+        for (rel, hash, stat) in hashed {
+            inputs.stats.insert(rel.clone(), stat);
+            inputs.hashes.insert(rel, hash);
+        }
+        Ok(inputs)
+    }
 }
 
 impl Record {
@@ -100,7 +127,8 @@ impl Record {
     }
 }
 
-fn now() -> u128 {
+/// Now, in nanoseconds since the Unix epoch.
+pub fn now() -> u128 {
     std::time::SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos())
 }
 
@@ -121,11 +149,6 @@ pub fn generator() -> String {
 /// A hash of `bytes`, with their length.
 pub fn hash(bytes: &[u8]) -> String {
     format!("{:016x}-{}", xxhash_rust::xxh3::xxh3_64(bytes), bytes.len())
-}
-
-/// Every file below `spec_dir` (hidden ones too), with its hash.
-pub fn inputs(spec_dir: &Path) -> io::Result<Inputs> {
-    Inputs::read(spec_dir)
 }
 
 /// Every file below `spec_dir` (hidden ones too): its path relative to
@@ -149,11 +172,19 @@ fn files_below(spec_dir: &Path) -> io::Result<Vec<(String, std::path::PathBuf)>>
     Ok(out)
 }
 
+/// A file's size and modification time (nanoseconds since the Unix epoch).
+pub type Stat = (u64, u128);
+
 /// Size and modification time of a file.
-fn stat(path: &Path) -> io::Result<(u64, u128)> {
-    let meta = fs::metadata(path)?;
-    let modified = meta.modified()?.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    Ok((meta.len(), modified))
+fn stat(path: &Path) -> io::Result<Stat> {
+    Ok(stat_of(&fs::metadata(path)?))
+}
+
+/// Size and modification time (nanoseconds since the Unix epoch; 0 where
+/// the platform has none) of a file's metadata.
+pub fn stat_of(meta: &fs::Metadata) -> Stat {
+    let modified = meta.modified().ok().and_then(|m| m.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+    (meta.len(), modified)
 }
 
 /// The [`hash`] of each of `files`, by path, worked out on every core.
@@ -296,6 +327,22 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(20));
         fs::write(dir.path().join("api.yaml"), "two").unwrap();
         assert_eq!(Inputs::since(dir.path(), &record).unwrap().hashes["api.yaml"], hash(b"two"), "edited");
+    }
+
+    #[test]
+    fn files_already_loaded_are_recorded_as_loaded_and_the_rest_as_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("voicecall")).unwrap();
+        fs::write(dir.path().join("voicecall/callout.yaml"), "on disk now").unwrap();
+        fs::write(dir.path().join("README.md"), "notes").unwrap();
+        let read: HashMap<&str, ((u64, u128), &[u8])> = [("voicecall/callout.yaml", ((6, 7), &b"loaded"[..]))].into();
+        let inputs = Inputs::with_read(dir.path(), 42, &read).unwrap();
+        // What was loaded is what the record vouches for, even if the file changed since.
+        assert_eq!(inputs.hashes["voicecall/callout.yaml"], hash(b"loaded"));
+        assert_eq!(inputs.stats["voicecall/callout.yaml"], (6, 7));
+        assert_eq!(inputs.hashes["README.md"], hash(b"notes"));
+        assert_eq!(inputs.read_at, 42);
+        assert_eq!(inputs.hashes.len(), 2);
     }
 
     #[test]

@@ -57,6 +57,12 @@ pub struct RawFile {
 
 /// Reads every `.yaml` file of a spec directory (the top level and one folder deep).
 pub fn read_dir(dir: &Path) -> Result<Vec<RawFile>, Diagnostics> {
+    Ok(read_dir_stated(dir)?.into_iter().map(|(file, _)| file).collect())
+}
+
+/// [`read_dir`], with each file's size and modification time as they were
+/// just before it was read ([`crate::record::stat_of`]).
+pub fn read_dir_stated(dir: &Path) -> Result<Vec<(RawFile, crate::record::Stat)>, Diagnostics> {
     let mut report = Report::default();
     // Found in folder order, then read on every core.
     let mut found: Vec<(std::path::PathBuf, String)> = Vec::new();
@@ -94,15 +100,15 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RawFile>, Diagnostics> {
         }
     }
     use rayon::prelude::*;
-    let read: Vec<Result<Vec<u8>, String>> = found.par_iter().map(|(path, _)| read_capped(path)).collect();
+    let read: Vec<Result<_, String>> = found.par_iter().map(|(path, _)| read_capped(path)).collect();
     let mut files = Vec::with_capacity(found.len());
-    for ((path, rel_path), bytes) in found.into_iter().zip(read) {
-        match bytes {
-            Ok(bytes) => files.push(RawFile { rel_path, bytes }),
+    for ((path, rel_path), read) in found.into_iter().zip(read) {
+        match read {
+            Ok((bytes, stat)) => files.push((RawFile { rel_path, bytes }, stat)),
             Err(why) => report.push(Diagnostic::new(format!("cannot read {}: {why}", path.display()))),
         }
     }
-    files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    files.sort_by(|(a, _), (b, _)| a.rel_path.cmp(&b.rel_path));
     report.finish(files)
 }
 
@@ -118,7 +124,7 @@ fn is_spec_file(name: &str, report: &mut Report, path: &Path) -> bool {
 /// that `decode` can say it is too large). Anything else is refused before
 /// it is opened: a FIFO would block the open, a device (a link to
 /// `/dev/zero`) would never end.
-fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
+fn read_capped(path: &Path) -> Result<(Vec<u8>, crate::record::Stat), String> {
     use std::io::Read as _;
     let not_regular = "not a regular file (spec files are plain files; links to them are followed)";
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
@@ -132,7 +138,7 @@ fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
     }
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
-    Ok(bytes)
+    Ok((bytes, crate::record::stat_of(&meta)))
 }
 
 /// Deserializes a spec tree. `display_root` prefixes file names in diagnostics

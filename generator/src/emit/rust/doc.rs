@@ -123,7 +123,11 @@ fn doc_attr(line: &str, inner: bool) -> syn::Attribute {
 fn doc_literal(line: &str) -> syn::LitStr {
     let hashes = line.match_indices('"').map(|(at, _)| line[at + 1..].bytes().take_while(|&b| b == b'#').count() + 1);
     let fence = "#".repeat(hashes.max().unwrap_or(0));
-    match format!("r{fence}\"{line}\"{fence}").parse::<Literal>().map(syn::Lit::new) {
+    let mut spelled = String::with_capacity(line.len() + 2 * fence.len() + 3);
+    for part in ["r", &fence, "\"", line, "\"", &fence] {
+        spelled.push_str(part);
+    }
+    match spelled.parse::<Literal>().map(syn::Lit::new) {
         Ok(syn::Lit::Str(lit)) => lit,
         _ => syn::LitStr::new(line, Span::call_site()),
     }
