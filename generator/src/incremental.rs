@@ -159,17 +159,16 @@ pub fn plan(api: &Api, out_dir: &Path) -> Reuse {
     reuse
 }
 
-/// Records, for the next generation, what was made from each interface of
-/// `api` under `reuse`'s keys: `hashes` are those of all the files written
-/// ([`record::hashes`]), `surfaces` the public surface of each Rust source.
-/// Only saves work next time.
-pub fn save(
-    out_dir: &Path,
+/// What to record, for the next generation, of what was made from each
+/// interface of `api` under `reuse`'s keys: `hashes` are those of all the
+/// files written ([`record::hashes`]), `surfaces` the public surface of each
+/// Rust source. The bytes [`save`] writes once the output is in place.
+pub fn prepare(
     api: &Api,
     reuse: &Reuse,
     hashes: &BTreeMap<String, String>,
     surfaces: &BTreeMap<String, Vec<String>>,
-) -> io::Result<()> {
+) -> io::Result<Vec<u8>> {
     let worked_out;
     let keys = match &reuse.keys {
         Some(keys) => keys,
@@ -188,10 +187,14 @@ pub fn save(
             Some((it.source.clone(), Made { key: key.clone(), files: files.into_iter().collect(), surface }))
         })
         .collect();
-    let cache = Cache { interfaces: made.into_iter().collect() };
+    serde_json::to_vec(&Cache { interfaces: made.into_iter().collect() }).map_err(io::Error::other)
+}
+
+/// Writes what [`prepare`] gave into `out_dir`'s cache. Only saves work next time.
+pub fn save(out_dir: &Path, prepared: &[u8]) -> io::Result<()> {
     let folder = record::folder(out_dir)?;
     let tmp = folder.join("emit.json.tmp");
-    fs::write(&tmp, serde_json::to_vec(&cache).map_err(io::Error::other)?)?;
+    fs::write(&tmp, prepared)?;
     fs::rename(tmp, folder.join(FILE))
 }
 

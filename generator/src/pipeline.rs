@@ -306,16 +306,28 @@ pub fn generate_recorded(
         })?;
     }
     let known = |path: &str| read_back.contains(path);
-    let mut report = timings.time("write", || write::write_known(out_dir, &files, mode, &known))?;
+    // What the record and the reuse cache will say is worked out while the
+    // files are written (much of that is waiting for the disk); it is saved
+    // only once they are in place.
+    let (report, prepared) = rayon::join(
+        || timings.time("write", || write::write_known(out_dir, &files, mode, &known)),
+        || {
+            (!check).then(|| {
+                let hashes = crate::record::hashes(&files);
+                let cache = crate::incremental::prepare(api, &reuse, &hashes, &surfaces);
+                (hashes, cache)
+            })
+        },
+    );
+    let mut report = report?;
     report.recovered = recovered.or(report.recovered);
-    if !check {
+    if let Some((hashes, cache)) = prepared {
         // Both only speed up the next run; without them it does more work.
         timings.time("record", || {
-            let hashes = crate::record::hashes(&files);
             let recorded = inputs.map(|inputs| {
                 crate::record::of(inputs, out_dir, &hashes).and_then(|r| crate::record::save(out_dir, &r))
             });
-            let _ = (recorded, crate::incremental::save(out_dir, api, &reuse, &hashes, &surfaces));
+            let _ = (recorded, cache.and_then(|bytes| crate::incremental::save(out_dir, &bytes)));
         });
     }
     Ok(Outcome { report, check, timings, reused: reuse.len() })

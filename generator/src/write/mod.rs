@@ -297,8 +297,8 @@ fn apply(out_dir: &Path, changes: &[(&OutputFile, PathBuf)], stale: &[String]) -
                 create_dirs(parent, &mut created_dirs)?;
             }
             if *folder && to.exists() {
-                // Made by someone else since staging: never merged into.
-                return Err(std::io::Error::other(format!("{} appeared while ccgen was writing", to.display())));
+                // Something took the folder's place since staging: never merged into.
+                return Err(std::io::Error::other(format!("{} is in the way of a new output folder", to.display())));
             }
             if !*folder && to.exists() {
                 let backup = staging.join(format!("old-{i}"));
@@ -348,15 +348,55 @@ fn missing_folder(out_dir: &Path, rel: &str, exists: &mut std::collections::Hash
     None
 }
 
-/// Writes each new content in full into the staging folder, then commits
-/// the journal. Returns the renames that put them into place, in order.
+/// Where each change is staged and how it goes into place.
 ///
 /// A file whose folder exists is staged as `new-<i>` and renamed alone. The
 /// files below a folder that does not exist yet are staged in a folder of
 /// their own, `dir-<k>/<path below it>`, which then goes into place with
 /// one rename: a fresh output is a handful of renames, not one per file.
-/// The journal still lists every file, so a run killed part-way is finished
-/// file by file.
+struct Plan {
+    /// The staged name of each change, relative to the staging folder.
+    names: Vec<String>,
+    /// The folders to make in the staging folder, parents first.
+    folders: std::collections::BTreeSet<String>,
+    /// The renames, in order.
+    moves: Vec<Move>,
+}
+
+fn plan(out_dir: &Path, staging: &Path, changes: &[(&OutputFile, PathBuf)]) -> Plan {
+    let mut exists = std::collections::HashMap::new();
+    let mut staged_folder: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut plan = Plan { names: Vec::with_capacity(changes.len()), folders: Default::default(), moves: Vec::new() };
+    for (i, (file, target)) in changes.iter().enumerate() {
+        let name = match missing_folder(out_dir, &file.path, &mut exists) {
+            None => {
+                let name = format!("new-{i}");
+                plan.moves.push(Move { from: staging.join(&name), to: target.clone(), folder: false });
+                name
+            }
+            Some(folder) => {
+                let next = staged_folder.len();
+                let k = *staged_folder.entry(folder.clone()).or_insert_with(|| {
+                    let from = staging.join(format!("dir-{next}"));
+                    plan.moves.push(Move { from, to: out_dir.join(&folder), folder: true });
+                    next
+                });
+                let name = format!("dir-{k}/{}", &file.path[folder.len() + 1..]);
+                if let Some((dir, _)) = name.rsplit_once('/') {
+                    plan.folders.insert(dir.to_owned());
+                }
+                name
+            }
+        };
+        plan.names.push(name);
+    }
+    plan
+}
+
+/// Writes each new content in full into the staging folder (see [`Plan`]),
+/// then commits the journal. Returns the renames that put them into place,
+/// in order. The journal lists every file, so a run killed part-way is
+/// finished file by file.
 fn stage(
     out_dir: &Path,
     staging: &Path,
@@ -364,40 +404,8 @@ fn stage(
     stale: &[String],
 ) -> std::io::Result<Vec<Move>> {
     use rayon::prelude::*;
-    let mut exists = std::collections::HashMap::new();
-    let mut folders: Vec<String> = Vec::new();
-    let mut moves = Vec::new();
-    let mut steps = Vec::new();
-    let mut staged_dirs = std::collections::BTreeSet::new();
-    let mut names = Vec::with_capacity(changes.len());
-    for (i, (file, target)) in changes.iter().enumerate() {
-        let name = match missing_folder(out_dir, &file.path, &mut exists) {
-            None => {
-                let name = format!("new-{i}");
-                moves.push(Move { from: staging.join(&name), to: target.clone(), folder: false });
-                name
-            }
-            Some(folder) => {
-                let k = folders.iter().position(|f| *f == folder).unwrap_or_else(|| {
-                    moves.push(Move {
-                        from: staging.join(format!("dir-{}", folders.len())),
-                        to: out_dir.join(&folder),
-                        folder: true,
-                    });
-                    folders.push(folder.clone());
-                    folders.len() - 1
-                });
-                let name = format!("dir-{k}/{}", &file.path[folder.len() + 1..]);
-                if let Some((dir, _)) = name.rsplit_once('/') {
-                    staged_dirs.insert(dir.to_owned());
-                }
-                name
-            }
-        };
-        steps.push(Step::Write { path: file.path.clone(), staged: name.clone() });
-        names.push(name);
-    }
-    for dir in &staged_dirs {
+    let Plan { names, folders, moves } = plan(out_dir, staging, changes);
+    for dir in &folders {
         fs::create_dir_all(staging.join(dir))?;
     }
     // Written on all cores; the journal lists them in order.
@@ -406,10 +414,11 @@ fn stage(
         .zip(&names)
         .try_for_each(|((file, _), name)| fs::File::create(staging.join(name))?.write_all(file.contents.as_bytes()))?;
     // Durable before the journal says "under way": one sync for them all.
-    let staged: Vec<PathBuf> = names.iter().chain(&staged_dirs).map(|n| staging.join(n)).collect();
+    let staged: Vec<PathBuf> = names.iter().chain(&folders).map(|n| staging.join(n)).collect();
     let staged: Vec<&Path> = staged.iter().map(PathBuf::as_path).collect();
     durable::sync_files(staging, &staged)?;
-    steps.extend(stale.iter().map(|rel| Step::Remove { path: rel.clone() }));
+    let writes = changes.iter().zip(names).map(|((file, _), staged)| Step::Write { path: file.path.clone(), staged });
+    let steps: Vec<Step> = writes.chain(stale.iter().map(|rel| Step::Remove { path: rel.clone() })).collect();
     journal::commit(staging, &steps)?;
     Ok(moves)
 }

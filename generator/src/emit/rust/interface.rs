@@ -77,7 +77,7 @@ pub(crate) fn module(api: &Api, it: &Interface, shared: &super::shared::Shared) 
         }
         None => quote! { None },
     };
-    let types = request_params(it).map(|p| shared.items_for(p));
+    let types = request_params(it).map(|p| shared.items_for(it, p));
     let request = request_struct(it);
     let result = result_struct(it);
     quote! {

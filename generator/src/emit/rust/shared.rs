@@ -17,7 +17,7 @@ use quote::quote;
 use super::ident;
 use super::interface::request_params;
 use super::types::{ParamType, param_type, param_type_items};
-use crate::ir::{Api, Param};
+use crate::ir::{Api, Interface, Param};
 
 /// The parameter types the crate defines once.
 ///
@@ -27,6 +27,9 @@ pub(crate) struct Shared<'a> {
     /// By type name: the parameter whose definition is shared, and that
     /// definition's text (the identity).
     by_name: BTreeMap<String, (&'a Param, String)>,
+    /// The parameters whose own definition is the shared one, by interface
+    /// source and wire name: their modules re-export it.
+    reexported: std::collections::BTreeSet<(&'a str, &'a str)>,
 }
 
 impl<'a> Shared<'a> {
@@ -48,8 +51,9 @@ impl<'a> Shared<'a> {
                     .collect()
             })
             .collect();
-        for (index, params) in spelled.into_iter().enumerate() {
+        for (index, params) in spelled.iter().enumerate() {
             for (p, text) in params {
+                let (p, text) = (*p, text.clone());
                 let versions = seen.entry(p.type_name.rust.clone()).or_default();
                 match versions.iter_mut().find(|(_, t, _)| *t == text) {
                     Some((_, _, users)) if !users.contains(&index) => users.push(index),
@@ -58,14 +62,22 @@ impl<'a> Shared<'a> {
                 }
             }
         }
-        let by_name = seen
+        let by_name: BTreeMap<String, (&Param, String)> = seen
             .into_iter()
             .filter_map(|(name, versions)| {
                 let (p, text, _) = versions.into_iter().find(|(_, _, users)| users.len() >= 2)?;
                 Some((name, (p, text)))
             })
             .collect();
-        Shared { by_name }
+        let reexported = api
+            .interfaces
+            .iter()
+            .zip(&spelled)
+            .flat_map(|(it, params)| params.iter().map(move |(p, text)| (it, p, text)))
+            .filter(|(_, p, text)| by_name.get(&p.type_name.rust).is_some_and(|(_, shared)| shared == *text))
+            .map(|(it, p, _)| (it.source.as_str(), p.name.wire.as_str()))
+            .collect();
+        Shared { by_name, reexported }
     }
 
     /// Every shared type's name and definition, one per line.
@@ -80,15 +92,12 @@ impl<'a> Shared<'a> {
 
     /// What an interface module writes for a parameter's type: a re-export
     /// when the shared definition is this parameter's, else its own items.
-    pub(crate) fn items_for(&self, p: &Param) -> TokenStream {
-        // Compared with the docs spelled out, as `plan` saw them.
-        let same = |text: &str| super::doc::spelled_out(|| param_type_items(p).to_string()) == text;
-        match self.by_name.get(&p.type_name.rust) {
-            Some((_, text)) if same(text) => {
-                let names = item_names(p).into_iter().map(|n| ident(&n));
-                quote! { pub use crate::shared::{#(#names),*}; }
-            }
-            _ => param_type_items(p),
+    pub(crate) fn items_for(&self, it: &Interface, p: &Param) -> TokenStream {
+        if self.reexported.contains(&(it.source.as_str(), p.name.wire.as_str())) {
+            let names = item_names(p).into_iter().map(|n| ident(&n));
+            quote! { pub use crate::shared::{#(#names),*}; }
+        } else {
+            param_type_items(p)
         }
     }
 
