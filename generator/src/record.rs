@@ -162,7 +162,7 @@ fn files_below(spec_dir: &Path) -> io::Result<Vec<(String, std::path::PathBuf)>>
             let name = entry.file_name().to_string_lossy().into_owned();
             let child = if rel.is_empty() { name } else { format!("{rel}/{name}") };
             // Links are followed, as the loader follows them.
-            if fs::metadata(entry.path())?.is_dir() {
+            if crate::load::entry_is_dir(&entry)? {
                 stack.push((entry.path(), child));
             } else {
                 out.push((child, entry.path()));

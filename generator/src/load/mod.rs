@@ -78,7 +78,7 @@ pub fn read_dir_stated(dir: &Path) -> Result<Vec<(RawFile, crate::record::Stat)>
     for entry in top.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        if path.is_dir() {
+        if entry_is_dir(&entry).unwrap_or(false) {
             let Ok(inner) = std::fs::read_dir(&path) else {
                 report.push(Diagnostic::new(format!("cannot read {}", path.display())));
                 continue;
@@ -86,7 +86,7 @@ pub fn read_dir_stated(dir: &Path) -> Result<Vec<(RawFile, crate::record::Stat)>
             for item in inner.flatten() {
                 let item_name = item.file_name().to_string_lossy().into_owned();
                 let item_path = item.path();
-                if item_path.is_dir() {
+                if entry_is_dir(&item).unwrap_or(false) {
                     report.push(
                         Diagnostic::new(format!("{}/{}/{item_name}: folders nest one level only", dir.display(), name))
                             .help("put each interface in spec/<resource>/<name>.yaml"),
@@ -110,6 +110,15 @@ pub fn read_dir_stated(dir: &Path) -> Result<Vec<(RawFile, crate::record::Stat)>
     }
     files.sort_by(|(a, _), (b, _)| a.rel_path.cmp(&b.rel_path));
     report.finish(files)
+}
+
+/// True when `entry` is a folder, a link to one included (links are
+/// followed). Only a link costs a `stat`: the listing tells the rest.
+pub(crate) fn entry_is_dir(entry: &std::fs::DirEntry) -> std::io::Result<bool> {
+    match entry.file_type()? {
+        kind if kind.is_symlink() => Ok(std::fs::metadata(entry.path())?.is_dir()),
+        kind => Ok(kind.is_dir()),
+    }
 }
 
 fn is_spec_file(name: &str, report: &mut Report, path: &Path) -> bool {

@@ -268,25 +268,46 @@ impl Builder<'_> {
 
 /// Converts the parser's character indices to byte offsets.
 struct CharToByte {
-    /// Byte offset of each character, plus the end of the text.
+    /// Byte offset of each character, plus the end of the text; empty for
+    /// ASCII text, where the two are the same.
     offsets: Vec<usize>,
+    len: usize,
 }
 
 impl CharToByte {
     fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            return Self { offsets: Vec::new(), len: text.len() };
+        }
         let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         offsets.push(text.len());
-        Self { offsets }
+        Self { offsets, len: text.len() }
     }
 
     fn byte(&self, char_index: usize) -> usize {
-        self.offsets.get(char_index).copied().unwrap_or_else(|| self.offsets.last().copied().unwrap_or(0))
+        if self.offsets.is_empty() {
+            return char_index.min(self.len);
+        }
+        self.offsets.get(char_index).copied().unwrap_or(self.len)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_text_maps_characters_to_bytes_without_a_table() {
+        let text = "a: 1\nlist:\n  - name: x\n";
+        let fast = CharToByte::new(text);
+        assert!(fast.offsets.is_empty());
+        let mut table: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        table.push(text.len());
+        let general = CharToByte { offsets: table, len: text.len() };
+        for i in 0..text.len() + 3 {
+            assert_eq!(fast.byte(i), general.byte(i), "{i}");
+        }
+    }
 
     #[test]
     fn indexes_nested_keys_and_values() {
