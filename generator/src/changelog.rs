@@ -28,6 +28,17 @@ const UNRELEASED: &str = "## Unreleased";
 /// pretty-printing only added bulk (it was a third of all output), yet a change to one
 /// interface is a one-line diff.
 pub fn lock_file(api: &Api, surface: &[String]) -> Result<OutputFile, Diagnostics> {
+    lock_file_with(api, surface, &interface_lines(api)?)
+}
+
+/// Each interface of `api` as its line of the lock file, worked out on every core.
+pub fn interface_lines(api: &Api) -> Result<Vec<String>, Diagnostics> {
+    use rayon::prelude::*;
+    api.interfaces.par_iter().map(one_line).collect()
+}
+
+/// [`lock_file`] with the [`interface_lines`] already worked out.
+pub fn lock_file_with(api: &Api, surface: &[String], interfaces: &[String]) -> Result<OutputFile, Diagnostics> {
     let lines = |items: Result<Vec<String>, Diagnostics>| -> Result<String, Diagnostics> {
         Ok(format!("[\n      {}\n    ]", items?.join(",\n      ")))
     };
@@ -36,10 +47,9 @@ pub fn lock_file(api: &Api, surface: &[String]) -> Result<OutputFile, Diagnostic
     contents.push_str(&format!("    \"settings\": {},\n", one_line(&api.settings)?));
     contents.push_str(&format!("    \"errors\": {},\n", lines(api.errors.iter().map(one_line).collect())?));
     contents.push_str(&format!("    \"events\": {},\n", lines(api.events.iter().map(one_line).collect())?));
-    // The two long lists, on every core, in order.
-    use rayon::prelude::*;
-    let interfaces = lines(api.interfaces.par_iter().map(one_line).collect())?;
+    let interfaces = lines(Ok(interfaces.to_vec()))?;
     contents.push_str(&format!("    \"interfaces\": {interfaces}\n  }},\n"));
+    use rayon::prelude::*;
     let items: Vec<String> = surface.par_iter().map(one_line).collect::<Result<_, _>>()?;
     contents.push_str(&format!("  \"public_api\": [\n    {}\n  ]\n}}\n", items.join(",\n    ")));
     Ok(OutputFile { path: LOCK_FILE.into(), contents })

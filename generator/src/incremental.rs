@@ -91,6 +91,15 @@ fn paths(it: &Interface) -> [String; 2] {
 /// that its module or page shows belongs in `wide`; `tests/incremental.rs`
 /// edits each kind and compares with a generation that reuses nothing.
 pub fn keys(api: &Api) -> BTreeMap<String, String> {
+    use rayon::prelude::*;
+    // Without a key nothing is reused.
+    let own: Option<Vec<String>> = api.interfaces.par_iter().map(|it| serde_json::to_string(it).ok()).collect();
+    own.map(|own| keys_with(api, &own)).unwrap_or_default()
+}
+
+/// [`keys`], given each interface's IR as JSON (its line of the lock file),
+/// in `api`'s order.
+pub fn keys_with(api: &Api, own: &[String]) -> BTreeMap<String, String> {
     let poll = api.interfaces.iter().find(|it| matches!(it.result, ResultShape::Event { .. }));
     let wide = serde_json::to_string(&(
         record::generator(),
@@ -103,13 +112,10 @@ pub fn keys(api: &Api) -> BTreeMap<String, String> {
     // Without a key nothing is reused (`generate` reports the same failure
     // when it writes the lock file).
     let Ok(wide) = wide.map(|w| key(&[w.as_bytes()])) else { return BTreeMap::new() };
-    use rayon::prelude::*;
     api.interfaces
-        .par_iter()
-        .filter_map(|it| {
-            let own = serde_json::to_string(it).ok()?;
-            Some((it.source.clone(), key(&[wide.as_bytes(), own.as_bytes()])))
-        })
+        .iter()
+        .zip(own)
+        .map(|(it, own)| (it.source.clone(), key(&[wide.as_bytes(), own.as_bytes()])))
         .collect()
 }
 

@@ -69,25 +69,32 @@ fn emit_and_lock(
         || -> Result<_, Diagnostics> {
             let mut rust = rust_timings.time("emit rust", || emit::rust::emit_except(api, &skip))?;
             rust.surfaces.extend(reused_surfaces);
-            let lock_and_changelog = rust_timings.time("lock, changelog", || -> Result<_, Diagnostics> {
-                let surface = rust.surface();
-                Ok([crate::changelog::lock_file(api, &surface)?, crate::changelog::changelog(out_dir, api, &surface)])
-            })?;
-            Ok((rust, lock_and_changelog))
+            let surface = rust_timings.time("surface", || rust.surface());
+            Ok((rust, surface))
         },
         || {
             let docs = docs_timings.time("emit docs", || emit::docs::emit_except(api, &skip));
-            // The docs are done long before the Rust: the keys the reuse
-            // cache is saved under are worked out here, on the side.
-            (docs, (keys && reuse.lacks_keys()).then(|| crate::incremental::keys(api)))
+            // The docs are done long before the Rust: each interface's line
+            // of the lock file, and the reuse keys made from the same text,
+            // are worked out here, on the side.
+            let lines = crate::changelog::interface_lines(api);
+            let worked_out = match &lines {
+                Ok(lines) if keys && reuse.lacks_keys() => Some(crate::incremental::keys_with(api, lines)),
+                _ => None,
+            };
+            (docs, lines, worked_out)
         },
     );
-    let (docs, worked_out) = docs;
+    let (docs, lines, worked_out) = docs;
     timings.0.extend(rust_timings.0.into_iter().chain(docs_timings.0));
     if let Some(keys) = worked_out {
         whole.set_keys(keys);
     }
-    let (mut rust, lock_and_changelog) = rust?;
+    let (mut rust, surface) = rust?;
+    let lock_and_changelog = timings.time("lock, changelog", || -> Result<_, Diagnostics> {
+        let lock = crate::changelog::lock_file_with(api, &surface, &lines?)?;
+        Ok([lock, crate::changelog::changelog(out_dir, api, &surface)])
+    })?;
     rust.files.extend(docs?);
     rust.files.append(&mut reused_files);
     rust.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -96,7 +103,7 @@ fn emit_and_lock(
 }
 
 /// How long each stage of a run took, in the order they ran. "emit docs"
-/// runs at the same time as "emit rust" and "lock, changelog".
+/// runs at the same time as "emit rust" and "surface".
 #[derive(Debug, Default, Clone)]
 pub struct Timings(pub Vec<(&'static str, Duration)>);
 
