@@ -68,26 +68,14 @@ impl Inputs {
     /// whose size and time are as recorded and were so well before the
     /// record's hashing; every other file is read and hashed.
     pub fn since(spec_dir: &Path, record: &Record) -> io::Result<Self> {
-        use rayon::prelude::*;
-        let read_at = now();
-        let files = files_below(spec_dir)?;
-        let hashed: Vec<(String, String, (u64, u128))> = files
-            .into_par_iter()
-            .map(|(rel, path)| {
-                let stat = stat(&path)?;
-                let hash = match record.inputs.get(&rel) {
-                    Some(hash) if record.trusts(&rel, stat) => hash.clone(),
-                    _ => hash(&fs::read(&path)?),
-                };
-                Ok((rel, hash, stat))
-            })
-            .collect::<io::Result<_>>()?;
-        let mut inputs = Inputs { read_at, ..Inputs::default() };
-        for (rel, hash, stat) in hashed {
-            inputs.stats.insert(rel.clone(), stat);
-            inputs.hashes.insert(rel, hash);
-        }
-        Ok(inputs)
+        Self::gather(spec_dir, now(), |rel, path| {
+            let stat = stat(path)?;
+            let hash = match record.inputs.get(rel) {
+                Some(hash) if record.trusts(rel, stat) => hash.clone(),
+                _ => hash(&fs::read(path)?),
+            };
+            Ok((hash, stat))
+        })
     }
 
     /// Every file below `spec_dir`: the ones in `read` (by path relative
@@ -97,17 +85,26 @@ impl Inputs {
     /// than reading the files again, also leaves no moment in between for
     /// an edit to slip into the record unseen.
     pub fn with_read(spec_dir: &Path, read_at: u128, read: &HashMap<&str, (Stat, &[u8])>) -> io::Result<Self> {
+        Self::gather(spec_dir, read_at, |rel, path| match read.get(rel) {
+            Some((stat, bytes)) => Ok((hash(bytes), *stat)),
+            None => {
+                let stat = stat(path)?;
+                Ok((hash(&fs::read(path)?), stat))
+            }
+        })
+    }
+
+    /// Every file below `spec_dir` with the hash and stat `each` gives it
+    /// (from its path relative to `spec_dir` and its path), on every core.
+    fn gather(
+        spec_dir: &Path,
+        read_at: u128,
+        each: impl Fn(&str, &Path) -> io::Result<(String, Stat)> + Sync,
+    ) -> io::Result<Self> {
         use rayon::prelude::*;
-        let files = files_below(spec_dir)?;
-        let hashed: Vec<(String, String, (u64, u128))> = files
+        let hashed: Vec<(String, String, Stat)> = files_below(spec_dir)?
             .into_par_iter()
-            .map(|(rel, path)| match read.get(rel.as_str()) {
-                Some((stat, bytes)) => Ok((rel, hash(bytes), *stat)),
-                None => {
-                    let stat = stat(&path)?;
-                    Ok((rel, hash(&fs::read(&path)?), stat))
-                }
-            })
+            .map(|(rel, path)| each(&rel, &path).map(|(hash, stat)| (rel, hash, stat)))
             .collect::<io::Result<_>>()?;
         let mut inputs = Inputs { read_at, ..Inputs::default() };
         for (rel, hash, stat) in hashed {

@@ -8,8 +8,8 @@
 //! While a module is built to be formatted ([`holding`]), an item's lines
 //! are held aside and its tokens carry one placeholder, `#[doc = <n>]`;
 //! [`Held::restore`] then puts the lines into the parsed tree as attributes
-//! built directly. Spelling every line as tokens only to parse it back was
-//! the largest part of emitting Rust.
+//! built directly: spelling every line as tokens only to parse it back cost
+//! about a seventh of a fresh generation's instructions.
 
 use std::cell::RefCell;
 
