@@ -90,16 +90,17 @@ fn paths(it: &Interface) -> [String; 2] {
 /// The key of every interface of `api`. Every fact outside the interface
 /// that its module or page shows belongs in `wide`; `tests/incremental.rs`
 /// edits each kind and compares with a generation that reuses nothing.
-pub fn keys(api: &Api) -> BTreeMap<String, String> {
+/// `shared_digest` is [`crate::emit::rust::shared_digest`] of `api`.
+pub fn keys(api: &Api, shared_digest: &str) -> BTreeMap<String, String> {
     use rayon::prelude::*;
     // Without a key nothing is reused.
     let own: Option<Vec<String>> = api.interfaces.par_iter().map(|it| serde_json::to_string(it).ok()).collect();
-    own.map(|own| keys_with(api, &own)).unwrap_or_default()
+    own.map(|own| keys_with(api, &own, shared_digest)).unwrap_or_default()
 }
 
 /// [`keys`], given each interface's IR as JSON (its line of the lock file),
 /// in `api`'s order.
-pub fn keys_with(api: &Api, own: &[String]) -> BTreeMap<String, String> {
+pub fn keys_with(api: &Api, own: &[String], shared_digest: &str) -> BTreeMap<String, String> {
     let poll = api.interfaces.iter().find(|it| matches!(it.result, ResultShape::Event { .. }));
     let wide = serde_json::to_string(&(
         record::generator(),
@@ -107,7 +108,7 @@ pub fn keys_with(api: &Api, own: &[String]) -> BTreeMap<String, String> {
         &api.errors,
         &api.events,
         poll.map(|it| (it.method.as_str(), &it.path)),
-        crate::emit::rust::shared_digest(api),
+        shared_digest,
     ));
     // Without a key nothing is reused (`generate` reports the same failure
     // when it writes the lock file).
@@ -130,12 +131,12 @@ fn key(parts: &[&[u8]]) -> String {
 }
 
 /// What of `out_dir` can be reused for `api`: the files of every interface
-/// whose key is as recorded and whose files are on disk as written then.
-pub fn plan(api: &Api, out_dir: &Path) -> Reuse {
+/// whose key ([`keys`], with `shared_digest`) is as recorded and whose files
+/// are on disk as written then.
+pub fn plan(api: &Api, out_dir: &Path, shared_digest: &str) -> Reuse {
     use rayon::prelude::*;
     let Some(cache) = load(out_dir) else { return Reuse::default() };
-    let mut reuse = Reuse { keys: Some(keys(api)), ..Reuse::default() };
-    let keys = reuse.keys.as_ref().expect("just worked out");
+    let keys = keys(api, shared_digest);
     let found: Vec<(&Interface, Vec<OutputFile>, Vec<String>)> = api
         .interfaces
         .par_iter()
@@ -157,11 +158,13 @@ pub fn plan(api: &Api, out_dir: &Path) -> Reuse {
             Some((it, files, made.surface.clone()))
         })
         .collect();
+    let mut reuse = Reuse::default();
     for (it, files, surface) in found {
         reuse.sources.insert(it.source.clone());
         reuse.surfaces.insert(crate::emit::rust::interface_path(it), surface);
         reuse.files.extend(files);
     }
+    reuse.keys = Some(keys);
     reuse
 }
 
@@ -175,14 +178,8 @@ pub fn prepare(
     hashes: &BTreeMap<String, String>,
     surfaces: &BTreeMap<String, Vec<String>>,
 ) -> io::Result<Vec<u8>> {
-    let worked_out;
-    let keys = match &reuse.keys {
-        Some(keys) => keys,
-        None => {
-            worked_out = keys(api);
-            &worked_out
-        }
-    };
+    // Without keys (their IR would not serialize) nothing is recorded.
+    let Some(keys) = &reuse.keys else { return Err(io::Error::other("no reuse keys were worked out")) };
     let made: Vec<(String, Made)> = api
         .interfaces
         .iter()

@@ -26,24 +26,12 @@ pub fn summary(api: &Api) -> String {
     )
 }
 
-/// Every file the emitters produce for `api`, paths relative to the output root.
+/// Every file the emitters produce for `api`, sorted by path, relative to the output root.
 pub fn emit_all(api: &Api) -> Result<Vec<emit::OutputFile>, Diagnostics> {
-    emit_all_timed(api, &mut Timings::default())
-}
-
-fn emit_all_timed(api: &Api, timings: &mut Timings) -> Result<Vec<emit::OutputFile>, Diagnostics> {
-    emit_with_surface(api, &mut Reuse::default(), timings).map(|e| e.files)
-}
-
-/// Every emitted or reused file, sorted by path, and the public surface of each Rust source.
-fn emit_with_surface(api: &Api, reuse: &mut Reuse, timings: &mut Timings) -> Result<emit::rust::Emitted, Diagnostics> {
-    let skip = |it: &crate::ir::Interface| reuse.covers(it);
-    let mut emitted = timings.time("emit rust", || emit::rust::emit_except(api, &skip))?;
-    emitted.files.extend(timings.time("emit docs", || emit::docs::emit_except(api, &skip))?);
-    emitted.files.append(&mut reuse.files);
-    emitted.surfaces.append(&mut reuse.surfaces);
-    emitted.files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(emitted)
+    let mut files = emit::rust::emit(api)?;
+    files.extend(emit::docs::emit(api)?);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
 }
 
 /// Every file of a generation, sorted by path, then the lock file and the
@@ -56,6 +44,7 @@ fn emit_with_surface(api: &Api, reuse: &mut Reuse, timings: &mut Timings) -> Res
 /// changelog, which need both, come after.
 fn emit_and_lock(
     api: &Api,
+    shared: &emit::rust::Shared<'_>,
     reuse: &mut Reuse,
     keys: bool,
     out_dir: &Path,
@@ -68,7 +57,7 @@ fn emit_and_lock(
     let (mut rust_timings, mut docs_timings) = (Timings::default(), Timings::default());
     let (rust, docs) = rayon::join(
         || -> Result<_, Diagnostics> {
-            let mut rust = rust_timings.time("emit rust", || emit::rust::emit_except(api, &skip))?;
+            let mut rust = rust_timings.time("emit rust", || emit::rust::emit_except_with(api, shared, &skip))?;
             rust.surfaces.extend(reused_surfaces);
             let surface = rust_timings.time("surface", || rust.surface());
             Ok((rust, surface))
@@ -80,7 +69,9 @@ fn emit_and_lock(
             // are worked out here, on the side.
             let lines = crate::changelog::interface_lines(api);
             let worked_out = match &lines {
-                Ok(lines) if keys && reuse.lacks_keys() => Some(crate::incremental::keys_with(api, lines)),
+                Ok(lines) if keys && reuse.lacks_keys() => {
+                    Some(crate::incremental::keys_with(api, lines, &shared.digest()))
+                }
                 _ => None,
             };
             (docs, lines, worked_out)
@@ -127,18 +118,9 @@ impl fmt::Display for Timings {
     }
 }
 
-/// Load then check, each timed.
-pub fn validate_timed(spec_dir: &Path, timings: &mut Timings) -> Result<Api, Diagnostics> {
-    let loaded = timings.time("load", || load::load_dir(spec_dir))?;
-    let api = timings.time("check", || check::check(&loaded));
-    // Freeing every file's text, tree and positions took about 10 ms of
-    // one core at ×6; a worker does it while the next stages run.
-    rayon::spawn(move || drop(loaded));
-    api
-}
-
-/// [`validate_timed`], also hashing every spec file for the record of this
-/// generation beside loading, from the very bytes loaded ([`crate::record::Inputs::with_read`]).
+/// Load then check, each timed, also hashing every spec file for the record
+/// of this generation beside loading, from the very bytes loaded
+/// ([`crate::record::Inputs::with_read`]).
 /// The inputs are `None` when the tree could not be read again for them:
 /// the next run is then a full one.
 pub fn validate_recorded(
@@ -159,7 +141,8 @@ pub fn validate_recorded(
         Ok((files, loaded?, inputs))
     })?;
     let api = timings.time("check", || check::check(&loaded));
-    // See `validate_timed`.
+    // Freeing every file's bytes, text, tree and positions took about 10 ms
+    // of one core at ×6; a worker does it while the next stages run.
     rayon::spawn(move || drop((files, loaded)));
     Ok((api?, inputs))
 }
@@ -300,12 +283,18 @@ pub fn generate_recorded(
     // same generation.
     let recovered = if check { None } else { write::recover(out_dir)? };
     // Only `generate` reuses the files of unchanged interfaces; `--check` makes every one.
-    let mut reuse =
-        if check { Reuse::default() } else { timings.time("reuse", || crate::incremental::plan(api, out_dir)) };
+    // The shared types are planned once, for the emitter and the reuse keys.
+    let shared = emit::rust::Shared::plan(api);
+    let mut reuse = if check {
+        Reuse::default()
+    } else {
+        timings.time("reuse", || crate::incremental::plan(api, out_dir, &shared.digest()))
+    };
     // Reused files were read and found as recorded moments ago: the write
     // stage need not read them again.
     let read_back: std::collections::BTreeSet<String> = reuse.files.iter().map(|f| f.path.clone()).collect();
-    let emit::rust::Emitted { files, surfaces } = emit_and_lock(api, &mut reuse, !check, out_dir, &mut timings)?;
+    let emit::rust::Emitted { files, surfaces } =
+        emit_and_lock(api, &shared, &mut reuse, !check, out_dir, &mut timings)?;
     let mode = if check { write::Mode::Check } else { write::Mode::Write };
     if !check {
         // The output is about to change: the old record must not outlive it.

@@ -17,6 +17,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::emit::{GENERATED_MARKER, OutputFile};
 use crate::ir::{Api, Interface};
 use doc::{Doc, code};
+pub(crate) use shared::Shared;
 
 /// Emits every file of the client crate.
 pub fn emit(api: &Api) -> Result<Vec<OutputFile>, Diagnostics> {
@@ -50,12 +51,21 @@ pub fn emit_with_surface(api: &Api) -> Result<Emitted, Diagnostics> {
 /// [`emit_with_surface`] without the module of each interface `skip` names:
 /// the caller has that module already (see `crate::incremental`).
 pub fn emit_except(api: &Api, skip: &(dyn Fn(&Interface) -> bool + Sync)) -> Result<Emitted, Diagnostics> {
+    emit_except_with(api, &Shared::plan(api), skip)
+}
+
+/// [`emit_except`] with the shared types already planned (the reuse keys
+/// need the same plan: see [`shared_digest`]).
+pub(crate) fn emit_except_with(
+    api: &Api,
+    shared: &Shared<'_>,
+    skip: &(dyn Fn(&Interface) -> bool + Sync),
+) -> Result<Emitted, Diagnostics> {
     use rayon::prelude::*;
-    let shared = shared::Shared::plan(api);
-    let mut jobs = jobs(api, &shared);
+    let mut jobs = jobs(api, shared);
     jobs.retain(|job| !matches!(job, Job::Interface(it) if skip(it)));
     let built: Vec<Result<(OutputFile, Vec<String>), Diagnostics>> =
-        jobs.par_iter().map(|job| formatted(|| job.build(api, &shared))).collect();
+        jobs.par_iter().map(|job| formatted(|| job.build(api, shared))).collect();
     let mut files = vec![manifest(api)];
     let mut surfaces = std::collections::BTreeMap::new();
     let mut problems = Vec::new();
@@ -83,7 +93,7 @@ pub fn interface_path(it: &Interface) -> String {
 /// types several interfaces share (names and definitions), which decide
 /// whether a module defines a type or re-exports it.
 pub fn shared_digest(api: &Api) -> String {
-    shared::Shared::plan(api).digest()
+    Shared::plan(api).digest()
 }
 
 /// The module `build` makes, formatted, with its public surface.
@@ -118,7 +128,7 @@ pub(crate) struct Module {
 
 /// Every Rust source file of the client crate, `src/lib.rs` first.
 pub(crate) fn modules(api: &Api) -> Vec<Module> {
-    let shared = shared::Shared::plan(api);
+    let shared = Shared::plan(api);
     jobs(api, &shared).iter().map(|job| job.build(api, &shared)).collect()
 }
 

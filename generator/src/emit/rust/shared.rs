@@ -52,13 +52,12 @@ impl<'a> Shared<'a> {
             })
             .collect();
         for (index, params) in spelled.iter().enumerate() {
-            for (p, text) in params {
-                let (p, text) = (*p, text.clone());
+            for &(p, ref text) in params {
                 let versions = seen.entry(p.type_name.rust.clone()).or_default();
-                match versions.iter_mut().find(|(_, t, _)| *t == text) {
+                match versions.iter_mut().find(|(_, t, _)| t == text) {
                     Some((_, _, users)) if !users.contains(&index) => users.push(index),
                     Some(_) => {}
-                    None => versions.push((p, text, vec![index])),
+                    None => versions.push((p, text.clone(), vec![index])),
                 }
             }
         }
