@@ -1,12 +1,18 @@
 //! Stage 1, load: read the spec files and deserialize them, nothing more.
 //!
-//! This is the only module that knows about serde_yaml (deprecated upstream);
-//! everything after it sees the [`model`] types and a [`positions::PositionIndex`].
+//! Each file is parsed once, by saphyr's event parser, into a tree that
+//! yields both the [`model`] types and a [`positions::PositionIndex`];
+//! everything after this stage sees only those. serde_yaml (deprecated
+//! upstream) stays behind [`document`], for tools that rewrite spec files.
 
+mod de;
 pub mod document;
+#[cfg(test)]
+mod equivalence_tests;
 pub mod model;
 pub mod positions;
 pub mod schema;
+mod tree;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -288,18 +294,22 @@ fn parse<T: DeserializeOwned>(raw: &RawFile, file: &Arc<SourceFile>, report: &mu
         );
         return None;
     }
-    // The event walk runs first: it bounds what serde_yaml is given.
-    let positions = match PositionIndex::build(&file.text) {
-        Ok(positions) => positions,
+    let tree = match tree::Tree::parse(&file.text) {
+        Ok(tree) => tree,
         Err(refusal) => {
             report.push(refused(file, refusal));
             return None;
         }
     };
-    match serde_yaml::from_str::<T>(&file.text) {
-        Ok(doc) => Some(Loaded { rel_path: raw.rel_path.clone(), file: Arc::clone(file), positions, doc }),
+    match de::from_tree::<T>(&tree) {
+        Ok(doc) => Some(Loaded {
+            rel_path: raw.rel_path.clone(),
+            file: Arc::clone(file),
+            positions: PositionIndex::of(&tree),
+            doc,
+        }),
         Err(e) => {
-            report.push(yaml_error(file, &e));
+            report.push(model_error(file, &e));
             None
         }
     }
@@ -320,8 +330,12 @@ fn refused(file: &Arc<SourceFile>, refusal: Refusal) -> Diagnostic {
                 .label("written as an escape here")
                 .help("remove it: it can make text read differently from what it is")
         }
-        // A syntax slip can surface from serde_yaml as a type error further
-        // on; the event parser points at the slip itself.
+        Refusal::Tag { at, tag } => Diagnostic::at(file, whole(at), format!("YAML tag `{tag}` in a spec file"))
+            .label("tag")
+            .help("spec files use no tags: remove it, and quote the value if it is meant as text"),
+        Refusal::SecondDocument { at } => Diagnostic::at(file, whole(at), "a second YAML document in a spec file")
+            .label("starts here")
+            .help("a spec file is one document: remove this `---` and what follows, or move it to a file of its own"),
         Refusal::Syntax { at, info } => Diagnostic::at(file, whole(at), format!("YAML syntax error: {info}"))
             .label("here")
             .help("check the indentation here, and for a bracket or quote left open above"),
@@ -341,13 +355,8 @@ fn leading_tab(text: &str) -> Option<usize> {
     None
 }
 
-fn yaml_error(file: &Arc<SourceFile>, e: &serde_yaml::Error) -> Diagnostic {
-    let full = e.to_string();
-    // serde_yaml appends " at line L column C"; the rendered snippet shows that already.
-    let message = match full.rfind(" at line ") {
-        Some(i) => full[..i].to_owned(),
-        None => full.clone(),
-    };
+fn model_error(file: &Arc<SourceFile>, e: &de::Error) -> Diagnostic {
+    let message = e.to_string();
     let help = if message.contains("unknown field") {
         Some("check the spelling; spec/README.md lists every key")
     } else if message.contains("missing field") {
@@ -367,8 +376,8 @@ fn yaml_error(file: &Arc<SourceFile>, e: &serde_yaml::Error) -> Diagnostic {
     } else {
         None
     };
-    let diagnostic = match e.location() {
-        Some(loc) => Diagnostic::at(file, location_of(&file.text, loc.index(), 1), message).label("here"),
+    let diagnostic = match &e.at {
+        Some((at, _)) => Diagnostic::at(file, location_of(&file.text, at.offset, 1), message).label("here"),
         None => Diagnostic::new(format!("{}: {message}", file.name)),
     };
     match help {

@@ -54,8 +54,10 @@ fn render<T: JsonSchema>(title: &str) -> String {
 }
 
 /// Converts a YAML document into JSON, for validating it against a schema.
+/// Read as `load` reads spec files.
 pub fn yaml_to_json(text: &str) -> Result<serde_json::Value, String> {
-    serde_yaml::from_str(text).map_err(|e| e.to_string())
+    let tree = super::tree::Tree::parse(text).map_err(|refusal| format!("{refusal:?}"))?;
+    super::de::from_tree(&tree).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
