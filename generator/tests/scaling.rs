@@ -38,3 +38,36 @@ fn twice_the_interfaces_take_at_most_twice_the_time() {
     // 2.0 is the rule; the 10 % above it absorbs timer noise on a loaded machine.
     assert!(ratio <= 2.2, "{one:?} for 30 interfaces, {two:?} for 60: ratio {ratio:.2}");
 }
+
+/// The fastest of a few comparisons of an API of `n` interfaces with
+/// itself, validated twice. Nothing differs, so what is timed is mostly
+/// pairing the interfaces up, the part that went quadratic.
+fn diff_time(n: usize) -> Duration {
+    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let spec = tempfile::tempdir().unwrap();
+    assert_eq!(ccgen::fixture::write_tree(&catalogue(n), &base, 1, spec.path()).unwrap(), n);
+    let validate = || ccgen::pipeline::validate(spec.path()).unwrap_or_else(|d| panic!("{}", d.render()));
+    let (old, new) = (validate(), validate());
+    (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            let report = ccgen::diff::diff(&old, &new);
+            let took = start.elapsed();
+            assert!(report.changes.is_empty(), "{:?}", report.changes.first());
+            took
+        })
+        .min()
+        .unwrap()
+}
+
+/// `diff` once paired interfaces by scanning the list for each one. Beside
+/// comparing each pair that cost shows only at the catalogue's size and
+/// beyond, so the sizes are far apart: four times the interfaces, whose
+/// pairing by scans costs sixteen times as much.
+#[test]
+fn comparing_four_times_the_interfaces_takes_at_most_four_times_the_time() {
+    let (one, four) = (diff_time(250), diff_time(1000));
+    let ratio = four.as_secs_f64() / one.as_secs_f64();
+    // 4.0 is the rule; the 10 % above it absorbs timer noise on a loaded machine.
+    assert!(ratio <= 4.4, "{one:?} for 250 interfaces, {four:?} for 1,000: ratio {ratio:.2}");
+}
