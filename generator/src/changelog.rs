@@ -64,40 +64,76 @@ fn one_line<T: serde::Serialize>(part: &T) -> Result<String, Diagnostics> {
 /// The changelog after this generation: the existing one, with the changes since the last
 /// generation added under "Unreleased". `surface` is the public surface of the crate now.
 pub fn changelog(out_dir: &Path, api: &Api, surface: &[String]) -> OutputFile {
+    prepare(out_dir, api).finish(surface)
+}
+
+/// The changelog as far as it can be worked out before the new crate's
+/// surface is known: the previous record read and compared with `api`.
+/// That is most of the work, and it runs beside the emitters.
+pub struct Pending {
+    existing: Option<String>,
+    entries: Entries,
+}
+
+enum Entries {
+    /// Complete: the spec changes (possibly none), or why they are unknown.
+    Done(String),
+    /// The spec changes, and what the generator's changes are told from.
+    WithGenerator { specs: String, old: Box<Api>, report: diff::Report, recorded: Vec<String> },
+}
+
+/// Reads the previous generation's record and changelog in `out_dir` and
+/// compares the recorded API with `api`.
+pub fn prepare(out_dir: &Path, api: &Api) -> Pending {
     let existing = std::fs::read_to_string(out_dir.join(CHANGELOG)).ok();
     let entries = match std::fs::read_to_string(out_dir.join(LOCK_FILE)) {
         // First generation: nothing to compare with.
-        Err(_) => String::new(),
+        Err(_) => Entries::Done(String::new()),
         Ok(text) => match recorded(&text) {
             Some((old, recorded_surface)) => {
                 let report = diff::diff(&old, api);
                 let specs = diff::render_changelog(&report, UNRELEASED);
                 match recorded_surface {
                     // A record from before the surface was kept: nothing to compare it with.
-                    None => specs,
+                    None => Entries::Done(specs),
                     // This generator wrote the record from `old`: it would list
                     // the same surface for it again, and its own changes are none.
-                    Some(_) if crate::record::written_here(out_dir, LOCK_FILE, text.as_bytes()) => specs,
-                    Some(lines) => {
-                        let recorded = crate::surface::tidy(lines);
-                        with_generator(specs, &generator_changes(&old, &report, &recorded, surface))
-                    }
+                    Some(_) if crate::record::written_here(out_dir, LOCK_FILE, text.as_bytes()) => Entries::Done(specs),
+                    Some(lines) => Entries::WithGenerator {
+                        specs,
+                        old: Box::new(old),
+                        report,
+                        recorded: crate::surface::tidy(lines),
+                    },
                 }
             }
             // Say so rather than lose the changes silently: the record is
             // rewritten below, so this is the only chance to notice.
-            None => format!(
+            None => Entries::Done(format!(
                 "{UNRELEASED}\n\n- The record of the previous generation ({LOCK_FILE}) could not be read, so the API \
                  changes made since then are not listed here; compare the specs with `ccgen diff`.\n"
-            ),
+            )),
         },
     };
-    let base = existing.unwrap_or_else(|| {
-        format!(
-            "<!-- {GENERATED_MARKER}: `generate` adds the API changes it finds under Unreleased. -->\n# Changelog\n\nChanges to the API of the generated crate, classified by `ccgen diff`.\n"
-        )
-    });
-    OutputFile { path: CHANGELOG.into(), contents: insert(&base, &entries) }
+    Pending { existing, entries }
+}
+
+impl Pending {
+    /// The changelog, given the public surface of the crate just emitted.
+    pub fn finish(self, surface: &[String]) -> OutputFile {
+        let entries = match self.entries {
+            Entries::Done(entries) => entries,
+            Entries::WithGenerator { specs, old, report, recorded } => {
+                with_generator(specs, &generator_changes(&old, &report, &recorded, surface))
+            }
+        };
+        let base = self.existing.unwrap_or_else(|| {
+            format!(
+                "<!-- {GENERATED_MARKER}: `generate` adds the API changes it finds under Unreleased. -->\n# Changelog\n\nChanges to the API of the generated crate, classified by `ccgen diff`.\n"
+            )
+        });
+        OutputFile { path: CHANGELOG.into(), contents: insert(&base, &entries) }
+    }
 }
 
 /// What the generator, not the specs, changed in the public surface since `recorded` was

@@ -40,8 +40,9 @@ pub fn emit_all(api: &Api) -> Result<Vec<emit::OutputFile>, Diagnostics> {
 /// The Rust modules and their surface are made while the docs pages are
 /// rendered, and then each interface's line of the lock file (with `keys`,
 /// also the keys `reuse` lacks): a stage that waits for its slowest file
-/// leaves a core idle, and the other branch fills it. The lock file and the
-/// changelog, which need both, come after.
+/// leaves a core idle, and the other branch fills it; so does comparing the
+/// API with the previous generation's record. The lock file and the
+/// changelog, which need both branches, come after.
 fn emit_and_lock(
     api: &Api,
     shared: &emit::rust::Shared<'_>,
@@ -74,10 +75,12 @@ fn emit_and_lock(
                 }
                 _ => None,
             };
-            (docs, lines, worked_out)
+            // So is the comparison with the previous record.
+            let changelog = docs_timings.time("compare record", || crate::changelog::prepare(out_dir, api));
+            (docs, lines, worked_out, changelog)
         },
     );
-    let (docs, lines, worked_out) = docs;
+    let (docs, lines, worked_out, changelog) = docs;
     timings.0.extend(rust_timings.0.into_iter().chain(docs_timings.0));
     if let Some(keys) = worked_out {
         whole.set_keys(keys);
@@ -85,7 +88,7 @@ fn emit_and_lock(
     let (mut rust, surface) = rust?;
     let lock_and_changelog = timings.time("lock, changelog", || -> Result<_, Diagnostics> {
         let lock = crate::changelog::lock_file_with(api, &surface, &lines?)?;
-        Ok([lock, crate::changelog::changelog(out_dir, api, &surface)])
+        Ok([lock, changelog.finish(&surface)])
     })?;
     rust.files.extend(docs?);
     rust.files.append(&mut reused_files);
@@ -95,24 +98,51 @@ fn emit_and_lock(
 }
 
 /// How long each stage of a run took, in the order they ran. "emit docs"
-/// runs at the same time as "emit rust" and "surface".
+/// and "compare record" run at the same time as "emit rust" and "surface".
 #[derive(Debug, Default, Clone)]
-pub struct Timings(pub Vec<(&'static str, Duration)>);
+pub struct Timings(pub Vec<Stage>);
+
+/// One stage's wall time, and the CPU time of the whole process meanwhile
+/// (every core; `None` where the platform does not tell).
+#[derive(Debug, Clone, Copy)]
+pub struct Stage {
+    pub name: &'static str,
+    pub wall: Duration,
+    pub cpu: Option<Duration>,
+}
 
 impl Timings {
     /// Runs `f` as the stage `name`.
     pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
-        let start = Instant::now();
+        let (start, cpu_start) = (Instant::now(), process_cpu());
         let out = f();
-        self.0.push((name, start.elapsed()));
+        let cpu = process_cpu().zip(cpu_start).map(|(end, start)| end.saturating_sub(start));
+        self.0.push(Stage { name, wall: start.elapsed(), cpu });
         out
     }
 }
 
+/// CPU time the process has used so far, on every core.
+#[cfg(target_os = "linux")]
+fn process_cpu() -> Option<Duration> {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    Some(Duration::new(u64::try_from(t.tv_sec).ok()?, u32::try_from(t.tv_nsec).ok()?))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn process_cpu() -> Option<Duration> {
+    None
+}
+
 impl fmt::Display for Timings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (name, took) in &self.0 {
-            writeln!(f, "stage {name:<16} {:>10.3} ms", took.as_secs_f64() * 1e3)?;
+        for stage in &self.0 {
+            let ms = |d: Duration| d.as_secs_f64() * 1e3;
+            write!(f, "stage {:<16} {:>10.3} ms", stage.name, ms(stage.wall))?;
+            match stage.cpu {
+                Some(cpu) => writeln!(f, "  cpu {:>10.3} ms", ms(cpu))?,
+                None => writeln!(f)?,
+            }
         }
         Ok(())
     }

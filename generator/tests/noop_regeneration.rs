@@ -18,7 +18,7 @@ fn generate(spec: &Path, out: &Path, check: bool) -> ccgen::pipeline::Outcome {
 }
 
 fn stages(o: &ccgen::pipeline::Outcome) -> Vec<&'static str> {
-    o.timings.0.iter().map(|(name, _)| *name).collect()
+    o.timings.0.iter().map(|stage| stage.name).collect()
 }
 
 #[test]

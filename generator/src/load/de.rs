@@ -196,7 +196,7 @@ impl<'d, 't, 'de> At<'d, 't, 'de, '_> {
         if self.depth >= MAX_DEPTH {
             return Err(Error { message: "recursion limit exceeded".to_owned(), at: None });
         }
-        let mut access = MapAccess { at: self, entries, next: 0, key: None };
+        let mut access = MapAccess { at: self, entries, next: 0 };
         let value = visitor.visit_map(&mut access)?;
         if access.next < entries.len() {
             return Err(de::Error::invalid_length(entries.len(), &ExpectedLen("map containing", access.next, "entry")));
@@ -473,8 +473,6 @@ struct MapAccess<'d, 't, 'de, 'p> {
     at: At<'d, 't, 'de, 'p>,
     entries: &'t [(u32, u32)],
     next: usize,
-    /// The key of the entry whose value comes next.
-    key: Option<u32>,
 }
 
 impl<'de> de::MapAccess<'de> for MapAccess<'_, '_, 'de, '_> {
@@ -482,7 +480,6 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, '_, 'de, '_> {
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
         let Some(&(key, _)) = self.entries.get(self.next) else { return Ok(None) };
-        self.key = Some(key);
         // A key is named by the mapping's path, as serde's own messages about
         // fields (unknown, duplicate) are about the mapping.
         seed.deserialize(self.at.child(key, self.at.path)).map(Some)
@@ -491,7 +488,6 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, '_, 'de, '_> {
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         let (key, value) = self.entries[self.next];
         self.next += 1;
-        self.key = None;
         let key_text = match &self.at.doc.tree.node(key).kind {
             Kind::Scalar { text, .. } => Some(text.as_ref()),
             _ => None,

@@ -96,12 +96,37 @@ pub(crate) fn quick_start(api: &Api, doc: Doc) -> Doc {
     doc.raw("# Ok(()) }").raw("```")
 }
 
+/// `src/client.rs`, whole.
 pub(crate) fn client(api: &Api) -> TokenStream {
+    head_with(api, session_interfaces(api).into_iter().map(|it| method(api, it)).collect())
+}
+
+/// `src/client.rs` without the methods of the interfaces that act for a
+/// signed-in agent, which end the file's last item, `impl Session`; they
+/// are built and formatted apart ([`session_impl`]), on every core.
+pub(crate) fn head(api: &Api) -> TokenStream {
+    head_with(api, Vec::new())
+}
+
+/// The interfaces whose methods are `Session`'s: those that send the Guid.
+pub(crate) fn session_interfaces(api: &Api) -> Vec<&Interface> {
+    api.interfaces.iter().filter(|it| it.sends_guid).collect()
+}
+
+/// `impl Session` holding the methods of `interfaces`, to be spliced into
+/// the one the head ends with.
+pub(crate) fn session_impl(api: &Api, interfaces: &[&Interface]) -> TokenStream {
+    let methods = interfaces.iter().map(|it| method(api, it));
+    quote! {
+        impl Session {
+            #(#methods)*
+        }
+    }
+}
+
+fn head_with(api: &Api, session_methods: Vec<TokenStream>) -> TokenStream {
     let events = events_method(api);
-    let (session_methods, client_methods): (Vec<&Interface>, Vec<&Interface>) =
-        api.interfaces.iter().partition(|it| it.sends_guid);
-    let session_methods = session_methods.into_iter().map(|it| method(api, it));
-    let client_methods = client_methods.into_iter().map(|it| method(api, it));
+    let client_methods = api.interfaces.iter().filter(|it| !it.sends_guid).map(|it| method(api, it));
     quote! {
         use agentgateway_runtime::{AgentId, Guid, SessionState, Transport, TransportBuilder};
 

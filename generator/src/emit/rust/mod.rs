@@ -64,24 +64,72 @@ pub(crate) fn emit_except_with(
     use rayon::prelude::*;
     let mut jobs = jobs(api, shared);
     jobs.retain(|job| !matches!(job, Job::Interface(it) if skip(it)));
+    // `src/client.rs` holds every session method: a third of the crate's
+    // lines. Its methods are built and formatted in parts beside the rest.
+    let client = jobs.iter().position(|job| matches!(job, Job::Client)).expect("the client is a job");
+    let session = client::session_interfaces(api);
+    let parts = session.chunks(SESSION_METHODS_PER_PART).map(|part| Job::SessionMethods(part.to_vec()));
+    jobs.splice(client..=client, std::iter::once(Job::ClientHead).chain(parts));
     let built: Vec<Result<(OutputFile, Vec<String>), Diagnostics>> =
         jobs.par_iter().map(|job| formatted(|| job.build(api, shared))).collect();
     let mut files = vec![manifest(api)];
     let mut surfaces = std::collections::BTreeMap::new();
     let mut problems = Vec::new();
-    for result in built {
-        match result {
-            Ok((file, lines)) => {
+    let mut session_parts = Vec::new();
+    for (job, result) in jobs.iter().zip(built) {
+        match (job, result) {
+            (Job::SessionMethods(_), Ok(part)) => session_parts.push(part),
+            (_, Ok((file, lines))) => {
                 surfaces.insert(file.path.clone(), lines);
                 files.push(file);
             }
-            Err(d) => problems.extend(d.0),
+            (_, Err(d)) => problems.extend(d.0),
         }
     }
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
     }
+    let head = files.iter_mut().find(|f| f.path == CLIENT_PATH).expect("the client head is built");
+    let lines = surfaces.get_mut(CLIENT_PATH).expect("the client head is listed");
+    splice_session_methods(head, lines, session_parts)?;
     Ok(Emitted { files, surfaces })
+}
+
+const CLIENT_PATH: &str = "src/client.rs";
+
+/// How many session methods one part of `src/client.rs` holds: enough to
+/// keep a part's overhead small, few enough for parts to spread over cores.
+const SESSION_METHODS_PER_PART: usize = 32;
+
+/// Puts the formatted parts' methods, in order, at the end of the `impl
+/// Session` that ends the head. The formatter lays out each method of an
+/// `impl` block on its own, so the result is the file formatted whole.
+fn splice_session_methods(
+    head: &mut OutputFile,
+    lines: &mut Vec<String>,
+    parts: Vec<(OutputFile, Vec<String>)>,
+) -> Result<(), Diagnostics> {
+    const OPEN: &str = "impl Session {\n";
+    const CLOSE: &str = "}\n";
+    let internal = |what: &str| {
+        Diagnostics::one(Diagnostic::new(format!("internal error: emitted Rust for {CLIENT_PATH}: {what}")))
+    };
+    let Some(body) = head.contents.strip_suffix(CLOSE) else {
+        return Err(internal("the file does not end with the `impl Session` block"));
+    };
+    let mut contents =
+        String::with_capacity(head.contents.len() + parts.iter().map(|(p, _)| p.contents.len()).sum::<usize>());
+    contents.push_str(body);
+    for (part, part_lines) in parts {
+        // Each part is a file of its own: its header line, then the block.
+        let block = part.contents.split_once('\n').map_or("", |(_, rest)| rest);
+        let methods = block.strip_prefix(OPEN).and_then(|b| b.strip_suffix(CLOSE));
+        contents.push_str(methods.ok_or_else(|| internal("a part of the session methods is not one `impl Session`"))?);
+        lines.extend(part_lines);
+    }
+    contents.push_str(CLOSE);
+    head.contents = contents;
+    Ok(())
 }
 
 /// The path of `it`'s module in the crate.
@@ -139,6 +187,9 @@ enum Job<'a> {
     Errors,
     Events,
     Client,
+    /// [`Job::Client`] without the session methods, which these build.
+    ClientHead,
+    SessionMethods(Vec<&'a Interface>),
     Shared,
     Resource(&'a str, Vec<&'a Interface>),
     Interface(&'a Interface),
@@ -166,7 +217,9 @@ impl Job<'_> {
             Job::Lib => module("src/lib.rs", "spec/", lib(api, !shared.is_empty())),
             Job::Errors => module("src/errors.rs", "spec/errors.yaml", catalogs::errors(api)),
             Job::Events => module("src/events.rs", "spec/events.yaml", catalogs::events(api)),
-            Job::Client => module("src/client.rs", "spec/", client::client(api)),
+            Job::Client => module(CLIENT_PATH, "spec/", client::client(api)),
+            Job::ClientHead => module(CLIENT_PATH, "spec/", client::head(api)),
+            Job::SessionMethods(interfaces) => module(CLIENT_PATH, "spec/", client::session_impl(api, interfaces)),
             Job::Shared => module("src/shared.rs", "spec/", shared.module()),
             Job::Resource(resource, interfaces) => {
                 module(&format!("src/{resource}/mod.rs"), &format!("spec/{resource}/"), resource_mod(interfaces))
@@ -365,4 +418,56 @@ fn resource_mod(interfaces: &[&Interface]) -> TokenStream {
         quote! { pub mod #id; }
     });
     quote! { #(#mods)* }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checked(spec: &std::path::Path) -> Api {
+        crate::pipeline::validate(spec).unwrap_or_else(|d| panic!("{}", d.render()))
+    }
+
+    /// `src/client.rs` as one job builds it: every method in one `impl Session`, formatted whole.
+    fn client_whole(api: &Api) -> (OutputFile, Vec<String>) {
+        let shared = Shared::plan(api);
+        formatted(|| Job::Client.build(api, &shared)).unwrap_or_else(|d| panic!("{}", d.render()))
+    }
+
+    fn client_in_parts(api: &Api) -> (OutputFile, Vec<String>) {
+        let mut emitted = emit_except(api, &|_| false).unwrap_or_else(|d| panic!("{}", d.render()));
+        let file = emitted.files.into_iter().find(|f| f.path == CLIENT_PATH).expect("client");
+        (file, emitted.surfaces.remove(CLIENT_PATH).expect("listed"))
+    }
+
+    #[test]
+    fn the_client_built_in_parts_is_the_client_built_whole() {
+        let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+        let base = checked(&spec);
+        // And with many parts: the base catalogue's endpoints three times over.
+        let catalogue: String =
+            base.interfaces.iter().map(|it| format!("{} {}\n", it.method.as_str(), it.path)).collect();
+        let tree = tempfile::tempdir().unwrap();
+        crate::fixture::write_tree(&catalogue, &spec, 3, tree.path()).expect("fixture");
+        for api in [base, checked(tree.path())] {
+            let parts = client::session_interfaces(&api).len().div_ceil(SESSION_METHODS_PER_PART);
+            let (whole, in_parts) = (client_whole(&api), client_in_parts(&api));
+            assert!(whole.0.contents == in_parts.0.contents, "{parts} parts differ from the whole");
+            assert_eq!(whole.1, in_parts.1, "surface");
+            assert!(parts >= 2, "{parts}");
+        }
+    }
+
+    #[test]
+    fn a_part_that_is_not_one_impl_session_is_an_internal_error() {
+        let head =
+            || OutputFile { path: CLIENT_PATH.into(), contents: "// h\nimpl Session {\n    fn a() {}\n}\n".into() };
+        let part = |text: &str| (OutputFile { path: CLIENT_PATH.into(), contents: format!("// h\n{text}") }, vec![]);
+        let mut ok = head();
+        splice_session_methods(&mut ok, &mut vec![], vec![part("impl Session {\n    fn b() {}\n}\n")])
+            .expect("spliced");
+        assert_eq!(ok.contents, "// h\nimpl Session {\n    fn a() {}\n    fn b() {}\n}\n");
+        let e = splice_session_methods(&mut head(), &mut vec![], vec![part("impl Client {}\n")]).expect_err("refused");
+        assert!(e.0[0].message.contains("internal error"), "{}", e.render());
+    }
 }
