@@ -491,10 +491,55 @@ pub fn events(api: &Api) -> EventsContext<'_> {
 #[derive(Debug, Serialize)]
 pub struct InterfaceContext<'a> {
     pub marker: String,
-    pub settings: &'a Settings,
-    /// The interface, as in the IR.
-    pub it: &'a Interface,
+    pub it: InterfaceText<'a>,
     pub page: InterfacePage,
+}
+
+/// What the page shows of the interface as the IR has it, and nothing else:
+/// a context is converted into template values whole, once per page, and
+/// the whole interface took a fifth of the pages' rendering. The template
+/// fails on a field that is not here rather than leaving it out.
+#[derive(Debug, Serialize)]
+pub struct InterfaceText<'a> {
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub description: Option<&'a str>,
+    pub prerequisites: &'a [String],
+    pub result: ResultText<'a>,
+    pub quirks: &'a [String],
+    pub source_page: Option<&'a str>,
+    pub source_updated: Option<&'a str>,
+    pub log_name: Option<&'a str>,
+}
+
+/// What the page shows of the result's shape.
+#[derive(Debug, Serialize)]
+pub struct ResultText<'a> {
+    pub description: Option<&'a str>,
+}
+
+impl<'a> InterfaceText<'a> {
+    fn of(it: &'a Interface) -> Self {
+        let result = match &it.result {
+            ResultShape::None { description, .. }
+            | ResultShape::Reserved { description, .. }
+            | ResultShape::CallId { description, .. }
+            | ResultShape::Object { description, .. }
+            | ResultShape::List { description, .. }
+            | ResultShape::Event { description, .. } => description.as_deref(),
+        };
+        Self {
+            title: &it.title,
+            summary: &it.summary,
+            description: it.description.as_deref(),
+            prerequisites: &it.prerequisites,
+            result: ResultText { description: result },
+            quirks: &it.quirks,
+            source_page: it.source_page.as_deref(),
+            source_updated: it.source_updated.as_deref(),
+            log_name: it.log_name.as_deref(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -905,8 +950,7 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface, catalog: &CatalogAnchors) 
 
     InterfaceContext {
         marker: marker(&format!("spec/{}", it.source)),
-        settings: s,
-        it,
+        it: InterfaceText::of(it),
         page: InterfacePage {
             anchor,
             errors_link: link(depth, "errors.md", None),
