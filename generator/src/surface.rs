@@ -171,8 +171,7 @@ fn module_path(path: &str) -> Option<String> {
 
 /// Tokens as one line with the spacing `TokenStream::to_string` puts around punctuation removed.
 fn tokens(t: &impl ToTokens) -> String {
-    let text = t.to_token_stream().to_string();
-    let mut s = text;
+    let mut s = t.to_token_stream().to_string();
     for (from, to) in [
         (" :: ", "::"),
         (":: ", "::"),
@@ -187,12 +186,43 @@ fn tokens(t: &impl ToTokens) -> String {
         ("( ", "("),
         (" )", ")"),
     ] {
-        // Most lines hold few of these: a replace that finds nothing still copies.
-        if s.contains(from) {
-            s = s.replace(from, to);
-        }
+        replace_ascii(&mut s, from, to);
     }
     s
+}
+
+/// `s.replace(from, to)` in place, for a short ASCII `from`: most of the
+/// texts are a few words, where setting up the standard library's searcher
+/// for each rule cost more than the search.
+fn replace_ascii(s: &mut String, from: &str, to: &str) {
+    let pattern = from.as_bytes();
+    let Some(first) = find_ascii(s.as_bytes(), pattern, 0) else { return };
+    let mut out = String::with_capacity(s.len());
+    let (mut copied, mut at) = (0, Some(first));
+    while let Some(i) = at {
+        // `from` is ASCII, so every match starts and ends on a character boundary.
+        out.push_str(&s[copied..i]);
+        out.push_str(to);
+        copied = i + pattern.len();
+        at = find_ascii(s.as_bytes(), pattern, copied);
+    }
+    out.push_str(&s[copied..]);
+    *s = out;
+}
+
+/// Where `pattern` (not empty) first occurs in `bytes` at or after `start`.
+fn find_ascii(bytes: &[u8], pattern: &[u8], start: usize) -> Option<usize> {
+    let (&head, tail) = pattern.split_first()?;
+    let mut from = start;
+    while let Some(i) = bytes.get(from..)?.iter().position(|&b| b == head) {
+        let at = from + i;
+        let rest = bytes.get(at + 1..at + pattern.len())?;
+        if rest.iter().zip(tail).all(|(a, b)| a == b) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 fn public(v: &Visibility) -> bool {
@@ -371,6 +401,17 @@ mod tests {
         // A signature that takes an `impl Trait` is not an impl line.
         let f = "m::T: fn f(x: impl Into<Cow<'a, str>>, y: Vec<'b>) -> Self";
         assert_eq!(traits_apart(f), [f]);
+    }
+
+    #[test]
+    fn replacing_in_place_is_replacing() {
+        for text in ["", "a", " :: ", "a :: b :: c", "::::", "  ", "é :: ü", "a  b", " :: :: ", "x< <y"] {
+            for (from, to) in [(" :: ", "::"), (":: ", "::"), ("< ", "<"), (" ", ""), ("  ", " ")] {
+                let mut s = text.to_owned();
+                replace_ascii(&mut s, from, to);
+                assert_eq!(s, text.replace(from, to), "{text:?} {from:?}");
+            }
+        }
     }
 
     #[test]
