@@ -44,7 +44,11 @@ pub fn of_syntax(path: &str, file: &syn::File) -> Vec<String> {
 /// surface line never has it, and lines recorded with it (`api.lock.json`
 /// written before this rule) are read through this function too.
 pub fn canonical(line: &str) -> String {
-    without_doc_attrs(line).replace(",)", ")").replace(",>", ">").replace(",]", "]").replace(", }", " }")
+    let mut line = without_doc_attrs(line);
+    for (from, to) in [(",)", ")"), (",>", ">"), (",]", "]"), (", }", " }")] {
+        replace_ascii(&mut line, from, to);
+    }
+    line
 }
 
 /// `line` without `#[doc = "..."] ` attributes, which lines recorded before
