@@ -19,6 +19,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::emit::OutputFile;
+use crate::emit::rust::SessionMethod;
 use crate::ir::{Api, Interface, ResultShape};
 use crate::record;
 
@@ -38,6 +39,10 @@ struct Made {
     files: BTreeMap<String, String>,
     /// The public surface of its Rust module.
     surface: Vec<String>,
+    /// Its method in `src/client.rs`, for an interface that acts for a
+    /// signed-in agent. Absent from a cache written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    method: Option<SessionMethod>,
 }
 
 /// The interfaces of a generation whose files are reused, and those files.
@@ -53,6 +58,8 @@ pub struct Reuse {
     pub files: Vec<OutputFile>,
     /// The public surface of their Rust modules, by path.
     pub surfaces: BTreeMap<String, Vec<String>>,
+    /// Their methods in `src/client.rs`, by spec source.
+    pub methods: BTreeMap<String, SessionMethod>,
 }
 
 impl Reuse {
@@ -137,7 +144,7 @@ pub fn plan(api: &Api, out_dir: &Path, shared_digest: &str) -> Reuse {
     use rayon::prelude::*;
     let Some(cache) = load(out_dir) else { return Reuse::default() };
     let keys = keys(api, shared_digest);
-    let found: Vec<(&Interface, Vec<OutputFile>, Vec<String>)> = api
+    let found: Vec<(&Interface, Vec<OutputFile>, &Made)> = api
         .interfaces
         .par_iter()
         .filter_map(|it| {
@@ -155,14 +162,17 @@ pub fn plan(api: &Api, out_dir: &Path, shared_digest: &str) -> Reuse {
                     Some(OutputFile { path: path.clone(), contents: String::from_utf8(bytes).ok()? })
                 })
                 .collect::<Option<Vec<_>>>()?;
-            Some((it, files, made.surface.clone()))
+            Some((it, files, made))
         })
         .collect();
     let mut reuse = Reuse::default();
-    for (it, files, surface) in found {
+    for (it, files, made) in found {
         reuse.sources.insert(it.source.clone());
-        reuse.surfaces.insert(crate::emit::rust::interface_path(it), surface);
+        reuse.surfaces.insert(crate::emit::rust::interface_path(it), made.surface.clone());
         reuse.files.extend(files);
+        if let Some(method) = made.method.clone().filter(|_| it.sends_guid) {
+            reuse.methods.insert(it.source.clone(), method);
+        }
     }
     reuse.keys = Some(keys);
     reuse
@@ -171,12 +181,14 @@ pub fn plan(api: &Api, out_dir: &Path, shared_digest: &str) -> Reuse {
 /// What to record, for the next generation, of what was made from each
 /// interface of `api` under `reuse`'s keys: `hashes` are those of all the
 /// files written ([`record::hashes`]), `surfaces` the public surface of each
-/// Rust source. The bytes [`save`] writes once the output is in place.
+/// Rust source, `methods` the session methods of `src/client.rs`. The bytes
+/// [`save`] writes once the output is in place.
 pub fn prepare(
     api: &Api,
     reuse: &Reuse,
     hashes: &BTreeMap<String, String>,
     surfaces: &BTreeMap<String, Vec<String>>,
+    methods: &BTreeMap<String, SessionMethod>,
 ) -> io::Result<Vec<u8>> {
     // Without keys (their IR would not serialize) nothing is recorded.
     let Some(keys) = &reuse.keys else { return Err(io::Error::other("no reuse keys were worked out")) };
@@ -187,7 +199,8 @@ pub fn prepare(
             let (Some(key), [rust, page]) = (keys.get(&it.source), paths(it)) else { return None };
             let files = [(rust.clone(), hashes.get(&rust)?.clone()), (page.clone(), hashes.get(&page)?.clone())];
             let surface = surfaces.get(&rust)?.clone();
-            Some((it.source.clone(), Made { key: key.clone(), files: files.into_iter().collect(), surface }))
+            let method = methods.get(&it.source).cloned();
+            Some((it.source.clone(), Made { key: key.clone(), files: files.into_iter().collect(), surface, method }))
         })
         .collect();
     serde_json::to_vec(&Cache { interfaces: made.into_iter().collect() }).map_err(io::Error::other)

@@ -52,36 +52,44 @@ fn emit_and_lock(
     timings: &mut Timings,
 ) -> Result<emit::rust::Emitted, Diagnostics> {
     let (mut reused_files, reused_surfaces) = (std::mem::take(&mut reuse.files), std::mem::take(&mut reuse.surfaces));
+    let reused_methods = std::mem::take(&mut reuse.methods);
     let whole = &mut *reuse;
     let reuse = &*whole;
     let skip = |it: &crate::ir::Interface| reuse.covers(it);
-    let (mut rust_timings, mut docs_timings) = (Timings::default(), Timings::default());
-    let (rust, docs) = rayon::join(
+    let (mut rust_timings, mut docs_timings, mut compare_timings) =
+        (Timings::default(), Timings::default(), Timings::default());
+    let (rust, (docs, changelog)) = rayon::join(
         || -> Result<_, Diagnostics> {
-            let mut rust = rust_timings.time("emit rust", || emit::rust::emit_except_with(api, shared, &skip))?;
+            let mut rust =
+                rust_timings.time("emit rust", || emit::rust::emit_except_with(api, shared, &skip, &reused_methods))?;
             rust.surfaces.extend(reused_surfaces);
             let surface = rust_timings.time("surface", || rust.surface());
             Ok((rust, surface))
         },
         || {
-            let docs = docs_timings.time("emit docs", || emit::docs::emit_except(api, &skip));
-            // The docs are done long before the Rust: each interface's line
-            // of the lock file, and the reuse keys made from the same text,
-            // are worked out here, on the side.
-            let lines = crate::changelog::interface_lines(api);
-            let worked_out = match &lines {
-                Ok(lines) if keys && reuse.lacks_keys() => {
-                    Some(crate::incremental::keys_with(api, lines, &shared.digest()))
-                }
-                _ => None,
-            };
-            // So is the comparison with the previous record.
-            let changelog = docs_timings.time("compare record", || crate::changelog::prepare(out_dir, api));
-            (docs, lines, worked_out, changelog)
+            rayon::join(
+                || {
+                    let docs = docs_timings.time("emit docs", || emit::docs::emit_except(api, &skip));
+                    // The docs are done long before the Rust: each interface's line
+                    // of the lock file, and the reuse keys made from the same text,
+                    // are worked out here, on the side.
+                    let lines = crate::changelog::interface_lines(api);
+                    let worked_out = match &lines {
+                        Ok(lines) if keys && reuse.lacks_keys() => {
+                            Some(crate::incremental::keys_with(api, lines, &shared.digest()))
+                        }
+                        _ => None,
+                    };
+                    (docs, lines, worked_out)
+                },
+                // Comparing with the previous record is one thread's work
+                // whatever the other stages do; it starts at once.
+                || compare_timings.time("compare record", || crate::changelog::prepare(out_dir, api)),
+            )
         },
     );
-    let (docs, lines, worked_out, changelog) = docs;
-    timings.0.extend(rust_timings.0.into_iter().chain(docs_timings.0));
+    let (docs, lines, worked_out) = docs;
+    timings.0.extend(rust_timings.0.into_iter().chain(docs_timings.0).chain(compare_timings.0));
     if let Some(keys) = worked_out {
         whole.set_keys(keys);
     }
@@ -187,6 +195,8 @@ pub struct Outcome {
     /// How many interfaces' files were reused from the last generation
     /// rather than emitted again (see [`crate::incremental`]).
     pub reused: usize,
+    /// How many of their methods in `src/client.rs` were reused too.
+    pub reused_methods: usize,
 }
 
 impl Outcome {
@@ -296,7 +306,7 @@ pub fn up_to_date(spec_dir: &Path, out_dir: &Path) -> Option<Outcome> {
         Some(rec.outputs.into_keys().collect::<Vec<_>>())
     })?;
     let report = write::WriteReport { unchanged: proven, ..Default::default() };
-    Some(Outcome { report, check: false, timings, reused: 0 })
+    Some(Outcome { report, check: false, timings, reused: 0, reused_methods: 0 })
 }
 
 /// [`generate_api`], leaving a record of `inputs` (the spec files' hashes)
@@ -323,7 +333,8 @@ pub fn generate_recorded(
     // Reused files were read and found as recorded moments ago: the write
     // stage need not read them again.
     let read_back: std::collections::BTreeSet<String> = reuse.files.iter().map(|f| f.path.clone()).collect();
-    let emit::rust::Emitted { files, surfaces } =
+    let reused_methods = reuse.methods.len();
+    let emit::rust::Emitted { files, surfaces, session_methods } =
         emit_and_lock(api, &shared, &mut reuse, !check, out_dir, &mut timings)?;
     let mode = if check { write::Mode::Check } else { write::Mode::Write };
     if !check {
@@ -341,7 +352,7 @@ pub fn generate_recorded(
         || {
             (!check).then(|| {
                 let hashes = crate::record::hashes(&files);
-                let cache = crate::incremental::prepare(api, &reuse, &hashes, &surfaces);
+                let cache = crate::incremental::prepare(api, &reuse, &hashes, &surfaces, &session_methods);
                 (hashes, cache)
             })
         },
@@ -357,7 +368,7 @@ pub fn generate_recorded(
             let _ = (recorded, cache.and_then(|bytes| crate::incremental::save(out_dir, &bytes)));
         });
     }
-    Ok(Outcome { report, check, timings, reused: reuse.len() })
+    Ok(Outcome { report, check, timings, reused: reuse.len(), reused_methods })
 }
 
 /// For a `build.rs`: writes the client as one file at `out_file` (see

@@ -113,13 +113,13 @@ pub(crate) fn session_interfaces(api: &Api) -> Vec<&Interface> {
     api.interfaces.iter().filter(|it| it.sends_guid).collect()
 }
 
-/// `impl Session` holding the methods of `interfaces`, to be spliced into
-/// the one the head ends with.
-pub(crate) fn session_impl(api: &Api, interfaces: &[&Interface]) -> TokenStream {
-    let methods = interfaces.iter().map(|it| method(api, it));
+/// `impl Session` holding the method of `it`, to be spliced into the one
+/// the head ends with.
+pub(crate) fn session_impl(api: &Api, it: &Interface) -> TokenStream {
+    let method = method(api, it);
     quote! {
         impl Session {
-            #(#methods)*
+            #method
         }
     }
 }

@@ -10,6 +10,8 @@ mod shared;
 mod single;
 pub(crate) mod types;
 
+use std::collections::BTreeMap;
+
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
@@ -32,6 +34,18 @@ pub struct Emitted {
     /// The public surface of each Rust source by path ([`crate::surface::of_syntax`]),
     /// each file listed on the thread that formatted it.
     pub surfaces: std::collections::BTreeMap<String, Vec<String>>,
+    /// Each session method of `src/client.rs` (already in `files`), by the
+    /// spec source of its interface, for reusing it next time.
+    pub session_methods: BTreeMap<String, SessionMethod>,
+}
+
+/// One method of `impl Session` in `src/client.rs`, as formatted there.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionMethod {
+    /// Its lines inside the block, indented as in the file.
+    pub text: String,
+    /// Its public surface ([`crate::surface::of_syntax`]).
+    pub surface: Vec<String>,
 }
 
 impl Emitted {
@@ -51,34 +65,42 @@ pub fn emit_with_surface(api: &Api) -> Result<Emitted, Diagnostics> {
 /// [`emit_with_surface`] without the module of each interface `skip` names:
 /// the caller has that module already (see `crate::incremental`).
 pub fn emit_except(api: &Api, skip: &(dyn Fn(&Interface) -> bool + Sync)) -> Result<Emitted, Diagnostics> {
-    emit_except_with(api, &Shared::plan(api), skip)
+    emit_except_with(api, &Shared::plan(api), skip, &BTreeMap::new())
 }
 
 /// [`emit_except`] with the shared types already planned (the reuse keys
-/// need the same plan: see [`shared_digest`]).
+/// need the same plan: see [`shared_digest`]), and with the session methods
+/// of `reused` (by spec source) put into `src/client.rs` as they are.
 pub(crate) fn emit_except_with(
     api: &Api,
     shared: &Shared<'_>,
     skip: &(dyn Fn(&Interface) -> bool + Sync),
+    reused: &BTreeMap<String, SessionMethod>,
 ) -> Result<Emitted, Diagnostics> {
     use rayon::prelude::*;
     let mut jobs = jobs(api, shared);
     jobs.retain(|job| !matches!(job, Job::Interface(it) if skip(it)));
     // `src/client.rs` holds every session method: a third of the crate's
-    // lines. Its methods are built and formatted in parts beside the rest.
+    // lines. Each method is built and formatted on its own, beside the rest,
+    // or reused.
     let client = jobs.iter().position(|job| matches!(job, Job::Client)).expect("the client is a job");
     let session = client::session_interfaces(api);
-    let parts = session.chunks(SESSION_METHODS_PER_PART).map(|part| Job::SessionMethods(part.to_vec()));
-    jobs.splice(client..=client, std::iter::once(Job::ClientHead).chain(parts));
+    let fresh = session.iter().filter(|it| !reused.contains_key(&it.source)).map(|it| Job::SessionMethod(it));
+    jobs.splice(client..=client, std::iter::once(Job::ClientHead).chain(fresh));
     let built: Vec<Result<(OutputFile, Vec<String>), Diagnostics>> =
         jobs.par_iter().map(|job| formatted(|| job.build(api, shared))).collect();
     let mut files = vec![manifest(api)];
-    let mut surfaces = std::collections::BTreeMap::new();
+    let mut surfaces = BTreeMap::new();
     let mut problems = Vec::new();
-    let mut session_parts = Vec::new();
+    let mut session_methods = BTreeMap::new();
     for (job, result) in jobs.iter().zip(built) {
         match (job, result) {
-            (Job::SessionMethods(_), Ok(part)) => session_parts.push(part),
+            (Job::SessionMethod(it), Ok((part, surface))) => match session_method(&part) {
+                Some(text) => {
+                    session_methods.insert(it.source.clone(), SessionMethod { text: text.to_owned(), surface });
+                }
+                None => problems.push(internal_client("the part of a session method is not one `impl Session`")),
+            },
             (_, Ok((file, lines))) => {
                 surfaces.insert(file.path.clone(), lines);
                 files.push(file);
@@ -89,43 +111,47 @@ pub(crate) fn emit_except_with(
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
     }
+    session_methods.extend(session.iter().filter_map(|it| Some((it.source.clone(), reused.get(&it.source)?.clone()))));
     let head = files.iter_mut().find(|f| f.path == CLIENT_PATH).expect("the client head is built");
     let lines = surfaces.get_mut(CLIENT_PATH).expect("the client head is listed");
-    splice_session_methods(head, lines, session_parts)?;
-    Ok(Emitted { files, surfaces })
+    let in_order = session.iter().map(|it| session_methods.get(&it.source).expect("emitted or reused"));
+    splice_session_methods(head, lines, in_order)?;
+    Ok(Emitted { files, surfaces, session_methods })
 }
 
 const CLIENT_PATH: &str = "src/client.rs";
 
-/// How many session methods one part of `src/client.rs` holds: enough to
-/// keep a part's overhead small, few enough for parts to spread over cores.
-const SESSION_METHODS_PER_PART: usize = 32;
+const OPEN_SESSION: &str = "impl Session {\n";
+const CLOSE: &str = "}\n";
 
-/// Puts the formatted parts' methods, in order, at the end of the `impl
-/// Session` that ends the head. The formatter lays out each method of an
-/// `impl` block on its own, so the result is the file formatted whole.
-fn splice_session_methods(
+fn internal_client(what: &str) -> Diagnostic {
+    Diagnostic::new(format!("internal error: emitted Rust for {CLIENT_PATH}: {what}"))
+}
+
+/// The lines of the method inside a formatted session-method part: a file
+/// of its own, with its header line, then one `impl Session` block.
+fn session_method(part: &OutputFile) -> Option<&str> {
+    let block = part.contents.split_once('\n')?.1;
+    block.strip_prefix(OPEN_SESSION)?.strip_suffix(CLOSE)
+}
+
+/// Puts the session methods, in order, at the end of the `impl Session`
+/// that ends the head. The formatter lays out each item of an `impl` block
+/// on its own, so the result is the file formatted whole.
+fn splice_session_methods<'m>(
     head: &mut OutputFile,
     lines: &mut Vec<String>,
-    parts: Vec<(OutputFile, Vec<String>)>,
+    methods: impl Iterator<Item = &'m SessionMethod> + Clone,
 ) -> Result<(), Diagnostics> {
-    const OPEN: &str = "impl Session {\n";
-    const CLOSE: &str = "}\n";
-    let internal = |what: &str| {
-        Diagnostics::one(Diagnostic::new(format!("internal error: emitted Rust for {CLIENT_PATH}: {what}")))
-    };
     let Some(body) = head.contents.strip_suffix(CLOSE) else {
-        return Err(internal("the file does not end with the `impl Session` block"));
+        return Err(Diagnostics::one(internal_client("the file does not end with the `impl Session` block")));
     };
     let mut contents =
-        String::with_capacity(head.contents.len() + parts.iter().map(|(p, _)| p.contents.len()).sum::<usize>());
+        String::with_capacity(head.contents.len() + methods.clone().map(|m| m.text.len()).sum::<usize>());
     contents.push_str(body);
-    for (part, part_lines) in parts {
-        // Each part is a file of its own: its header line, then the block.
-        let block = part.contents.split_once('\n').map_or("", |(_, rest)| rest);
-        let methods = block.strip_prefix(OPEN).and_then(|b| b.strip_suffix(CLOSE));
-        contents.push_str(methods.ok_or_else(|| internal("a part of the session methods is not one `impl Session`"))?);
-        lines.extend(part_lines);
+    for method in methods {
+        contents.push_str(&method.text);
+        lines.extend(method.surface.iter().cloned());
     }
     contents.push_str(CLOSE);
     head.contents = contents;
@@ -189,7 +215,7 @@ enum Job<'a> {
     Client,
     /// [`Job::Client`] without the session methods, which these build.
     ClientHead,
-    SessionMethods(Vec<&'a Interface>),
+    SessionMethod(&'a Interface),
     Shared,
     Resource(&'a str, Vec<&'a Interface>),
     Interface(&'a Interface),
@@ -219,7 +245,7 @@ impl Job<'_> {
             Job::Events => module("src/events.rs", "spec/events.yaml", catalogs::events(api)),
             Job::Client => module(CLIENT_PATH, "spec/", client::client(api)),
             Job::ClientHead => module(CLIENT_PATH, "spec/", client::head(api)),
-            Job::SessionMethods(interfaces) => module(CLIENT_PATH, "spec/", client::session_impl(api, interfaces)),
+            Job::SessionMethod(it) => module(CLIENT_PATH, "spec/", client::session_impl(api, it)),
             Job::Shared => module("src/shared.rs", "spec/", shared.module()),
             Job::Resource(resource, interfaces) => {
                 module(&format!("src/{resource}/mod.rs"), &format!("spec/{resource}/"), resource_mod(interfaces))
@@ -434,40 +460,74 @@ mod tests {
         formatted(|| Job::Client.build(api, &shared)).unwrap_or_else(|d| panic!("{}", d.render()))
     }
 
-    fn client_in_parts(api: &Api) -> (OutputFile, Vec<String>) {
-        let mut emitted = emit_except(api, &|_| false).unwrap_or_else(|d| panic!("{}", d.render()));
-        let file = emitted.files.into_iter().find(|f| f.path == CLIENT_PATH).expect("client");
-        (file, emitted.surfaces.remove(CLIENT_PATH).expect("listed"))
+    fn client_in_parts(api: &Api, reused: &BTreeMap<String, SessionMethod>) -> (OutputFile, Vec<String>, Emitted) {
+        let mut emitted =
+            emit_except_with(api, &Shared::plan(api), &|_| false, reused).unwrap_or_else(|d| panic!("{}", d.render()));
+        let file = emitted.files.iter().find(|f| f.path == CLIENT_PATH).expect("client").clone();
+        let lines = emitted.surfaces.remove(CLIENT_PATH).expect("listed");
+        (file, lines, emitted)
     }
 
-    #[test]
-    fn the_client_built_in_parts_is_the_client_built_whole() {
+    /// The project's spec tree, and its endpoints three times over.
+    fn apis() -> [Api; 2] {
         let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
         let base = checked(&spec);
-        // And with many parts: the base catalogue's endpoints three times over.
         let catalogue: String =
             base.interfaces.iter().map(|it| format!("{} {}\n", it.method.as_str(), it.path)).collect();
         let tree = tempfile::tempdir().unwrap();
         crate::fixture::write_tree(&catalogue, &spec, 3, tree.path()).expect("fixture");
-        for api in [base, checked(tree.path())] {
-            let parts = client::session_interfaces(&api).len().div_ceil(SESSION_METHODS_PER_PART);
-            let (whole, in_parts) = (client_whole(&api), client_in_parts(&api));
-            assert!(whole.0.contents == in_parts.0.contents, "{parts} parts differ from the whole");
-            assert_eq!(whole.1, in_parts.1, "surface");
-            assert!(parts >= 2, "{parts}");
+        [base, checked(tree.path())]
+    }
+
+    #[test]
+    fn the_client_built_method_by_method_is_the_client_built_whole() {
+        for api in apis() {
+            let (whole, (file, lines, emitted)) = (client_whole(&api), client_in_parts(&api, &BTreeMap::new()));
+            assert!(whole.0.contents == file.contents, "the parts differ from the whole");
+            assert_eq!(whole.1, lines, "surface");
+            assert_eq!(emitted.session_methods.len(), client::session_interfaces(&api).len());
         }
     }
 
     #[test]
-    fn a_part_that_is_not_one_impl_session_is_an_internal_error() {
-        let head =
-            || OutputFile { path: CLIENT_PATH.into(), contents: "// h\nimpl Session {\n    fn a() {}\n}\n".into() };
-        let part = |text: &str| (OutputFile { path: CLIENT_PATH.into(), contents: format!("// h\n{text}") }, vec![]);
-        let mut ok = head();
-        splice_session_methods(&mut ok, &mut vec![], vec![part("impl Session {\n    fn b() {}\n}\n")])
-            .expect("spliced");
+    fn reused_session_methods_go_where_they_were() {
+        let [api, _] = apis();
+        let (_, _, first) = client_in_parts(&api, &BTreeMap::new());
+        // Every other method reused, marked so that it shows where it went.
+        let reused: BTreeMap<String, SessionMethod> = first
+            .session_methods
+            .iter()
+            .step_by(2)
+            .map(|(source, m)| {
+                let text = m.text.replacen("    ", "    /* reused */ ", 1);
+                (source.clone(), SessionMethod { text, surface: m.surface.clone() })
+            })
+            .collect();
+        let (file, lines, again) = client_in_parts(&api, &reused);
+        assert_eq!(again.session_methods.len(), first.session_methods.len());
+        assert_eq!(file.contents.matches("/* reused */").count(), reused.len());
+        for (source, method) in &again.session_methods {
+            let expected = reused.get(source).unwrap_or_else(|| &first.session_methods[source]);
+            assert_eq!(method, expected, "{source}");
+        }
+        let (_, whole_lines) = client_whole(&api);
+        assert_eq!(lines, whole_lines, "surface");
+        // In the same order as before.
+        let unmarked = file.contents.replace("/* reused */ ", "");
+        assert!(unmarked == client_whole(&api).0.contents);
+    }
+
+    #[test]
+    fn a_head_that_does_not_end_with_impl_session_is_an_internal_error() {
+        let method = SessionMethod { text: "    fn b() {}\n".into(), surface: vec![] };
+        let head = |text: &str| OutputFile { path: CLIENT_PATH.into(), contents: text.into() };
+        let mut ok = head("// h\nimpl Session {\n    fn a() {}\n}\n");
+        splice_session_methods(&mut ok, &mut vec![], std::iter::once(&method)).expect("spliced");
         assert_eq!(ok.contents, "// h\nimpl Session {\n    fn a() {}\n    fn b() {}\n}\n");
-        let e = splice_session_methods(&mut head(), &mut vec![], vec![part("impl Client {}\n")]).expect_err("refused");
+        let e = splice_session_methods(&mut head("// h\nfn a() {}"), &mut vec![], std::iter::once(&method))
+            .expect_err("refused");
         assert!(e.0[0].message.contains("internal error"), "{}", e.render());
+        let part = OutputFile { path: CLIENT_PATH.into(), contents: "// h\nimpl Client {}\n".into() };
+        assert_eq!(session_method(&part), None);
     }
 }
