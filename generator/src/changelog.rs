@@ -15,7 +15,7 @@ use std::path::Path;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::diff;
 use crate::emit::{GENERATED_MARKER, OutputFile};
-use crate::ir::Api;
+use crate::ir::{Api, Interface};
 
 /// The IR `generated/` was made from.
 pub const LOCK_FILE: &str = "api.lock.json";
@@ -64,7 +64,7 @@ fn one_line<T: serde::Serialize>(part: &T) -> Result<String, Diagnostics> {
 /// The changelog after this generation: the existing one, with the changes since the last
 /// generation added under "Unreleased". `surface` is the public surface of the crate now.
 pub fn changelog(out_dir: &Path, api: &Api, surface: &[String]) -> OutputFile {
-    prepare(out_dir, api).finish(surface)
+    prepare(out_dir, api, None).finish(surface)
 }
 
 /// The changelog as far as it can be worked out before the new crate's
@@ -83,15 +83,21 @@ enum Entries {
 }
 
 /// Reads the previous generation's record and changelog in `out_dir` and
-/// compares the recorded API with `api`.
-pub fn prepare(out_dir: &Path, api: &Api) -> Pending {
+/// compares the recorded API with `api`. `lines` are `api`'s
+/// [`interface_lines`], when worked out: an interface whose line is the
+/// recorded one is not compared again.
+pub fn prepare(out_dir: &Path, api: &Api, lines: Option<&[String]>) -> Pending {
     let existing = std::fs::read_to_string(out_dir.join(CHANGELOG)).ok();
     let entries = match std::fs::read_to_string(out_dir.join(LOCK_FILE)) {
         // First generation: nothing to compare with.
         Err(_) => Entries::Done(String::new()),
         Ok(text) => match recorded(&text) {
-            Some((old, recorded_surface)) => {
-                let report = diff::diff(&old, api);
+            Some(Recorded { api: old, surface: recorded_surface, lines: recorded_lines }) => {
+                let same = |i: usize, j: usize| match (&recorded_lines, lines) {
+                    (Some(was), Some(now)) => was.get(i).zip(now.get(j)).is_some_and(|(a, b)| *a == b.as_str()),
+                    _ => false,
+                };
+                let report = diff::diff_known(&old, api, &same);
                 let specs = diff::render_changelog(&report, UNRELEASED);
                 match recorded_surface {
                     // A record from before the surface was kept: nothing to compare it with.
@@ -203,15 +209,49 @@ fn with_generator(entries: String, g: &GeneratorChanges) -> String {
 
 /// The IR and the public surface (as recorded, not yet [`crate::surface::tidy`]) in a lock
 /// file's text, read in one pass; the surface is `None` in a lock written before it was kept.
-fn recorded(text: &str) -> Option<(Api, Option<Vec<String>>)> {
-    #[derive(serde::Deserialize)]
-    struct Lock {
-        api: Api,
-        #[serde(default)]
-        public_api: Option<Vec<String>>,
-    }
-    let lock: Lock = serde_json::from_str(text).ok()?;
-    Some((lock.api, lock.public_api))
+/// What a lock file records: the IR, the public surface (`None` in a lock
+/// written before it was kept), and each interface's line as written, when
+/// the file has one per interface.
+struct Recorded<'t> {
+    api: Api,
+    surface: Option<Vec<String>>,
+    lines: Option<Vec<&'t str>>,
+}
+
+fn recorded(text: &str) -> Option<Recorded<'_>> {
+    recorded_by_lines(text).or_else(|| {
+        let lock: Lock = serde_json::from_str(text).ok()?;
+        Some(Recorded { api: lock.api, surface: lock.public_api, lines: None })
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct Lock {
+    api: Api,
+    #[serde(default)]
+    public_api: Option<Vec<String>>,
+}
+
+/// [`recorded`] for a lock file laid out as [`lock_file_with`] writes it,
+/// each interface on a line of its own: those lines, most of the file, are
+/// read on every core. `None` for any other layout.
+fn recorded_by_lines(text: &str) -> Option<Recorded<'_>> {
+    use rayon::prelude::*;
+    const OPEN: &str = "\n    \"interfaces\": [\n";
+    const CLOSE: &str = "\n    ]\n";
+    let start = text.find(OPEN)? + OPEN.len();
+    let end = start + text[start..].find(CLOSE)?;
+    // The rest of the file, with the list left empty.
+    let rest = format!("{}]{}", &text[..start - 1], &text[end + CLOSE.len() - 1..]);
+    let lines: Vec<&str> = text[start..end]
+        .split('\n')
+        .map(|line| line.trim_start().strip_suffix(',').unwrap_or(line.trim_start()))
+        .collect();
+    let interfaces: Vec<Interface> =
+        lines.par_iter().map(|line| serde_json::from_str(line).ok()).collect::<Option<_>>()?;
+    let mut lock: Lock = serde_json::from_str(&rest).ok()?;
+    lock.api.interfaces = interfaces;
+    Some(Recorded { api: lock.api, surface: lock.public_api, lines: Some(lines) })
 }
 
 /// Adds `entries` (which start with the Unreleased heading) to `base`,
@@ -245,6 +285,44 @@ fn insert(base: &str, entries: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::insert;
+
+    #[test]
+    fn interfaces_whose_line_is_unchanged_are_skipped_with_the_same_verdict() {
+        let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+        let api = crate::pipeline::validate(&spec).expect("valid");
+        let mut changed = api.clone();
+        changed.interfaces[0].summary.push_str(" More.");
+        changed.interfaces[1].path.push_str("/more");
+        let out = tempfile::tempdir().unwrap();
+        std::fs::write(out.path().join(super::LOCK_FILE), super::lock_file(&api, &[]).unwrap().contents).unwrap();
+        let lines = super::interface_lines(&changed).unwrap();
+        let skipping = super::prepare(out.path(), &changed, Some(&lines)).finish(&[]).contents;
+        let walking = super::prepare(out.path(), &changed, None).finish(&[]).contents;
+        assert_eq!(skipping, walking);
+        assert!(skipping.contains("path changed") && skipping.contains("summary changed"), "{skipping}");
+    }
+
+    #[test]
+    fn a_lock_file_read_line_by_line_is_the_lock_file_read_whole() {
+        let text = include_str!("../../generated/api.lock.json");
+        let whole: super::Lock = serde_json::from_str(text).expect("whole");
+        let by_lines = super::recorded_by_lines(text).expect("the layout this generator writes");
+        assert!(!whole.api.interfaces.is_empty());
+        assert_eq!(serde_json::to_string(&by_lines.api).unwrap(), serde_json::to_string(&whole.api).unwrap());
+        assert_eq!(by_lines.surface, whole.public_api);
+        // Each line is the interface's line as `interface_lines` gives it.
+        assert_eq!(
+            by_lines.lines,
+            Some(super::interface_lines(&whole.api).unwrap().iter().map(String::as_str).collect())
+        );
+        // Laid out otherwise, the file is read whole; one bad line makes it unreadable.
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        assert!(super::recorded_by_lines(&pretty).is_none());
+        assert!(super::recorded(&pretty).is_some());
+        let broken = text.replacen("{\"source\":", "{\"sourc\":", 1);
+        assert!(super::recorded(&broken).is_none());
+    }
 
     #[test]
     fn new_section_goes_before_released_ones() {
@@ -388,9 +466,9 @@ mod tests {
             .expect("valid");
         let surface = vec!["crate: pub mod a".to_owned(), "crate: pub mod b".to_owned()];
         let lock = super::lock_file(&api, &surface).expect("lock").contents;
-        let (back, recorded) = super::recorded(&lock).expect("reads back");
-        assert_eq!(recorded, Some(surface));
-        assert_eq!(serde_json::to_value(&back).unwrap(), serde_json::to_value(&api).unwrap());
+        let back = super::recorded(&lock).expect("reads back");
+        assert_eq!(back.surface, Some(surface));
+        assert_eq!(serde_json::to_value(&back.api).unwrap(), serde_json::to_value(&api).unwrap());
         assert!(crate::write::is_generated(lock.as_bytes()), "still carries the marker");
         let lines = lock.lines().count();
         let parts = api.interfaces.len() + api.events.len() + api.errors.len();

@@ -37,12 +37,12 @@ pub fn emit_all(api: &Api) -> Result<Vec<emit::OutputFile>, Diagnostics> {
 /// Every file of a generation, sorted by path, then the lock file and the
 /// changelog; and the public surface of each Rust source.
 ///
-/// The Rust modules and their surface are made while the docs pages are
-/// rendered, and then each interface's line of the lock file (with `keys`,
-/// also the keys `reuse` lacks): a stage that waits for its slowest file
-/// leaves a core idle, and the other branch fills it; so does comparing the
-/// API with the previous generation's record. The lock file and the
-/// changelog, which need both branches, come after.
+/// Three branches run at once, each filling the cores the others leave
+/// idle while they wait for their slowest job: the Rust modules and their
+/// surface; the docs pages; and each interface's line of the lock file
+/// (with `keys`, also the keys `reuse` lacks), then the comparison with the
+/// previous generation's record. The lock file and the changelog, which
+/// need all three, come after.
 fn emit_and_lock(
     api: &Api,
     shared: &emit::rust::Shared<'_>,
@@ -58,7 +58,7 @@ fn emit_and_lock(
     let skip = |it: &crate::ir::Interface| reuse.covers(it);
     let (mut rust_timings, mut docs_timings, mut compare_timings) =
         (Timings::default(), Timings::default(), Timings::default());
-    let (rust, (docs, changelog)) = rayon::join(
+    let (rust, docs) = rayon::join(
         || -> Result<_, Diagnostics> {
             let mut rust =
                 rust_timings.time("emit rust", || emit::rust::emit_except_with(api, shared, &skip, &reused_methods))?;
@@ -68,11 +68,12 @@ fn emit_and_lock(
         },
         || {
             rayon::join(
+                || docs_timings.time("emit docs", || emit::docs::emit_except(api, &skip)),
                 || {
-                    let docs = docs_timings.time("emit docs", || emit::docs::emit_except(api, &skip));
-                    // The docs are done long before the Rust: each interface's line
-                    // of the lock file, and the reuse keys made from the same text,
-                    // are worked out here, on the side.
+                    // Each interface's line of the lock file, and the reuse
+                    // keys made from the same text, are worked out on the
+                    // side; so is the comparison with the previous record,
+                    // which need not walk an interface whose line it has.
                     let lines = crate::changelog::interface_lines(api);
                     let worked_out = match &lines {
                         Ok(lines) if keys && reuse.lacks_keys() => {
@@ -80,15 +81,15 @@ fn emit_and_lock(
                         }
                         _ => None,
                     };
-                    (docs, lines, worked_out)
+                    let known = lines.as_deref().ok();
+                    let changelog =
+                        compare_timings.time("compare record", || crate::changelog::prepare(out_dir, api, known));
+                    (lines, worked_out, changelog)
                 },
-                // Comparing with the previous record is one thread's work
-                // whatever the other stages do; it starts at once.
-                || compare_timings.time("compare record", || crate::changelog::prepare(out_dir, api)),
             )
         },
     );
-    let (docs, lines, worked_out) = docs;
+    let (docs, (lines, worked_out, changelog)) = docs;
     timings.0.extend(rust_timings.0.into_iter().chain(docs_timings.0).chain(compare_timings.0));
     if let Some(keys) = worked_out {
         whole.set_keys(keys);

@@ -71,7 +71,7 @@ pub mod cli;
 
 use serde::Serialize;
 
-pub use compare::diff;
+pub use compare::{diff, diff_known};
 pub use git::{read_git, read_git_dir};
 pub use render::{render_changelog, render_json, render_markdown, render_text};
 pub use version::{crate_version, next_version};
