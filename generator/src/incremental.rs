@@ -43,6 +43,10 @@ struct Made {
     /// signed-in agent. Absent from a cache written before it was kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     method: Option<SessionMethod>,
+    /// A hash of the method's text, checked before the text is used: unlike
+    /// the interface's files, the text has no copy on disk to check it by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    method_hash: Option<String>,
 }
 
 /// The interfaces of a generation whose files are reused, and those files.
@@ -170,8 +174,9 @@ pub fn plan(api: &Api, out_dir: &Path, shared_digest: &str) -> Reuse {
         reuse.sources.insert(it.source.clone());
         reuse.surfaces.insert(crate::emit::rust::interface_path(it), made.surface.clone());
         reuse.files.extend(files);
-        if let Some(method) = made.method.clone().filter(|_| it.sends_guid) {
-            reuse.methods.insert(it.source.clone(), method);
+        let intact = |m: &SessionMethod| made.method_hash.as_deref() == Some(record::hash(m.text.as_bytes()).as_str());
+        if let Some(method) = made.method.as_ref().filter(|m| it.sends_guid && intact(m)) {
+            reuse.methods.insert(it.source.clone(), method.clone());
         }
     }
     reuse.keys = Some(keys);
@@ -200,7 +205,9 @@ pub fn prepare(
             let files = [(rust.clone(), hashes.get(&rust)?.clone()), (page.clone(), hashes.get(&page)?.clone())];
             let surface = surfaces.get(&rust)?.clone();
             let method = methods.get(&it.source).cloned();
-            Some((it.source.clone(), Made { key: key.clone(), files: files.into_iter().collect(), surface, method }))
+            let method_hash = method.as_ref().map(|m| record::hash(m.text.as_bytes()));
+            let files = files.into_iter().collect();
+            Some((it.source.clone(), Made { key: key.clone(), files, surface, method, method_hash }))
         })
         .collect();
     serde_json::to_vec(&Cache { interfaces: made.into_iter().collect() }).map_err(io::Error::other)
@@ -216,4 +223,29 @@ pub fn save(out_dir: &Path, prepared: &[u8]) -> io::Result<()> {
 
 fn load(out_dir: &Path) -> Option<Cache> {
     serde_json::from_slice(&fs::read(out_dir.join(record::FOLDER).join(FILE)).ok()?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cached_method_whose_text_does_not_match_its_hash_is_made_again() {
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+        let out = tempfile::tempdir().unwrap();
+        crate::pipeline::generate(&spec, out.path(), false).unwrap_or_else(|d| panic!("{}", d.render()));
+        let api = crate::pipeline::validate(&spec).unwrap_or_else(|d| panic!("{}", d.render()));
+        let digest = crate::emit::rust::shared_digest(&api);
+        let sessions = api.interfaces.iter().filter(|it| it.sends_guid).count();
+        assert_eq!(plan(&api, out.path(), &digest).methods.len(), sessions, "all reused as written");
+        let path = out.path().join(record::FOLDER).join(FILE);
+        let mut cache: Cache = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        let (source, made) = cache.interfaces.iter_mut().find(|(_, m)| m.method.is_some()).unwrap();
+        let source = source.clone();
+        made.method.as_mut().unwrap().text.push_str("    fn injected() {}\n");
+        fs::write(&path, serde_json::to_vec(&cache).unwrap()).unwrap();
+        let reuse = plan(&api, out.path(), &digest);
+        assert_eq!(reuse.methods.len(), sessions - 1);
+        assert!(!reuse.methods.contains_key(&source), "{source}");
+    }
 }

@@ -41,7 +41,8 @@ enum Command {
         /// Write nothing; exit 1 with a diff if the output is stale (3 if the specs are invalid).
         #[arg(long)]
         check: bool,
-        /// Print how long each stage took (load, check, emit, write) to stderr; docs are emitted beside the Rust.
+        /// Print how long each stage took (load, check, emit, write) to stderr, with the CPU time the whole
+        /// process used meanwhile; docs and the comparison with the last record run beside the Rust.
         #[arg(long)]
         timings: bool,
         #[command(flatten)]

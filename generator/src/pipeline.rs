@@ -149,7 +149,8 @@ impl fmt::Display for Timings {
             let ms = |d: Duration| d.as_secs_f64() * 1e3;
             write!(f, "stage {:<16} {:>10.3} ms", stage.name, ms(stage.wall))?;
             match stage.cpu {
-                Some(cpu) => writeln!(f, "  cpu {:>10.3} ms", ms(cpu))?,
+                // The whole process's: stages that run at once count each other's work.
+                Some(cpu) => writeln!(f, "  process cpu {:>10.3} ms", ms(cpu))?,
                 None => writeln!(f)?,
             }
         }

@@ -46,9 +46,9 @@ impl de::Error for Error {
 
 /// Deserializes `T` from `tree`.
 pub fn from_tree<'de, T: de::Deserialize<'de>>(tree: &Tree<'de>) -> Result<T, Error> {
-    // Each node costs one unit each time it is deserialized; aliases can
-    // make a small document expand without bound, and this stops it.
-    let budget = Cell::new(tree.nodes.len().saturating_mul(16).saturating_add(10_000));
+    // Aliases can make a small document expand without bound: each jump to
+    // an anchor costs a unit, as many in all as serde_yaml allowed.
+    let budget = Cell::new(tree.nodes.len().saturating_mul(100).max(1_000));
     let doc = Doc { tree, budget };
     match tree.root() {
         Some(root) => T::deserialize(At { doc: &doc, node: root, path: Path::Root, depth: 0 }),
@@ -108,24 +108,22 @@ impl<'d, 't, 'de> At<'d, 't, 'de, '_> {
         self.doc.tree.node(self.node)
     }
 
-    /// The node itself, aliases followed, once its cost is paid.
+    /// The node itself, aliases followed, each jump paid for.
     fn resolve(self) -> Result<Self, Error> {
         let mut at = self;
-        let mut hops = 0;
         while let Kind::Alias(target) = at.node().kind {
-            hops += 1;
             at.depth += 1;
-            if hops > MAX_DEPTH || at.depth > MAX_DEPTH {
+            if at.depth > MAX_DEPTH {
                 return Err(self.locate(Error { message: "recursion limit exceeded".to_owned(), at: None }));
             }
-            at.node = target;
-        }
-        match self.doc.budget.get().checked_sub(1) {
-            Some(left) => self.doc.budget.set(left),
-            None => {
-                let message = "aliases repeat the document too often (repetition limit exceeded)".to_owned();
-                return Err(self.locate(Error { message, at: None }));
+            match self.doc.budget.get().checked_sub(1) {
+                Some(left) => self.doc.budget.set(left),
+                None => {
+                    let message = "aliases repeat the document too often (repetition limit exceeded)".to_owned();
+                    return Err(self.locate(Error { message, at: None }));
+                }
             }
+            at.node = target;
         }
         Ok(at)
     }
@@ -153,21 +151,23 @@ impl<'d, 't, 'de> At<'d, 't, 'de, '_> {
     fn invalid_type(&self, expected: &dyn Expected) -> Error {
         let wide;
         let unexpected = match &self.node().kind {
-            // Past 64 bits serde names the width, as its own visitors do.
-            Kind::Scalar { text, plain: true } if parse_unsigned(text).is_none() && parse_negative(text).is_none() => {
-                match (parse_unsigned_128(text), parse_negative_128(text)) {
-                    (Some(n), _) => {
-                        wide = format!("integer `{n}` as u128");
-                        Unexpected::Other(&wide)
-                    }
-                    (None, Some(n)) => {
-                        wide = format!("integer `{n}` as i128");
-                        Unexpected::Other(&wide)
-                    }
-                    (None, None) => unexpected_plain(text),
+            Kind::Scalar { text, plain: true } => match Plain::of(text) {
+                Plain::Null => Unexpected::Unit,
+                Plain::Bool(b) => Unexpected::Bool(b),
+                Plain::Unsigned(n) => Unexpected::Unsigned(n),
+                Plain::Signed(n) => Unexpected::Signed(n),
+                // Past 64 bits serde names the width, as its own visitors do.
+                Plain::Unsigned128(n) => {
+                    wide = format!("integer `{n}` as u128");
+                    Unexpected::Other(&wide)
                 }
-            }
-            Kind::Scalar { text, plain: true } => unexpected_plain(text),
+                Plain::Signed128(n) => {
+                    wide = format!("integer `{n}` as i128");
+                    Unexpected::Other(&wide)
+                }
+                Plain::Float(f) => Unexpected::Float(f),
+                Plain::Str(text) => Unexpected::Str(text),
+            },
             Kind::Scalar { text, plain: false } => Unexpected::Str(text),
             Kind::Sequence(_) => Unexpected::Seq,
             Kind::Mapping(_) => Unexpected::Map,
@@ -205,20 +205,37 @@ impl<'d, 't, 'de> At<'d, 't, 'de, '_> {
     }
 }
 
-/// What a plain scalar is, for a message saying it is the wrong type.
-fn unexpected_plain(text: &str) -> Unexpected<'_> {
-    if text.is_empty() || is_null(text) {
-        Unexpected::Unit
-    } else if let Some(b) = parse_bool(text) {
-        Unexpected::Bool(b)
-    } else if let Some(n) = parse_unsigned(text) {
-        Unexpected::Unsigned(n)
-    } else if let Some(n) = parse_signed(text) {
-        Unexpected::Signed(n)
-    } else if let Some(f) = (!digits_but_not_number(text)).then(|| parse_f64(text)).flatten() {
-        Unexpected::Float(f)
-    } else {
-        Unexpected::Str(text)
+/// What a plain scalar is by YAML's core schema, in serde_yaml's order.
+enum Plain<'a> {
+    Null,
+    Bool(bool),
+    Unsigned(u64),
+    Signed(i64),
+    Unsigned128(u128),
+    Signed128(i128),
+    Float(f64),
+    Str(&'a str),
+}
+
+impl<'a> Plain<'a> {
+    fn of(text: &'a str) -> Self {
+        if is_null(text) {
+            Plain::Null
+        } else if let Some(b) = parse_bool(text) {
+            Plain::Bool(b)
+        } else if let Some(n) = parse_unsigned(text) {
+            Plain::Unsigned(n)
+        } else if let Some(n) = parse_negative(text) {
+            Plain::Signed(n)
+        } else if let Some(n) = parse_unsigned_128(text) {
+            Plain::Unsigned128(n)
+        } else if let Some(n) = parse_negative_128(text) {
+            Plain::Signed128(n)
+        } else if let Some(f) = (!digits_but_not_number(text)).then(|| parse_f64(text)).flatten() {
+            Plain::Float(f)
+        } else {
+            Plain::Str(text)
+        }
     }
 }
 
@@ -339,14 +356,14 @@ impl<'de> de::Deserializer<'de> for At<'_, '_, 'de, '_> {
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         step!(self, |at| match at.scalar() {
-            Some((text, true)) if text.is_empty() || is_null(text) => visitor.visit_none(),
+            Some((text, true)) if is_null(text) => visitor.visit_none(),
             _ => visitor.visit_some(at),
         })
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         step!(self, |at| match at.scalar() {
-            Some((text, true)) if text.is_empty() || is_null(text) => visitor.visit_unit(),
+            Some((text, true)) if is_null(text) => visitor.visit_unit(),
             Some((text, _)) => Err(de::Error::invalid_value(Unexpected::Str(text), &"null")),
             None => Err(at.invalid_type(&visitor)),
         })
@@ -422,30 +439,16 @@ impl<'de> de::Deserializer<'de> for At<'_, '_, 'de, '_> {
 
 /// A plain scalar by YAML's core schema.
 fn visit_plain<'de, V: Visitor<'de>>(visitor: V, text: &str) -> Result<V::Value, Error> {
-    if text.is_empty() || is_null(text) {
-        return visitor.visit_unit();
+    match Plain::of(text) {
+        Plain::Null => visitor.visit_unit(),
+        Plain::Bool(b) => visitor.visit_bool(b),
+        Plain::Unsigned(n) => visitor.visit_u64(n),
+        Plain::Signed(n) => visitor.visit_i64(n),
+        Plain::Unsigned128(n) => visitor.visit_u128(n),
+        Plain::Signed128(n) => visitor.visit_i128(n),
+        Plain::Float(f) => visitor.visit_f64(f),
+        Plain::Str(text) => visitor.visit_str(text),
     }
-    if let Some(b) = parse_bool(text) {
-        return visitor.visit_bool(b);
-    }
-    if let Some(n) = parse_unsigned(text) {
-        return visitor.visit_u64(n);
-    }
-    if let Some(n) = parse_negative(text) {
-        return visitor.visit_i64(n);
-    }
-    if let Some(n) = parse_unsigned_128(text) {
-        return visitor.visit_u128(n);
-    }
-    if let Some(n) = parse_negative_128(text) {
-        return visitor.visit_i128(n);
-    }
-    if !digits_but_not_number(text)
-        && let Some(f) = parse_f64(text)
-    {
-        return visitor.visit_f64(f);
-    }
-    visitor.visit_str(text)
 }
 
 struct SeqAccess<'d, 't, 'de, 'p> {
@@ -541,8 +544,9 @@ impl<'de> de::Deserializer<'de> for Empty {
     }
 }
 
+/// Null by the core schema; an empty plain scalar (a key with no value) is too.
 fn is_null(text: &str) -> bool {
-    matches!(text, "null" | "Null" | "NULL" | "~")
+    matches!(text, "" | "null" | "Null" | "NULL" | "~")
 }
 
 fn parse_bool(text: &str) -> Option<bool> {

@@ -176,6 +176,16 @@ fn aliases_read_as_their_anchors() {
 }
 
 #[test]
+fn an_anchor_used_many_times_reads_as_serde_yaml_read_it() {
+    let mut text = String::from("codes:\n  - &c {code: \"1\", name: a, source: s, meaning: m, note: n}\n");
+    for _ in 0..500 {
+        text.push_str("  - *c\n");
+    }
+    assert_eq!(ours::<ErrorCatalogFile>(&text), theirs::<ErrorCatalogFile>(&text));
+    assert!(matches!(ours::<ErrorCatalogFile>(&text), Reading::Value(_)));
+}
+
+#[test]
 fn aliases_that_expand_without_bound_are_stopped() {
     // Each level doubles the one below: 2^40 nodes if expanded.
     let mut text = String::from("a0: &a0 [x, x]\n");

@@ -418,6 +418,21 @@ mod tests {
     }
 
     #[test]
+    fn a_tag_or_a_second_document_is_refused_where_it_is() {
+        for (text, message, at) in [
+            ("code: !!str 0\nname: x\n", "YAML tag `!!str` in a spec file", "x.yaml:1:7"),
+            ("code: \"0\"\n---\nname: x\n", "a second YAML document in a spec file", "x.yaml:2:1"),
+        ] {
+            let file = Arc::new(SourceFile::new("x.yaml", text));
+            let mut report = Report::default();
+            assert!(parse::<model::ErrorCodeSpec>(&raw("x.yaml", text), &file, &mut report).is_none());
+            let d = report.finish(()).expect_err("refused");
+            assert_eq!(d.0[0].message, message);
+            assert_eq!(d.0[0].position().as_deref(), Some(at), "{}", d.0[0]);
+        }
+    }
+
+    #[test]
     fn location_counts_characters() {
         let loc = location_of("é: 1\nab: é\n", 10, 2);
         assert_eq!((loc.line, loc.column), (2, 5));

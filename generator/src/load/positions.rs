@@ -96,6 +96,19 @@ pub enum Refusal {
     SecondDocument { at: Location },
 }
 
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (at, what) = match self {
+            Refusal::TooDeep { at } => (at, format!("collections nest deeper than {MAX_DEPTH} levels")),
+            Refusal::BidiControl { at, c } => (at, format!("bidirectional control character U+{:04X}", u32::from(*c))),
+            Refusal::Syntax { at, info } => (at, format!("YAML syntax error: {info}")),
+            Refusal::Tag { at, tag } => (at, format!("YAML tag `{tag}` in a spec file")),
+            Refusal::SecondDocument { at } => (at, "a second YAML document in a spec file".to_owned()),
+        };
+        write!(f, "{}:{}: {what}", at.line, at.column)
+    }
+}
+
 impl PositionIndex {
     /// Indexes `text`, refusing what [`Tree::parse`] refuses.
     pub fn build(text: &str) -> Result<Self, Refusal> {

@@ -56,7 +56,7 @@ fn render<T: JsonSchema>(title: &str) -> String {
 /// Converts a YAML document into JSON, for validating it against a schema.
 /// Read as `load` reads spec files.
 pub fn yaml_to_json(text: &str) -> Result<serde_json::Value, String> {
-    let tree = super::tree::Tree::parse(text).map_err(|refusal| format!("{refusal:?}"))?;
+    let tree = super::tree::Tree::parse(text).map_err(|refusal| refusal.to_string())?;
     super::de::from_tree(&tree).map_err(|e| e.to_string())
 }
 

@@ -78,21 +78,49 @@ pub(crate) fn emit_except_with(
     reused: &BTreeMap<String, SessionMethod>,
 ) -> Result<Emitted, Diagnostics> {
     use rayon::prelude::*;
-    let mut jobs = jobs(api, shared);
-    jobs.retain(|job| !matches!(job, Job::Interface(it) if skip(it)));
-    // `src/client.rs` holds every session method: a third of the crate's
-    // lines. Each method is built and formatted on its own, beside the rest,
-    // or reused.
-    let client = jobs.iter().position(|job| matches!(job, Job::Client)).expect("the client is a job");
     let session = client::session_interfaces(api);
-    let fresh = session.iter().filter(|it| !reused.contains_key(&it.source)).map(|it| Job::SessionMethod(it));
-    jobs.splice(client..=client, std::iter::once(Job::ClientHead).chain(fresh));
+    let jobs = planned_jobs(api, shared, skip, &session, reused);
     let built: Vec<Result<(OutputFile, Vec<String>), Diagnostics>> =
         jobs.par_iter().map(|job| formatted(|| job.build(api, shared))).collect();
+    let (mut files, mut surfaces, mut session_methods) = gathered(api, &jobs, built)?;
+    session_methods.extend(session.iter().filter_map(|it| Some((it.source.clone(), reused.get(&it.source)?.clone()))));
+    let head = files.iter_mut().find(|f| f.path == CLIENT_PATH).expect("the client head is built");
+    let lines = surfaces.get_mut(CLIENT_PATH).expect("the client head is listed");
+    let in_order = session.iter().map(|it| session_methods.get(&it.source).expect("emitted or reused"));
+    splice_session_methods(head, lines, in_order)?;
+    Ok(Emitted { files, surfaces, session_methods })
+}
+
+/// The jobs of [`modules`] but the skipped interfaces' modules, with
+/// `src/client.rs` split: `src/client.rs` holds every session method, a
+/// third of the crate's lines, so each method not reused is built and
+/// formatted on its own, beside the rest.
+fn planned_jobs<'a>(
+    api: &'a Api,
+    shared: &Shared<'_>,
+    skip: &(dyn Fn(&Interface) -> bool + Sync),
+    session: &[&'a Interface],
+    reused: &BTreeMap<String, SessionMethod>,
+) -> Vec<Job<'a>> {
+    let mut jobs = jobs(api, shared);
+    jobs.retain(|job| !matches!(job, Job::Interface(it) if skip(it)));
+    let client = jobs.iter().position(|job| matches!(job, Job::Client)).expect("the client is a job");
+    let fresh = session.iter().filter(|it| !reused.contains_key(&it.source)).map(|it| Job::SessionMethod(it));
+    jobs.splice(client..=client, std::iter::once(Job::ClientHead).chain(fresh));
+    jobs
+}
+
+type Gathered = (Vec<OutputFile>, BTreeMap<String, Vec<String>>, BTreeMap<String, SessionMethod>);
+
+/// The manifest and the built files with their surfaces, and the session
+/// methods apart; every job's problems, if any.
+fn gathered(
+    api: &Api,
+    jobs: &[Job<'_>],
+    built: Vec<Result<(OutputFile, Vec<String>), Diagnostics>>,
+) -> Result<Gathered, Diagnostics> {
     let mut files = vec![manifest(api)];
-    let mut surfaces = BTreeMap::new();
-    let mut problems = Vec::new();
-    let mut session_methods = BTreeMap::new();
+    let (mut surfaces, mut session_methods, mut problems) = (BTreeMap::new(), BTreeMap::new(), Vec::new());
     for (job, result) in jobs.iter().zip(built) {
         match (job, result) {
             (Job::SessionMethod(it), Ok((part, surface))) => match session_method(&part) {
@@ -111,12 +139,7 @@ pub(crate) fn emit_except_with(
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
     }
-    session_methods.extend(session.iter().filter_map(|it| Some((it.source.clone(), reused.get(&it.source)?.clone()))));
-    let head = files.iter_mut().find(|f| f.path == CLIENT_PATH).expect("the client head is built");
-    let lines = surfaces.get_mut(CLIENT_PATH).expect("the client head is listed");
-    let in_order = session.iter().map(|it| session_methods.get(&it.source).expect("emitted or reused"));
-    splice_session_methods(head, lines, in_order)?;
-    Ok(Emitted { files, surfaces, session_methods })
+    Ok((files, surfaces, session_methods))
 }
 
 const CLIENT_PATH: &str = "src/client.rs";
