@@ -267,6 +267,17 @@ macro_rules! step {
     }};
 }
 
+/// Deserializer methods that do what another one does.
+macro_rules! forward {
+    ($($($name:ident),+ => $to:ident;)+) => {
+        $($(
+            fn $name<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                self.$to(visitor)
+            }
+        )+)+
+    };
+}
+
 macro_rules! plain_number {
     ($name:ident, $parse:ident, $visit:ident) => {
         fn $name<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -304,46 +315,23 @@ impl<'de> de::Deserializer<'de> for At<'_, '_, 'de, '_> {
         })
     }
 
-    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_i64(visitor)
-    }
-    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_i64(visitor)
-    }
-    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_i64(visitor)
+    forward! {
+        deserialize_i8, deserialize_i16, deserialize_i32 => deserialize_i64;
+        deserialize_u8, deserialize_u16, deserialize_u32 => deserialize_u64;
+        deserialize_f32 => deserialize_f64;
+        deserialize_char, deserialize_string, deserialize_identifier => deserialize_str;
     }
     plain_number!(deserialize_i64, parse_signed, visit_i64);
     plain_number!(deserialize_i128, parse_signed_128, visit_i128);
-    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_u64(visitor)
-    }
-    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_u64(visitor)
-    }
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_u64(visitor)
-    }
     plain_number!(deserialize_u64, parse_unsigned, visit_u64);
     plain_number!(deserialize_u128, parse_unsigned_128, visit_u128);
-    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_f64(visitor)
-    }
     plain_number!(deserialize_f64, parse_f64, visit_f64);
-
-    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         step!(self, |at| match at.scalar() {
             Some((text, _)) => visitor.visit_str(text),
             None => Err(at.invalid_type(&visitor)),
         })
-    }
-
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
     }
 
     fn deserialize_bytes<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Error> {
@@ -426,10 +414,6 @@ impl<'de> de::Deserializer<'de> for At<'_, '_, 'de, '_> {
             Some((text, _)) => visitor.visit_enum(text.into_deserializer()),
             None => Err(at.invalid_type(&"a variant name")),
         })
-    }
-
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
