@@ -2,11 +2,7 @@
 //! at most twice the time (a ratio within one run, so a busy machine does
 //! not decide it).
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-/// The tests here time work; run at once, each would time the other too.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// A synthetic catalogue of `n` endpoints, in the gateway catalogue's format.
 fn catalogue(n: usize) -> String {
@@ -37,42 +33,8 @@ fn generation_time(n: usize) -> Duration {
 
 #[test]
 fn twice_the_interfaces_take_at_most_twice_the_time() {
-    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let (one, two) = (generation_time(30), generation_time(60));
     let ratio = two.as_secs_f64() / one.as_secs_f64();
     // 2.0 is the rule; the 10 % above it absorbs timer noise on a loaded machine.
     assert!(ratio <= 2.2, "{one:?} for 30 interfaces, {two:?} for 60: ratio {ratio:.2}");
-}
-
-/// The fastest of a few comparisons of an API of `n` interfaces with
-/// itself, validated twice: every interface paired and compared field by
-/// field.
-fn diff_time(n: usize) -> Duration {
-    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
-    let spec = tempfile::tempdir().unwrap();
-    assert_eq!(ccgen::fixture::write_tree(&catalogue(n), &base, 1, spec.path()).unwrap(), n);
-    let validate = || ccgen::pipeline::validate(spec.path()).unwrap_or_else(|d| panic!("{}", d.render()));
-    let (old, new) = (validate(), validate());
-    (0..5)
-        .map(|_| {
-            let start = Instant::now();
-            let report = ccgen::diff::diff(&old, &new);
-            let took = start.elapsed();
-            assert!(report.changes.is_empty(), "{:?}", report.changes.first());
-            took
-        })
-        .min()
-        .unwrap()
-}
-
-/// Comparing two APIs grows no faster than they do. (Pairing their
-/// interfaces, which once went quadratic, is guarded by counting in
-/// `diff::compare`'s tests; this guards the whole comparison.)
-#[test]
-fn comparing_four_times_the_interfaces_takes_at_most_four_times_the_time() {
-    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let (one, four) = (diff_time(250), diff_time(1000));
-    let ratio = four.as_secs_f64() / one.as_secs_f64();
-    // 4.0 is the rule; the 10 % above it absorbs timer noise on a loaded machine.
-    assert!(ratio <= 4.4, "{one:?} for 250 interfaces, {four:?} for 1,000: ratio {ratio:.2}");
 }
