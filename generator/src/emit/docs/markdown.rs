@@ -154,6 +154,15 @@ pub fn code_cell(s: &str) -> String {
 }
 
 fn code_span(s: &str, in_table: bool) -> String {
+    // Most spans are one line with nothing to escape or pad: one copy.
+    let plain = |s: &str| !s.bytes().any(|b| matches!(b, b'\r' | b'\n' | b'`' | b'|'));
+    if !s.starts_with(' ') && !s.ends_with(' ') && !s.is_empty() && plain(s) {
+        let mut span = String::with_capacity(s.len() + 2);
+        for part in ["`", s, "`"] {
+            span.push_str(part);
+        }
+        return span;
+    }
     let one_line: String = s.split(['\r', '\n']).collect::<Vec<_>>().join(" ");
     if one_line.is_empty() {
         return "(empty)".to_owned();
@@ -257,6 +266,9 @@ mod tests {
         assert_eq!(code("`a"), "`` `a ``");
         assert_eq!(code_cell("a|b"), "`a\\|b`");
         assert_eq!(code(""), "(empty)");
+        assert_eq!(code(" a "), "`  a  `", "a space each side, which the reader strips");
+        assert_eq!(code("a\nb"), "`a b`");
+        assert_eq!(code("a|b"), "`a|b`");
     }
 
     #[test]
