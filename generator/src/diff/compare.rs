@@ -1227,8 +1227,12 @@ mod tests {
     /// machine does not decide it.
     #[test]
     fn pairing_compares_names_a_bounded_number_of_times_per_interface() {
-        let (one, four) = (comparisons(1_000), comparisons(4_000));
-        assert!(four <= 4 * one + 100, "{one} comparisons for 1,000 interfaces, {four} for 4,000");
-        assert!(four <= 2 * 4_000, "{four} comparisons for 4,000 interfaces");
+        // About one per interface, and a few more where hashes happen to
+        // collide (the maps' seeds are random): at most two per interface
+        // at either size, where scans made 750 and 3,000.
+        for n in [1_000, 4_000] {
+            let made = comparisons(n);
+            assert!(made <= 2 * n, "{made} comparisons for {n} interfaces");
+        }
     }
 }
