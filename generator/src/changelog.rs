@@ -39,16 +39,19 @@ pub fn interface_lines(api: &Api) -> Result<Vec<String>, Diagnostics> {
 
 /// [`lock_file`] with the [`interface_lines`] already worked out.
 pub fn lock_file_with(api: &Api, surface: &[String], interfaces: &[String]) -> Result<OutputFile, Diagnostics> {
-    let lines = |items: Result<Vec<String>, Diagnostics>| -> Result<String, Diagnostics> {
-        Ok(format!("[\n      {}\n    ]", items?.join(",\n      ")))
-    };
+    let lines = |items: &[String]| format!("[\n      {}\n    ]", items.join(",\n      "));
     let header = format!("{GENERATED_MARKER} from spec/. Do not edit by hand: the IR this crate was generated from.");
     let mut contents = format!("{{\n  \"@generated\": {},\n  \"api\": {{\n", one_line(&header)?);
     contents.push_str(&format!("    \"settings\": {},\n", one_line(&api.settings)?));
-    contents.push_str(&format!("    \"errors\": {},\n", lines(api.errors.iter().map(one_line).collect())?));
-    contents.push_str(&format!("    \"events\": {},\n", lines(api.events.iter().map(one_line).collect())?));
-    let interfaces = lines(Ok(interfaces.to_vec()))?;
-    contents.push_str(&format!("    \"interfaces\": {interfaces}\n  }},\n"));
+    contents.push_str(&format!(
+        "    \"errors\": {},\n",
+        lines(&api.errors.iter().map(one_line).collect::<Result<Vec<_>, _>>()?)
+    ));
+    contents.push_str(&format!(
+        "    \"events\": {},\n",
+        lines(&api.events.iter().map(one_line).collect::<Result<Vec<_>, _>>()?)
+    ));
+    contents.push_str(&format!("    \"interfaces\": {}\n  }},\n", lines(interfaces)));
     use rayon::prelude::*;
     let items: Vec<String> = surface.par_iter().map(one_line).collect::<Result<_, _>>()?;
     contents.push_str(&format!("  \"public_api\": [\n    {}\n  ]\n}}\n", items.join(",\n    ")));

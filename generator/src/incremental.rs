@@ -64,6 +64,9 @@ pub struct Reuse {
     pub surfaces: BTreeMap<String, Vec<String>>,
     /// Their methods in `src/client.rs`, by spec source.
     pub methods: BTreeMap<String, SessionMethod>,
+    /// Each interface's line of the lock file, when the keys were made
+    /// from them here: the lock file needs the same lines.
+    pub lines: Option<Vec<String>>,
 }
 
 impl Reuse {
@@ -98,19 +101,12 @@ fn paths(it: &Interface) -> [String; 2] {
     [crate::emit::rust::interface_path(it), crate::emit::docs::pages::interface_path(it)]
 }
 
-/// The key of every interface of `api`. Every fact outside the interface
-/// that its module or page shows belongs in `wide`; `tests/incremental.rs`
-/// edits each kind and compares with a generation that reuses nothing.
-/// `shared_digest` is [`crate::emit::rust::shared_digest`] of `api`.
-pub fn keys(api: &Api, shared_digest: &str) -> BTreeMap<String, String> {
-    use rayon::prelude::*;
-    // Without a key nothing is reused.
-    let own: Option<Vec<String>> = api.interfaces.par_iter().map(|it| serde_json::to_string(it).ok()).collect();
-    own.map(|own| keys_with(api, &own, shared_digest)).unwrap_or_default()
-}
-
-/// [`keys`], given each interface's IR as JSON (its line of the lock file),
-/// in `api`'s order.
+/// The key of every interface of `api`, given each interface's IR as JSON
+/// (its line of the lock file, [`crate::changelog::interface_lines`]), in
+/// `api`'s order. Every fact outside the interface that its module or page
+/// shows belongs in `wide`; `tests/incremental.rs` edits each kind and
+/// compares with a generation that reuses nothing. `shared_digest` is
+/// [`crate::emit::rust::shared_digest`] of `api`.
 pub fn keys_with(api: &Api, own: &[String], shared_digest: &str) -> BTreeMap<String, String> {
     let poll = api.interfaces.iter().find(|it| matches!(it.result, ResultShape::Event { .. }));
     let wide = serde_json::to_string(&(
@@ -147,7 +143,9 @@ fn key(parts: &[&[u8]]) -> String {
 pub fn plan(api: &Api, out_dir: &Path, shared_digest: &str) -> Reuse {
     use rayon::prelude::*;
     let Some(cache) = load(out_dir) else { return Reuse::default() };
-    let keys = keys(api, shared_digest);
+    // Without a key nothing is reused.
+    let lines = crate::changelog::interface_lines(api).ok();
+    let keys = lines.as_deref().map(|lines| keys_with(api, lines, shared_digest)).unwrap_or_default();
     let found: Vec<(&Interface, Vec<OutputFile>, &Made)> = api
         .interfaces
         .par_iter()
@@ -180,6 +178,7 @@ pub fn plan(api: &Api, out_dir: &Path, shared_digest: &str) -> Reuse {
         }
     }
     reuse.keys = Some(keys);
+    reuse.lines = lines;
     reuse
 }
 

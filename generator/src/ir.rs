@@ -447,6 +447,20 @@ pub enum ResultShape {
     Event { description: Option<String>, vendor_type: Option<String> },
 }
 
+impl ResultShape {
+    /// The result's description, whatever its kind.
+    pub fn description(&self) -> Option<&str> {
+        match self {
+            ResultShape::None { description, .. }
+            | ResultShape::Reserved { description, .. }
+            | ResultShape::CallId { description, .. }
+            | ResultShape::Object { description, .. }
+            | ResultShape::List { description, .. }
+            | ResultShape::Event { description, .. } => description.as_deref(),
+        }
+    }
+}
+
 /// What a response header carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -40,7 +40,8 @@ pub fn emit_all(api: &Api) -> Result<Vec<emit::OutputFile>, Diagnostics> {
 /// Three branches run at once, each filling the cores the others leave
 /// idle while they wait for their slowest job: the Rust modules and their
 /// surface; the docs pages; and each interface's line of the lock file
-/// (with `keys`, also the keys `reuse` lacks), then the comparison with the
+/// (unless `reuse` made them for its keys; with `keys`, also the keys
+/// `reuse` lacks), then the comparison with the
 /// previous generation's record. The lock file and the changelog, which
 /// need all three, come after.
 fn emit_and_lock(
@@ -53,6 +54,7 @@ fn emit_and_lock(
 ) -> Result<emit::rust::Emitted, Diagnostics> {
     let (mut reused_files, reused_surfaces) = (std::mem::take(&mut reuse.files), std::mem::take(&mut reuse.surfaces));
     let reused_methods = std::mem::take(&mut reuse.methods);
+    let known_lines = reuse.lines.take();
     let whole = &mut *reuse;
     let reuse = &*whole;
     let skip = |it: &crate::ir::Interface| reuse.covers(it);
@@ -74,7 +76,7 @@ fn emit_and_lock(
                     // keys made from the same text, are worked out on the
                     // side; so is the comparison with the previous record,
                     // which need not walk an interface whose line it has.
-                    let lines = crate::changelog::interface_lines(api);
+                    let lines = known_lines.map_or_else(|| crate::changelog::interface_lines(api), Ok);
                     let worked_out = match &lines {
                         Ok(lines) if keys && reuse.lacks_keys() => {
                             Some(crate::incremental::keys_with(api, lines, &shared.digest()))

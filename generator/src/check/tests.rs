@@ -149,14 +149,7 @@ fn transfer_events_errors_result_and_example() {
 
 /// The description of a result, whatever its kind.
 fn result_description(result: &ResultShape) -> Option<String> {
-    match result {
-        ResultShape::None { description, .. }
-        | ResultShape::Reserved { description, .. }
-        | ResultShape::CallId { description, .. }
-        | ResultShape::Object { description, .. }
-        | ResultShape::List { description, .. }
-        | ResultShape::Event { description, .. } => description.clone(),
-    }
+    result.description().map(str::to_owned)
 }
 
 #[test]

@@ -114,7 +114,7 @@ impl<'d, 't, 'de> At<'d, 't, 'de, '_> {
         while let Kind::Alias(target) = at.node().kind {
             at.depth += 1;
             if at.depth > MAX_DEPTH {
-                return Err(self.locate(Error { message: "recursion limit exceeded".to_owned(), at: None }));
+                return Err(self.locate(too_deep()));
             }
             match self.doc.budget.get().checked_sub(1) {
                 Some(left) => self.doc.budget.set(left),
@@ -182,7 +182,7 @@ impl<'d, 't, 'de> At<'d, 't, 'de, '_> {
 
     fn visit_sequence<V: Visitor<'de>>(self, items: &'t [u32], visitor: V) -> Result<V::Value, Error> {
         if self.depth >= MAX_DEPTH {
-            return Err(Error { message: "recursion limit exceeded".to_owned(), at: None });
+            return Err(too_deep());
         }
         let mut access = SeqAccess { at: self, items, next: 0 };
         let value = visitor.visit_seq(&mut access)?;
@@ -194,7 +194,7 @@ impl<'d, 't, 'de> At<'d, 't, 'de, '_> {
 
     fn visit_mapping<V: Visitor<'de>>(self, entries: &'t [(u32, u32)], visitor: V) -> Result<V::Value, Error> {
         if self.depth >= MAX_DEPTH {
-            return Err(Error { message: "recursion limit exceeded".to_owned(), at: None });
+            return Err(too_deep());
         }
         let mut access = MapAccess { at: self, entries, next: 0 };
         let value = visitor.visit_map(&mut access)?;
@@ -203,6 +203,11 @@ impl<'d, 't, 'de> At<'d, 't, 'de, '_> {
         }
         Ok(value)
     }
+}
+
+/// Nesting, aliases followed, past [`MAX_DEPTH`]; serde_yaml's words.
+fn too_deep() -> Error {
+    de::Error::custom("recursion limit exceeded")
 }
 
 /// What a plain scalar is by YAML's core schema, in serde_yaml's order.
@@ -223,13 +228,13 @@ impl<'a> Plain<'a> {
             Plain::Null
         } else if let Some(b) = parse_bool(text) {
             Plain::Bool(b)
-        } else if let Some(n) = parse_unsigned(text) {
+        } else if let Some(n) = unsigned(text, u64::from_str_radix) {
             Plain::Unsigned(n)
-        } else if let Some(n) = parse_negative(text) {
+        } else if let Some(n) = negative(text, i64::from_str_radix) {
             Plain::Signed(n)
-        } else if let Some(n) = parse_unsigned_128(text) {
+        } else if let Some(n) = unsigned(text, u128::from_str_radix) {
             Plain::Unsigned128(n)
-        } else if let Some(n) = parse_negative_128(text) {
+        } else if let Some(n) = negative(text, i128::from_str_radix) {
             Plain::Signed128(n)
         } else if let Some(f) = (!digits_but_not_number(text)).then(|| parse_f64(text)).flatten() {
             Plain::Float(f)
@@ -279,7 +284,7 @@ macro_rules! forward {
 }
 
 macro_rules! plain_number {
-    ($name:ident, $parse:ident, $visit:ident) => {
+    ($name:ident, $parse:expr, $visit:ident) => {
         fn $name<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
             step!(self, |at| match at.scalar() {
                 Some((text, true)) => match $parse(text) {
@@ -321,10 +326,10 @@ impl<'de> de::Deserializer<'de> for At<'_, '_, 'de, '_> {
         deserialize_f32 => deserialize_f64;
         deserialize_char, deserialize_string, deserialize_identifier => deserialize_str;
     }
-    plain_number!(deserialize_i64, parse_signed, visit_i64);
-    plain_number!(deserialize_i128, parse_signed_128, visit_i128);
-    plain_number!(deserialize_u64, parse_unsigned, visit_u64);
-    plain_number!(deserialize_u128, parse_unsigned_128, visit_u128);
+    plain_number!(deserialize_i64, |t| signed(t, i64::from_str_radix), visit_i64);
+    plain_number!(deserialize_i128, |t| signed(t, i128::from_str_radix), visit_i128);
+    plain_number!(deserialize_u64, |t| unsigned(t, u64::from_str_radix), visit_u64);
+    plain_number!(deserialize_u128, |t| unsigned(t, u128::from_str_radix), visit_u128);
     plain_number!(deserialize_f64, parse_f64, visit_f64);
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -547,8 +552,11 @@ fn digits_but_not_number(text: &str) -> bool {
     text.len() > 1 && text.starts_with('0') && text[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
+/// An integer type's `from_str_radix`.
+type FromRadix<T> = fn(&str, u32) -> Result<T, std::num::ParseIntError>;
+
 /// Digits after an optional radix prefix (`0x`, `0o`, `0b`), parsed by `parse`.
-fn radix<T>(text: &str, parse: fn(&str, u32) -> Result<T, std::num::ParseIntError>) -> Option<T> {
+fn radix<T>(text: &str, parse: FromRadix<T>) -> Option<T> {
     for (prefix, base) in [("0x", 16), ("0o", 8), ("0b", 2)] {
         if let Some(rest) = text.strip_prefix(prefix) {
             if rest.starts_with(['+', '-']) {
@@ -562,7 +570,7 @@ fn radix<T>(text: &str, parse: fn(&str, u32) -> Result<T, std::num::ParseIntErro
     None
 }
 
-fn unsigned<T>(text: &str, parse: fn(&str, u32) -> Result<T, std::num::ParseIntError>) -> Option<T> {
+fn unsigned<T>(text: &str, parse: FromRadix<T>) -> Option<T> {
     let unsigned = text.strip_prefix('+').unwrap_or(text);
     if let Some(n) = radix(unsigned, parse) {
         return Some(n);
@@ -573,7 +581,7 @@ fn unsigned<T>(text: &str, parse: fn(&str, u32) -> Result<T, std::num::ParseIntE
     parse(unsigned, 10).ok()
 }
 
-fn negative<T>(text: &str, parse: fn(&str, u32) -> Result<T, std::num::ParseIntError>) -> Option<T> {
+fn negative<T>(text: &str, parse: FromRadix<T>) -> Option<T> {
     if let Some(rest) = text.strip_prefix('-')
         && ["0x", "0o", "0b"].iter().any(|p| rest.starts_with(p))
     {
@@ -592,12 +600,17 @@ fn negative<T>(text: &str, parse: fn(&str, u32) -> Result<T, std::num::ParseIntE
     parse(text, 10).ok()
 }
 
-fn signed<T>(text: &str, parse: fn(&str, u32) -> Result<T, std::num::ParseIntError>) -> Option<T> {
-    let unsigned = match text.strip_prefix('+') {
-        Some(rest) if rest.starts_with(['+', '-']) => return None,
-        Some(rest) => rest,
-        None => text,
-    };
+/// `text` without a leading `+`; `None` when a second sign follows it.
+fn without_plus(text: &str) -> Option<&str> {
+    match text.strip_prefix('+') {
+        Some(rest) if rest.starts_with(['+', '-']) => None,
+        Some(rest) => Some(rest),
+        None => Some(text),
+    }
+}
+
+fn signed<T>(text: &str, parse: FromRadix<T>) -> Option<T> {
+    let unsigned = without_plus(text)?;
     if let Some(n) = radix(unsigned, parse) {
         return Some(n);
     }
@@ -612,36 +625,8 @@ fn signed<T>(text: &str, parse: fn(&str, u32) -> Result<T, std::num::ParseIntErr
     parse(unsigned, 10).ok()
 }
 
-fn parse_unsigned(text: &str) -> Option<u64> {
-    unsigned(text, u64::from_str_radix)
-}
-
-fn parse_unsigned_128(text: &str) -> Option<u128> {
-    unsigned(text, u128::from_str_radix)
-}
-
-fn parse_signed(text: &str) -> Option<i64> {
-    signed(text, i64::from_str_radix)
-}
-
-fn parse_signed_128(text: &str) -> Option<i128> {
-    signed(text, i128::from_str_radix)
-}
-
-fn parse_negative(text: &str) -> Option<i64> {
-    negative(text, i64::from_str_radix)
-}
-
-fn parse_negative_128(text: &str) -> Option<i128> {
-    negative(text, i128::from_str_radix)
-}
-
 fn parse_f64(text: &str) -> Option<f64> {
-    let unsigned = match text.strip_prefix('+') {
-        Some(rest) if rest.starts_with(['+', '-']) => return None,
-        Some(rest) => rest,
-        None => text,
-    };
+    let unsigned = without_plus(text)?;
     match unsigned {
         ".inf" | ".Inf" | ".INF" => return Some(f64::INFINITY),
         _ => {}

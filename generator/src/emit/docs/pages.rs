@@ -520,20 +520,12 @@ pub struct ResultText<'a> {
 
 impl<'a> InterfaceText<'a> {
     fn of(it: &'a Interface) -> Self {
-        let result = match &it.result {
-            ResultShape::None { description, .. }
-            | ResultShape::Reserved { description, .. }
-            | ResultShape::CallId { description, .. }
-            | ResultShape::Object { description, .. }
-            | ResultShape::List { description, .. }
-            | ResultShape::Event { description, .. } => description.as_deref(),
-        };
         Self {
             title: &it.title,
             summary: &it.summary,
             description: it.description.as_deref(),
             prerequisites: &it.prerequisites,
-            result: ResultText { description: result },
+            result: ResultText { description: it.result.description() },
             quirks: &it.quirks,
             source_page: it.source_page.as_deref(),
             source_updated: it.source_updated.as_deref(),
