@@ -39,6 +39,15 @@ pub fn interface_lines(api: &Api) -> Result<Vec<String>, Diagnostics> {
 
 /// [`lock_file`] with the [`interface_lines`] already worked out.
 pub fn lock_file_with(api: &Api, surface: &[String], interfaces: &[String]) -> Result<OutputFile, Diagnostics> {
+    lock_head(api, interfaces)?.finish(surface)
+}
+
+/// The lock file up to the crate's public surface, which is known last.
+pub struct LockHead(String);
+
+/// The lock file's IR part, from the [`interface_lines`]: all of it but the
+/// public surface, so that it is worked out while the crate is emitted.
+pub fn lock_head(api: &Api, interfaces: &[String]) -> Result<LockHead, Diagnostics> {
     let lines = |items: &[String]| format!("[\n      {}\n    ]", items.join(",\n      "));
     let header = format!("{GENERATED_MARKER} from spec/. Do not edit by hand: the IR this crate was generated from.");
     let mut contents = format!("{{\n  \"@generated\": {},\n  \"api\": {{\n", one_line(&header)?);
@@ -52,10 +61,18 @@ pub fn lock_file_with(api: &Api, surface: &[String], interfaces: &[String]) -> R
         lines(&api.events.iter().map(one_line).collect::<Result<Vec<_>, _>>()?)
     ));
     contents.push_str(&format!("    \"interfaces\": {}\n  }},\n", lines(interfaces)));
-    use rayon::prelude::*;
-    let items: Vec<String> = surface.par_iter().map(one_line).collect::<Result<_, _>>()?;
-    contents.push_str(&format!("  \"public_api\": [\n    {}\n  ]\n}}\n", items.join(",\n    ")));
-    Ok(OutputFile { path: LOCK_FILE.into(), contents })
+    Ok(LockHead(contents))
+}
+
+impl LockHead {
+    /// The whole lock file, for a crate whose public surface is `surface`.
+    pub fn finish(self, surface: &[String]) -> Result<OutputFile, Diagnostics> {
+        use rayon::prelude::*;
+        let items: Vec<String> = surface.par_iter().map(one_line).collect::<Result<_, _>>()?;
+        let mut contents = self.0;
+        contents.push_str(&format!("  \"public_api\": [\n    {}\n  ]\n}}\n", items.join(",\n    ")));
+        Ok(OutputFile { path: LOCK_FILE.into(), contents })
+    }
 }
 
 /// A part of the IR as one line of JSON.

@@ -214,10 +214,12 @@ pub fn prepare(
 
 /// Writes what [`prepare`] gave into `out_dir`'s cache. Only saves work next time.
 pub fn save(out_dir: &Path, prepared: &[u8]) -> io::Result<()> {
-    let folder = record::folder(out_dir)?;
-    let tmp = folder.join("emit.json.tmp");
-    fs::write(&tmp, prepared)?;
-    fs::rename(tmp, folder.join(FILE))
+    aside(out_dir, prepared)?.put()
+}
+
+/// The [`prepare`]d bytes written aside, to be put in place once the output is.
+pub fn aside(out_dir: &Path, prepared: &[u8]) -> io::Result<record::Aside> {
+    record::write_aside(out_dir, FILE, prepared)
 }
 
 fn load(out_dir: &Path) -> Option<Cache> {

@@ -42,8 +42,9 @@ pub fn emit_all(api: &Api) -> Result<Vec<emit::OutputFile>, Diagnostics> {
 /// surface; the docs pages; and each interface's line of the lock file
 /// (unless `reuse` made them for its keys; with `keys`, also the keys
 /// `reuse` lacks), then the comparison with the
-/// previous generation's record. The lock file and the changelog, which
-/// need all three, come after.
+/// previous generation's record and the lock file but for the crate's
+/// surface. The lock file's end and the changelog, which need the
+/// surface, come after.
 fn emit_and_lock(
     api: &Api,
     shared: &emit::rust::Shared<'_>,
@@ -86,20 +87,21 @@ fn emit_and_lock(
                     let known = lines.as_deref().ok();
                     let changelog =
                         compare_timings.time("compare record", || crate::changelog::prepare(out_dir, api, known));
-                    (lines, worked_out, changelog)
+                    let head = lines.and_then(|lines| crate::changelog::lock_head(api, &lines));
+                    (head, worked_out, changelog)
                 },
             )
         },
     );
-    let (docs, (lines, worked_out, changelog)) = docs;
+    let (docs, (head, worked_out, changelog)) = docs;
     timings.0.extend(rust_timings.0.into_iter().chain(docs_timings.0).chain(compare_timings.0));
     if let Some(keys) = worked_out {
         whole.set_keys(keys);
     }
     let (mut rust, surface) = rust?;
     let lock_and_changelog = timings.time("lock, changelog", || -> Result<_, Diagnostics> {
-        let lock = crate::changelog::lock_file_with(api, &surface, &lines?)?;
-        Ok([lock, changelog.finish(&surface)])
+        let (lock, changelog) = rayon::join(|| head?.finish(&surface), || changelog.finish(&surface));
+        Ok([lock?, changelog])
     })?;
     rust.files.extend(docs?);
     rust.files.append(&mut reused_files);
@@ -348,28 +350,32 @@ pub fn generate_recorded(
         })?;
     }
     let known = |path: &str| read_back.contains(path);
-    // What the record and the reuse cache will say is worked out while the
-    // files are written (much of that is waiting for the disk); it is saved
-    // only once they are in place.
-    let (report, prepared) = rayon::join(
-        || timings.time("write", || write::write_known(out_dir, &files, mode, &known)),
-        || {
-            (!check).then(|| {
-                let hashes = crate::record::hashes(&files);
-                let cache = crate::incremental::prepare(api, &reuse, &hashes, &surfaces, &session_methods);
-                (hashes, cache)
-            })
-        },
-    );
+    // What the record and the reuse cache will say is worked out and written
+    // aside while the disk makes the output durable; both are put in place
+    // only once the output is.
+    let beside = |stats: &write::Stats| {
+        (!check).then(|| {
+            let hashes = crate::record::hashes(&files);
+            let record = || {
+                let record = inputs.map(|inputs| crate::record::of(inputs, out_dir, &hashes, stats));
+                record.map(|record| record.and_then(|record| crate::record::aside(out_dir, &record)))
+            };
+            let cache = || {
+                crate::incremental::prepare(api, &reuse, &hashes, &surfaces, &session_methods)
+                    .and_then(|bytes| crate::incremental::aside(out_dir, &bytes))
+            };
+            rayon::join(record, cache)
+        })
+    };
+    let (report, aside) = timings.time("write", || write::write_beside(out_dir, &files, mode, &known, beside));
     let mut report = report?;
     report.recovered = recovered.or(report.recovered);
-    if let Some((hashes, cache)) = prepared {
+    if let Some(Some((record, cache))) = aside {
         // Both only speed up the next run; without them it does more work.
         timings.time("record", || {
-            let recorded = inputs.map(|inputs| {
-                crate::record::of(inputs, out_dir, &hashes).and_then(|r| crate::record::save(out_dir, &r))
-            });
-            let _ = (recorded, cache.and_then(|bytes| crate::incremental::save(out_dir, &bytes)));
+            for aside in record.into_iter().chain([cache]).flatten() {
+                let _ = aside.put();
+            }
         });
     }
     Ok(Outcome { report, check, timings, reused: reuse.len(), reused_methods })

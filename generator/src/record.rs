@@ -191,13 +191,22 @@ pub fn hashes(files: &[OutputFile]) -> BTreeMap<String, String> {
 }
 
 /// The record of a generation that left the files of `hashes` (their
-/// [`hashes`]) in `out_dir` from `inputs`.
-pub fn of(inputs: Inputs, out_dir: &Path, hashes: &BTreeMap<String, String>) -> io::Result<Record> {
+/// [`hashes`]) in `out_dir` from `inputs`. `known` holds the stat of the
+/// files just written; the others are asked of the disk.
+pub fn of(
+    inputs: Inputs,
+    out_dir: &Path,
+    hashes: &BTreeMap<String, String>,
+    known: &HashMap<String, Stat>,
+) -> io::Result<Record> {
     use rayon::prelude::*;
     let outputs = hashes
         .par_iter()
         .map(|(path, hash)| {
-            let (size, modified) = stat(&out_dir.join(path))?;
+            let (size, modified) = match known.get(path) {
+                Some(&stat) => stat,
+                None => stat(&out_dir.join(path))?,
+            };
             Ok((path.clone(), Output { hash: hash.clone(), size, modified }))
         })
         .collect::<io::Result<_>>()?;
@@ -221,10 +230,36 @@ pub fn folder(out_dir: &Path) -> io::Result<std::path::PathBuf> {
 
 /// Leaves `record` in `out_dir` (written aside, then renamed into place).
 pub fn save(out_dir: &Path, record: &Record) -> io::Result<()> {
+    aside(out_dir, record)?.put()
+}
+
+/// `record` written aside in `out_dir`, to be [put](Aside::put) in place
+/// once the output it describes is.
+pub fn aside(out_dir: &Path, record: &Record) -> io::Result<Aside> {
+    write_aside(out_dir, FILE, &serde_json::to_vec(record).map_err(io::Error::other)?)
+}
+
+/// A file of the record's folder written under a temporary name, so that
+/// it says nothing until it is put in place.
+#[derive(Debug)]
+pub struct Aside {
+    written: std::path::PathBuf,
+    place: std::path::PathBuf,
+}
+
+impl Aside {
+    /// Renames the file into its place.
+    pub fn put(self) -> io::Result<()> {
+        fs::rename(self.written, self.place)
+    }
+}
+
+/// Writes `bytes` aside, for the file `name` of the record's folder in `out_dir`.
+pub fn write_aside(out_dir: &Path, name: &str, bytes: &[u8]) -> io::Result<Aside> {
     let folder = folder(out_dir)?;
-    let tmp = folder.join("record.json.tmp");
-    fs::write(&tmp, serde_json::to_vec(record).map_err(io::Error::other)?)?;
-    fs::rename(tmp, folder.join(FILE))
+    let written = folder.join(format!("{name}.tmp"));
+    fs::write(&written, bytes)?;
+    Ok(Aside { written, place: folder.join(name) })
 }
 
 /// True when this very generator wrote `bytes` as the output `rel` of
@@ -289,7 +324,7 @@ mod tests {
     fn a_saved_record_loads_and_sees_an_edit_of_the_same_size() {
         let dir = tempfile::tempdir().unwrap();
         let files = out(dir.path(), &[("a.rs", "one"), ("b.rs", "two")]);
-        let record = of(Inputs::default(), dir.path(), &hashes(&files)).unwrap();
+        let record = of(Inputs::default(), dir.path(), &hashes(&files), &HashMap::new()).unwrap();
         save(dir.path(), &record).unwrap();
         assert_eq!(load(dir.path()).as_ref(), Some(&record));
         assert!(outputs_intact(dir.path(), &record, &mut Vec::new()));

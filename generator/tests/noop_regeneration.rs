@@ -76,3 +76,41 @@ fn a_record_left_by_another_generator_is_not_trusted() {
     fs::write(&record, text.replacen(&ccgen::record::generator(), "ccgen 0.0.0+0", 1)).unwrap();
     assert!(stages(&generate(spec.path(), out.path(), false)).contains(&"emit rust"));
 }
+
+#[test]
+fn the_record_holds_each_output_as_it_is_on_disk() {
+    let (spec, out) = (spec(), tempfile::tempdir().unwrap());
+    let first = generate(spec.path(), out.path(), false);
+    let record = ccgen::record::load(out.path()).expect("a record");
+    assert_eq!(record.outputs.len(), first.report.written.len());
+    for (rel, output) in &record.outputs {
+        let on_disk = ccgen::record::stat_of(&fs::metadata(out.path().join(rel)).unwrap());
+        assert_eq!((output.size, output.modified), on_disk, "{rel}");
+    }
+    let folder: Vec<String> = fs::read_dir(out.path().join(ccgen::record::FOLDER))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!folder.iter().any(|name| name.ends_with(".tmp")), "{folder:?}");
+}
+
+#[test]
+fn a_write_that_fails_leaves_no_record_to_trust() {
+    let (spec, out) = (spec(), tempfile::tempdir().unwrap());
+    generate(spec.path(), out.path(), false);
+    let api = spec.path().join("api.yaml");
+    let text = fs::read_to_string(&api).unwrap();
+    fs::write(&api, text.replacen("title: CC-Gateway Agent Interfaces", "title: CC-Gateway Agent APIs", 1)).unwrap();
+    let before = fs::read_to_string(out.path().join("docs/README.md")).unwrap();
+    ccgen::write::FAIL_AT_RENAME.set(1);
+    let failed = ccgen::pipeline::generate(spec.path(), out.path(), false);
+    ccgen::write::FAIL_AT_RENAME.set(usize::MAX);
+    assert!(failed.is_err());
+    assert_eq!(fs::read_to_string(out.path().join("docs/README.md")).unwrap(), before);
+    // The record and the cache were written aside while the output was
+    // being made durable, but not put in place: the old record is gone.
+    assert!(ccgen::record::load(out.path()).is_none());
+    let again = generate(spec.path(), out.path(), false);
+    assert!(stages(&again).contains(&"emit docs") && !again.report.written.is_empty());
+    assert!(ccgen::record::load(out.path()).is_some());
+}

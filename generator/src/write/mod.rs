@@ -44,6 +44,10 @@ pub struct WriteReport {
     pub recovered: Option<Recovered>,
 }
 
+/// Size and modification time of each file written, by path, as it was
+/// staged: renaming it into place keeps both.
+pub type Stats = std::collections::HashMap<String, crate::record::Stat>;
+
 impl WriteReport {
     /// True when nothing differs.
     pub fn is_clean(&self) -> bool {
@@ -75,6 +79,35 @@ pub fn write_known(
     mode: Mode,
     known: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<WriteReport, Diagnostics> {
+    write_beside(out_dir, files, mode, known, |_| ()).0
+}
+
+/// [`write_known`], running `beside` meanwhile: while the disk makes the
+/// staged files durable, when anything is written (otherwise once the
+/// output is found current). `beside` gets the [`Stats`] of the files
+/// written. It does not run when writing failed before it could.
+pub fn write_beside<T: Send>(
+    out_dir: &Path,
+    files: &[OutputFile],
+    mode: Mode,
+    known: &(dyn Fn(&str) -> bool + Sync),
+    beside: impl FnOnce(&Stats) -> T + Send,
+) -> (Result<WriteReport, Diagnostics>, Option<T>) {
+    let mut beside = Some(beside);
+    let mut done = None;
+    let report = compare_and_apply(out_dir, files, mode, known, &mut |stats| {
+        done = beside.take().map(|f| f(stats));
+    });
+    (report, done)
+}
+
+fn compare_and_apply(
+    out_dir: &Path,
+    files: &[OutputFile],
+    mode: Mode,
+    known: &(dyn Fn(&str) -> bool + Sync),
+    beside: &mut (dyn FnMut(&Stats) + Send),
+) -> Result<WriteReport, Diagnostics> {
     let err = |m: String| Diagnostics::one(Diagnostic::new(m));
     let mut report = WriteReport::default();
     match mode {
@@ -96,13 +129,20 @@ pub fn write_known(
     }
     // Every existing file is read and compared on all cores; the verdicts are
     // then taken in order, so the report does not depend on the scheduling.
+    // A file whose folder is missing is not looked for: in a fresh output
+    // that is every file.
+    let folders = folders_present(out_dir, files);
     let compared: Vec<(PathBuf, Option<std::io::Result<Vec<u8>>>)> = {
         use rayon::prelude::*;
         files
             .par_iter()
             .map(|file| {
                 let target = out_dir.join(&file.path);
-                let existing = (mode == Mode::Check || !known(&file.path)).then(|| fs::read(&target));
+                let absent = file.path.rsplit_once('/').is_some_and(|(folder, _)| !folders[folder]);
+                let existing = (mode == Mode::Check || !known(&file.path)).then(|| match absent {
+                    true => Err(std::io::ErrorKind::NotFound.into()),
+                    false => fs::read(&target),
+                });
                 (target, existing)
             })
             .collect()
@@ -150,10 +190,22 @@ pub fn write_known(
     }
     report.removed = stale.clone();
     if mode == Mode::Check || (changes.is_empty() && stale.is_empty()) {
+        beside(&Stats::new());
         return Ok(report);
     }
-    apply(out_dir, &changes, &stale).map_err(|e| err(format!("writing the output failed: {e}")))?;
+    apply(out_dir, &changes, &stale, beside).map_err(|e| err(format!("writing the output failed: {e}")))?;
     Ok(report)
+}
+
+/// Whether each folder that holds one of `files` is a folder in `out_dir`.
+fn folders_present<'a>(out_dir: &Path, files: &'a [OutputFile]) -> std::collections::HashMap<&'a str, bool> {
+    let mut present = std::collections::HashMap::new();
+    for file in files {
+        if let Some((folder, _)) = file.path.rsplit_once('/') {
+            present.entry(folder).or_insert_with(|| out_dir.join(folder).is_dir());
+        }
+    }
+    present
 }
 
 /// Finishes a `generate` interrupted during its renames (see the module
@@ -264,11 +316,18 @@ struct Move {
     folder: bool,
 }
 
-fn apply(out_dir: &Path, changes: &[(&OutputFile, PathBuf)], stale: &[String]) -> std::io::Result<()> {
+/// Stages, then renames into place (see the module docs); `beside` runs
+/// while the staged files are made durable.
+fn apply(
+    out_dir: &Path,
+    changes: &[(&OutputFile, PathBuf)],
+    stale: &[String],
+    beside: &mut (dyn FnMut(&Stats) + Send),
+) -> std::io::Result<()> {
     fs::create_dir_all(out_dir)?;
     let staging = journal::create(out_dir)?;
     // Stage every new file first: a failure here has touched nothing.
-    let moves = match stage(out_dir, &staging, changes, stale) {
+    let moves = match stage(out_dir, &staging, changes, stale, beside) {
         Ok(moves) => moves,
         Err(e) => {
             let _ = journal::discard(&staging);
@@ -394,14 +453,16 @@ fn plan(out_dir: &Path, staging: &Path, changes: &[(&OutputFile, PathBuf)]) -> P
 }
 
 /// Writes each new content in full into the staging folder (see [`Plan`]),
-/// then commits the journal. Returns the renames that put them into place,
-/// in order. The journal lists every file, so a run killed part-way is
+/// then commits the journal; `beside` runs while they are made durable,
+/// with the stat of each. Returns the renames that put them into place, in
+/// order. The journal lists every file, so a run killed part-way is
 /// finished file by file.
 fn stage(
     out_dir: &Path,
     staging: &Path,
     changes: &[(&OutputFile, PathBuf)],
     stale: &[String],
+    beside: &mut (dyn FnMut(&Stats) + Send),
 ) -> std::io::Result<Vec<Move>> {
     use rayon::prelude::*;
     let Plan { names, folders, moves } = plan(out_dir, staging, changes);
@@ -409,14 +470,26 @@ fn stage(
         fs::create_dir_all(staging.join(dir))?;
     }
     // Written on all cores; the journal lists them in order.
-    changes
+    let stats: Stats = changes
         .par_iter()
         .zip(&names)
-        .try_for_each(|((file, _), name)| fs::File::create(staging.join(name))?.write_all(file.contents.as_bytes()))?;
+        .map(|((file, _), name)| {
+            let mut staged = fs::File::create(staging.join(name))?;
+            staged.write_all(file.contents.as_bytes())?;
+            Ok((file.path.clone(), crate::record::stat_of(&staged.metadata()?)))
+        })
+        .collect::<std::io::Result<_>>()?;
     // Durable before the journal says "under way": one sync for them all.
     let staged: Vec<PathBuf> = names.iter().chain(&folders).map(|n| staging.join(n)).collect();
     let staged: Vec<&Path> = staged.iter().map(PathBuf::as_path).collect();
-    durable::sync_files(staging, &staged)?;
+    // The sync mostly waits for the disk. It stays on this thread, which
+    // the tests count syncs on.
+    std::thread::scope(|scope| {
+        let side = scope.spawn(|| beside(&stats));
+        let synced = durable::sync_files(staging, &staged);
+        side.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        synced
+    })?;
     let writes = changes.iter().zip(names).map(|((file, _), staged)| Step::Write { path: file.path.clone(), staged });
     let steps: Vec<Step> = writes.chain(stale.iter().map(|rel| Step::Remove { path: rel.clone() })).collect();
     journal::commit(staging, &steps)?;
@@ -741,6 +814,49 @@ mod tests {
         let r = write(dir.path(), &many, Mode::Write).unwrap();
         assert_eq!((r.unchanged.len(), durable::syncs() - before), (40, 0));
         assert!(!dir.path().join(STAGING).exists());
+    }
+
+    #[test]
+    fn the_stats_given_beside_are_those_of_the_files_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("old")).unwrap();
+        fs::write(dir.path().join("old/kept.rs"), file("old/kept.rs", "same").contents).unwrap();
+        let files = [file("old/kept.rs", "same"), file("old/new.rs", "1"), file("fresh/a/b.rs", "22")];
+        let (report, stats) = write_beside(dir.path(), &files, Mode::Write, &|_| false, Stats::clone);
+        let (report, stats) = (report.unwrap(), stats.expect("beside ran"));
+        assert_eq!(report.written, ["old/new.rs", "fresh/a/b.rs"]);
+        let on_disk = |rel: &str| crate::record::stat_of(&fs::metadata(dir.path().join(rel)).unwrap());
+        let expected: Stats = report.written.iter().map(|rel| (rel.clone(), on_disk(rel))).collect();
+        assert_eq!(stats, expected, "every file written, as it is in place; none other");
+    }
+
+    #[test]
+    fn beside_runs_once_when_nothing_changes_and_not_when_writing_fails_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [file("a.rs", "1")];
+        write(dir.path(), &files, Mode::Write).unwrap();
+        let runs = std::sync::atomic::AtomicUsize::new(0);
+        let count = |stats: &Stats| {
+            runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            stats.len()
+        };
+        let (report, seen) = write_beside(dir.path(), &files, Mode::Write, &|_| false, count);
+        assert!(report.unwrap().is_clean());
+        assert_eq!((seen, runs.load(std::sync::atomic::Ordering::Relaxed)), (Some(0), 1));
+        let (report, seen) = write_beside(dir.path(), &[file("../x.rs", "1")], Mode::Write, &|_| false, count);
+        assert!(report.is_err() && seen.is_none());
+    }
+
+    #[test]
+    fn a_file_where_a_folder_must_go_is_an_error_that_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("src"), "hand-written, in the way").unwrap();
+        fs::write(dir.path().join("lib.rs"), file("lib.rs", "old").contents).unwrap();
+        let before = snapshot(dir.path());
+        let files = [file("lib.rs", "new"), file("src/a.rs", "1")];
+        let e = write(dir.path(), &files, Mode::Write).unwrap_err().render();
+        assert!(e.contains("src") && e.contains("in the way"), "{e}");
+        assert_eq!(snapshot(dir.path()), before);
     }
 
     #[test]
