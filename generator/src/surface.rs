@@ -44,11 +44,7 @@ pub fn of_syntax(path: &str, file: &syn::File) -> Vec<String> {
 /// surface line never has it, and lines recorded with it (`api.lock.json`
 /// written before this rule) are read through this function too.
 pub fn canonical(line: &str) -> String {
-    let mut line = without_doc_attrs(line);
-    for (from, to) in [(",)", ")"), (",>", ">"), (",]", "]"), (", }", " }")] {
-        replace_ascii(&mut line, from, to);
-    }
-    line
+    shrink_ascii(without_doc_attrs(line), &[(",)", ")"), (",>", ">"), (",]", "]"), (", }", " }")])
 }
 
 /// `line` without `#[doc = "..."] ` attributes, which lines recorded before
@@ -175,8 +171,7 @@ fn module_path(path: &str) -> Option<String> {
 
 /// Tokens as one line with the spacing `TokenStream::to_string` puts around punctuation removed.
 fn tokens(t: &impl ToTokens) -> String {
-    let mut s = t.to_token_stream().to_string();
-    for (from, to) in [
+    const SPACING: &[(&str, &str)] = &[
         (" :: ", "::"),
         (":: ", "::"),
         (" < ", "<"),
@@ -189,42 +184,63 @@ fn tokens(t: &impl ToTokens) -> String {
         (" (", "("),
         ("( ", "("),
         (" )", ")"),
-    ] {
-        replace_ascii(&mut s, from, to);
-    }
-    s
+    ];
+    shrink_ascii(t.to_token_stream().to_string(), SPACING)
 }
 
-/// `s.replace(from, to)` in place, for a short ASCII `from`: most of the
-/// texts are a few words, where setting up the standard library's searcher
-/// for each rule cost more than the search.
-fn replace_ascii(s: &mut String, from: &str, to: &str) {
-    let pattern = from.as_bytes();
-    let Some(first) = find_ascii(s.as_bytes(), pattern, 0) else { return };
-    let mut out = String::with_capacity(s.len());
-    let (mut copied, mut at) = (0, Some(first));
-    while let Some(i) = at {
-        // `from` is ASCII, so every match starts and ends on a character boundary.
-        out.push_str(&s[copied..i]);
-        out.push_str(to);
-        copied = i + pattern.len();
-        at = find_ascii(s.as_bytes(), pattern, copied);
+/// `s` with `s.replace(from, to)` applied for each rule in turn, where each
+/// `from` is ASCII and each `to` no longer than its `from`, made of its
+/// bytes: the text then
+/// shrinks in place, with no copy per rule (most texts are a few words,
+/// where the copies and the standard library's searcher cost more than the
+/// search).
+fn shrink_ascii(s: String, rules: &[(&str, &str)]) -> String {
+    let mut bytes = s.into_bytes();
+    // Which bytes occur: a rule needing one that does not is skipped. A rule
+    // brings no byte its `from` lacks, so this holds from the first rule to
+    // the last.
+    let mut present = [false; 128];
+    for &b in bytes.iter().filter(|b| b.is_ascii()) {
+        present[usize::from(b)] = true;
     }
-    out.push_str(&s[copied..]);
-    *s = out;
+    for (from, to) in rules {
+        let (from, to) = (from.as_bytes(), to.as_bytes());
+        debug_assert!(from.is_ascii() && to.len() <= from.len() && to.iter().all(|b| from.contains(b)));
+        if from.iter().any(|&b| b != b' ' && !present[usize::from(b)]) {
+            continue;
+        }
+        let Some(first) = find_ascii(&bytes, from, 0) else { continue };
+        // What is kept is moved down over what was dropped; writing never
+        // overtakes reading, since `to` is no longer than `from`.
+        let (mut read, mut write, mut at) = (0, 0, Some(first));
+        while let Some(i) = at {
+            bytes.copy_within(read..i, write);
+            write += i - read;
+            bytes[write..write + to.len()].copy_from_slice(to);
+            write += to.len();
+            read = i + from.len();
+            at = find_ascii(&bytes, from, read);
+        }
+        bytes.copy_within(read.., write);
+        bytes.truncate(write + (bytes.len() - read));
+    }
+    // Only ASCII was replaced, by ASCII, so the text is still UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Where `pattern` (not empty) first occurs in `bytes` at or after `start`.
+/// The search runs on its first byte that is not a space: in token text
+/// spaces are everywhere, punctuation is not.
 fn find_ascii(bytes: &[u8], pattern: &[u8], start: usize) -> Option<usize> {
-    let (&head, tail) = pattern.split_first()?;
-    let mut from = start;
-    while let Some(i) = bytes.get(from..)?.iter().position(|&b| b == head) {
-        let at = from + i;
-        let rest = bytes.get(at + 1..at + pattern.len())?;
-        if rest.iter().zip(tail).all(|(a, b)| a == b) {
+    let anchor = pattern.iter().position(|&b| b != b' ').unwrap_or(0);
+    let key = *pattern.get(anchor)?;
+    let mut from = start + anchor;
+    while let Some(i) = bytes.get(from..)?.iter().position(|&b| b == key) {
+        let at = from + i - anchor;
+        if bytes.get(at..at + pattern.len()) == Some(pattern) {
             return Some(at);
         }
-        from = at + 1;
+        from += i + 1;
     }
     None
 }
@@ -408,12 +424,45 @@ mod tests {
     }
 
     #[test]
-    fn replacing_in_place_is_replacing() {
-        for text in ["", "a", " :: ", "a :: b :: c", "::::", "  ", "é :: ü", "a  b", " :: :: ", "x< <y"] {
-            for (from, to) in [(" :: ", "::"), (":: ", "::"), ("< ", "<"), (" ", ""), ("  ", " ")] {
-                let mut s = text.to_owned();
-                replace_ascii(&mut s, from, to);
-                assert_eq!(s, text.replace(from, to), "{text:?} {from:?}");
+    fn shrinking_in_place_is_replacing_rule_after_rule() {
+        let texts = [
+            "",
+            "a",
+            " :: ",
+            "a :: b :: c",
+            "::::",
+            "  ",
+            "é :: ü",
+            "a  b",
+            " :: :: ",
+            "x< <y",
+            "a , b ,",
+            "   ",
+            "f(a,) >",
+            "Vec < u8 > >",
+            "# [derive (Debug)]",
+            "x :::y",
+            " >",
+        ];
+        let rules = [
+            (" :: ", "::"),
+            (":: ", "::"),
+            ("< ", "<"),
+            (" >", ">"),
+            (" ", ""),
+            ("  ", " "),
+            (" : ", ": "),
+            ("::", ":"),
+            (",)", ")"),
+            ("# [", "#["),
+        ];
+        for text in texts {
+            for (i, rule) in rules.iter().enumerate() {
+                assert_eq!(shrink_ascii(text.to_owned(), &[*rule]), text.replace(rule.0, rule.1), "{text:?} {rule:?}");
+                // Each rule applies to what the rules before it left.
+                let all = &rules[i..];
+                let expected = all.iter().fold(text.to_owned(), |s, (from, to)| s.replace(from, to));
+                assert_eq!(shrink_ascii(text.to_owned(), all), expected, "{text:?} from rule {i}");
             }
         }
     }
