@@ -185,7 +185,10 @@ wrap() {
     cp -r "$crate" "$ws/crate"
     sed -e 's|^members = .*|members = ["crate"]|' -e 's|^default-members = .*||' -e 's|^exclude = .*||' \
         -e "s|path = \"runtime\"|path = \"$root/runtime\"|" -e "s|path = \"generated\"|path = \"$root/generated\"|" \
-        -e "s|path = \"generator\"|path = \"$root/generator\"|" "$root/Cargo.toml" >"$ws/Cargo.toml"
+        -e "s|path = \"generator\"|path = \"$root/generator\"|" "$root/Cargo.toml" |
+        # The release profile is the generator's (link-time optimisation); the
+        # generated crate is built with cargo's defaults, as progenitor's is.
+        awk '/^\[/ { skip = /^\[profile\.release/ } !skip' >"$ws/Cargo.toml"
     # The repository's versions, so that a shared CARGO_TARGET_DIR reuses its built dependencies.
     cp "$root/Cargo.lock" "$ws/Cargo.lock"
     [ -f "$ws/crate/Cargo.toml" ] && grep -q '^\[workspace\]' "$ws/crate/Cargo.toml" && \
