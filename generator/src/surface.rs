@@ -189,11 +189,10 @@ fn tokens(t: &impl ToTokens) -> String {
 }
 
 /// `s` with `s.replace(from, to)` applied for each rule in turn, where each
-/// `from` is ASCII and each `to` no longer than its `from`, made of its
-/// bytes: the text then
-/// shrinks in place, with no copy per rule (most texts are a few words,
-/// where the copies and the standard library's searcher cost more than the
-/// search).
+/// `from` is ASCII and each `to` is no longer than its `from` and made of
+/// its bytes: the text then shrinks in place, with no copy per rule (most
+/// texts are a few words, where the copies and the standard library's
+/// searcher cost more than the search).
 fn shrink_ascii(s: String, rules: &[(&str, &str)]) -> String {
     let mut bytes = s.into_bytes();
     // Which bytes occur: a rule needing one that does not is skipped. A rule
@@ -206,7 +205,7 @@ fn shrink_ascii(s: String, rules: &[(&str, &str)]) -> String {
     for (from, to) in rules {
         let (from, to) = (from.as_bytes(), to.as_bytes());
         debug_assert!(from.is_ascii() && to.len() <= from.len() && to.iter().all(|b| from.contains(b)));
-        if from.iter().any(|&b| b != b' ' && !present[usize::from(b)]) {
+        if from.iter().any(|&b| b != b' ' && present.get(usize::from(b)) != Some(&true)) {
             continue;
         }
         let Some(first) = find_ascii(&bytes, from, 0) else { continue };
