@@ -17,6 +17,14 @@ fn generate(spec: &Path, out: &Path, check: bool) -> ccgen::pipeline::Outcome {
     ccgen::pipeline::generate(spec, out, check).unwrap_or_else(|d| panic!("{}", d.render()))
 }
 
+/// Edits the API's title in `spec/api.yaml`: a change every page shows.
+fn retitle(spec: &Path) {
+    let api = spec.join("api.yaml");
+    let text = fs::read_to_string(&api).unwrap();
+    assert!(text.contains("title: CC-Gateway Agent Interfaces"), "spec/api.yaml's title moved");
+    fs::write(&api, text.replacen("title: CC-Gateway Agent Interfaces", "title: CC-Gateway Agent APIs", 1)).unwrap();
+}
+
 fn stages(o: &ccgen::pipeline::Outcome) -> Vec<&'static str> {
     o.timings.0.iter().map(|stage| stage.name).collect()
 }
@@ -59,9 +67,7 @@ fn an_edited_spec_or_an_extra_output_runs_every_stage() {
     let swept = generate(spec.path(), out.path(), false);
     assert_eq!(swept.report.removed, ["src/leftover.rs"]);
     assert!(!extra.exists());
-    let api = spec.path().join("api.yaml");
-    let text = fs::read_to_string(&api).unwrap();
-    fs::write(&api, text.replacen("title: CC-Gateway Agent Interfaces", "title: CC-Gateway Agent APIs", 1)).unwrap();
+    retitle(spec.path());
     let edited = generate(spec.path(), out.path(), false);
     assert!(stages(&edited).contains(&"emit docs"), "{:?}", stages(&edited));
     assert!(!edited.report.written.is_empty());
@@ -98,9 +104,7 @@ fn the_record_holds_each_output_as_it_is_on_disk() {
 fn a_write_that_fails_leaves_no_record_to_trust() {
     let (spec, out) = (spec(), tempfile::tempdir().unwrap());
     generate(spec.path(), out.path(), false);
-    let api = spec.path().join("api.yaml");
-    let text = fs::read_to_string(&api).unwrap();
-    fs::write(&api, text.replacen("title: CC-Gateway Agent Interfaces", "title: CC-Gateway Agent APIs", 1)).unwrap();
+    retitle(spec.path());
     let before = fs::read_to_string(out.path().join("docs/README.md")).unwrap();
     ccgen::write::FAIL_AT_RENAME.set(1);
     let failed = ccgen::pipeline::generate(spec.path(), out.path(), false);
