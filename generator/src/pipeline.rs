@@ -367,13 +367,28 @@ pub fn generate_recorded(
             rayon::join(record, cache)
         })
     };
+    let had_record_folder = out_dir.join(crate::record::FOLDER).is_dir();
     let (report, aside) = timings.time("write", || write::write_beside(out_dir, &files, mode, &known, beside));
-    let mut report = report?;
+    let asides = aside.flatten().map(|(record, cache)| record.into_iter().chain([cache]).flatten());
+    let mut report = match report {
+        Ok(report) => report,
+        Err(failed) => {
+            // The output is as it was: so is the record's folder, but for
+            // the old record, which `forget` took away.
+            for aside in asides.into_iter().flatten() {
+                let _ = aside.discard();
+            }
+            if !had_record_folder {
+                let _ = std::fs::remove_dir_all(out_dir.join(crate::record::FOLDER));
+            }
+            return Err(failed);
+        }
+    };
     report.recovered = recovered.or(report.recovered);
-    if let Some(Some((record, cache))) = aside {
+    if let Some(asides) = asides {
         // Both only speed up the next run; without them it does more work.
         timings.time("record", || {
-            for aside in record.into_iter().chain([cache]).flatten() {
+            for aside in asides {
                 let _ = aside.put();
             }
         });

@@ -252,6 +252,11 @@ impl Aside {
     pub fn put(self) -> io::Result<()> {
         fs::rename(self.written, self.place)
     }
+
+    /// Removes the file, which is not to be put in place.
+    pub fn discard(self) -> io::Result<()> {
+        fs::remove_file(self.written)
+    }
 }
 
 /// Writes `bytes` aside, for the file `name` of the record's folder in `out_dir`.

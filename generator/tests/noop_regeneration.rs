@@ -112,9 +112,27 @@ fn a_write_that_fails_leaves_no_record_to_trust() {
     assert!(failed.is_err());
     assert_eq!(fs::read_to_string(out.path().join("docs/README.md")).unwrap(), before);
     // The record and the cache were written aside while the output was
-    // being made durable, but not put in place: the old record is gone.
+    // being made durable, but not put in place: the old record is gone, and
+    // nothing else is left behind.
     assert!(ccgen::record::load(out.path()).is_none());
+    let mut cache: Vec<String> = fs::read_dir(out.path().join(ccgen::record::FOLDER))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    cache.sort();
+    assert_eq!(cache, [".gitignore", "emit.json"], "the cache of the last good run stays");
     let again = generate(spec.path(), out.path(), false);
     assert!(stages(&again).contains(&"emit docs") && !again.report.written.is_empty());
     assert!(ccgen::record::load(out.path()).is_some());
+}
+
+#[test]
+fn a_first_write_that_fails_leaves_no_record_folder() {
+    let (spec, out) = (spec(), tempfile::tempdir().unwrap());
+    ccgen::write::FAIL_AT_RENAME.set(1);
+    let failed = ccgen::pipeline::generate(spec.path(), out.path(), false);
+    ccgen::write::FAIL_AT_RENAME.set(usize::MAX);
+    assert!(failed.is_err());
+    let left: Vec<_> = fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "{left:?}");
 }

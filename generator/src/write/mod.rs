@@ -85,7 +85,9 @@ pub fn write_known(
 /// [`write_known`], running `beside` meanwhile: while the disk makes the
 /// staged files durable, when anything is written (otherwise once the
 /// output is found current). `beside` gets the [`Stats`] of the files
-/// written. It does not run when writing failed before it could.
+/// written. It does not run when writing failed before it could. It runs
+/// on a thread of its own, which this thread waits for: when called from a
+/// rayon worker, `beside`'s own parallel work needs another worker free.
 pub fn write_beside<T: Send>(
     out_dir: &Path,
     files: &[OutputFile],
@@ -197,12 +199,17 @@ fn compare_and_apply(
     Ok(report)
 }
 
-/// Whether each folder that holds one of `files` is a folder in `out_dir`.
+/// Whether each folder that holds one of `files` may be in `out_dir`: false
+/// only when it is known not to exist. Anything else in its place (a file,
+/// a folder that cannot be searched) counts as present, so that reading the
+/// file reports it as before.
 fn folders_present<'a>(out_dir: &Path, files: &'a [OutputFile]) -> std::collections::HashMap<&'a str, bool> {
     let mut present = std::collections::HashMap::new();
     for file in files {
         if let Some((folder, _)) = file.path.rsplit_once('/') {
-            present.entry(folder).or_insert_with(|| out_dir.join(folder).is_dir());
+            present.entry(folder).or_insert_with(
+                || !matches!(fs::metadata(out_dir.join(folder)), Err(e) if e.kind() == std::io::ErrorKind::NotFound),
+            );
         }
     }
     present
@@ -853,10 +860,15 @@ mod tests {
         fs::write(dir.path().join("src"), "hand-written, in the way").unwrap();
         fs::write(dir.path().join("lib.rs"), file("lib.rs", "old").contents).unwrap();
         let before = snapshot(dir.path());
-        let files = [file("lib.rs", "new"), file("src/a.rs", "1")];
-        let e = write(dir.path(), &files, Mode::Write).unwrap_err().render();
-        assert!(e.contains("src") && e.contains("in the way"), "{e}");
-        assert_eq!(snapshot(dir.path()), before);
+        for files in [vec![file("lib.rs", "new"), file("src/a.rs", "1")], vec![file("src/deeper/a.rs", "1")]] {
+            // Refused before anything is staged, in both modes: `--check`
+            // must not call stale what `generate` could never write.
+            for mode in [Mode::Check, Mode::Write] {
+                let e = write(dir.path(), &files, mode).unwrap_err().render();
+                assert!(e.contains("cannot read") && e.contains("src"), "{mode:?}: {e}");
+                assert_eq!(snapshot(dir.path()), before);
+            }
+        }
     }
 
     #[test]
