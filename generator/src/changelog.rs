@@ -28,18 +28,13 @@ const UNRELEASED: &str = "## Unreleased";
 /// pretty-printing only added bulk (it was a third of all output), yet a change to one
 /// interface is a one-line diff.
 pub fn lock_file(api: &Api, surface: &[String]) -> Result<OutputFile, Diagnostics> {
-    lock_file_with(api, surface, &interface_lines(api)?)
+    lock_head(api, &interface_lines(api)?)?.finish(surface)
 }
 
 /// Each interface of `api` as its line of the lock file, worked out on every core.
 pub fn interface_lines(api: &Api) -> Result<Vec<String>, Diagnostics> {
     use rayon::prelude::*;
     api.interfaces.par_iter().map(one_line).collect()
-}
-
-/// [`lock_file`] with the [`interface_lines`] already worked out.
-pub fn lock_file_with(api: &Api, surface: &[String], interfaces: &[String]) -> Result<OutputFile, Diagnostics> {
-    lock_head(api, interfaces)?.finish(surface)
 }
 
 /// The lock file up to the crate's public surface, which is known last.
@@ -252,7 +247,7 @@ struct Lock {
     public_api: Option<Vec<String>>,
 }
 
-/// [`recorded`] for a lock file laid out as [`lock_file_with`] writes it,
+/// [`recorded`] for a lock file laid out as [`lock_file`] writes it,
 /// each interface on a line of its own: those lines, most of the file, are
 /// read on every core. `None` for any other layout.
 fn recorded_by_lines(text: &str) -> Option<Recorded<'_>> {

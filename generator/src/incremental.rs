@@ -186,7 +186,7 @@ pub fn plan(api: &Api, out_dir: &Path, shared_digest: &str) -> Reuse {
 /// interface of `api` under `reuse`'s keys: `hashes` are those of all the
 /// files written ([`record::hashes`]), `surfaces` the public surface of each
 /// Rust source, `methods` the session methods of `src/client.rs`. The bytes
-/// [`save`] writes once the output is in place.
+/// [`aside`] writes.
 pub fn prepare(
     api: &Api,
     reuse: &Reuse,
@@ -212,12 +212,8 @@ pub fn prepare(
     serde_json::to_vec(&Cache { interfaces: made.into_iter().collect() }).map_err(io::Error::other)
 }
 
-/// Writes what [`prepare`] gave into `out_dir`'s cache. Only saves work next time.
-pub fn save(out_dir: &Path, prepared: &[u8]) -> io::Result<()> {
-    aside(out_dir, prepared)?.put()
-}
-
-/// The [`prepare`]d bytes written aside, to be put in place once the output is.
+/// The [`prepare`]d bytes written aside in `out_dir`'s cache, to be put in
+/// place once the output is. Only saves work next time.
 pub fn aside(out_dir: &Path, prepared: &[u8]) -> io::Result<record::Aside> {
     record::write_aside(out_dir, FILE, prepared)
 }

@@ -317,29 +317,28 @@ fn parse<T: DeserializeOwned>(raw: &RawFile, file: &Arc<SourceFile>, report: &mu
 
 /// What the user sees when the event walk refuses a file.
 fn refused(file: &Arc<SourceFile>, refusal: Refusal) -> Diagnostic {
-    // The event parser's spans may end inside a character; widen to whole ones.
-    let whole = |at: Location| location_of(&file.text, at.offset, at.len.max(1));
-    match refusal {
-        Refusal::TooDeep { at } => {
-            Diagnostic::at(file, whole(at), format!("collections nest deeper than {} levels", positions::MAX_DEPTH))
-                .label("too deep")
-                .help("no spec needs this depth; check for brackets left open")
+    // The event parser's spans may end inside a character; widen to whole
+    // ones. A bidirectional control is pointed at as its escape is written.
+    let at = match refusal {
+        Refusal::BidiControl { at, .. } => at,
+        _ => {
+            let at = refusal.at();
+            location_of(&file.text, at.offset, at.len.max(1))
         }
-        Refusal::BidiControl { at, c } => {
-            Diagnostic::at(file, at, format!("bidirectional control character U+{:04X} in a spec file", u32::from(c)))
-                .label("written as an escape here")
-                .help("remove it: it can make text read differently from what it is")
+    };
+    let (label, help) = match refusal {
+        Refusal::TooDeep { .. } => ("too deep", "no spec needs this depth; check for brackets left open"),
+        Refusal::BidiControl { .. } => {
+            ("written as an escape here", "remove it: it can make text read differently from what it is")
         }
-        Refusal::Tag { at, tag } => Diagnostic::at(file, whole(at), format!("YAML tag `{tag}` in a spec file"))
-            .label("tag")
-            .help("spec files use no tags: remove it, and quote the value if it is meant as text"),
-        Refusal::SecondDocument { at } => Diagnostic::at(file, whole(at), "a second YAML document in a spec file")
-            .label("starts here")
-            .help("a spec file is one document: remove this `---` and what follows, or move it to a file of its own"),
-        Refusal::Syntax { at, info } => Diagnostic::at(file, whole(at), format!("YAML syntax error: {info}"))
-            .label("here")
-            .help("check the indentation here, and for a bracket or quote left open above"),
-    }
+        Refusal::Tag { .. } => ("tag", "spec files use no tags: remove it, and quote the value if it is meant as text"),
+        Refusal::SecondDocument { .. } => (
+            "starts here",
+            "a spec file is one document: remove this `---` and what follows, or move it to a file of its own",
+        ),
+        Refusal::Syntax { .. } => ("here", "check the indentation here, and for a bracket or quote left open above"),
+    };
+    Diagnostic::at(file, at, refusal.message()).label(label).help(help)
 }
 
 /// The byte offset of the first tab in a line's indentation.

@@ -96,16 +96,36 @@ pub enum Refusal {
     SecondDocument { at: Location },
 }
 
+impl Refusal {
+    /// Where the document was refused.
+    pub fn at(&self) -> Location {
+        match self {
+            Refusal::TooDeep { at }
+            | Refusal::BidiControl { at, .. }
+            | Refusal::Syntax { at, .. }
+            | Refusal::Tag { at, .. }
+            | Refusal::SecondDocument { at } => *at,
+        }
+    }
+
+    /// Why, in the words every tool shows.
+    pub fn message(&self) -> String {
+        match self {
+            Refusal::TooDeep { .. } => format!("collections nest deeper than {MAX_DEPTH} levels"),
+            Refusal::BidiControl { c, .. } => {
+                format!("bidirectional control character U+{:04X} in a spec file", u32::from(*c))
+            }
+            Refusal::Syntax { info, .. } => format!("YAML syntax error: {info}"),
+            Refusal::Tag { tag, .. } => format!("YAML tag `{tag}` in a spec file"),
+            Refusal::SecondDocument { .. } => "a second YAML document in a spec file".to_owned(),
+        }
+    }
+}
+
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (at, what) = match self {
-            Refusal::TooDeep { at } => (at, format!("collections nest deeper than {MAX_DEPTH} levels")),
-            Refusal::BidiControl { at, c } => (at, format!("bidirectional control character U+{:04X}", u32::from(*c))),
-            Refusal::Syntax { at, info } => (at, format!("YAML syntax error: {info}")),
-            Refusal::Tag { at, tag } => (at, format!("YAML tag `{tag}` in a spec file")),
-            Refusal::SecondDocument { at } => (at, "a second YAML document in a spec file".to_owned()),
-        };
-        write!(f, "{}:{}: {what}", at.line, at.column)
+        let at = self.at();
+        write!(f, "{}:{}: {}", at.line, at.column, self.message())
     }
 }
 
