@@ -6,7 +6,13 @@ use quote::quote;
 use super::doc::{Doc, code, escape_line};
 use super::ident;
 use super::interface::{agent_id_param, has_request, has_validate, request_params, starts_session};
+use super::syntax::{
+    arg, array, awaited, bind, bind_tuple, call, expr_path, field, infer, inherent_impl, let_stmt, method_call, path,
+    path_with, public_async_method, ref_type, reference, stmt, string, struct_expr, struct_shorthand, tail, tried,
+    tuple, tuple_type, type_path, unit,
+};
 use crate::ir::{Api, Interface, Location, ResultShape, SessionEffect};
+use syn::{Expr, Stmt, Type};
 
 /// `Session::events`, when the API has a polling interface the session can call with defaults.
 fn events_method(api: &Api) -> TokenStream {
@@ -115,16 +121,11 @@ pub(crate) fn session_interfaces(api: &Api) -> Vec<&Interface> {
 
 /// `impl Session` holding the method of `it`, to be spliced into the one
 /// the head ends with.
-pub(crate) fn session_impl(api: &Api, it: &Interface) -> TokenStream {
-    let method = method(api, it);
-    quote! {
-        impl Session {
-            #method
-        }
-    }
+pub(crate) fn session_impl(api: &Api, it: &Interface) -> syn::Item {
+    inherent_impl("Session", [syn::ImplItem::Fn(method(api, it))])
 }
 
-fn head_with(api: &Api, session_methods: Vec<TokenStream>) -> TokenStream {
+fn head_with(api: &Api, session_methods: Vec<syn::ImplItemFn>) -> TokenStream {
     let events = events_method(api);
     let client_methods = api.interfaces.iter().filter(|it| !it.sends_guid).map(|it| method(api, it));
     quote! {
@@ -320,7 +321,7 @@ fn head_with(api: &Api, session_methods: Vec<TokenStream>) -> TokenStream {
     }
 }
 
-fn method_doc(api: &Api, it: &Interface) -> TokenStream {
+fn method_doc(api: &Api, it: &Interface) -> Doc {
     let mut doc = Doc::new()
         .text(&it.title)
         .blank()
@@ -361,7 +362,7 @@ fn method_doc(api: &Api, it: &Interface) -> TokenStream {
         let meaning = e.meaning.as_deref().map(escape_line).unwrap_or_else(|| "meaning not published".to_owned());
         doc = doc.raw(format!("- [`{c}`](crate::ErrorCode::{}): {meaning}", e.name.rust));
     }
-    example(api, it, doc).attrs()
+    example(api, it, doc)
 }
 
 /// An `# Example` section, compiled (not run) as a doctest: how the method
@@ -413,154 +414,185 @@ fn example(api: &Api, it: &Interface, doc: Doc) -> Doc {
 }
 
 /// What a method returns, and whether the decoded answer is dropped.
-fn answer_type(it: &Interface) -> (TokenStream, bool) {
-    let resource = ident(&it.resource.rust);
-    let module = ident(&it.module.rust);
+fn answer_type(it: &Interface) -> (Type, bool) {
+    let item = |name: &str| type_path(path(&format!("crate::{}::{}::{name}", it.resource.rust, it.module.rust)));
+    let generic = |outer: &str, inner: Type| type_path(path_with(outer, [inner], false));
     match &it.result {
-        ResultShape::None { .. } | ResultShape::Reserved { .. } => (quote! { agentgateway_runtime::Reserved }, true),
-        ResultShape::CallId { .. } => (quote! { Option<String> }, false),
+        ResultShape::None { .. } | ResultShape::Reserved { .. } => {
+            (type_path(path("agentgateway_runtime::Reserved")), true)
+        }
+        ResultShape::CallId { .. } => (generic("Option", type_path(path("String"))), false),
         // The page's type and example disagree: read an object or a list of one.
         ResultShape::Object { one_or_list: true, .. } => {
-            (quote! { agentgateway_runtime::OneOrList<crate::#resource::#module::Response> }, false)
+            (generic("agentgateway_runtime::OneOrList", item("Response")), false)
         }
-        ResultShape::Object { .. } => (quote! { crate::#resource::#module::Response }, false),
-        ResultShape::List { .. } => (quote! { Vec<crate::#resource::#module::Item> }, false),
-        ResultShape::Event { .. } => (quote! { Option<crate::ReceivedEvent> }, false),
+        ResultShape::Object { .. } => (item("Response"), false),
+        ResultShape::List { .. } => (generic("Vec", item("Item")), false),
+        ResultShape::Event { .. } => (generic("Option", type_path(path("crate::ReceivedEvent"))), false),
     }
 }
 
+/// `request.<field>`.
+fn request_field(p: &crate::ir::Param) -> Expr {
+    field(expr_path(path("request")), &p.name.rust)
+}
+
+/// `agentgateway_runtime::wire_text(&value)`.
+fn wire_text(value: Expr) -> Expr {
+    call(expr_path(path("agentgateway_runtime::wire_text")), [reference(value)])
+}
+
 /// A request parameter as `(wire name, Option<text>)`, for the query or headers.
-fn optional_text(p: &crate::ir::Param) -> TokenStream {
-    let wire = &p.name.wire;
-    let id = ident(&p.name.rust);
-    if p.required {
-        quote! { (#wire, Some(agentgateway_runtime::wire_text(&request.#id))) }
+fn optional_text(p: &crate::ir::Param) -> Expr {
+    let text = if p.required {
+        call(expr_path(path("Some")), [wire_text(request_field(p))])
     } else {
-        quote! { (#wire, request.#id.as_ref().map(agentgateway_runtime::wire_text)) }
-    }
+        let some = method_call(request_field(p), "as_ref", []);
+        method_call(some, "map", [expr_path(path("agentgateway_runtime::wire_text"))])
+    };
+    tuple([string(&p.name.wire), text])
 }
 
 /// The statements that bind path values, and the `Call` built from the
 /// request; the agent ID is left to the runtime, which takes it from the
 /// session or the sign-in.
-fn call_expr(it: &Interface) -> (Vec<TokenStream>, TokenStream) {
+fn call_expr(it: &Interface) -> (Vec<Stmt>, Expr) {
     let mut prelude = Vec::new();
     let mut fields = Vec::new();
     let agent = agent_id_param(it).map(|p| p.name.wire.as_str());
     let mut path_params = Vec::new();
     for p in it.params.iter().filter(|p| p.location == Location::Path && Some(p.name.wire.as_str()) != agent) {
-        let wire = &p.name.wire;
-        let id = ident(&p.name.rust);
-        let local = ident(&format!("path_{}", p.name.rust.trim_start_matches("r#")));
-        prelude.push(quote! { let #local = agentgateway_runtime::wire_text(&request.#id); });
-        path_params.push(quote! { (#wire, #local.as_str()) });
+        let local = format!("path_{}", p.name.rust.trim_start_matches("r#"));
+        prelude.push(let_stmt(bind(&local), wire_text(request_field(p))));
+        path_params.push(tuple([string(&p.name.wire), method_call(expr_path(path(&local)), "as_str", [])]));
     }
     if !path_params.is_empty() {
-        fields.push(quote! { path_params: &[#(#path_params),*], });
+        fields.push(("path_params", reference(array(path_params))));
     }
     let query: Vec<_> = request_params(it).filter(|p| p.location == Location::Query).map(optional_text).collect();
     if !query.is_empty() {
-        fields.push(quote! { query: &[#(#query),*], });
+        fields.push(("query", reference(array(query))));
     }
     let headers: Vec<_> = request_params(it).filter(|p| p.location == Location::Header).map(optional_text).collect();
     if !headers.is_empty() {
-        fields.push(quote! { headers: &[#(#headers),*], });
+        fields.push(("headers", reference(array(headers))));
     }
     if it.has_body() {
-        fields.push(quote! { body: Some(agentgateway_runtime::JsonBody::new(request)), });
+        let body = call(expr_path(path("agentgateway_runtime::JsonBody::new")), [expr_path(path("request"))]);
+        fields.push(("body", call(expr_path(path("Some")), [body])));
     }
+    let default = || call(expr_path(path("Default::default")), []);
     let call = match fields.len() {
-        0 => quote! { agentgateway_runtime::Call::default() },
+        0 => call(expr_path(path("agentgateway_runtime::Call::default")), []),
         // Every field given: `..Default::default()` would be a needless update.
-        4 => quote! { agentgateway_runtime::Call { #(#fields)* } },
-        _ => quote! { agentgateway_runtime::Call { #(#fields)* ..Default::default() } },
+        4 => struct_expr(path("agentgateway_runtime::Call"), fields, None),
+        _ => struct_expr(path("agentgateway_runtime::Call"), fields, Some(default())),
     };
     (prelude, call)
 }
 
 /// One method: a few lines handing constant data and the request's values
 /// to the runtime's non-generic request cycle.
-fn method(api: &Api, it: &Interface) -> TokenStream {
-    let doc = method_doc(api, it);
-    let name = ident(&it.operation.rust);
-    let resource = ident(&it.resource.rust);
-    let module = ident(&it.module.rust);
+fn method(api: &Api, it: &Interface) -> syn::ImplItemFn {
+    let doc = method_doc(api, it).outer();
     let (answer, dropped) = answer_type(it);
+    let runtime = |function: &str| {
+        let answer = answer_type(it).0;
+        expr_path(path_with(&format!("agentgateway_runtime::{function}"), [answer, infer()], true))
+    };
     // A one-or-list answer is unwrapped to its object.
     let one_or_list = matches!(it.result, ResultShape::Object { one_or_list: true, .. });
     let ret = match (dropped, one_or_list) {
-        (true, _) => quote! { () },
-        (false, true) => quote! { crate::#resource::#module::Response },
-        (false, false) => answer.clone(),
+        (true, _) => unit(),
+        (false, true) => type_path(path(&format!("crate::{}::{}::Response", it.resource.rust, it.module.rust))),
+        (false, false) => answer,
     };
-    let kept = if one_or_list {
-        quote! { output.into_inner() }
-    } else {
-        quote! { output }
-    };
+    let output = || expr_path(path("output"));
+    let kept = || if one_or_list { method_call(output(), "into_inner", []) } else { output() };
+    // What the answer is bound to, and what the method gives back of it.
+    let (bound, given) = if dropped { ("_", tuple([])) } else { ("output", kept()) };
     let on_session = it.sends_guid;
     let agent = agent_id_param(it).is_some();
     let mut args = Vec::new();
     let mut prelude = Vec::new();
     if agent && !on_session {
-        args.push(quote! { agent_id: &AgentId });
+        args.push(arg("agent_id", ref_type(type_path(path("AgentId")))));
     }
     if has_request(it) {
-        args.push(quote! { request: &crate::#resource::#module::Request });
+        let request = format!("crate::{}::{}::Request", it.resource.rust, it.module.rust);
+        args.push(arg("request", ref_type(type_path(path(&request)))));
         if has_validate(it) {
-            prelude.push(quote! { request.validate()?; });
+            prelude.push(stmt(tried(method_call(expr_path(path("request")), "validate", []))));
         }
     }
-    let (bindings, call) = call_expr(it);
+    let (bindings, exchange) = call_expr(it);
     prelude.extend(bindings);
-    let op = quote! { &crate::#resource::#module::OPERATION };
+    let op = reference(expr_path(path(&format!("crate::{}::{}::OPERATION", it.resource.rust, it.module.rust))));
+    let this = || expr_path(path("self"));
+    let result = |ok: Type| type_path(path_with("Result", [ok, type_path(path("Error"))], false));
+    let ok = |value: Expr| call_of("Ok", [value]);
     if starts_session(it) {
-        let (bind, output) = if dropped { (quote! { _ }, quote! { () }) } else { (quote! { output }, kept.clone()) };
-        return quote! {
-            #doc
-            pub async fn #name(&self, #(#args),*) -> Result<(Session, #ret), Error> {
-                #(#prelude)*
-                let (#bind, state) = agentgateway_runtime::start_session::<#answer, _>(&self.transport, agent_id.clone(), #op, #call).await?;
-                Ok((Session { client: self.clone(), state, agent_state: Default::default() }, #output))
-            }
-        };
+        let start = call(
+            runtime("start_session"),
+            [
+                reference(field(this(), "transport")),
+                method_call(expr_path(path("agent_id")), "clone", []),
+                op,
+                exchange,
+            ],
+        );
+        prelude.push(let_stmt(bind_tuple([bind(bound), bind("state")]), tried(awaited(start))));
+        let session = struct_shorthand(
+            path("Session"),
+            [
+                ("client", Some(method_call(this(), "clone", []))),
+                ("state", None),
+                ("agent_state", Some(call_of("Default::default", []))),
+            ],
+        );
+        prelude.push(tail(ok(tuple([session, given]))));
+        let output = result(tuple_type([type_path(path("Session")), ret]));
+        return public_async_method(doc, &it.operation.rust, args, output, prelude);
     }
     let run = match (on_session, agent) {
-        (true, _) => {
-            quote! { agentgateway_runtime::execute::<#answer, _>(&self.client.transport, Some(&self.state), #op, #call).await }
-        }
-        (false, true) => {
-            quote! { agentgateway_runtime::execute_as::<#answer, _>(&self.transport, agent_id, #op, #call).await }
-        }
+        (true, _) => call(
+            runtime("execute"),
+            [
+                reference(field(field(this(), "client"), "transport")),
+                call_of("Some", [reference(field(this(), "state"))]),
+                op,
+                exchange,
+            ],
+        ),
+        (false, true) => call(
+            runtime("execute_as"),
+            [reference(field(this(), "transport")), expr_path(path("agent_id")), op, exchange],
+        ),
         (false, false) => {
-            quote! { agentgateway_runtime::execute::<#answer, _>(&self.transport, None, #op, #call).await }
+            call(runtime("execute"), [reference(field(this(), "transport")), expr_path(path("None")), op, exchange])
         }
     };
-    let finish = if dropped {
-        quote! { .map(drop) }
-    } else if one_or_list {
-        quote! { .map(agentgateway_runtime::OneOrList::into_inner) }
-    } else {
-        TokenStream::new()
-    };
-    let body = if it.session == SessionEffect::Ends {
+    let run = awaited(run);
+    if it.session == SessionEffect::Ends {
         // Polling pauses while the sign-out is under way; a failed sign-out
         // drops the guard and leaves the session open.
-        let (bind, output) = if dropped { (quote! { _ }, quote! { () }) } else { (quote! { output }, kept.clone()) };
-        quote! {
-            let signing_out = self.state.begin_sign_out();
-            let #bind = #run?;
-            signing_out.finish();
-            Ok(#output)
-        }
+        let begin = method_call(field(this(), "state"), "begin_sign_out", []);
+        prelude.push(let_stmt(bind("signing_out"), begin));
+        prelude.push(let_stmt(bind(bound), tried(run)));
+        prelude.push(stmt(method_call(expr_path(path("signing_out")), "finish", [])));
+        prelude.push(tail(ok(given)));
+    } else if dropped {
+        prelude.push(tail(method_call(run, "map", [expr_path(path("drop"))])));
+    } else if one_or_list {
+        let unwrap = expr_path(path("agentgateway_runtime::OneOrList::into_inner"));
+        prelude.push(tail(method_call(run, "map", [unwrap])));
     } else {
-        quote! { #run #finish }
-    };
-    quote! {
-        #doc
-        pub async fn #name(&self, #(#args),*) -> Result<#ret, Error> {
-            #(#prelude)*
-            #body
-        }
+        prelude.push(tail(run));
     }
+    public_async_method(doc, &it.operation.rust, args, result(ret), prelude)
+}
+
+/// `function(args...)`, the function named by its path.
+fn call_of(function: &str, args: impl IntoIterator<Item = Expr>) -> Expr {
+    call(expr_path(path(function)), args)
 }

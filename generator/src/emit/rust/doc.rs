@@ -205,6 +205,12 @@ impl Doc {
         }
     }
 
+    /// The `#[doc]` attributes as trees, for an item built as one (see
+    /// `syntax`): nothing to hold aside, since nothing is parsed.
+    pub(crate) fn outer(&self) -> Vec<syn::Attribute> {
+        self.finished().iter().map(|line| doc_attr(line, false)).collect()
+    }
+
     /// The `#![doc]` attributes, for the enclosing module or crate.
     pub fn inner_attrs(&self) -> TokenStream {
         let mut lines = self.finished();

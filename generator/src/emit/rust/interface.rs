@@ -4,8 +4,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::doc::{Doc, code, escape_line};
-use super::ident;
 use super::types::{ParamType, constraint_table, describe, field_tokens, param_type, plain};
+use super::{ident, syntax};
 use crate::ir::{Api, Field, Interface, Location, Param, ResultShape, Role, Rule, Type, Value};
 
 /// Parameters the caller supplies (the session supplies the agent ID).
@@ -29,9 +29,11 @@ pub(crate) fn agent_id_param(it: &Interface) -> Option<&Param> {
     it.params.iter().find(|p| p.role == Some(Role::AgentId))
 }
 
-/// The module of `it`. Whatever it reads of `api` or `shared` besides `it` must be part of the
-/// interface's key in [`crate::incremental`], or an unchanged module could be reused.
-pub(crate) fn module(api: &Api, it: &Interface, shared: &super::shared::Shared) -> TokenStream {
+/// The module of `it`: the items built as trees, then the tokens of the
+/// rest. Whatever it reads of `api` or `shared` besides `it` must be part of
+/// the interface's key in [`crate::incremental`], or an unchanged module
+/// could be reused.
+pub(crate) fn module(api: &Api, it: &Interface, shared: &super::shared::Shared) -> (Vec<syn::Item>, TokenStream) {
     let mut doc = Doc::new()
         .text(&it.title)
         .raw(format!("({}).", code(&format!("{} {}{}", it.method.as_str(), api.settings.base_path, it.path))))
@@ -44,66 +46,85 @@ pub(crate) fn module(api: &Api, it: &Interface, shared: &super::shared::Shared) 
     }
     let doc = doc.list("Known quirks of the vendor page", &it.quirks).inner_attrs();
 
-    let name = &it.operation.wire;
-    let path = &it.path;
-    let method = ident(match it.method {
+    let types = request_params(it).map(|p| shared.items_for(it, p));
+    let request = request_struct(it);
+    let result = result_struct(it);
+    let tokens = quote! {
+        #doc
+        #(#types)*
+        #request
+        #result
+    };
+    (descriptor(api, it), tokens)
+}
+
+/// `OPERATION`, `EVENTS`, `ERRORS` and, with an agent-ID parameter,
+/// `AGENT_ID`: the items that open every interface module.
+fn descriptor(api: &Api, it: &Interface) -> Vec<syn::Item> {
+    use syntax::{array, boolean, call, expr_path, path, public_const, public_static, reference, string};
+    use syntax::{slice_ref, struct_expr, type_path};
+    let method = match it.method {
         crate::ir::Method::Get => "Get",
         crate::ir::Method::Post => "Post",
         crate::ir::Method::Put => "Put",
         crate::ir::Method::Delete => "Delete",
-    });
-    let sends_guid = it.sends_guid;
-    let result_member = &it.result_member;
-    let events = it.events.iter().filter_map(|e| api.event(&e.event)).map(|e| {
-        let v = ident(&e.name.rust);
-        quote! { crate::EventKind::#v }
-    });
-    let errors = it.errors.iter().filter_map(|c| api.error(c)).map(|e| {
-        let v = ident(&e.name.rust);
-        quote! { crate::ErrorCode::#v }
-    });
-    let agent_const = agent_id_param(it).map(|p| {
-        let table = constraint_table(&p.constraints);
-        let rules = describe(&p.constraints, &p.ty).join("; ");
-        let d = Doc::new()
-            .raw(format!("Constraints this interface's page sets on the agent ID: {}.", escape_line(&rules)))
-            .attrs();
-        quote! { #d pub const AGENT_ID: &[agentgateway_runtime::Constraint] = #table; }
-    });
-    let agent_field = match agent_id_param(it) {
-        Some(p) => {
-            let wire = &p.name.wire;
-            quote! { Some(agentgateway_runtime::AgentIdParam { name: #wire, constraints: AGENT_ID }) }
-        }
-        None => quote! { None },
     };
-    let types = request_params(it).map(|p| shared.items_for(it, p));
-    let request = request_struct(it);
-    let result = result_struct(it);
-    quote! {
-        #doc
-
-        /// How this interface is reached.
-        pub static OPERATION: agentgateway_runtime::Operation = agentgateway_runtime::Operation {
-            name: #name,
-            method: agentgateway_runtime::Method::#method,
-            path: #path,
-            sends_guid: #sends_guid,
-            result: #result_member,
-            agent_id: #agent_field,
-        };
-
-        /// Events this interface may trigger, delivered later through event polling.
-        pub const EVENTS: &[crate::EventKind] = &[#(#events),*];
-
-        /// Error codes this interface's page lists.
-        pub const ERRORS: &[crate::ErrorCode] = &[#(#errors),*];
-
-        #agent_const
-        #(#types)*
-        #request
-        #result
+    let agent_id = match agent_id_param(it) {
+        Some(p) => call(
+            expr_path(path("Some")),
+            [struct_expr(
+                path("agentgateway_runtime::AgentIdParam"),
+                [("name", string(&p.name.wire)), ("constraints", expr_path(path("AGENT_ID")))],
+                None,
+            )],
+        ),
+        None => expr_path(path("None")),
+    };
+    let operation = struct_expr(
+        path("agentgateway_runtime::Operation"),
+        [
+            ("name", string(&it.operation.wire)),
+            ("method", expr_path(path(&format!("agentgateway_runtime::Method::{method}")))),
+            ("path", string(&it.path)),
+            ("sends_guid", boolean(it.sends_guid)),
+            ("result", string(&it.result_member)),
+            ("agent_id", agent_id),
+        ],
+        None,
+    );
+    let variants = |kind: &str, names: Vec<&str>| {
+        reference(array(names.into_iter().map(|name| expr_path(path(&format!("crate::{kind}::{name}"))))))
+    };
+    let events = it.events.iter().filter_map(|e| api.event(&e.event)).map(|e| e.name.rust.as_str()).collect();
+    let errors = it.errors.iter().filter_map(|c| api.error(c)).map(|e| e.name.rust.as_str()).collect();
+    let doc = |line: &str| Doc::new().raw(line).outer();
+    let mut items = vec![
+        public_static(
+            doc("How this interface is reached."),
+            "OPERATION",
+            type_path(path("agentgateway_runtime::Operation")),
+            operation,
+        ),
+        public_const(
+            doc("Events this interface may trigger, delivered later through event polling."),
+            "EVENTS",
+            slice_ref(type_path(path("crate::EventKind")), None),
+            variants("EventKind", events),
+        ),
+        public_const(
+            doc("Error codes this interface's page lists."),
+            "ERRORS",
+            slice_ref(type_path(path("crate::ErrorCode")), None),
+            variants("ErrorCode", errors),
+        ),
+    ];
+    if let Some(p) = agent_id_param(it) {
+        let rules = describe(&p.constraints, &p.ty).join("; ");
+        let line = format!("Constraints this interface's page sets on the agent ID: {}.", escape_line(&rules));
+        let ty = slice_ref(type_path(path("agentgateway_runtime::Constraint")), None);
+        items.push(public_const(doc(&line), "AGENT_ID", ty, constraint_table(&p.constraints)));
     }
+    items
 }
 
 fn field_doc(p: &Param) -> TokenStream {

@@ -8,6 +8,7 @@ pub mod doc;
 pub(crate) mod interface;
 mod shared;
 mod single;
+mod syntax;
 pub(crate) mod types;
 
 use std::collections::BTreeMap;
@@ -195,10 +196,10 @@ pub fn shared_digest(api: &Api) -> String {
 
 /// The module `build` makes, formatted, with its public surface.
 fn formatted(build: impl FnOnce() -> Module) -> Result<(OutputFile, Vec<String>), Diagnostics> {
-    let (m, docs) = doc::holding(build);
+    let (mut m, docs) = doc::holding(build);
+    let mut syntax = m.syntax()?;
     let internal =
         |e: &str| Diagnostics::one(Diagnostic::new(format!("internal error: emitted Rust for {}: {e}", m.path)));
-    let mut syntax = parse_file(&m.path, m.tokens)?;
     docs.restore(&mut syntax).map_err(|e| internal(&e))?;
     // Listed from the tree rather than the text: parsing every formatted
     // file again took about a third of a fresh generation.
@@ -221,6 +222,17 @@ pub(crate) struct Module {
     /// The spec file or folder it comes from, named in its header.
     pub source: String,
     pub tokens: TokenStream,
+    /// Items built as trees (see [`syntax`]), which come before those of `tokens`.
+    pub lead: Vec<syn::Item>,
+}
+
+impl Module {
+    /// The file's tree: `lead`, then `tokens` parsed. Takes both out.
+    pub(crate) fn syntax(&mut self) -> Result<syn::File, Diagnostics> {
+        let mut file = parse_file(&self.path, std::mem::take(&mut self.tokens))?;
+        file.items.splice(0..0, std::mem::take(&mut self.lead));
+        Ok(file)
+    }
 }
 
 /// Every Rust source file of the client crate, `src/lib.rs` first.
@@ -260,22 +272,28 @@ fn jobs<'a>(api: &'a Api, shared: &shared::Shared<'_>) -> Vec<Job<'a>> {
 
 impl Job<'_> {
     fn build(&self, api: &Api, shared: &shared::Shared<'_>) -> Module {
-        let module =
-            |path: &str, source: &str, tokens| Module { path: path.to_owned(), source: source.to_owned(), tokens };
+        let module = |path: &str, source: &str, tokens| Module {
+            path: path.to_owned(),
+            source: source.to_owned(),
+            tokens,
+            lead: Vec::new(),
+        };
         match self {
             Job::Lib => module("src/lib.rs", "spec/", lib(api, !shared.is_empty())),
             Job::Errors => module("src/errors.rs", "spec/errors.yaml", catalogs::errors(api)),
             Job::Events => module("src/events.rs", "spec/events.yaml", catalogs::events(api)),
             Job::Client => module(CLIENT_PATH, "spec/", client::client(api)),
             Job::ClientHead => module(CLIENT_PATH, "spec/", client::head(api)),
-            Job::SessionMethod(it) => module(CLIENT_PATH, "spec/", client::session_impl(api, it)),
+            Job::SessionMethod(it) => {
+                Module { lead: vec![client::session_impl(api, it)], ..module(CLIENT_PATH, "spec/", TokenStream::new()) }
+            }
             Job::Shared => module("src/shared.rs", "spec/", shared.module()),
             Job::Resource(resource, interfaces) => {
                 module(&format!("src/{resource}/mod.rs"), &format!("spec/{resource}/"), resource_mod(interfaces))
             }
             Job::Interface(it) => {
-                let path = interface_path(it);
-                module(&path, &format!("spec/{}", it.source), interface::module(api, it, shared))
+                let (lead, tokens) = interface::module(api, it, shared);
+                Module { path: interface_path(it), source: format!("spec/{}", it.source), tokens, lead }
             }
         }
     }

@@ -7,10 +7,9 @@
 
 use std::collections::HashMap;
 
-use proc_macro2::TokenStream;
 use syn::ext::IdentExt;
 
-use super::{modules, parse_file};
+use super::{Module, modules};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::emit::GENERATED_MARKER;
 use crate::ir::Api;
@@ -27,9 +26,9 @@ use crate::ir::Api;
 /// std::fs::write(out, source).unwrap();
 /// ```
 pub fn emit_single_file(api: &Api) -> Result<String, Diagnostics> {
-    let mut files: HashMap<String, TokenStream> = modules(api).into_iter().map(|m| (m.path, m.tokens)).collect();
-    let lib = files.remove("src/lib.rs").ok_or_else(|| internal("src/lib.rs was not emitted"))?;
-    let mut root = parse_file("src/lib.rs", lib)?;
+    let mut files: HashMap<String, Module> = modules(api).into_iter().map(|m| (m.path.clone(), m)).collect();
+    let mut lib = files.remove("src/lib.rs").ok_or_else(|| internal("src/lib.rs was not emitted"))?;
+    let mut root = lib.syntax()?;
     root.attrs.clear();
     inline_modules(&mut root.items, "src/", &mut files)?;
     if let Some(left) = files.keys().next() {
@@ -44,22 +43,18 @@ pub fn emit_single_file(api: &Api) -> Result<String, Diagnostics> {
 
 /// Replaces every `mod name;` in `items` (a file under `dir`) with the
 /// module's items, recursively, taking each file out of `files`.
-fn inline_modules(
-    items: &mut [syn::Item],
-    dir: &str,
-    files: &mut HashMap<String, TokenStream>,
-) -> Result<(), Diagnostics> {
+fn inline_modules(items: &mut [syn::Item], dir: &str, files: &mut HashMap<String, Module>) -> Result<(), Diagnostics> {
     for item in items {
         let syn::Item::Mod(module) = item else { continue };
         if module.content.is_some() {
             continue;
         }
         let name = module.ident.unraw().to_string();
-        let (path, tokens) = [format!("{dir}{name}.rs"), format!("{dir}{name}/mod.rs")]
+        let mut found = [format!("{dir}{name}.rs"), format!("{dir}{name}/mod.rs")]
             .into_iter()
-            .find_map(|path| files.remove(&path).map(|tokens| (path, tokens)))
+            .find_map(|path| files.remove(&path))
             .ok_or_else(|| internal(&format!("no file for module `{name}` under {dir}")))?;
-        let mut file = parse_file(&path, tokens)?;
+        let mut file = found.syntax()?;
         inline_modules(&mut file.items, &format!("{dir}{name}/"), files)?;
         // A file's `//!` docs follow the declaration's `///` ones, as rustdoc
         // joins them for file modules; written outer, since an inline module

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::doc::{Doc, code};
-use super::ident;
+use super::{ident, syntax};
 use crate::emit::words::{length, span};
 use crate::ir::{Constraints, EnumValue, Param, Type, Value};
 
@@ -98,17 +98,23 @@ pub(crate) fn describe(c: &Constraints, ty: &Type) -> Vec<String> {
 /// The runtime's constraint table for a constrained parameter, rule by rule
 /// in the IR's order (the checker evaluates the same list). Allowed values
 /// are left out: the parameter's enum enforces them.
-pub(crate) fn constraint_table(c: &Constraints) -> TokenStream {
+pub(crate) fn constraint_table(c: &Constraints) -> syn::Expr {
+    use syntax::{array, int_i64, int_u64, path, reference, string, struct_expr};
+    let variant = |kind: &str, fields: Vec<(&str, syn::Expr)>| {
+        struct_expr(path(&format!("agentgateway_runtime::Constraint::{kind}")), fields, None)
+    };
     let items = c.rules(&[]).into_iter().map(|rule| match rule {
-        Constraint::Range { min, max } => quote! { agentgateway_runtime::Constraint::Range { min: #min, max: #max } },
-        Constraint::Chars { min, max } => quote! { agentgateway_runtime::Constraint::Chars { min: #min, max: #max } },
-        Constraint::Bytes { min, max } => quote! { agentgateway_runtime::Constraint::Bytes { min: #min, max: #max } },
+        Constraint::Range { min, max } => variant("Range", vec![("min", int_i64(min)), ("max", int_i64(max))]),
+        Constraint::Chars { min, max } => variant("Chars", vec![("min", int_u64(min)), ("max", int_u64(max))]),
+        Constraint::Bytes { min, max } => variant("Bytes", vec![("min", int_u64(min)), ("max", int_u64(max))]),
         Constraint::Pattern { regex, description } => {
-            quote! { agentgateway_runtime::Constraint::Pattern { regex: #regex, description: #description } }
+            variant("Pattern", vec![("regex", string(regex)), ("description", string(description))])
         }
-        Constraint::OneOf { values } => quote! { agentgateway_runtime::Constraint::OneOf { values: &[#(#values),*] } },
+        Constraint::OneOf { values } => {
+            variant("OneOf", vec![("values", reference(array(values.iter().map(|v| string(v)))))])
+        }
     });
-    quote! { &[#(#items),*] }
+    reference(array(items))
 }
 
 /// The type a constrained or enumerated parameter generates, if any.
