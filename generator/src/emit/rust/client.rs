@@ -7,9 +7,9 @@ use super::doc::{Doc, code, escape_line};
 use super::ident;
 use super::interface::{agent_id_param, has_request, has_validate, request_params, starts_session};
 use super::syntax::{
-    arg, array, awaited, bind, bind_tuple, call, expr_path, field, infer, inherent_impl, let_stmt, method_call, path,
-    path_with, public_async_method, ref_type, reference, stmt, string, struct_expr, struct_shorthand, tail, tried,
-    tuple, tuple_type, type_path, unit,
+    arg, array, awaited, bind, bind_tuple, call, call_of, expr_path, field, infer, inherent_impl, let_stmt,
+    method_call, named, path, path_with, public_async_method, ref_type, reference, stmt, string, struct_expr,
+    struct_shorthand, tail, tried, tuple, tuple_type, type_path, unit,
 };
 use crate::ir::{Api, Interface, Location, ResultShape, SessionEffect};
 use syn::{Expr, Stmt, Type};
@@ -434,38 +434,46 @@ fn answer_type(it: &Interface) -> (Type, bool) {
 
 /// `request.<field>`.
 fn request_field(p: &crate::ir::Param) -> Expr {
-    field(expr_path(path("request")), &p.name.rust)
+    field(named("request"), &p.name.rust)
 }
 
 /// `agentgateway_runtime::wire_text(&value)`.
 fn wire_text(value: Expr) -> Expr {
-    call(expr_path(path("agentgateway_runtime::wire_text")), [reference(value)])
+    call_of("agentgateway_runtime::wire_text", [reference(value)])
 }
 
 /// A request parameter as `(wire name, Option<text>)`, for the query or headers.
 fn optional_text(p: &crate::ir::Param) -> Expr {
     let text = if p.required {
-        call(expr_path(path("Some")), [wire_text(request_field(p))])
+        call_of("Some", [wire_text(request_field(p))])
     } else {
         let some = method_call(request_field(p), "as_ref", []);
-        method_call(some, "map", [expr_path(path("agentgateway_runtime::wire_text"))])
+        method_call(some, "map", [named("agentgateway_runtime::wire_text")])
     };
     tuple([string(&p.name.wire), text])
 }
 
-/// The statements that bind path values, and the `Call` built from the
-/// request; the agent ID is left to the runtime, which takes it from the
-/// session or the sign-in.
-fn call_expr(it: &Interface) -> (Vec<Stmt>, Expr) {
-    let mut prelude = Vec::new();
-    let mut fields = Vec::new();
+/// The statements that bind path values other than the agent ID, which
+/// the runtime takes from the session or the sign-in.
+fn path_bindings(it: &Interface) -> Vec<Stmt> {
+    path_values(it).map(|(p, local)| let_stmt(bind(&local), wire_text(request_field(p)))).collect()
+}
+
+/// Each path parameter but the agent ID, with the local that holds its text.
+fn path_values(it: &Interface) -> impl Iterator<Item = (&crate::ir::Param, String)> {
     let agent = agent_id_param(it).map(|p| p.name.wire.as_str());
-    let mut path_params = Vec::new();
-    for p in it.params.iter().filter(|p| p.location == Location::Path && Some(p.name.wire.as_str()) != agent) {
-        let local = format!("path_{}", p.name.rust.trim_start_matches("r#"));
-        prelude.push(let_stmt(bind(&local), wire_text(request_field(p))));
-        path_params.push(tuple([string(&p.name.wire), method_call(expr_path(path(&local)), "as_str", [])]));
-    }
+    it.params
+        .iter()
+        .filter(move |p| p.location == Location::Path && Some(p.name.wire.as_str()) != agent)
+        .map(|p| (p, format!("path_{}", p.name.rust.trim_start_matches("r#"))))
+}
+
+/// The `Call` built from the request and the bound path values.
+fn call_argument(it: &Interface) -> Expr {
+    let mut fields = Vec::new();
+    let path_params: Vec<_> = path_values(it)
+        .map(|(p, local)| tuple([string(&p.name.wire), method_call(named(&local), "as_str", [])]))
+        .collect();
     if !path_params.is_empty() {
         fields.push(("path_params", reference(array(path_params))));
     }
@@ -478,17 +486,15 @@ fn call_expr(it: &Interface) -> (Vec<Stmt>, Expr) {
         fields.push(("headers", reference(array(headers))));
     }
     if it.has_body() {
-        let body = call(expr_path(path("agentgateway_runtime::JsonBody::new")), [expr_path(path("request"))]);
-        fields.push(("body", call(expr_path(path("Some")), [body])));
+        let body = call_of("agentgateway_runtime::JsonBody::new", [named("request")]);
+        fields.push(("body", call_of("Some", [body])));
     }
-    let default = || call(expr_path(path("Default::default")), []);
-    let call = match fields.len() {
-        0 => call(expr_path(path("agentgateway_runtime::Call::default")), []),
+    match fields.len() {
+        0 => call_of("agentgateway_runtime::Call::default", []),
         // Every field given: `..Default::default()` would be a needless update.
         4 => struct_expr(path("agentgateway_runtime::Call"), fields, None),
-        _ => struct_expr(path("agentgateway_runtime::Call"), fields, Some(default())),
-    };
-    (prelude, call)
+        _ => struct_expr(path("agentgateway_runtime::Call"), fields, Some(call_of("Default::default", []))),
+    }
 }
 
 /// One method: a few lines handing constant data and the request's values
@@ -496,10 +502,6 @@ fn call_expr(it: &Interface) -> (Vec<Stmt>, Expr) {
 fn method(api: &Api, it: &Interface) -> syn::ImplItemFn {
     let doc = method_doc(api, it).outer();
     let (answer, dropped) = answer_type(it);
-    let runtime = |function: &str| {
-        let answer = answer_type(it).0;
-        expr_path(path_with(&format!("agentgateway_runtime::{function}"), [answer, infer()], true))
-    };
     // A one-or-list answer is unwrapped to its object.
     let one_or_list = matches!(it.result, ResultShape::Object { one_or_list: true, .. });
     let ret = match (dropped, one_or_list) {
@@ -507,92 +509,103 @@ fn method(api: &Api, it: &Interface) -> syn::ImplItemFn {
         (false, true) => type_path(path(&format!("crate::{}::{}::Response", it.resource.rust, it.module.rust))),
         (false, false) => answer,
     };
-    let output = || expr_path(path("output"));
+    let output = || named("output");
     let kept = || if one_or_list { method_call(output(), "into_inner", []) } else { output() };
     // What the answer is bound to, and what the method gives back of it.
     let (bound, given) = if dropped { ("_", tuple([])) } else { ("output", kept()) };
-    let on_session = it.sends_guid;
-    let agent = agent_id_param(it).is_some();
+    let (args, mut body) = arguments(it);
+    let result = |ok: Type| type_path(path_with("Result", [ok, type_path(path("Error"))], false));
+    if starts_session(it) {
+        body.extend(sign_in(it, bound, given));
+        let output = result(tuple_type([type_path(path("Session")), ret]));
+        return public_async_method(doc, &it.operation.rust, args, output, body);
+    }
+    let run = awaited(exchange(it));
+    if it.session == SessionEffect::Ends {
+        // Polling pauses while the sign-out is under way; a failed sign-out
+        // drops the guard and leaves the session open.
+        let begin = method_call(field(named("self"), "state"), "begin_sign_out", []);
+        body.push(let_stmt(bind("signing_out"), begin));
+        body.push(let_stmt(bind(bound), tried(run)));
+        body.push(stmt(method_call(named("signing_out"), "finish", [])));
+        body.push(tail(call_of("Ok", [given])));
+    } else if dropped {
+        body.push(tail(method_call(run, "map", [named("drop")])));
+    } else if one_or_list {
+        body.push(tail(method_call(run, "map", [named("agentgateway_runtime::OneOrList::into_inner")])));
+    } else {
+        body.push(tail(run));
+    }
+    public_async_method(doc, &it.operation.rust, args, result(ret), body)
+}
+
+/// The method's arguments after `&self`, and the statements that check the
+/// request and bind its path values.
+fn arguments(it: &Interface) -> (Vec<syn::FnArg>, Vec<Stmt>) {
     let mut args = Vec::new();
     let mut prelude = Vec::new();
-    if agent && !on_session {
+    if agent_id_param(it).is_some() && !it.sends_guid {
         args.push(arg("agent_id", ref_type(type_path(path("AgentId")))));
     }
     if has_request(it) {
         let request = format!("crate::{}::{}::Request", it.resource.rust, it.module.rust);
         args.push(arg("request", ref_type(type_path(path(&request)))));
         if has_validate(it) {
-            prelude.push(stmt(tried(method_call(expr_path(path("request")), "validate", []))));
+            prelude.push(stmt(tried(method_call(named("request"), "validate", []))));
         }
     }
-    let (bindings, exchange) = call_expr(it);
-    prelude.extend(bindings);
-    let op = reference(expr_path(path(&format!("crate::{}::{}::OPERATION", it.resource.rust, it.module.rust))));
-    let this = || expr_path(path("self"));
-    let result = |ok: Type| type_path(path_with("Result", [ok, type_path(path("Error"))], false));
-    let ok = |value: Expr| call_of("Ok", [value]);
-    if starts_session(it) {
-        let start = call(
-            runtime("start_session"),
-            [
-                reference(field(this(), "transport")),
-                method_call(expr_path(path("agent_id")), "clone", []),
-                op,
-                exchange,
-            ],
-        );
-        prelude.push(let_stmt(bind_tuple([bind(bound), bind("state")]), tried(awaited(start))));
-        let session = struct_shorthand(
-            path("Session"),
-            [
-                ("client", Some(method_call(this(), "clone", []))),
-                ("state", None),
-                ("agent_state", Some(call_of("Default::default", []))),
-            ],
-        );
-        prelude.push(tail(ok(tuple([session, given]))));
-        let output = result(tuple_type([type_path(path("Session")), ret]));
-        return public_async_method(doc, &it.operation.rust, args, output, prelude);
-    }
-    let run = match (on_session, agent) {
-        (true, _) => call(
-            runtime("execute"),
-            [
-                reference(field(field(this(), "client"), "transport")),
-                call_of("Some", [reference(field(this(), "state"))]),
-                op,
-                exchange,
-            ],
-        ),
-        (false, true) => call(
-            runtime("execute_as"),
-            [reference(field(this(), "transport")), expr_path(path("agent_id")), op, exchange],
-        ),
-        (false, false) => {
-            call(runtime("execute"), [reference(field(this(), "transport")), expr_path(path("None")), op, exchange])
-        }
-    };
-    let run = awaited(run);
-    if it.session == SessionEffect::Ends {
-        // Polling pauses while the sign-out is under way; a failed sign-out
-        // drops the guard and leaves the session open.
-        let begin = method_call(field(this(), "state"), "begin_sign_out", []);
-        prelude.push(let_stmt(bind("signing_out"), begin));
-        prelude.push(let_stmt(bind(bound), tried(run)));
-        prelude.push(stmt(method_call(expr_path(path("signing_out")), "finish", [])));
-        prelude.push(tail(ok(given)));
-    } else if dropped {
-        prelude.push(tail(method_call(run, "map", [expr_path(path("drop"))])));
-    } else if one_or_list {
-        let unwrap = expr_path(path("agentgateway_runtime::OneOrList::into_inner"));
-        prelude.push(tail(method_call(run, "map", [unwrap])));
-    } else {
-        prelude.push(tail(run));
-    }
-    public_async_method(doc, &it.operation.rust, args, result(ret), prelude)
+    prelude.extend(path_bindings(it));
+    (args, prelude)
 }
 
-/// `function(args...)`, the function named by its path.
-fn call_of(function: &str, args: impl IntoIterator<Item = Expr>) -> Expr {
-    call(expr_path(path(function)), args)
+/// `agentgateway_runtime::<function>::<Answer, _>`.
+fn runtime(it: &Interface, function: &str) -> Expr {
+    expr_path(path_with(&format!("agentgateway_runtime::{function}"), [answer_type(it).0, infer()], true))
+}
+
+/// `&crate::<resource>::<module>::OPERATION`.
+fn operation(it: &Interface) -> Expr {
+    reference(named(&format!("crate::{}::{}::OPERATION", it.resource.rust, it.module.rust)))
+}
+
+/// The statements that sign in and give back the new session with `given`.
+fn sign_in(it: &Interface, bound: &str, given: Expr) -> [Stmt; 2] {
+    let this = || named("self");
+    let start = call(
+        runtime(it, "start_session"),
+        [
+            reference(field(this(), "transport")),
+            method_call(named("agent_id"), "clone", []),
+            operation(it),
+            call_argument(it),
+        ],
+    );
+    let session = struct_shorthand(
+        path("Session"),
+        [
+            ("client", Some(method_call(this(), "clone", []))),
+            ("state", None),
+            ("agent_state", Some(call_of("Default::default", []))),
+        ],
+    );
+    [
+        let_stmt(bind_tuple([bind(bound), bind("state")]), tried(awaited(start))),
+        tail(call_of("Ok", [tuple([session, given])])),
+    ]
+}
+
+/// The runtime call that makes the exchange, not yet awaited: on the
+/// session, for a given agent ID, or for none.
+fn exchange(it: &Interface) -> Expr {
+    let this = || named("self");
+    let (function, transport, agent) = match (it.sends_guid, agent_id_param(it).is_some()) {
+        (true, _) => (
+            "execute",
+            field(field(this(), "client"), "transport"),
+            call_of("Some", [reference(field(this(), "state"))]),
+        ),
+        (false, true) => ("execute_as", field(this(), "transport"), named("agent_id")),
+        (false, false) => ("execute", field(this(), "transport"), named("None")),
+    };
+    call(runtime(it, function), [reference(transport), agent, operation(it), call_argument(it)])
 }

@@ -40,6 +40,16 @@ pub(crate) fn expr_path(path: syn::Path) -> Expr {
     Expr::Path(syn::ExprPath { attrs: Vec::new(), qself: None, path })
 }
 
+/// `a::b::C` as an expression: a variable, a constant, a function.
+pub(crate) fn named(text: &str) -> Expr {
+    expr_path(path(text))
+}
+
+/// `function(args...)`, the function named by its path.
+pub(crate) fn call_of(function: &str, args: impl IntoIterator<Item = Expr>) -> Expr {
+    call(named(function), args)
+}
+
 /// A path as a type: `a::b::C`.
 pub(crate) fn type_path(path: syn::Path) -> Type {
     Type::Path(syn::TypePath { attrs: Vec::new(), qself: None, path })
