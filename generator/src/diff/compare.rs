@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::fmt::Display;
 
 // The setter names are the emitter's, so the messages name methods that exist.
-use crate::emit::rust::interface::setter_name;
+use crate::emit::rust::request::setter_name;
 
 use super::{Area, Change, Class, Kind, Report};
 use crate::ir::{

@@ -10,7 +10,8 @@
 use serde::Serialize;
 
 pub(crate) use crate::emit::rust::interface::starts_session;
-use crate::emit::rust::interface::{agent_id_param, receiver, request_params, setter_name};
+use crate::emit::rust::interface::{agent_id_param, receiver, request_params};
+use crate::emit::rust::request::setter_name;
 use crate::emit::rust::types::{ParamType, param_type};
 use crate::ir::{Api, Interface, Param, ResultShape, SessionEffect, Type, Value};
 

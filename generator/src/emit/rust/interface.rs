@@ -4,9 +4,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::doc::{Doc, code, escape_line};
-use super::types::{ParamType, constraint_table, describe, field_tokens, param_type, plain};
-use super::{ident, syntax};
-use crate::ir::{Api, Field, Interface, Location, Param, ResultShape, Role, Rule, Type, Value};
+use super::syntax;
+use super::types::{constraint_table, describe, plain};
+use crate::ir::{Api, Field, Interface, Param, ResultShape, Role, Type};
 
 /// Parameters the caller supplies (the session supplies the agent ID).
 pub(crate) fn request_params(it: &Interface) -> impl Iterator<Item = &Param> {
@@ -29,11 +29,10 @@ pub(crate) fn agent_id_param(it: &Interface) -> Option<&Param> {
     it.params.iter().find(|p| p.role == Some(Role::AgentId))
 }
 
-/// The module of `it`: the items built as trees, then the tokens of the
-/// rest. Whatever it reads of `api` or `shared` besides `it` must be part of
-/// the interface's key in [`crate::incremental`], or an unchanged module
-/// could be reused.
-pub(crate) fn module(api: &Api, it: &Interface, shared: &super::shared::Shared) -> (Vec<syn::Item>, TokenStream) {
+/// The module of `it`. Whatever it reads of `api` or `shared` besides `it`
+/// must be part of the interface's key in [`crate::incremental`], or an
+/// unchanged module could be reused.
+pub(crate) fn module(api: &Api, it: &Interface, shared: &super::shared::Shared) -> Module {
     let mut doc = Doc::new()
         .text(&it.title)
         .raw(format!("({}).", code(&format!("{} {}{}", it.method.as_str(), api.settings.base_path, it.path))))
@@ -47,15 +46,23 @@ pub(crate) fn module(api: &Api, it: &Interface, shared: &super::shared::Shared) 
     let doc = doc.list("Known quirks of the vendor page", &it.quirks).inner_attrs();
 
     let types = request_params(it).map(|p| shared.items_for(it, p));
-    let request = request_struct(it);
-    let result = result_struct(it);
     let tokens = quote! {
         #doc
         #(#types)*
-        #request
-        #result
     };
-    (descriptor(api, it), tokens)
+    let mut tail = super::request::request_items(it);
+    tail.extend(result_struct(it));
+    Module { lead: descriptor(api, it), tokens, tail }
+}
+
+/// An interface module in three parts, in this order.
+pub(crate) struct Module {
+    /// Items built as trees.
+    pub lead: Vec<syn::Item>,
+    /// The module's docs and its value types, as tokens.
+    pub tokens: TokenStream,
+    /// More items built as trees.
+    pub tail: Vec<syn::Item>,
 }
 
 /// `OPERATION`, `EVENTS`, `ERRORS` and, with an agent-ID parameter,
@@ -127,141 +134,6 @@ fn descriptor(api: &Api, it: &Interface) -> Vec<syn::Item> {
     items
 }
 
-fn field_doc(p: &Param) -> TokenStream {
-    let mut doc = Doc::new().text(&p.description).blank();
-    let mut facts = vec![format!("Sent in the {} as {}", p.location.as_str(), code(&p.name.wire))];
-    if let Some(v) = &p.vendor_type {
-        facts.push(format!("vendor type {}", code(v)));
-    }
-    let rules = describe(&p.constraints, &p.ty);
-    if !rules.is_empty() {
-        facts.push(rules.iter().map(|r| escape_line(r)).collect::<Vec<_>>().join("; "));
-    }
-    if let Some(d) = &p.default {
-        facts.push(format!("server default {} (sent only when set)", code(&d.to_string())));
-    }
-    doc = doc.raw(format!("{}.", facts.join(", ")));
-    doc.attrs()
-}
-
-fn request_struct(it: &Interface) -> TokenStream {
-    if !has_request(it) {
-        return TokenStream::new();
-    }
-    let fields = request_params(it).map(|p| {
-        let id = ident(&p.name.rust);
-        let ty = field_tokens(p);
-        let doc = field_doc(p);
-        let wire = &p.name.wire;
-        let rename = (p.name.rust.trim_start_matches("r#") != wire).then(|| quote! { rename = #wire, });
-        let serde = if p.location != Location::Body {
-            quote! { #[serde(skip)] }
-        } else if p.required {
-            match rename {
-                Some(r) => quote! { #[serde(#r)] },
-                None => TokenStream::new(),
-            }
-        } else {
-            quote! { #[serde(#rename skip_serializing_if = "Option::is_none")] }
-        };
-        quote! { #doc #serde pub #id: #ty }
-    });
-    let required: Vec<&Param> = request_params(it).filter(|p| p.required).collect();
-    let args = required.iter().map(|p| {
-        let id = ident(&p.name.rust);
-        let t = argument_type(p);
-        quote! { #id: #t }
-    });
-    let inits = request_params(it).map(|p| {
-        let id = ident(&p.name.rust);
-        if !p.required {
-            quote! { #id: None }
-        } else if takes_into_string(p) {
-            quote! { #id: #id.into() }
-        } else {
-            quote! { #id }
-        }
-    });
-    let setters = request_params(it).filter(|p| !p.required).map(setter);
-    let validate = validate_fn(it);
-    let doc = Doc::new()
-        .raw(format!("Request of [`{}`](crate::{}::{}).", it.operation.rust, receiver(it), it.operation.rust))
-        .blank()
-        .raw(
-            "Build it with [`Request::new`] from the required values, then set optional ones with its `with_` methods.",
-        )
-        .raw("It cannot be written as a struct literal, so a parameter the vendor adds later is not a breaking change.")
-        .attrs();
-    let default = required.is_empty().then(|| quote! { Default, });
-    // Positional arguments mirror the spec's required parameters, however many.
-    let many = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
-    quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq, #default serde::Serialize)]
-        #[non_exhaustive]
-        pub struct Request {
-            #(#fields,)*
-        }
-
-        impl Request {
-            /// A request with the required values, in the spec's order; optional ones start unset.
-            #many
-            pub fn new(#(#args),*) -> Self {
-                Self { #(#inits,)* }
-            }
-
-            #(#setters)*
-
-            #validate
-        }
-    }
-}
-
-/// True when a required argument or setter takes `impl Into<String>` rather than its field type.
-fn takes_into_string(p: &Param) -> bool {
-    matches!(param_type(p), ParamType::Plain(_)) && p.ty == Type::String && !p.secret
-}
-
-/// The type `new` or a setter takes for `p`: the field's type without `Option`.
-fn argument_type(p: &Param) -> TokenStream {
-    if takes_into_string(p) {
-        return quote! { impl Into<String> };
-    }
-    match param_type(p) {
-        ParamType::Enum | ParamType::Constrained => {
-            let t = ident(&p.type_name.rust);
-            quote! { #t }
-        }
-        ParamType::Plain(t) => t,
-    }
-}
-
-/// The name of the setter of optional parameter `p`: `with_` and its Rust name.
-pub(crate) fn setter_name(p: &Param) -> String {
-    format!("with_{}", p.name.rust.trim_start_matches("r#"))
-}
-
-/// `with_x(self, x) -> Self` for an optional parameter.
-fn setter(p: &Param) -> TokenStream {
-    let id = ident(&p.name.rust);
-    let name = ident(&setter_name(p));
-    let ty = argument_type(p);
-    let value = if takes_into_string(p) {
-        quote! { value.into() }
-    } else {
-        quote! { value }
-    };
-    let doc = Doc::new().raw(format!("Sets the optional parameter {}.", code(&p.name.wire))).attrs();
-    quote! {
-        #doc
-        #[must_use]
-        pub fn #name(mut self, value: #ty) -> Self {
-            self.#id = Some(#value);
-            self
-        }
-    }
-}
-
 /// True for a sign-in: a `Client` method that hands back the `Session` it starts.
 pub(crate) fn starts_session(it: &Interface) -> bool {
     it.session == crate::ir::SessionEffect::Starts && !it.sends_guid && agent_id_param(it).is_some()
@@ -270,126 +142,6 @@ pub(crate) fn starts_session(it: &Interface) -> bool {
 /// `Client` or `Session`, whichever carries the interface's method.
 pub(crate) fn receiver(it: &Interface) -> &'static str {
     if it.sends_guid { "Session" } else { "Client" }
-}
-
-fn validate_fn(it: &Interface) -> TokenStream {
-    if !has_validate(it) {
-        return TokenStream::new();
-    }
-    let mut checks = Vec::new();
-    for p in request_params(it).filter(|p| p.secret && !p.constraints.is_empty()) {
-        let id = ident(&p.name.rust);
-        let wire = &p.name.wire;
-        let table = constraint_table(&p.constraints);
-        checks.push(if p.required {
-            quote! { agentgateway_runtime::check_str(#wire, self.#id.expose(), #table)?; }
-        } else {
-            quote! { if let Some(v) = &self.#id { agentgateway_runtime::check_str(#wire, v.expose(), #table)?; } }
-        });
-    }
-    for rule in &it.rules {
-        checks.push(rule_check(it, rule));
-    }
-    quote! {
-        /// Checks the rules that tie parameters together; the client calls this before sending.
-        ///
-        /// # Errors
-        ///
-        /// The first rule the request breaks.
-        // Rules are emitted uniformly as `cond && !(a || b)`, which reads as the spec says.
-        #[allow(clippy::nonminimal_bool, clippy::bool_comparison)]
-        pub fn validate(&self) -> Result<(), agentgateway_runtime::ValidationError> {
-            #(#checks)*
-            Ok(())
-        }
-    }
-}
-
-/// `true` when parameter `index` currently equals `value`, as a Rust expression.
-fn equals_expr(p: &Param, value: &Value) -> TokenStream {
-    let id = ident(&p.name.rust);
-    let rhs = match param_type(p) {
-        ParamType::Enum => {
-            let t = ident(&p.type_name.rust);
-            match p.constraints.values.iter().find(|v| &v.value == value) {
-                Some(v) => {
-                    let var = ident(&v.name.rust);
-                    quote! { #t::#var }
-                }
-                None => return quote! { false },
-            }
-        }
-        ParamType::Constrained => {
-            let lit = super::types::value_literal(value);
-            return if p.required {
-                quote! { (*self.#id.get() == #lit) }
-            } else {
-                quote! { self.#id.as_ref().is_some_and(|v| *v.get() == #lit) }
-            };
-        }
-        ParamType::Plain(_) => super::types::value_literal(value),
-    };
-    if p.required {
-        quote! { (self.#id == #rhs) }
-    } else if p.ty == Type::String && matches!(param_type(p), ParamType::Plain(_)) {
-        // `Option<String>` meets a `&str` literal through `as_deref`.
-        quote! { (self.#id.as_deref() == Some(#rhs)) }
-    } else {
-        quote! { (self.#id == Some(#rhs)) }
-    }
-}
-
-fn rule_check(it: &Interface, rule: &Rule) -> TokenStream {
-    let (target, when, description) = match rule {
-        Rule::OnlyWhen { param, when, description } | Rule::RequiredWhen { param, when, description } => {
-            (*param, when, description)
-        }
-        Rule::AllowedValues { param, when, description, .. } => (*param, when, description),
-    };
-    let p = &it.params[target];
-    let cond_param = &it.params[when.param];
-    let cond = equals_expr(cond_param, &when.equals);
-    let id = ident(&p.name.rust);
-    let wire = &p.name.wire;
-    let cond_text = format!("{} is {}", cond_param.name.wire, when.equals);
-    match rule {
-        Rule::OnlyWhen { .. } => {
-            let text = description.clone().unwrap_or_else(|| format!("valid only when {cond_text}"));
-            quote! {
-                if self.#id.is_some() && !#cond {
-                    return Err(agentgateway_runtime::ValidationError::new(#wire, "is set", #text));
-                }
-            }
-        }
-        Rule::RequiredWhen { .. } => {
-            let text = description.clone().unwrap_or_else(|| format!("required when {cond_text}"));
-            quote! {
-                if self.#id.is_none() && #cond {
-                    return Err(agentgateway_runtime::ValidationError::new(#wire, "is missing", #text));
-                }
-            }
-        }
-        Rule::AllowedValues { values, .. } => {
-            let listed: Vec<String> = values.iter().map(ToString::to_string).collect();
-            let text = description
-                .clone()
-                .unwrap_or_else(|| format!("when {cond_text}, {wire} is one of {}", listed.join(", ")));
-            let allowed: Vec<TokenStream> = values.iter().map(|v| equals_expr(p, v)).collect();
-            // Each test is parenthesized already; a lone one needs no more.
-            let none_match = match allowed.as_slice() {
-                [one] => quote! { !#one },
-                many => quote! { !(#(#many)||*) },
-            };
-            let problem = "is not allowed in this combination";
-            // An optional parameter left out breaks no value rule.
-            let present = (!p.required).then(|| quote! { self.#id.is_some() && });
-            quote! {
-                if #cond && #present #none_match {
-                    return Err(agentgateway_runtime::ValidationError::new(#wire, #problem, #text));
-                }
-            }
-        }
-    }
 }
 
 /// The module doc's line naming the log name (when the page gives one) and the spec file.
@@ -402,36 +154,28 @@ fn log_and_spec(it: &Interface) -> String {
 }
 
 /// `Response` for an object result, `Item` for each element of a list result.
-fn result_struct(it: &Interface) -> TokenStream {
+fn result_struct(it: &Interface) -> Option<syn::Item> {
     let (name, fields, description, what) = match &it.result {
         ResultShape::Object { fields, description, .. } => ("Response", fields, description, "Result"),
         ResultShape::List { fields, description, .. } => ("Item", fields, description, "One item of the result"),
-        _ => return TokenStream::new(),
+        _ => return None,
     };
-    let doc = Doc::new()
+    let mut attrs = Doc::new()
         .raw(format!("{what} of [`{}`](crate::{}::{}).", it.operation.rust, receiver(it), it.operation.rust))
         .blank()
         .text(description.as_deref().unwrap_or(""))
-        .attrs();
-    let name = ident(name);
-    let items = fields.iter().map(result_field);
-    quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-        #[non_exhaustive]
-        pub struct #name {
-            #(#items,)*
-        }
-    }
+        .outer();
+    let derives = quote! { Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize };
+    attrs.extend([syntax::attr_list("derive", derives), syntax::attr_word("non_exhaustive")]);
+    Some(syntax::public_struct(attrs, name, fields.iter().map(result_field).collect()))
 }
 
-fn result_field(f: &Field) -> TokenStream {
-    let id = ident(&f.name.rust);
+fn result_field(f: &Field) -> syn::Field {
     let wire = &f.name.wire;
-    let doc = Doc::new().text(&f.description).blank().raw(format!("Wire name {}.", code(wire))).attrs();
+    let mut attrs = Doc::new().text(&f.description).blank().raw(format!("Wire name {}.", code(wire))).outer();
     if f.required {
-        let ty = plain(&f.ty);
-        return quote! { #doc #[serde(rename = #wire)] pub #id: #ty };
+        attrs.push(syntax::attr_list("serde", quote! { rename = #wire }));
+        return syntax::public_field(attrs, &f.name.rust, plain(&f.ty));
     }
     // Optional members are read leniently: the gateway sends numbers as text and back.
     let lenient = match f.ty {
@@ -440,11 +184,10 @@ fn result_field(f: &Field) -> TokenStream {
         Type::Boolean => Some("agentgateway_runtime::lenient::opt_bool"),
         _ => None,
     };
-    let base = plain(&f.ty);
-    match lenient {
-        Some(with) => {
-            quote! { #doc #[serde(rename = #wire, default, deserialize_with = #with)] pub #id: Option<#base> }
-        }
-        None => quote! { #doc #[serde(rename = #wire, default)] pub #id: Option<#base> },
-    }
+    let serde = match lenient {
+        Some(with) => quote! { rename = #wire, default, deserialize_with = #with },
+        None => quote! { rename = #wire, default },
+    };
+    attrs.push(syntax::attr_list("serde", serde));
+    syntax::public_field(attrs, &f.name.rust, syntax::generic("Option", [plain(&f.ty)]))
 }

@@ -6,6 +6,7 @@ mod catalogs;
 mod client;
 pub mod doc;
 pub(crate) mod interface;
+pub(crate) mod request;
 mod shared;
 mod single;
 mod syntax;
@@ -224,13 +225,16 @@ pub(crate) struct Module {
     pub tokens: TokenStream,
     /// Items built as trees (see [`syntax`]), which come before those of `tokens`.
     pub lead: Vec<syn::Item>,
+    /// Items built as trees, which come after those of `tokens`.
+    pub tail: Vec<syn::Item>,
 }
 
 impl Module {
-    /// The file's tree: `lead`, then `tokens` parsed. Takes both out.
+    /// The file's tree: `lead`, then `tokens` parsed, then `tail`. Takes them out.
     pub(crate) fn syntax(&mut self) -> Result<syn::File, Diagnostics> {
         let mut file = parse_file(&self.path, std::mem::take(&mut self.tokens))?;
         file.items.splice(0..0, std::mem::take(&mut self.lead));
+        file.items.append(&mut self.tail);
         Ok(file)
     }
 }
@@ -277,6 +281,7 @@ impl Job<'_> {
             source: source.to_owned(),
             tokens,
             lead: Vec::new(),
+            tail: Vec::new(),
         };
         match self {
             Job::Lib => module("src/lib.rs", "spec/", lib(api, !shared.is_empty())),
@@ -292,8 +297,8 @@ impl Job<'_> {
                 module(&format!("src/{resource}/mod.rs"), &format!("spec/{resource}/"), resource_mod(interfaces))
             }
             Job::Interface(it) => {
-                let (lead, tokens) = interface::module(api, it, shared);
-                Module { path: interface_path(it), source: format!("spec/{}", it.source), tokens, lead }
+                let interface::Module { lead, tokens, tail } = interface::module(api, it, shared);
+                Module { path: interface_path(it), source: format!("spec/{}", it.source), tokens, lead, tail }
             }
         }
     }

@@ -7,7 +7,7 @@
 //! parser would have made of the same text, so the formatter lays them out
 //! alike (the generated-crate snapshot and `generated_is_fresh` hold that).
 
-use proc_macro2::{Literal, Span};
+use proc_macro2::{Literal, Span, TokenStream};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Expr, Item, Type};
 
@@ -53,6 +53,16 @@ pub(crate) fn call_of(function: &str, args: impl IntoIterator<Item = Expr>) -> E
 /// A path as a type: `a::b::C`.
 pub(crate) fn type_path(path: syn::Path) -> Type {
     Type::Path(syn::TypePath { attrs: Vec::new(), qself: None, path })
+}
+
+/// The type named by a path: `a::b::C`.
+pub(crate) fn named_type(text: &str) -> Type {
+    type_path(path(text))
+}
+
+/// `Outer<args...>` as a type.
+pub(crate) fn generic(outer: &str, args: impl IntoIterator<Item = Type>) -> Type {
+    type_path(path_with(outer, args, false))
 }
 
 /// `_`, the type left to inference.
@@ -185,6 +195,97 @@ pub(crate) fn tried(expr: Expr) -> Expr {
     Expr::Try(syn::ExprTry { attrs: Vec::new(), expr: Box::new(expr), question_token: Default::default() })
 }
 
+/// `left <op> right`; `op` is `&&`, `||` or `==`.
+pub(crate) fn binary(left: Expr, op: &str, right: Expr) -> Expr {
+    let op = match op {
+        "&&" => syn::BinOp::And(Default::default()),
+        "||" => syn::BinOp::Or(Default::default()),
+        "==" => syn::BinOp::Eq(Default::default()),
+        other => unreachable!("no builder for the operator {other}"),
+    };
+    Expr::Binary(syn::ExprBinary { attrs: Vec::new(), left: Box::new(left), op, right: Box::new(right) })
+}
+
+/// `left && right && ...`, grouped from the left as the parser groups it.
+pub(crate) fn all_of(first: Expr, rest: impl IntoIterator<Item = Expr>) -> Expr {
+    rest.into_iter().fold(first, |left, right| binary(left, "&&", right))
+}
+
+fn unary(op: syn::UnOp, expr: Expr) -> Expr {
+    Expr::Unary(syn::ExprUnary { attrs: Vec::new(), op, expr: Box::new(expr) })
+}
+
+/// `!expr`.
+pub(crate) fn not(expr: Expr) -> Expr {
+    unary(syn::UnOp::Not(Default::default()), expr)
+}
+
+/// `*expr`.
+pub(crate) fn deref(expr: Expr) -> Expr {
+    unary(syn::UnOp::Deref(Default::default()), expr)
+}
+
+/// `(expr)`.
+pub(crate) fn paren(expr: Expr) -> Expr {
+    Expr::Paren(syn::ExprParen { attrs: Vec::new(), paren_token: Default::default(), expr: Box::new(expr) })
+}
+
+/// `|param| body`.
+pub(crate) fn closure(param: &str, body: Expr) -> Expr {
+    Expr::Closure(syn::ExprClosure {
+        attrs: Vec::new(),
+        lifetimes: None,
+        modifiers: Default::default(),
+        constness: None,
+        asyncness: None,
+        capture: None,
+        inputs_begin: Default::default(),
+        inputs: std::iter::once(bind(param)).collect(),
+        inputs_end: Default::default(),
+        output: syn::ReturnType::Default,
+        body: Box::new(body),
+    })
+}
+
+/// `let Some(name) = expr`, the condition of an `if let`.
+pub(crate) fn let_some(name: &str, expr: Expr) -> Expr {
+    let pat = syn::Pat::TupleStruct(syn::PatTupleStruct {
+        attrs: Vec::new(),
+        qself: None,
+        path: path("Some"),
+        paren_token: Default::default(),
+        elems: std::iter::once(bind(name)).collect(),
+    });
+    Expr::Let(syn::ExprLet {
+        attrs: Vec::new(),
+        let_token: Default::default(),
+        pat: Box::new(pat),
+        eq_token: Default::default(),
+        expr: Box::new(expr),
+    })
+}
+
+/// `if cond { stmts }`, a statement.
+pub(crate) fn if_stmt(cond: Expr, stmts: Vec<syn::Stmt>) -> syn::Stmt {
+    let then_branch = syn::Block { brace_token: Default::default(), stmts };
+    tail(Expr::If(syn::ExprIf {
+        attrs: Vec::new(),
+        if_token: Default::default(),
+        cond: Box::new(cond),
+        then_branch,
+        else_branch: None,
+    }))
+}
+
+/// `return expr;`
+pub(crate) fn return_stmt(expr: Expr) -> syn::Stmt {
+    stmt(Expr::Return(syn::ExprReturn {
+        attrs: Vec::new(),
+        return_token: Default::default(),
+        expr: Some(Box::new(expr)),
+    }))
+}
+
 /// `Path { name: value, ..., ..rest }`.
 pub(crate) fn struct_expr<'a>(
     path: syn::Path,
@@ -308,6 +409,17 @@ pub(crate) fn arg(name: &str, ty: Type) -> syn::FnArg {
     })
 }
 
+/// What a method takes itself as.
+#[derive(Clone, Copy)]
+pub(crate) enum Receiver {
+    /// `&self`
+    Ref,
+    /// `mut self`
+    MutValue,
+    /// No receiver: an associated function.
+    None,
+}
+
 /// `pub async fn name(&self, args...) -> output { stmts }`.
 pub(crate) fn public_async_method(
     attrs: Vec<Attribute>,
@@ -316,30 +428,125 @@ pub(crate) fn public_async_method(
     output: Type,
     stmts: Vec<syn::Stmt>,
 ) -> syn::ImplItemFn {
-    let receiver = syn::FnArg::Receiver(syn::Receiver {
-        attrs: Vec::new(),
-        mutability: None,
-        self_token: Default::default(),
-        kind: syn::ReceiverKind::Reference(Default::default(), None, None),
-    });
+    let mut method = public_fn(attrs, Receiver::Ref, name, args, output, stmts);
+    method.sig.asyncness = Some(Default::default());
+    method
+}
+
+/// `pub fn name(<receiver>, args...) -> output { stmts }`.
+pub(crate) fn public_fn(
+    attrs: Vec<Attribute>,
+    receiver: Receiver,
+    name: &str,
+    args: impl IntoIterator<Item = syn::FnArg>,
+    output: Type,
+    stmts: Vec<syn::Stmt>,
+) -> syn::ImplItemFn {
+    let this = |mutable: bool, kind| {
+        syn::FnArg::Receiver(syn::Receiver {
+            attrs: Vec::new(),
+            mutability: mutable.then(Default::default),
+            self_token: Default::default(),
+            kind,
+        })
+    };
+    let receiver = match receiver {
+        Receiver::Ref => Some(this(false, syn::ReceiverKind::Reference(Default::default(), None, None))),
+        Receiver::MutValue => Some(this(true, syn::ReceiverKind::Value)),
+        Receiver::None => None,
+    };
     syn::ImplItemFn {
         attrs,
         vis: public(),
         modifiers: Default::default(),
         sig: syn::Signature {
             constness: None,
-            asyncness: Some(Default::default()),
+            asyncness: None,
             safety: syn::Safety::Default,
             abi: None,
             fn_token: Default::default(),
             ident: ident(name),
             generics: Default::default(),
             paren_token: Default::default(),
-            inputs: std::iter::once(receiver).chain(args).collect(),
+            inputs: receiver.into_iter().chain(args).collect(),
             variadic: None,
             output: syn::ReturnType::Type(Default::default(), Box::new(output)),
         },
         block: syn::Block { brace_token: Default::default(), stmts },
+    }
+}
+
+/// `impl Into<ty>`.
+pub(crate) fn impl_into(ty: Type) -> Type {
+    let bound = syn::TraitBound {
+        paren_token: None,
+        lifetimes: None,
+        modifiers: Default::default(),
+        maybe: None,
+        path: path_with("Into", [ty], false),
+    };
+    Type::ImplTrait(syn::TypeImplTrait {
+        attrs: Vec::new(),
+        impl_token: Default::default(),
+        bounds: std::iter::once(syn::TypeParamBound::Trait(bound)).collect(),
+    })
+}
+
+/// `left = right`.
+pub(crate) fn assign(left: Expr, right: Expr) -> Expr {
+    Expr::Assign(syn::ExprAssign {
+        attrs: Vec::new(),
+        left: Box::new(left),
+        eq_token: Default::default(),
+        right: Box::new(right),
+    })
+}
+
+fn outer(meta: syn::Meta) -> Attribute {
+    Attribute { pound_token: Default::default(), style: syn::AttrStyle::Outer, bracket_token: Default::default(), meta }
+}
+
+/// `#[name]`.
+pub(crate) fn attr_word(name: &str) -> Attribute {
+    outer(syn::Meta::Path(path(name)))
+}
+
+/// `#[name(tokens)]`: the parser leaves an attribute's list as tokens too.
+pub(crate) fn attr_list(name: &str, tokens: TokenStream) -> Attribute {
+    outer(syn::Meta::List(syn::MetaList {
+        path: path(name),
+        delimiter: syn::MacroDelimiter::Paren(Default::default()),
+        tokens,
+    }))
+}
+
+/// `pub struct Name { fields, }`.
+pub(crate) fn public_struct(attrs: Vec<Attribute>, name: &str, fields: Vec<syn::Field>) -> Item {
+    let mut named: Punctuated<syn::Field, syn::Token![,]> = fields.into_iter().collect();
+    if !named.empty_or_trailing() {
+        named.push_punct(Default::default());
+    }
+    Item::Struct(syn::ItemStruct {
+        attrs,
+        vis: public(),
+        struct_token: Default::default(),
+        ident: ident(name),
+        generics: Default::default(),
+        fields: syn::Fields::Named(syn::FieldsNamed { brace_token: Default::default(), named }),
+        semi_token: None,
+    })
+}
+
+/// `pub name: ty`, a field.
+pub(crate) fn public_field(attrs: Vec<Attribute>, name: &str, ty: Type) -> syn::Field {
+    syn::Field {
+        attrs,
+        vis: public(),
+        modifiers: Default::default(),
+        ident: Some(ident(name)),
+        colon_token: Some(Default::default()),
+        ty,
+        default: None,
     }
 }
 

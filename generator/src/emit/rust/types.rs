@@ -5,7 +5,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::doc::{Doc, code};
-use super::{ident, syntax};
+use super::ident;
+use super::syntax::{self, generic, named_type};
 use crate::emit::words::{length, span};
 use crate::ir::{Constraints, EnumValue, Param, Type, Value};
 
@@ -16,12 +17,12 @@ pub(crate) enum ParamType {
     /// A validated newtype over a string or integer.
     Constrained,
     /// The plain Rust type.
-    Plain(TokenStream),
+    Plain(syn::Type),
 }
 
 pub(crate) fn param_type(p: &Param) -> ParamType {
     if p.secret {
-        return ParamType::Plain(quote! { crate::SecretString });
+        return ParamType::Plain(named_type("crate::SecretString"));
     }
     if !p.constraints.values.is_empty() {
         return ParamType::Enum;
@@ -34,45 +35,32 @@ pub(crate) fn param_type(p: &Param) -> ParamType {
 
 /// The Rust type of an unconstrained request value. The vendor's `int` is
 /// 32-bit and the gateway refuses anything wider, so the type cannot hold it.
-fn request_plain(ty: &Type) -> TokenStream {
+fn request_plain(ty: &Type) -> syn::Type {
     match ty {
-        Type::Integer => quote! { i32 },
-        Type::List(item) => {
-            let i = request_plain(item);
-            quote! { Vec<#i> }
-        }
+        Type::Integer => named_type("i32"),
+        Type::List(item) => generic("Vec", [request_plain(item)]),
         other => plain(other),
     }
 }
 
-/// The Rust type of a field of a request or result.
-pub(crate) fn field_tokens(p: &Param) -> TokenStream {
+/// The Rust type of a field of a request.
+pub(crate) fn field_type(p: &Param) -> syn::Type {
     let inner = match param_type(p) {
-        ParamType::Enum | ParamType::Constrained => {
-            let t = ident(&p.type_name.rust);
-            quote! { #t }
-        }
+        ParamType::Enum | ParamType::Constrained => named_type(&p.type_name.rust),
         ParamType::Plain(t) => t,
     };
-    if p.required {
-        inner
-    } else {
-        quote! { Option<#inner> }
-    }
+    if p.required { inner } else { generic("Option", [inner]) }
 }
 
 /// The unconstrained Rust type of a spec type.
-pub(crate) fn plain(ty: &Type) -> TokenStream {
+pub(crate) fn plain(ty: &Type) -> syn::Type {
     match ty {
-        Type::String => quote! { String },
-        Type::Integer => quote! { i64 },
-        Type::Boolean => quote! { bool },
-        Type::Map => quote! { serde_json::Map<String, serde_json::Value> },
-        Type::Object(_) => quote! { serde_json::Value },
-        Type::List(item) => {
-            let i = plain(item);
-            quote! { Vec<#i> }
-        }
+        Type::String => named_type("String"),
+        Type::Integer => named_type("i64"),
+        Type::Boolean => named_type("bool"),
+        Type::Map => generic("serde_json::Map", [named_type("String"), named_type("serde_json::Value")]),
+        Type::Object(_) => named_type("serde_json::Value"),
+        Type::List(item) => generic("Vec", [plain(item)]),
     }
 }
 
@@ -302,10 +290,10 @@ fn value_arms(values: &[EnumValue]) -> (TokenStream, Vec<TokenStream>, TokenStre
 }
 
 /// A spec literal as a Rust literal.
-pub(crate) fn value_literal(v: &Value) -> TokenStream {
+pub(crate) fn value_literal(v: &Value) -> syn::Expr {
     match v {
-        Value::Int(i) => quote! { #i },
-        Value::Str(s) => quote! { #s },
-        Value::Bool(b) => quote! { #b },
+        Value::Int(i) => syntax::int_i64(*i),
+        Value::Str(s) => syntax::string(s),
+        Value::Bool(b) => syntax::boolean(*b),
     }
 }
