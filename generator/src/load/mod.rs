@@ -148,11 +148,15 @@ fn read_capped(path: &Path) -> Result<(Vec<u8>, crate::record::Stat), String> {
     }
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     // Checked again on the open handle: the path may have been swapped since.
-    if !file.metadata().map_err(|e| e.to_string())?.is_file() {
+    let opened = file.metadata().map_err(|e| e.to_string())?;
+    if !opened.is_file() {
         return Err(not_regular.to_owned());
     }
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    let cap = MAX_FILE_BYTES as u64 + 1;
+    // Sized from the handle, the read takes two calls (the bytes, then the
+    // end) instead of one per doubling of a buffer that starts small.
+    let mut bytes = Vec::with_capacity(opened.len().min(cap) as usize + 1);
+    file.take(cap).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
     Ok((bytes, crate::record::stat_of(&meta)))
 }
 
