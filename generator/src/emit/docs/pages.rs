@@ -262,9 +262,13 @@ pub struct ResourceGroup<'a> {
     pub entries: Vec<IndexEntry<'a>>,
 }
 
+/// One interface in the index: the title and summary the pages show, not
+/// the whole interface (serialized for two pages of every interface, that was
+/// most of their rendering).
 #[derive(Debug, Serialize)]
 pub struct IndexEntry<'a> {
-    pub it: &'a Interface,
+    pub title: &'a str,
+    pub summary: &'a str,
     pub link: String,
     pub method_md: String,
     pub path_md: String,
@@ -274,7 +278,8 @@ fn resource_groups<'a>(api: &'a Api, anchors: &mut Anchors, from_depth: usize) -
     let mut groups: Vec<ResourceGroup<'a>> = Vec::new();
     for it in &api.interfaces {
         let entry = IndexEntry {
-            it,
+            title: &it.title,
+            summary: &it.summary,
             link: link(from_depth, &interface_rel(it), None),
             method_md: code_cell(it.method.as_str()),
             path_md: code_cell(&it.path),

@@ -223,12 +223,18 @@ impl Doc {
         }
     }
 
+    /// The lines but trailing blank ones, each but a blank one after a space.
     fn finished(&self) -> Vec<String> {
-        let mut lines = self.lines.clone();
-        while lines.last().is_some_and(String::is_empty) {
-            lines.pop();
-        }
-        lines.iter().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") }).collect()
+        let end = self.lines.iter().rposition(|l| !l.is_empty()).map_or(0, |last| last + 1);
+        let spaced = |line: &String| {
+            let mut out = String::with_capacity(line.len() + 1);
+            if !line.is_empty() {
+                out.push(' ');
+                out.push_str(line);
+            }
+            out
+        };
+        self.lines[..end].iter().map(spaced).collect()
     }
 }
 
