@@ -6,6 +6,8 @@
 //! of the change. There are deliberately no snapshots of it here, so that a
 //! new spec file plus `generate` is all an added interface needs.
 
+mod support;
+
 use std::path::Path;
 
 #[test]
@@ -235,6 +237,27 @@ fn the_surface_listed_from_the_tree_is_the_surface_of_the_text() {
             spec.display()
         );
     }
+}
+
+/// A rule that compares a plain integer parameter (an `i32` field) spells the
+/// number without a suffix, so that it takes the field's type: the `i64`
+/// literal it used to get did not compile. CI also compiles and lints the
+/// crate made from this tree.
+#[test]
+fn a_rule_on_a_plain_integer_compares_with_a_literal_of_its_type() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    support::copy_dir(&root.join("../spec"), dir.path());
+    support::copy_dir(&root.join("../tests/edge-specs"), dir.path());
+    let api = ccgen::pipeline::validate(dir.path()).unwrap_or_else(|d| panic!("{}", d.render()));
+    let files = ccgen::emit::rust::emit(&api).expect("emits");
+    let file = files.iter().find(|f| f.path == "src/testkinds/rules.rs").expect("the test interface is emitted");
+    let validate = &file.contents[file.contents.find("pub fn validate").expect("a validate method")..];
+    for test in ["(self.offset == Some(-7))", "!(self.offset == Some(-3))"] {
+        assert!(validate.contains(test), "{test} is not in\n{validate}");
+    }
+    // A constrained parameter's value is an `i64`: its literal keeps the suffix.
+    assert!(validate.contains("*v.get() == 5i64"), "{validate}");
 }
 
 /// The IR of the repository's specs and the crate emitted from it.

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::types::{check_value, constraints, fields, parse_type, scalar_value};
+use super::types::{check_value, constraints, fields, fits_request_int, parse_type, scalar_value};
 use super::{Ctx, examples, is_header_name, names};
 use crate::diag::Report;
 use crate::ident;
@@ -450,7 +450,7 @@ fn condition(
         ctx.push(d.help(allowed(p)));
         return None;
     }
-    if let Err(why) = check_value(&value, &p.ty, &p.constraints) {
+    if let Err(why) = check_value(&value, &p.ty, &p.constraints).and_then(|()| fits_request_int(&value)) {
         let d = ctx.at(&path.key("equals"), format!("the condition can never hold: `{}` {why}", p.name.wire));
         ctx.push(d.label("impossible value"));
         return None;
@@ -529,7 +529,7 @@ fn rules(ctx: &mut Ctx<'_>, doc: &InterfaceFile, params: &[Param], rejected: &[S
             ("allowed_values", Some(list)) => {
                 let mut values = Vec::new();
                 for (j, s) in list.iter().enumerate() {
-                    match scalar_value(s, &p.ty) {
+                    match scalar_value(s, &p.ty).and_then(|v| fits_request_int(&v).map(|()| v)) {
                         Ok(v)
                             if p.constraints.values.is_empty() || p.constraints.values.iter().any(|a| a.value == v) =>
                         {

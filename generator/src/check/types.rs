@@ -330,6 +330,16 @@ impl agentgateway_constraint::Patterns for FreshRegex {
 }
 
 /// Why a spec literal is not an acceptable value, if it is not.
+/// A request's integer is the vendor's 32-bit int (and an `i32` in the
+/// client): a value outside it can never be sent, and a rule that compares
+/// with it would not compile.
+pub(super) fn fits_request_int(value: &Value) -> Result<(), String> {
+    match value {
+        Value::Int(i) if i32::try_from(*i).is_err() => Err(format!("{i} does not fit the vendor's 32-bit int")),
+        _ => Ok(()),
+    }
+}
+
 pub(super) fn check_value(value: &Value, ty: &Type, c: &Constraints) -> Result<(), String> {
     let json = match value {
         Value::Bool(b) => serde_json::Value::Bool(*b),

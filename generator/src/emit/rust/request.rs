@@ -10,8 +10,9 @@ use super::doc::{Doc, code};
 use super::interface::{has_request, has_validate, receiver, request_params};
 use super::syntax::{
     Receiver, all_of, arg, assign, attr_list, attr_word, binary, boolean, call_of, closure, deref, field, generic,
-    if_stmt, impl_into, inherent_impl, let_some, method_call, named, named_type, not, paren, public_field, public_fn,
-    public_struct, reference, return_stmt, stmt, string, struct_shorthand, tail, tried, tuple, unit,
+    if_stmt, impl_into, inherent_impl, int_inferred, let_some, method_call, named, named_type, not, paren,
+    public_field, public_fn, public_struct, reference, return_stmt, stmt, string, struct_shorthand, tail, tried, tuple,
+    unit,
 };
 use super::types::{ParamType, constraint_table, describe, field_type, param_type, value_literal};
 use crate::ir::{Interface, Location, Param, Rule, Type, Value};
@@ -182,7 +183,11 @@ fn equals_expr(p: &Param, value: &Value) -> Expr {
                 method_call(method_call(own(p), "as_ref", []), "is_some_and", [closure("v", equal(named("v")))])
             };
         }
-        ParamType::Plain(_) => value_literal(value),
+        // Unsuffixed, so that it takes the field's type (`i32`, not the IR's `i64`).
+        ParamType::Plain(_) => match value {
+            Value::Int(i) => int_inferred(*i),
+            other => value_literal(other),
+        },
     };
     let some = |rhs| call_of("Some", [rhs]);
     paren(if p.required {

@@ -107,11 +107,22 @@ pub(crate) fn boolean(value: bool) -> Expr {
 /// An `i64` literal (`101i64`). A negative one is `-` before the number, as
 /// the parser reads the single token `quote!` spells (`-5i64`).
 pub(crate) fn int_i64(value: i64) -> Expr {
-    let magnitude = lit(syn::Lit::Int(syn::LitInt::new(&format!("{}i64", value.unsigned_abs()), Span::call_site())));
+    signed(value, syn::LitInt::new(&format!("{}i64", value.unsigned_abs()), Span::call_site()))
+}
+
+/// `magnitude`, the digits of `value` without its sign, with `-` before it when `value` is negative.
+fn signed(value: i64, magnitude: syn::LitInt) -> Expr {
+    let magnitude = lit(syn::Lit::Int(magnitude));
     if value >= 0 {
         return magnitude;
     }
-    Expr::Unary(syn::ExprUnary { attrs: Vec::new(), op: syn::UnOp::Neg(Default::default()), expr: Box::new(magnitude) })
+    unary(syn::UnOp::Neg(Default::default()), magnitude)
+}
+
+/// An integer literal without a suffix (`5`), whose type the context gives;
+/// a negative one as [`int_i64`] spells it.
+pub(crate) fn int_inferred(value: i64) -> Expr {
+    signed(value, syn::LitInt::new(&value.unsigned_abs().to_string(), Span::call_site()))
 }
 
 /// A `u64` literal (`16384u64`).
