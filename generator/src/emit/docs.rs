@@ -4,9 +4,11 @@
 //! generator needs no files at run time, yet the pages can be restyled without
 //! touching Rust. Templates see the IR itself (serialized) plus small view
 //! structs built here ([`pages`]) holding whatever needs formatting logic:
-//! constraint wording, anchors, links, Rust signatures. Every spec string is
-//! escaped by one of the `md_*` / `code*` filters ([`markdown`]), and undefined
-//! variables are errors, never empty text.
+//! constraint wording, anchors, links, Rust signatures, and the table cells of
+//! the per-interface page. Every spec string is escaped by a function of
+//! [`markdown`]: in the template through one of the `md_*` / `code*` filters, or
+//! in a view field whose name ends in `_md`. Undefined variables are errors,
+//! never empty text.
 
 mod human;
 mod markdown;

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::human::{condition_cell, constraints_md, labelled, rule_md, rule_note, value_md};
-use super::markdown::{code, code_cell, comment_text, is_safe_url, link_target, slug, text};
+use super::markdown::{cell, code, code_cell, comment_text, is_safe_url, link_target, slug, text};
 use super::rust_api::{RustApi, crate_path, result_type, rust_api, starts_session};
 use crate::emit::GENERATED_MARKER;
 use crate::ir::{
@@ -109,10 +109,8 @@ pub struct ParamRow {
     pub required: bool,
     pub default_md: String,
     pub constraints_md: String,
-    /// Raw spec text.
-    pub description: String,
-    /// Generated remarks, markdown.
-    pub notes_md: Vec<String>,
+    /// The spec's description, then generated remarks ([`description_cell`]).
+    pub description_md: String,
 }
 
 /// A row of a field table (result objects, event payloads).
@@ -122,8 +120,7 @@ pub struct FieldRow {
     pub type_md: String,
     pub required: bool,
     pub values_md: String,
-    /// Raw spec text.
-    pub description: String,
+    pub description_md: String,
 }
 
 /// The named values of one parameter or field.
@@ -142,8 +139,7 @@ pub struct ValueRow {
     pub value_md: String,
     pub name_md: String,
     pub rust_md: Option<String>,
-    /// Raw spec text.
-    pub description: String,
+    pub description_md: String,
 }
 
 /// A link to an interface page, from a catalog or the index.
@@ -154,6 +150,14 @@ pub struct Backlink {
     pub link: String,
     /// Under which condition, markdown.
     pub when_md: Option<String>,
+}
+
+/// A description cell: the spec's text escaped, then the generated remarks
+/// (markdown already), with a space between those that are not empty.
+fn description_cell(description: &str, notes_md: &[String]) -> String {
+    let escaped = cell(description);
+    let parts = std::iter::once(escaped.as_str()).chain(notes_md.iter().map(String::as_str));
+    parts.filter(|part| !part.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 fn type_md(ty: &Type) -> String {
@@ -179,7 +183,7 @@ fn value_table(
                 value_md: value_md(&v.value, true),
                 name_md: code_cell(&v.name.wire),
                 rust_md: rust_type.map(|t| code_cell(&format!("{t}::{}", v.name.rust))),
-                description: v.description.clone(),
+                description_md: cell(&v.description),
             })
             .collect(),
     }
@@ -207,7 +211,7 @@ fn field_rows(
             type_md: type_md(&f.ty),
             required: f.required,
             values_md,
-            description: f.description.clone(),
+            description_md: cell(&f.description),
         });
         if !f.values.is_empty() {
             tables.push(value_table(anchors, &format!("{scope}{name}"), &name, &f.values, None, false));
@@ -597,9 +601,8 @@ pub struct ResultView {
 #[derive(Debug, Serialize)]
 pub struct ResponseHeaderRow {
     pub name_md: String,
-    /// Raw spec text.
-    pub description: String,
-    pub role_md: Option<String>,
+    /// The spec's description, then what the client does with the header.
+    pub description_md: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -607,8 +610,7 @@ pub struct EventRef {
     pub name_md: String,
     pub link: String,
     pub when_md: Option<String>,
-    /// Raw spec text.
-    pub meaning: String,
+    pub meaning_md: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -616,8 +618,8 @@ pub struct ErrorRef {
     pub code_md: String,
     pub link: String,
     pub name_md: String,
-    /// Raw spec text; `None` when never published.
-    pub meaning: Option<String>,
+    /// `None` when never published.
+    pub meaning_md: Option<String>,
     pub provenance: crate::ir::Provenance,
 }
 
@@ -724,8 +726,7 @@ fn param_row(it: &Interface, p: &Param) -> ParamRow {
             .map(|d| labelled(d, &p.constraints.values, true))
             .unwrap_or_else(|| "—".to_owned()),
         constraints_md: constraints_md(&p.constraints, &p.ty),
-        description: p.description.clone(),
-        notes_md,
+        description_md: description_cell(&p.description, &notes_md),
     }
 }
 
@@ -766,8 +767,7 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface, catalog: &CatalogAnchors) 
         required: true,
         default_md: "—".to_owned(),
         constraints_md: format!("exactly {}", code_cell(&s.content_type)),
-        description: String::new(),
-        notes_md: vec!["Set by the client on every request.".to_owned()],
+        description_md: "Set by the client on every request.".to_owned(),
     }];
     if it.sends_guid {
         headers.push(ParamRow {
@@ -776,11 +776,10 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface, catalog: &CatalogAnchors) 
             required: true,
             default_md: "—".to_owned(),
             constraints_md: "—".to_owned(),
-            description: String::new(),
-            notes_md: vec![format!(
+            description_md: format!(
                 "The session token; see [Authentication]({}). Set by the client from the session.",
                 link(depth, "README.md", Some("authentication"))
-            )],
+            ),
         });
     }
     headers.extend(it.params_at(Location::Header).map(|(_, p)| param_row(it, p)));
@@ -899,13 +898,18 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface, catalog: &CatalogAnchors) 
         .iter()
         .map(|h| ResponseHeaderRow {
             name_md: code_cell(&h.name),
-            description: h.description.clone(),
-            role_md: h.role.map(|_| {
-                format!(
-                    "Carries a new session token for the {} header; the client keeps it.",
-                    code_cell(&s.auth_header)
-                )
-            }),
+            description_md: description_cell(
+                &h.description,
+                &h.role
+                    .map(|_| {
+                        format!(
+                            "Carries a new session token for the {} header; the client keeps it.",
+                            code_cell(&s.auth_header)
+                        )
+                    })
+                    .into_iter()
+                    .collect::<Vec<_>>(),
+            ),
         })
         .collect();
 
@@ -916,7 +920,7 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface, catalog: &CatalogAnchors) 
             name_md: code_cell(&u.event),
             link: link(depth, "events.md", Some(&catalog.event(&u.event))),
             when_md: u.when.as_ref().map(|c| condition_cell(it, c)),
-            meaning: api.event(&u.event).map(|e| e.meaning.clone()).unwrap_or_default(),
+            meaning_md: api.event(&u.event).map(|e| cell(&e.meaning)).unwrap_or_default(),
         })
         .collect();
     let errors = it
@@ -927,7 +931,7 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface, catalog: &CatalogAnchors) 
             code_md: code_cell(&e.code),
             link: link(depth, "errors.md", Some(&catalog.error(&e.code))),
             name_md: code_cell(&e.name.wire),
-            meaning: e.meaning.clone(),
+            meaning_md: e.meaning.as_deref().map(cell),
             provenance: e.provenance,
         })
         .collect();
