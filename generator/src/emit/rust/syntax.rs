@@ -1,11 +1,12 @@
-//! Syntax trees built directly, for the items every interface repeats (its
-//! descriptor, its tables, its session method).
+//! Syntax trees built directly, for the items every interface repeats: its
+//! descriptor and tables, its `Request` and result types, its session method.
 //!
 //! The rest of the crate is spelled with `quote!` and parsed back, which is
 //! the easier read; for these items, parsing the tokens back was the largest
-//! part of a fresh generation, so they skip it. The trees are those the
-//! parser would have made of the same text, so the formatter lays them out
-//! alike (the generated-crate snapshot and `generated_is_fresh` hold that).
+//! part of a fresh generation, so they skip it. Each builder makes the tree
+//! the parser makes of the same text, up to a trailing comma the formatter
+//! decides itself, so the output is the same byte for byte: the tests below
+//! compare builders with the parser, and `generated_is_fresh` the whole crate.
 
 use proc_macro2::{Literal, Span, TokenStream};
 use syn::punctuated::Punctuated;
