@@ -240,9 +240,9 @@ fn the_surface_listed_from_the_tree_is_the_surface_of_the_text() {
 }
 
 /// A rule that compares a plain integer parameter (an `i32` field) spells the
-/// number without a suffix, so that it takes the field's type: the `i64`
-/// literal it used to get did not compile. CI also compiles and lints the
-/// crate made from this tree.
+/// number without a suffix, so that it takes the field's type: an `i64`
+/// literal would not compile. CI also compiles and lints the crate made from
+/// this tree.
 #[test]
 fn a_rule_on_a_plain_integer_compares_with_a_literal_of_its_type() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -72,6 +72,10 @@ pub(super) fn errors(loaded: &Loaded<ErrorCatalogFile>, report: &mut Report) -> 
             }
             _ => {}
         }
+        if spec.meaning.as_deref().is_some_and(|m| m.trim().is_empty()) {
+            let d = ctx.at(&path.key("meaning"), format!("error code `{code}` has an empty meaning"));
+            ctx.push(d.help("give its meaning, or mark it `source: unpublished` and leave `meaning` out"));
+        }
         if spec.remedy.as_deref().is_some_and(|r| r.trim().is_empty()) {
             let d = ctx.at(&path.key("remedy"), format!("error code `{code}` has an empty remedy"));
             ctx.push(d.help("say what a caller can do about the code, or leave `remedy` out"));

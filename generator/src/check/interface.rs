@@ -242,6 +242,12 @@ fn params_one(
         ctx.push(d.help("a path segment cannot be left out; use a query parameter for optional values"));
     }
     let c = constraints(ctx, &spec.constraints, &ty, &path.key("constraints"));
+    for (j, v) in spec.constraints.values.iter().flatten().enumerate() {
+        if let Ok(value) = scalar_value(&v.value, &ty) {
+            let at = path.key("constraints").key("values").index(j).key("value");
+            fits_request_int(ctx, &at, &spec.name, &value);
+        }
+    }
     let role = match spec.role.as_deref() {
         None => None,
         Some("agent_id") if location == Location::Path => Some(Role::AgentId),
@@ -450,7 +456,10 @@ fn condition(
         ctx.push(d.help(allowed(p)));
         return None;
     }
-    if let Err(why) = check_value(&value, &p.ty, &p.constraints).and_then(|()| fits_request_int(&value)) {
+    if !fits_request_int(ctx, &path.key("equals"), &p.name.wire, &value) {
+        return None;
+    }
+    if let Err(why) = check_value(&value, &p.ty, &p.constraints) {
         let d = ctx.at(&path.key("equals"), format!("the condition can never hold: `{}` {why}", p.name.wire));
         ctx.push(d.label("impossible value"));
         return None;
@@ -526,10 +535,16 @@ fn rules(ctx: &mut Ctx<'_>, doc: &InterfaceFile, params: &[Param], rejected: &[S
                 let d = ctx.at(&path, "an `allowed_values` rule lists `values`");
                 ctx.push(d);
             }
+            ("allowed_values", Some(list)) if list.is_empty() => {
+                let d = ctx.at(&path.key("values"), "an `allowed_values` rule allows no value");
+                ctx.push(d.help("list the values the parameter may take while the condition holds"));
+            }
             ("allowed_values", Some(list)) => {
                 let mut values = Vec::new();
                 for (j, s) in list.iter().enumerate() {
-                    match scalar_value(s, &p.ty).and_then(|v| fits_request_int(&v).map(|()| v)) {
+                    let at = path.key("values").index(j);
+                    match scalar_value(s, &p.ty) {
+                        Ok(v) if !fits_request_int(ctx, &at, &p.name.wire, &v) => {}
                         Ok(v)
                             if p.constraints.values.is_empty() || p.constraints.values.iter().any(|a| a.value == v) =>
                         {
@@ -537,15 +552,12 @@ fn rules(ctx: &mut Ctx<'_>, doc: &InterfaceFile, params: &[Param], rejected: &[S
                         }
                         Ok(v) => {
                             let d = ctx
-                                .at(
-                                    &path.key("values").index(j),
-                                    format!("`{v}` is not an allowed value of `{}`", p.name.wire),
-                                )
+                                .at(&at, format!("`{v}` is not an allowed value of `{}`", p.name.wire))
                                 .label("unknown value");
                             ctx.push(d.help(allowed(p)));
                         }
                         Err(why) => {
-                            let d = ctx.at(&path.key("values").index(j), why);
+                            let d = ctx.at(&at, why);
                             ctx.push(d);
                         }
                     }

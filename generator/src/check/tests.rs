@@ -573,3 +573,32 @@ fn remedies_are_optional_and_reach_the_ir_and_an_empty_one_is_refused() {
     assert!(shown.contains("error code `100-007` has an empty remedy"), "{shown}");
     assert!(shown.contains("errors.yaml:7:"), "located at the remedy: {shown}");
 }
+
+/// A request's integers are the vendor's 32-bit int: its two ends are values a
+/// rule may compare with and an allowed value may take, one past either is refused.
+#[test]
+fn request_integer_values_stop_at_the_ends_of_the_32_bit_int() {
+    let tree = |value: i64, other: i64| {
+        let params = format!(
+            "  body:\n    - name: n\n      type: integer\n      required: false\n      description: d\n      constraints:\n        values:\n          - {{ value: {value}, name: one, description: d }}\n          - {{ value: 0, name: zero, description: d }}\n    - name: m\n      type: integer\n      required: false\n      description: d\n"
+        );
+        let rules = format!(
+            "rules:\n  - kind: allowed_values\n    param: m\n    when: {{ param: n, equals: {value} }}\n    values: [{other}]\n"
+        );
+        format!("{}{rules}", iface("do_x", "/x", &params))
+    };
+    for (value, other) in [(i64::from(i32::MIN), i64::from(i32::MAX)), (i64::from(i32::MAX), i64::from(i32::MIN))] {
+        let api = ok(&[("voicecall/x.yaml", &tree(value, other))]);
+        assert!(
+            matches!(&api.interfaces[0].rules[0], Rule::AllowedValues { values, .. } if values == &[Value::Int(other)])
+        );
+    }
+    for (value, other) in [(i64::from(i32::MIN) - 1, 0), (i64::from(i32::MAX) + 1, 0), (0, i64::from(i32::MAX) + 1)] {
+        let found = errors(&[("voicecall/x.yaml", &tree(value, other))]);
+        let bad = if value == 0 { other } else { value };
+        assert!(
+            found.iter().any(|e| e.contains(&format!("`{}` can never be {bad}", if value == 0 { "m" } else { "n" }))),
+            "{value}, {other}: {found:?}"
+        );
+    }
+}

@@ -329,17 +329,23 @@ impl agentgateway_constraint::Patterns for FreshRegex {
     }
 }
 
-/// Why a spec literal is not an acceptable value, if it is not.
-/// A request's integer is the vendor's 32-bit int (and an `i32` in the
-/// client): a value outside it can never be sent, and a rule that compares
-/// with it would not compile.
-pub(super) fn fits_request_int(value: &Value) -> Result<(), String> {
-    match value {
-        Value::Int(i) if i32::try_from(*i).is_err() => Err(format!("{i} does not fit the vendor's 32-bit int")),
-        _ => Ok(()),
+/// Reports, at `path`, an integer written for request parameter `param` that
+/// lies outside the vendor's 32-bit int (an `i32` in the client): such a
+/// value can never be sent, and a rule that compares with it would not
+/// compile. True when the value fits (or is not an integer).
+pub(super) fn fits_request_int(ctx: &mut Ctx<'_>, path: &NodePath, param: &str, value: &Value) -> bool {
+    let Value::Int(i) = value else { return true };
+    if i32::try_from(*i).is_ok() {
+        return true;
     }
+    let d = ctx
+        .at(path, format!("`{param}` can never be {i}: a request's integers are the vendor's 32-bit int"))
+        .label("outside the 32-bit int");
+    ctx.push(d.help(format!("request integers lie within {}..={}", i32::MIN, i32::MAX)));
+    false
 }
 
+/// Why a spec literal is not an acceptable value, if it is not.
 pub(super) fn check_value(value: &Value, ty: &Type, c: &Constraints) -> Result<(), String> {
     let json = match value {
         Value::Bool(b) => serde_json::Value::Bool(*b),

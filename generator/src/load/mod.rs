@@ -153,8 +153,8 @@ fn read_capped(path: &Path) -> Result<(Vec<u8>, crate::record::Stat), String> {
         return Err(not_regular.to_owned());
     }
     let cap = MAX_FILE_BYTES as u64 + 1;
-    // Sized from the handle, the read takes two calls (the bytes, then the
-    // end) instead of one per doubling of a buffer that starts small.
+    // Sized from the handle, the buffer is allocated once and never moved to
+    // grow.
     let mut bytes = Vec::with_capacity(opened.len().min(cap) as usize + 1);
     file.take(cap).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
     Ok((bytes, crate::record::stat_of(&meta)))

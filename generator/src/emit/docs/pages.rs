@@ -154,10 +154,15 @@ pub struct Backlink {
 
 /// A description cell: the spec's text escaped, then the generated remarks
 /// (markdown already), with a space between those that are not empty.
-fn description_cell(description: &str, notes_md: &[String]) -> String {
-    let escaped = cell(description);
-    let parts = std::iter::once(escaped.as_str()).chain(notes_md.iter().map(String::as_str));
-    parts.filter(|part| !part.is_empty()).collect::<Vec<_>>().join(" ")
+fn description_cell<'a>(description: &str, notes_md: impl IntoIterator<Item = &'a String>) -> String {
+    let mut out = cell(description);
+    for note in notes_md.into_iter().filter(|note| !note.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(note);
+    }
+    out
 }
 
 fn type_md(ty: &Type) -> String {
@@ -267,8 +272,8 @@ pub struct ResourceGroup<'a> {
 }
 
 /// One interface in the index: the title and summary the pages show, not
-/// the whole interface (serialized for two pages of every interface, that was
-/// most of their rendering).
+/// the whole interface, which would be serialized for two pages of every
+/// interface.
 #[derive(Debug, Serialize)]
 pub struct IndexEntry<'a> {
     pub title: &'a str,
@@ -900,15 +905,12 @@ pub fn interface<'a>(api: &'a Api, it: &'a Interface, catalog: &CatalogAnchors) 
             name_md: code_cell(&h.name),
             description_md: description_cell(
                 &h.description,
-                &h.role
-                    .map(|_| {
-                        format!(
-                            "Carries a new session token for the {} header; the client keeps it.",
-                            code_cell(&s.auth_header)
-                        )
-                    })
-                    .into_iter()
-                    .collect::<Vec<_>>(),
+                &h.role.map(|_| {
+                    format!(
+                        "Carries a new session token for the {} header; the client keeps it.",
+                        code_cell(&s.auth_header)
+                    )
+                }),
             ),
         })
         .collect();

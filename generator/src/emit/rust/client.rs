@@ -7,9 +7,9 @@ use super::doc::{Doc, code, escape_line};
 use super::ident;
 use super::interface::{agent_id_param, has_request, has_validate, request_params, starts_session};
 use super::syntax::{
-    arg, array, awaited, bind, bind_tuple, call, call_of, expr_path, field, infer, inherent_impl, let_stmt,
-    method_call, named, path, path_with, public_async_method, ref_type, reference, stmt, string, struct_expr,
-    struct_shorthand, tail, tried, tuple, tuple_type, type_path, unit,
+    arg, array, awaited, bind, bind_tuple, call, call_of, expr_path, field, generic, infer, inherent_impl, let_stmt,
+    method_call, named, named_type, path, path_with, public_async_method, ref_type, reference, stmt, string,
+    struct_expr, struct_shorthand, tail, tried, tuple, tuple_type, type_path, unit,
 };
 use crate::ir::{Api, Interface, Location, ResultShape, SessionEffect};
 use syn::{Expr, Stmt, Type};
@@ -416,19 +416,16 @@ fn example(api: &Api, it: &Interface, doc: Doc) -> Doc {
 /// What a method returns, and whether the decoded answer is dropped.
 fn answer_type(it: &Interface) -> (Type, bool) {
     let item = |name: &str| type_path(path(&format!("crate::{}::{}::{name}", it.resource.rust, it.module.rust)));
-    let generic = |outer: &str, inner: Type| type_path(path_with(outer, [inner], false));
     match &it.result {
-        ResultShape::None { .. } | ResultShape::Reserved { .. } => {
-            (type_path(path("agentgateway_runtime::Reserved")), true)
-        }
-        ResultShape::CallId { .. } => (generic("Option", type_path(path("String"))), false),
+        ResultShape::None { .. } | ResultShape::Reserved { .. } => (named_type("agentgateway_runtime::Reserved"), true),
+        ResultShape::CallId { .. } => (generic("Option", [named_type("String")]), false),
         // The page's type and example disagree: read an object or a list of one.
         ResultShape::Object { one_or_list: true, .. } => {
-            (generic("agentgateway_runtime::OneOrList", item("Response")), false)
+            (generic("agentgateway_runtime::OneOrList", [item("Response")]), false)
         }
         ResultShape::Object { .. } => (item("Response"), false),
-        ResultShape::List { .. } => (generic("Vec", item("Item")), false),
-        ResultShape::Event { .. } => (generic("Option", type_path(path("crate::ReceivedEvent"))), false),
+        ResultShape::List { .. } => (generic("Vec", [item("Item")]), false),
+        ResultShape::Event { .. } => (generic("Option", [named_type("crate::ReceivedEvent")]), false),
     }
 }
 
@@ -514,10 +511,10 @@ fn method(api: &Api, it: &Interface) -> syn::ImplItemFn {
     // What the answer is bound to, and what the method gives back of it.
     let (bound, given) = if dropped { ("_", tuple([])) } else { ("output", kept()) };
     let (args, mut body) = arguments(it);
-    let result = |ok: Type| type_path(path_with("Result", [ok, type_path(path("Error"))], false));
+    let result = |ok: Type| generic("Result", [ok, named_type("Error")]);
     if starts_session(it) {
         body.extend(sign_in(it, bound, given));
-        let output = result(tuple_type([type_path(path("Session")), ret]));
+        let output = result(tuple_type([named_type("Session"), ret]));
         return public_async_method(doc, &it.operation.rust, args, output, body);
     }
     let run = awaited(exchange(it));
@@ -545,7 +542,7 @@ fn arguments(it: &Interface) -> (Vec<syn::FnArg>, Vec<Stmt>) {
     let mut args = Vec::new();
     let mut prelude = Vec::new();
     if agent_id_param(it).is_some() && !it.sends_guid {
-        args.push(arg("agent_id", ref_type(type_path(path("AgentId")))));
+        args.push(arg("agent_id", ref_type(named_type("AgentId"))));
     }
     if has_request(it) {
         let request = format!("crate::{}::{}::Request", it.resource.rust, it.module.rust);

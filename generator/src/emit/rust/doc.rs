@@ -223,7 +223,8 @@ impl Doc {
         }
     }
 
-    /// The lines but trailing blank ones, each but a blank one after a space.
+    /// The lines without the trailing blank ones; each non-blank line after a
+    /// space, as `///` comments are written.
     fn finished(&self) -> Vec<String> {
         let end = self.lines.iter().rposition(|l| !l.is_empty()).map_or(0, |last| last + 1);
         let spaced = |line: &String| {

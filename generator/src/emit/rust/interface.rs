@@ -1,8 +1,8 @@
 //! One module per interface: its request, result and value types, and its descriptor.
 
-use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::Module;
 use super::doc::{Doc, code, escape_line};
 use super::syntax;
 use super::types::{constraint_table, describe, plain};
@@ -52,53 +52,20 @@ pub(crate) fn module(api: &Api, it: &Interface, shared: &super::shared::Shared) 
     };
     let mut tail = super::request::request_items(it);
     tail.extend(result_struct(it));
-    Module { lead: descriptor(api, it), tokens, tail }
-}
-
-/// An interface module in three parts, in this order.
-pub(crate) struct Module {
-    /// Items built as trees.
-    pub lead: Vec<syn::Item>,
-    /// The module's docs and its value types, as tokens.
-    pub tokens: TokenStream,
-    /// More items built as trees.
-    pub tail: Vec<syn::Item>,
+    Module {
+        path: super::interface_path(it),
+        source: format!("spec/{}", it.source),
+        lead: descriptor(api, it),
+        tokens,
+        tail,
+    }
 }
 
 /// `OPERATION`, `EVENTS`, `ERRORS` and, with an agent-ID parameter,
 /// `AGENT_ID`: the items that open every interface module.
 fn descriptor(api: &Api, it: &Interface) -> Vec<syn::Item> {
-    use syntax::{array, boolean, call, expr_path, path, public_const, public_static, reference, string};
-    use syntax::{slice_ref, struct_expr, type_path};
-    let method = match it.method {
-        crate::ir::Method::Get => "Get",
-        crate::ir::Method::Post => "Post",
-        crate::ir::Method::Put => "Put",
-        crate::ir::Method::Delete => "Delete",
-    };
-    let agent_id = match agent_id_param(it) {
-        Some(p) => call(
-            expr_path(path("Some")),
-            [struct_expr(
-                path("agentgateway_runtime::AgentIdParam"),
-                [("name", string(&p.name.wire)), ("constraints", expr_path(path("AGENT_ID")))],
-                None,
-            )],
-        ),
-        None => expr_path(path("None")),
-    };
-    let operation = struct_expr(
-        path("agentgateway_runtime::Operation"),
-        [
-            ("name", string(&it.operation.wire)),
-            ("method", expr_path(path(&format!("agentgateway_runtime::Method::{method}")))),
-            ("path", string(&it.path)),
-            ("sends_guid", boolean(it.sends_guid)),
-            ("result", string(&it.result_member)),
-            ("agent_id", agent_id),
-        ],
-        None,
-    );
+    use syntax::{array, expr_path, path, public_const, public_static, reference};
+    use syntax::{named_type, slice_ref};
     let variants = |kind: &str, names: Vec<&str>| {
         reference(array(names.into_iter().map(|name| expr_path(path(&format!("crate::{kind}::{name}"))))))
     };
@@ -109,29 +76,63 @@ fn descriptor(api: &Api, it: &Interface) -> Vec<syn::Item> {
         public_static(
             doc("How this interface is reached."),
             "OPERATION",
-            type_path(path("agentgateway_runtime::Operation")),
-            operation,
+            named_type("agentgateway_runtime::Operation"),
+            operation(it),
         ),
         public_const(
             doc("Events this interface may trigger, delivered later through event polling."),
             "EVENTS",
-            slice_ref(type_path(path("crate::EventKind")), None),
+            slice_ref(named_type("crate::EventKind"), None),
             variants("EventKind", events),
         ),
         public_const(
             doc("Error codes this interface's page lists."),
             "ERRORS",
-            slice_ref(type_path(path("crate::ErrorCode")), None),
+            slice_ref(named_type("crate::ErrorCode"), None),
             variants("ErrorCode", errors),
         ),
     ];
     if let Some(p) = agent_id_param(it) {
         let rules = describe(&p.constraints, &p.ty).join("; ");
         let line = format!("Constraints this interface's page sets on the agent ID: {}.", escape_line(&rules));
-        let ty = slice_ref(type_path(path("agentgateway_runtime::Constraint")), None);
+        let ty = slice_ref(named_type("agentgateway_runtime::Constraint"), None);
         items.push(public_const(doc(&line), "AGENT_ID", ty, constraint_table(&p.constraints)));
     }
     items
+}
+
+/// The `agentgateway_runtime::Operation` value of `OPERATION`.
+fn operation(it: &Interface) -> syn::Expr {
+    use syntax::{boolean, call_of, named, path, string, struct_expr};
+    let method = match it.method {
+        crate::ir::Method::Get => "Get",
+        crate::ir::Method::Post => "Post",
+        crate::ir::Method::Put => "Put",
+        crate::ir::Method::Delete => "Delete",
+    };
+    let agent_id = match agent_id_param(it) {
+        Some(p) => call_of(
+            "Some",
+            [struct_expr(
+                path("agentgateway_runtime::AgentIdParam"),
+                [("name", string(&p.name.wire)), ("constraints", named("AGENT_ID"))],
+                None,
+            )],
+        ),
+        None => named("None"),
+    };
+    struct_expr(
+        path("agentgateway_runtime::Operation"),
+        [
+            ("name", string(&it.operation.wire)),
+            ("method", named(&format!("agentgateway_runtime::Method::{method}"))),
+            ("path", string(&it.path)),
+            ("sends_guid", boolean(it.sends_guid)),
+            ("result", string(&it.result_member)),
+            ("agent_id", agent_id),
+        ],
+        None,
+    )
 }
 
 /// True for a sign-in: a `Client` method that hands back the `Session` it starts.

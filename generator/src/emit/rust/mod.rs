@@ -296,10 +296,7 @@ impl Job<'_> {
             Job::Resource(resource, interfaces) => {
                 module(&format!("src/{resource}/mod.rs"), &format!("spec/{resource}/"), resource_mod(interfaces))
             }
-            Job::Interface(it) => {
-                let interface::Module { lead, tokens, tail } = interface::module(api, it, shared);
-                Module { path: interface_path(it), source: format!("spec/{}", it.source), tokens, lead, tail }
-            }
+            Job::Interface(it) => interface::module(api, it, shared),
         }
     }
 }

@@ -9,8 +9,8 @@ use syn::{Attribute, Expr, ImplItem, Item, Stmt};
 use super::doc::{Doc, code};
 use super::interface::{has_request, has_validate, receiver, request_params};
 use super::syntax::{
-    Receiver, all_of, arg, assign, attr_list, attr_word, binary, boolean, call_of, closure, deref, field, generic,
-    if_stmt, impl_into, inherent_impl, int_inferred, let_some, method_call, named, named_type, not, paren,
+    Receiver, all_of, and, arg, assign, attr_list, attr_word, boolean, call_of, closure, deref, eq, field, generic,
+    if_stmt, impl_into, inherent_impl, int_inferred, let_some, method_call, named, named_type, not, or, paren,
     public_field, public_fn, public_struct, reference, return_stmt, stmt, string, struct_shorthand, tail, tried, tuple,
     unit,
 };
@@ -125,7 +125,7 @@ fn setter(p: &Param) -> syn::ImplItemFn {
     let value = if takes_into_string(p) { method_call(named("value"), "into", []) } else { named("value") };
     let mut attrs = Doc::new().raw(format!("Sets the optional parameter {}.", code(&p.name.wire))).outer();
     attrs.push(attr_word("must_use"));
-    let body = vec![stmt(assign(field(named("self"), &p.name.rust), call_of("Some", [value]))), tail(named("self"))];
+    let body = vec![stmt(assign(own(p), call_of("Some", [value]))), tail(named("self"))];
     public_fn(attrs, Receiver::MutValue, &setter_name(p), [arg("value", argument_type(p))], named_type("Self"), body)
 }
 
@@ -154,9 +154,9 @@ fn checks(it: &Interface) -> Vec<Stmt> {
             stmt(tried(call_of("agentgateway_runtime::check_str", args)))
         };
         checks.push(if p.required {
-            check(field(named("self"), &p.name.rust))
+            check(own(p))
         } else {
-            if_stmt(let_some("v", reference(field(named("self"), &p.name.rust))), vec![check(named("v"))])
+            if_stmt(let_some("v", reference(own(p))), vec![check(named("v"))])
         });
     }
     checks.extend(it.rules.iter().map(|rule| rule_check(it, rule)));
@@ -176,7 +176,7 @@ fn equals_expr(p: &Param, value: &Value) -> Expr {
             None => return boolean(false),
         },
         ParamType::Constrained => {
-            let equal = |v: Expr| binary(deref(method_call(v, "get", [])), "==", value_literal(value));
+            let equal = |v: Expr| eq(deref(method_call(v, "get", [])), value_literal(value));
             return if p.required {
                 paren(equal(own(p)))
             } else {
@@ -191,12 +191,12 @@ fn equals_expr(p: &Param, value: &Value) -> Expr {
     };
     let some = |rhs| call_of("Some", [rhs]);
     paren(if p.required {
-        binary(own(p), "==", rhs)
+        eq(own(p), rhs)
     } else if p.ty == Type::String && matches!(param_type(p), ParamType::Plain(_)) {
         // `Option<String>` meets a `&str` literal through `as_deref`.
-        binary(method_call(own(p), "as_deref", []), "==", some(rhs))
+        eq(method_call(own(p), "as_deref", []), some(rhs))
     } else {
-        binary(own(p), "==", some(rhs))
+        eq(own(p), some(rhs))
     })
 }
 
@@ -220,11 +220,11 @@ fn rule_check(it: &Interface, rule: &Rule) -> Stmt {
     match rule {
         Rule::OnlyWhen { .. } => {
             let text = description.clone().unwrap_or_else(|| format!("valid only when {cond_text}"));
-            if_stmt(binary(method_call(own(p), "is_some", []), "&&", not(cond)), refuse("is set", text))
+            if_stmt(and(method_call(own(p), "is_some", []), not(cond)), refuse("is set", text))
         }
         Rule::RequiredWhen { .. } => {
             let text = description.clone().unwrap_or_else(|| format!("required when {cond_text}"));
-            if_stmt(binary(method_call(own(p), "is_none", []), "&&", cond), refuse("is missing", text))
+            if_stmt(and(method_call(own(p), "is_none", []), cond), refuse("is missing", text))
         }
         Rule::AllowedValues { values, .. } => {
             let listed: Vec<String> = values.iter().map(ToString::to_string).collect();
@@ -235,7 +235,8 @@ fn rule_check(it: &Interface, rule: &Rule) -> Stmt {
             // Each test is parenthesized already; a lone one needs no more.
             let none_match = match (allowed.next(), values.len()) {
                 (Some(one), 1) => not(one),
-                (Some(first), _) => not(paren(allowed.fold(first, |left, right| binary(left, "||", right)))),
+                (Some(first), _) => not(paren(allowed.fold(first, or))),
+                // The checker refuses an empty list; were one to come, it allows nothing.
                 (None, _) => not(paren(boolean(false))),
             };
             // An optional parameter left out breaks no value rule.

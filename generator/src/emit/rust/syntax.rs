@@ -207,20 +207,28 @@ pub(crate) fn tried(expr: Expr) -> Expr {
     Expr::Try(syn::ExprTry { attrs: Vec::new(), expr: Box::new(expr), question_token: Default::default() })
 }
 
-/// `left <op> right`; `op` is `&&`, `||` or `==`.
-pub(crate) fn binary(left: Expr, op: &str, right: Expr) -> Expr {
-    let op = match op {
-        "&&" => syn::BinOp::And(Default::default()),
-        "||" => syn::BinOp::Or(Default::default()),
-        "==" => syn::BinOp::Eq(Default::default()),
-        other => unreachable!("no builder for the operator {other}"),
-    };
+fn binary(left: Expr, op: syn::BinOp, right: Expr) -> Expr {
     Expr::Binary(syn::ExprBinary { attrs: Vec::new(), left: Box::new(left), op, right: Box::new(right) })
+}
+
+/// `left && right`.
+pub(crate) fn and(left: Expr, right: Expr) -> Expr {
+    binary(left, syn::BinOp::And(Default::default()), right)
+}
+
+/// `left || right`.
+pub(crate) fn or(left: Expr, right: Expr) -> Expr {
+    binary(left, syn::BinOp::Or(Default::default()), right)
+}
+
+/// `left == right`.
+pub(crate) fn eq(left: Expr, right: Expr) -> Expr {
+    binary(left, syn::BinOp::Eq(Default::default()), right)
 }
 
 /// `left && right && ...`, grouped from the left as the parser groups it.
 pub(crate) fn all_of(first: Expr, rest: impl IntoIterator<Item = Expr>) -> Expr {
-    rest.into_iter().fold(first, |left, right| binary(left, "&&", right))
+    rest.into_iter().fold(first, and)
 }
 
 fn unary(op: syn::UnOp, expr: Expr) -> Expr {
@@ -662,6 +670,42 @@ mod tests {
         let item = inherent_impl("T", [syn::ImplItem::Fn(method)]);
         let text =
             "impl T { pub async fn m(&self, a: (&u8, ())) -> (&u8, ()) { let (_, s) = x?; let y = &x; f(); y } }";
+        assert!(item == syn::parse_str::<Item>(text).unwrap(), "{}", item.to_token_stream());
+    }
+
+    /// The builders of rules, setters and result types, against the parser.
+    #[test]
+    fn rule_and_item_trees_are_the_parsed_ones() {
+        let parsed = |text: &str| syn::parse_str::<Expr>(text).expect("parses");
+        let x = || named("x");
+        let cases: Vec<(Expr, &str)> = vec![
+            (not(paren(or(or(x(), named("y")), named("z")))), "!(x || y || z)"),
+            (all_of(x(), [named("y"), not(named("z"))]), "x && y && !z"),
+            (and(eq(x(), int_inferred(-3)), eq(named("y"), int_inferred(4))), "x == -3 && y == 4"),
+            (closure("v", eq(deref(method_call(named("v"), "get", [])), int_i64(-5))), "|v| *v.get() == -5i64"),
+            (assign(field(named("self"), "a"), call_of("Some", [x()])), "self.a = Some(x)"),
+        ];
+        for (built, text) in cases {
+            assert!(built == parsed(text), "{text}: built {}", built.to_token_stream());
+        }
+        let ty = generic("Result", [unit(), impl_into(named_type("String"))]);
+        assert!(ty == syn::parse_str::<Type>("Result<(), impl Into<String>>").unwrap());
+
+        let guard = if_stmt(let_some("v", reference(x())), vec![return_stmt(named("v"))]);
+        let setter =
+            public_fn(vec![attr_word("must_use")], Receiver::MutValue, "s", [], named_type("Self"), vec![guard]);
+        let free = public_fn(Vec::new(), Receiver::None, "n", [arg("a", named_type("u8"))], unit(), Vec::new());
+        let item = inherent_impl("T", [syn::ImplItem::Fn(setter), syn::ImplItem::Fn(free)]);
+        let text = "impl T { #[must_use] pub fn s(mut self) -> Self { if let Some(v) = &x { return v; } } pub fn n(a: u8) -> () {} }";
+        assert!(item == syn::parse_str::<Item>(text).unwrap(), "{}", item.to_token_stream());
+
+        let derive = attr_list("derive", quote::quote! { Debug, Clone });
+        let fields = vec![
+            public_field(vec![attr_word("doc_hidden")], "a", named_type("u8")),
+            public_field(Vec::new(), "b", unit()),
+        ];
+        let item = public_struct(vec![derive], "S", fields);
+        let text = "#[derive(Debug, Clone)] pub struct S { #[doc_hidden] pub a: u8, pub b: (), }";
         assert!(item == syn::parse_str::<Item>(text).unwrap(), "{}", item.to_token_stream());
     }
 }
