@@ -194,22 +194,60 @@ pub fn prepare(
     surfaces: &BTreeMap<String, Vec<String>>,
     methods: &BTreeMap<String, SessionMethod>,
 ) -> io::Result<Vec<u8>> {
+    use rayon::prelude::*;
     // Without keys (their IR would not serialize) nothing is recorded.
     let Some(keys) = &reuse.keys else { return Err(io::Error::other("no reuse keys were worked out")) };
-    let made: Vec<(String, Made)> = api
+    // Each interface's entry is serialized on its own, on every core, from
+    // borrowed parts; they are then joined as `Cache` serializes them (the
+    // test `prepared_bytes_are_the_caches_own_serialization` holds that).
+    let mut entries: Vec<(&str, Vec<u8>)> = api
         .interfaces
-        .iter()
+        .par_iter()
         .filter_map(|it| {
             let (Some(key), [rust, page]) = (keys.get(&it.source), paths(it)) else { return None };
-            let files = [(rust.clone(), hashes.get(&rust)?.clone()), (page.clone(), hashes.get(&page)?.clone())];
-            let surface = surfaces.get(&rust)?.clone();
-            let method = methods.get(&it.source).cloned();
-            let method_hash = method.as_ref().map(|m| record::hash(m.text.as_bytes()));
-            let files = files.into_iter().collect();
-            Some((it.source.clone(), Made { key: key.clone(), files, surface, method, method_hash }))
+            let (rust_hash, page_hash) = (hashes.get(&rust)?, hashes.get(&page)?);
+            let mut files = [(rust.as_str(), rust_hash.as_str()), (page.as_str(), page_hash.as_str())];
+            files.sort_unstable();
+            let method = methods.get(&it.source);
+            let method_hash = method.map(|m| record::hash(m.text.as_bytes()));
+            let made = MadeRef { key, files, surface: surfaces.get(&rust)?, method, method_hash };
+            Some(serde_json::to_vec(&made).map(|bytes| (it.source.as_str(), bytes)))
         })
-        .collect();
-    serde_json::to_vec(&Cache { interfaces: made.into_iter().collect() }).map_err(io::Error::other)
+        .collect::<Result<_, _>>()
+        .map_err(io::Error::other)?;
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    entries.dedup_by(|later, earlier| later.0 == earlier.0);
+    let size = entries.iter().map(|(source, bytes)| source.len() + bytes.len() + 8).sum::<usize>();
+    let mut out = Vec::with_capacity(size + 20);
+    out.extend_from_slice(b"{\"interfaces\":{");
+    for (i, (source, bytes)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, source).map_err(io::Error::other)?;
+        out.push(b':');
+        out.extend_from_slice(bytes);
+    }
+    out.extend_from_slice(b"}}");
+    Ok(out)
+}
+
+/// [`Made`] from borrowed parts, serialized alike.
+#[derive(Serialize)]
+struct MadeRef<'a> {
+    key: &'a str,
+    #[serde(serialize_with = "as_map")]
+    files: [(&'a str, &'a str); 2],
+    surface: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<&'a SessionMethod>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method_hash: Option<String>,
+}
+
+/// Pairs sorted by their first member, as a map (as a `BTreeMap` is serialized).
+fn as_map<S: serde::Serializer>(pairs: &[(&str, &str); 2], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(pairs.iter().copied())
 }
 
 /// The [`prepare`]d bytes written aside in `out_dir`'s cache, to be put in
@@ -225,6 +263,24 @@ fn load(out_dir: &Path) -> Option<Cache> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `prepare` joins entries serialized apart; the bytes are those of the
+    /// whole `Cache` serialized at once, and read back as it.
+    #[test]
+    fn prepared_bytes_are_the_caches_own_serialization() {
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+        let out = tempfile::tempdir().unwrap();
+        crate::pipeline::generate(&spec, out.path(), false).unwrap_or_else(|d| panic!("{}", d.render()));
+        let written = fs::read(out.path().join(record::FOLDER).join(FILE)).unwrap();
+        let cache: Cache = serde_json::from_slice(&written).expect("the cache reads back");
+        assert!(cache.interfaces.values().any(|m| m.method.is_some() && m.method_hash.is_some()));
+        assert!(cache.interfaces.values().any(|m| m.method.is_none() && m.method_hash.is_none()));
+        assert!(cache.interfaces.len() > 30, "{}", cache.interfaces.len());
+        assert_eq!(
+            String::from_utf8(serde_json::to_vec(&cache).unwrap()).unwrap(),
+            String::from_utf8(written).unwrap()
+        );
+    }
 
     #[test]
     fn a_cached_method_whose_text_does_not_match_its_hash_is_made_again() {
