@@ -448,13 +448,31 @@ fn pattern_changed_needs_review() {
     assert_eq!(report.bump(&Version::new(2, 0, 0)), Bump::Major, "review items count as breaking for the bump");
     assert!(!report.fails(FailOn::Breaking), "--fail-on breaking ignores review items");
     assert!(report.fails(FailOn::Review));
+    // With no breaking change, the bump says why it is one all the same.
+    let text = ccgen::diff::render_text(&report, &v0_1());
+    assert!(text.contains("0 breaking, 1 to review"), "{text}");
+    assert!(
+        text.contains(
+            "suggested version bump: minor (0.1.0 → 0.2.0, changes to review, counted as breaking, in a 0.x crate)"
+        ),
+        "{text}"
+    );
 }
 
+/// Every request and answer carries these settings: a change of one is at
+/// least as breaking as a change of one interface's path.
 #[test]
-fn wire_setting_changed_needs_review() {
-    let report =
-        diff(&Tree::base().edit("api.yaml", "base_path: /agentgateway/resource", "base_path: /agentgateway/v2"));
-    assert_eq!(rows(&report), [row(Review, Kind::SettingChanged, "base_path")]);
+fn wire_setting_changed_is_breaking() {
+    let edits = [
+        ("base_path: /agentgateway/resource", "base_path: /agentgateway/v2", "base_path"),
+        ("header: Guid", "header: Token", "auth.header"),
+        ("success: \"0\"", "success: \"00\"", "envelope.success"),
+    ];
+    for (from, to, key) in edits {
+        let report = diff(&Tree::base().edit("api.yaml", from, to));
+        assert_eq!(rows(&report), [row(Breaking, Kind::SettingChanged, key)], "{key}");
+        assert!(report.fails(FailOn::Breaking), "{key}");
+    }
 }
 
 #[test]

@@ -178,10 +178,12 @@ fn settings(old: &Settings, new: &Settings, ctx: &mut Ctx<'_>) {
         ("envelope.result", &old.envelope.result, &new.envelope.result),
         ("envelope.success", &old.envelope.success, &new.envelope.success),
     ];
+    // Each of these is part of every request or answer: a client built for
+    // one value cannot talk to a gateway that uses the other.
     for (key, o, n) in wire {
         if o != n {
             ctx.split(
-                Class::Review,
+                Class::Breaking,
                 Class::Docs,
                 Kind::SettingChanged,
                 key,
@@ -189,9 +191,10 @@ fn settings(old: &Settings, new: &Settings, ctx: &mut Ctx<'_>) {
             );
         }
     }
+    // A client left on the default port reaches another one.
     if old.default_port != new.default_port {
         ctx.split(
-            Class::Review,
+            Class::Breaking,
             Class::Docs,
             Kind::SettingChanged,
             "default_port",

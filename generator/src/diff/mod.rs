@@ -8,9 +8,11 @@
 //! - [`Class::Breaking`]: code written against the old generated crate may stop compiling, or
 //!   requests it builds may now be refused (an interface removed or renamed, method or path
 //!   changed, a parameter removed or made required, a type changed, a constraint narrowed, an
-//!   allowed value removed, a result shape changed, a catalog entry removed);
-//! - [`Class::Review`]: a change the tool cannot order, such as a different pattern or a
-//!   changed wire setting; a person has to judge it;
+//!   allowed value removed, a result shape changed, a catalog entry removed, a wire setting of
+//!   `api.yaml` changed: base path, content type, auth and token headers, envelope members,
+//!   success code, default port);
+//! - [`Class::Review`]: a change the tool cannot order, such as a different pattern; a person
+//!   has to judge it;
 //! - [`Class::Compatible`]: existing code keeps working (an interface, optional parameter,
 //!   allowed value, event or error code added; a constraint widened);
 //! - [`Class::Docs`]: only documentation changed (descriptions, summaries, titles, examples,

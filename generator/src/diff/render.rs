@@ -19,9 +19,11 @@ fn bump_why(report: &Report, version: &semver::Version) -> String {
     }
     let why = match (report.worst(), version.major, version.minor) {
         (_, 0, 0) => "every change is breaking in a 0.0.x crate",
-        (Some(Class::Breaking | Class::Review), 0, _) => "breaking changes in a 0.x crate",
+        (Some(Class::Breaking), 0, _) => "breaking changes in a 0.x crate",
+        (Some(Class::Review), 0, _) => "changes to review, counted as breaking, in a 0.x crate",
         (_, 0, _) => "no breaking change in a 0.x crate",
-        (Some(Class::Breaking | Class::Review), _, _) => "breaking changes",
+        (Some(Class::Breaking), _, _) => "breaking changes",
+        (Some(Class::Review), _, _) => "changes to review, counted as breaking",
         (Some(Class::Compatible), _, _) => "compatible additions",
         _ => "documentation only",
     };
