@@ -155,6 +155,7 @@ pub(crate) fn is_header_name(name: &str) -> bool {
 /// Checks that need every interface at once.
 fn cross_interface(spec: &LoadedSpec, interfaces: &[crate::ir::Interface], report: &mut Report) {
     let mut seen: BTreeMap<&str, &crate::ir::Interface> = BTreeMap::new();
+    let mut routes: BTreeMap<(&str, Vec<Option<&str>>), &crate::ir::Interface> = BTreeMap::new();
     let by_source: BTreeMap<&str, &crate::ir::Interface> = interfaces.iter().map(|i| (i.source.as_str(), i)).collect();
     for (loaded, interface) in
         spec.interfaces.iter().filter_map(|l| by_source.get(l.rel_path.as_str()).map(|i| (l, *i)))
@@ -172,6 +173,18 @@ fn cross_interface(spec: &LoadedSpec, interfaces: &[crate::ir::Interface], repor
         } else {
             seen.insert(&interface.operation.rust, interface);
         }
+        if let Some(first) = routes.get(&route(interface)) {
+            let shown = format!("{} {}", interface.method.as_str(), interface.path);
+            let d = ctx.at(
+                &NodePath::root().key("path"),
+                format!("`{shown}` is already described by {} (`{}` there)", first.source, first.path),
+            );
+            ctx.push(d.label("duplicate route").help(
+                "each method and path is one interface: merge the two files, or correct the method or path of one",
+            ));
+        } else {
+            routes.insert(route(interface), interface);
+        }
     }
     let operations: std::collections::BTreeSet<&str> = interfaces.iter().map(|i| i.operation.wire.as_str()).collect();
     let mut ctx = Ctx::new(&spec.api, report);
@@ -184,6 +197,18 @@ fn cross_interface(spec: &LoadedSpec, interfaces: &[crate::ir::Interface], repor
             );
         }
     }
+}
+
+/// An interface's method and path, its path parameters whatever their name:
+/// `PUT /voicecall/{agentid}/callout` and `PUT /voicecall/{workno}/callout`
+/// are one route.
+fn route(it: &crate::ir::Interface) -> (&'static str, Vec<Option<&str>>) {
+    use crate::ir::Segment;
+    let segments = it.segments.iter().map(|s| match s {
+        Segment::Literal(text) => Some(text.as_str()),
+        Segment::Param(_) => None,
+    });
+    (it.method.as_str(), segments.collect())
 }
 
 #[cfg(test)]
