@@ -72,6 +72,40 @@ fn incomplete(page: &Path, imported: &Imported) -> bool {
     !imported.incomplete.is_empty()
 }
 
+/// Reports the entries of `spec` that `--update` would remove from the list
+/// the page ends in with nothing after it ([`super::complete::open_end`]);
+/// true when there are any (the page must not be used).
+fn cut_list(page: &Path, imported: &Imported, spec: &crate::load::model::InterfaceFile) -> bool {
+    use super::complete::OpenList;
+    let Some((line, list)) = imported.open_end else { return false };
+    let d = &imported.draft;
+    let (title, missing): (&str, Vec<&str>) = match list {
+        OpenList::Errors => {
+            ("Error Code", spec.errors.iter().filter(|c| !d.errors.contains(c)).map(String::as_str).collect())
+        }
+        OpenList::Events => {
+            let names = spec.events.iter().map(|e| match e {
+                crate::load::model::EventRefSpec::Always(name) => name.as_str(),
+                crate::load::model::EventRefSpec::When(c) => c.event.as_str(),
+            });
+            ("Triggered Event", names.filter(|n| !d.events.iter().any(|e| e == n)).collect())
+        }
+    };
+    if missing.is_empty() {
+        return false;
+    }
+    eprintln!(
+        "{}:{line}: error: the page ends in its \"{title}\" list, with no example or page footer after it, and the list lacks {} the spec has: the list may be cut short",
+        display(page),
+        missing.join(", ")
+    );
+    eprintln!(
+        "error: {} looks incomplete; it is not used, since facts missing from it would be taken as removed (nothing written)",
+        display(page)
+    );
+    true
+}
+
 /// Runs the command.
 pub fn run(args: ImportArgs) -> ExitCode {
     let context = match read_context(&args.spec) {
@@ -381,6 +415,7 @@ fn run_update(
         }
     };
     let changes = match (load_interface(context, &rel, &spec_text), load_interface(context, &rel, &updated.yaml)) {
+        (Ok(before), _) if cut_list(page, &imported, &before) => return ExitCode::FAILURE,
         (Ok(before), Ok(after)) => compare::compare(&after, &before),
         (Err(d), _) => {
             eprint!("{}", d.render());

@@ -67,3 +67,30 @@ pub fn problems(parsed: &Parsed, last_line: usize) -> Vec<Warning> {
     }
     out
 }
+
+/// The list a page stops at, with no example or page footer after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenList {
+    Errors,
+    Events,
+}
+
+/// The list the page ends in, at its heading's line, when nothing follows
+/// it: every whole vendor page goes on with an example or its footer, so the
+/// list may have lost its end. Only a sign: a page copied without its footer
+/// ends so too. `--update` refuses such a page where it would remove entries
+/// of that list from the spec.
+pub fn open_end(parsed: &Parsed) -> Option<(usize, OpenList)> {
+    if parsed.footer || !matches!(parsed.blocks.last(), Some(Block::Bullet(_))) {
+        return None;
+    }
+    let (line, name) = parsed.blocks.iter().rev().find_map(|b| match b {
+        Block::Heading(l) => page::heading(&l.text).map(|h| (l.no, h)),
+        _ => None,
+    })?;
+    match name {
+        "error code" | "error codes" => Some((line, OpenList::Errors)),
+        "triggered event" | "triggered events" => Some((line, OpenList::Events)),
+        _ => None,
+    }
+}

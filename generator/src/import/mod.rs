@@ -92,6 +92,9 @@ pub struct Imported {
     pub rel_path: String,
     /// Signs that the page is incomplete (see [`complete`]); a page with any is not used.
     pub incomplete: Vec<Warning>,
+    /// The list the page ends in with nothing after it, at its heading's line
+    /// ([`complete::open_end`]).
+    pub open_end: Option<(usize, complete::OpenList)>,
 }
 
 impl Imported {
@@ -145,6 +148,7 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let parsed = page::parse(text);
     let incomplete = complete::problems(&parsed, text.lines().count());
+    let open_end = complete::open_end(&parsed);
     let mut cx = Ctx { warnings: Vec::new(), quirks: Vec::new() };
     for (line, what) in &parsed.stray {
         cx.warn(*line, what.clone());
@@ -218,7 +222,7 @@ pub fn import_page(text: &str, options: &Options) -> Imported {
     let mut warnings = cx.warnings;
     warnings.sort_by_key(|w| w.line);
     warnings.dedup();
-    Imported { draft: d, warnings, rel_path, incomplete }
+    Imported { draft: d, warnings, rel_path, incomplete, open_end }
 }
 
 /// Title, log name, operation, summary, description and method.

@@ -92,6 +92,9 @@ pub struct Parsed {
     pub table_numbers: Vec<u32>,
     /// Lines that were recognised as part of a structure but could not be used.
     pub stray: Vec<(usize, String)>,
+    /// Whether the page's footer ("Was this page helpful?") is there: what
+    /// comes before it is not cut off.
+    pub footer: bool,
 }
 
 const HEADINGS: &[&str] = &[
@@ -216,6 +219,7 @@ pub fn lines(text: &str, updated: &mut Option<String>) -> Vec<Line> {
 pub fn parse(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
     let lines = lines(text, &mut parsed.updated);
+    parsed.footer = text.lines().any(|l| matches!(l.trim(), "Feedback" | "Was this page helpful?"));
     let mut i = 0;
     while i < lines.len() {
         if let Some((table, next)) = table_at(&lines, i, &mut parsed) {
@@ -390,8 +394,26 @@ fn line_rows(lines: &[Line], mut i: usize, table: &mut Table, parsed: &mut Parse
     for (k, &s) in row_starts.iter().enumerate() {
         let end = row_starts.get(k + 1).copied().unwrap_or(body.len());
         let mut cells: Vec<Cell> = body[s..s + fixed.len()].iter().map(|l| vec![l.clone()]).collect();
-        cells.push(body[s + fixed.len()..end].to_vec());
+        let mut last = body[s + fixed.len()..end].to_vec();
+        if fixed.first() == Some(&Col::No)
+            && let Some(cut) = unread_row(&body[s].text, &last)
+        {
+            for l in last.drain(cut..) {
+                parsed.stray.push((l.no, format!("incomplete table row: {}", l.text)));
+            }
+        }
+        cells.push(last);
         table.rows.push(Row { line: body[s].no, cells });
     }
     i
+}
+
+/// Where, in the last cell of the row numbered `number`, the next row starts
+/// although its cells do not all follow: a line holding only the next number,
+/// then nothing or a parameter name. Left in the cell, a row cut short would
+/// read as words of the row before, and its parameter as removed.
+fn unread_row(number: &str, last_cell: &[Line]) -> Option<usize> {
+    let next = number.trim().parse::<u64>().ok()?.checked_add(1)?.to_string();
+    (0..last_cell.len())
+        .find(|&j| last_cell[j].text.trim() == next && last_cell.get(j + 1).is_none_or(|l| is_name(l.text.trim())))
 }
