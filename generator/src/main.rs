@@ -184,7 +184,14 @@ fn generate(spec: &Path, out: &Path, check: bool, timings: bool, verbosity: Verb
     match verbosity {
         Verbosity::Quiet if outcome.is_stale() => eprintln!("{}", outcome.headline()),
         Verbosity::Quiet => {}
-        Verbosity::Normal => print!("{outcome}"),
+        Verbosity::Normal => {
+            // A removed file is named even without --verbose: it may hold
+            // what a reader relied on (a page, a guide).
+            for line in outcome.removal_lines() {
+                println!("{line}");
+            }
+            print!("{outcome}");
+        }
         Verbosity::Verbose => {
             for line in outcome.file_lines() {
                 println!("{line}");

@@ -249,6 +249,12 @@ impl Outcome {
         }
     }
 
+    /// One line per file removed, by a generation that wrote (`--check`
+    /// shows removals in its diff).
+    pub fn removal_lines(&self) -> Vec<String> {
+        if self.check { Vec::new() } else { self.report.removed.iter().map(|p| format!("removed {p}")).collect() }
+    }
+
     /// One line per file written or removed (or, checking, that would be).
     pub fn file_lines(&self) -> Vec<String> {
         let (write, remove) = if self.check { ("would write", "would remove") } else { ("wrote", "removed") };

@@ -114,6 +114,30 @@ fn quiet_prints_only_failures_and_verbose_names_every_file() {
     assert_eq!(code(&both), i32::from(EXIT_USAGE));
 }
 
+/// Without `--verbose`, a generation still names every file it removed: an
+/// interface's spec deleted takes its page, its module and the guide that
+/// walks through it, and only a count said so.
+#[test]
+fn a_generation_names_each_file_it_removes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = dir.path().join("spec");
+    copy_dir(&root().join("spec"), &spec);
+    let out = dir.path().join("generated");
+    let (spec, out) = (spec.to_str().expect("UTF-8"), out.to_str().expect("UTF-8"));
+    let first = ccgen(&["generate", "--spec", spec, "--out", out], dir.path());
+    assert_eq!(code(&first), 0, "{}", text(&first.stderr));
+    assert!(!text(&first.stdout).contains("removed "), "{}", text(&first.stdout));
+    std::fs::remove_file(Path::new(spec).join("voicecall/callinner.yaml")).expect("remove spec");
+    let second = ccgen(&["generate", "--spec", spec, "--out", out], dir.path());
+    assert_eq!(code(&second), 0, "{}", text(&second.stderr));
+    let stdout = text(&second.stdout);
+    for removed in ["src/voicecall/callinner.rs", "docs/voicecall/callinner.md", "docs/getting-started.md"] {
+        assert!(stdout.lines().any(|l| l == format!("removed {removed}")), "{removed}: {stdout}");
+        assert!(!Path::new(out).join(removed).exists(), "{removed}");
+    }
+    assert!(stdout.contains(", 3 removed, "), "{stdout}");
+}
+
 #[test]
 fn defaults_resolve_against_the_repository_root_from_a_subfolder() {
     let subfolder = root().join("generator/src/emit");
