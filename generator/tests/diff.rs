@@ -885,9 +885,12 @@ fn command_line_exit_status() {
     assert_eq!(run(&["--fail-on", "breaking"]), Some(0));
     assert_eq!(run(&["--fail-on", "compatible"]), Some(1));
     assert_eq!(run(&["--fail-on", "docs"]), Some(1));
-    // A tree that does not check is an error, not a difference.
+    // A tree that does not check is an error, not a difference: the status
+    // `validate` gives invalid specs, not that of a command-line mistake.
     std::fs::write(new.path().join("errors.yaml"), "codes: [").expect("write");
-    assert_eq!(run(&[]), Some(2));
+    assert_eq!(run(&[]), Some(i32::from(ccgen::cli::EXIT_INVALID_SPECS)));
+    std::fs::remove_dir_all(new.path()).expect("remove");
+    assert_eq!(run(&[]), Some(i32::from(ccgen::cli::EXIT_INVALID_SPECS)), "a tree that is not there");
 }
 
 /// The bump is named on the scale Cargo reads the crate's version with.

@@ -52,10 +52,9 @@ pub struct DiffArgs {
     pub fail_on: Option<FailOn>,
 }
 
-/// Exit status when a tree cannot be read or does not check.
-const ERROR: u8 = 2;
-
-/// Runs `ccgen diff`: status 0, 1 when `--fail-on` is met, 2 when a tree cannot be read or checked.
+/// Runs `ccgen diff`: status 0, 1 when `--fail-on` is met, 3 when a tree cannot be read or
+/// checked (as `validate` says of invalid specs), 2 when the crate version is unknown (a
+/// command-line matter: pass `--crate-version`).
 pub fn run(args: &DiffArgs) -> ExitCode {
     let trees = match (&args.from, &args.old, &args.new) {
         (Some(from), _, _) => git_trees(&args.repo, &args.spec, from, args.to.as_deref()),
@@ -66,12 +65,17 @@ pub fn run(args: &DiffArgs) -> ExitCode {
         Some(v) => Ok(v.clone()),
         None => super::crate_version(&args.repo),
     };
-    let (old, new, version) = match trees.and_then(|(o, n)| version.map(|v| (o, n, v))) {
+    let failed = |diagnostics: Diagnostics, code: u8| {
+        eprint!("{}", diagnostics.render());
+        ExitCode::from(code)
+    };
+    let (old, new) = match trees {
         Ok(trees) => trees,
-        Err(diagnostics) => {
-            eprint!("{}", diagnostics.render());
-            return ExitCode::from(ERROR);
-        }
+        Err(diagnostics) => return failed(diagnostics, crate::cli::EXIT_INVALID_SPECS),
+    };
+    let version = match version {
+        Ok(version) => version,
+        Err(diagnostics) => return failed(diagnostics, crate::cli::EXIT_USAGE),
     };
     let report = super::diff(&old, &new);
     print!("{}", render(&report, &version, args.format));

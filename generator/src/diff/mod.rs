@@ -62,7 +62,7 @@
 //!
 //! Reading a spec tree at a git revision without a checkout: [`read_git`]. Loading and checking
 //! either side: [`load_tree`]. The command line: [`cli`] (exit status 0, 1 when `--fail-on` is
-//! met, 2 when a tree cannot be read or does not check, or the crate version is unknown).
+//! met, 3 when a tree cannot be read or does not check, 2 when the crate version is unknown).
 
 mod compare;
 mod git;
