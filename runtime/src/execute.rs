@@ -81,9 +81,23 @@ where
 {
     let agent_id = session.map(|s| s.agent_id().as_str());
     let member = cycle::<C>(transport, session, agent_id, op, &call).await?;
-    // The gateway did what was asked: an odd member costs what it would
-    // have told, never the success itself.
-    Ok(T::deserialize(member).unwrap_or_default())
+    Ok(answer(member))
+}
+
+/// The answer of a successful call. The gateway did what was asked: an odd
+/// member costs what it would have told, never the success itself. A number
+/// where text is expected (a call ID sent as `12345`) is read as its digits
+/// rather than dropped.
+fn answer<T: DeserializeOwned + Default>(member: serde_json::Value) -> T {
+    match T::deserialize(&member) {
+        Ok(value) => value,
+        Err(_) => match member {
+            serde_json::Value::Number(n) => {
+                T::deserialize(serde_json::Value::String(n.to_string())).unwrap_or_default()
+            }
+            _ => T::default(),
+        },
+    }
 }
 
 /// Like [`execute`] without a session, for an operation that names an agent
@@ -479,13 +493,71 @@ struct Envelope {
 impl Envelope {
     /// Reads the envelope of `body`, skipping members nobody reads without
     /// building values for them.
+    ///
+    /// A leading byte-order mark is skipped. Text that is not Unicode (bytes
+    /// of another encoding, an unpaired surrogate escape) must not turn the
+    /// gateway's verdict into a decoding failure: a placed call would be
+    /// reported as not placed, a polled event lost. Such a body is read
+    /// again with that text replaced by U+FFFD, and a warning is logged.
     fn read(body: &[u8], member: &'static str, protocol: &Protocol) -> Result<Envelope, serde_json::Error> {
+        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+        let strict = Self::read_exactly(body, member, protocol);
+        let Err(error) = strict else { return strict };
+        match unicode_replaced(body) {
+            Some(replaced) => {
+                let envelope = Self::read_exactly(replaced.as_bytes(), member, protocol).map_err(|_| error)?;
+                tracing::warn!("the answer held text that is not Unicode; it was replaced by U+FFFD");
+                Ok(envelope)
+            }
+            None => Err(error),
+        }
+    }
+
+    fn read_exactly(body: &[u8], member: &'static str, protocol: &Protocol) -> Result<Envelope, serde_json::Error> {
         let mut deserializer = serde_json::Deserializer::from_slice(body);
         let seed = EnvelopeSeed { member, message: protocol.message, retcode: protocol.retcode };
         let envelope = seed.deserialize(&mut deserializer)?;
         deserializer.end()?;
         Ok(envelope)
     }
+}
+
+/// `body` as UTF-8 with invalid bytes and unpaired `\uD800`..`\uDFFF`
+/// escapes replaced by U+FFFD; `None` when there is nothing to replace.
+/// Escapes are found by their backslash, which in JSON only strings hold.
+fn unicode_replaced(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let bytes = text.as_bytes();
+    // The UTF-16 unit of a `\uXXXX` escape at `at` that is a surrogate.
+    let surrogate = |at: usize| -> Option<u16> {
+        let escape = bytes.get(at..at + 6)?;
+        let hex = std::str::from_utf8(&escape[2..]).ok()?;
+        let unit = u16::from_str_radix(hex, 16).ok()?;
+        (escape[..2] == *b"\\u" && (0xD800..=0xDFFF).contains(&unit)).then_some(unit)
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut changed = matches!(text, std::borrow::Cow::Owned(_));
+    // `kept` is where the text not yet copied starts; both it and every
+    // backslash are character boundaries.
+    let (mut kept, mut at) = (0, 0);
+    while let Some(found) = bytes.get(at..).and_then(|rest| rest.iter().position(|&b| b == b'\\')) {
+        let slash = at + found;
+        match surrogate(slash) {
+            Some(0xD800..=0xDBFF) if surrogate(slash + 6).is_some_and(|low| low >= 0xDC00) => at = slash + 12,
+            Some(_) => {
+                out.push_str(&text[kept..slash]);
+                out.push_str("\\uFFFD");
+                changed = true;
+                at = slash + 6;
+                kept = at;
+            }
+            // Any other escape is two bytes or more; skipping two keeps `\\u`
+            // (an escaped backslash, then `u`) from reading as an escape.
+            None => at = slash + 2,
+        }
+    }
+    out.push_str(&text[kept..]);
+    changed.then_some(out)
 }
 
 struct EnvelopeSeed {
@@ -588,6 +660,8 @@ impl Envelope {
 /// accept rather than fail the whole call over.
 fn string_or_integer<E: serde::de::Error>(value: serde_json::Value) -> Result<String, E> {
     match value {
+        // Spaces around the code are no part of it: `" 0"` is a success.
+        serde_json::Value::String(s) if s.trim().len() < s.len() => Ok(s.trim().to_owned()),
         serde_json::Value::String(s) => Ok(s),
         serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
         other => Err(E::custom(format!("expected a string or an integer, found {other}"))),
@@ -645,6 +719,19 @@ fn snippet(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_that_is_not_unicode_is_replaced_and_the_rest_kept() {
+        let replaced = |body: &[u8]| unicode_replaced(body);
+        assert_eq!(replaced(br#"{"a":"\ud83d\ude00 ok"}"#), None, "a pair is Unicode");
+        assert_eq!(replaced(br#"{"a":"x\\ud83d"}"#), None, "an escaped backslash, then text");
+        assert_eq!(replaced(br#"{"a":"\ud83dx"}"#).as_deref(), Some(r#"{"a":"\uFFFDx"}"#));
+        assert_eq!(replaced(br#"{"a":"\udc00\ud83d"}"#).as_deref(), Some(r#"{"a":"\uFFFD\uFFFD"}"#));
+        assert_eq!(replaced(b"{\"a\":\"\xb3\xc9\"}").as_deref(), Some("{\"a\":\"\u{fffd}\u{fffd}\"}"));
+        assert_eq!(replaced("{\"é\":\"\\é\"}".as_bytes()), None, "a backslash before a wide character");
+        assert_eq!(replaced(b"\\"), None);
+        assert_eq!(replaced(b"\\u12"), None);
+    }
 
     fn cookie(header: &str) -> Option<(String, Option<String>)> {
         parse_set_cookie(header).map(|change| match change {

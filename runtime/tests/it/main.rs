@@ -1,5 +1,6 @@
 //! Integration tests: one binary so the heavy dependency graph links once.
 
+mod answers;
 mod events;
 mod execute;
 mod generated_shape;
