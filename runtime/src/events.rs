@@ -144,7 +144,8 @@ enum Item<E, C: RetCode> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Phase {
     Open,
-    /// Signing out: no poll may start, one in flight is abandoned.
+    /// Signing out: no poll may start; one in flight runs on, and its event
+    /// is delivered, until the sign-out is decided.
     Closing,
     Ended,
 }
@@ -193,9 +194,10 @@ impl<E: Send + 'static, C: RetCode> EventStream<E, C> {
     }
 
     /// Like [`EventStream::spawn`], for the events of `session`: no poll
-    /// starts while the session is signing out (a poll in flight is
-    /// abandoned), polling resumes if the sign-out fails, and the stream ends
-    /// quietly once the session has ended.
+    /// starts while the session is signing out (a poll in flight runs on and
+    /// delivers its event), polling resumes if the sign-out fails, and the
+    /// stream ends quietly once the session has ended (a poll in flight is
+    /// then abandoned).
     pub fn spawn_for<F, Fut>(session: &SessionState, poll: F, config: StreamConfig) -> Self
     where
         F: FnMut() -> Fut + Send + 'static,
@@ -309,9 +311,16 @@ async fn run<E, C, F, Fut>(
         }
         let answer = tokio::select! {
             answer = poll() => answer,
-            // Signing out: abandon this poll and look again.
-            () = left_open(&mut phase) => continue,
+            // Signed out: the poll under way is abandoned. While a sign-out
+            // is only under way the poll runs on: the gateway may have handed
+            // it an event, which a refused sign-out must not lose.
+            () = ended(&mut phase) => return,
         };
+        if !is_open(&phase) && !matches!(answer, Ok(Some(_))) {
+            // Nothing to deliver, or an error of a session being signed
+            // out: look again once the sign-out is decided.
+            continue;
+        }
         let pause = match answer {
             Ok(Some(event)) => {
                 tracing::debug!(outcome = "event", "poll");
@@ -392,6 +401,21 @@ async fn wait_until_open(phase: &mut Option<watch::Receiver<Phase>>) -> bool {
         Ok(p) => *p == Phase::Open,
         Err(_) => false,
     }
+}
+
+/// Resolves when the session has ended; never without a session.
+async fn ended(phase: &mut Option<watch::Receiver<Phase>>) {
+    match phase {
+        Some(phase) => {
+            let _ = phase.wait_for(|p| *p == Phase::Ended).await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Whether polling may go on: always without a session.
+fn is_open(phase: &Option<watch::Receiver<Phase>>) -> bool {
+    phase.as_ref().is_none_or(|phase| *phase.borrow() == Phase::Open)
 }
 
 /// Resolves when the session stops being open; never without a session.

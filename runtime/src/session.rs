@@ -244,9 +244,9 @@ impl SessionState {
         *self.inner.phase.borrow() == Phase::Ended
     }
 
-    /// Starts signing out: the session's event stream starts no poll (and
-    /// abandons one in flight) until the returned guard is dropped, which
-    /// reopens the session, or [`SignOut::finish`]ed, which ends it.
+    /// Starts signing out: the session's event stream starts no poll until
+    /// the returned guard is dropped, which reopens the session, or
+    /// [`SignOut::finish`]ed, which ends it (and abandons a poll in flight).
     pub fn begin_sign_out(&self) -> SignOut<'_> {
         self.inner.phase.send_if_modified(|phase| {
             let open = *phase == Phase::Open;

@@ -332,8 +332,59 @@ async fn a_failed_sign_out_resumes_polling() {
     assert!(polls.load(Ordering::SeqCst) > paused, "polling resumed");
 }
 
+/// The gateway hands the poll in flight an event while the agent signs out,
+/// and the sign-out is refused (she is in a call): the event still arrives,
+/// and so does an error the poll met meanwhile only if the session is open.
 #[tokio::test]
-async fn a_long_poll_in_flight_is_abandoned_when_the_sign_out_starts() {
+async fn a_refused_sign_out_does_not_lose_the_event_of_the_poll_in_flight() {
+    let state = session_state();
+    let polls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&polls);
+    let mut stream: EventStream<u32, Code> = EventStream::spawn_for(
+        &state,
+        move || {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            async move {
+                match n {
+                    // A long poll the gateway answers with an event after 100 ms.
+                    0 => {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        Ok(Some(42))
+                    }
+                    // One answered, while the next sign-out is under way, with
+                    // the error a signed-out session gets.
+                    1 => {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        Err(api("100-006"))
+                    }
+                    _ => {
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                        Ok(None)
+                    }
+                }
+            }
+        },
+        fast(),
+    );
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let signing_out = state.begin_sign_out();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    drop(signing_out);
+    let first = tokio::time::timeout(Duration::from_secs(5), stream.next()).await;
+    assert!(matches!(first, Ok(Some(Ok(42)))), "{first:?}");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let signing_out = state.begin_sign_out();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    drop(signing_out);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(polls.load(Ordering::SeqCst) > 2, "polling resumed after both refusals");
+    assert!(!state.is_ended());
+    let next = tokio::time::timeout(Duration::from_millis(50), stream.next()).await;
+    assert!(next.is_err(), "no error from the poll that met the sign-out: {next:?}");
+}
+
+#[tokio::test]
+async fn a_long_poll_in_flight_is_abandoned_when_the_sign_out_succeeds() {
     let state = session_state();
     // Each poll hangs for a minute, as a long poll with no event would.
     let (_s, polls) = session_stream(&state, Duration::from_secs(60));
