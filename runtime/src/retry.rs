@@ -1,19 +1,22 @@
-//! An optional retry policy for idempotent reads, with full jitter so that
-//! many desktops reconnecting after an outage do not retry in lockstep.
+//! An optional retry policy for reads, with full jitter so that many
+//! desktops reconnecting after an outage do not retry in lockstep.
 
 use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::error::{Error, RetCode};
 
-/// When and how often a failed idempotent read (a `GET`, e.g. event polling)
-/// is sent again. Off unless set with
+/// When and how often a failed read (a `GET`, e.g. event polling) is sent
+/// again. Off unless set with
 /// [`TransportBuilder::retry`](crate::TransportBuilder::retry).
 ///
-/// Only failures where the gateway cannot have answered are retried: a
-/// transport error, a timeout, or HTTP 502/503/504. An answer with a
-/// `retcode` is never retried, and neither is an operation that acts
-/// (`POST`, `PUT`, `DELETE`), so a call cannot be placed twice.
+/// Only failures that bring no answer are retried: a transport error, a
+/// timeout, or HTTP 502/503/504. An answer with a `retcode` is never
+/// retried, and neither is an operation that acts (`POST`, `PUT`,
+/// `DELETE`), so a call cannot be placed twice. A poll is not a pure read:
+/// the gateway takes the event it answers with off the queue, so an event
+/// handed to a poll whose answer never arrived is lost whether or not the
+/// poll is retried.
 ///
 /// Retry `n` (from 0) waits a random time between zero and
 /// `min(max_delay, base_delay × 2ⁿ)` ("full jitter").
