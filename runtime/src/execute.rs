@@ -184,7 +184,7 @@ fn cycle<'a, C: RetCode>(
                 sends += 1;
                 let (result, sent) = attempt(transport, session, agent_id, op, call, &recorder).await;
                 let Err(error) = &result else { break result };
-                // The vendor's "authentication failed" code means nothing was
+                // The vendor's codes for a stale token mean nothing was
                 // done. When the session's Guid rotated while the request was
                 // on its way (the gateway keeps only the previous one valid),
                 // the request is sent again with the current Guid rather than
@@ -218,7 +218,9 @@ fn cycle<'a, C: RetCode>(
 
 fn rotated_meanwhile<C: RetCode>(error: &Error<C>, session: Option<&SessionState>, sent: Option<&Guid>) -> bool {
     match (error, session, sent) {
-        (Error::Api { code, .. }, Some(session), Some(sent)) => code.code() == AUTH_FAILED && session.guid() != *sent,
+        (Error::Api { code, .. }, Some(session), Some(sent)) => {
+            STALE_TOKEN.contains(&code.code()) && session.guid() != *sent
+        }
         _ => false,
     }
 }
@@ -226,8 +228,10 @@ fn rotated_meanwhile<C: RetCode>(error: &Error<C>, session: Option<&SessionState
 /// How often a request refused for a Guid that rotated meanwhile is sent again.
 const MAX_ROTATION_RESENDS: usize = 3;
 
-/// The vendor's code for a request whose `Guid` the gateway did not accept.
-const AUTH_FAILED: &str = "000-003";
+/// The vendor's codes for a request whose `Guid` the gateway did not accept
+/// ("authentication failed", "not signed in"): `spec/api.yaml` says a stale
+/// token is answered with either.
+const STALE_TOKEN: [&str; 2] = ["000-003", "100-006"];
 
 /// One exchange; also gives the Guid the request carried.
 async fn attempt<C: RetCode>(

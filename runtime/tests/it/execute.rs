@@ -447,7 +447,7 @@ async fn set_guid_applies_even_when_the_call_fails_and_bad_values_are_ignored() 
     mount_status(
         &server,
         ResponseTemplate::new(200)
-            .set_body_json(json!({"retcode": "100-006"}))
+            .set_body_json(json!({"retcode": "100-007"}))
             .insert_header("Set-GUID", "JSESSIONID=after-error"),
     )
     .await;
@@ -465,6 +465,22 @@ async fn set_guid_applies_even_when_the_call_fails_and_bad_values_are_ignored() 
     let result: Result<Reserved> = execute(&transport, Some(&s), &QUERY_STATUS, call.clone()).await;
     assert!(result.is_ok());
     assert_eq!(s.guid().expose(), "after-error");
+}
+
+/// A stale-token refusal that hands out a new Guid itself is sent again once,
+/// with that Guid; refused again with the Guid it carried, it is the error.
+#[tokio::test]
+async fn a_refusal_that_rotates_the_guid_itself_is_sent_again_once() {
+    let server = MockServer::start().await;
+    let refused = ResponseTemplate::new(200)
+        .set_body_json(json!({"retcode": "100-006"}))
+        .insert_header("Set-GUID", "JSESSIONID=after-error");
+    Mock::given(method("GET")).and(path(STATUS_PATH)).respond_with(refused).expect(2).mount(&server).await;
+    let error = status::<Reserved>(&server).await.err();
+    assert!(matches!(error, Some(Error::Api { code: Code::NotSignedIn, .. })), "{error:?}");
+    let requests = server.received_requests().await.expect("recorded");
+    assert_eq!(header(&requests[1], "guid"), Some("after-error"));
+    server.verify().await;
 }
 
 #[tokio::test]
@@ -774,46 +790,50 @@ async fn transport_errors_never_show_the_query() {
 }
 
 /// The gateway keeps only the previous Guid valid: a request that left
-/// before two rotations comes back with 000-003, though nothing was done.
+/// before two rotations comes back refused, though nothing was done. A stale
+/// token is answered with 000-003 or 100-006 (`spec/api.yaml`): both are sent
+/// again with the new Guid.
 #[tokio::test]
 async fn a_request_refused_for_a_guid_rotated_meanwhile_is_sent_again_with_the_new_one() {
-    let server = MockServer::start().await;
-    let refused = ResponseTemplate::new(200)
-        .set_body_json(json!({"message": "invalid guid", "retcode": "000-003"}))
-        .set_delay(Duration::from_millis(200));
-    Mock::given(method("GET"))
-        .and(path(STATUS_PATH))
-        .and(wiremock::matchers::header("guid", SECRET_GUID))
-        .respond_with(refused)
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(STATUS_PATH))
-        .and(wiremock::matchers::header("guid", "ROTATED"))
-        .respond_with(ok(json!(null)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let transport = http_transport(&server.uri());
-    let s = session();
-    let rotate = {
-        let s = s.clone();
-        async move {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            s.set_guid(Guid::new("ROTATED"));
-        }
-    };
-    let params = agent_params();
-    let call = execute::<Reserved, Code>(
-        &transport,
-        Some(&s),
-        &QUERY_STATUS,
-        Call { path_params: &params, ..Call::default() },
-    );
-    let (result, ()) = tokio::join!(call, rotate);
-    assert!(result.is_ok(), "{result:?}");
-    server.verify().await;
+    for code in ["000-003", "100-006"] {
+        let server = MockServer::start().await;
+        let refused = ResponseTemplate::new(200)
+            .set_body_json(json!({"message": "invalid guid", "retcode": code}))
+            .set_delay(Duration::from_millis(200));
+        Mock::given(method("GET"))
+            .and(path(STATUS_PATH))
+            .and(wiremock::matchers::header("guid", SECRET_GUID))
+            .respond_with(refused)
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(STATUS_PATH))
+            .and(wiremock::matchers::header("guid", "ROTATED"))
+            .respond_with(ok(json!(null)))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let transport = http_transport(&server.uri());
+        let s = session();
+        let rotate = {
+            let s = s.clone();
+            async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                s.set_guid(Guid::new("ROTATED"));
+            }
+        };
+        let params = agent_params();
+        let call = execute::<Reserved, Code>(
+            &transport,
+            Some(&s),
+            &QUERY_STATUS,
+            Call { path_params: &params, ..Call::default() },
+        );
+        let (result, ()) = tokio::join!(call, rotate);
+        assert!(result.is_ok(), "{code}: {result:?}");
+        server.verify().await;
+    }
 }
 
 #[tokio::test]
