@@ -468,7 +468,8 @@ async fn set_guid_applies_even_when_the_call_fails_and_bad_values_are_ignored() 
 }
 
 /// A stale-token refusal that hands out a new Guid itself is sent again once,
-/// with that Guid; refused again with the Guid it carried, it is the error.
+/// with that Guid (nothing was done); refused again with the Guid it
+/// carried, it is the error.
 #[tokio::test]
 async fn a_refusal_that_rotates_the_guid_itself_is_sent_again_once() {
     let server = MockServer::start().await;

@@ -87,7 +87,9 @@ async fn set_guid_makes_the_next_request_send_the_new_guid() {
 #[tokio::test]
 async fn set_guid_is_honoured_even_when_the_call_fails() {
     let with_guid = |response: ResponseTemplate| response.insert_header("Set-GUID", "JSESSIONID=g-2");
-    for response in [with_guid(failure("100-006")), with_guid(html(500)), with_guid(truncated_json())] {
+    // A failure that is no stale-token refusal: one of those (000-003,
+    // 100-006) that hands out a new Guid is sent again with it.
+    for response in [with_guid(failure("100-007")), with_guid(html(500)), with_guid(truncated_json())] {
         let server = gateway(response, 2).await;
         let session = session(&server, AGENT);
         let first = Op::ThirdParty.invoke(&session).await.expect_err("fails");
