@@ -186,9 +186,12 @@ fn generate(spec: &Path, out: &Path, check: bool, timings: bool, verbosity: Verb
         Verbosity::Quiet => {}
         Verbosity::Normal => {
             // A removed file is named even without --verbose: it may hold
-            // what a reader relied on (a page, a guide).
-            for line in outcome.removal_lines() {
-                println!("{line}");
+            // what a reader relied on (a page, a guide). `--check` shows
+            // removals in its diff.
+            if !outcome.check {
+                for line in outcome.removal_lines() {
+                    println!("{line}");
+                }
             }
             print!("{outcome}");
         }

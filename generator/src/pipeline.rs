@@ -249,17 +249,17 @@ impl Outcome {
         }
     }
 
-    /// One line per file removed, by a generation that wrote (`--check`
-    /// shows removals in its diff).
+    /// One line per file removed (or, checking, that would be).
     pub fn removal_lines(&self) -> Vec<String> {
-        if self.check { Vec::new() } else { self.report.removed.iter().map(|p| format!("removed {p}")).collect() }
+        let remove = if self.check { "would remove" } else { "removed" };
+        self.report.removed.iter().map(|p| format!("{remove} {p}")).collect()
     }
 
     /// One line per file written or removed (or, checking, that would be).
     pub fn file_lines(&self) -> Vec<String> {
-        let (write, remove) = if self.check { ("would write", "would remove") } else { ("wrote", "removed") };
+        let write = if self.check { "would write" } else { "wrote" };
         let written = self.report.written.iter().map(|p| format!("{write} {p}"));
-        written.chain(self.report.removed.iter().map(|p| format!("{remove} {p}"))).collect()
+        written.chain(self.removal_lines()).collect()
     }
 }
 

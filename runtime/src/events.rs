@@ -314,7 +314,7 @@ async fn run<E, C, F, Fut>(
             // Signed out: the poll under way is abandoned. While a sign-out
             // is only under way the poll runs on: the gateway may have handed
             // it an event, which a refused sign-out must not lose.
-            () = ended(&mut phase) => return,
+            () = until(&mut phase, |p| *p == Phase::Ended) => return,
         };
         if !is_open(&phase) && !matches!(answer, Ok(Some(_))) {
             // Nothing to deliver, or an error of a session being signed
@@ -376,7 +376,7 @@ async fn run<E, C, F, Fut>(
         };
         tokio::select! {
             () = tokio::time::sleep(pause) => {}
-            () = left_open(&mut phase) => {}
+            () = until(&mut phase, |p| *p != Phase::Open) => {}
         }
     }
 }
@@ -403,26 +403,17 @@ async fn wait_until_open(phase: &mut Option<watch::Receiver<Phase>>) -> bool {
     }
 }
 
-/// Resolves when the session has ended; never without a session.
-async fn ended(phase: &mut Option<watch::Receiver<Phase>>) {
-    match phase {
-        Some(phase) => {
-            let _ = phase.wait_for(|p| *p == Phase::Ended).await;
-        }
-        None => std::future::pending().await,
-    }
-}
-
 /// Whether polling may go on: always without a session.
 fn is_open(phase: &Option<watch::Receiver<Phase>>) -> bool {
     phase.as_ref().is_none_or(|phase| *phase.borrow() == Phase::Open)
 }
 
-/// Resolves when the session stops being open; never without a session.
-async fn left_open(phase: &mut Option<watch::Receiver<Phase>>) {
+/// Resolves once the session's phase is one `reached` accepts; never
+/// without a session.
+async fn until(phase: &mut Option<watch::Receiver<Phase>>, reached: impl FnMut(&Phase) -> bool) {
     match phase {
         Some(phase) => {
-            let _ = phase.wait_for(|p| *p != Phase::Open).await;
+            let _ = phase.wait_for(reached).await;
         }
         None => std::future::pending().await,
     }

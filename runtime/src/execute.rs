@@ -726,7 +726,7 @@ mod tests {
 
     #[test]
     fn text_that_is_not_unicode_is_replaced_and_the_rest_kept() {
-        let replaced = |body: &[u8]| unicode_replaced(body);
+        let replaced = unicode_replaced;
         assert_eq!(replaced(br#"{"a":"\ud83d\ude00 ok"}"#), None, "a pair is Unicode");
         assert_eq!(replaced(br#"{"a":"x\\ud83d"}"#), None, "an escaped backslash, then text");
         assert_eq!(replaced(br#"{"a":"\ud83dx"}"#).as_deref(), Some(r#"{"a":"\uFFFDx"}"#));

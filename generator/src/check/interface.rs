@@ -241,13 +241,7 @@ fn params_one(
         let d = ctx.at(&path.key("required"), format!("path parameter `{}` must be required", spec.name));
         ctx.push(d.help("a path segment cannot be left out; use a query parameter for optional values"));
     }
-    let c = constraints(ctx, &spec.constraints, &ty, &path.key("constraints"));
-    for (j, v) in spec.constraints.values.iter().flatten().enumerate() {
-        if let Ok(value) = scalar_value(&v.value, &ty) {
-            let at = path.key("constraints").key("values").index(j).key("value");
-            fits_request_int(ctx, &at, &spec.name, &value);
-        }
-    }
+    let c = constraints(ctx, &spec.name, &spec.constraints, &ty, &path.key("constraints"));
     let role = match spec.role.as_deref() {
         None => None,
         Some("agent_id") if location == Location::Path => Some(Role::AgentId),

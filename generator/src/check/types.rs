@@ -186,8 +186,15 @@ pub(super) fn values(ctx: &mut Ctx<'_>, specs: &[ValueSpec], ty: &Type, path: &N
     out
 }
 
-/// Checks constraints against the type and each other.
-pub(super) fn constraints(ctx: &mut Ctx<'_>, spec: &ConstraintsSpec, ty: &Type, path: &NodePath) -> Constraints {
+/// Checks the constraints of request parameter `param` against its type and
+/// each other.
+pub(super) fn constraints(
+    ctx: &mut Ctx<'_>,
+    param: &str,
+    spec: &ConstraintsSpec,
+    ty: &Type,
+    path: &NodePath,
+) -> Constraints {
     let mut out = Constraints::default();
     let is_string = *ty == Type::String;
     if let Some(r) = &spec.range {
@@ -251,6 +258,11 @@ pub(super) fn constraints(ctx: &mut Ctx<'_>, spec: &ConstraintsSpec, ty: &Type, 
             ctx.push(d.help("list at least one value, or remove `values`"));
         }
         out.values = values(ctx, list, ty, &path.key("values"));
+        for (j, v) in list.iter().enumerate() {
+            if let Ok(value) = scalar_value(&v.value, ty) {
+                fits_request_int(ctx, &path.key("values").index(j).key("value"), param, &value);
+            }
+        }
     }
     if spec.supported_only {
         if spec.values.is_none() {

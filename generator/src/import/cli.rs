@@ -83,13 +83,10 @@ fn cut_list(page: &Path, imported: &Imported, spec: &crate::load::model::Interfa
         OpenList::Errors => {
             ("Error Code", spec.errors.iter().filter(|c| !d.errors.contains(c)).map(String::as_str).collect())
         }
-        OpenList::Events => {
-            let names = spec.events.iter().map(|e| match e {
-                crate::load::model::EventRefSpec::Always(name) => name.as_str(),
-                crate::load::model::EventRefSpec::When(c) => c.event.as_str(),
-            });
-            ("Triggered Event", names.filter(|n| !d.events.iter().any(|e| e == n)).collect())
-        }
+        OpenList::Events => (
+            "Triggered Event",
+            spec.events.iter().map(|e| e.event()).filter(|n| !d.events.iter().any(|e| e == n)).collect(),
+        ),
     };
     if missing.is_empty() {
         return false;

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::load::model::{ConstraintsSpec, EventRefSpec, InterfaceFile, ParamSpec, RuleSpec, Scalar};
+use crate::load::model::{ConstraintsSpec, InterfaceFile, ParamSpec, RuleSpec, Scalar};
 
 fn scalar(s: &Scalar) -> String {
     match s {
@@ -61,13 +61,6 @@ fn rule_key(r: &RuleSpec) -> String {
         s.push_str(&format!(" values [{}]", vals.join(", ")));
     }
     s
-}
-
-fn event_name(e: &EventRefSpec) -> String {
-    match e {
-        EventRefSpec::Always(n) => n.clone(),
-        EventRefSpec::When(c) => c.event.clone(),
-    }
 }
 
 fn list_diff(what: &str, page: &[String], spec: &[String], out: &mut Vec<String>) {
@@ -181,8 +174,8 @@ pub fn compare(page: &InterfaceFile, spec: &InterfaceFile) -> Vec<String> {
         out.push(format!("rule {r}: in the spec, not on the page"));
     }
 
-    let pe: Vec<String> = page.events.iter().map(event_name).collect();
-    let se: Vec<String> = spec.events.iter().map(event_name).collect();
+    let pe: Vec<String> = page.events.iter().map(|e| e.event().to_owned()).collect();
+    let se: Vec<String> = spec.events.iter().map(|e| e.event().to_owned()).collect();
     list_diff("event", &pe, &se, &mut out);
     list_diff("error code", &page.errors, &spec.errors, &mut out);
     out

@@ -390,6 +390,16 @@ pub enum EventRefSpec {
     When(ConditionalEventSpec),
 }
 
+impl EventRefSpec {
+    /// The event's name, conditional or not.
+    pub fn event(&self) -> &str {
+        match self {
+            EventRefSpec::Always(name) => name,
+            EventRefSpec::When(c) => &c.event,
+        }
+    }
+}
+
 /// An event that depends on a request value.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
