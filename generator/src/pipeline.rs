@@ -34,8 +34,8 @@ pub fn emit_all(api: &Api) -> Result<Vec<emit::OutputFile>, Diagnostics> {
     Ok(files)
 }
 
-/// Every file of a generation, sorted by path, then the lock file and the
-/// changelog; and the public surface of each Rust source.
+/// Every file of a generation but the lock file and the changelog, sorted
+/// by path; and what those two are made from.
 ///
 /// Three branches run at once, each filling the cores the others leave
 /// idle while they wait for their slowest job: the Rust modules and their
@@ -43,8 +43,8 @@ pub fn emit_all(api: &Api) -> Result<Vec<emit::OutputFile>, Diagnostics> {
 /// (unless `reuse` made them for its keys; with `keys`, also the keys
 /// `reuse` lacks), then the comparison with the
 /// previous generation's record and the lock file but for the crate's
-/// surface. The lock file's end and the changelog, which need the
-/// surface, come after.
+/// surface. The lock file's end and the changelog, which need the whole
+/// surface, are left to [`Lock::finish`].
 fn emit_and_lock(
     api: &Api,
     shared: &emit::rust::Shared<'_>,
@@ -52,7 +52,7 @@ fn emit_and_lock(
     keys: bool,
     out_dir: &Path,
     timings: &mut Timings,
-) -> Result<emit::rust::Emitted, Diagnostics> {
+) -> Result<(emit::rust::Emitted, Lock), Diagnostics> {
     let (mut reused_files, reused_surfaces) = (std::mem::take(&mut reuse.files), std::mem::take(&mut reuse.surfaces));
     let reused_methods = std::mem::take(&mut reuse.methods);
     let known_lines = reuse.lines.take();
@@ -66,8 +66,7 @@ fn emit_and_lock(
             let mut rust =
                 rust_timings.time("emit rust", || emit::rust::emit_except_with(api, shared, &skip, &reused_methods))?;
             rust.surfaces.extend(reused_surfaces);
-            let surface = rust_timings.time("surface", || rust.surface());
-            Ok((rust, surface))
+            Ok(rust)
         },
         || {
             rayon::join(
@@ -98,20 +97,38 @@ fn emit_and_lock(
     if let Some(keys) = worked_out {
         whole.set_keys(keys);
     }
-    let (mut rust, surface) = rust?;
-    let lock_and_changelog = timings.time("lock, changelog", || -> Result<_, Diagnostics> {
-        let (lock, changelog) = rayon::join(|| head?.finish(&surface), || changelog.finish(&surface));
-        Ok([lock?, changelog])
-    })?;
+    let mut rust = rust?;
     rust.files.extend(docs?);
     rust.files.append(&mut reused_files);
     rust.files.sort_by(|a, b| a.path.cmp(&b.path));
-    rust.files.extend(lock_and_changelog);
-    Ok(rust)
+    Ok((rust, Lock { head: head?, changelog }))
+}
+
+/// The lock file and the changelog, but for the crate's public surface.
+struct Lock {
+    head: crate::changelog::LockHead,
+    changelog: crate::changelog::Pending,
+}
+
+impl Lock {
+    /// The lock file and the changelog of the crate whose modules' surfaces
+    /// are `surfaces` (by file), in that order: the last files of a generation.
+    fn finish(
+        self,
+        surfaces: &std::collections::BTreeMap<String, Vec<String>>,
+        timings: &mut Timings,
+    ) -> Result<Vec<emit::OutputFile>, Diagnostics> {
+        let surface = timings.time("surface", || crate::surface::tidy(surfaces.values().flatten().cloned().collect()));
+        timings.time("lock, changelog", || {
+            let (lock, changelog) = rayon::join(|| self.head.finish(&surface), || self.changelog.finish(&surface));
+            Ok(vec![lock?, changelog])
+        })
+    }
 }
 
 /// How long each stage of a run took, in the order they ran. "emit docs"
-/// and "compare record" run at the same time as "emit rust" and "surface".
+/// and "compare record" run at the same time as "emit rust"; "surface" and
+/// "lock, changelog" at the same time as "write", which they follow.
 #[derive(Debug, Default, Clone)]
 pub struct Timings(pub Vec<Stage>);
 
@@ -346,7 +363,7 @@ pub fn generate_recorded(
     // stage need not read them again.
     let read_back: std::collections::BTreeSet<String> = reuse.files.iter().map(|f| f.path.clone()).collect();
     let reused_methods = reuse.methods.len();
-    let emit::rust::Emitted { files, surfaces, session_methods } =
+    let (emit::rust::Emitted { files, surfaces, session_methods }, lock) =
         emit_and_lock(api, &shared, &mut reuse, !check, out_dir, &mut timings)?;
     let mode = if check { write::Mode::Check } else { write::Mode::Write };
     if !check {
@@ -356,27 +373,32 @@ pub fn generate_recorded(
         })?;
     }
     let known = |path: &str| read_back.contains(path);
+    // The lock file and the changelog wait on the whole crate's surface:
+    // they are made while the other files are written.
+    let mut late_timings = Timings::default();
+    let late = || lock.finish(&surfaces, &mut late_timings);
     // What the record and the reuse cache will say is worked out and written
     // aside while the disk makes the output durable; both are put in place
-    // only once the output is.
-    let beside = |stats: &write::Stats| {
+    // only once the output is. The record waits for the late files.
+    let beside = |stats: &write::Stats, late: write::LateStaged<'_>| {
         (!check).then(|| {
-            let hashes = crate::record::hashes(&files);
-            let record = || {
-                let record = inputs.map(|inputs| crate::record::of(inputs, out_dir, &hashes, stats));
+            let mut hashes = crate::record::hashes(&files);
+            let cache = crate::incremental::prepare(api, &reuse, &hashes, &surfaces, &session_methods)
+                .and_then(|bytes| crate::incremental::aside(out_dir, &bytes));
+            let record = late.wait().and_then(|(late_stats, late)| {
+                hashes.extend(crate::record::hashes(late));
+                let stats: write::Stats = stats.iter().map(|(k, v)| (k.clone(), *v)).chain(late_stats).collect();
+                let record = inputs.map(|inputs| crate::record::of(inputs, out_dir, &hashes, &stats));
                 record.map(|record| record.and_then(|record| crate::record::aside(out_dir, &record)))
-            };
-            let cache = || {
-                crate::incremental::prepare(api, &reuse, &hashes, &surfaces, &session_methods)
-                    .and_then(|bytes| crate::incremental::aside(out_dir, &bytes))
-            };
-            rayon::join(record, cache)
+            });
+            [record, Some(cache)]
         })
     };
     let had_record_folder = out_dir.join(crate::record::FOLDER).is_dir();
-    let (report, aside) = timings.time("write", || write::write_beside(out_dir, &files, mode, &known, beside));
-    let asides = aside.flatten().map(|(record, cache)| record.into_iter().chain([cache]).flatten());
-    let mut report = match report {
+    let written = timings.time("write", || write::write_beside(out_dir, &files, late, mode, &known, beside));
+    timings.0.append(&mut late_timings.0);
+    let asides = written.beside.flatten().map(|asides| asides.into_iter().flatten().flatten());
+    let mut report = match written.report {
         Ok(report) => report,
         Err(failed) => {
             // The output is as it was: so is the record's folder, but for
@@ -399,7 +421,10 @@ pub fn generate_recorded(
             }
         });
     }
-    Ok(Outcome { report, check, timings, reused: reuse.len(), reused_methods })
+    let reused = reuse.len();
+    // Every output and its surface, freed on a worker: the caller need not wait.
+    rayon::spawn(move || drop((files, surfaces, session_methods, reuse)));
+    Ok(Outcome { report, check, timings, reused, reused_methods })
 }
 
 /// For a `build.rs`: writes the client as one file at `out_file` (see

@@ -54,13 +54,14 @@ pub(super) fn create(out_dir: &Path) -> io::Result<PathBuf> {
 }
 
 /// Records `steps` as under way. Before this, an interruption has touched
-/// nothing in the output; after it, the next run finishes the steps.
-pub(super) fn commit(staging: &Path, steps: &[Step]) -> io::Result<()> {
+/// nothing in the output; after it, the next run finishes the steps. The
+/// staged files of `unsynced` are made durable with the journal.
+pub(super) fn commit(staging: &Path, steps: &[Step], unsynced: &[&Path]) -> io::Result<()> {
     let text = serde_json::to_string_pretty(steps).map_err(io::Error::other)?;
     let tmp = staging.join(JOURNAL_TMP);
-    let mut file = fs::File::create(&tmp)?;
-    file.write_all(text.as_bytes())?;
-    super::durable::sync(&file)?;
+    fs::File::create(&tmp)?.write_all(text.as_bytes())?;
+    let with_journal: Vec<&Path> = unsynced.iter().copied().chain([tmp.as_path()]).collect();
+    super::durable::sync_files(staging, &with_journal)?;
     fs::rename(&tmp, staging.join(JOURNAL))?;
     // The rename itself must be durable before any output file moves.
     super::durable::sync(&fs::File::open(staging)?)

@@ -11,19 +11,21 @@
 //! the generated marker but that no spec produces any more are removed; files
 //! without the marker are never touched.
 
+mod compare;
 mod durable;
 mod journal;
+mod stage;
 
 use std::fs;
-use std::io::{Read as _, Write as _};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
-
-use similar::TextDiff;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::emit::{GENERATED_MARKER, OutputFile};
+use compare::Change;
 use journal::Step;
 pub use journal::{Recovered, STAGING};
+use stage::{Move, Plan};
 
 /// Write for real, or only compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,148 +81,131 @@ pub fn write_known(
     mode: Mode,
     known: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<WriteReport, Diagnostics> {
-    write_beside(out_dir, files, mode, known, |_| ()).0
+    let nothing_late = || Ok(Vec::new());
+    write_beside(out_dir, files, nothing_late, mode, known, |_, _| ()).report
 }
 
-/// [`write_known`], running `beside` meanwhile: while the disk makes the
-/// staged files durable, when anything is written (otherwise once the
-/// output is found current). `beside` gets the [`Stats`] of the files
-/// written. It does not run when writing failed before it could. It runs
-/// on a thread of its own, which this thread waits for: when called from a
-/// rayon worker, `beside`'s own parallel work needs another worker free.
+/// [`write_known`] for `files` and the files `late` makes, running `beside`
+/// meanwhile.
+///
+/// `late` runs while the disk makes the other files durable, and its files
+/// are then staged and made durable in turn: work that waits on the rest
+/// of a generation (the lock file waits on the crate's whole surface) then
+/// costs no time of its own. When nothing else is written, or in check
+/// mode, `late` runs first and its files are compared with the rest. They
+/// come after `files` in the report.
+///
+/// `beside` gets the [`Stats`] of the files staged before the sync began
+/// (when nothing is written, none), and [`LateStaged`] to wait on the late
+/// files. It runs when anything is written, beside `late` while the disk
+/// makes the staged files durable (otherwise once the output is found
+/// current); not when writing failed before it could. Both run on threads
+/// of their own, which this thread waits for: when called from a rayon
+/// worker, their own parallel work needs other workers free.
 pub fn write_beside<T: Send>(
     out_dir: &Path,
     files: &[OutputFile],
+    late: impl FnOnce() -> Result<Vec<OutputFile>, Diagnostics> + Send,
     mode: Mode,
     known: &(dyn Fn(&str) -> bool + Sync),
-    beside: impl FnOnce(&Stats) -> T + Send,
-) -> (Result<WriteReport, Diagnostics>, Option<T>) {
-    let mut beside = Some(beside);
+    beside: impl for<'l> FnOnce(&Stats, LateStaged<'l>) -> T + Send,
+) -> Written<T> {
+    let late_files = std::sync::OnceLock::new();
     let mut done = None;
-    let report = compare_and_apply(out_dir, files, mode, known, &mut |stats| {
-        done = beside.take().map(|f| f(stats));
-    });
-    (report, done)
+    let late = || -> Result<&[OutputFile], Diagnostics> {
+        let files = late()?;
+        Ok(late_files.get_or_init(|| files))
+    };
+    let beside = |stats: &Stats, late: LateStaged<'_>| done = Some(beside(stats, late));
+    let report = compare_and_apply(out_dir, files, late, mode, known, beside);
+    Written { report, beside: done, late: late_files.into_inner().unwrap_or_default() }
 }
 
-fn compare_and_apply(
+/// The late files of [`write_beside`] once staged, for `beside` to wait on.
+pub struct LateStaged<'a>(std::sync::mpsc::Receiver<(Stats, &'a [OutputFile])>);
+
+impl<'a> LateStaged<'a> {
+    /// Waits until the late files are staged, and gives the stats of those
+    /// written and all of them; `None` when writing failed meanwhile.
+    pub fn wait(self) -> Option<(Stats, &'a [OutputFile])> {
+        self.0.recv().ok()
+    }
+
+    /// Late files already staged with the others (`stats` of those written).
+    fn ready(stats: Stats, late: &'a [OutputFile]) -> Self {
+        let (send, receive) = std::sync::mpsc::channel();
+        let _ = send.send((stats, late));
+        LateStaged(receive)
+    }
+}
+
+/// What [`write_beside`] did.
+#[derive(Debug)]
+pub struct Written<T> {
+    pub report: Result<WriteReport, Diagnostics>,
+    /// What `beside` gave, when it ran.
+    pub beside: Option<T>,
+    /// The files `late` made, when it ran and made them.
+    pub late: Vec<OutputFile>,
+}
+
+/// What is written after the first files are staged: the late files that
+/// differ from the disk, and the earlier outputs to remove.
+struct Rest<'a> {
+    late: &'a [OutputFile],
+    changes: Vec<Change<'a>>,
+    stale: Vec<String>,
+}
+
+fn compare_and_apply<'a>(
     out_dir: &Path,
-    files: &[OutputFile],
+    files: &'a [OutputFile],
+    late: impl FnOnce() -> Result<&'a [OutputFile], Diagnostics> + Send,
     mode: Mode,
     known: &(dyn Fn(&str) -> bool + Sync),
-    beside: &mut (dyn FnMut(&Stats) + Send),
+    beside: impl FnOnce(&Stats, LateStaged<'a>) + Send,
 ) -> Result<WriteReport, Diagnostics> {
-    let err = |m: String| Diagnostics::one(Diagnostic::new(m));
     let mut report = WriteReport::default();
     match mode {
         Mode::Check if journal::pending(out_dir) => {
-            return Err(err(format!(
+            return Err(Diagnostics::one(Diagnostic::new(format!(
                 "{} holds an interrupted `generate`: some files may be old and some new; \
                  run `cargo run -p ccgen -- generate` to finish it",
                 out_dir.join(STAGING).display()
-            )));
+            ))));
         }
         Mode::Check => {}
         Mode::Write => report.recovered = recover(out_dir)?,
     }
-    let mut changes: Vec<(&OutputFile, PathBuf)> = Vec::new();
-    for file in files {
-        if !journal::is_relative_inside(&file.path) {
-            return Err(err(format!("refusing to write outside the output directory: {}", file.path)));
+    let first = compare::changes(out_dir, files, mode, known, &mut report)?;
+    if mode == Mode::Check || first.is_empty() {
+        // Nothing to stage meanwhile: the late files are waited for.
+        let late = late()?;
+        let mut changes = first;
+        changes.extend(compare::changes(out_dir, late, mode, &|_| false, &mut report)?);
+        let stale = compare::stale(out_dir, files.iter().chain(late), mode, &mut report);
+        if mode == Mode::Check || (changes.is_empty() && stale.is_empty()) {
+            report.removed = stale;
+            beside(&Stats::new(), LateStaged::ready(Stats::new(), late));
+            return Ok(report);
         }
-    }
-    // Every existing file is read and compared on all cores; the verdicts are
-    // then taken in order, so the report does not depend on the scheduling.
-    // A file whose folder is missing is not looked for: in a fresh output
-    // that is every file.
-    let folders = folders_present(out_dir, files);
-    let compared: Vec<(PathBuf, Option<std::io::Result<Vec<u8>>>)> = {
-        use rayon::prelude::*;
-        files
-            .par_iter()
-            .map(|file| {
-                let target = out_dir.join(&file.path);
-                let absent = file.path.rsplit_once('/').is_some_and(|(folder, _)| !folders[folder]);
-                let existing = (mode == Mode::Check || !known(&file.path)).then(|| match absent {
-                    true => Err(std::io::ErrorKind::NotFound.into()),
-                    false => fs::read(&target),
-                });
-                (target, existing)
-            })
-            .collect()
-    };
-    // Every file in the way is named at once: naming the first only would
-    // have the user clear them one run at a time.
-    let mut foreign: Vec<String> = Vec::new();
-    for (file, (target, existing)) in files.iter().zip(compared) {
-        let Some(existing) = existing else {
-            report.unchanged.push(file.path.clone());
-            continue;
-        };
-        match existing {
-            Ok(existing) if existing == file.contents.as_bytes() => report.unchanged.push(file.path.clone()),
-            Ok(existing) => {
-                if !is_generated(&existing) {
-                    foreign.push(target.display().to_string());
-                    continue;
-                }
-                if mode == Mode::Check {
-                    report.diff.push_str(&unified(&file.path, &String::from_utf8_lossy(&existing), &file.contents));
-                }
-                report.written.push(file.path.clone());
-                changes.push((file, target));
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if mode == Mode::Check {
-                    report.diff.push_str(&unified(&file.path, "", &file.contents));
-                }
-                report.written.push(file.path.clone());
-                changes.push((file, target));
-            }
-            Err(e) => return Err(err(format!("cannot read {}: {e}", target.display()))),
-        }
-    }
-    if !foreign.is_empty() {
-        let list: String = foreign.iter().map(|path| format!("\n  {path}")).collect();
-        return Err(err(format!(
-            "{} file(s) in the way were not generated by ccgen; move them away or delete them first:{list}",
-            foreign.len()
-        )));
-    }
-    let produced: std::collections::BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let mut stale = Vec::new();
-    for rel in owned_files(out_dir) {
-        if !produced.contains(rel.as_str()) {
-            if mode == Mode::Check {
-                let old = fs::read_to_string(out_dir.join(&rel)).unwrap_or_default();
-                report.diff.push_str(&unified(&rel, &old, ""));
-            }
-            stale.push(rel);
-        }
-    }
-    report.removed = stale.clone();
-    if mode == Mode::Check || (changes.is_empty() && stale.is_empty()) {
-        beside(&Stats::new());
+        report.removed = apply(out_dir, &changes, || Ok(Rest { late, changes: Vec::new(), stale }), beside)?;
         return Ok(report);
     }
-    apply(out_dir, &changes, &stale, beside).map_err(|e| err(format!("writing the output failed: {e}")))?;
+    // The late files' verdicts land in a report of their own, taken on the
+    // side thread while this one syncs; they are joined in order after.
+    let mut late_report = WriteReport::default();
+    let rest = || -> Result<Rest<'a>, Diagnostics> {
+        let late = late()?;
+        let changes = compare::changes(out_dir, late, mode, &|_| false, &mut late_report)?;
+        let stale = compare::stale(out_dir, files.iter().chain(late), mode, &mut late_report);
+        Ok(Rest { late, changes, stale })
+    };
+    let stale = apply(out_dir, &first, rest, beside)?;
+    report.written.append(&mut late_report.written);
+    report.unchanged.append(&mut late_report.unchanged);
+    report.removed = stale;
     Ok(report)
-}
-
-/// Whether each folder that holds one of `files` may be in `out_dir`: false
-/// only when it is known not to exist. Anything else in its place (a file,
-/// a folder that cannot be searched) counts as present, so that reading the
-/// file reports it as before.
-fn folders_present<'a>(out_dir: &Path, files: &'a [OutputFile]) -> std::collections::HashMap<&'a str, bool> {
-    let mut present = std::collections::HashMap::new();
-    for file in files {
-        if let Some((folder, _)) = file.path.rsplit_once('/') {
-            present.entry(folder).or_insert_with(
-                || !matches!(fs::metadata(out_dir.join(folder)), Err(e) if e.kind() == std::io::ErrorKind::NotFound),
-            );
-        }
-    }
-    present
 }
 
 /// Finishes a `generate` interrupted during its renames (see the module
@@ -231,14 +216,6 @@ pub fn recover(out_dir: &Path) -> Result<Option<Recovered>, Diagnostics> {
     }
     journal::recover(out_dir)
         .map_err(|e| Diagnostics::one(Diagnostic::new(format!("finishing an interrupted `generate` failed: {e}"))))
-}
-
-fn unified(path: &str, old: &str, new: &str) -> String {
-    TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
-        .to_string()
 }
 
 /// True when a file starts with the header ccgen writes: the marker as the
@@ -328,32 +305,90 @@ fn at(path: &Path) -> impl FnOnce(std::io::Error) -> std::io::Error + '_ {
     move |e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
 }
 
-/// One rename that puts staged content into place: a file, or a whole
-/// staged folder whose target folder does not exist yet.
-struct Move {
-    from: PathBuf,
-    to: PathBuf,
-    folder: bool,
+/// The message of every failure to write, naming what failed.
+fn failed(e: std::io::Error) -> Diagnostics {
+    Diagnostics::one(Diagnostic::new(format!("writing the output failed: {e}")))
 }
 
-/// Stages, then renames into place (see the module docs); `beside` runs
-/// while the staged files are made durable.
-fn apply(
+/// Stages `changes`, then what `rest` gives, and renames them into place
+/// (see the module docs); `beside` runs while the staged files are made
+/// durable. Returns the outputs removed.
+fn apply<'a>(
     out_dir: &Path,
-    changes: &[(&OutputFile, PathBuf)],
-    stale: &[String],
-    beside: &mut (dyn FnMut(&Stats) + Send),
-) -> std::io::Result<()> {
-    fs::create_dir_all(out_dir).map_err(at(out_dir))?;
-    let staging = journal::create(out_dir).map_err(at(&out_dir.join(STAGING)))?;
+    changes: &[Change<'a>],
+    rest: impl FnOnce() -> Result<Rest<'a>, Diagnostics> + Send,
+    beside: impl FnOnce(&Stats, LateStaged<'a>) + Send,
+) -> Result<Vec<String>, Diagnostics> {
+    fs::create_dir_all(out_dir).map_err(at(out_dir)).map_err(failed)?;
+    let staging = journal::create(out_dir).map_err(at(&out_dir.join(STAGING))).map_err(failed)?;
     // Stage every new file first: a failure here has touched nothing.
-    let moves = match stage(out_dir, &staging, changes, stale, beside) {
-        Ok(moves) => moves,
+    let (moves, stale) = match stage_all(out_dir, &staging, changes, rest, beside) {
+        Ok(staged) => staged,
         Err(e) => {
             let _ = journal::discard(&staging);
             return Err(e);
         }
     };
+    rename_into_place(out_dir, &staging, &moves, &stale).map_err(failed)?;
+    Ok(stale)
+}
+
+/// Writes each new content in full into the staging folder (see
+/// [`stage::Plan`]), those `rest` gives after the others, then commits the
+/// journal. While the first ones are made durable, `rest` is worked out
+/// and staged, and `beside` runs with their stats; the rest is made durable
+/// after. Returns the renames that put them into place, in order, and the
+/// outputs to remove. The journal lists every file, so a run killed
+/// part-way is finished file by file.
+fn stage_all<'a>(
+    out_dir: &Path,
+    staging: &Path,
+    changes: &[Change<'a>],
+    rest: impl FnOnce() -> Result<Rest<'a>, Diagnostics> + Send,
+    beside: impl FnOnce(&Stats, LateStaged<'a>) + Send,
+) -> Result<(Vec<Move>, Vec<String>), Diagnostics> {
+    let mut plan = Plan::default();
+    let folders = plan.add(out_dir, staging, changes);
+    let stats = stage::files(staging, changes, &plan.names, &folders).map_err(failed)?;
+    let first = stage::paths(staging, &plan.names, &folders);
+    let (synced, side) = std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::channel();
+        let beside = scope.spawn(|| beside(&stats, LateStaged(receive)));
+        let plan = &mut plan;
+        let side = scope.spawn(move || -> Result<_, Diagnostics> {
+            let rest = rest()?;
+            let folders = plan.add(out_dir, staging, &rest.changes);
+            let names = &plan.names[changes.len()..];
+            let late_stats = stage::files(staging, &rest.changes, names, &folders).map_err(failed)?;
+            let _ = send.send((late_stats, rest.late));
+            Ok((rest, stage::paths(staging, names, &folders)))
+        });
+        // Durable before the journal says "under way": one sync for them
+        // all. The sync mostly waits for the disk. It stays on this thread,
+        // which the tests count syncs on.
+        let synced = durable::sync_files(staging, &first.iter().map(PathBuf::as_path).collect::<Vec<_>>());
+        let side = joined(side);
+        joined(beside);
+        (synced, side)
+    });
+    synced.map_err(failed)?;
+    let (Rest { changes: late, stale, .. }, staged) = side?;
+    let writes = changes.iter().chain(&late).zip(&plan.names);
+    let writes = writes.map(|((file, _), staged)| Step::Write { path: file.path.clone(), staged: staged.clone() });
+    let steps: Vec<Step> = writes.chain(stale.iter().map(|rel| Step::Remove { path: rel.clone() })).collect();
+    // The late files are made durable with the journal, in one sync.
+    journal::commit(staging, &steps, &staged.iter().map(PathBuf::as_path).collect::<Vec<_>>()).map_err(failed)?;
+    Ok((plan.moves, stale))
+}
+
+/// What a scoped thread returned; its panic goes on in this thread.
+fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// Renames every staged file into place and removes `stale` (see the module
+/// docs). A failure part-way undoes what was done.
+fn rename_into_place(out_dir: &Path, staging: &Path, moves: &[Move], stale: &[String]) -> std::io::Result<()> {
     let mut journal: Vec<Done> = Vec::new();
     let mut created_dirs: Vec<std::path::PathBuf> = Vec::new();
     let crashed = std::cell::Cell::new(false);
@@ -408,125 +443,14 @@ fn apply(
         return result;
     }
     if let Err(e) = result {
-        return Err(roll_back(e, journal, &created_dirs, &staging));
+        return Err(roll_back(e, journal, &created_dirs, staging));
     }
-    journal::discard(&staging)?;
+    journal::discard(staging)?;
     // Folders emptied by removals go too, so a removed resource leaves no trace.
     for rel in stale {
         remove_empty_parents(out_dir, rel);
     }
     Ok(())
-}
-
-/// The outermost folder above `rel` (a file's path) that does not exist in
-/// `out_dir`, as a relative path; `None` when the file's folder exists.
-/// `exists` remembers what was looked up.
-fn missing_folder(out_dir: &Path, rel: &str, exists: &mut std::collections::HashMap<String, bool>) -> Option<String> {
-    let mut end = 0;
-    while let Some(slash) = rel[end..].find('/') {
-        let dir = &rel[..end + slash];
-        let present = *exists.entry(dir.to_owned()).or_insert_with(|| out_dir.join(dir).is_dir());
-        if !present {
-            return Some(dir.to_owned());
-        }
-        end += slash + 1;
-    }
-    None
-}
-
-/// Where each change is staged and how it goes into place.
-///
-/// A file whose folder exists is staged as `new-<i>` and renamed alone. The
-/// files below a folder that does not exist yet are staged in a folder of
-/// their own, `dir-<k>/<path below it>`, which then goes into place with
-/// one rename: a fresh output is a handful of renames, not one per file.
-struct Plan {
-    /// The staged name of each change, relative to the staging folder.
-    names: Vec<String>,
-    /// The folders to make in the staging folder, parents first.
-    folders: std::collections::BTreeSet<String>,
-    /// The renames, in order.
-    moves: Vec<Move>,
-}
-
-fn plan(out_dir: &Path, staging: &Path, changes: &[(&OutputFile, PathBuf)]) -> Plan {
-    let mut exists = std::collections::HashMap::new();
-    let mut staged_folder: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut plan = Plan { names: Vec::with_capacity(changes.len()), folders: Default::default(), moves: Vec::new() };
-    for (i, (file, target)) in changes.iter().enumerate() {
-        let name = match missing_folder(out_dir, &file.path, &mut exists) {
-            None => {
-                let name = format!("new-{i}");
-                plan.moves.push(Move { from: staging.join(&name), to: target.clone(), folder: false });
-                name
-            }
-            Some(folder) => {
-                let next = staged_folder.len();
-                let k = *staged_folder.entry(folder.clone()).or_insert_with(|| {
-                    let from = staging.join(format!("dir-{next}"));
-                    plan.moves.push(Move { from, to: out_dir.join(&folder), folder: true });
-                    next
-                });
-                let name = format!("dir-{k}/{}", &file.path[folder.len() + 1..]);
-                if let Some((dir, _)) = name.rsplit_once('/') {
-                    plan.folders.insert(dir.to_owned());
-                }
-                name
-            }
-        };
-        plan.names.push(name);
-    }
-    plan
-}
-
-/// Writes each new content in full into the staging folder (see [`Plan`]),
-/// then commits the journal; `beside` runs while they are made durable,
-/// with the stat of each. Returns the renames that put them into place, in
-/// order. The journal lists every file, so a run killed part-way is
-/// finished file by file.
-fn stage(
-    out_dir: &Path,
-    staging: &Path,
-    changes: &[(&OutputFile, PathBuf)],
-    stale: &[String],
-    beside: &mut (dyn FnMut(&Stats) + Send),
-) -> std::io::Result<Vec<Move>> {
-    use rayon::prelude::*;
-    let Plan { names, folders, moves } = plan(out_dir, staging, changes);
-    for dir in &folders {
-        let dir = staging.join(dir);
-        fs::create_dir_all(&dir).map_err(at(&dir))?;
-    }
-    // Written on all cores; the journal lists them in order.
-    let stats: Stats = changes
-        .par_iter()
-        .zip(&names)
-        .map(|((file, _), name)| {
-            let path = staging.join(name);
-            let stage_one = || -> std::io::Result<_> {
-                let mut staged = fs::File::create(&path)?;
-                staged.write_all(file.contents.as_bytes())?;
-                staged.metadata()
-            };
-            let meta = stage_one().map_err(at(&path))?;
-            Ok((file.path.clone(), crate::record::stat_of(&meta)))
-        })
-        .collect::<std::io::Result<_>>()?;
-    // Durable before the journal says "under way": one sync for them all.
-    let staged: Vec<PathBuf> = names.iter().chain(&folders).map(|n| staging.join(n)).collect();
-    let staged: Vec<&Path> = staged.iter().map(PathBuf::as_path).collect();
-    // The sync mostly waits for the disk. It stays on this thread, which
-    // the tests count syncs on.
-    std::thread::scope(|scope| {
-        let side = scope.spawn(|| beside(&stats));
-        let synced = durable::sync_files(staging, &staged);
-        side.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        synced
-    })?;
-    let writes = changes.iter().zip(names).map(|((file, _), staged)| Step::Write { path: file.path.clone(), staged });
-    let steps: Vec<Step> = writes.chain(stale.iter().map(|rel| Step::Remove { path: rel.clone() })).collect();
-    journal::commit(staging, &steps)?;
-    Ok(moves)
 }
 
 /// Undoes the renames done so far, newest first. When every one is undone
@@ -715,6 +639,25 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_run_killed_at_any_rename_of_late_files_is_finished_by_the_next() {
+        let late = || Ok(vec![file("lock.json", "new"), file("n/m/late.rs", "new")]);
+        let (reference, next) = first_run();
+        write_late(reference.path(), &next, late(), Mode::Write).0.unwrap();
+        let finished = output(reference.path());
+        assert!(finished.iter().any(|(p, _)| p == "n/m/late.rs"), "{finished:?}");
+        // a.rs, b.rs, the new folder n/ with c.rs and late.rs, lock.json, then gone.rs removed.
+        for step in 1..=5 {
+            let (dir, next) = first_run();
+            CRASH_AT_RENAME.set(step);
+            let r = write_late(dir.path(), &next, late(), Mode::Write).0;
+            CRASH_AT_RENAME.set(usize::MAX);
+            assert!(r.is_err(), "step {step}");
+            recover(dir.path()).unwrap().expect("an interrupted run to finish");
+            assert_eq!(snapshot(dir.path()), finished, "step {step}: finished, staging folder gone");
+        }
+    }
+
     /// 30 files in each of two new folders, one nested, and one beside them.
     fn fresh_tree() -> Vec<OutputFile> {
         let mut files: Vec<OutputFile> = (0..30).map(|i| file(&format!("m/f{i}.rs"), "m")).collect();
@@ -883,8 +826,9 @@ mod tests {
         fs::create_dir_all(dir.path().join("old")).unwrap();
         fs::write(dir.path().join("old/kept.rs"), file("old/kept.rs", "same").contents).unwrap();
         let files = [file("old/kept.rs", "same"), file("old/new.rs", "1"), file("fresh/a/b.rs", "22")];
-        let (report, stats) = write_beside(dir.path(), &files, Mode::Write, &|_| false, Stats::clone);
-        let (report, stats) = (report.unwrap(), stats.expect("beside ran"));
+        let written =
+            write_beside(dir.path(), &files, || Ok(Vec::new()), Mode::Write, &|_| false, |stats, _| stats.clone());
+        let (report, stats) = (written.report.unwrap(), written.beside.expect("beside ran"));
         assert_eq!(report.written, ["old/new.rs", "fresh/a/b.rs"]);
         let on_disk = |rel: &str| crate::record::stat_of(&fs::metadata(dir.path().join(rel)).unwrap());
         let expected: Stats = report.written.iter().map(|rel| (rel.clone(), on_disk(rel))).collect();
@@ -897,15 +841,114 @@ mod tests {
         let files = [file("a.rs", "1")];
         write(dir.path(), &files, Mode::Write).unwrap();
         let runs = std::sync::atomic::AtomicUsize::new(0);
-        let count = |stats: &Stats| {
+        let count = |stats: &Stats, _: LateStaged<'_>| {
             runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             stats.len()
         };
-        let (report, seen) = write_beside(dir.path(), &files, Mode::Write, &|_| false, count);
+        let written = write_beside(dir.path(), &files, || Ok(Vec::new()), Mode::Write, &|_| false, count);
+        let (report, seen) = (written.report, written.beside);
         assert!(report.unwrap().is_clean());
         assert_eq!((seen, runs.load(std::sync::atomic::Ordering::Relaxed)), (Some(0), 1));
-        let (report, seen) = write_beside(dir.path(), &[file("../x.rs", "1")], Mode::Write, &|_| false, count);
-        assert!(report.is_err() && seen.is_none());
+        let written =
+            write_beside(dir.path(), &[file("../x.rs", "1")], || Ok(Vec::new()), Mode::Write, &|_| false, count);
+        assert!(written.report.is_err() && written.beside.is_none());
+    }
+
+    /// What `beside` saw: see [`write_late`].
+    type Seen = (Vec<String>, Option<(Vec<String>, usize)>);
+
+    /// `write_beside` with `late`: the report; the files whose stats
+    /// `beside` was given, and those it waited for with how many late files
+    /// there are; and the late files given back, by path.
+    fn write_late(
+        dir: &Path,
+        files: &[OutputFile],
+        late: Result<Vec<OutputFile>, Diagnostics>,
+        mode: Mode,
+    ) -> (Result<WriteReport, Diagnostics>, Option<Seen>, Vec<String>) {
+        let beside = |stats: &Stats, late: LateStaged<'_>| {
+            let paths = |stats: &Stats| {
+                let mut paths: Vec<String> = stats.keys().cloned().collect();
+                paths.sort();
+                paths
+            };
+            let late = late.wait().map(|(stats, late)| (paths(&stats), late.len()));
+            (paths(stats), late)
+        };
+        let written = write_beside(dir, files, || late, mode, &|_| false, beside);
+        (written.report, written.beside, written.late.into_iter().map(|f| f.path).collect())
+    }
+
+    #[test]
+    fn late_files_are_compared_and_written_with_the_others_after_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [file("m/b.rs", "2"), file("a.rs", "1")];
+        let late = vec![file("lock.json", "L"), file("m/late.rs", "3"), file("new/late.rs", "4")];
+        let (report, seen, given_back) = write_late(dir.path(), &files, Ok(late.clone()), Mode::Write);
+        assert_eq!(report.unwrap().written, ["m/b.rs", "a.rs", "lock.json", "m/late.rs", "new/late.rs"]);
+        let first = vec!["a.rs".to_owned(), "m/b.rs".to_owned()];
+        let late_written = ["lock.json", "m/late.rs", "new/late.rs"].map(String::from).to_vec();
+        assert_eq!(
+            seen,
+            Some((first, Some((late_written, 3)))),
+            "the files staged before the sync, then the late ones"
+        );
+        assert_eq!(given_back, ["lock.json", "m/late.rs", "new/late.rs"]);
+        let expected: Vec<(String, String)> =
+            files.iter().chain(&late).map(|f| (f.path.clone(), f.contents.clone())).collect();
+        let mut expected_dirs = expected.clone();
+        expected_dirs.extend([("m/".into(), String::new()), ("new/".into(), String::new())]);
+        expected_dirs.sort();
+        assert_eq!(snapshot(dir.path()), expected_dirs);
+
+        // The others changed, the late files not: they stay, unchanged.
+        let changed = [file("m/b.rs", "2"), file("a.rs", "one")];
+        let (report, ..) = write_late(dir.path(), &changed, Ok(late.clone()), Mode::Write);
+        let report = report.unwrap();
+        assert_eq!((report.written, report.removed), (vec!["a.rs".to_owned()], vec![]));
+        assert_eq!(report.unchanged, ["m/b.rs", "lock.json", "m/late.rs", "new/late.rs"]);
+
+        // Only a late file changed, and one is no longer made: both are seen.
+        let fewer = vec![file("lock.json", "L2"), file("m/late.rs", "3")];
+        let (report, ..) = write_late(dir.path(), &changed, Ok(fewer.clone()), Mode::Check);
+        let report = report.unwrap();
+        assert_eq!((report.written, report.removed), (vec!["lock.json".to_owned()], vec!["new/late.rs".to_owned()]));
+        assert!(report.diff.contains("+L2") && report.diff.contains("-4"), "{}", report.diff);
+        let (report, ..) = write_late(dir.path(), &changed, Ok(fewer), Mode::Write);
+        let report = report.unwrap();
+        assert_eq!((report.written, report.removed), (vec!["lock.json".to_owned()], vec!["new/late.rs".to_owned()]));
+        assert_eq!(fs::read_to_string(dir.path().join("lock.json")).unwrap(), file("lock.json", "L2").contents);
+        assert!(!dir.path().join("new").exists() && !dir.path().join(STAGING).exists());
+    }
+
+    #[test]
+    fn a_late_failure_or_a_late_file_in_the_way_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &[file("a.rs", "1"), file("lock.json", "L")], Mode::Write).unwrap();
+        fs::write(dir.path().join("notes.md"), "mine").unwrap();
+        let before = snapshot(dir.path());
+        let next = [file("a.rs", "2"), file("fresh/b.rs", "3")];
+        let refused = Diagnostics::one(Diagnostic::new("the surface could not be listed"));
+        let in_the_way = vec![file("lock.json", "L2"), file("notes.md", "generated now")];
+        for (late, says) in [(Err(refused), "the surface could not be listed"), (Ok(in_the_way), "notes.md")] {
+            let (report, seen, _) = write_late(dir.path(), &next, late, Mode::Write);
+            let e = report.unwrap_err().render();
+            assert!(e.contains(says), "{e}");
+            assert_eq!(seen.and_then(|(_, late)| late), None, "beside waits for late files in vain");
+            assert_eq!(snapshot(dir.path()), before, "{e}");
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn late_files_that_change_cost_no_sync_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let many: Vec<OutputFile> = (0..40).map(|i| file(&format!("m/f{i}.rs"), &i.to_string())).collect();
+        let before = durable::syncs();
+        let (report, ..) = write_late(dir.path(), &many, Ok(vec![file("lock.json", "L")]), Mode::Write);
+        assert_eq!(report.unwrap().written.len(), 41);
+        // The staged files, then the late one with the journal, then its folder.
+        assert_eq!(durable::syncs() - before, 3);
     }
 
     #[test]
