@@ -44,13 +44,22 @@ pub fn of_syntax(path: &str, file: &syn::File) -> Vec<String> {
 /// surface line never has it, and lines recorded with it (`api.lock.json`
 /// written before this rule) are read through this function too.
 pub fn canonical(line: &str) -> String {
-    shrink_ascii(without_doc_attrs(line), &[(",)", ")"), (",>", ">"), (",]", "]"), (", }", " }")])
+    canonical_owned(line.to_owned())
 }
+
+/// [`canonical`], keeping `line` as it is when it holds no doc attribute:
+/// the lines of today's listing hold none.
+fn canonical_owned(line: String) -> String {
+    let line = if line.contains(DOC_OPEN) { without_doc_attrs(&line) } else { line };
+    shrink_ascii(line, &[(",)", ")"), (",>", ">"), (",]", "]"), (", }", " }")])
+}
+
+const DOC_OPEN: &str = "#[doc = \"";
 
 /// `line` without `#[doc = "..."] ` attributes, which lines recorded before
 /// docs were left out of variants' fields still hold.
 fn without_doc_attrs(line: &str) -> String {
-    const OPEN: &str = "#[doc = \"";
+    const OPEN: &str = DOC_OPEN;
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
     while let Some(at) = rest.find(OPEN) {
@@ -80,7 +89,8 @@ fn without_doc_attrs(line: &str) -> String {
 /// listing read the same way, so the comparison sees only real changes.
 pub fn tidy(lines: Vec<String>) -> Vec<String> {
     use rayon::prelude::*;
-    let mut lines: Vec<String> = lines.par_iter().flat_map_iter(|l| traits_apart(&canonical(l))).collect();
+    let mut lines: Vec<String> =
+        lines.into_par_iter().flat_map_iter(|l| traits_apart_owned(canonical_owned(l))).collect();
     lines.par_sort_unstable();
     lines.dedup();
     lines
@@ -95,6 +105,21 @@ pub fn tidy(lines: Vec<String>) -> Vec<String> {
 /// is `impl serde::Deserialize`); type arguments stay, so `TryFrom<&str>`
 /// and `TryFrom<i64>` remain two impls.
 pub fn traits_apart(line: &str) -> Vec<String> {
+    traits_apart_owned(line.to_owned())
+}
+
+/// [`traits_apart`], keeping `line` as it is when it lists no traits.
+fn traits_apart_owned(line: String) -> Vec<String> {
+    let is_type_with_derives =
+        |kind: &str| (kind.starts_with("struct") || kind.starts_with("enum")) && kind.contains(" #[derive(");
+    match line.split_once(": ") {
+        Some((_, kind)) if kind.starts_with("impl") || is_type_with_derives(kind) => apart(&line),
+        _ => vec![line],
+    }
+}
+
+/// [`traits_apart`] of a line that names an impl or a type with derives.
+fn apart(line: &str) -> Vec<String> {
     const DERIVE: &str = " #[derive(";
     // The first ": " ends the item's name (paths use "::").
     let Some((at, kind)) = line.split_once(": ") else { return vec![line.to_owned()] };
