@@ -105,13 +105,34 @@ pub enum Error<C: RetCode> {
         body_snippet: String,
     },
 
+    /// The answer says the request succeeded (`retcode` `"0"`), but it came
+    /// with an HTTP status outside 2xx: whether the action was done is not
+    /// known, and it may have been. Check (an event, a query) before doing
+    /// it again; the retry policy never resends it.
+    #[error(
+        "{operation}: the gateway answered with HTTP status {status}, but its answer says the request succeeded: \
+         the action may have been done{}",
+        snippet_suffix(body_snippet)
+    )]
+    Contradictory {
+        /// Operation name.
+        operation: &'static str,
+        /// The HTTP status code.
+        status: u16,
+        /// The first 512 characters of the body, decoded lossily, without
+        /// control characters.
+        body_snippet: String,
+    },
+
     /// The body was not the expected JSON envelope, or its `result` did not
     /// have the expected shape (an HTML error page, a truncated body, wrong
-    /// types).
+    /// types). With a 2xx status the gateway took the request, so an action
+    /// may have been done (see [`Error::may_have_acted`]).
     #[error(
-        "{operation}: could not decode the response (HTTP status {status}, content type {}): {error}{}",
+        "{operation}: could not decode the response (HTTP status {status}, content type {}): {error}{}{}",
         content_type.as_deref().unwrap_or("none"),
-        snippet_suffix(body_snippet)
+        snippet_suffix(body_snippet),
+        if (200..300).contains(status) { "; the gateway took the request, and an action may have been done" } else { "" }
     )]
     Decode {
         /// Operation name.
@@ -167,6 +188,27 @@ impl<C: RetCode> Error<C> {
         }
     }
 
+    /// Whether the gateway may have done what was asked although the call
+    /// failed: the answer was lost or unreadable after the request reached
+    /// it, or it contradicted itself. Such an action is not to be repeated
+    /// blindly: check its effect first (an event, a query). False only
+    /// where the request cannot have been acted on: it was never sent or
+    /// never reached the gateway, or the gateway refused it.
+    pub fn may_have_acted(&self) -> bool {
+        match self {
+            Error::Timeout { .. } | Error::Contradictory { .. } | Error::BodyTooLarge { .. } => true,
+            // A sign-in the gateway accepted, without a token to go on with.
+            Error::MissingGuid { .. } => true,
+            Error::Transport { error, .. } => !error.is_connect() && !error.is_builder(),
+            // A server error may come after the work was done; a refusal of
+            // the request (4xx) or a gateway that could not be reached (502,
+            // 503) comes before.
+            Error::Status { status, .. } => *status >= 500 && !matches!(status, 502 | 503),
+            Error::Decode { status, .. } => (200..300).contains(status) || *status >= 500,
+            Error::Api { .. } | Error::Validation(_) | Error::Config(_) | Error::SessionEnded { .. } => false,
+        }
+    }
+
     /// The operation that failed, when known.
     pub fn operation(&self) -> Option<&'static str> {
         match self {
@@ -174,6 +216,7 @@ impl<C: RetCode> Error<C> {
             | Error::Transport { operation, .. }
             | Error::Timeout { operation, .. }
             | Error::Status { operation, .. }
+            | Error::Contradictory { operation, .. }
             | Error::Decode { operation, .. }
             | Error::BodyTooLarge { operation, .. }
             | Error::SessionEnded { operation }
@@ -257,6 +300,27 @@ mod tests {
         fn code(&self) -> &str {
             &self.0
         }
+    }
+
+    #[test]
+    fn only_a_request_that_cannot_have_been_acted_on_says_so() {
+        let status = |status| Error::<Code>::Status { operation: "x", status, body_snippet: String::new() };
+        for (code, acted) in [(400, false), (404, false), (500, true), (502, false), (503, false), (504, true)] {
+            assert_eq!(status(code).may_have_acted(), acted, "HTTP {code}");
+        }
+        let contradictory = Error::<Code>::Contradictory { operation: "x", status: 500, body_snippet: String::new() };
+        assert!(contradictory.may_have_acted());
+        assert!(contradictory.to_string().contains("the action may have been done"), "{contradictory}");
+        let refused = Error::<Code>::Api {
+            operation: "x",
+            code: Code::from_code("100-006"),
+            message: String::new(),
+            status: 200,
+        };
+        assert!(!refused.may_have_acted());
+        assert!(Error::<Code>::MissingGuid { operation: "sign_in" }.may_have_acted(), "the sign-in was accepted");
+        assert!(!Error::<Code>::SessionEnded { operation: "x" }.may_have_acted());
+        assert!(!Error::<Code>::Config("x".into()).may_have_acted());
     }
 
     #[test]

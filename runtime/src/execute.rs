@@ -687,9 +687,12 @@ impl Body {
         }
         if !(200..300).contains(&self.status) {
             // A gateway error code is worth more than the status it came with.
+            let (operation, status, body_snippet) = (op.name, self.status, snippet(&self.bytes));
             return Err(match envelope {
                 Ok(envelope) if envelope.retcode != protocol.success => envelope.api_error(op, self.status),
-                _ => Error::Status { operation: op.name, status: self.status, body_snippet: snippet(&self.bytes) },
+                // Neither verdict is told as the truth: see `Error::Contradictory`.
+                Ok(_) => Error::Contradictory { operation, status, body_snippet },
+                Err(_) => Error::Status { operation, status, body_snippet },
             });
         }
         let envelope = envelope.map_err(|source| self.decode_error(op, source))?;

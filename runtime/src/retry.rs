@@ -146,5 +146,8 @@ mod tests {
         };
         assert!(!is_retryable(&api));
         assert!(!is_retryable(&Error::<Code>::Config("x".into())));
+        // A 503 whose answer says "done" may have been done: never sent again.
+        let contradictory = Error::<Code>::Contradictory { operation: "x", status: 503, body_snippet: String::new() };
+        assert!(!is_retryable(&contradictory));
     }
 }

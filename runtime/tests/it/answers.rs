@@ -98,3 +98,31 @@ async fn a_call_id_sent_as_a_number_is_kept() {
     let placed = answer::<Option<String>>(&PLACE_CALL, 200, br#"{"retcode":"0","result":1552524689}"#).await;
     assert_eq!(placed.ok().flatten().as_deref(), Some("1552524689"));
 }
+
+#[tokio::test]
+async fn a_success_under_an_error_status_is_told_neither_as_done_nor_as_refused() {
+    let body = br#"{"message":"success","retcode":"0","result":"1-2"}"#;
+    for status in [500, 502] {
+        let error = answer::<Option<String>>(&PLACE_CALL, status, body).await.expect_err("no plain success");
+        assert!(matches!(error, Error::Contradictory { status: s, .. } if s == status), "{error:?}");
+        assert!(error.may_have_acted(), "{error:?}");
+        assert!(error.to_string().contains("the action may have been done"), "{error}");
+    }
+    // A refusal under an error status stays the refusal, with its code.
+    let refused = answer::<Option<String>>(&PLACE_CALL, 500, br#"{"retcode":"100-006"}"#).await.expect_err("refused");
+    assert!(matches!(&refused, Error::Api { code, status: 500, .. } if *code == Code::NotSignedIn), "{refused:?}");
+    assert!(!refused.may_have_acted());
+}
+
+#[tokio::test]
+async fn an_answer_cut_short_after_the_gateway_took_the_request_says_it_may_have_acted() {
+    for body in [&br#"{"message":"success","retcode":"0","res"#[..], b""] {
+        let cut = answer::<Option<String>>(&PLACE_CALL, 200, body).await.expect_err("unreadable");
+        assert!(matches!(cut, Error::Decode { status: 200, .. }), "{cut:?}");
+        assert!(cut.may_have_acted(), "{cut:?}");
+        assert!(cut.to_string().contains("an action may have been done"), "{cut}");
+    }
+    let page = answer::<Option<String>>(&PLACE_CALL, 503, b"<html>busy</html>").await.expect_err("busy");
+    assert!(matches!(page, Error::Status { status: 503, .. }), "{page:?}");
+    assert!(!page.may_have_acted() && !page.to_string().contains("may have"), "{page}");
+}
