@@ -446,7 +446,7 @@ fn pattern_changed_needs_review() {
     assert_eq!(rows(&report), [row(Review, Kind::ConstraintChanged, "body parameter `caller`")]);
     assert_eq!(report.bump(&v0_1()), Bump::Minor, "review items count as breaking for the bump");
     assert_eq!(report.bump(&Version::new(2, 0, 0)), Bump::Major, "review items count as breaking for the bump");
-    assert!(!report.fails(FailOn::Breaking), "--fail-on breaking ignores review items");
+    assert!(report.fails(FailOn::Breaking), "--fail-on breaking stops on what the bump counts as breaking");
     assert!(report.fails(FailOn::Review));
     // With no breaking change, the bump says why it is one all the same.
     let text = ccgen::diff::render_text(&report, &v0_1());
@@ -885,6 +885,11 @@ fn command_line_exit_status() {
     assert_eq!(run(&["--fail-on", "breaking"]), Some(0));
     assert_eq!(run(&["--fail-on", "compatible"]), Some(1));
     assert_eq!(run(&["--fail-on", "docs"]), Some(1));
+    // A changed pattern is for a person to judge, and may be breaking: the
+    // breaking gate stops on it, as the bump counts it.
+    Tree::base().edit(CALLINNER, "regex: '^[0-9]{0,24}$'", "regex: '^\\+?[0-9]{0,24}$'").write_to(new.path());
+    assert_eq!(run(&["--fail-on", "breaking"]), Some(1));
+    assert_eq!(run(&["--fail-on", "review"]), Some(1));
     // A tree that does not check is an error, not a difference: the status
     // `validate` gives invalid specs, not that of a command-line mistake.
     std::fs::write(new.path().join("errors.yaml"), "codes: [").expect("write");

@@ -47,7 +47,8 @@ pub struct DiffArgs {
     #[arg(long, value_name = "VERSION")]
     pub crate_version: Option<semver::Version>,
     /// Exit with status 1 when a change of this class or a more severe one is found
-    /// (breaking > review > compatible > docs; `breaking` does not fail on review items).
+    /// (breaking > review > compatible > docs; `breaking` also fails on review items, which may
+    /// be breaking).
     #[arg(long, value_enum, value_name = "CLASS")]
     pub fail_on: Option<FailOn>,
 }

@@ -50,8 +50,9 @@
 //! `review`.
 //!
 //! [`FailOn`] turns the report into an exit status for CI: `--fail-on breaking` fails on
-//! breaking changes only (not on review items), `review` on breaking or review, `compatible` on
-//! anything but docs, `docs` on any change.
+//! breaking changes and on changes to review, which may be breaking and which the bump counts
+//! as breaking (`review` is the same gate, by its older name); `compatible` on anything but
+//! docs, `docs` on any change.
 //!
 //! Rendering: [`render_text`], [`render_markdown`], [`render_json`]. The JSON output is
 //! `{"crate_version", "next_version", "bump": "none"|"patch"|"minor"|"major", "counts":
@@ -270,8 +271,9 @@ impl Report {
     /// True when `fail_on` asks to fail on a change present in the report.
     pub fn fails(&self, fail_on: FailOn) -> bool {
         let worst_allowed = match fail_on {
-            FailOn::Breaking => Class::Breaking,
-            FailOn::Review => Class::Review,
+            // A change to review may be breaking: a gate that let it
+            // through would judge milder than the bump does.
+            FailOn::Breaking | FailOn::Review => Class::Review,
             FailOn::Compatible => Class::Compatible,
             FailOn::Docs => Class::Docs,
         };
@@ -308,9 +310,10 @@ pub struct Group<'a> {
 /// The least severe class that makes `ccgen diff --fail-on` exit non-zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
-    /// Fail on breaking changes only (review items do not fail).
+    /// Fail on breaking changes and on changes to review: a person must
+    /// judge those, and until then they count as breaking, as in the bump.
     Breaking,
-    /// Fail on breaking changes and changes that need review.
+    /// The same as `breaking`.
     Review,
     /// Fail on anything but documentation changes.
     Compatible,
