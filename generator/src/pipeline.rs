@@ -118,7 +118,7 @@ impl Lock {
         surfaces: &std::collections::BTreeMap<String, Vec<String>>,
         timings: &mut Timings,
     ) -> Result<Vec<emit::OutputFile>, Diagnostics> {
-        let surface = timings.time("surface", || crate::surface::tidy(surfaces.values().flatten().cloned().collect()));
+        let surface = timings.time("surface", || emit::rust::surface_of(surfaces));
         timings.time("lock, changelog", || {
             let (lock, changelog) = rayon::join(|| self.head.finish(&surface), || self.changelog.finish(&surface));
             Ok(vec![lock?, changelog])

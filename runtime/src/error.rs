@@ -200,10 +200,10 @@ impl<C: RetCode> Error<C> {
             // A sign-in the gateway accepted, without a token to go on with.
             Error::MissingGuid { .. } => true,
             Error::Transport { error, .. } => !error.is_connect() && !error.is_builder(),
-            // A server error may come after the work was done; a refusal of
-            // the request (4xx) or a gateway that could not be reached (502,
-            // 503) comes before.
-            Error::Status { status, .. } => *status >= 500 && !matches!(status, 502 | 503),
+            // A refusal of the request (4xx) comes before any work; a server
+            // error may come after it, from the gateway or from a proxy that
+            // passed the request on (502 and 503 included).
+            Error::Status { status, .. } => *status >= 500,
             Error::Decode { status, .. } => (200..300).contains(status) || *status >= 500,
             Error::Api { .. } | Error::Validation(_) | Error::Config(_) | Error::SessionEnded { .. } => false,
         }
@@ -305,7 +305,7 @@ mod tests {
     #[test]
     fn only_a_request_that_cannot_have_been_acted_on_says_so() {
         let status = |status| Error::<Code>::Status { operation: "x", status, body_snippet: String::new() };
-        for (code, acted) in [(400, false), (404, false), (500, true), (502, false), (503, false), (504, true)] {
+        for (code, acted) in [(400, false), (404, false), (500, true), (502, true), (503, true), (504, true)] {
             assert_eq!(status(code).may_have_acted(), acted, "HTTP {code}");
         }
         let contradictory = Error::<Code>::Contradictory { operation: "x", status: 500, body_snippet: String::new() };

@@ -99,9 +99,10 @@ pub fn write_known(
 /// (when nothing is written, none), and [`LateStaged`] to wait on the late
 /// files. It runs when anything is written, beside `late` while the disk
 /// makes the staged files durable (otherwise once the output is found
-/// current); not when writing failed before it could. Both run on threads
-/// of their own, which this thread waits for: when called from a rayon
-/// worker, their own parallel work needs other workers free.
+/// current); not when writing failed before it could. While the disk
+/// syncs, both run on threads of their own, which this thread waits for:
+/// when called from a rayon worker, their own parallel work needs other
+/// workers free. Otherwise they run on this thread.
 pub fn write_beside<T: Send>(
     out_dir: &Path,
     files: &[OutputFile],
@@ -118,7 +119,7 @@ pub fn write_beside<T: Send>(
     };
     let beside = |stats: &Stats, late: LateStaged<'_>| done = Some(beside(stats, late));
     let report = compare_and_apply(out_dir, files, late, mode, known, beside);
-    Written { report, beside: done, late: late_files.into_inner().unwrap_or_default() }
+    Written { report, beside: done }
 }
 
 /// The late files of [`write_beside`] once staged, for `beside` to wait on.
@@ -145,8 +146,6 @@ pub struct Written<T> {
     pub report: Result<WriteReport, Diagnostics>,
     /// What `beside` gave, when it ran.
     pub beside: Option<T>,
-    /// The files `late` made, when it ran and made them.
-    pub late: Vec<OutputFile>,
 }
 
 /// What is written after the first files are staged: the late files that
@@ -857,15 +856,15 @@ mod tests {
     /// What `beside` saw: see [`write_late`].
     type Seen = (Vec<String>, Option<(Vec<String>, usize)>);
 
-    /// `write_beside` with `late`: the report; the files whose stats
+    /// `write_beside` with `late`: the report; and the files whose stats
     /// `beside` was given, and those it waited for with how many late files
-    /// there are; and the late files given back, by path.
+    /// there are.
     fn write_late(
         dir: &Path,
         files: &[OutputFile],
         late: Result<Vec<OutputFile>, Diagnostics>,
         mode: Mode,
-    ) -> (Result<WriteReport, Diagnostics>, Option<Seen>, Vec<String>) {
+    ) -> (Result<WriteReport, Diagnostics>, Option<Seen>) {
         let beside = |stats: &Stats, late: LateStaged<'_>| {
             let paths = |stats: &Stats| {
                 let mut paths: Vec<String> = stats.keys().cloned().collect();
@@ -876,7 +875,7 @@ mod tests {
             (paths(stats), late)
         };
         let written = write_beside(dir, files, || late, mode, &|_| false, beside);
-        (written.report, written.beside, written.late.into_iter().map(|f| f.path).collect())
+        (written.report, written.beside)
     }
 
     #[test]
@@ -884,7 +883,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let files = [file("m/b.rs", "2"), file("a.rs", "1")];
         let late = vec![file("lock.json", "L"), file("m/late.rs", "3"), file("new/late.rs", "4")];
-        let (report, seen, given_back) = write_late(dir.path(), &files, Ok(late.clone()), Mode::Write);
+        let (report, seen) = write_late(dir.path(), &files, Ok(late.clone()), Mode::Write);
         assert_eq!(report.unwrap().written, ["m/b.rs", "a.rs", "lock.json", "m/late.rs", "new/late.rs"]);
         let first = vec!["a.rs".to_owned(), "m/b.rs".to_owned()];
         let late_written = ["lock.json", "m/late.rs", "new/late.rs"].map(String::from).to_vec();
@@ -893,7 +892,6 @@ mod tests {
             Some((first, Some((late_written, 3)))),
             "the files staged before the sync, then the late ones"
         );
-        assert_eq!(given_back, ["lock.json", "m/late.rs", "new/late.rs"]);
         let expected: Vec<(String, String)> =
             files.iter().chain(&late).map(|f| (f.path.clone(), f.contents.clone())).collect();
         let mut expected_dirs = expected.clone();
@@ -931,7 +929,7 @@ mod tests {
         let refused = Diagnostics::one(Diagnostic::new("the surface could not be listed"));
         let in_the_way = vec![file("lock.json", "L2"), file("notes.md", "generated now")];
         for (late, says) in [(Err(refused), "the surface could not be listed"), (Ok(in_the_way), "notes.md")] {
-            let (report, seen, _) = write_late(dir.path(), &next, late, Mode::Write);
+            let (report, seen) = write_late(dir.path(), &next, late, Mode::Write);
             let e = report.unwrap_err().render();
             assert!(e.contains(says), "{e}");
             assert_eq!(seen.and_then(|(_, late)| late), None, "beside waits for late files in vain");

@@ -57,8 +57,12 @@ impl Plan {
                         next
                     });
                     let name = format!("dir-{k}/{}", &file.path[folder.len() + 1..]);
-                    if let Some((dir, _)) = name.rsplit_once('/') {
-                        folders.insert(dir.to_owned());
+                    // Every folder above the file, so that each folder's
+                    // entry is made durable where folders are synced one by one.
+                    let mut dir = name.as_str();
+                    while let Some((parent, _)) = dir.rsplit_once('/') {
+                        folders.insert(parent.to_owned());
+                        dir = parent;
                     }
                     name
                 }

@@ -53,8 +53,13 @@ pub struct SessionMethod {
 impl Emitted {
     /// [`crate::surface::surface`] of `files`.
     pub fn surface(&self) -> Vec<String> {
-        crate::surface::tidy(self.surfaces.values().flatten().cloned().collect())
+        surface_of(&self.surfaces)
     }
+}
+
+/// The crate's public surface from the surfaces of its files, by path.
+pub fn surface_of(surfaces: &BTreeMap<String, Vec<String>>) -> Vec<String> {
+    crate::surface::tidy(surfaces.values().flatten().cloned().collect())
 }
 
 /// [`emit`], each source file built, formatted and listed on a worker thread
