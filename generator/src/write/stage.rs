@@ -122,3 +122,32 @@ pub(super) fn files(
 pub(super) fn paths(staging: &Path, names: &[String], folders: &BTreeSet<String>) -> Vec<PathBuf> {
     names.iter().chain(folders).map(|n| staging.join(n)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::OutputFile;
+
+    #[test]
+    fn a_new_folder_is_staged_whole_with_every_folder_above_each_file_listed() {
+        let out = tempfile::tempdir().unwrap();
+        std::fs::create_dir(out.path().join("kept")).unwrap();
+        let staging = out.path().join(".staging");
+        let files = ["kept/a.rs", "n/m/c.rs"].map(|path| OutputFile { path: path.into(), contents: String::new() });
+        let changes: Vec<Change<'_>> = files.iter().map(|f| (f, out.path().join(&f.path))).collect();
+        let mut plan = Plan::default();
+        let folders = plan.add(out.path(), &staging, &changes);
+        assert_eq!(plan.names, ["new-0", "dir-0/m/c.rs"]);
+        // `dir-0` holds the entry of `m`: where folders are synced one by one, both are.
+        assert_eq!(folders.into_iter().collect::<Vec<_>>(), ["dir-0", "dir-0/m"]);
+        let moves: Vec<_> =
+            plan.moves.iter().map(|m| (m.to.strip_prefix(out.path()).unwrap().to_owned(), m.folder)).collect();
+        assert_eq!(moves, [("kept/a.rs".into(), false), ("n".into(), true)]);
+        // A later batch goes on with the same numbering and staged folders.
+        let late = [OutputFile { path: "n/late.rs".into(), contents: String::new() }];
+        let later: Vec<Change<'_>> = late.iter().map(|f| (f, out.path().join(&f.path))).collect();
+        assert_eq!(plan.add(out.path(), &staging, &later).into_iter().collect::<Vec<_>>(), ["dir-0"]);
+        assert_eq!(plan.names[2], "dir-0/late.rs");
+        assert_eq!(plan.moves.len(), 2, "no rename of its own: it goes with its folder");
+    }
+}
