@@ -176,12 +176,17 @@ fn compare_and_apply<'a>(
         Mode::Check => {}
         Mode::Write => report.recovered = recover(out_dir)?,
     }
-    let first = compare::changes(out_dir, files, mode, known, &mut report)?;
-    if mode == Mode::Check || first.is_empty() {
-        // Nothing to stage meanwhile: the late files are waited for.
+    let (first, foreign) = compare::changes(out_dir, files, mode, known, &mut report)?;
+    if mode == Mode::Check || first.is_empty() || !foreign.is_empty() {
+        // Nothing to stage meanwhile, or nothing to be staged: the late
+        // files are waited for, and compared with the rest.
         let late = late()?;
+        let (late_changes, late_foreign) = compare::changes(out_dir, late, mode, &|_| false, &mut report)?;
+        if !foreign.is_empty() || !late_foreign.is_empty() {
+            return Err(compare::in_the_way(&[foreign, late_foreign].concat()));
+        }
         let mut changes = first;
-        changes.extend(compare::changes(out_dir, late, mode, &|_| false, &mut report)?);
+        changes.extend(late_changes);
         let stale = compare::stale(out_dir, files.iter().chain(late), mode, &mut report);
         if mode == Mode::Check || (changes.is_empty() && stale.is_empty()) {
             report.removed = stale;
@@ -196,7 +201,10 @@ fn compare_and_apply<'a>(
     let mut late_report = WriteReport::default();
     let rest = || -> Result<Rest<'a>, Diagnostics> {
         let late = late()?;
-        let changes = compare::changes(out_dir, late, mode, &|_| false, &mut late_report)?;
+        let (changes, foreign) = compare::changes(out_dir, late, mode, &|_| false, &mut late_report)?;
+        if !foreign.is_empty() {
+            return Err(compare::in_the_way(&foreign));
+        }
         let stale = compare::stale(out_dir, files.iter().chain(late), mode, &mut late_report);
         Ok(Rest { late, changes, stale })
     };
@@ -934,6 +942,21 @@ mod tests {
             assert!(e.contains(says), "{e}");
             assert_eq!(seen.and_then(|(_, late)| late), None, "beside waits for late files in vain");
             assert_eq!(snapshot(dir.path()), before, "{e}");
+        }
+    }
+
+    #[test]
+    fn hand_written_files_in_the_way_of_late_files_are_named_with_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.rs"), "mine").unwrap();
+        fs::write(dir.path().join("lock.json"), "mine too").unwrap();
+        let before = snapshot(dir.path());
+        for mode in [Mode::Write, Mode::Check] {
+            let files = [file("a.rs", "1"), file("b.rs", "2")];
+            let (report, _) = write_late(dir.path(), &files, Ok(vec![file("lock.json", "L")]), mode);
+            let e = report.unwrap_err().render();
+            assert!(e.contains("2 file(s) in the way") && e.contains("a.rs") && e.contains("lock.json"), "{e}");
+            assert_eq!(snapshot(dir.path()), before, "{mode:?}");
         }
     }
 
