@@ -59,12 +59,11 @@ const DOC_OPEN: &str = "#[doc = \"";
 /// `line` without `#[doc = "..."] ` attributes, which lines recorded before
 /// docs were left out of variants' fields still hold.
 fn without_doc_attrs(line: &str) -> String {
-    const OPEN: &str = DOC_OPEN;
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
-    while let Some(at) = rest.find(OPEN) {
+    while let Some(at) = rest.find(DOC_OPEN) {
         out.push_str(&rest[..at]);
-        let body = &rest[at + OPEN.len()..];
+        let body = &rest[at + DOC_OPEN.len()..];
         // The literal ends at the first quote no backslash escapes.
         let mut escaped = false;
         let end = body.char_indices().find(|&(_, c)| {

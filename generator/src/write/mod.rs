@@ -180,14 +180,10 @@ fn compare_and_apply<'a>(
     if mode == Mode::Check || first.is_empty() || !foreign.is_empty() {
         // Nothing to stage meanwhile, or nothing to be staged: the late
         // files are waited for, and compared with the rest.
-        let late = late()?;
-        let (late_changes, late_foreign) = compare::changes(out_dir, late, mode, &|_| false, &mut report)?;
-        if !foreign.is_empty() || !late_foreign.is_empty() {
-            return Err(compare::in_the_way(&[foreign, late_foreign].concat()));
-        }
+        let Rest { late, changes: late_changes, stale } =
+            compare_late(out_dir, files, late, mode, foreign, &mut report)?;
         let mut changes = first;
         changes.extend(late_changes);
-        let stale = compare::stale(out_dir, files.iter().chain(late), mode, &mut report);
         if mode == Mode::Check || (changes.is_empty() && stale.is_empty()) {
             report.removed = stale;
             beside(&Stats::new(), LateStaged::ready(Stats::new(), late));
@@ -199,20 +195,32 @@ fn compare_and_apply<'a>(
     // The late files' verdicts land in a report of their own, taken on the
     // side thread while this one syncs; they are joined in order after.
     let mut late_report = WriteReport::default();
-    let rest = || -> Result<Rest<'a>, Diagnostics> {
-        let late = late()?;
-        let (changes, foreign) = compare::changes(out_dir, late, mode, &|_| false, &mut late_report)?;
-        if !foreign.is_empty() {
-            return Err(compare::in_the_way(&foreign));
-        }
-        let stale = compare::stale(out_dir, files.iter().chain(late), mode, &mut late_report);
-        Ok(Rest { late, changes, stale })
-    };
+    let rest = || compare_late(out_dir, files, late, mode, Vec::new(), &mut late_report);
     let stale = apply(out_dir, &first, rest, beside)?;
     report.written.append(&mut late_report.written);
     report.unchanged.append(&mut late_report.unchanged);
     report.removed = stale;
     Ok(report)
+}
+
+/// The late files compared with the disk, and the earlier outputs that
+/// neither they nor `files` make any more. Refused when any file is in the
+/// way: those of `foreign` (found among `files`) and the late ones together.
+fn compare_late<'a>(
+    out_dir: &Path,
+    files: &'a [OutputFile],
+    late: impl FnOnce() -> Result<&'a [OutputFile], Diagnostics>,
+    mode: Mode,
+    foreign: Vec<String>,
+    report: &mut WriteReport,
+) -> Result<Rest<'a>, Diagnostics> {
+    let late = late()?;
+    let (changes, late_foreign) = compare::changes(out_dir, late, mode, &|_| false, report)?;
+    if !foreign.is_empty() || !late_foreign.is_empty() {
+        return Err(compare::in_the_way(&[foreign, late_foreign].concat()));
+    }
+    let stale = compare::stale(out_dir, files.iter().chain(late), mode, report);
+    Ok(Rest { late, changes, stale })
 }
 
 /// Finishes a `generate` interrupted during its renames (see the module
