@@ -6,10 +6,12 @@
 //! literal. Each line becomes one `#[doc = "..."]` attribute.
 //!
 //! While a module is built to be formatted ([`holding`]), an item's lines
-//! are held aside and its tokens carry one placeholder, `#[doc = <n>]`;
-//! [`Held::restore`] then puts the lines into the parsed tree as attributes
-//! built directly: spelling every line as tokens only to parse it back cost
-//! about 13 % of a fresh generation's instructions.
+//! are held aside and the item carries one doc attribute in their place: a
+//! marker, [`MARK`] and the number of the held lines. The formatter writes
+//! it as one `///` line like any other doc line, and [`Held::expand`] puts
+//! the held lines there in the formatted text. Spelling every line as
+//! tokens only to parse it back cost about 13 % of a fresh generation's
+//! instructions; building and formatting an attribute per line, a further 7 %.
 
 use std::cell::RefCell;
 
@@ -20,6 +22,11 @@ thread_local! {
     /// The doc lines of each item built inside [`holding`] on this thread.
     static HELD: RefCell<Option<Vec<Vec<String>>>> = const { RefCell::new(None) };
 }
+
+/// Starts a doc marker. A control character: [`normalize`] drops them from
+/// every doc line, and the formatter writes a string literal's control
+/// characters escaped, so in formatted text it only ever starts a marker.
+const MARK: char = '\u{1}';
 
 /// Runs `build`, holding aside the doc lines of every [`Doc`] it turns into
 /// attributes; see the module docs.
@@ -39,71 +46,89 @@ pub(crate) fn spelled_out<T>(build: impl FnOnce() -> T) -> T {
     built
 }
 
-/// Doc lines held aside by [`holding`], by placeholder number.
+/// Doc lines held aside by [`holding`], by marker number.
 pub(crate) struct Held(Vec<Vec<String>>);
 
 impl Held {
-    /// Replaces each placeholder in `file` with its lines. A held doc may
-    /// have no place: tokens built only to be looked at, never emitted.
-    pub(crate) fn restore(self, file: &mut syn::File) -> Result<(), String> {
-        let mut restore = Restore { held: &self.0, unknown: None };
-        syn::visit_mut::VisitMut::visit_file_mut(&mut restore, file);
-        match restore.unknown {
-            Some(n) => Err(format!("doc placeholder {n} was never held")),
-            None => Ok(()),
+    /// `formatted` with each marker line (`///` or `//!`, then the marker)
+    /// replaced by the lines it holds, each a doc line at the marker's
+    /// indentation, as the formatter writes a doc attribute. A held doc may
+    /// have no marker: tokens built only to be looked at, never emitted. A
+    /// marker anywhere else (inside a macro's tokens, where the formatter
+    /// keeps attributes as they are) is an error.
+    pub(crate) fn expand(&self, formatted: String) -> Result<String, String> {
+        let left = || "a doc marker was left where the formatter could not make it a comment".to_owned();
+        if !formatted.contains(MARK) {
+            return if marker_spelled(&formatted) { Err(left()) } else { Ok(formatted) };
         }
-    }
-}
-
-/// True when formatted Rust still holds a placeholder outside a comment,
-/// as it would inside a macro's tokens, where [`Held::restore`] cannot see.
-pub(crate) fn placeholder_left(formatted: &str) -> bool {
-    formatted.contains("doc = ")
-        && formatted.lines().map(str::trim_start).filter(|l| !l.starts_with("//")).any(|line| {
-            line.match_indices("doc = ").any(|(at, m)| line[at + m.len()..].starts_with(|c: char| c.is_ascii_digit()))
-        })
-}
-
-struct Restore<'a> {
-    held: &'a [Vec<String>],
-    unknown: Option<usize>,
-}
-
-impl syn::visit_mut::VisitMut for Restore<'_> {
-    fn visit_attributes_mut(&mut self, attrs: &mut Vec<syn::Attribute>) {
-        if !attrs.iter().any(|a| placeholder(a).is_some()) {
-            return;
-        }
-        let mut out = Vec::with_capacity(attrs.len() + 8);
-        for attr in attrs.drain(..) {
-            let Some(n) = placeholder(&attr) else {
-                out.push(attr);
-                continue;
-            };
-            match self.held.get(n) {
-                Some(lines) => {
-                    let inner = matches!(attr.style, syn::AttrStyle::Inner(_));
-                    out.extend(lines.iter().map(|line| doc_attr(line, inner)));
-                }
-                None => self.unknown = self.unknown.or(Some(n)),
+        let extra: usize = self.0.iter().flatten().map(|line| line.len() + 16).sum();
+        let mut out = String::with_capacity(formatted.len() + extra);
+        let mut rest = formatted.as_str();
+        while let Some(at) = rest.find(MARK) {
+            let marker = MarkerLine::at(rest, at).ok_or("a doc marker outside a doc comment of its own")?;
+            let lines =
+                self.0.get(marker.number).ok_or_else(|| format!("doc marker {} was never held", marker.number))?;
+            out.push_str(&rest[..marker.start]);
+            for line in lines {
+                out.push_str(marker.indent);
+                out.push_str(marker.slashes);
+                // As the formatter writes a doc line.
+                out.push_str(line.trim_end_matches(' '));
+                out.push('\n');
             }
+            rest = &rest[marker.end..];
         }
-        *attrs = out;
+        out.push_str(rest);
+        if marker_spelled(&out) {
+            return Err(left());
+        }
+        Ok(out)
     }
 }
 
-/// The number of a `#[doc = <n>]` placeholder.
-fn placeholder(attr: &syn::Attribute) -> Option<usize> {
-    let syn::Meta::NameValue(nv) = &attr.meta else { return None };
-    let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(n), .. }) = &nv.value else { return None };
-    if !nv.path.is_ident("doc") {
-        return None;
-    }
-    n.base10_parse().ok()
+/// A marker as the formatter writes it: a line of its own,
+/// `<indent>///<marker>` (or `//!`).
+struct MarkerLine<'a> {
+    /// Where the line starts and where the next one does.
+    start: usize,
+    end: usize,
+    indent: &'a str,
+    slashes: &'a str,
+    number: usize,
 }
 
-/// `#[doc = "<line>"]` (`#![doc = ...]` if `inner`), built without tokens.
-fn doc_attr(line: &str, inner: bool) -> syn::Attribute {
+impl<'a> MarkerLine<'a> {
+    /// The marker line whose [`MARK`] is at `at` in `text`; `None` when the
+    /// mark is not on such a line.
+    fn at(text: &'a str, at: usize) -> Option<Self> {
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let opener = &text[start..at];
+        let (indent, slashes) = opener.split_at(opener.len().checked_sub(3)?);
+        if !["///", "//!"].contains(&slashes) || !indent.bytes().all(|b| b == b' ') {
+            return None;
+        }
+        let digits = at + MARK.len_utf8();
+        let line_end = text[digits..].find('\n').map_or(text.len(), |i| digits + i);
+        let number = text[digits..line_end].parse().ok()?;
+        Some(MarkerLine { start, end: (line_end + 1).min(text.len()), indent, slashes, number })
+    }
+}
+
+/// True when formatted Rust holds a marker as a string literal spells it, as
+/// it would inside a macro's tokens.
+fn marker_spelled(formatted: &str) -> bool {
+    formatted
+        .match_indices("\"\\u{1}")
+        .any(|(at, m)| formatted[at + m.len()..].starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// The marker of held lines number `n`.
+fn marker(n: usize) -> String {
+    format!("{MARK}{n}")
+}
+
+/// `#[doc = <value>]` (`#![doc = ...]` if `inner`), built without tokens.
+fn attr(value: syn::LitStr, inner: bool) -> syn::Attribute {
     syn::Attribute {
         pound_token: Default::default(),
         style: if inner { syn::AttrStyle::Inner(Default::default()) } else { syn::AttrStyle::Outer },
@@ -111,7 +136,7 @@ fn doc_attr(line: &str, inner: bool) -> syn::Attribute {
         meta: syn::Meta::NameValue(syn::MetaNameValue {
             path: syn::Ident::new("doc", Span::call_site()).into(),
             eq_token: Default::default(),
-            value: syn::Expr::Lit(syn::ExprLit { attrs: Vec::new(), lit: syn::Lit::Str(doc_literal(line)) }),
+            value: syn::Expr::Lit(syn::ExprLit { attrs: Vec::new(), lit: syn::Lit::Str(value) }),
         }),
     }
 }
@@ -133,12 +158,12 @@ fn doc_literal(line: &str) -> syn::LitStr {
     }
 }
 
-/// Holds `lines` if [`holding`] is under way on this thread: their placeholder number.
-fn hold(lines: &mut Vec<String>) -> Option<Literal> {
+/// Holds `lines` if [`holding`] is under way on this thread: their marker.
+fn hold(lines: &mut Vec<String>) -> Option<String> {
     HELD.with_borrow_mut(|held| {
         let held = held.as_mut()?;
         held.push(std::mem::take(lines));
-        Some(Literal::usize_unsuffixed(held.len() - 1))
+        Some(marker(held.len() - 1))
     })
 }
 
@@ -200,15 +225,22 @@ impl Doc {
             return TokenStream::new();
         }
         match hold(&mut lines) {
-            Some(n) => quote! { #[doc = #n] },
+            Some(marker) => quote! { #[doc = #marker] },
             None => quote! { #(#[doc = #lines])* },
         }
     }
 
     /// The `#[doc]` attributes as trees, for an item built as one (see
-    /// `syntax`): nothing to hold aside, since nothing is parsed.
+    /// `syntax`).
     pub(crate) fn outer(&self) -> Vec<syn::Attribute> {
-        self.finished().iter().map(|line| doc_attr(line, false)).collect()
+        let mut lines = self.finished();
+        if lines.is_empty() {
+            return Vec::new();
+        }
+        match hold(&mut lines) {
+            Some(marker) => vec![attr(syn::LitStr::new(&marker, Span::call_site()), false)],
+            None => lines.iter().map(|line| attr(doc_literal(line), false)).collect(),
+        }
     }
 
     /// The `#![doc]` attributes, for the enclosing module or crate.
@@ -218,7 +250,7 @@ impl Doc {
             return TokenStream::new();
         }
         match hold(&mut lines) {
-            Some(n) => quote! { #![doc = #n] },
+            Some(marker) => quote! { #![doc = #marker] },
             None => quote! { #(#![doc = #lines])* },
         }
     }
@@ -340,25 +372,47 @@ mod tests {
         quote! { #module #item pub struct S { #field pub x: u8 } }
     }
 
-    #[test]
-    fn held_docs_go_back_where_their_placeholders_are() {
-        let (tokens, held) = holding(documented);
-        assert!(!tokens.to_string().contains("Module docs"), "held, not spelled: {tokens}");
-        let mut restored: syn::File = syn::parse2(tokens).unwrap();
-        held.restore(&mut restored).unwrap();
-        let spelled: syn::File = syn::parse2(documented()).unwrap();
-        assert_eq!(prettyplease::unparse(&restored), prettyplease::unparse(&spelled));
-        assert!(!placeholder_left(&prettyplease::unparse(&restored)));
+    /// Items with docs on the module, an item, a field and a variant, the
+    /// last two built as trees.
+    fn documented_with_trees() -> syn::File {
+        let mut file: syn::File = syn::parse2(documented()).unwrap();
+        let mut built: syn::ItemEnum = syn::parse_quote! { pub enum E { A, B } };
+        built.attrs = Doc::new().text("An enum, built as a tree.").blank().text("Two lines.").outer();
+        built.variants[1].attrs = Doc::new().text("A variant.").outer();
+        file.items.push(syn::Item::Enum(built));
+        file
     }
 
     #[test]
-    fn a_placeholder_nothing_holds_or_docs_cannot_reach_is_an_error() {
+    fn held_docs_go_back_where_their_markers_are() {
+        let (tokens, held) = holding(documented);
+        assert!(!tokens.to_string().contains("Module docs"), "held, not spelled: {tokens}");
+        let (file, held_too) = holding(documented_with_trees);
+        assert!(!prettyplease::unparse(&file).contains("Two lines"), "held, not spelled");
+        let spelled = prettyplease::unparse(&documented_with_trees());
+        assert!(spelled.contains("    /// A variant.\n    B,\n"), "{spelled}");
+        assert_eq!(held_too.expand(prettyplease::unparse(&file)).unwrap(), spelled);
+        let restored = held.expand(prettyplease::unparse(&syn::parse2(tokens).unwrap())).unwrap();
+        assert_eq!(restored, prettyplease::unparse(&syn::parse2(documented()).unwrap()));
+    }
+
+    #[test]
+    fn a_marker_nothing_holds_or_outside_a_doc_line_is_an_error() {
         let (_, held) = holding(|| ());
-        let mut file: syn::File = syn::parse2(quote! { #[doc = 3] pub struct S; }).unwrap();
-        assert!(held.restore(&mut file).unwrap_err().contains("placeholder 3"));
-        // Inside a macro's tokens the tree cannot see a placeholder; the text can.
-        assert!(placeholder_left("m! {\n    #[doc = 0]\n    struct S;\n}\n"));
-        assert!(!placeholder_left("/// set doc = 3 to see\npub struct S;\n"));
+        let unheld = format!("///{}\npub struct S;\n", marker(3));
+        assert!(held.expand(unheld).unwrap_err().contains("marker 3"));
+        let (_, held) = holding(|| Doc::new().text("x").attrs());
+        let mid_line = format!("const X: u8 = 1; ///{}\n", marker(0));
+        assert!(held.expand(mid_line).is_err());
+        let followed = format!("///{} more\n", marker(0));
+        assert!(held.expand(followed).is_err());
+        // Inside a macro's tokens the formatter keeps the attribute; its
+        // literal spells the marker.
+        let in_macro = prettyplease::unparse(&syn::parse_quote! { m! { #[doc = "\u{1}0"] struct S; } });
+        assert!(held.expand(in_macro).unwrap_err().contains("left"));
+        let plain = "/// set doc = 3 to see\npub struct S;\n".to_owned();
+        assert_eq!(held.expand(plain.clone()).unwrap(), plain);
+        assert_eq!(held.expand(format!("///{}\n", marker(0))).unwrap(), "/// x\n");
     }
 
     #[test]

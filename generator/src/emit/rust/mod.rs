@@ -203,17 +203,14 @@ pub fn shared_digest(api: &Api) -> String {
 /// The module `build` makes, formatted, with its public surface.
 fn formatted(build: impl FnOnce() -> Module) -> Result<(OutputFile, Vec<String>), Diagnostics> {
     let (mut m, docs) = doc::holding(build);
-    let mut syntax = m.syntax()?;
+    let syntax = m.syntax()?;
     let internal =
         |e: &str| Diagnostics::one(Diagnostic::new(format!("internal error: emitted Rust for {}: {e}", m.path)));
-    docs.restore(&mut syntax).map_err(|e| internal(&e))?;
     // Listed from the tree rather than the text: parsing every formatted
     // file again took about a third of a fresh generation.
     let lines = crate::surface::of_syntax(&m.path, &syntax);
-    let file = rust_file(&m.path, &m.source, &syntax);
-    if doc::placeholder_left(&file.contents) {
-        return Err(internal("a doc placeholder was left where docs could not be put back"));
-    }
+    let mut file = rust_file(&m.path, &m.source, &syntax);
+    file.contents = docs.expand(file.contents).map_err(|e| internal(&e))?;
     Ok((file, lines))
 }
 
