@@ -7,10 +7,13 @@
 //! signatures, public fields, variants, the derives and `#[non_exhaustive]` of types, trait
 //! impls, constants' types and re-exports. Bodies, doc comments and private items are left out.
 
+mod spell;
+
 use quote::ToTokens;
 use syn::{Attribute, Fields, ImplItem, Item, TraitItem, UseTree, Visibility};
 
 use crate::emit::OutputFile;
+use spell::Spell;
 
 /// The surface of the Rust files among `files` (paths like `src/voicecall/callinner.rs`),
 /// sorted; files that do not parse are listed as such rather than skipped.
@@ -193,8 +196,22 @@ fn module_path(path: &str) -> Option<String> {
     Some(if rel == "lib" { "crate".to_owned() } else { format!("crate::{}", rel.replace('/', "::")) })
 }
 
+/// `t` as [`tokens`] spells it: by [`spell`] where it can, which builds no tokens.
+fn text(t: &impl Spell) -> String {
+    let mut out = String::new();
+    match t.spell(&mut out) {
+        Some(()) => out,
+        None => tokens(t),
+    }
+}
+
 /// Tokens as one line with the spacing `TokenStream::to_string` puts around punctuation removed.
 fn tokens(t: &impl ToTokens) -> String {
+    shrink_tokens(t.to_token_stream().to_string())
+}
+
+/// `TokenStream::to_string`'s text with the spacing around punctuation removed.
+fn shrink_tokens(text: String) -> String {
     const SPACING: &[(&str, &str)] = &[
         (" :: ", "::"),
         (":: ", "::"),
@@ -209,7 +226,7 @@ fn tokens(t: &impl ToTokens) -> String {
         ("( ", "("),
         (" )", ")"),
     ];
-    shrink_ascii(t.to_token_stream().to_string(), SPACING)
+    shrink_ascii(text, SPACING)
 }
 
 /// `s` with `s.replace(from, to)` applied for each rule in turn, where each
@@ -278,7 +295,7 @@ fn shape_attrs(attrs: &[Attribute]) -> String {
     let kept: Vec<String> = attrs
         .iter()
         .filter(|a| ["derive", "non_exhaustive", "repr"].iter().any(|n| a.path().is_ident(n)))
-        .map(tokens)
+        .map(text)
         .collect();
     if kept.is_empty() { String::new() } else { format!(" {}", kept.join(" ")) }
 }
@@ -287,7 +304,7 @@ fn fields(at: &str, fields: &Fields, out: &mut Vec<String>) {
     let private = fields.iter().filter(|f| !public(&f.vis)).count();
     for (i, f) in fields.iter().enumerate().filter(|(_, f)| public(&f.vis)) {
         let name = f.ident.as_ref().map_or_else(|| i.to_string(), ToString::to_string);
-        out.push(format!("{at}.{name}: {}", tokens(&f.ty)));
+        out.push(format!("{at}.{name}: {}", text(&f.ty)));
     }
     if private > 0 {
         out.push(format!("{at}: {private} private field(s)"));
@@ -297,22 +314,22 @@ fn fields(at: &str, fields: &Fields, out: &mut Vec<String>) {
 fn items(module: &str, list: &[Item], out: &mut Vec<String>) {
     for item in list {
         match item {
-            Item::Fn(f) if public(&f.vis) => out.push(format!("{module}: {}", tokens(&f.sig))),
+            Item::Fn(f) if public(&f.vis) => out.push(format!("{module}: {}", text(&f.sig))),
             Item::Struct(s) if public(&s.vis) => {
                 let at = format!("{module}::{}", s.ident);
-                out.push(format!("{at}: struct{}{}", tokens(&s.generics), shape_attrs(&s.attrs)));
+                out.push(format!("{at}: struct{}{}", text(&s.generics), shape_attrs(&s.attrs)));
                 fields(&at, &s.fields, out);
             }
             Item::Enum(e) if public(&e.vis) => {
                 let at = format!("{module}::{}", e.ident);
-                out.push(format!("{at}: enum{}{}", tokens(&e.generics), shape_attrs(&e.attrs)));
+                out.push(format!("{at}: enum{}{}", text(&e.generics), shape_attrs(&e.attrs)));
                 for v in &e.variants {
                     out.push(format!("{at}::{}{}", v.ident, variant_fields(&v.fields)));
                 }
             }
-            Item::Const(c) if public(&c.vis) => out.push(format!("{module}::{}: const {}", c.ident, tokens(&c.ty))),
-            Item::Static(s) if public(&s.vis) => out.push(format!("{module}::{}: static {}", s.ident, tokens(&s.ty))),
-            Item::Type(t) if public(&t.vis) => out.push(format!("{module}::{}: type = {}", t.ident, tokens(&t.ty))),
+            Item::Const(c) if public(&c.vis) => out.push(format!("{module}::{}: const {}", c.ident, text(&*c.ty))),
+            Item::Static(s) if public(&s.vis) => out.push(format!("{module}::{}: static {}", s.ident, text(&*s.ty))),
+            Item::Type(t) if public(&t.vis) => out.push(format!("{module}::{}: type = {}", t.ident, text(&*t.ty))),
             Item::Use(u) if public(&u.vis) => out.push(format!("{module}: pub use {}", use_tree(&u.tree))),
             Item::Mod(m) if public(&m.vis) => match &m.content {
                 Some((_, inner)) => items(&format!("{module}::{}", m.ident), inner, out),
@@ -320,10 +337,10 @@ fn items(module: &str, list: &[Item], out: &mut Vec<String>) {
             },
             Item::Trait(t) if public(&t.vis) => {
                 let at = format!("{module}::{}", t.ident);
-                out.push(format!("{at}: trait{}", tokens(&t.generics)));
+                out.push(format!("{at}: trait{}", text(&t.generics)));
                 for i in &t.items {
                     match i {
-                        TraitItem::Fn(f) => out.push(format!("{at}: {}", tokens(&f.sig))),
+                        TraitItem::Fn(f) => out.push(format!("{at}: {}", text(&f.sig))),
                         other => out.push(format!("{at}: {}", tokens(other))),
                     }
                 }
@@ -337,8 +354,8 @@ fn items(module: &str, list: &[Item], out: &mut Vec<String>) {
 /// A variant's fields, `(u8)` or `{ a: u8 }`: their types, not their docs.
 fn variant_fields(fields: &Fields) -> String {
     let each = |f: &syn::Field| match &f.ident {
-        Some(name) => format!("{name}: {}", tokens(&f.ty)),
-        None => tokens(&f.ty),
+        Some(name) => format!("{name}: {}", text(&f.ty)),
+        None => text(&f.ty),
     };
     let list = fields.iter().map(each).collect::<Vec<_>>().join(", ");
     match fields {
@@ -360,16 +377,16 @@ fn use_tree(tree: &UseTree) -> String {
 }
 
 fn impl_items(module: &str, i: &syn::ItemImpl, out: &mut Vec<String>) {
-    let ty = tokens(&i.self_ty);
+    let ty = text(&*i.self_ty);
     if let Some((path, _)) = &i.trait_ {
-        out.push(format!("{module}: impl{} {} for {ty}", tokens(&i.generics), tokens(path)));
+        out.push(format!("{module}: impl{} {} for {ty}", text(&i.generics), text(path)));
         return;
     }
     for item in &i.items {
         match item {
-            ImplItem::Fn(f) if public(&f.vis) => out.push(format!("{module}::{ty}: {}", tokens(&f.sig))),
+            ImplItem::Fn(f) if public(&f.vis) => out.push(format!("{module}::{ty}: {}", text(&f.sig))),
             ImplItem::Const(c) if public(&c.vis) => {
-                out.push(format!("{module}::{ty}::{}: const {}", c.ident, tokens(&c.ty)))
+                out.push(format!("{module}::{ty}::{}: const {}", c.ident, text(&c.ty)))
             }
             _ => {}
         }
