@@ -6,10 +6,11 @@
 //! and the types several interfaces share. Each generation leaves, in
 //! `.ccgen-cache/emit.json` beside the record, a key per interface (a hash of
 //! the generator, those API-wide facts and the interface's IR) with a hash of
-//! each file made from it, and the Rust module's public surface. The next
-//! `generate` emits again only the interfaces whose key changed; the others'
-//! files are read back from the output, and used only when their bytes are
-//! still the ones recorded. `--check` never reuses anything.
+//! each file made from it, the Rust module's public surface, and where its
+//! method is in `src/client.rs`. The next `generate` emits again only the
+//! interfaces whose key changed; the others' files, and their methods, are
+//! read back from the output, and used only when their bytes are still the
+//! ones recorded. `--check` never reuses anything.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -40,13 +41,23 @@ struct Made {
     /// The public surface of its Rust module.
     surface: Vec<String>,
     /// Its method in `src/client.rs`, for an interface that acts for a
-    /// signed-in agent. Absent from a cache written before it was kept.
+    /// signed-in agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    method: Option<SessionMethod>,
-    /// A hash of the method's text, checked before the text is used: unlike
-    /// the interface's files, the text has no copy on disk to check it by.
+    method: Option<MethodAt>,
+    /// A hash of the method's text, checked before the text is used: the
+    /// rest of `src/client.rs` may have changed since.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     method_hash: Option<String>,
+}
+
+/// Where a session method's text is in `src/client.rs` as written, and its
+/// public surface. The text itself is the file's: a third of the crate's
+/// lines, which the cache need not hold twice.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct MethodAt {
+    start: usize,
+    len: usize,
+    surface: Vec<String>,
 }
 
 /// The interfaces of a generation whose files are reused, and those files.
@@ -167,14 +178,19 @@ pub fn plan(api: &Api, out_dir: &Path, shared_digest: &str) -> Reuse {
             Some((it, files, made))
         })
         .collect();
+    let client = found
+        .iter()
+        .any(|(_, _, made)| made.method.is_some())
+        .then(|| fs::read_to_string(out_dir.join(crate::emit::rust::CLIENT_PATH)).ok())
+        .flatten()
+        .unwrap_or_default();
     let mut reuse = Reuse::default();
     for (it, files, made) in found {
         reuse.sources.insert(it.source.clone());
         reuse.surfaces.insert(crate::emit::rust::interface_path(it), made.surface.clone());
         reuse.files.extend(files);
-        let intact = |m: &SessionMethod| made.method_hash.as_deref() == Some(record::hash(m.text.as_bytes()).as_str());
-        if let Some(method) = made.method.as_ref().filter(|m| it.sends_guid && intact(m)) {
-            reuse.methods.insert(it.source.clone(), method.clone());
+        if let Some(method) = made.method.as_ref().filter(|_| it.sends_guid).and_then(|at| method(&client, at, made)) {
+            reuse.methods.insert(it.source.clone(), method);
         }
     }
     reuse.keys = Some(keys);
@@ -182,17 +198,31 @@ pub fn plan(api: &Api, out_dir: &Path, shared_digest: &str) -> Reuse {
     reuse
 }
 
+/// The session method `at` says is in `client` (the text of
+/// `src/client.rs`), when its text there is the one `made` recorded.
+fn method(client: &str, at: &MethodAt, made: &Made) -> Option<SessionMethod> {
+    let text = client.get(at.start..at.start.checked_add(at.len)?)?;
+    (made.method_hash.as_deref() == Some(record::hash(text.as_bytes()).as_str()))
+        .then(|| SessionMethod { text: text.to_owned(), surface: at.surface.clone() })
+}
+
+/// The session methods of `src/client.rs` and where each starts there, by
+/// the spec source of its interface.
+pub struct Methods<'a> {
+    pub methods: &'a BTreeMap<String, SessionMethod>,
+    pub starts: &'a BTreeMap<String, usize>,
+}
+
 /// What to record, for the next generation, of what was made from each
 /// interface of `api` under `reuse`'s keys: `hashes` are those of all the
 /// files written ([`record::hashes`]), `surfaces` the public surface of each
-/// Rust source, `methods` the session methods of `src/client.rs`. The bytes
-/// [`aside`] writes.
+/// Rust source. The bytes [`aside`] writes.
 pub fn prepare(
     api: &Api,
     reuse: &Reuse,
     hashes: &BTreeMap<String, String>,
     surfaces: &BTreeMap<String, Vec<String>>,
-    methods: &BTreeMap<String, SessionMethod>,
+    methods: Methods<'_>,
 ) -> io::Result<Vec<u8>> {
     use rayon::prelude::*;
     // Without keys (their IR would not serialize) nothing is recorded.
@@ -208,8 +238,9 @@ pub fn prepare(
             let (rust_hash, page_hash) = (hashes.get(&rust)?, hashes.get(&page)?);
             let mut files = [(rust.as_str(), rust_hash.as_str()), (page.as_str(), page_hash.as_str())];
             files.sort_unstable();
-            let method = methods.get(&it.source);
-            let method_hash = method.map(|m| record::hash(m.text.as_bytes()));
+            let method = methods.methods.get(&it.source).zip(methods.starts.get(&it.source));
+            let method_hash = method.map(|(m, _)| record::hash(m.text.as_bytes()));
+            let method = method.map(|(m, &start)| MethodAtRef { start, len: m.text.len(), surface: &m.surface });
             let made = MadeRef { key, files, surface: surfaces.get(&rust)?, method, method_hash };
             Some(serde_json::to_vec(&made).map(|bytes| (it.source.as_str(), bytes)))
         })
@@ -240,9 +271,17 @@ struct MadeRef<'a> {
     files: [(&'a str, &'a str); 2],
     surface: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
-    method: Option<&'a SessionMethod>,
+    method: Option<MethodAtRef<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     method_hash: Option<String>,
+}
+
+/// [`MethodAt`] from borrowed parts, serialized alike.
+#[derive(Serialize)]
+struct MethodAtRef<'a> {
+    start: usize,
+    len: usize,
+    surface: &'a [String],
 }
 
 /// Pairs sorted by their first member, as a map (as a `BTreeMap` is serialized).
@@ -290,13 +329,32 @@ mod tests {
         let api = crate::pipeline::validate(&spec).unwrap_or_else(|d| panic!("{}", d.render()));
         let digest = crate::emit::rust::shared_digest(&api);
         let sessions = api.interfaces.iter().filter(|it| it.sends_guid).count();
-        assert_eq!(plan(&api, out.path(), &digest).methods.len(), sessions, "all reused as written");
+        let client = out.path().join(crate::emit::rust::CLIENT_PATH);
+        let written = fs::read_to_string(&client).unwrap();
+        let reuse = plan(&api, out.path(), &digest);
+        assert_eq!(reuse.methods.len(), sessions, "all reused as written");
+        for method in reuse.methods.values() {
+            assert_eq!(written.matches(method.text.as_str()).count(), 1, "read back whole: {}", method.text);
+        }
         let path = out.path().join(record::FOLDER).join(FILE);
         let mut cache: Cache = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
-        let (source, made) = cache.interfaces.iter_mut().find(|(_, m)| m.method.is_some()).unwrap();
+        // One method's text changed in place, its length kept: only it is
+        // made again.
+        let (source, made) = cache.interfaces.iter().find(|(_, m)| m.method.is_some()).unwrap();
+        let at = made.method.as_ref().unwrap();
+        let text = &written[at.start..at.start + at.len];
+        let changed =
+            format!("{}{}{}", &written[..at.start], text.replacen("pub", "pbu", 1), &written[at.start + at.len..]);
+        assert_eq!(changed.len(), written.len());
+        fs::write(&client, changed).unwrap();
+        let reuse = plan(&api, out.path(), &digest);
+        assert_eq!(reuse.methods.len(), sessions - 1);
+        assert!(!reuse.methods.contains_key(source), "{source}");
+        // A place past the end of the file is no method.
         let source = source.clone();
-        made.method.as_mut().unwrap().text.push_str("    fn injected() {}\n");
+        cache.interfaces.get_mut(&source).unwrap().method.as_mut().unwrap().start = usize::MAX;
         fs::write(&path, serde_json::to_vec(&cache).unwrap()).unwrap();
+        fs::write(&client, &written).unwrap();
         let reuse = plan(&api, out.path(), &digest);
         assert_eq!(reuse.methods.len(), sessions - 1);
         assert!(!reuse.methods.contains_key(&source), "{source}");

@@ -363,7 +363,7 @@ pub fn generate_recorded(
     // stage need not read them again.
     let read_back: std::collections::BTreeSet<String> = reuse.files.iter().map(|f| f.path.clone()).collect();
     let reused_methods = reuse.methods.len();
-    let (emit::rust::Emitted { files, surfaces, session_methods }, lock) =
+    let (emit::rust::Emitted { files, surfaces, session_methods, session_starts }, lock) =
         emit_and_lock(api, &shared, &mut reuse, !check, out_dir, &mut timings)?;
     let mode = if check { write::Mode::Check } else { write::Mode::Write };
     if !check {
@@ -383,7 +383,8 @@ pub fn generate_recorded(
     let beside = |stats: &write::Stats, late: write::LateStaged<'_>| {
         (!check).then(|| {
             let mut hashes = crate::record::hashes(&files);
-            let cache = crate::incremental::prepare(api, &reuse, &hashes, &surfaces, &session_methods)
+            let methods = crate::incremental::Methods { methods: &session_methods, starts: &session_starts };
+            let cache = crate::incremental::prepare(api, &reuse, &hashes, &surfaces, methods)
                 .and_then(|bytes| crate::incremental::aside(out_dir, &bytes));
             let record = late.wait().and_then(|(late_stats, late)| {
                 hashes.extend(crate::record::hashes(late));

@@ -39,6 +39,9 @@ pub struct Emitted {
     /// Each session method of `src/client.rs` (already in `files`), by the
     /// spec source of its interface, for reusing it next time.
     pub session_methods: BTreeMap<String, SessionMethod>,
+    /// Where the text of each of them starts in `src/client.rs`, by the
+    /// same key: what the reuse cache records instead of the text.
+    pub session_starts: BTreeMap<String, usize>,
 }
 
 /// One method of `impl Session` in `src/client.rs`, as formatted there.
@@ -93,9 +96,10 @@ pub(crate) fn emit_except_with(
     session_methods.extend(session.iter().filter_map(|it| Some((it.source.clone(), reused.get(&it.source)?.clone()))));
     let head = files.iter_mut().find(|f| f.path == CLIENT_PATH).expect("the client head is built");
     let lines = surfaces.get_mut(CLIENT_PATH).expect("the client head is listed");
-    let in_order = session.iter().map(|it| session_methods.get(&it.source).expect("emitted or reused"));
-    splice_session_methods(head, lines, in_order)?;
-    Ok(Emitted { files, surfaces, session_methods })
+    let in_order =
+        session.iter().map(|it| (it.source.as_str(), session_methods.get(&it.source).expect("emitted or reused")));
+    let session_starts = splice_session_methods(head, lines, in_order)?;
+    Ok(Emitted { files, surfaces, session_methods, session_starts })
 }
 
 /// The jobs of [`modules`] but the skipped interfaces' modules, with
@@ -149,7 +153,7 @@ fn gathered(
     Ok((files, surfaces, session_methods))
 }
 
-const CLIENT_PATH: &str = "src/client.rs";
+pub(crate) const CLIENT_PATH: &str = "src/client.rs";
 
 const OPEN_SESSION: &str = "impl Session {\n";
 const CLOSE: &str = "}\n";
@@ -167,25 +171,28 @@ fn session_method(part: &OutputFile) -> Option<&str> {
 
 /// Puts the session methods, in order, at the end of the `impl Session`
 /// that ends the head. The formatter lays out each item of an `impl` block
-/// on its own, so the result is the file formatted whole.
+/// on its own, so the result is the file formatted whole. Returns where
+/// each method's text starts, by its key.
 fn splice_session_methods<'m>(
     head: &mut OutputFile,
     lines: &mut Vec<String>,
-    methods: impl Iterator<Item = &'m SessionMethod> + Clone,
-) -> Result<(), Diagnostics> {
+    methods: impl Iterator<Item = (&'m str, &'m SessionMethod)> + Clone,
+) -> Result<BTreeMap<String, usize>, Diagnostics> {
     let Some(body) = head.contents.strip_suffix(CLOSE) else {
         return Err(Diagnostics::one(internal_client("the file does not end with the `impl Session` block")));
     };
     let mut contents =
-        String::with_capacity(head.contents.len() + methods.clone().map(|m| m.text.len()).sum::<usize>());
+        String::with_capacity(head.contents.len() + methods.clone().map(|(_, m)| m.text.len()).sum::<usize>());
     contents.push_str(body);
-    for method in methods {
+    let mut starts = BTreeMap::new();
+    for (key, method) in methods {
+        starts.insert(key.to_owned(), contents.len());
         contents.push_str(&method.text);
         lines.extend(method.surface.iter().cloned());
     }
     contents.push_str(CLOSE);
     head.contents = contents;
-    Ok(())
+    Ok(starts)
 }
 
 /// The path of `it`'s module in the crate.
@@ -554,7 +561,10 @@ mod tests {
         for (source, method) in &again.session_methods {
             let expected = reused.get(source).unwrap_or_else(|| &first.session_methods[source]);
             assert_eq!(method, expected, "{source}");
+            let at = again.session_starts[source];
+            assert_eq!(file.contents.get(at..at + method.text.len()), Some(method.text.as_str()), "{source}");
         }
+        assert_eq!(again.session_starts.len(), again.session_methods.len());
         let (_, whole_lines) = client_whole(&api);
         assert_eq!(lines, whole_lines, "surface");
         // In the same order as before.
@@ -567,9 +577,10 @@ mod tests {
         let method = SessionMethod { text: "    fn b() {}\n".into(), surface: vec![] };
         let head = |text: &str| OutputFile { path: CLIENT_PATH.into(), contents: text.into() };
         let mut ok = head("// h\nimpl Session {\n    fn a() {}\n}\n");
-        splice_session_methods(&mut ok, &mut vec![], std::iter::once(&method)).expect("spliced");
+        let starts = splice_session_methods(&mut ok, &mut vec![], std::iter::once(("b", &method))).expect("spliced");
         assert_eq!(ok.contents, "// h\nimpl Session {\n    fn a() {}\n    fn b() {}\n}\n");
-        let e = splice_session_methods(&mut head("// h\nfn a() {}"), &mut vec![], std::iter::once(&method))
+        assert_eq!(starts["b"], ok.contents.find("    fn b").unwrap());
+        let e = splice_session_methods(&mut head("// h\nfn a() {}"), &mut vec![], std::iter::once(("b", &method)))
             .expect_err("refused");
         assert!(e.0[0].message.contains("internal error"), "{}", e.render());
         let part = OutputFile { path: CLIENT_PATH.into(), contents: "// h\nimpl Client {}\n".into() };
