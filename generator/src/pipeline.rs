@@ -119,10 +119,9 @@ impl Lock {
         timings: &mut Timings,
     ) -> Result<Vec<emit::OutputFile>, Diagnostics> {
         let surface = timings.time("surface", || emit::rust::surface_of(surfaces));
-        timings.time("lock, changelog", || {
-            let (lock, changelog) = rayon::join(|| self.head.finish(&surface), || self.changelog.finish(&surface));
-            Ok(vec![lock?, changelog])
-        })
+        // One after the other on this thread: both are quick, and work handed
+        // to the cores would wait behind the reuse cache's.
+        timings.time("lock, changelog", || Ok(vec![self.head.finish(&surface)?, self.changelog.finish(&surface)]))
     }
 }
 

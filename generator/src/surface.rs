@@ -98,6 +98,24 @@ pub fn tidy(lines: Vec<String>) -> Vec<String> {
     lines
 }
 
+/// [`tidy`] on this thread, for the lines of one file.
+pub fn tidy_here(lines: Vec<String>) -> Vec<String> {
+    let mut lines: Vec<String> = lines.into_iter().flat_map(|l| traits_apart_owned(canonical_owned(l))).collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines
+}
+
+/// The [`tidy`] lines of several files, each list already tidy: the same
+/// lines as `tidy` of them all, with only the merging left to do.
+pub fn merge_tidy<'a>(lists: impl Iterator<Item = &'a Vec<String>>) -> Vec<String> {
+    let mut lines: Vec<String> = lists.flatten().cloned().collect();
+    // A stable sort merges runs already in order rather than sorting anew.
+    lines.sort();
+    lines.dedup();
+    lines
+}
+
 /// `line` with the traits a type implements each on a line of its own, the
 /// same whether derived or written out: `m::T: struct #[derive(Debug)]` gives
 /// `m::T: struct` and `m: impl std::fmt::Debug for T`, as `impl
@@ -505,6 +523,36 @@ mod tests {
                 assert_eq!(shrink_ascii(text.to_owned(), all), expected, "{text:?} from rule {i}");
             }
         }
+    }
+
+    /// Every file's lines tidied apart, as the emitter lists them, then
+    /// merged: the lines of every file tidied at once.
+    #[test]
+    fn files_tidied_apart_then_merged_are_the_files_tidied_together() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated");
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("src")];
+        while let Some(dir) = dirs.pop() {
+            for path in std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()) {
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    let rel = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+                    files.push(file(&rel, &std::fs::read_to_string(&path).unwrap()));
+                }
+            }
+        }
+        assert!(files.len() > 30, "{}", files.len());
+        let raw: Vec<Vec<String>> = files.iter().map(of_file).collect();
+        let apart: Vec<Vec<String>> = raw.iter().cloned().map(tidy_here).collect();
+        let together = tidy(raw.concat());
+        assert!(together.len() > 1000, "{}", together.len());
+        assert_eq!(merge_tidy(apart.iter()), together);
+        // Tidy lines stay as they are.
+        assert_eq!(tidy(together.clone()), together);
+        // Lists out of order, or listing a line twice, merge alike.
+        let shuffled = [apart[1].clone(), apart[0].iter().rev().cloned().collect(), apart[1].clone()];
+        assert_eq!(merge_tidy(shuffled.iter()), merge_tidy(apart[..2].iter()));
     }
 
     #[test]

@@ -34,7 +34,8 @@ pub struct Emitted {
     /// The manifest first, then the sources in [`modules`] order.
     pub files: Vec<OutputFile>,
     /// The public surface of each Rust source by path ([`crate::surface::of_syntax`]),
-    /// each file listed on the thread that formatted it.
+    /// each file listed and tidied ([`crate::surface::tidy_here`]) on the
+    /// thread that formatted it.
     pub surfaces: std::collections::BTreeMap<String, Vec<String>>,
     /// Each session method of `src/client.rs` (already in `files`), by the
     /// spec source of its interface, for reusing it next time.
@@ -49,7 +50,7 @@ pub struct Emitted {
 pub struct SessionMethod {
     /// Its lines inside the block, indented as in the file.
     pub text: String,
-    /// Its public surface ([`crate::surface::of_syntax`]).
+    /// Its public surface ([`crate::surface::of_syntax`]), tidied.
     pub surface: Vec<String>,
 }
 
@@ -60,9 +61,9 @@ impl Emitted {
     }
 }
 
-/// The crate's public surface from the surfaces of its files, by path.
+/// The crate's public surface from the tidied surfaces of its files, by path.
 pub fn surface_of(surfaces: &BTreeMap<String, Vec<String>>) -> Vec<String> {
-    crate::surface::tidy(surfaces.values().flatten().cloned().collect())
+    crate::surface::merge_tidy(surfaces.values())
 }
 
 /// [`emit`], each source file built, formatted and listed on a worker thread
@@ -190,6 +191,9 @@ fn splice_session_methods<'m>(
         contents.push_str(&method.text);
         lines.extend(method.surface.iter().cloned());
     }
+    // Each list was tidy; together they are once in order again.
+    lines.sort();
+    lines.dedup();
     contents.push_str(CLOSE);
     head.contents = contents;
     Ok(starts)
@@ -215,7 +219,7 @@ fn formatted(build: impl FnOnce() -> Module) -> Result<(OutputFile, Vec<String>)
         |e: &str| Diagnostics::one(Diagnostic::new(format!("internal error: emitted Rust for {}: {e}", m.path)));
     // Listed from the tree rather than the text: parsing every formatted
     // file again took about a third of a fresh generation.
-    let lines = crate::surface::of_syntax(&m.path, &syntax);
+    let lines = crate::surface::tidy_here(crate::surface::of_syntax(&m.path, &syntax));
     let mut file = rust_file(&m.path, &m.source, &syntax);
     file.contents = docs.expand(file.contents).map_err(|e| internal(&e))?;
     Ok((file, lines))
