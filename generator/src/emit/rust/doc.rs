@@ -189,6 +189,12 @@ impl Doc {
     /// A line of our own markup, with spec fragments already escaped by the caller.
     pub fn raw(mut self, line: impl Into<String>) -> Self {
         let line: String = line.into();
+        // Mostly one line of printable ASCII, without surrounding spaces:
+        // what [`normalize`] would give back, so it is kept as it is.
+        if line.bytes().all(|b| (0x20..0x7f).contains(&b)) && line.trim().len() == line.len() {
+            self.lines.push(line);
+            return self;
+        }
         for part in normalize(&line) {
             self.lines.push(part);
         }
@@ -478,6 +484,14 @@ mod tests {
     fn printable_ascii_splits_as_any_text_does() {
         for text in ["", "one", "  lead and trail  \n\nnext ", "a\n b\n\n", "~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./"] {
             assert_eq!(normalize(text), normalize_any(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_raw_line_is_kept_as_normalizing_would_give_it() {
+        for line in ["plain", " lead", "trail ", "two\nlines", "tab\tin", "", " ", "é", "a\u{7f}b"] {
+            let kept = Doc::new().raw(line).lines;
+            assert_eq!(kept, normalize(line), "{line:?}");
         }
     }
 

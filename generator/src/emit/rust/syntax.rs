@@ -16,7 +16,9 @@ use super::ident;
 
 /// `a::b::C`, every segment without arguments; a leading `::` is not supported.
 pub(crate) fn path(text: &str) -> syn::Path {
-    let segments = text.split("::").map(|s| syn::PathSegment::from(ident(s)));
+    // Split at every colon: no identifier holds one, and a one-character
+    // pattern is found without setting up a substring search per path.
+    let segments = text.split(':').filter(|s| !s.is_empty()).map(|s| syn::PathSegment::from(ident(s)));
     syn::Path { leading_colon: None, segments: segments.collect() }
 }
 
