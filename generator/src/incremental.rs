@@ -52,7 +52,9 @@ struct Made {
 
 /// Where a session method's text is in `src/client.rs` as written, and its
 /// public surface. The text itself is the file's: a third of the crate's
-/// lines, which the cache need not hold twice.
+/// lines, which the cache need not hold twice. (A cache that held the text
+/// does not read as this one, and is not used: its keys name an older
+/// generator anyway.)
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct MethodAt {
     start: usize,
@@ -189,7 +191,9 @@ pub fn plan(api: &Api, out_dir: &Path, shared_digest: &str) -> Reuse {
         reuse.sources.insert(it.source.clone());
         reuse.surfaces.insert(crate::emit::rust::interface_path(it), made.surface.clone());
         reuse.files.extend(files);
-        if let Some(method) = made.method.as_ref().filter(|_| it.sends_guid).and_then(|at| method(&client, at, made)) {
+        if let Some(method) =
+            made.method.as_ref().filter(|_| it.sends_guid).and_then(|at| read_method(&client, at, made))
+        {
             reuse.methods.insert(it.source.clone(), method);
         }
     }
@@ -200,7 +204,7 @@ pub fn plan(api: &Api, out_dir: &Path, shared_digest: &str) -> Reuse {
 
 /// The session method `at` says is in `client` (the text of
 /// `src/client.rs`), when its text there is the one `made` recorded.
-fn method(client: &str, at: &MethodAt, made: &Made) -> Option<SessionMethod> {
+fn read_method(client: &str, at: &MethodAt, made: &Made) -> Option<SessionMethod> {
     let text = client.get(at.start..at.start.checked_add(at.len)?)?;
     (made.method_hash.as_deref() == Some(record::hash(text.as_bytes()).as_str()))
         .then(|| SessionMethod { text: text.to_owned(), surface: at.surface.clone() })

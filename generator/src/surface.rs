@@ -91,8 +91,7 @@ fn without_doc_attrs(line: &str) -> String {
 /// listing read the same way, so the comparison sees only real changes.
 pub fn tidy(lines: Vec<String>) -> Vec<String> {
     use rayon::prelude::*;
-    let mut lines: Vec<String> =
-        lines.into_par_iter().flat_map_iter(|l| traits_apart_owned(canonical_owned(l))).collect();
+    let mut lines: Vec<String> = lines.into_par_iter().flat_map_iter(tidy_line).collect();
     lines.par_sort_unstable();
     lines.dedup();
     lines
@@ -100,17 +99,23 @@ pub fn tidy(lines: Vec<String>) -> Vec<String> {
 
 /// [`tidy`] on this thread, for the lines of one file.
 pub fn tidy_here(lines: Vec<String>) -> Vec<String> {
-    let mut lines: Vec<String> = lines.into_iter().flat_map(|l| traits_apart_owned(canonical_owned(l))).collect();
+    let mut lines: Vec<String> = lines.into_iter().flat_map(tidy_line).collect();
     lines.sort_unstable();
     lines.dedup();
     lines
+}
+
+/// One line in its [`tidy`] form: one line or more.
+fn tidy_line(line: String) -> Vec<String> {
+    traits_apart_owned(canonical_owned(line))
 }
 
 /// The [`tidy`] lines of several files, each list already tidy: the same
 /// lines as `tidy` of them all, with only the merging left to do.
 pub fn merge_tidy<'a>(lists: impl Iterator<Item = &'a Vec<String>>) -> Vec<String> {
     let mut lines: Vec<String> = lists.flatten().cloned().collect();
-    // A stable sort merges runs already in order rather than sorting anew.
+    // Any order gives the same lines; a stable sort is quick on lists that
+    // are each in order already.
     lines.sort();
     lines.dedup();
     lines

@@ -46,8 +46,9 @@ impl Spell for Type {
                 out.push(']');
                 Some(())
             }
-            // One element has a trailing comma, which tokens spell apart.
-            Type::Tuple(t) if t.attrs.is_empty() && !t.elems.trailing_punct() => {
+            // Tokens give one element a trailing comma, whether or not the
+            // tree has one.
+            Type::Tuple(t) if t.attrs.is_empty() && t.elems.len() != 1 && !t.elems.trailing_punct() => {
                 open_paren(out);
                 list(&t.elems, out, |t, out| t.spell(out))?;
                 out.push(')');
@@ -72,8 +73,9 @@ impl Spell for Type {
 
 impl Spell for Path {
     fn spell(&self, out: &mut String) -> Option<()> {
-        // A leading `::` after other tokens shrinks unlike a path's own.
-        if self.leading_colon.is_some() {
+        // A leading `::` after other tokens shrinks unlike a path's own; a
+        // trailing one only a built tree can hold.
+        if self.leading_colon.is_some() || self.segments.trailing_punct() {
             return None;
         }
         for (i, segment) in self.segments.iter().enumerate() {
@@ -83,7 +85,8 @@ impl Spell for Path {
             write!(out, "{}", segment.ident).ok()?;
             match &segment.arguments {
                 PathArguments::None => {}
-                PathArguments::AngleBracketed(args) if !args.args.trailing_punct() => {
+                // Tokens put lifetimes first, whatever the order.
+                PathArguments::AngleBracketed(args) if !args.args.trailing_punct() && lifetimes_first(&args.args) => {
                     if args.colon2_token.is_some() {
                         out.push_str("::");
                     }
@@ -179,8 +182,9 @@ impl Spell for Attribute {
         }
         out.push_str("#[");
         match &self.meta {
-            Meta::Path(path) => path.spell(out)?,
-            Meta::List(list) if matches!(list.delimiter, syn::MacroDelimiter::Paren(_)) => {
+            // An attribute's path is spelled without arguments.
+            Meta::Path(path) if bare(path) => path.spell(out)?,
+            Meta::List(list) if matches!(list.delimiter, syn::MacroDelimiter::Paren(_)) && bare(&list.path) => {
                 list.path.spell(out)?;
                 out.push('(');
                 out.push_str(&super::shrink_tokens(list.tokens.to_string()));
@@ -191,6 +195,17 @@ impl Spell for Attribute {
         out.push(']');
         Some(())
     }
+}
+
+/// True when no lifetime in `args` follows an argument of another kind.
+fn lifetimes_first<P>(args: &Punctuated<GenericArgument, P>) -> bool {
+    let mut others = args.iter().skip_while(|a| matches!(a, GenericArgument::Lifetime(_)));
+    !others.any(|a| matches!(a, GenericArgument::Lifetime(_)))
+}
+
+/// True when no segment of `path` has arguments.
+fn bare(path: &Path) -> bool {
+    path.segments.iter().all(|s| s.arguments.is_none())
 }
 
 /// One parameter of a signature.
@@ -348,8 +363,27 @@ mod tests {
         pub const C: &[(&str, u8)] = &[];
         pub fn k() -> Vec::<u8> {}
         pub fn u(c: (), d: (u8, ()), e: &mut (), f: Result<Vec<u8>, ()>) -> (u8, u8) {}
+        pub fn v(a: S<T, 'a>, b: S<'a, T>) {}
         pub fn r#type(r#in: r#mod::r#fn) {}
     "#;
+
+    /// Shapes only a tree built in code can hold, not one parsed from text.
+    #[test]
+    fn built_shapes_spell_as_their_tokens_or_decline() {
+        let mut one: syn::TypeTuple = syn::parse_quote! { (u8,) };
+        one.elems.pop_punct();
+        let mut trailing: syn::Path = syn::parse_quote! { a::b };
+        trailing.segments.push_punct(Default::default());
+        let mut shapes = Compare::default();
+        shapes.node(&Type::Tuple(one));
+        shapes.node(&trailing);
+        let mut attr: Attribute = syn::parse_quote! { #[a::b] };
+        if let Meta::Path(path) = &mut attr.meta {
+            path.segments[1].arguments = PathArguments::AngleBracketed(syn::parse_quote! { <T> });
+        }
+        shapes.node(&attr);
+        assert_eq!((shapes.spelled, shapes.declined.len()), (0, 3), "{:?}", shapes.declined);
+    }
 
     /// Whatever it spells it spells as the tokens read: over every node of
     /// the generated crate's trees as the emitter builds them (nearly all

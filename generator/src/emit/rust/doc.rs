@@ -23,9 +23,10 @@ thread_local! {
     static HELD: RefCell<Option<Vec<Vec<String>>>> = const { RefCell::new(None) };
 }
 
-/// Starts a doc marker. A control character: [`normalize`] drops them from
-/// every doc line, and the formatter writes a string literal's control
-/// characters escaped, so in formatted text it only ever starts a marker.
+/// Starts a doc marker. A control character, which nothing else puts in a
+/// formatted module: [`normalize`] drops them from every doc line, string
+/// literals built from spec text spell them escaped, and identifiers cannot
+/// hold them. (The header line, which names a spec file, is added after.)
 const MARK: char = '\u{1}';
 
 /// Runs `build`, holding aside the doc lines of every [`Doc`] it turns into
@@ -57,9 +58,12 @@ impl Held {
     /// marker anywhere else (inside a macro's tokens, where the formatter
     /// keeps attributes as they are) is an error.
     pub(crate) fn expand(&self, formatted: String) -> Result<String, String> {
-        let left = || "a doc marker was left where the formatter could not make it a comment".to_owned();
+        // Looked for before the held lines go in: those may quote anything.
+        if marker_spelled(&formatted) {
+            return Err("a doc marker was left where the formatter could not make it a comment".to_owned());
+        }
         if !formatted.contains(MARK) {
-            return if marker_spelled(&formatted) { Err(left()) } else { Ok(formatted) };
+            return Ok(formatted);
         }
         let extra: usize = self.0.iter().flatten().map(|line| line.len() + 16).sum();
         let mut out = String::with_capacity(formatted.len() + extra);
@@ -79,9 +83,6 @@ impl Held {
             rest = &rest[marker.end..];
         }
         out.push_str(rest);
-        if marker_spelled(&out) {
-            return Err(left());
-        }
         Ok(out)
     }
 }
@@ -103,8 +104,9 @@ impl<'a> MarkerLine<'a> {
     fn at(text: &'a str, at: usize) -> Option<Self> {
         let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
         let opener = &text[start..at];
-        let (indent, slashes) = opener.split_at(opener.len().checked_sub(3)?);
-        if !["///", "//!"].contains(&slashes) || !indent.bytes().all(|b| b == b' ') {
+        let slashes = ["///", "//!"].into_iter().find(|s| opener.ends_with(s))?;
+        let indent = &opener[..opener.len() - slashes.len()];
+        if !indent.bytes().all(|b| b == b' ') {
             return None;
         }
         let digits = at + MARK.len_utf8();
@@ -416,6 +418,15 @@ mod tests {
         // literal spells the marker.
         let in_macro = prettyplease::unparse(&syn::parse_quote! { m! { #[doc = "\u{1}0"] struct S; } });
         assert!(held.expand(in_macro).unwrap_err().contains("left"));
+        let with_marker_too = format!(
+            "///{}\n{}",
+            marker(0),
+            prettyplease::unparse(&syn::parse_quote! { m! { #[doc = "\u{1}0"] struct S; } })
+        );
+        assert!(held.expand(with_marker_too).unwrap_err().contains("left"));
+        // Held lines may quote a spelled marker: they are spec text, not markers.
+        let (_, quoting) = holding(|| Doc::new().raw("`\"\\u{1}0`").attrs());
+        assert_eq!(quoting.expand(format!("///{}\n", marker(0))).unwrap(), "/// `\"\\u{1}0`\n");
         let plain = "/// set doc = 3 to see\npub struct S;\n".to_owned();
         assert_eq!(held.expand(plain.clone()).unwrap(), plain);
         assert_eq!(held.expand(format!("///{}\n", marker(0))).unwrap(), "/// x\n");

@@ -220,9 +220,9 @@ fn formatted(build: impl FnOnce() -> Module) -> Result<(OutputFile, Vec<String>)
     // Listed from the tree rather than the text: parsing every formatted
     // file again took about a third of a fresh generation.
     let lines = crate::surface::tidy_here(crate::surface::of_syntax(&m.path, &syntax));
-    let mut file = rust_file(&m.path, &m.source, &syntax);
-    file.contents = docs.expand(file.contents).map_err(|e| internal(&e))?;
-    Ok((file, lines))
+    // The header line goes on after: it names the spec file, which is no marker.
+    let body = docs.expand(prettyplease::unparse(&syntax)).map_err(|e| internal(&e))?;
+    Ok((rust_file(&m.path, &m.source, &body), lines))
 }
 
 /// The client's Rust source as one file, every module inline, for a crate
@@ -341,8 +341,8 @@ pub(crate) fn parse_file(path: &str, tokens: TokenStream) -> Result<syn::File, D
     })
 }
 
-fn rust_file(path: &str, source: &str, file: &syn::File) -> OutputFile {
-    let body = prettyplease::unparse(file);
+/// A formatted module's `body` under its header line.
+fn rust_file(path: &str, source: &str, body: &str) -> OutputFile {
     OutputFile {
         path: path.to_owned(),
         contents: format!("// {GENERATED_MARKER} from {source}. Do not edit by hand.\n{body}"),

@@ -18,6 +18,7 @@ use super::ident;
 pub(crate) fn path(text: &str) -> syn::Path {
     // Split at every colon: no identifier holds one, and a one-character
     // pattern is found without setting up a substring search per path.
+    debug_assert!(text.split("::").all(|s| !s.is_empty() && !s.contains(':')), "not a plain path: {text}");
     let segments = text.split(':').filter(|s| !s.is_empty()).map(|s| syn::PathSegment::from(ident(s)));
     syn::Path { leading_colon: None, segments: segments.collect() }
 }
