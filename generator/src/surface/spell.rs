@@ -86,7 +86,10 @@ impl Spell for Path {
             match &segment.arguments {
                 PathArguments::None => {}
                 // Tokens put lifetimes first, whatever the order.
-                PathArguments::AngleBracketed(args) if !args.args.trailing_punct() && lifetimes_first(&args.args) => {
+                PathArguments::AngleBracketed(args)
+                    if !args.args.trailing_punct()
+                        && lifetimes_first(&args.args, |a| matches!(a, GenericArgument::Lifetime(_))) =>
+                {
                     if args.colon2_token.is_some() {
                         out.push_str("::");
                     }
@@ -116,8 +119,7 @@ impl Spell for Generics {
             return Some(());
         }
         // Tokens put lifetimes first, whatever the order.
-        let lifetimes_first = self.params.iter().skip_while(|p| matches!(p, GenericParam::Lifetime(_)));
-        if self.params.trailing_punct() || lifetimes_first.clone().any(|p| matches!(p, GenericParam::Lifetime(_))) {
+        if self.params.trailing_punct() || !lifetimes_first(&self.params, |p| matches!(p, GenericParam::Lifetime(_))) {
             return None;
         }
         out.push('<');
@@ -197,10 +199,11 @@ impl Spell for Attribute {
     }
 }
 
-/// True when no lifetime in `args` follows an argument of another kind.
-fn lifetimes_first<P>(args: &Punctuated<GenericArgument, P>) -> bool {
-    let mut others = args.iter().skip_while(|a| matches!(a, GenericArgument::Lifetime(_)));
-    !others.any(|a| matches!(a, GenericArgument::Lifetime(_)))
+/// True when no lifetime in `items` follows an item of another kind: the
+/// order tokens put them in.
+fn lifetimes_first<T, P>(items: &Punctuated<T, P>, is_lifetime: impl Fn(&T) -> bool) -> bool {
+    let mut others = items.iter().skip_while(|item| is_lifetime(item));
+    !others.any(&is_lifetime)
 }
 
 /// True when no segment of `path` has arguments.

@@ -129,11 +129,11 @@ fn marker(n: usize) -> String {
     format!("{MARK}{n}")
 }
 
-/// `#[doc = <value>]` (`#![doc = ...]` if `inner`), built without tokens.
-fn attr(value: syn::LitStr, inner: bool) -> syn::Attribute {
+/// `#[doc = <value>]`, built without tokens.
+fn attr(value: syn::LitStr) -> syn::Attribute {
     syn::Attribute {
         pound_token: Default::default(),
-        style: if inner { syn::AttrStyle::Inner(Default::default()) } else { syn::AttrStyle::Outer },
+        style: syn::AttrStyle::Outer,
         bracket_token: Default::default(),
         meta: syn::Meta::NameValue(syn::MetaNameValue {
             path: syn::Ident::new("doc", Span::call_site()).into(),
@@ -246,8 +246,8 @@ impl Doc {
             return Vec::new();
         }
         match hold(&mut lines) {
-            Some(marker) => vec![attr(syn::LitStr::new(&marker, Span::call_site()), false)],
-            None => lines.iter().map(|line| attr(doc_literal(line), false)).collect(),
+            Some(marker) => vec![attr(syn::LitStr::new(&marker, Span::call_site()))],
+            None => lines.iter().map(|line| attr(doc_literal(line))).collect(),
         }
     }
 
